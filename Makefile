@@ -1,0 +1,73 @@
+# CovidMaps — the two commands first:
+#   make demo   install what is needed, start the endpoint, publish the sample province
+#   make test   install what is needed, run every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+SYS_PY := /usr/bin/python3
+PLUGIN := covidmaps_plugin
+DIST := $(ROOT)/dist
+
+# Debian packages the project needs (installed only when missing).
+APT_PACKAGES := python3-qgis qgis qgis-providers python3-venv python3-pip \
+	xvfb xauth x11-utils xdotool chromium nginx-light tinyproxy wrk gdal-bin \
+	qttools5-dev-tools pyqt5-dev-tools brotli nodejs npm git
+
+.PHONY: help setup apt venv i18n web test demo package lint clean
+
+help:
+	@echo "make demo     start the endpoint on 127.0.0.1 and publish the sample province"
+	@echo "make test     run every test"
+	@echo "make setup | package | lint | clean"
+
+setup: apt venv i18n web
+
+apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.deps-stamp
+
+$(VENV)/.deps-stamp: requirements-dev.txt tools/pick_pytest_qgis.py $(wildcard publish/pyproject.toml)
+	@test -x $(PY) || $(SYS_PY) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt "$$($(PY) tools/pick_pytest_qgis.py)"
+	@# the repository root on the path: the server imports covidmaps_plugin.model
+	echo "$(ROOT)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/covidmaps_repo.pth"
+	@if [ -f publish/pyproject.toml ]; then $(PY) -m pip install -q -e publish; fi
+	touch $@
+
+i18n:
+	@for ts in $(PLUGIN)/i18n/*.ts; do \
+		[ -f "$$ts" ] || continue; qm="$${ts%.ts}.qm"; \
+		if [ ! -f "$$qm" ] || [ "$$ts" -nt "$$qm" ]; then lrelease -silent "$$ts" -qm "$$qm"; fi; \
+	done
+
+web:
+	@if [ -f publish/web/package.json ]; then $(MAKE) -C publish/web build; fi
+
+test: setup
+	$(PY) tools/run_tests.py
+
+demo: setup
+	$(PY) tools/demo.py
+
+package: setup
+	$(PY) tools/package_plugin.py --out $(DIST)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r $(PLUGIN) publish tools
+	$(VENV)/bin/detect-secrets-hook --baseline .secrets.baseline $$(git ls-files)
+
+clean:
+	rm -rf $(DIST) tests/artifacts .pytest_cache
+	find . -name '__pycache__' -prune -exec rm -rf {} +
+	find $(PLUGIN) -name '*.qm' -delete

@@ -1,0 +1,28 @@
+"""The CovidMaps data model (pure Python; importable without QGIS)."""
+
+from .definition import MODEL, MODEL_VERSION, RISK_POINT_VISIBLE_DAYS
+from .profile import ProvinceProfile, default_profile, load_profile
+from .schema import (
+    Choice,
+    CrossFieldRule,
+    DataModel,
+    Default,
+    FieldDef,
+    FieldType,
+    GeometryType,
+    LayerDef,
+    RuleKind,
+    StyleDef,
+    ValueList,
+    ValueSource,
+    Visibility,
+)
+from .visibility import PROVINCE_TZ, hidden_reason, is_published, parse_instant
+
+__all__ = [
+    "MODEL", "MODEL_VERSION", "RISK_POINT_VISIBLE_DAYS", "PROVINCE_TZ",
+    "Choice", "CrossFieldRule", "DataModel", "Default", "FieldDef", "FieldType",
+    "GeometryType", "LayerDef", "RuleKind", "StyleDef", "ValueList", "ValueSource",
+    "Visibility", "ProvinceProfile", "default_profile", "load_profile",
+    "hidden_reason", "is_published", "parse_instant",
+]
