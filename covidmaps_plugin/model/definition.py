@@ -223,7 +223,8 @@ def _address() -> FieldDef:
 
 def _decision() -> Tuple[FieldDef, ...]:
     return (
-        FieldDef("decision_no", FieldType.STRING, "Số quyết định", "Decision number", max_length=80),
+        FieldDef("decision_no", FieldType.STRING, "Số quyết định", "Decision number",
+                 max_length=80),
         FieldDef(
             "issuing_authority", FieldType.STRING, "Cơ quan ban hành", "Issuing authority",
             max_length=200,
@@ -244,7 +245,9 @@ def _not_after(code: str, lower: str, upper: str, vi: str, en: str) -> CrossFiel
     return CrossFieldRule(code, RuleKind.NOT_AFTER, lower, upper, message_vi=vi, message_en=en)
 
 
-def _required_if(code: str, fld: str, statuses: Tuple[str, ...], vi: str, en: str) -> CrossFieldRule:
+def _required_if(
+    code: str, fld: str, statuses: Tuple[str, ...], vi: str, en: str
+) -> CrossFieldRule:
     return CrossFieldRule(
         code, RuleKind.REQUIRED_IF_STATUS, fld, statuses=statuses, message_vi=vi, message_en=en
     )

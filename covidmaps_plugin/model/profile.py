@@ -93,7 +93,7 @@ class ProvinceProfile:
         }
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "ProvinceProfile":
+    def from_dict(cls, data: Dict[str, Any]) -> ProvinceProfile:
         return cls(
             id=str(data["id"]),
             name=str(data["name"]),

@@ -50,7 +50,9 @@ def is_truthy(value: Any) -> bool:
     return bool(value)
 
 
-def hidden_reason(layer: LayerDef, attributes: Mapping[str, Any], now: dt.datetime) -> Optional[str]:
+def hidden_reason(
+    layer: LayerDef, attributes: Mapping[str, Any], now: dt.datetime
+) -> Optional[str]:
     """Why a feature is not on the public map, or None if it is.
 
     Returns one of ``"not_approved"``, ``"status"``, ``"expired"``.

@@ -1,0 +1,1 @@
+"""Publishing from QGIS: change preview, HTTP client, the publish task."""

@@ -1,0 +1,183 @@
+"""What a publish will change on the public map, in words an officer reads
+before confirming: "3 new risk points, 1 zone lifted, 12 risk points expire
+and will be hidden".
+
+Pure Python: compares the features of the release the officer started from
+with the new export, by uid.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from ...model import MODEL
+
+
+@dataclass(frozen=True)
+class LayerChanges:
+    layer: str
+    added: Tuple[str, ...] = ()
+    changed: Tuple[str, ...] = ()
+    # features on the public map now that the new release no longer shows,
+    # by why they go: "expired", "status" (lifted, closed...), "not_approved",
+    # "deleted" (no longer in the workspace), "no_geometry"
+    removed: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    unchanged: int = 0
+
+    @property
+    def removed_count(self) -> int:
+        return sum(len(v) for v in self.removed.values())
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.changed or self.removed_count)
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    layers: Tuple[LayerChanges, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return all(lc.is_empty for lc in self.layers)
+
+    def layer(self, name: str) -> LayerChanges:
+        return next(lc for lc in self.layers if lc.layer == name)
+
+    def sentences(self, lang: str = "vi") -> List[str]:
+        """One short sentence per non-empty kind of change, model order."""
+        out: List[str] = []
+        for lc in self.layers:
+            out.extend(_layer_sentences(lc, lang))
+        if not out:
+            out.append(
+                "Không có thay đổi nào trên bản đồ công khai."
+                if lang == "vi"
+                else "Nothing changes on the public map."
+            )
+        return out
+
+
+# Phrases per layer: (vi noun, en singular, en plural). The Vietnamese noun
+# does not inflect for number.
+_NOUNS = {
+    "risk_points": ("điểm nguy cơ", "risk point", "risk points"),
+    "quarantine_facilities": ("điểm cách ly tập trung", "quarantine facility",
+                              "quarantine facilities"),
+    "isolation_zones": ("vùng cách ly", "isolation zone", "isolation zones"),
+    "checkpoints": ("chốt kiểm soát", "checkpoint", "checkpoints"),
+}
+
+# What a status-driven removal means, per layer (vi, en).
+_STATUS_GONE = {
+    "risk_points": ("bị thu hồi", "withdrawn"),
+    "quarantine_facilities": ("đóng cửa", "closed"),
+    "isolation_zones": ("được dỡ bỏ", "lifted"),
+    "checkpoints": ("giải thể", "disbanded"),
+}
+
+_REASON_WORDS = {
+    "expired": ("hết hạn và sẽ bị ẩn", "expire and will be hidden",
+                "expires and will be hidden"),
+    "not_approved": ("chưa được duyệt nên sẽ bị ẩn", "are no longer approved and will be hidden",
+                     "is no longer approved and will be hidden"),
+    "deleted": ("bị xoá khỏi bản đồ", "are removed", "is removed"),
+    "no_geometry": ("thiếu vị trí nên sẽ bị ẩn", "have no location and will be hidden",
+                    "has no location and will be hidden"),
+}
+
+
+def _noun(n: int, layer: str, lang: str) -> str:
+    vi, en1, en_n = _NOUNS.get(layer, (layer, layer, layer))
+    if lang == "vi":
+        return vi
+    return en1 if n == 1 else en_n
+
+
+def _sentence(n: int, layer: str, lang: str, vi_tail: str, en_tail: str,
+              en_new: bool = False) -> str:
+    noun = _noun(n, layer, lang)
+    if lang == "vi":
+        return f"{n} {noun} {vi_tail}"
+    return f"{n} new {noun}" if en_new else f"{n} {noun} {en_tail}"
+
+
+def _layer_sentences(lc: LayerChanges, lang: str) -> List[str]:
+    out: List[str] = []
+    if lc.added:
+        out.append(_sentence(len(lc.added), lc.layer, lang, "mới", "", en_new=True))
+    if lc.changed:
+        out.append(_sentence(len(lc.changed), lc.layer, lang, "thay đổi", "changed"))
+    for reason, uids in lc.removed.items():
+        n = len(uids)
+        if not n:
+            continue
+        if reason == "status":
+            vi, en = _STATUS_GONE.get(lc.layer, ("ngừng hiển thị", "hidden"))
+        else:
+            vi, en_n, en1 = _REASON_WORDS.get(reason, ("bị ẩn", "hidden", "hidden"))
+            en = en1 if n == 1 else en_n
+        out.append(_sentence(n, lc.layer, lang, vi, en))
+    return out
+
+
+def features_by_uid(geojson_bytes: Optional[bytes]) -> Dict[str, Any]:
+    """uid -> feature of a release blob (empty for a layer never published)."""
+    if not geojson_bytes:
+        return {}
+    collection = json.loads(geojson_bytes)
+    return {str(f["id"]): f for f in collection.get("features", [])}
+
+
+def diff_layer(
+    layer: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    hidden: Mapping[str, str],
+) -> LayerChanges:
+    """Compare two uid->feature maps; ``hidden`` says why the new export left
+    a uid out (from ``export.LayerExport.hidden``)."""
+    added = tuple(sorted(set(after) - set(before)))
+    changed = []
+    unchanged = 0
+    for uid in sorted(set(after) & set(before)):
+        old, new = before[uid], after[uid]
+        # updated_at alone moving is still a change the public sees
+        if old.get("geometry") != new.get("geometry") or old.get("properties") != new.get(
+            "properties"
+        ):
+            changed.append(uid)
+        else:
+            unchanged += 1
+    removed: Dict[str, List[str]] = {}
+    for uid in sorted(set(before) - set(after)):
+        removed.setdefault(hidden.get(uid, "deleted"), []).append(uid)
+    return LayerChanges(
+        layer=layer,
+        added=added,
+        changed=tuple(changed),
+        removed={k: tuple(v) for k, v in removed.items()},
+        unchanged=unchanged,
+    )
+
+
+def summarize(
+    before_blobs: Mapping[str, Optional[bytes]],
+    after_blobs: Mapping[str, bytes],
+    hidden: Mapping[str, Mapping[str, str]],
+) -> ChangeSummary:
+    """Per model layer: the release the officer started from vs the export."""
+    return ChangeSummary(
+        tuple(
+            diff_layer(
+                layer.name,
+                features_by_uid(before_blobs.get(layer.name)),
+                features_by_uid(after_blobs.get(layer.name)),
+                hidden.get(layer.name, {}),
+            )
+            for layer in MODEL.layers
+            if layer.name in after_blobs
+        )
+    )

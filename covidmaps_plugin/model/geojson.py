@@ -1,0 +1,114 @@
+"""Canonical GeoJSON of a release layer (pure Python, shared by the plugin's
+exporter and the server).
+
+The bytes are a function of the data alone, so the same data always gives
+the same SHA-256 and an unchanged layer is never uploaded twice:
+
+- RFC 7946: WGS 84 lon/lat, no ``crs`` member, polygons with the right-hand
+  rule (exterior rings counter-clockwise, holes clockwise);
+- coordinates rounded to 6 decimals (about 10 cm), repeated points that the
+  rounding creates are dropped;
+- features sorted by ``uid``, ``id`` = ``uid``, properties in model order;
+- compact separators, UTF-8 (Vietnamese text is not \\u-escaped), no NaN.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from .schema import LayerDef
+
+COORDINATE_DECIMALS = 6
+
+Position = List[float]
+Ring = List[Position]
+
+
+def round_position(x: float, y: float) -> Position:
+    return [round(x, COORDINATE_DECIMALS), round(y, COORDINATE_DECIMALS)]
+
+
+def ring_signed_area(ring: Sequence[Sequence[float]]) -> float:
+    """Twice the signed area (shoelace); > 0 for counter-clockwise rings."""
+    total = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        total += x0 * y1 - x1 * y0
+    return total
+
+
+def canonical_ring(points: Iterable[Tuple[float, float]], exterior: bool) -> Ring:
+    """A closed ring, rounded, without repeated points, oriented per RFC 7946."""
+    ring: Ring = []
+    for x, y in points:
+        pos = round_position(x, y)
+        if not ring or ring[-1] != pos:
+            ring.append(pos)
+    if ring and ring[0] != ring[-1]:
+        ring.append(list(ring[0]))
+    area = ring_signed_area(ring)
+    if (exterior and area < 0) or (not exterior and area > 0):
+        ring.reverse()
+    return ring
+
+
+def canonical_multipolygon(
+    polygons: Iterable[Iterable[Iterable[Tuple[float, float]]]],
+) -> Dict[str, Any]:
+    """A MultiPolygon geometry from polygons given as rings of (x, y)."""
+    coordinates = []
+    for rings in polygons:
+        coordinates.append(
+            [canonical_ring(ring, exterior=(i == 0)) for i, ring in enumerate(rings)]
+        )
+    return {"type": "MultiPolygon", "coordinates": coordinates}
+
+
+def canonical_point(x: float, y: float) -> Dict[str, Any]:
+    return {"type": "Point", "coordinates": round_position(x, y)}
+
+
+def feature(uid: str, geometry: Optional[Dict[str, Any]], properties: Mapping[str, Any]
+            ) -> Dict[str, Any]:
+    return {"type": "Feature", "id": uid, "geometry": geometry, "properties": dict(properties)}
+
+
+def public_properties(layer: LayerDef, values: Mapping[str, Any]) -> Dict[str, Any]:
+    """The public fields of a feature, in model order, missing ones as null."""
+    return {f.name: values.get(f.name) for f in layer.public_fields}
+
+
+def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
+    """The FeatureCollection bytes; features are sorted by id here."""
+    ordered = sorted(features, key=lambda f: str(f.get("id")))
+    collection = {"type": "FeatureCollection", "features": ordered}
+    return json.dumps(
+        collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def bbox_of(features: Iterable[Mapping[str, Any]]) -> Optional[List[float]]:
+    """[min lon, min lat, max lon, max lat] of all coordinates, None if empty."""
+    xs: List[float] = []
+    ys: List[float] = []
+
+    def walk(coords: Any) -> None:
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feat in features:
+        geom = feat.get("geometry")
+        if geom:
+            walk(geom["coordinates"])
+    if not xs:
+        return None
+    return [min(xs), min(ys), max(xs), max(ys)]
