@@ -1,0 +1,174 @@
+"""Attribute forms of the four layers, derived from the model.
+
+Applied when a workspace is created and again each time it is opened, so
+labels and messages follow the QGIS language of whoever opens it.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional
+
+from qgis.core import (
+    QgsAttributeEditorContainer,
+    QgsAttributeEditorElement,
+    QgsAttributeEditorField,
+    QgsDefaultValue,
+    QgsEditFormConfig,
+    QgsEditorWidgetSetup,
+    QgsFieldConstraints,
+    QgsVectorLayer,
+)
+
+from ..model import FieldDef, FieldType, LayerDef, ProvinceProfile, ValueList, ValueSource
+from .expressions import applies_on_update, combined, default_expression, field_checks
+from .fields import qt_datetime_format
+
+INTERNAL_MARK = "🔒 "
+TAB_PUBLIC = {"vi": "Thông tin công bố", "en": "Public information"}
+TAB_INTERNAL = {"vi": "Nội bộ — không công bố", "en": "Internal — never published"}
+
+# reference layers: key/value fields of the value relations
+_RELATION_TARGETS = {
+    ValueSource.DISTRICTS: ("code", "name", ""),
+    ValueSource.COMMUNES: ("code", "name", "\"parent_code\" = current_value('district_code')"),
+    ValueSource.ISOLATION_ZONES: ("uid", "name", ""),
+}
+
+
+def field_alias(fld: FieldDef, lang: str) -> str:
+    return ("" if fld.public else INTERNAL_MARK) + fld.label(lang)
+
+
+def _value_map(fld: FieldDef, values: ValueList, lang: str) -> QgsEditorWidgetSetup:
+    entries = [{c.label(lang): c.value} for c in values.choices]
+    if not fld.required:
+        # QGIS's own marker for "no value" in a value map
+        entries.insert(0, {"—": "{2839923C-8B7D-419E-B84B-CA2FE9B80EC7}"})
+    return QgsEditorWidgetSetup("ValueMap", {"map": entries})
+
+
+def _value_relation(fld: FieldDef, source: ValueSource,
+                    target: QgsVectorLayer) -> QgsEditorWidgetSetup:
+    key, value, filter_expr = _RELATION_TARGETS[source]
+    return QgsEditorWidgetSetup("ValueRelation", {
+        "Layer": target.id(),
+        "LayerName": target.name(),
+        "LayerSource": target.source(),
+        "LayerProviderName": target.providerType(),
+        "Key": key,
+        "Value": value,
+        "FilterExpression": filter_expr,
+        "AllowNull": not fld.required,
+        "OrderByValue": True,
+        "AllowMulti": False,
+        "UseCompleter": False,
+        "NofColumns": 1,
+    })
+
+
+def widget_setup(fld: FieldDef, lang: str,
+                 targets: Mapping[ValueSource, QgsVectorLayer]) -> QgsEditorWidgetSetup:
+    """The editor widget of a model field."""
+    if fld.value_list is not None:
+        return _value_map(fld, fld.value_list, lang)
+    if fld.value_source is not None and fld.value_source in targets:
+        return _value_relation(fld, fld.value_source, targets[fld.value_source])
+    if fld.type is FieldType.DATETIME:
+        return QgsEditorWidgetSetup("DateTime", {
+            "field_format": qt_datetime_format(),
+            "display_format": "dd/MM/yyyy HH:mm",
+            "calendar_popup": True,
+            "allow_null": True,
+            "field_iso_format": False,
+        })
+    if fld.type is FieldType.DATE:
+        return QgsEditorWidgetSetup("DateTime", {
+            "field_format": "yyyy-MM-dd",
+            "display_format": "dd/MM/yyyy",
+            "calendar_popup": True,
+            "allow_null": True,
+            "field_iso_format": False,
+        })
+    if fld.type is FieldType.BOOLEAN:
+        return QgsEditorWidgetSetup("CheckBox", {"CheckedState": "", "UncheckedState": "",
+                                                 "TextDisplayMethod": 0})
+    if fld.type in (FieldType.INTEGER, FieldType.REAL):
+        config: Dict[str, object] = {"AllowNull": not fld.required, "Style": "SpinBox"}
+        if fld.min_value is not None:
+            config["Min"] = fld.min_value
+        if fld.max_value is not None:
+            config["Max"] = fld.max_value
+        if fld.type is FieldType.INTEGER:
+            config["Step"] = 1
+            config["Precision"] = 0
+        return QgsEditorWidgetSetup("Range", config)
+    return QgsEditorWidgetSetup("TextEdit", {"IsMultiline": fld.multiline, "UseHtml": False})
+
+
+def _set_constraints(vlayer: QgsVectorLayer, layer: LayerDef, fld: FieldDef, idx: int,
+                     lang: str, profile: Optional[ProvinceProfile]) -> None:
+    hard = QgsFieldConstraints.ConstraintStrengthHard
+    # clear what a previous apply (or another version) left behind
+    for constraint in (QgsFieldConstraints.ConstraintNotNull,
+                       QgsFieldConstraints.ConstraintUnique,
+                       QgsFieldConstraints.ConstraintExpression):
+        vlayer.removeFieldConstraint(idx, constraint)
+    vlayer.setConstraintExpression(idx, "")
+    if fld.required:
+        vlayer.setFieldConstraint(idx, QgsFieldConstraints.ConstraintNotNull, hard)
+    if fld.type is FieldType.UUID and fld.name == "uid":
+        vlayer.setFieldConstraint(idx, QgsFieldConstraints.ConstraintUnique, hard)
+    check = combined(field_checks(layer, fld, profile))
+    if check is not None:
+        vlayer.setConstraintExpression(idx, check.expression, check.message(lang))
+        vlayer.setFieldConstraint(idx, QgsFieldConstraints.ConstraintExpression, hard)
+
+
+def _container(title: str, parent: Optional[QgsAttributeEditorElement],
+               vlayer: QgsVectorLayer, fields) -> QgsAttributeEditorContainer:
+    box = QgsAttributeEditorContainer(title, parent)
+    box.setIsGroupBox(False)
+    for fld in fields:
+        box.addChildElement(QgsAttributeEditorField(fld.name, vlayer.fields().indexOf(fld.name),
+                                                    box))
+    return box
+
+
+def _set_layout(vlayer: QgsVectorLayer, layer: LayerDef, lang: str) -> None:
+    config: QgsEditFormConfig = vlayer.editFormConfig()
+    config.clearTabs()
+    root = config.invisibleRootContainer()
+    config.addTab(_container(TAB_PUBLIC[lang], root, vlayer, layer.public_fields))
+    if layer.internal_fields:
+        config.addTab(_container(TAB_INTERNAL[lang], root, vlayer, layer.internal_fields))
+    drag_and_drop = getattr(QgsEditFormConfig, "EditorLayout", QgsEditFormConfig).TabLayout
+    config.setLayout(drag_and_drop)
+    uid = vlayer.fields().indexOf("uid")
+    if uid >= 0:
+        config.setReadOnly(uid, True)
+    vlayer.setEditFormConfig(config)
+
+
+def apply_form(vlayer: QgsVectorLayer, layer: LayerDef, lang: str,
+               targets: Mapping[ValueSource, QgsVectorLayer],
+               profile: Optional[ProvinceProfile] = None) -> None:
+    """Aliases, widgets, constraints, defaults and the tab layout of one layer.
+
+    ``targets`` are the layers value relations point at (districts,
+    communes, isolation zones) in the same project.
+    """
+    fields = vlayer.fields()
+    for fld in layer.fields:
+        idx = fields.indexOf(fld.name)
+        if idx < 0:
+            continue  # an older workspace being upgraded
+        vlayer.setFieldAlias(idx, field_alias(fld, lang))
+        vlayer.setEditorWidgetSetup(idx, widget_setup(fld, lang, targets))
+        expression = default_expression(fld)
+        vlayer.setDefaultValueDefinition(
+            idx, QgsDefaultValue(expression or "", bool(expression) and applies_on_update(fld)))
+        _set_constraints(vlayer, layer, fld, idx, lang, profile)
+    fid = fields.indexOf("fid")
+    if fid >= 0:
+        vlayer.setEditorWidgetSetup(fid, QgsEditorWidgetSetup("Hidden", {}))
+    _set_layout(vlayer, layer, lang)
