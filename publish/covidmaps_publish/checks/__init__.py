@@ -1,0 +1,1 @@
+"""Server-side checks of uploaded data; never trust the client."""

@@ -1,0 +1,157 @@
+"""Geometry checks on the RAW parsed JSON (before shapely, which silently
+closes rings and can spend seconds on a huge polygon): structure, numbers,
+ranges, VN-2000 metres passed as degrees, the province's box, ring closure,
+vertex limits; then GEOS validity on the canonical geometry (reject, never
+repair)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Dict, List, Optional
+
+import shapely
+from shapely.geometry import shape
+
+from covidmaps_plugin.model import GeometryType, ProvinceProfile
+from covidmaps_plugin.model import geojson as cgj
+
+from .errors import ErrorSink
+
+# Projected metres (VN-2000 / TM-3 is about 400 000-800 000 E, 2 400 000 N in
+# the north) are far outside any degree range: name the likely cause.
+_METRES_HINT = 1000.0
+
+
+class VertexBudget:
+    """Counts positions across a layer; a limit stops the walk early."""
+
+    def __init__(self, per_feature: int, total: int) -> None:
+        self.per_feature = per_feature
+        self.total = total
+        self.used = 0
+        self.feature = 0
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _position(pos: Any, sink: ErrorSink, profile: ProvinceProfile) -> bool:
+    if not isinstance(pos, list) or len(pos) not in (2, 3) or not all(_number(v) for v in pos):
+        sink.add("bad-position", "A position must be [longitude, latitude] with finite numbers.",
+                 "geometry")
+        return False
+    x, y = pos[0], pos[1]
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        if abs(x) > _METRES_HINT or abs(y) > _METRES_HINT:
+            sink.add("projected-coordinates",
+                     f"Coordinates ({x}, {y}) look like metres of a projected CRS such as "
+                     "VN-2000 (EPSG:9213). Export in WGS 84 longitude/latitude (EPSG:4326).",
+                     "geometry")
+        else:
+            sink.add("coordinate-range",
+                     f"Coordinates ({x}, {y}) are outside longitude -180..180 / latitude -90..90;"
+                     " are longitude and latitude swapped?", "geometry")
+        return False
+    if not profile.contains_lonlat(x, y):
+        x0, y0, x1, y1 = profile.bbox
+        sink.add("outside-province",
+                 f"Position ({x}, {y}) is outside {profile.name} "
+                 f"({x0}..{x1} E, {y0}..{y1} N). Check the location or the province profile.",
+                 "geometry")
+        return False
+    return True
+
+
+def _count(budget: VertexBudget, n: int, sink: ErrorSink) -> bool:
+    budget.feature += n
+    budget.used += n
+    if budget.feature > budget.per_feature:
+        sink.add("too-many-vertices",
+                 f"The geometry has more than {budget.per_feature} vertices; simplify it.",
+                 "geometry")
+        return False
+    if budget.used > budget.total:
+        sink.add("too-many-vertices",
+                 f"The layer has more than {budget.total} vertices in total; simplify it.",
+                 "geometry")
+        return False
+    return True
+
+
+def _polygon_rings(rings: Any, sink: ErrorSink, profile: ProvinceProfile,
+                   budget: VertexBudget) -> Optional[List[List[Any]]]:
+    if not isinstance(rings, list) or not rings:
+        sink.add("bad-polygon", "A polygon must be a non-empty list of rings.", "geometry")
+        return None
+    for i, ring in enumerate(rings):
+        if not isinstance(ring, list):
+            sink.add("bad-polygon", "A ring must be a list of positions.", "geometry")
+            return None
+        if not _count(budget, len(ring), sink):
+            return None
+        if len(ring) < 4:
+            sink.add("short-ring", f"Ring {i} has {len(ring)} positions; a closed ring needs "
+                     "at least 4 (the last repeats the first).", "geometry")
+            return None
+        if not all(_position(p, sink, profile) for p in ring):
+            return None
+        if ring[0] != ring[-1]:
+            sink.add("unclosed-ring",
+                     f"Ring {i} is not closed: its last position {ring[-1]} differs from its "
+                     f"first {ring[0]}. Close it (RFC 7946 3.1.6).", "geometry")
+            return None
+    return rings
+
+
+def check_geometry(geom: Any, expected: GeometryType, sink: ErrorSink, profile: ProvinceProfile,
+                   budget: VertexBudget) -> Optional[Dict[str, Any]]:
+    """The canonical geometry, or None after adding errors to ``sink``."""
+    budget.feature = 0
+    if not isinstance(geom, dict) or not isinstance(geom.get("type"), str):
+        sink.add("missing-geometry", "Every feature needs a geometry object.", "geometry")
+        return None
+    kind, coords = geom["type"], geom.get("coordinates")
+    if expected is GeometryType.POINT:
+        if kind != "Point":
+            sink.add("geometry-type", f"This layer holds points; got {kind!r}.", "geometry")
+            return None
+        if not _count(budget, 1, sink) or not _position(coords, sink, profile):
+            return None
+        return cgj.canonical_point(coords[0], coords[1])
+    if kind == "Polygon":
+        polygons: Any = [coords]
+    elif kind == "MultiPolygon":
+        polygons = coords
+    else:
+        sink.add("geometry-type", f"This layer holds (multi)polygons; got {kind!r}.", "geometry")
+        return None
+    if not isinstance(polygons, list) or not polygons:
+        sink.add("bad-polygon", "A MultiPolygon needs at least one polygon.", "geometry")
+        return None
+    checked = []
+    for rings in polygons:
+        ok = _polygon_rings(rings, sink, profile, budget)
+        if ok is None:
+            return None
+        checked.append(ok)
+    canonical = cgj.canonical_multipolygon(
+        [[(p[0], p[1]) for p in ring] for ring in rings] for rings in checked)
+    return canonical if _valid(canonical, sink) else None
+
+
+def _valid(geometry: Dict[str, Any], sink: ErrorSink) -> bool:
+    for polygon in geometry["coordinates"]:
+        for ring in polygon:
+            if len(ring) < 4:
+                sink.add("degenerate-ring", "A ring collapses to fewer than 4 positions at 6 "
+                         "decimals (about 10 cm); remove it or enlarge it.", "geometry")
+                return False
+    geom = shape(geometry)
+    if geom.is_valid:
+        return True
+    reason = shapely.is_valid_reason(geom)
+    sink.add("invalid-geometry",
+             f"The polygon is not valid ({reason}). Fix it in QGIS (Vector > Geometry Tools > "
+             "Check Validity); the server never repairs geometries.", "geometry")
+    return False

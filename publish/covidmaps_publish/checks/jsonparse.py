@@ -1,0 +1,64 @@
+"""Strict JSON parsing: UTF-8 only, no NaN/Infinity, no duplicate keys, and a
+nesting-depth limit enforced on the raw bytes BEFORE the recursive parser
+runs (Python's json raises RecursionError, or worse, on nesting bombs)."""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import accumulate
+from typing import Any, List, Tuple
+
+from ..problems import FieldError, ProblemError
+
+# A JSON string (with escapes); brackets inside strings do not nest.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\x02\x02")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{]}")
+
+
+def max_depth(data: bytes) -> int:
+    """Maximum bracket nesting of a JSON text, computed without recursion."""
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    steps = (1 if b == 1 else -1 for b in brackets.translate(_DEPTH_STEP))
+    return max(accumulate(steps))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _no_duplicates(pairs: List[Tuple[str, Any]]) -> dict:
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def parse_json(data: bytes, depth_limit: int, what: str = "body", layer: str | None = None
+               ) -> Any:
+    """Parse ``data`` or raise a 400 ProblemError a person can act on."""
+    def bad(code: str, message: str) -> ProblemError:
+        return ProblemError(400, code, "Invalid JSON", message,
+                       errors=[FieldError(code, message, layer=layer)])
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise bad("invalid-encoding",
+                  f"The {what} is not UTF-8 (byte {exc.start}). Save it as UTF-8.") from None
+    if text.startswith("\ufeff"):
+        raise bad("invalid-encoding", f"The {what} starts with a byte-order mark; remove it.")
+    depth = max_depth(data)
+    if depth > depth_limit:
+        raise bad("too-deep", f"The {what} nests {depth} levels deep; at most {depth_limit} "
+                              "are allowed.")
+    try:
+        return json.loads(text, parse_constant=_reject_constant,
+                          object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        raise bad("invalid-json", f"The {what} is not valid JSON: {exc}") from None

@@ -1,0 +1,112 @@
+"""Small ASGI helpers shared by the public read path and the write API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
+
+from .problems import CONTENT_TYPE as PROBLEM_TYPE
+from .problems import ProblemError
+from .representation import Representation
+
+Scope = Dict[str, Any]
+Receive = Callable[[], Awaitable[Dict[str, Any]]]
+Send = Callable[[Dict[str, Any]], Awaitable[None]]
+Headers = List[Tuple[bytes, bytes]]
+
+JSON_TYPE = "application/json; charset=utf-8"
+BODY_CHUNK_TIMEOUT_S = 30.0
+
+
+class ClientDisconnectedError(Exception):
+    """The client went away before the request body was complete."""
+
+
+def header(scope: Scope, name: bytes) -> bytes:
+    """The first value of a request header (names are lower-case in ASGI)."""
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value
+    return b""
+
+
+async def send_bytes(send: Send, status: int, body: bytes, headers: Iterable[Tuple[bytes, bytes]],
+                     head: bool = False) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+async def send_json(send: Send, status: int, payload: Any, head: bool = False,
+                    extra: Iterable[Tuple[bytes, bytes]] = (),
+                    content_type: str = JSON_TYPE) -> None:
+    # "replace": a lone surrogate echoed from bad input must not break the answer
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8", "replace")
+    headers = [(b"content-type", content_type.encode()),
+               (b"content-length", str(len(body)).encode()),
+               (b"cache-control", b"no-store"),
+               (b"x-content-type-options", b"nosniff"), *extra]
+    await send_bytes(send, status, body, headers, head)
+
+
+async def send_problem(send: Send, problem: ProblemError, head: bool = False) -> None:
+    extra = [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
+    await send_json(send, problem.status, problem.to_dict(), head, extra, PROBLEM_TYPE)
+
+
+async def send_representation(scope: Scope, send: Send, rep: Representation,
+                              head: bool = False) -> None:
+    """200 with the best encoding, or 304 when ``If-None-Match`` matches."""
+    accept = inm = b""
+    for key, value in scope["headers"]:  # one pass: this is the hot path
+        if key == b"accept-encoding":
+            accept = value
+        elif key == b"if-none-match":
+            inm = value
+    if inm:
+        not_modified = rep.not_modified(inm)
+        if not_modified is not None:
+            await send({"type": "http.response.start", "status": 304,
+                        "headers": not_modified})
+            await send({"type": "http.response.body", "body": b""})
+            return
+    variant = rep.choose(accept)
+    await send({"type": "http.response.start", "status": 200, "headers": variant.headers})
+    await send({"type": "http.response.body", "body": b"" if head else variant.body})
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole request body, refusing more than ``limit`` bytes early
+    (by Content-Length before reading, by counting while reading)."""
+    declared = header(scope, b"content-length")
+    if declared:
+        try:
+            length: Optional[int] = int(declared)
+        except ValueError:
+            raise ProblemError(400, "bad-content-length", "Invalid Content-Length header") from None
+        if length is not None and length > limit:
+            raise too_large(limit)
+    chunks: List[bytes] = []
+    size = 0
+    while True:
+        try:  # a client that stops sending must not hold a request open forever
+            message = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise ProblemError(408, "request-timeout", "Request body too slow",
+                               f"No part of the body arrived for {BODY_CHUNK_TIMEOUT_S:g} s; "
+                               "check the connection and retry.") from None
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnectedError()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def too_large(limit: int) -> ProblemError:
+    return ProblemError(413, "too-large", "Request body too large",
+                   f"The body exceeds the limit of {limit} bytes. Split the data or ask the "
+                   "administrator to raise the limit.", extra={"limit_bytes": limit})

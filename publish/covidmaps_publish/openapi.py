@@ -1,0 +1,158 @@
+"""The OpenAPI 3.1 document of the write API (served at /api/v1/openapi.json).
+Every status code a route can return is listed; the schemathesis test checks
+that the server never answers anything undocumented."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Tuple
+
+from covidmaps_plugin.model import MODEL
+
+from .checks.layer import REFERENCE_LAYERS
+
+PROBLEM = {"$ref": "#/components/schemas/ProblemError"}
+SHA = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+RELEASE_ID = {"type": "string", "pattern": "^[0-9]{6,12}-[0-9a-f]{8}$"}
+
+_REASONS = {
+    400: "Malformed request: invalid JSON, bad hash or header, or a token in the URL",
+    401: "Missing, unknown or revoked Bearer token",
+    404: "Unknown layer or blob",
+    405: "Method not allowed",
+    408: "The request body stopped arriving",
+    412: "If-Match is not the current release (problem body carries current_release_id)",
+    413: "Body larger than the configured limit",
+    422: "The data or the request body failed the server's checks (see errors[])",
+    428: "If-Match header missing",
+}
+
+
+def _problems(*codes: int) -> Dict[str, Any]:
+    return {str(c): {"description": _REASONS[c],
+                     "content": {"application/problem+json": {"schema": PROBLEM}}}
+            for c in codes}
+
+
+def _ok(code: int, description: str, schema: Dict[str, Any]) -> Dict[str, Any]:
+    return {str(code): {"description": description,
+                        "content": {"application/json": {"schema": schema}}}}
+
+
+def _ref(name: str) -> Dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+             "description": 'The current release id in quotes, e.g. "000042-3f9a1c2b"',
+             "schema": {"type": "string"}}
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                "description": "Any unique string (a UUID); a retry with the same key and body "
+                               "returns the release the first attempt made",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+
+
+def _layer_hashes(names: Tuple[str, ...]) -> Dict[str, Any]:
+    return {"type": "object", "properties": {n: SHA for n in names},
+            "additionalProperties": False}
+
+
+def openapi_document() -> Dict[str, Any]:
+    layer_ids = list(MODEL.layer_names + REFERENCE_LAYERS)
+    blob_params = [
+        {"name": "layer", "in": "path", "required": True, "schema": {"enum": layer_ids}},
+        {"name": "sha256", "in": "path", "required": True, "schema": SHA,
+         "description": "SHA-256 of the request body (PUT) or of a stored blob (HEAD)"},
+    ]
+    commit_responses = {**_ok(201, "Release committed (or replayed for an Idempotency-Key)",
+                              _ref("ReleaseSummary")),
+                        **_problems(400, 401, 408, 412, 413, 422, 428)}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "CovidMaps publishing API", "version": "1.0.0",
+                 "description": "Authenticated write side of the CovidMaps endpoint. Public "
+                                "reads are plain files under /data/ (see "
+                                "docs/release-format.md)."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/api/v1/whoami": {"get": {
+                "operationId": "whoami", "summary": "The name of the presented token",
+                "responses": {**_ok(200, "The token is valid", _ref("Whoami")),
+                              **_problems(400, 401)}}},
+            "/api/v1/layers/{layer}/blobs/{sha256}": {
+                "parameters": blob_params,
+                "head": {"operationId": "blobExists",
+                         "summary": "Whether a blob is stored (skip unchanged uploads)",
+                         "responses": {"200": {"description": "Stored"},
+                                       "400": {"description": _REASONS[400]},
+                                       "401": {"description": _REASONS[401]},
+                                       "404": {"description": _REASONS[404]}}},
+                "put": {"operationId": "putBlob",
+                        "summary": "Upload one layer's GeoJSON; checked, stored canonical",
+                        "requestBody": {"required": True, "content": {
+                            "application/geo+json": {"schema": {"type": "object"}}}},
+                        "responses": {**_ok(200, "Already stored", _ref("BlobResult")),
+                                      **_ok(201, "Checked and stored", _ref("BlobResult")),
+                                      **_problems(400, 401, 404, 408, 413, 422)}}},
+            "/api/v1/releases": {
+                "get": {"operationId": "listReleases", "summary": "Release history, newest first",
+                        "parameters": [{"name": "limit", "in": "query", "required": False,
+                                        "schema": {"type": "integer", "minimum": 1,
+                                                   "maximum": 1000}}],
+                        "responses": {**_ok(200, "History", _ref("History")),
+                                      **_problems(400, 401)}},
+                "post": {"operationId": "publish", "summary": "Commit a new release",
+                         "parameters": [_IF_MATCH, _IDEMPOTENCY],
+                         "requestBody": {"required": True, "content": {"application/json": {
+                             "schema": _ref("PublishRequest")}}},
+                         "responses": commit_responses}},
+            "/api/v1/rollback": {"post": {
+                "operationId": "rollback",
+                "summary": "Make an earlier release current again (as a new release)",
+                "parameters": [_IF_MATCH, _IDEMPOTENCY],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("RollbackRequest")}}},
+                "responses": commit_responses}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "ProblemError": {"type": "object", "required": ["type", "title", "status"],
+                            "properties": {
+                                "type": {"type": "string"}, "title": {"type": "string"},
+                                "status": {"type": "integer"}, "detail": {"type": "string"},
+                                "current_release_id": {"type": ["string", "null"]},
+                                "errors": {"type": "array", "items": _ref("FieldError")}}},
+                "FieldError": {"type": "object", "properties": {
+                    "layer": {"type": ["string", "null"]},
+                    "feature_id": {"type": ["string", "null"]},
+                    "field": {"type": ["string", "null"]},
+                    "code": {"type": "string"}, "message": {"type": "string"}}},
+                "Whoami": {"type": "object", "required": ["name"],
+                           "properties": {"name": {"type": "string"}}},
+                "BlobResult": {"type": "object", "required": ["sha256", "layer"], "properties": {
+                    "layer": {"type": "string"}, "sha256": SHA, "size": {"type": "integer"},
+                    "feature_count": {"type": "integer"},
+                    "bbox": {"type": ["array", "null"], "items": {"type": "number"}},
+                    "dropped_fields": {"type": "array", "items": {"type": "string"}},
+                    "canonical": {"type": "boolean"}, "href": {"type": "string"}}},
+                "PublishRequest": {"type": "object", "properties": {
+                    "message": {"type": "string", "maxLength": 500},
+                    "data_updated_at": {"type": "string", "format": "date-time"},
+                    "layers": _layer_hashes(MODEL.layer_names),
+                    "reference": _layer_hashes(REFERENCE_LAYERS)}},
+                "RollbackRequest": {"type": "object", "required": ["release_id"],
+                                    "properties": {"release_id": RELEASE_ID,
+                                                   "message": {"type": "string",
+                                                               "maxLength": 500}}},
+                "ReleaseSummary": {"type": "object", "required": ["release_id"], "properties": {
+                    "release_id": RELEASE_ID, "parent_id": {"type": ["string", "null"]},
+                    "sequence": {"type": "integer"}, "created_at": {"type": "string"},
+                    "publisher": {"type": "string"}, "message": {"type": "string"},
+                    "kind": {"enum": ["init", "publish", "rollback"]},
+                    "changes": {"type": "object"}, "href": {"type": "string"}}},
+                "History": {"type": "object", "required": ["releases"], "properties": {
+                    "releases": {"type": "array", "items": {"type": "object"}}}},
+            },
+        },
+    }

@@ -1,0 +1,56 @@
+"""RFC 9457 problem details: every error the API returns is one of these."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+PROBLEM_TYPE_BASE = "https://covidmaps.invalid/problems/"
+CONTENT_TYPE = "application/problem+json"
+
+
+@dataclass
+class FieldError:
+    """One thing wrong with an upload, located as precisely as possible."""
+
+    code: str
+    message: str
+    layer: Optional[str] = None
+    feature_id: Optional[str] = None
+    field: Optional[str] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"layer": self.layer, "feature_id": self.feature_id, "field": self.field,
+                "code": self.code, "message": self.message}
+
+
+@dataclass
+class ProblemError(Exception):
+    """An error response; raise it anywhere in a request handler."""
+
+    status: int
+    code: str  # short slug, also the last part of ``type``
+    title: str
+    detail: str = ""
+    errors: List[FieldError] = field(default_factory=list)
+    extra: Dict[str, Any] = field(default_factory=dict)
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, f"{self.status} {self.code}: {self.detail or self.title}")
+
+    def to_dict(self) -> Dict[str, Any]:
+        body: Dict[str, Any] = {
+            "type": PROBLEM_TYPE_BASE + self.code,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail or self.title,
+        }
+        if self.errors:
+            body["errors"] = [e.to_dict() for e in self.errors]
+        body.update(self.extra)
+        return body
+
+    def body(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False).encode("utf-8", "replace")

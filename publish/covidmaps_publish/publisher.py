@@ -1,0 +1,336 @@
+"""The write side's core: store checked blobs, build release manifests from
+the model, commit them with compare-and-swap, roll back, list history.
+
+Commit order (each step atomic in the storage): blobs, then
+``releases/<id>.json``, then the idempotency record, then the pointer swap.
+A crash anywhere before the swap leaves the previous release current and
+only unreferenced immutable files behind; after the swap the release is
+complete. Readers therefore see the old release or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections import OrderedDict
+from typing import Any, Dict, List, Optional, Tuple
+
+from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ
+from covidmaps_plugin.model import geojson as cgj
+from covidmaps_plugin.model.manifest_meta import layer_meta
+
+from .audit import AuditLog
+from .checks.attributes import is_utf8_text, province_time
+from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
+from .config import Config
+from .idempotency import IdempotencyRecord, IdempotencyStore
+from .problems import FieldError, ProblemError
+from .reader import ReleaseReader
+from .representation import brotli_bytes, gzip_bytes
+from .storage.base import Storage, blob_key, release_key
+from .tokens import TokenStore
+
+log = logging.getLogger(__name__)
+
+FORMAT = "covidmaps-release/1"
+SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+RELEASE_ID_RE = re.compile(r"^[0-9]{6,12}-[0-9a-f]{8}$")
+EMPTY_LAYER = cgj.canonical_bytes([])
+REFERENCE_TITLES = {
+    "province": {"vi": "Ranh giới tỉnh", "en": "Province boundary"},
+    "districts": {"vi": "Ranh giới huyện, thành phố", "en": "District boundaries"},
+}
+
+
+def stale(current_id: Optional[str]) -> ProblemError:
+    return ProblemError(412, "stale-release", "The map changed since you last read it",
+                   f"The current release is {current_id}. Fetch it, merge your changes and "
+                   f"publish again with If-Match: \"{current_id}\".",
+                   extra={"current_release_id": current_id})
+
+
+def _now() -> str:
+    return dt.datetime.now(PROVINCE_TZ).isoformat(timespec="seconds")
+
+
+class Publisher:
+    def __init__(self, config: Config, storage: Storage, reader: ReleaseReader) -> None:
+        self.config = config
+        self.storage = storage
+        self.reader = reader
+        self.profile = config.profile()
+        self.tokens = TokenStore(config.state_dir)
+        self.audit = AuditLog(config.state_dir, config.fsync)
+        self.idempotency = IdempotencyStore(config.state_dir)
+        self._commit_lock = threading.Lock()
+        self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
+        self._checked_lock = threading.Lock()
+
+    # -- blobs -----------------------------------------------------------------
+    def blob_exists(self, sha256: str) -> bool:
+        return self.storage.exists(blob_key(sha256))
+
+    def put_blob(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
+        """Check and store an uploaded layer; returns (checked, newly stored)."""
+        actual = hashlib.sha256(body).hexdigest()
+        if actual != claimed_sha:
+            raise ProblemError(422, "hash-mismatch", "The body does not match its hash",
+                          f"The body hashes to {actual}, not {claimed_sha}: the upload was "
+                          "damaged or the hash was computed on other bytes.",
+                          errors=[FieldError("hash-mismatch", f"sha256 is {actual}", layer)])
+        checked = self._check(layer, body)
+        if self.storage.exists(blob_key(checked.sha256)):
+            return checked, False
+        self._store_blob(checked.data, checked.sha256)
+        return checked, True
+
+    def _store_blob(self, data: bytes, sha: str) -> None:
+        # variants first: once the plain name exists, the whole set exists
+        self.storage.put_immutable(blob_key(sha, ".gz"), gzip_bytes(data))
+        self.storage.put_immutable(blob_key(sha, ".br"), brotli_bytes(data))
+        self.storage.put_immutable(blob_key(sha), data)
+
+    def _check(self, layer: str, data: bytes) -> CheckedBlob:
+        key = (layer, hashlib.sha256(data).hexdigest())
+        with self._checked_lock:
+            hit = self._checked.get(key)
+            if hit is not None:
+                self._checked.move_to_end(key)
+                return hit
+        checked = check_blob(layer, data, self.profile, self.config.limits)
+        with self._checked_lock:
+            self._checked[key] = checked
+            self._checked[(layer, checked.sha256)] = checked
+            while len(self._checked) > 64:
+                self._checked.popitem(last=False)
+        return checked
+
+    def _stored_checked(self, layer: str, sha: str) -> CheckedBlob:
+        data = self.reader.blob(sha)
+        if data is None:
+            raise ProblemError(422, "missing-blob", "A referenced layer was not uploaded",
+                          f"Blob {sha} for layer {layer!r} is not on the server; upload it with "
+                          f"PUT /api/v1/layers/{layer}/blobs/{sha} first.",
+                          errors=[FieldError("missing-blob", f"upload {sha} first", layer)])
+        checked = self._check(layer, data)
+        if checked.sha256 != sha:  # stored bytes are canonical; anything else is damage
+            raise ProblemError(422, "not-canonical", "Blob is not in canonical form",
+                          f"Blob {sha} is not the canonical form of layer {layer!r}.")
+        return checked
+
+    # -- releases ------------------------------------------------------------------
+    def ensure_initial_release(self) -> None:
+        """An empty release 0 on a new storage, so the map and If-Match always
+        have a current release. Harmless if several instances race."""
+        if self.storage.read_pointer()[0] is not None:
+            return
+        if not self.storage.exists(blob_key(cgj.sha256_hex(EMPTY_LAYER))):
+            self._store_blob(EMPTY_LAYER, cgj.sha256_hex(EMPTY_LAYER))
+        empty = self._check(MODEL.layers[0].name, EMPTY_LAYER)
+        blobs = {layer.name: empty for layer in MODEL.layers}
+        manifest = self._manifest(None, blobs, {}, "system", "Khởi tạo", "init", None, {})
+        data = _encode(manifest)
+        self.storage.put_immutable(release_key(manifest["release_id"]), data)
+        self.storage.swap_pointer(data, None)
+
+    def current(self) -> Tuple[Dict[str, Any], Optional[str]]:
+        data, token = self.storage.read_pointer()
+        return (json.loads(data) if data is not None else {}), token
+
+    def publish(self, actor: str, if_match: str, body: Dict[str, Any],
+                idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
+        """Commit a new release; returns (manifest, created)."""
+        layers = _hash_map(body.get("layers", {}), "layers", MODEL.layer_names)
+        reference = _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS)
+        message = _message(body.get("message", ""))
+        data_updated_at = _instant(body.get("data_updated_at"))
+        checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
+        checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
+
+        def build(parent: Dict[str, Any]) -> Dict[str, Any]:
+            blobs = {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
+                     for layer in MODEL.layers}
+            refs = dict(self._parent_refs(parent))
+            refs.update(checked_ref)
+            return self._manifest(parent, blobs, refs, actor, message, "publish",
+                                  data_updated_at, {})
+
+        return self._commit(actor, if_match, build, idempotency_key, fingerprint)
+
+    def rollback(self, actor: str, if_match: str, body: Dict[str, Any],
+                 idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
+        target_id = body.get("release_id")
+        if not isinstance(target_id, str) or not RELEASE_ID_RE.match(target_id):
+            raise ProblemError(422, "bad-release-id", "Invalid release id",
+                          "'release_id' must be a release id such as 000042-3f9a1c2b.")
+        message = _message(body.get("message", ""))
+
+        def build(parent: Dict[str, Any]) -> Dict[str, Any]:
+            if not self.is_committed(target_id, parent):
+                raise ProblemError(422, "unknown-release", "No such release in the history",
+                              f"{target_id} is not a committed release; see GET "
+                              "/api/v1/releases for the history.")
+            target = self.reader.manifest(target_id) or {}
+            blobs = {layer.name: self._parent_blob(target, layer.name) for layer in MODEL.layers}
+            refs = self._parent_refs(target)
+            text = message or f"Quay lại bản {target_id}"
+            return self._manifest(parent, blobs, refs, actor, text, "rollback",
+                                  target.get("data_updated_at"), {"rolled_back_to": target_id})
+
+        return self._commit(actor, if_match, build, idempotency_key, fingerprint)
+
+    def _commit(self, actor: str, if_match: str, build: Any, idempotency_key: Optional[str],
+                fingerprint: str) -> Tuple[Dict[str, Any], bool]:
+        with self._commit_lock:
+            current, token = self.current()
+            if idempotency_key is not None:
+                record = self.idempotency.get(actor, idempotency_key)
+                if record is not None:
+                    if record.fingerprint != fingerprint:
+                        raise ProblemError(422, "idempotency-key-reused", "Idempotency-Key reused",
+                                      "This Idempotency-Key was used for a different request;"
+                                      " use a new key for a new publish.")
+                    if self.is_committed(record.release_id, current):
+                        return self.reader.manifest(record.release_id) or {}, False
+            # "*" = "I have seen no release": only true while release 0 is current
+            onto_empty = if_match == "*" and current.get("kind") == "init"
+            if if_match != current.get("release_id") and not onto_empty:
+                raise stale(current.get("release_id"))
+            manifest = build(current)
+            data = _encode(manifest)
+            self.storage.put_immutable(release_key(manifest["release_id"]), data)
+            if idempotency_key is not None:
+                self.idempotency.put(actor, idempotency_key,
+                                     IdempotencyRecord(fingerprint, manifest["release_id"]))
+            if not self.storage.swap_pointer(data, token):
+                raise stale(self.current()[0].get("release_id"))
+        self.reader.refresh()
+        return manifest, True
+
+    def is_committed(self, release_id: str, head: Optional[Dict[str, Any]] = None) -> bool:
+        """Whether ``release_id`` is on the chain that ends at ``head``."""
+        try:
+            wanted = int(release_id.split("-")[0])
+        except ValueError:
+            return False
+        node = head if head is not None else self.current()[0]
+        while node and node.get("sequence", -1) >= wanted:
+            if node.get("release_id") == release_id:
+                return True
+            parent = node.get("parent_id")
+            node = self.reader.manifest(parent) if parent else None
+        return False
+
+    def history(self, limit: int = 50) -> List[Dict[str, Any]]:
+        out: List[Dict[str, Any]] = []
+        node: Optional[Dict[str, Any]] = self.current()[0]
+        while node and len(out) < limit:
+            out.append({
+                k: node.get(k) for k in ("release_id", "parent_id", "sequence", "created_at",
+                                         "publisher", "message", "kind", "changes",
+                                         "rolled_back_to")
+            } | {"layers": {entry["id"]: {"feature_count": entry["feature_count"],
+                                          "sha256": entry["blob"]["sha256"]}
+                            for entry in node.get("layers", ())}})
+            parent = node.get("parent_id")
+            node = self.reader.manifest(parent) if parent else None
+        return out
+
+    # -- manifest --------------------------------------------------------------------
+    def _parent_blob(self, parent: Dict[str, Any], layer: str) -> CheckedBlob:
+        for entry in parent.get("layers", ()):
+            if entry["id"] == layer:
+                return self._stored_checked(layer, entry["blob"]["sha256"])
+        return self._check(layer, EMPTY_LAYER)
+
+    def _parent_refs(self, parent: Dict[str, Any]) -> Dict[str, CheckedBlob]:
+        return {entry["id"]: self._stored_checked(entry["id"], entry["blob"]["sha256"])
+                for entry in parent.get("reference", ())}
+
+    def _manifest(self, parent: Optional[Dict[str, Any]], blobs: Dict[str, CheckedBlob],
+                  refs: Dict[str, CheckedBlob], actor: str, message: str, kind: str,
+                  data_updated_at: Optional[str], extra: Dict[str, Any]) -> Dict[str, Any]:
+        parent = parent or {}
+        sequence = parent.get("sequence", -1) + 1
+        created = _now()
+        layers = []
+        changes: Dict[str, Dict[str, int]] = {}
+        for layer in MODEL.layers:
+            blob = blobs[layer.name]
+            meta = layer_meta(layer)
+            entry: Dict[str, Any] = {k: meta[k] for k in ("id", "title", "description",
+                                                          "geometry_type")}
+            entry.update(feature_count=blob.feature_count, bbox=blob.bbox,
+                         blob=_blob_ref(blob), tiles=None)
+            entry.update({k: v for k, v in meta.items() if k not in entry})
+            layers.append(entry)
+            if parent:
+                old = self._parent_blob(parent, layer.name).feature_hashes
+                changes[layer.name] = _diff(old, blob.feature_hashes)
+        reference = [{"id": name, "title": REFERENCE_TITLES[name], "blob": _blob_ref(refs[name])}
+                     for name in REFERENCE_LAYERS if name in refs]
+        body: Dict[str, Any] = {
+            "format": FORMAT, "release_id": "", "parent_id": parent.get("release_id"),
+            "sequence": sequence, "created_at": created, "publisher": actor,
+            "message": message, "kind": kind, "model_version": MODEL_VERSION,
+            "data_updated_at": data_updated_at or created,
+            "profile": self.profile.summary(), "layers": layers, "reference": reference,
+            "changes": changes, **extra,
+        }
+        digest = hashlib.sha256(_encode(body)).hexdigest()[:8]
+        body["release_id"] = f"{sequence:06d}-{digest}"
+        return body
+
+
+def _blob_ref(blob: CheckedBlob) -> Dict[str, Any]:
+    return {"sha256": blob.sha256, "size": len(blob.data),
+            "href": f"blobs/{blob.sha256}.geojson"}
+
+
+def _diff(old: Dict[str, str], new: Dict[str, str]) -> Dict[str, int]:
+    return {"added": sum(1 for k in new if k not in old),
+            "removed": sum(1 for k in old if k not in new),
+            "changed": sum(1 for k, v in new.items() if k in old and old[k] != v)}
+
+
+def _encode(manifest: Dict[str, Any]) -> bytes:
+    return json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _hash_map(value: Any, what: str, allowed: Tuple[str, ...]) -> Dict[str, str]:
+    if not isinstance(value, dict):
+        raise ProblemError(422, "bad-body", "Invalid request body",
+                      f"'{what}' must map layer ids to blob SHA-256 hashes.")
+    errors = []
+    for name, sha in value.items():
+        if name not in allowed:
+            errors.append(FieldError("unknown-layer", f"{name[:60]!r} is not one of "
+                                     f"{', '.join(allowed)}.", layer=name[:60]))
+        elif not isinstance(sha, str) or not SHA_RE.match(sha):
+            errors.append(FieldError("bad-hash", "expected 64 lower-case hex digits",
+                                     layer=name))
+    if errors:
+        raise ProblemError(422, "bad-body", "Invalid request body",
+                      f"'{what}': {errors[0].message}", errors=errors)
+    return dict(value)
+
+
+def _message(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 500 or not is_utf8_text(value):
+        raise ProblemError(422, "bad-message", "Invalid message",
+                      "'message' must be text of at most 500 characters.")
+    return value
+
+
+def _instant(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    text = province_time(value)
+    if text is None:
+        raise ProblemError(422, "bad-datetime", "Invalid data_updated_at",
+                           "'data_updated_at' must be an ISO 8601 date and time with offset.")
+    return text

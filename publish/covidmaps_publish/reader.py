@@ -1,0 +1,204 @@
+"""The read side's view of the release tree: the current manifest, release
+manifests and blobs, held in memory and reloaded when the pointer moves.
+
+The pointer is checked at most every ``poll_interval_s`` (by this process
+after its own commits at once, by the app's background task otherwise), so a
+release committed by another process or instance sharing the storage shows
+up within one interval. A new release becomes current in memory only after
+all its blobs are loaded: a reader of this object never sees a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Dict, Optional
+
+from .representation import IMMUTABLE, REVALIDATE, Representation, decompress
+from .storage.base import Storage, blob_key, release_key
+
+log = logging.getLogger(__name__)
+
+JSON_TYPE = "application/json; charset=utf-8"
+GEOJSON_TYPE = "application/geo+json; charset=utf-8"
+
+
+class _Snapshot:
+    """Everything about the current release, swapped in one assignment."""
+
+    __slots__ = ("token", "manifest", "pointer", "blobs")
+
+    def __init__(self, token: Optional[str], manifest: Dict[str, Any],
+                 pointer: Optional[Representation], blobs: Dict[str, Representation]) -> None:
+        self.token = token
+        self.manifest = manifest
+        self.pointer = pointer
+        self.blobs = blobs
+
+
+def manifest_blob_hashes(manifest: Dict[str, Any]) -> list:
+    """The SHA-256 of every blob a manifest references (layers, reference)."""
+    hashes = []
+    for entry in list(manifest.get("layers", ())) + list(manifest.get("reference", ())):
+        blob = entry.get("blob") or {}
+        if blob.get("sha256"):
+            hashes.append(blob["sha256"])
+    return hashes
+
+
+RELEASES_KEPT = 512
+
+
+def _remember(cache: OrderedDict[str, Any], key: str, value: Any) -> None:
+    cache[key] = value
+    while len(cache) > RELEASES_KEPT:
+        cache.popitem(last=False)
+
+
+class ReleaseReader:
+    """Cached, thread-safe access to the releases of one storage."""
+
+    def __init__(self, storage: Storage, poll_interval_s: float = 0.2,
+                 cache_bytes: int = 256 * 1024 * 1024) -> None:
+        self.storage = storage
+        self.poll_interval_s = poll_interval_s
+        self._snapshot = _Snapshot(None, {}, None, {})
+        self._checked_at = 0.0
+        self._refresh_lock = threading.Lock()
+        self._cache_lock = threading.Lock()
+        self._cache_bytes = cache_bytes
+        self._blob_cache: OrderedDict[str, Representation] = OrderedDict()
+        self._blob_cache_size = 0
+        # release manifests are small and immutable: a bounded most-recent set
+        self._releases: OrderedDict[str, Representation] = OrderedDict()
+        self._parsed: OrderedDict[str, Dict[str, Any]] = OrderedDict()
+
+    # -- pointer -----------------------------------------------------------
+    def refresh(self) -> bool:
+        """Re-read the pointer; load a new release fully before exposing it.
+        Returns whether the current release changed."""
+        with self._refresh_lock:
+            self._checked_at = time.monotonic()
+            data, token = self.storage.read_pointer()
+            if token == self._snapshot.token:
+                return False
+            if data is None:
+                self._snapshot = _Snapshot(None, {}, None, {})
+                return True
+            manifest = json.loads(data)
+            blobs: Dict[str, Representation] = {}
+            for sha in manifest_blob_hashes(manifest):
+                rep = self.blob_representation(sha, pinned=blobs)
+                if rep is None:
+                    log.error("release %s references missing or damaged blob %s",
+                              manifest.get("release_id"), sha)
+                    continue
+                blobs[sha] = rep
+            pointer = Representation(data, hashlib.sha256(data).hexdigest()[:32], JSON_TYPE,
+                                     REVALIDATE)
+            self._snapshot = _Snapshot(token, manifest, pointer, blobs)
+            return True
+
+    def maybe_refresh(self) -> None:
+        """Refresh if the last check is older than the poll interval."""
+        if time.monotonic() - self._checked_at >= self.poll_interval_s:
+            self.refresh()
+
+    # -- what other modules use ------------------------------------------------
+    def current_manifest(self) -> Dict[str, Any]:
+        """The current release manifest ({} before the first release)."""
+        if self._snapshot.token is None and self._checked_at == 0.0:
+            self.refresh()
+        return self._snapshot.manifest
+
+    @property
+    def current_release_id(self) -> Optional[str]:
+        return self.current_manifest().get("release_id")
+
+    def pointer_representation(self) -> Optional[Representation]:
+        return self._snapshot.pointer
+
+    def cached_blob(self, sha256: str) -> Optional[Representation]:
+        """A current release's blob from memory, without any storage access
+        (the event loop's fast path; None means "ask ``blob_representation``")."""
+        return self._snapshot.blobs.get(sha256)
+
+    def cached_release(self, release_id: str) -> Optional[Representation]:
+        return self._releases.get(release_id)
+
+    def manifest(self, release_id: str) -> Optional[Dict[str, Any]]:
+        """A committed-or-not release manifest by id (None if absent)."""
+        if release_id == self._snapshot.manifest.get("release_id"):
+            return self._snapshot.manifest
+        parsed = self._parsed.get(release_id)
+        if parsed is None:
+            rep = self.release_representation(release_id)
+            if rep is None:
+                return None
+            parsed = json.loads(rep.identity.body)
+            _remember(self._parsed, release_id, parsed)
+        return parsed
+
+    def release_representation(self, release_id: str) -> Optional[Representation]:
+        rep = self._releases.get(release_id)
+        if rep is None:
+            data = self.storage.get(release_key(release_id))
+            if data is None:
+                return None
+            rep = Representation(data, release_id, JSON_TYPE, IMMUTABLE)
+            _remember(self._releases, release_id, rep)
+        return rep
+
+    def blob(self, sha256: str) -> Optional[bytes]:
+        """A blob's bytes (verified against its name), None if absent."""
+        rep = self.blob_representation(sha256)
+        return rep.identity.body if rep is not None else None
+
+    def _variant(self, sha256: str, suffix: str, data: bytes) -> Optional[bytes]:
+        """A stored compressed variant if it decodes to ``data``, else None
+        (the Representation then compresses in memory)."""
+        packed = self.storage.get(blob_key(sha256, suffix))
+        if packed is None:
+            return None
+        try:
+            same = decompress(packed, suffix) == data
+        except Exception:  # noqa: BLE001 - any decoding failure means damaged
+            same = False
+        if not same:
+            log.error("variant %s%s is damaged; compressing in memory instead", sha256, suffix)
+            return None
+        return packed
+
+    def blob_representation(self, sha256: str,
+                            pinned: Optional[Dict[str, Representation]] = None
+                            ) -> Optional[Representation]:
+        rep = self._snapshot.blobs.get(sha256)
+        if rep is None and pinned is not None:
+            rep = pinned.get(sha256)
+        if rep is not None:
+            return rep
+        with self._cache_lock:
+            rep = self._blob_cache.get(sha256)
+            if rep is not None:
+                self._blob_cache.move_to_end(sha256)
+                return rep
+        data = self.storage.get(blob_key(sha256))
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+            if data is not None:
+                log.error("blob %s is damaged: its bytes do not hash to its name", sha256)
+            return None
+        rep = Representation(data, sha256, GEOJSON_TYPE, IMMUTABLE,
+                             gz=self._variant(sha256, ".gz", data),
+                             br=self._variant(sha256, ".br", data))
+        with self._cache_lock:
+            if sha256 not in self._blob_cache:
+                self._blob_cache[sha256] = rep
+                self._blob_cache_size += rep.size
+            while self._blob_cache_size > self._cache_bytes and len(self._blob_cache) > 1:
+                _, old = self._blob_cache.popitem(last=False)
+                self._blob_cache_size -= old.size
+        return rep

@@ -1,0 +1,148 @@
+"""In-memory HTTP representations: the bytes of one URL, its gzip and brotli
+variants and precomputed headers, so a public read is a dictionary lookup and
+one ``send`` (no file read, no compression per request)."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from typing import List, Optional, Sequence, Tuple
+
+import brotli
+
+Headers = List[Tuple[bytes, bytes]]
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"  # the pointer: cache, but ask (ETag) every time
+# Below this size compression costs more than it saves.
+MIN_COMPRESS = 256
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    # mtime=0: the same input gives the same bytes (reproducible variants)
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def brotli_bytes(data: bytes) -> bytes:
+    return brotli.compress(data, quality=11 if len(data) < 4_000_000 else 9)
+
+
+def decompress(data: bytes, suffix: str) -> bytes:
+    """Undo ``gzip_bytes`` (``.gz``) or ``brotli_bytes`` (``.br``)."""
+    return gzip.decompress(data) if suffix == ".gz" else brotli.decompress(data)
+
+
+@dataclass(frozen=True)
+class Variant:
+    body: bytes
+    headers: Headers  # complete response headers for a 200
+    etag: bytes
+
+
+class Representation:
+    """One resource with its identity, gzip and brotli variants."""
+
+    __slots__ = ("identity", "gzip", "br", "etag_base")
+
+    def __init__(self, data: bytes, etag: str, content_type: str, cache_control: str,
+                 gz: Optional[bytes] = None, br: Optional[bytes] = None,
+                 extra_headers: Sequence[Tuple[str, str]] = (), compress: bool = True) -> None:
+        self.etag_base = etag
+        if compress and len(data) >= MIN_COMPRESS:
+            gz = gz if gz is not None else gzip_bytes(data)
+            br = br if br is not None else brotli_bytes(data)
+        else:
+            gz = br = None
+        common: Headers = [
+            (b"content-type", content_type.encode()),
+            (b"cache-control", cache_control.encode()),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        common += [(k.lower().encode(), v.encode()) for k, v in extra_headers]
+        if gz is not None:
+            common.append((b"vary", b"Accept-Encoding"))
+
+        def variant(body: bytes, suffix: str, encoding: Optional[bytes]) -> Variant:
+            tag = f'"{etag}{suffix}"'.encode()
+            headers = list(common) + [(b"etag", tag), (b"content-length", str(len(body)).encode())]
+            if encoding:
+                headers.append((b"content-encoding", encoding))
+            return Variant(body, headers, tag)
+
+        self.identity = variant(data, "", None)
+        self.gzip = variant(gz, "-gz", b"gzip") if gz is not None else None
+        self.br = variant(br, "-br", b"br") if br is not None else None
+
+    @property
+    def size(self) -> int:
+        total = len(self.identity.body)
+        for v in (self.gzip, self.br):
+            if v is not None:
+                total += len(v.body)
+        return total
+
+    def choose(self, accept_encoding: bytes) -> Variant:
+        """The best variant for an ``Accept-Encoding`` header value."""
+        if accept_encoding and self.gzip is not None:
+            br_ok, gzip_ok = accepted_encodings(accept_encoding)
+            if br_ok and self.br is not None:
+                return self.br
+            if gzip_ok:
+                return self.gzip
+        return self.identity
+
+    def not_modified(self, if_none_match: bytes) -> Optional[Headers]:
+        """Headers of a 304 if ``If-None-Match`` matches this resource."""
+        if not if_none_match:
+            return None
+        base = self.etag_base
+        for raw in if_none_match.split(b","):
+            tag = raw.strip()
+            if tag == b"*":
+                return self._headers_304()
+            if tag.startswith(b"W/"):
+                tag = tag[2:]
+            text = tag.strip(b'"').decode("latin-1")
+            if text in (base, base + "-gz", base + "-br"):
+                return self._headers_304()
+        return None
+
+    def _headers_304(self) -> Headers:
+        keep = (b"cache-control", b"etag", b"vary", b"x-content-type-options",
+                b"content-security-policy", b"referrer-policy")
+        return [(k, v) for k, v in self.identity.headers if k in keep]
+
+
+_ACCEPTED: dict = {}  # header value -> (br ok, gzip ok); browsers send a handful of values
+
+
+def accepted_encodings(value: bytes) -> Tuple[bool, bool]:
+    """Whether ``Accept-Encoding`` allows brotli and gzip (memoised: the hot path)."""
+    hit = _ACCEPTED.get(value)
+    if hit is None:
+        parsed = parse_accept_encoding(value)
+        hit = (parsed.get("br", 0) > 0, parsed.get("gzip", 0) > 0)
+        if len(_ACCEPTED) < 256:
+            _ACCEPTED[value] = hit
+    return hit
+
+
+def parse_accept_encoding(value: bytes) -> dict:
+    """``{"br": 1.0, "gzip": 0.5, ...}``; a ``*`` entry applies to both."""
+    result: dict = {}
+    for part in value.decode("latin-1").lower().split(","):
+        name, _, params = part.strip().partition(";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        name = name.strip()
+        if name == "*":
+            result.setdefault("br", q)
+            result.setdefault("gzip", q)
+        elif name:
+            result[name] = q
+    return result

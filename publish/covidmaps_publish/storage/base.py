@@ -1,0 +1,81 @@
+"""The storage interface of the public release tree (``/data/...``).
+
+A backend stores the files of docs/release-format.md under keys relative to
+``/data/``: ``manifest.json`` (the pointer), ``releases/<id>.json`` and
+``blobs/<sha256>.geojson[.gz|.br]``. Everything a backend holds is public:
+tokens, the audit log and idempotency records live in the private state
+directory (``state.py``), never in the storage.
+
+Two operations carry the release contract:
+
+- ``put_immutable`` writes a content-addressed object atomically (a reader
+  sees the whole object or nothing) and idempotently (writing the same key
+  twice is harmless: the bytes are the same by construction);
+- ``swap_pointer`` replaces ``manifest.json`` by compare-and-swap: it
+  succeeds only when the pointer still has the version token the caller read
+  with ``read_pointer``, across threads, processes and machines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional, Protocol, Tuple, runtime_checkable
+
+POINTER_KEY = "manifest.json"
+
+# Every key a backend accepts. Anything else (``..``, absolute paths, temp
+# names, upper-case hashes) is refused before it reaches a file system or a
+# bucket, so a crafted name can never escape the public tree.
+_KEY_RE = re.compile(
+    r"^(?:manifest\.json"
+    r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json"
+    r"|blobs/[0-9a-f]{64}\.geojson(?:\.gz|\.br)?)$"
+)
+
+
+class InvalidKeyError(ValueError):
+    """A storage key outside the release layout."""
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` if it names a file of the release layout, else raise."""
+    if not isinstance(key, str) or not _KEY_RE.match(key):
+        raise InvalidKeyError(f"not a release-tree key: {key!r}")
+    return key
+
+
+def blob_key(sha256: str, suffix: str = "") -> str:
+    """``blobs/<sha256>.geojson`` plus ``.gz`` / ``.br`` for a variant."""
+    return check_key(f"blobs/{sha256}.geojson{suffix}")
+
+
+def release_key(release_id: str) -> str:
+    return check_key(f"releases/{release_id}.json")
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """What the publisher and the reader need from a backend."""
+
+    def get(self, key: str) -> Optional[bytes]:
+        """The object's bytes, or None if it does not exist."""
+
+    def exists(self, key: str) -> bool:
+        """Whether the object exists (cheap: no body transfer)."""
+
+    def put_immutable(self, key: str, data: bytes) -> None:
+        """Store a content-addressed object: atomic and idempotent."""
+
+    def read_pointer(self) -> Tuple[Optional[bytes], Optional[str]]:
+        """``manifest.json``'s bytes and an opaque version token, or
+        ``(None, None)`` before the first release."""
+
+    def swap_pointer(self, data: bytes, expected_token: Optional[str]) -> bool:
+        """Replace ``manifest.json`` if its token is still ``expected_token``
+        (None: only if there is no pointer yet). False if it moved."""
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys that start with ``prefix`` (e.g. ``"blobs/"``), any order."""
+
+    def close(self) -> None:
+        """Release connections and file handles."""

@@ -1,0 +1,93 @@
+"""The public web map (``/``): the built files of publish/web/dist, loaded
+into memory once with their compressed variants and the security headers."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import re
+from pathlib import Path
+from typing import Dict, Optional
+
+from .representation import IMMUTABLE, Representation, decompress
+
+# Content hashes in built file names (e.g. index-3f9a1c2b.js) make them immutable.
+_HASHED_NAME = re.compile(r"[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)$")
+_TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+          ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
+          ".json": "application/json; charset=utf-8", ".svg": "image/svg+xml",
+          ".webmanifest": "application/manifest+json", ".wasm": "application/wasm",
+          ".txt": "text/plain; charset=utf-8", ".pbf": "application/x-protobuf"}
+
+PLACEHOLDER = (
+    b"<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\">"
+    b"<title>CovidMaps</title></head><body><h1>CovidMaps</h1>"
+    b"<p>The web map is not built (publish/web/dist). Data: "
+    b"<a href=\"/data/manifest.json\">/data/manifest.json</a></p></body></html>"
+)
+
+
+def content_security_policy(basemap_origin: Optional[str]) -> str:
+    """No inline script, everything from this origin; tiles and basemap
+    images from the configured basemap origin; workers from blob: (map
+    libraries build their workers that way)."""
+    extra = f" {basemap_origin}" if basemap_origin else ""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: blob:{extra}; connect-src 'self'{extra}; "
+        "font-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+    )
+
+
+def security_headers(basemap_origin: Optional[str]) -> list:
+    return [("Content-Security-Policy", content_security_policy(basemap_origin)),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            ("X-Frame-Options", "DENY"),
+            ("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")]
+
+
+def _sibling(path: Path, suffix: str, data: bytes) -> Optional[bytes]:
+    """The build's precompressed ``path + suffix`` if it decodes to ``data``."""
+    packed_path = path.with_name(path.name + suffix)
+    if not packed_path.is_file():
+        return None
+    packed = packed_path.read_bytes()
+    try:
+        return packed if decompress(packed, suffix) == data else None
+    except Exception:  # noqa: BLE001 - a damaged variant is ignored, not served
+        return None
+
+
+def load_web(web_dir: Optional[Path], basemap_origin: Optional[str]) -> Dict[str, Representation]:
+    """URL path (without the leading /) -> representation; ``""`` is index.html."""
+    headers = security_headers(basemap_origin)
+    files: Dict[str, Representation] = {}
+    if web_dir is not None and Path(web_dir).is_dir():
+        root = Path(web_dir).resolve()
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.is_symlink():
+                continue
+            if path.suffix in (".gz", ".br") and path.with_suffix("").is_file():
+                continue  # a precompressed variant: served as Content-Encoding of its file
+            rel = path.relative_to(root).as_posix()
+            data = path.read_bytes()
+            ctype = _TYPES.get(path.suffix.lower()) or (
+                mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+            if path.suffix.lower() == ".html":
+                cache = "no-cache"
+            elif _HASHED_NAME.search(path.name):
+                cache = IMMUTABLE
+            else:
+                cache = "public, max-age=300"
+            etag = hashlib.sha256(data).hexdigest()[:32]
+            compress = not ctype.startswith(("image/png", "image/jpeg", "image/webp", "font/woff"))
+            files[rel] = Representation(data, etag, ctype, cache, extra_headers=headers,
+                                        compress=compress, gz=_sibling(path, ".gz", data),
+                                        br=_sibling(path, ".br", data))
+    if "index.html" not in files:
+        files["index.html"] = Representation(
+            PLACEHOLDER, hashlib.sha256(PLACEHOLDER).hexdigest()[:32],
+            "text/html; charset=utf-8", "no-cache", extra_headers=headers)
+    files[""] = files["index.html"]
+    return files
