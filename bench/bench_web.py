@@ -1,0 +1,147 @@
+"""Benchmark of the public web map: a cold load under Slow-3G emulation.
+
+Publishes the plugin's sample province through the real endpoint, opens the map in
+Debian's Chromium with the network throttled through CDP (400 kbit/s down
+and up, 400 ms latency, cache disabled) and prints, beside the budgets:
+
+- time to first features drawn (the app's performance mark 'features-drawn'),
+- JS + CSS bytes as shipped (brotli), and the whole transfer of the load.
+
+Not run by ``make test``. Usage::
+
+    .venv/bin/python bench/bench_web.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "web"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BUDGET_BYTES = 100 * 1024  # JS + CSS, brotli
+BUDGET_SECONDS = 4.0  # first features drawn on Slow-3G
+SLOW_3G = {
+    "offline": False,
+    "latency": 400,
+    "downloadThroughput": 400_000 / 8,
+    "uploadThroughput": 400_000 / 8,
+}
+
+
+def cold_load(browser, url: str) -> dict:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="vi-VN",
+        service_workers="block",
+    )
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+    sizes: dict = {}
+    types: dict = {}
+    cdp.on(
+        "Network.responseReceived",
+        lambda e: types.__setitem__(
+            e["requestId"], (e["type"], e["response"]["url"], e["response"].get("headers", {}))
+        ),
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
+    page.goto(url, wait_until="commit", timeout=120000)
+    page.wait_for_function(
+        "() => performance.getEntriesByName('features-drawn').length > 0", timeout=120000
+    )
+    drawn_ms = page.evaluate("performance.getEntriesByName('features-drawn')[0].startTime")
+    page.wait_for_selector("html[data-ready='1']", timeout=120000)
+    ready_ms = page.evaluate("performance.now()")
+    page.wait_for_timeout(500)
+    context.close()
+    js_css = sum(
+        size for rid, size in sizes.items() if types.get(rid, ("",))[0] in ("Script", "Stylesheet")
+    )
+    encodings = {
+        types[rid][1].rsplit("/", 1)[-1]: {k.lower(): v for k, v in types[rid][2].items()}.get(
+            "content-encoding", "identity"
+        )
+        for rid in sizes
+        if rid in types and types[rid][0] in ("Script", "Stylesheet")
+    }
+    return {
+        "drawn_s": drawn_ms / 1000,
+        "ready_s": ready_ms / 1000,
+        "total_bytes": sum(sizes.values()),
+        "js_css_wire_bytes": js_css,
+        "requests": len(sizes),
+        "encodings": encodings,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+    from qgis.core import QgsApplication
+    from webmap_browser import CHROMIUM, CHROMIUM_ARGS
+    from webmap_data import UPDATED_AT, plugin_sample_layers, profile_reference
+    from webmap_publish import endpoint
+
+    from covidmaps_plugin.model import default_profile
+
+    subprocess.run(["make", "-s", "-C", str(ROOT / "publish" / "web"), "build"], check=True)
+    dist = ROOT / "publish" / "web" / "dist"
+    info = json.loads((dist / "build-info.json").read_text())
+    qgs = QgsApplication([], False)
+    qgs.initQgis()
+    reference = profile_reference(default_profile())
+    with tempfile.TemporaryDirectory() as tmp, endpoint(Path(tmp), dist) as ep:
+        ep.publish(plugin_sample_layers(), reference, UPDATED_AT)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            runs = [cold_load(browser, ep.base + "/") for _ in range(args.runs)]
+            browser.close()
+    drawn = statistics.median(r["drawn_s"] for r in runs)
+    ready = statistics.median(r["ready_s"] for r in runs)
+    shipped = info["js_css_brotli"]
+    print(f"web map cold load, Slow-3G (400 kbit/s, 400 ms RTT), {args.runs} runs, median:")
+    first = runs[0]
+    print(
+        f"  first features drawn : {drawn:6.2f} s   budget {BUDGET_SECONDS:.0f} s    "
+        f"ratio {drawn / BUDGET_SECONDS:.2f}"
+    )
+    print(f"  all layers ready     : {ready:6.2f} s")
+    print(
+        f"  JS+CSS brotli (build): {shipped / 1024:6.1f} KiB budget 100 KiB "
+        f"ratio {shipped / BUDGET_BYTES:.2f}"
+    )
+    print(
+        f"  JS+CSS on the wire   : {first['js_css_wire_bytes'] / 1024:6.1f} KiB "
+        f"encodings {first['encodings']}"
+    )
+    print(
+        f"  total transfer       : {first['total_bytes'] / 1024:6.1f} KiB "
+        f"in {first['requests']} requests"
+    )
+    print("  runs (drawn s):", ", ".join(f"{r['drawn_s']:.2f}" for r in runs))
+    qgs.exitQgis()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

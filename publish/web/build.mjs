@@ -1,0 +1,60 @@
+// Bundle the web map into dist/: index.html, app-<hash>.js, app-<hash>.css
+// and their precompressed .br/.gz copies. Same sources => same bytes.
+
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
+const DIST = join(ROOT, 'dist');
+const COMPRESS = /\.(js|css|html|svg|json)$/;
+
+rmSync(DIST, { recursive: true, force: true });
+mkdirSync(DIST, { recursive: true });
+
+const result = await build({
+  entryPoints: { app: join(ROOT, 'src/main.js') },
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  outdir: DIST,
+  entryNames: '[name]-[hash]',
+  assetNames: 'assets/[name]-[hash]',
+  loader: { '.png': 'file', '.svg': 'file' },
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const outputs = Object.keys(result.metafile.outputs).map((p) => relative(DIST, join(process.cwd(), p)));
+const js = outputs.find((p) => p.endsWith('.js'));
+const css = outputs.find((p) => p.endsWith('.css'));
+const html = readFileSync(join(ROOT, 'src/index.html'), 'utf8')
+  .replace('href="app.css"', `href="${css}"`)
+  .replace('src="app.js"', `src="${js}"`);
+writeFileSync(join(DIST, 'index.html'), html);
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const sizes = {};
+for (const path of walk(DIST)) {
+  if (!COMPRESS.test(path)) continue;
+  const bytes = readFileSync(path);
+  const br = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } });
+  writeFileSync(`${path}.br`, br);
+  writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+  sizes[relative(DIST, path)] = { raw: bytes.length, br: br.length };
+}
+const shipped = [js, css].reduce((sum, p) => sum + sizes[p].br, 0);
+writeFileSync(join(DIST, 'build-info.json'), `${JSON.stringify({ js, css, sizes, js_css_brotli: shipped }, null, 2)}\n`);
+const digest = createHash('sha256').update(readFileSync(join(DIST, js))).digest('hex').slice(0, 12);
+console.log(`web map built: ${js} + ${css} = ${(shipped / 1024).toFixed(1)} KiB brotli (js sha ${digest})`);

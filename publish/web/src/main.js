@@ -1,0 +1,488 @@
+// CovidMaps public web map: loads the current (or an earlier) release, draws
+// its four layers over the province outlines, and keeps the view in the URL.
+
+import './app.css';
+import { basemapOf, loadBlob, loadConfig, loadManifest } from './data.js';
+import { byId, clear, el } from './dom.js';
+import { formatAgo, formatDateTime, searchKey, setTimeZone } from './format.js';
+import { initialLang, lang, pick, setLang, t } from './i18n.js';
+import {
+  Canvas, GeoJSON, LayerGroup, LeafletMap, Popup, ShapeMarker, TileLayer, control, latLng,
+  latLngBounds,
+} from './leaflet.js';
+import { createPanels } from './panels.js';
+import { popupContent } from './popup.js';
+import { createState, readUrl, shareUrl, writeUrl } from './state.js';
+import { areaOptions, isArea, pointOptions, swatch, mainStatus } from './symbols.js';
+import { VectorTileLayer } from './tiles.js';
+
+const REFERENCE_STYLE = {
+  province: { color: '#333333', weight: 2.5, fill: true, fillColor: '#f3f1ea', fillOpacity: 0.9 },
+  districts: { color: '#7a7a7a', weight: 1, dashArray: '4 3', fill: false },
+};
+
+const app = {
+  state: readUrl(createState()),
+  manifest: null,
+  layers: new Map(), // id -> {meta, features, status: 'loading'|'ready'|'error', ...}
+  districts: new Map(),
+  map: null,
+  popup: null,
+  returnFocus: null,
+  drawnMarked: false,
+};
+window.covidmapsApp = app; // for tests and the benchmark: read-only inspection
+
+// ------------------------------------------------------------ filtering
+
+function featureKey(feature) {
+  if (feature._key == null) {
+    const p = feature.properties || {};
+    feature._key = searchKey([p.name, p.address, p.road].filter(Boolean).join(' '));
+  }
+  return feature._key;
+}
+
+app.matches = function matches(layerId, props, feature) {
+  const s = app.state;
+  if (s.hiddenLayers.has(layerId)) return false;
+  if (s.hiddenStatuses.has(`${layerId}:${props.status}`)) return false;
+  if (s.district && props.district_code !== s.district) return false;
+  if (s.query) {
+    const key = feature ? featureKey(feature) : searchKey([props.name, props.address, props.road].join(' '));
+    return searchKey(s.query).split(' ').every((word) => key.includes(word));
+  }
+  return true;
+};
+
+app.visibleFeatures = function visibleFeatures(layerId) {
+  const entry = app.layers.get(layerId);
+  if (!entry || !entry.features) return [];
+  return entry.features.filter((f) => app.matches(layerId, f.properties, f));
+};
+
+app.lookups = {
+  districtName: (code) => app.districts.get(code) || (code ? String(code) : null),
+  zoneName: (uid) => {
+    const zones = app.layers.get('isolation_zones');
+    const zone = zones && zones.features && zones.features.find((f) => f.id === uid);
+    return zone ? zone.properties.name : null;
+  },
+};
+
+// ---------------------------------------------------------- the map
+
+function markDrawn() {
+  if (app.drawnMarked) return;
+  app.drawnMarked = true;
+  performance.mark('features-drawn');
+  document.documentElement.dataset.featuresDrawn = '1';
+}
+
+function createMap() {
+  const map = new LeafletMap('map', {
+    zoomControl: true,
+    attributionControl: false,
+    preferCanvas: true,
+    zoomSnap: 0.25,
+    minZoom: 6,
+    maxZoom: 18,
+    tap: true,
+  });
+  for (const [name, z] of [['referencePane', 300], ['labelsPane', 350], ['areasPane', 400], ['pointsPane', 600]]) {
+    map.createPane(name).style.zIndex = String(z);
+  }
+  app.renderers = {
+    areas: new Canvas({ pane: 'areasPane', tolerance: 2 }),
+    points: new Canvas({ pane: 'pointsPane', tolerance: 8 }),
+    reference: new Canvas({ pane: 'referencePane' }),
+  };
+  app.popup = new Popup({
+    maxWidth: Math.min(340, window.innerWidth - 50), minWidth: Math.min(240, window.innerWidth - 60),
+    autoPanPadding: [12, 12], className: 'feature-popup',
+  });
+  map.on('popupopen', (e) => {
+    const title = e.popup.getElement() && e.popup.getElement().querySelector('.popup-title');
+    if (title && app.focusPopup) title.focus({ preventScroll: true });
+    app.focusPopup = false;
+  });
+  map.on('popupclose', () => {
+    if (app.returnFocus && document.contains(app.returnFocus)) app.returnFocus.focus();
+    app.returnFocus = null;
+  });
+  map.on('moveend', () => {
+    const c = map.getCenter();
+    app.state.center = [c.lat, c.lng];
+    app.state.zoom = map.getZoom();
+    writeUrl(app.state);
+  });
+  map.on('click', (e) => onMapClick(e.latlng));
+  // Escape closes a popup wherever the focus is inside the map (Leaflet
+  // only listens while the map container itself has the focus)
+  map.getContainer().addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && app.popup.isOpen()) {
+      e.stopPropagation();
+      map.closePopup();
+    }
+  });
+  app.map = map;
+  return map;
+}
+
+function initialView(manifest) {
+  const s = app.state;
+  if (s.center && s.zoom != null) {
+    app.map.setView(s.center, s.zoom);
+    return;
+  }
+  const profile = manifest.profile || {};
+  const bbox = profile.bbox;
+  if (Array.isArray(bbox) && bbox.length === 4) {
+    app.map.fitBounds(latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]), { padding: [8, 8] });
+  } else if (profile.initial_view) {
+    const [lon, lat] = profile.initial_view.center;
+    app.map.setView([lat, lon], profile.initial_view.zoom || 9);
+  } else {
+    app.map.setView([16, 106], 6);
+  }
+}
+
+function addBasemap(config) {
+  app.basemap = basemapOf(config);
+  if (app.basemap) {
+    new TileLayer(app.basemap.url, { maxZoom: app.basemap.maxZoom, crossOrigin: true }).addTo(app.map);
+  }
+  renderAttribution();
+}
+
+function renderAttribution() {
+  if (app.basemap === undefined) return; // config.json not read yet
+  byId('attribution').textContent = app.basemap ? app.basemap.attribution : t('basemap_none');
+}
+
+async function addReference(manifest) {
+  for (const ref of manifest.reference || []) {
+    if (!ref || !ref.blob) continue;
+    loadBlob(ref.blob).then((features) => {
+      const style = REFERENCE_STYLE[ref.id] || REFERENCE_STYLE.districts;
+      new GeoJSON({ type: 'FeatureCollection', features }, {
+        style: () => ({ ...style, renderer: app.renderers.reference }),
+        interactive: false,
+        onEachFeature: (feature, layer) => {
+          const name = feature.properties && feature.properties.name;
+          if (ref.id !== 'districts' || !name) return;
+          layer.bindTooltip(el('span', null, String(name)), {
+            permanent: true, direction: 'center', className: 'district-label', interactive: false,
+            pane: 'labelsPane',
+          });
+        },
+      }).addTo(app.map);
+    }).catch(() => {});
+  }
+}
+
+function leafletLayerFor(meta, feature) {
+  const props = feature.properties;
+  if (isArea(meta)) {
+    return new GeoJSON(feature, {
+      style: () => ({ ...areaOptions(meta, props.status), renderer: app.renderers.areas }),
+    });
+  }
+  const [lon, lat] = feature.geometry.coordinates;
+  return new ShapeMarker([lat, lon], { ...pointOptions(meta, props.status), renderer: app.renderers.points });
+}
+
+function drawLayer(entry) {
+  const { meta } = entry;
+  entry.group = new LayerGroup().addTo(app.map);
+  entry.leaflet = new Map();
+  for (const feature of entry.features) {
+    if (!feature.geometry) continue;
+    if (feature.geometry.type !== 'Point' && !isArea(meta)) continue;
+    const layer = leafletLayerFor(meta, feature);
+    layer.on('click', (e) => {
+      openFeature(meta.id, feature, { latlng: e.latlng });
+    });
+    entry.leaflet.set(feature, layer);
+  }
+  applyFilterToLayer(entry);
+  if (entry.features.length) markDrawn();
+}
+
+function applyFilterToLayer(entry) {
+  if (entry.tileLayer) {
+    if (app.state.hiddenLayers.has(entry.meta.id)) app.map.removeLayer(entry.tileLayer);
+    else {
+      entry.tileLayer.addTo(app.map);
+      entry.tileLayer.redraw();
+    }
+    return;
+  }
+  if (!entry.group) return;
+  for (const [feature, layer] of entry.leaflet) {
+    const show = app.matches(entry.meta.id, feature.properties, feature);
+    if (show && !entry.group.hasLayer(layer)) entry.group.addLayer(layer);
+    else if (!show && entry.group.hasLayer(layer)) entry.group.removeLayer(layer);
+  }
+}
+
+async function onMapClick(latlng) {
+  // taps on vector-tile layers (GeoJSON layers handle their own clicks)
+  for (const entry of [...app.layers.values()].reverse()) {
+    if (!entry.tileLayer || !app.map.hasLayer(entry.tileLayer)) continue;
+    const feature = await entry.tileLayer.featureAt(latlng, app.map);
+    if (feature) {
+      openFeature(entry.meta.id, feature, { latlng });
+      return;
+    }
+  }
+}
+
+/** Show a feature's popup; from the list, also move the map and the focus. */
+function openFeature(layerId, feature, { latlng, fromList, returnFocus } = {}) {
+  const entry = app.layers.get(layerId);
+  if (!entry || !feature) return;
+  let where = latlng;
+  if (!where) {
+    const layer = entry.leaflet && entry.leaflet.get(feature);
+    if (layer && layer.getBounds) {
+      const b = layer.getBounds();
+      app.map.fitBounds(b, { maxZoom: 15, padding: [24, 24], animate: false });
+      where = b.getCenter();
+    } else if (feature.geometry.type === 'Point') {
+      const [lon, lat] = feature.geometry.coordinates;
+      where = latLng(lat, lon);
+      app.map.setView(where, Math.max(app.map.getZoom(), 13), { animate: false });
+    } else {
+      const b = new GeoJSON(feature).getBounds();
+      app.map.fitBounds(b, { maxZoom: 15, animate: false });
+      where = b.getCenter();
+    }
+  }
+  app.returnFocus = returnFocus || null;
+  app.focusPopup = Boolean(fromList);
+  app.popup.setLatLng(where).setContent(popupContent(entry.meta, feature, app.lookups)).openOn(app.map);
+}
+app.openFeature = openFeature;
+
+// -------------------------------------------------------------- legend
+
+/** The status a layer's legend row shows: its most frequent one. */
+function legendStatus(entry) {
+  const counts = new Map();
+  for (const f of entry.features || []) counts.set(f.properties.status, (counts.get(f.properties.status) || 0) + 1);
+  let best = mainStatus(entry.meta);
+  for (const status of Object.keys(entry.meta.status || {})) {
+    if ((counts.get(status) || 0) > (counts.get(best) || 0)) best = status;
+  }
+  return best;
+}
+
+function renderLegend() {
+  const list = clear(byId('legend-list'));
+  byId('legend-title').textContent = t('legend');
+  for (const entry of app.layers.values()) {
+    const { meta } = entry;
+    const count = entry.features ? app.visibleFeatures(meta.id).length : (meta.feature_count ?? 0);
+    const statuses = el('ul', { class: 'legend-statuses' });
+    for (const [status, label] of Object.entries(meta.status || {})) {
+      statuses.append(el('li', null, swatch(meta, status), el('span', null, pick(label))));
+    }
+    const off = app.state.hiddenLayers.has(meta.id);
+    list.append(el(
+      'li', { class: `legend-layer${off ? ' is-off' : ''}`, dataset: { layer: meta.id } },
+      el('span', { class: 'legend-row' },
+        swatch(meta, legendStatus(entry)),
+        el('span', { class: 'legend-name' }, pick(meta.title)),
+        el('span', { class: 'legend-count', dataset: { count: String(count) } },
+          entry.status === 'error' ? `(${t('layer_failed')})` : `(${count})`)),
+      statuses,
+    ));
+  }
+}
+
+// ------------------------------------------------------------ refresh
+
+app.announce = function announce(text) {
+  const live = byId('live');
+  live.textContent = '';
+  setTimeout(() => { live.textContent = text; }, 50);
+};
+
+app.refresh = function refresh({ announce = true } = {}) {
+  for (const entry of app.layers.values()) applyFilterToLayer(entry);
+  renderLegend();
+  app.panels.update();
+  writeUrl(app.state);
+  if (announce) {
+    const n = [...app.layers.keys()].reduce((sum, id) => sum + app.visibleFeatures(id).length, 0);
+    app.announce(n ? t('results', { n }) : t('no_results'));
+  }
+};
+
+/** Features of a tiled layer come from its GeoJSON blob only when a panel
+ * (list, near me, statistics) needs them. */
+app.ensureFeatures = async function ensureFeatures(layerId) {
+  const entry = app.layers.get(layerId);
+  if (!entry) return [];
+  if (!entry.features) {
+    entry.loading = entry.loading || loadBlob(entry.meta.blob).then((features) => {
+      entry.features = features;
+      entry.status = 'ready';
+      renderLegend();
+      return features;
+    });
+    await entry.loading;
+  }
+  return entry.features;
+};
+
+app.ensureAll = () => Promise.all([...app.layers.keys()].map((id) => app.ensureFeatures(id).catch(() => [])));
+
+// ---------------------------------------------------------- header, i18n
+
+function renderChrome() {
+  const m = app.manifest;
+  const profile = (m && m.profile) || {};
+  const name = lang() === 'en' ? (profile.name_en || profile.name) : profile.name;
+  const title = name ? t('app_title_province', { name }) : t('app_title');
+  byId('app-title').textContent = title;
+  document.title = title;
+  byId('updated-label').textContent = t('updated');
+  const updated = m && (m.data_updated_at || m.created_at);
+  const time = byId('updated-time');
+  time.textContent = updated ? formatDateTime(updated) : t('loading');
+  if (updated) time.setAttribute('datetime', updated);
+  byId('updated-ago').textContent = updated && !app.state.release ? formatAgo(updated) : '';
+  const toggle = byId('lang-toggle');
+  toggle.textContent = t('lang_toggle');
+  // the accessible name starts with the visible text (WCAG 2.5.3)
+  toggle.setAttribute('aria-label', `${t('lang_toggle')} – ${t('lang_toggle_label')}`);
+  toggle.setAttribute('lang', lang() === 'vi' ? 'en' : 'vi');
+  byId('toolbar').setAttribute('aria-label', t('toolbar'));
+  byId('map').setAttribute('aria-label', t('map'));
+  byId('panel-close').setAttribute('aria-label', t('close'));
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  renderOldReleaseBanner();
+  renderAttribution();
+}
+
+function renderOldReleaseBanner() {
+  const banner = byId('old-release');
+  const m = app.manifest;
+  if (!app.state.release || !m) {
+    banner.hidden = true;
+    return;
+  }
+  const current = new URLSearchParams(window.location.search);
+  current.delete('release');
+  const href = `${window.location.pathname}${current.toString() ? `?${current}` : ''}`;
+  clear(banner).append(
+    el('span', null, t('old_release', { id: m.release_id, time: formatDateTime(m.created_at) })),
+    ' ',
+    el('a', { href }, t('current_data')),
+  );
+  banner.hidden = false;
+}
+
+function switchLanguage() {
+  setLang(lang() === 'vi' ? 'en' : 'vi');
+  app.state.lang = lang();
+  renderChrome();
+  renderLegend();
+  app.panels.rerender();
+  if (app.popup.isOpen()) app.map.closePopup();
+  writeUrl(app.state);
+}
+
+async function share() {
+  const url = shareUrl(app.state);
+  if (navigator.share && matchMedia('(pointer: coarse)').matches) {
+    try {
+      await navigator.share({ title: document.title, url });
+      return;
+    } catch {
+      // cancelled: fall back to copying
+    }
+  }
+  try {
+    await navigator.clipboard.writeText(url);
+    app.announce(t('share_copied'));
+    app.panels.toast(t('share_copied'));
+  } catch {
+    app.panels.showShare(url);
+  }
+}
+
+// -------------------------------------------------------------- startup
+
+function showLoadError(error) {
+  const box = clear(byId('load-error'));
+  const message = error && error.status === 404 && app.state.release
+    ? t('bad_release', { id: app.state.release })
+    : t('load_failed');
+  const retry = el('button', { type: 'button' }, t('retry'));
+  retry.addEventListener('click', () => window.location.reload());
+  box.append(el('span', null, message), ' ', retry);
+  box.hidden = false;
+}
+
+function loadLayers(manifest) {
+  const pending = [];
+  for (const meta of manifest.layers || []) {
+    const entry = { meta, features: null, status: 'loading' };
+    app.layers.set(meta.id, entry);
+    if (meta.tiles && meta.tiles.href) {
+      entry.tileLayer = new VectorTileLayer(meta, (props) => app.matches(meta.id, props, null), markDrawn, {
+        pane: isArea(meta) ? 'areasPane' : 'pointsPane',
+      });
+      entry.status = 'tiled';
+      continue;
+    }
+    pending.push(loadBlob(meta.blob).then((features) => {
+      entry.features = features;
+      entry.status = 'ready';
+      drawLayer(entry);
+    }).catch(() => {
+      entry.status = 'error';
+    }).finally(() => renderLegend()));
+  }
+  renderLegend();
+  return Promise.all(pending);
+}
+
+async function start() {
+  setLang(initialLang(app.state.lang));
+  if (app.state.lang) app.state.lang = lang();
+  byId('lang-toggle').addEventListener('click', switchLanguage);
+  byId('share-button').addEventListener('click', share);
+  renderChrome();
+  createMap();
+  app.panels = createPanels(app);
+  const configPromise = loadConfig();
+  let manifest;
+  try {
+    manifest = await loadManifest(app.state.release);
+  } catch (error) {
+    showLoadError(error);
+    app.map.setView([16, 106], 6);
+    document.documentElement.dataset.ready = 'error';
+    return;
+  }
+  app.manifest = manifest;
+  setTimeZone((manifest.profile && manifest.profile.timezone) || 'Asia/Ho_Chi_Minh');
+  for (const d of (manifest.profile && manifest.profile.districts) || []) app.districts.set(d.code, d.name);
+  renderChrome();
+  initialView(manifest);
+  addReference(manifest);
+  await loadLayers(manifest);
+  for (const entry of app.layers.values()) if (entry.tileLayer) applyFilterToLayer(entry);
+  app.refresh({ announce: false });
+  configPromise.then(addBasemap);
+  control.scale({ imperial: false, position: 'bottomright' }).addTo(app.map);
+  if (app.state.badRelease) showLoadError({ status: 404 });
+  app.panels.restore();
+  document.documentElement.dataset.ready = '1';
+}
+
+start();

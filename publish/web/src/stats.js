@@ -1,0 +1,100 @@
+// Statistics of the whole release (not the filters): features per layer and
+// district, quarantine capacity and free places, changes since the previous
+// release, and which release this is (with a link to the one before).
+
+import { el } from './dom.js';
+import { formatDateTime, formatNumber } from './format.js';
+import { pick, t } from './i18n.js';
+import { freePlaces } from './popup.js';
+import { swatch } from './symbols.js';
+
+/** headers: text, or nodes (a layer's symbol with its title for screen readers) */
+function table(captionText, headers, rows, footer) {
+  return el('table', { class: 'stats-table' },
+    el('caption', null, captionText),
+    el('thead', null, el('tr', null, headers.map((h, i) => el('th', { scope: 'col', class: i ? 'num' : null }, h)))),
+    el('tbody', null, rows.map((r) => el('tr', null, el('th', { scope: 'row' }, r[0]),
+      r.slice(1).map((v) => el('td', { class: 'num' }, formatNumber(v)))))),
+    footer ? el('tfoot', null, el('tr', null, el('th', { scope: 'row' }, footer[0]),
+      footer.slice(1).map((v) => el('td', { class: 'num' }, formatNumber(v))))) : null);
+}
+
+function districtRows(app, layers) {
+  const codes = [...app.districts.keys()];
+  const extra = new Set();
+  for (const { features } of layers) {
+    for (const f of features || []) if (!app.districts.has(f.properties.district_code)) extra.add(f.properties.district_code);
+  }
+  const rows = [...codes, ...extra].map((code) => [
+    app.districts.get(code) || t('unknown_district'),
+    ...layers.map(({ features }) => (features || []).filter((f) => f.properties.district_code === code).length),
+  ]);
+  const total = [t('total'), ...layers.map(({ features }) => (features || []).length)];
+  return { rows, total };
+}
+
+function capacityTable(app) {
+  const entry = [...app.layers.values()].find((e) => (e.meta.fields || []).some((f) => f.name === 'capacity'));
+  if (!entry || !entry.features) return null;
+  const sums = new Map();
+  for (const f of entry.features) {
+    const p = f.properties;
+    const key = p.district_code;
+    const s = sums.get(key) || [0, 0, 0];
+    s[0] += Number(p.capacity) || 0;
+    s[1] += Number(p.occupancy) || 0;
+    s[2] += freePlaces(p) || 0;
+    sums.set(key, s);
+  }
+  const rows = [...sums].map(([code, s]) => [app.districts.get(code) || t('unknown_district'), ...s]);
+  const total = rows.reduce((acc, r) => [acc[0], acc[1] + r[1], acc[2] + r[2], acc[3] + r[3]], [t('total'), 0, 0, 0]);
+  return table(pick(entry.meta.title),
+    [t('col_district'), t('capacity'), t('occupancy'), t('free_places')], rows, total);
+}
+
+function releaseBlock(app) {
+  const m = app.manifest;
+  const block = el('div', { class: 'release-info' },
+    el('p', null, t('release_info', { id: m.release_id, time: formatDateTime(m.created_at) })));
+  if (m.parent_id) {
+    const params = new URLSearchParams(window.location.search);
+    params.set('release', m.parent_id);
+    block.append(el('p', null, el('a', { href: `?${params}`, id: 'previous-release' }, t('previous_release'))));
+  }
+  const changes = m.changes && typeof m.changes === 'object' ? m.changes : null;
+  if (changes) {
+    const list = el('ul', { class: 'changes' });
+    for (const { meta } of app.layers.values()) {
+      const c = changes[meta.id];
+      if (!c) continue;
+      list.append(el('li', null, `${pick(meta.title)}: `, t('changes_line', {
+        added: formatNumber(c.added || 0), removed: formatNumber(c.removed || 0), changed: formatNumber(c.changed || 0),
+      })));
+    }
+    if (list.childElementCount) block.prepend(el('h3', null, t('changes_title')), list);
+  }
+  return block;
+}
+
+/** A compact column header: the layer's legend symbol; its title is read
+ * by screen readers and shown on hover. */
+function layerHeader({ meta }) {
+  const title = pick(meta.title);
+  return el('span', { title, class: 'layer-head' },
+    swatch(meta, Object.keys(meta.status || {})[0]), el('span', { class: 'sr-only' }, title));
+}
+
+export function renderStats(app, body) {
+  const holder = el('div', { class: 'stats', id: 'stats' }, el('p', { class: 'hint' }, t('loading')));
+  body.append(holder);
+  app.ensureAll().then(() => {
+    if (!holder.isConnected) return;
+    const layers = [...app.layers.values()];
+    const { rows, total } = districtRows(app, layers);
+    holder.replaceChildren(
+      table(t('stats_by_district'), [t('col_district'), ...layers.map(layerHeader)], rows, total),
+      capacityTable(app) || '',
+      releaseBlock(app),
+    );
+  });
+}
