@@ -1,0 +1,360 @@
+"""A model layer read once into columns, so every rule works on plain Python
+values instead of iterating QgsFeatures again.
+
+Two readers fill the same :class:`LayerTable`:
+
+* a GeoPackage layer is read in bulk from its file through GDAL's
+  Arrow interface (GDAL >= 3.6): one SQL query, numpy columns, no per-feature
+  Python objects. This is what keeps the whole rule set faster than QGIS's
+  own geometry check on large layers.
+* pending edits of such a layer (the officer editing, the dock re-checking)
+  are laid over the bulk read from the edit buffer, so unsaved edits are
+  validated without reading every feature through QGIS;
+* anything else (memory layers, field changes in the edit buffer, subset
+  strings, older GDAL) goes through ``QgsVectorLayer.getFeatures`` with only
+  the model's fields requested.
+
+Values are normalized per field type: text -> ``str``, numbers, booleans,
+and dates/datetimes -> POSIX seconds (a date means 00:00 province time, a
+naive datetime is province time, like ``model.visibility.parse_instant``).
+A value that cannot be read becomes :data:`BAD_VALUE`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsFeatureRequest,
+    QgsProviderRegistry,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
+
+from ...model import PROVINCE_TZ, FieldType, LayerDef, parse_instant
+from .spatial import WGS84
+
+BAD_VALUE = math.nan  # a date/number that could not be read (nan != anything)
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_PROVINCE_OFFSET_S = int((PROVINCE_TZ.utcoffset(None) or dt.timedelta(0)).total_seconds())
+
+
+@dataclass
+class LayerTable:
+    layer_def: LayerDef
+    crs: QgsCoordinateReferenceSystem
+    fids: List[int] = field(default_factory=list)
+    columns: Dict[str, List[Any]] = field(default_factory=dict)
+    wkb: List[Optional[bytes]] = field(default_factory=list)
+    missing_fields: Tuple[str, ...] = ()
+    reader: str = "features"  # or "arrow"
+    present: bool = True  # False: the workspace lacks this layer
+    # (field, row) -> the raw text of a value that could not be read
+    bad_values: Dict[Tuple[str, int], str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.layer_def.name
+
+    def __len__(self) -> int:
+        return len(self.fids)
+
+    def column(self, name: str) -> List[Any]:
+        """The values of ``name``; all None when the layer lacks the field."""
+        return self.columns.get(name) or [None] * len(self.fids)
+
+    def uid(self, row: int) -> Optional[str]:
+        value = self.column("uid")[row]
+        return value if isinstance(value, str) else None
+
+
+# ------------------------------------------------------------ normalization
+
+def date_to_epoch(value: dt.date) -> float:
+    return float((value.toordinal() - _EPOCH_ORDINAL) * 86400 - _PROVINCE_OFFSET_S)
+
+
+def epoch_text(seconds: float, with_time: bool = True) -> str:
+    """A normalized instant as the officer reads it (province time)."""
+    when = dt.datetime.fromtimestamp(seconds, PROVINCE_TZ)
+    return when.strftime("%Y-%m-%d %H:%M") if with_time else when.strftime("%Y-%m-%d")
+
+
+def _instant(value: Any) -> Optional[float]:
+    if isinstance(value, QDateTime):
+        if not value.isValid():
+            return None
+        value = value.toString(Qt.DateFormat.ISODate)
+    elif isinstance(value, QDate):
+        return date_to_epoch(value.toPyDate()) if value.isValid() else None
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return date_to_epoch(value)
+    if isinstance(value, str) and not value.strip():
+        return None
+    instant = parse_instant(value)
+    return BAD_VALUE if instant is None else instant.timestamp()
+
+
+def _date(value: Any) -> Optional[float]:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return date_to_epoch(value)
+    if isinstance(value, str):
+        try:
+            return date_to_epoch(dt.date.fromisoformat(value.strip()[:10]))
+        except ValueError:
+            return None if not value.strip() else BAD_VALUE
+    return _instant(value)
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return BAD_VALUE
+
+
+def _boolean(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "t", "yes")
+    return bool(value)
+
+
+def _text(value: Any) -> Any:
+    return value if isinstance(value, str) else str(value)
+
+
+_NORMALIZERS: Dict[FieldType, Callable[[Any], Any]] = {
+    FieldType.UUID: _text,
+    FieldType.STRING: _text,
+    FieldType.INTEGER: _number,
+    FieldType.REAL: _number,
+    FieldType.BOOLEAN: _boolean,
+    FieldType.DATE: _date,
+    FieldType.DATETIME: _instant,
+}
+
+
+def _is_null(value: Any) -> bool:
+    return value is None or (isinstance(value, QVariant) and value.isNull())
+
+
+def normalize_column(values: Sequence[Any], field_type: FieldType) -> List[Any]:
+    convert = _NORMALIZERS[field_type]
+    if field_type in (FieldType.UUID, FieldType.STRING):
+        # the common case (text, or NULL) without a function call per value
+        return [v if type(v) is str or v is None else (None if _is_null(v) else convert(v))
+                for v in values]
+    if field_type in (FieldType.DATE, FieldType.DATETIME):
+        # dates repeat a lot: parse each distinct value once
+        cache: Dict[Any, Any] = {}
+        result = []
+        for v in values:
+            if v is None:
+                result.append(None)
+                continue
+            try:
+                result.append(cache[v])
+            except (KeyError, TypeError):  # TypeError: unhashable Qt values
+                converted = None if _is_null(v) else convert(v)
+                try:
+                    cache[v] = converted
+                except TypeError:
+                    pass
+                result.append(converted)
+        return result
+    if field_type in (FieldType.INTEGER, FieldType.REAL):
+        return [v if type(v) is int or type(v) is float else (
+            None if _is_null(v) else convert(v)) for v in values]
+    return [v if type(v) is bool else (None if _is_null(v) else convert(v)) for v in values]
+
+
+# ------------------------------------------------------------------ readers
+
+def read_layer(
+    layer_def: LayerDef,
+    layer: QgsVectorLayer,
+    *,
+    with_geometry: bool = True,
+    allow_arrow: bool = True,
+) -> LayerTable:
+    present = set(layer.fields().names())
+    names = [f.name for f in layer_def.fields if f.name in present]
+    table = LayerTable(
+        layer_def=layer_def,
+        # a layer without a usable CRS is read as the workspace's storage CRS
+        crs=layer.crs() if layer.crs().isValid() else WGS84,
+        missing_fields=tuple(f.name for f in layer_def.fields if f.name not in present),
+    )
+    raw = None
+    if allow_arrow and _edits_can_be_overlaid(layer):
+        raw = _read_arrow(layer, layer_def, names, with_geometry)
+        if raw is not None and layer.isModified():
+            raw = _overlay_edits(layer, names, raw, with_geometry)
+    if raw is None:
+        raw = _read_features(layer, names, with_geometry)
+    else:
+        table.reader = "arrow"
+    table.fids, columns, table.wkb = raw
+    types = {f.name: f.type for f in layer_def.fields}
+    for name in names:
+        values = normalize_column(columns[name], types[name])
+        if types[name] in _CHECKED_TYPES:
+            for row, value in enumerate(values):
+                if value != value:  # BAD_VALUE
+                    table.bad_values[(name, row)] = str(columns[name][row])
+        table.columns[name] = values
+    return table
+
+
+_CHECKED_TYPES = (FieldType.DATE, FieldType.DATETIME, FieldType.INTEGER, FieldType.REAL)
+
+
+_ARROW_CASTS = {FieldType.DATETIME: "TEXT", FieldType.BOOLEAN: "INTEGER"}
+
+Raw = Tuple[List[int], Dict[str, List[Any]], List[Optional[bytes]]]
+
+
+def _read_features(layer: QgsVectorLayer, names: List[str], with_geometry: bool) -> Raw:
+    request = QgsFeatureRequest().setSubsetOfAttributes(names, layer.fields())
+    if not with_geometry:
+        request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    indexes = [layer.fields().indexOf(n) for n in names]
+    fids: List[int] = []
+    rows: List[List[Any]] = []
+    wkbs: List[Optional[bytes]] = []
+    for feature in layer.getFeatures(request):
+        fids.append(feature.id())
+        attributes = feature.attributes()
+        rows.append([attributes[i] for i in indexes])
+        if with_geometry:
+            geometry = feature.geometry()
+            wkbs.append(None if geometry.isNull() else bytes(geometry.asWkb()))
+    columns = {n: [row[i] for row in rows] for i, n in enumerate(names)}
+    if not with_geometry:
+        wkbs = [None] * len(fids)
+    return fids, columns, wkbs
+
+
+def _edits_can_be_overlaid(layer: QgsVectorLayer) -> bool:
+    """Pending edits that only add, change or delete features (the officer
+    editing in the dock) are laid over the file; field changes are not."""
+    if not layer.isModified():
+        return True
+    # fields added, deleted or renamed in the buffer (or virtual/joined ones):
+    # the file's columns are not the layer's
+    return layer.fields().names() == layer.dataProvider().fields().names()
+
+
+def _overlay_edits(layer: QgsVectorLayer, names: List[str], raw: Raw, with_geometry: bool
+                   ) -> Raw:
+    """The file's rows with the edit buffer applied, as ``getFeatures`` would
+    return them: deleted rows dropped, changed values and geometries
+    replaced, added features appended (with their negative ids)."""
+    buffer = layer.editBuffer()
+    fids, columns, wkbs = raw
+    fields = layer.fields()
+    deleted = set(buffer.deletedFeatureIds())
+    row_of = {fid: row for row, fid in enumerate(fids)}
+    for fid, changes in buffer.changedAttributeValues().items():
+        row = row_of.get(fid)
+        for index, value in changes.items() if row is not None else ():
+            name = fields.at(index).name()
+            if name in columns:
+                columns[name][row] = value
+    if with_geometry:
+        for fid, geometry in buffer.changedGeometries().items():
+            if fid in row_of:
+                wkbs[row_of[fid]] = None if geometry.isNull() else bytes(geometry.asWkb())
+    keep = [row for row, fid in enumerate(fids) if fid not in deleted]
+    if len(keep) < len(fids):
+        fids = [fids[row] for row in keep]
+        columns = {name: [values[row] for row in keep] for name, values in columns.items()}
+        wkbs = [wkbs[row] for row in keep]
+    for fid, feature in sorted(buffer.addedFeatures().items(), reverse=True):
+        fids.append(fid)
+        for name in names:
+            columns[name].append(feature[name])
+        geometry = feature.geometry()
+        wkbs.append(bytes(geometry.asWkb()) if with_geometry and not geometry.isNull()
+                    else None)
+    return fids, columns, wkbs
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _read_arrow(
+    layer: QgsVectorLayer, layer_def: LayerDef, names: List[str], with_geometry: bool
+) -> Optional[Raw]:
+    """Bulk read of a GeoPackage layer's file; None when not applicable."""
+    if layer.providerType() != "ogr" or layer.subsetString():
+        return None
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    path, table_name = parts.get("path", ""), parts.get("layerName") or ""
+    if not str(path).lower().endswith(".gpkg") or not table_name:
+        return None
+    try:
+        from osgeo import gdal, ogr
+    except ImportError:
+        return None
+    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
+        return None  # GDAL < 3.6
+    types = {f.name: f.type for f in layer_def.fields}
+    use_exceptions = gdal.GetUseExceptions()
+    gdal.UseExceptions()
+    try:
+        dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY)
+        source = dataset.GetLayerByName(table_name)
+        if source is None:
+            return None
+        select = [_quote(source.GetFIDColumn() or "fid")]
+        for name in names:
+            # GDAL 3.6's Arrow export drops time zones (text keeps the offset)
+            # and garbles booleans (integers do not)
+            cast = _ARROW_CASTS.get(types[name])
+            select.append(f"CAST({_quote(name)} AS {cast}) AS {_quote(name)}" if cast
+                          else _quote(name))
+        geometry_column = source.GetGeometryColumn()
+        if with_geometry and geometry_column:
+            select.append(_quote(geometry_column))
+        # identifiers come from the model and the file, each one quoted
+        sql = f"SELECT {', '.join(select)} FROM {_quote(table_name)}"  # noqa: S608  # nosec B608
+        result = dataset.ExecuteSQL(sql)
+        try:
+            return _collect_batches(result, names, with_geometry and bool(geometry_column))
+        finally:
+            dataset.ReleaseResultSet(result)
+    except RuntimeError:
+        return None  # an unexpected file: the feature reader will tell
+    finally:
+        if not use_exceptions:
+            gdal.DontUseExceptions()
+
+
+def _collect_batches(result: Any, names: List[str], with_geometry: bool) -> Raw:
+    fids: List[int] = []
+    columns: Dict[str, List[Any]] = {n: [] for n in names}
+    wkbs: List[Optional[bytes]] = []
+    geometry_key = result.GetGeometryColumn() or "wkb_geometry"
+    fid_key = result.GetFIDColumn() or "OGC_FID"
+    for batch in result.GetArrowStreamAsNumPy():
+        count = len(batch[fid_key])
+        fids.extend(batch[fid_key].tolist())
+        for name in names:
+            values = batch[name].tolist()
+            if values and isinstance(next((v for v in values if v is not None), None), bytes):
+                values = [None if v is None else v.decode("utf-8", "replace") for v in values]
+            columns[name].extend(values)
+        if with_geometry:
+            wkbs.extend(batch[geometry_key].tolist())
+        else:
+            wkbs.extend([None] * count)
+    return fids, columns, wkbs
