@@ -14,7 +14,8 @@ DIST := $(ROOT)/dist
 # Debian packages the project needs (installed only when missing).
 APT_PACKAGES := python3-qgis qgis qgis-providers python3-venv python3-pip \
 	xvfb xauth x11-utils xdotool chromium nginx-light tinyproxy wrk gdal-bin \
-	qttools5-dev-tools pyqt5-dev-tools brotli nodejs npm git
+	qttools5-dev-tools pyqt5-dev-tools brotli nodejs npm git \
+	libnginx-mod-http-brotli-static imagemagick
 
 .PHONY: help setup apt venv i18n web test demo package lint clean
 

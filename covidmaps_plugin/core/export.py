@@ -8,6 +8,7 @@ only public fields, WGS 84 per RFC 7946, deterministic bytes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -23,7 +24,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
-from ..model import MODEL, PROVINCE_TZ, FieldType, LayerDef, hidden_reason
+from ..model import MODEL, PROVINCE_TZ, FieldType, LayerDef, hidden_reason, parse_instant
 from ..model import geojson as cgj
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -53,6 +54,8 @@ def to_json_value(value: Any, field_type: FieldType) -> Any:
     """A QGIS attribute value as the JSON value the release contract wants."""
     if value is None:
         return None
+    if type(value) is str and field_type in _TEXT_TYPES:  # the common case, first
+        return value if value != "" else None
     if isinstance(value, QDateTime):
         if value.isNull() or not value.isValid():
             return None
@@ -86,16 +89,28 @@ def to_json_value(value: Any, field_type: FieldType) -> Any:
     return text if text != "" else None
 
 
-def _iso_instant(value: Any) -> Optional[str]:
-    from ..model.visibility import parse_instant
+_TEXT_TYPES = (FieldType.STRING, FieldType.UUID)
 
+
+def _iso_instant(value: Any) -> Optional[str]:
+    if isinstance(value, str):  # dates repeat a lot in a layer: parse each text once
+        return _iso_instant_text(value)
+    return _iso_instant_uncached(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_instant_text(text: str) -> Optional[str]:
+    return _iso_instant_uncached(text)
+
+
+def _iso_instant_uncached(value: Any) -> Optional[str]:
     instant = parse_instant(value)
     if instant is None:
         return None
     return instant.astimezone(PROVINCE_TZ).isoformat(timespec="seconds")
 
 
-def _geometry_json(geom: QgsGeometry, layer: LayerDef) -> Optional[Dict[str, Any]]:
+def _geometry_json(geom: QgsGeometry) -> Optional[Dict[str, Any]]:
     if geom is None or geom.isNull() or geom.isEmpty():
         return None
     if QgsWkbTypes.geometryType(geom.wkbType()) == QgsWkbTypes.GeometryType.PointGeometry:
@@ -115,34 +130,37 @@ def export_layer(
 ) -> LayerExport:
     """The public GeoJSON of one layer as of ``now`` (an aware datetime)."""
     transform = QgsCoordinateTransform(layer.crs(), WGS84, QgsProject.instance())
-    names = layer.fields().names()
-    wanted = [n for n in layer_def.field_names if n in names]
-    request = QgsFeatureRequest().setSubsetOfAttributes(wanted, layer.fields())
+    same_crs = layer.crs() == WGS84  # workspaces store WGS 84: no transform at all
+    fields = layer.fields()
+    # (name, attribute index, type) of the model fields the layer has
+    columns = [(f.name, fields.indexOf(f.name), f.type) for f in layer_def.fields
+               if fields.indexOf(f.name) >= 0]
+    public = [f.name for f in layer_def.public_fields]
+    request = QgsFeatureRequest().setSubsetOfAttributes([c[1] for c in columns])
     total = max(layer.featureCount(), 1)
     features: List[Dict[str, Any]] = []
     hidden: Dict[str, str] = {}
-    types = {f.name: f.type for f in layer_def.fields}
     for i, feat in enumerate(layer.getFeatures(request)):
-        if feedback is not None:
+        if feedback is not None and i % 500 == 0:
             if feedback.isCanceled():
                 raise ExportCancelledError(layer_def.name)
-            if i % 500 == 0:
-                feedback.setProgress(100.0 * i / total)
-        raw = {n: feat[n] for n in wanted}
-        values = {n: to_json_value(v, types[n]) for n, v in raw.items()}
+            feedback.setProgress(100.0 * i / total)
+        attributes = feat.attributes()
+        values = {name: to_json_value(attributes[index], kind) for name, index, kind in columns}
         reason = hidden_reason(layer_def, values, now)
         if reason is not None:
             hidden[str(values.get("uid"))] = reason
             continue
-        geom = QgsGeometry(feat.geometry())
-        if not geom.isNull():
+        geom = feat.geometry()
+        if not same_crs and not geom.isNull():
+            geom = QgsGeometry(geom)
             geom.transform(transform)
-        geometry = _geometry_json(geom, layer_def)
+        geometry = _geometry_json(geom)
         if geometry is None:
             hidden[str(values.get("uid"))] = "no_geometry"
             continue
         uid = str(values["uid"])
-        features.append(cgj.feature(uid, geometry, cgj.public_properties(layer_def, values)))
+        features.append(cgj.feature(uid, geometry, {n: values.get(n) for n in public}))
     data = cgj.canonical_bytes(features)
     return LayerExport(
         layer=layer_def.name,
@@ -152,6 +170,30 @@ def export_layer(
         uids=tuple(sorted(f["id"] for f in features)),
         hidden=hidden,
     )
+
+
+def export_reference(
+    name: str, layer: QgsVectorLayer, feedback: Optional[QgsFeedback] = None
+) -> LayerExport:
+    """A reference layer (``province``, ``districts``) as the release wants
+    it: MultiPolygons in WGS 84, ``id`` = ``code``, properties code and name."""
+    transform = QgsCoordinateTransform(layer.crs(), WGS84, QgsProject.instance())
+    features: List[Dict[str, Any]] = []
+    for feat in layer.getFeatures():
+        if feedback is not None and feedback.isCanceled():
+            raise ExportCancelledError(name)
+        code = to_json_value(feat["code"], FieldType.STRING)
+        geom = QgsGeometry(feat.geometry())
+        if code is None or geom.isNull() or geom.isEmpty():
+            continue
+        geom.transform(transform)
+        geom.convertToMultiType()
+        features.append(cgj.feature(code, _geometry_json(geom), {
+            "code": code, "name": to_json_value(feat["name"], FieldType.STRING)}))
+    data = cgj.canonical_bytes(features)
+    return LayerExport(layer=name, data=data, sha256=cgj.sha256_hex(data),
+                       feature_count=len(features),
+                       uids=tuple(sorted(f["id"] for f in features)))
 
 
 def export_layers(

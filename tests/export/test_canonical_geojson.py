@@ -50,7 +50,9 @@ def test_nan_is_refused_rather_than_written():
 def test_bbox_covers_all_coordinates():
     feats = [
         cgj.feature("1", cgj.canonical_point(105.5, 22.0), {}),
-        cgj.feature("2", cgj.canonical_multipolygon([[[(106, 21.9), (106.1, 21.9), (106.1, 22.5)]]]), {}),
+        cgj.feature(
+            "2", cgj.canonical_multipolygon([[[(106, 21.9), (106.1, 21.9), (106.1, 22.5)]]]), {}
+        ),
     ]
     assert cgj.bbox_of(feats) == [105.5, 21.9, 106.1, 22.5]
     assert cgj.bbox_of([]) is None

@@ -1,0 +1,304 @@
+"""HTTP client of the publishing endpoint's write API (docs/api.md).
+
+Pure ``requests``, no Qt: it runs in a QgsTask's worker thread. Every
+failure becomes a typed, bilingual :class:`~.errors.PublishError`; nothing
+here can leave a half-published map, because the only request that changes
+the public map is the final commit (one pointer swap on the server):
+
+- blobs are content-addressed: a HEAD first skips the ones the server has;
+  a PUT of the same bytes twice is harmless;
+- the commit carries ``If-Match`` (the release the officer previewed), so a
+  stale publisher gets 412 and overwrites nothing, and one
+  ``Idempotency-Key`` per publish, so a retry after a lost answer returns
+  the release the first attempt made instead of making a second one;
+- connection errors, timeouts, 5xx and 429 are retried with exponential
+  backoff (``Retry-After`` honoured, capped).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional
+
+import requests
+
+from .errors import (
+    EndpointTimeoutError,
+    EndpointUnreachableError,
+    InvalidEndpointError,
+    NotAllowedError,
+    NotAuthenticatedError,
+    ProxyRefusedError,
+    PublishCancelledError,
+    PublishError,
+    RejectedError,
+    ServerError,
+    StaleReleaseError,
+    TooLargeError,
+    UnexpectedResponseError,
+)
+from .network import NetworkSettings
+
+API = "api/v1/"
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+MAX_RETRY_AFTER_S = 30.0
+USER_AGENT = "CovidMaps-QGIS-plugin"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4  # first try included
+    backoff_s: float = 0.5  # doubles after each failed attempt
+
+    def delay(self, attempt: int, retry_after: Optional[str]) -> float:
+        base = self.backoff_s * (2 ** attempt)
+        if retry_after:
+            try:
+                return min(max(float(retry_after), base), MAX_RETRY_AFTER_S)
+            except ValueError:
+                pass
+        return base
+
+
+def new_idempotency_key() -> str:
+    """One key per publish: every retry of that publish reuses it."""
+    return str(uuid.uuid4())
+
+
+def normalized_endpoint(url: str) -> str:
+    """``url`` with a trailing slash; raises InvalidEndpointError for
+    anything but an absolute http(s) URL."""
+    text = (url or "").strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidEndpointError(text)
+    return text if text.endswith("/") else text + "/"
+
+
+class PublishClient:
+    """The write API and the public release files of one endpoint."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        auth_headers: Optional[Mapping[str, str]] = None,
+        network: Optional[NetworkSettings] = None,
+        retry: Optional[RetryPolicy] = None,
+        is_cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.base = normalized_endpoint(endpoint)
+        self.network = network or NetworkSettings()
+        self.retry = retry or RetryPolicy()
+        self.is_cancelled = is_cancelled
+        self._auth = dict(auth_headers or {})
+        self.session = requests.Session()
+        # QGIS decides about proxies, not the environment (unless it says
+        # "use the system proxy")
+        self.session.trust_env = self.network.system_proxy
+        self.session.headers["User-Agent"] = USER_AGENT
+        # (method, path) of every attempt: what went over the wire, for tests and the bench
+        self.log: List[tuple] = []
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> PublishClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def map_url(self) -> str:
+        """The public web map of this endpoint."""
+        return self.base
+
+    # -- public release files (no token needed) ----------------------------
+    def current_manifest(self) -> Dict[str, Any]:
+        return self._json(self._request("GET", "data/manifest.json", auth=False))
+
+    def release_manifest(self, release_id: str) -> Dict[str, Any]:
+        return self._json(self._request("GET", f"data/releases/{release_id}.json", auth=False))
+
+    def blob(self, sha256: str) -> bytes:
+        return self._request("GET", f"data/blobs/{sha256}.geojson", auth=False).content
+
+    # -- write API -----------------------------------------------------------
+    def has_blob(self, layer: str, sha256: str) -> bool:
+        """Whether the server stores these bytes already (authenticated, so a
+        bad token shows before any upload)."""
+        response = self._request("HEAD", f"{API}layers/{layer}/blobs/{sha256}",
+                                 accept=(200, 404))
+        return response.status_code == 200
+
+    def upload_blob(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
+        response = self._request(
+            "PUT", f"{API}layers/{layer}/blobs/{sha256}", data=data,
+            headers={"Content-Type": "application/geo+json"}, accept=(200, 201),
+        )
+        return self._json(response) if response.content else {}
+
+    def publish(self, base_release: Optional[str], layers: Mapping[str, str],
+                reference: Mapping[str, str], idempotency_key: str, message: str = "",
+                data_updated_at: Optional[str] = None) -> Dict[str, Any]:
+        """Commit a release made of already uploaded blobs; the server's
+        summary of it (release_id, parent_id, changes...) plus ``replayed``."""
+        body: Dict[str, Any] = {"layers": dict(layers), "reference": dict(reference),
+                                "message": message}
+        if data_updated_at:
+            body["data_updated_at"] = data_updated_at
+        return self._commit("releases", base_release, body, idempotency_key)
+
+    def rollback(self, base_release: Optional[str], release_id: str, idempotency_key: str,
+                 message: str = "") -> Dict[str, Any]:
+        body = {"release_id": release_id, "message": message}
+        return self._commit("rollback", base_release, body, idempotency_key)
+
+    def history(self, limit: int = 50) -> List[Dict[str, Any]]:
+        payload = self._json(self._request("GET", f"{API}releases?limit={int(limit)}"))
+        return list(payload.get("releases", payload) if isinstance(payload, dict) else payload)
+
+    def _commit(self, route: str, base_release: Optional[str], body: Dict[str, Any],
+                idempotency_key: str) -> Dict[str, Any]:
+        headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key,
+                   "If-Match": f'"{base_release}"' if base_release else "*"}
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        # once the commit is on its way a cancel no longer applies: retries
+        # (same key) must find out whether it went through
+        response = self._request("POST", API + route, data=data, headers=headers,
+                                 accept=(200, 201), base_release=base_release,
+                                 cancellable=False)
+        payload = dict(self._json(response))
+        payload["replayed"] = response.headers.get("Idempotent-Replayed") == "true"
+        return payload
+
+    # -- transport -----------------------------------------------------------
+    def _request(self, method: str, path: str, *, auth: bool = True, data: Any = None,
+                 headers: Optional[Mapping[str, str]] = None, accept: tuple = (200,),
+                 base_release: Optional[str] = None, cancellable: bool = True
+                 ) -> requests.Response:
+        url = self.base + path
+        all_headers = dict(headers or {})
+        if auth:
+            all_headers.update(self._auth)
+        options = self.network.requests_options(url)
+        attempt = 0
+        while True:
+            if cancellable and self.is_cancelled():
+                raise PublishCancelledError()
+            self.log.append((method, path))
+            try:
+                response = self.session.request(method, url, data=data, headers=all_headers,
+                                                timeout=self.network.timeout_s,
+                                                allow_redirects=False, **options)
+            except requests.exceptions.RequestException as exc:
+                error = self._transport_error(exc, url)
+                if not error.retryable or attempt + 1 >= self.retry.attempts:
+                    raise error from exc
+                self._sleep(self.retry.delay(attempt, None), cancellable)
+                attempt += 1
+                continue
+            if response.status_code in accept:
+                return response
+            proxy_error = self._proxy_response_error(response, url)
+            if proxy_error is not None:
+                raise proxy_error
+            if response.status_code in RETRY_STATUSES and attempt + 1 < self.retry.attempts:
+                self._sleep(self.retry.delay(attempt, response.headers.get("Retry-After")),
+                            cancellable)
+                attempt += 1
+                continue
+            raise self._status_error(response, base_release)
+
+    def _sleep(self, seconds: float, cancellable: bool = True) -> None:
+        """Wait, but notice a cancel within a tenth of a second."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if cancellable and self.is_cancelled():
+                raise PublishCancelledError()
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+
+    def _transport_error(self, exc: Exception, url: str) -> PublishError:
+        if isinstance(exc, requests.exceptions.ProxyError):
+            return ProxyRefusedError(self.network.proxy_display(), _short(exc))
+        if isinstance(exc, requests.exceptions.Timeout):
+            return EndpointTimeoutError(self.base, self.network.timeout_s)
+        return EndpointUnreachableError(self.base, _short(exc))
+
+    def _proxy_response_error(self, response: requests.Response, url: str
+                              ) -> Optional[PublishError]:
+        """An error page made by the proxy itself (not by the endpoint, whose
+        errors are always application/problem+json)."""
+        if self.network.proxy_for(url) is None and not self.network.system_proxy:
+            return None
+        status = response.status_code
+        if status == 407:
+            return ProxyRefusedError(self.network.proxy_display(), "407")
+        if status in (403, 502, 503, 504) and not _is_problem(response):
+            return ProxyRefusedError(self.network.proxy_display(), str(status))
+        return None
+
+    def _status_error(self, response: requests.Response, base_release: Optional[str]
+                      ) -> PublishError:
+        status = response.status_code
+        problem = _problem(response)
+        detail = str(problem.get("detail") or problem.get("title") or "")[:300]
+        if status == 401:
+            return NotAuthenticatedError(detail)
+        if status == 403:
+            return NotAllowedError(detail)
+        if status in (409, 412):
+            return StaleReleaseError(base_release, problem.get("current_release_id"), status,
+                                     detail)
+        if status == 413:
+            return TooLargeError(_size_words(problem), detail)
+        if status in (400, 404, 422) and problem:
+            errors = [_error_words(e) for e in problem.get("errors", ()) if isinstance(e, dict)]
+            return RejectedError(status, detail, errors)
+        if status >= 500 or status == 429:
+            return ServerError(status, detail)
+        return UnexpectedResponseError(status, response.headers.get("Content-Type", "?"))
+
+    @staticmethod
+    def _json(response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise UnexpectedResponseError(response.status_code, "not JSON") from None
+
+
+def _is_problem(response: requests.Response) -> bool:
+    return response.headers.get("Content-Type", "").startswith("application/problem+json")
+
+
+def _problem(response: requests.Response) -> Dict[str, Any]:
+    if not _is_problem(response):
+        return {}
+    try:
+        payload = response.json()
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _error_words(error: Mapping[str, Any]) -> str:
+    where = "/".join(str(error[k]) for k in ("layer", "feature_id", "field") if error.get(k))
+    return f"{where}: {error.get('message', '')}" if where else str(error.get("message", ""))
+
+
+def _size_words(problem: Mapping[str, Any]) -> str:
+    limit = problem.get("limit_bytes")
+    return f"limit {int(limit) // 1024} KiB" if isinstance(limit, int) else "size limit"
+
+
+def _short(exc: Exception) -> str:
+    """The last, most specific line of a requests/urllib3 error."""
+    text = str(exc)
+    for marker in ("Caused by ", "] "):
+        if marker in text:
+            text = text.rsplit(marker, 1)[-1]
+    return text.strip(" ()'\"")[:200]

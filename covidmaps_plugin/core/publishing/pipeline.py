@@ -1,0 +1,243 @@
+"""One publish, step by step: validate → export → compare → upload → commit.
+
+Shared by the GUI task (``task.py``) and the Processing algorithm
+(``covidmaps:publish``); it runs in whatever worker thread calls it and
+reports through a ``QgsFeedback`` (progress, cancel).
+
+The public map changes in the commit only. A cancel is honoured up to the
+moment the commit request is sent; after that the publish completes (the
+same Idempotency-Key makes any retry return the one release it made).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+
+from qgis.core import QgsFeedback
+
+from ...model import PROVINCE_TZ
+from ..export import ExportCancelledError, LayerExport, export_layers, export_reference
+from .changes import ChangeSummary, summarize
+from .client import PublishClient, new_idempotency_key
+from .errors import PublishCancelledError, ValidationBlockedError, WarningsNotConfirmedError
+from .network import NetworkSettings
+from .source import PublishSource, open_source
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    gpkg_path: Union[str, Path]
+    endpoint: str
+    auth_headers: Mapping[str, str] = field(repr=False)  # the token: never in logs
+    network: NetworkSettings = NetworkSettings()
+    # the release the officer previewed (If-Match); None: whatever is current
+    base_release: Optional[str] = None
+    confirm_warnings: bool = False
+    message: str = ""
+    idempotency_key: str = field(default_factory=new_idempotency_key)
+    validate: bool = True
+    now: Optional[dt.datetime] = None
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    errors: Tuple[str, ...] = ()  # messages, in the language asked for
+    warnings: Tuple[str, ...] = ()
+    ran: bool = True  # False when no validator is installed
+
+
+@dataclass
+class Prepared:
+    """Everything known before anything is sent."""
+
+    validation: ValidationSummary
+    exports: Dict[str, LayerExport]
+    references: Dict[str, LayerExport]
+    base_manifest: Dict[str, Any]
+    changes: Optional[ChangeSummary] = None
+
+    @property
+    def base_release(self) -> Optional[str]:
+        return self.base_manifest.get("release_id")
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    release_id: str
+    parent_id: Optional[str]
+    map_url: str
+    uploaded: Tuple[str, ...]  # layer ids whose blob went over the wire
+    skipped: Tuple[str, ...]  # layer ids the server already had
+    bytes_uploaded: int
+    replayed: bool = False
+
+
+class StepFeedback(QgsFeedback):
+    """A stage's own feedback: its 0-100 % maps onto [low, high] of the
+    whole publish, and a cancel of the whole reaches it."""
+
+    def __init__(self, parent: Optional[QgsFeedback], low: float, high: float) -> None:
+        super().__init__()
+        self._parent, self._low, self._high = parent, low, high
+        if parent is not None:
+            if parent.isCanceled():
+                self.cancel()
+            parent.canceled.connect(self.cancel)
+
+    def setProgress(self, progress: float) -> None:  # noqa: N802 - Qt API
+        super().setProgress(progress)
+        if self._parent is not None:
+            self._parent.setProgress(self._low + (self._high - self._low) * progress / 100)
+
+
+def _check_cancel(feedback: Optional[QgsFeedback]) -> None:
+    if feedback is not None and feedback.isCanceled():
+        raise PublishCancelledError()
+
+
+def _progress(feedback: Optional[QgsFeedback], value: float) -> None:
+    if feedback is not None:
+        feedback.setProgress(value)
+
+
+def validate_source(source: PublishSource, now: dt.datetime, lang: str = "vi",
+                    feedback: Optional[QgsFeedback] = None) -> ValidationSummary:
+    """Errors and warnings of the workspace, as sentences."""
+    try:
+        from ..validation import Severity, ValidationCancelledError, validate_workspace
+    except ImportError:  # the validator is optional for the export itself
+        return ValidationSummary(ran=False)
+    try:
+        report = validate_workspace(source, now=now, feedback=feedback)
+    except ValidationCancelledError:
+        raise PublishCancelledError() from None
+    errors = tuple(f.message(lang) for f in report.findings if f.severity is Severity.ERROR)
+    warnings = tuple(f.message(lang) for f in report.findings if f.severity is Severity.WARNING)
+    return ValidationSummary(errors, warnings)
+
+
+def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
+            feedback: Optional[QgsFeedback] = None, with_changes: bool = True) -> Prepared:
+    """Validate and export the workspace, read the release it will replace
+    and (``with_changes``) what the publish will change on the public map."""
+    now = request.now or dt.datetime.now(PROVINCE_TZ)
+    source = open_source(request.gpkg_path)
+    validation = (validate_source(source, now, lang, StepFeedback(feedback, 0, 20))
+                  if request.validate else ValidationSummary(ran=False))
+    _check_cancel(feedback)
+    _progress(feedback, 20)
+    step = StepFeedback(feedback, 20, 45)
+    try:
+        exports = export_layers(source.layers, now, step)
+        references = {name: export_reference(name, layer, step)
+                      for name, layer in source.references.items()}
+    except ExportCancelledError:
+        raise PublishCancelledError() from None
+    _progress(feedback, 45)
+    if request.base_release:
+        base = client.release_manifest(request.base_release)
+    else:
+        base = client.current_manifest()
+    prepared = Prepared(validation, exports, references, base)
+    if with_changes:
+        prepared.changes = preview_changes(prepared, client)
+    _progress(feedback, 50)
+    return prepared
+
+
+def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
+    entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
+    return {e["id"]: e["blob"]["sha256"] for e in entries if e.get("blob")}
+
+
+def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
+    """The change sentences' data: base release blobs vs the new export
+    (only blobs that differ are downloaded)."""
+    base = _base_shas(prepared.base_manifest)
+    before: Dict[str, Optional[bytes]] = {}
+    for name, export in prepared.exports.items():
+        sha = base.get(name)
+        if sha is None:
+            before[name] = None
+        elif sha == export.sha256:
+            before[name] = export.data
+        else:
+            before[name] = client.blob(sha)
+    after = {name: e.data for name, e in prepared.exports.items()}
+    hidden = {name: e.hidden for name, e in prepared.exports.items()}
+    return summarize(before, after, hidden)
+
+
+def check_validation(validation: ValidationSummary, confirm_warnings: bool) -> None:
+    if validation.errors:
+        raise ValidationBlockedError(len(validation.errors))
+    if validation.warnings and not confirm_warnings:
+        raise WarningsNotConfirmedError(len(validation.warnings))
+
+
+def upload_and_commit(request: PublishRequest, prepared: Prepared, client: PublishClient,
+                      feedback: Optional[QgsFeedback] = None, log: Optional[Log] = None
+                      ) -> PublishResult:
+    """Send the blobs the server lacks, then commit (If-Match the base release)."""
+    say = log or (lambda _text: None)
+    check_validation(prepared.validation, request.confirm_warnings)
+    base = _base_shas(prepared.base_manifest)
+    blobs = list(prepared.exports.values()) + list(prepared.references.values())
+    uploaded, skipped, sent = [], [], 0
+    for index, export in enumerate(blobs):
+        _check_cancel(feedback)
+        # a blob of the base release is on the server: no request at all
+        if base.get(export.layer) == export.sha256 or client.has_blob(export.layer,
+                                                                      export.sha256):
+            skipped.append(export.layer)
+            say(f"{export.layer}: unchanged ({export.sha256[:12]})")
+        else:
+            client.upload_blob(export.layer, export.data, export.sha256)
+            uploaded.append(export.layer)
+            sent += export.size
+            say(f"{export.layer}: uploaded {export.size} bytes ({export.sha256[:12]})")
+        _progress(feedback, 50 + 40 * (index + 1) / len(blobs))
+    _check_cancel(feedback)  # the last moment a cancel leaves the map as it was
+    now = request.now or dt.datetime.now(PROVINCE_TZ)
+    summary = client.publish(
+        prepared.base_release,
+        {name: e.sha256 for name, e in prepared.exports.items()},
+        {name: e.sha256 for name, e in prepared.references.items()},
+        request.idempotency_key, request.message,
+        now.astimezone(PROVINCE_TZ).isoformat(timespec="seconds"),
+    )
+    _progress(feedback, 100)
+    return PublishResult(
+        release_id=str(summary["release_id"]), parent_id=summary.get("parent_id"),
+        map_url=client.map_url, uploaded=tuple(uploaded), skipped=tuple(skipped),
+        bytes_uploaded=sent, replayed=bool(summary.get("replayed", False)),
+    )
+
+
+def make_client(request: PublishRequest, feedback: Optional[QgsFeedback] = None
+                ) -> PublishClient:
+    cancelled = (lambda: feedback.isCanceled()) if feedback is not None else (lambda: False)
+    return PublishClient(request.endpoint, request.auth_headers, request.network,
+                         is_cancelled=cancelled)
+
+
+def publish(request: PublishRequest, feedback: Optional[QgsFeedback] = None,
+            log: Optional[Log] = None, lang: str = "vi") -> PublishResult:
+    """The whole publish in the calling thread."""
+    client = make_client(request, feedback)
+    try:
+        prepared = prepare(request, client, lang, feedback, with_changes=False)
+        if log is not None:
+            for text in prepared.validation.errors:
+                log(f"✗ {text}")
+            for text in prepared.validation.warnings:
+                log(f"! {text}")
+        check_validation(prepared.validation, request.confirm_warnings)
+        return upload_and_commit(request, prepared, client, feedback, log)
+    finally:
+        client.close()

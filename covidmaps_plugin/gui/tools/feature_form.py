@@ -1,0 +1,84 @@
+"""Opening the attribute form of a new feature, pre-filled.
+
+The form is QGIS's own attribute dialog (widgets, constraints and tabs come
+from the workspace's form configuration). In add mode, accepting it adds the
+feature to the layer's edit buffer; cancelling adds nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional
+
+from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
+from qgis.PyQt import sip
+from qgis.PyQt.QtWidgets import QWidget
+
+from ...core.editing import EditRefusedError, initial_attributes, new_feature
+from ...core.editing.admin_lookup import AdminLocation
+from ...model import LayerDef
+
+FeatureAdded = Callable[[QgsFeature], None]
+
+
+def start_editing(layer: QgsVectorLayer) -> None:
+    if not layer.isEditable() and not layer.startEditing():
+        raise EditRefusedError(
+            f"Không mở được lớp «{layer.name()}» để chỉnh sửa (chỉ đọc?).",
+            f"Cannot start editing «{layer.name()}» (read-only?).",
+        )
+
+
+def prefilled_feature(
+    layer: QgsVectorLayer,
+    layer_def: LayerDef,
+    geometry: QgsGeometry,
+    location: Optional[AdminLocation],
+    extra: Optional[Dict[str, Any]] = None,
+) -> QgsFeature:
+    attrs = {**initial_attributes(layer_def, location), **(extra or {})}
+    return new_feature(layer, layer_def, geometry, attrs)
+
+
+def bind_to_layer(dialog: QgsAttributeDialog, layer: QgsVectorLayer) -> None:
+    """Delete ``dialog`` at once when ``layer`` is about to be deleted (a
+    project closed or replaced): a form that outlives its layer crashes QGIS
+    when it is finally destroyed."""
+
+    def drop() -> None:
+        if not sip.isdeleted(dialog):
+            sip.delete(dialog)
+
+    layer.willBeDeleted.connect(drop)
+
+
+def open_new_feature_form(
+    layer: QgsVectorLayer,
+    feature: QgsFeature,
+    parent: Optional[QWidget],
+    *,
+    modal: bool = True,
+    on_added: Optional[FeatureAdded] = None,
+) -> QgsAttributeDialog:
+    """Show the add-feature form for ``feature``; ``on_added`` runs when it is
+    accepted and the feature is in the edit buffer.
+
+    ``modal=False`` returns at once with the dialog shown (tests accept it
+    programmatically; QGIS desktop uses the modal form).
+    """
+    start_editing(layer)
+    dialog = QgsAttributeDialog(layer, feature, False, parent, True)
+    dialog.setMode(QgsAttributeEditorContext.Mode.AddFeatureMode)
+    dialog.setObjectName("CovidMapsNewFeatureForm")
+    bind_to_layer(dialog, layer)
+
+    def accepted() -> None:
+        if on_added is not None:
+            on_added(dialog.feature())
+
+    dialog.accepted.connect(accepted)
+    if modal:
+        dialog.exec()
+    else:
+        dialog.show()
+    return dialog

@@ -1,0 +1,193 @@
+"""Toolbar handlers of the editing tools (see ``gui/actions.py``).
+
+Each factory takes the plugin context and returns what runs on a click. The
+open workspace is looked up at each click, so the tools follow whichever
+workspace the officer opened last.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional
+
+from qgis.core import Qgis, QgsPointXY, QgsProject
+from qgis.PyQt.QtGui import QCursor
+from qgis.PyQt.QtWidgets import QMenu, QMessageBox
+
+from ...core.editing import EditRefusedError, expired_risk_point_ids, now_in_province
+from ...core.editing.session import EditingSession
+from ...i18n import error_text, tr
+from ..context import PluginContext
+from . import daily
+from .place_tool import PlaceFeatureTool
+from .zone_tools import (
+    PickPointTool,
+    radius_dialog,
+    selected_point,
+    start_zone_drawing,
+    units_dialog,
+)
+
+Handler = Callable[[bool], None]
+MESSAGE_SECONDS = 8
+
+
+def _session(ctx: PluginContext) -> Optional[EditingSession]:
+    try:
+        return EditingSession.from_project(QgsProject.instance())
+    except EditRefusedError as exc:
+        ctx.push_error(error_text(exc))
+        return None
+
+
+def _guarded(ctx: PluginContext, action: Callable[[EditingSession], None]) -> Handler:
+    """A click handler that finds the workspace, runs ``action`` and shows a
+    refusal in the message bar."""
+
+    def run(_checked: bool = False) -> None:
+        session = _session(ctx)
+        if session is None:
+            return
+        try:
+            action(session)
+        except EditRefusedError as exc:
+            ctx.push_error(error_text(exc))
+
+    return run
+
+
+def _map_tool_holder(ctx: PluginContext) -> Dict[str, object]:
+    """Keeps the active map tool alive; unsets it when the plugin unloads."""
+    holder: Dict[str, object] = {}
+
+    def release() -> None:
+        tool = holder.pop("tool", None)
+        if tool is not None:
+            ctx.iface.mapCanvas().unsetMapTool(tool)
+
+    ctx.on_unload(release)
+    return holder
+
+
+# -------------------------------------------------------------- place tools
+
+def _place_handler(ctx: PluginContext, layer_name: str) -> Handler:
+    holder = _map_tool_holder(ctx)
+
+    def activate(session: EditingSession) -> None:
+        canvas = ctx.iface.mapCanvas()
+        tool = PlaceFeatureTool(canvas, session, layer_name)
+        tool.message.connect(
+            lambda text, level: ctx.push_message(text, Qgis.MessageLevel(level), MESSAGE_SECONDS)
+        )
+        tool.featurePlaced.connect(
+            lambda _feature: ctx.push_success(tr("Added. Save the layer's edits to keep it."))
+        )
+        holder["tool"] = tool
+        ctx.iface.setActiveLayer(session.layers[layer_name])
+        canvas.setMapTool(tool)
+        ctx.push_message(tr("Click the place on the map; the form opens there."),
+                         Qgis.MessageLevel.Info, MESSAGE_SECONDS)
+
+    return _guarded(ctx, activate)
+
+
+def place_risk_point_handler(ctx: PluginContext) -> Handler:
+    return _place_handler(ctx, "risk_points")
+
+
+def place_facility_handler(ctx: PluginContext) -> Handler:
+    return _place_handler(ctx, "quarantine_facilities")
+
+
+def place_checkpoint_handler(ctx: PluginContext) -> Handler:
+    return _place_handler(ctx, "checkpoints")
+
+
+# --------------------------------------------------------------- zone tools
+
+def draw_zone_handler(ctx: PluginContext) -> Handler:
+    def draw(session: EditingSession) -> None:
+        start_zone_drawing(ctx.iface, session)
+        ctx.push_message(
+            tr("Draw the zone: click its corners, right-click to finish. "
+               "Corners snap to the administrative boundaries."),
+            Qgis.MessageLevel.Info, MESSAGE_SECONDS,
+        )
+
+    return _guarded(ctx, draw)
+
+
+def zone_from_units_handler(ctx: PluginContext) -> Handler:
+    return _guarded(ctx, lambda session: units_dialog(session, ctx.main_window).exec())
+
+
+def zone_around_point_handler(ctx: PluginContext) -> Handler:
+    holder = _map_tool_holder(ctx)
+
+    def start(session: EditingSession) -> None:
+        active = ctx.iface.activeLayer()
+        centre = selected_point(active) if session.layer_def_of(active) else None
+        if centre is not None:
+            radius_dialog(session, centre, active.crs(), ctx.main_window).exec()
+            return
+        canvas = ctx.iface.mapCanvas()
+        tool = PickPointTool(canvas)
+
+        def picked(point: QgsPointXY) -> None:
+            holder.pop("tool", None)
+            try:
+                radius_dialog(session, point, canvas.mapSettings().destinationCrs(),
+                              ctx.main_window).exec()
+            except EditRefusedError as exc:
+                ctx.push_error(error_text(exc))
+
+        tool.picked.connect(picked)
+        holder["tool"] = tool
+        canvas.setMapTool(tool)
+        ctx.push_message(tr("Click the centre of the zone on the map (or select a point first)."),
+                         Qgis.MessageLevel.Info, MESSAGE_SECONDS)
+
+    return _guarded(ctx, start)
+
+
+# ------------------------------------------------------------ daily updates
+
+def _expire(ctx: PluginContext, session: EditingSession) -> None:
+    count = len(expired_risk_point_ids(session.layers["risk_points"], now_in_province()))
+    if count == 0:
+        ctx.push_success(tr("No risk point has passed its visible-until date."))
+        return
+    answer = QMessageBox.question(
+        ctx.main_window, tr("Expire risk points"),
+        tr("{0} active risk point(s) have passed their visible-until date. "
+           "Mark them as expired?").format(count),
+    )
+    if answer == QMessageBox.StandardButton.Yes:
+        expired = daily.expire_now(session)
+        ctx.push_success(tr("{0} risk point(s) marked as expired.").format(expired))
+
+
+def daily_updates_handler(ctx: PluginContext) -> Handler:
+    """A menu of the daily updates, at the mouse pointer."""
+
+    def dialog_runner(factory: Callable) -> Callable[[EditingSession], None]:
+        return lambda session: factory(session, ctx.main_window).exec()
+
+    entries = [
+        (tr("Lift isolation zone…"), dialog_runner(daily.lift_dialog)),
+        (tr("Extend isolation zone…"), dialog_runner(daily.extend_dialog)),
+        (tr("Update quarantine figures…"), dialog_runner(daily.occupancy_dialog)),
+        (tr("Close quarantine facility…"), dialog_runner(daily.close_facility_dialog)),
+        (tr("Disband checkpoint…"), dialog_runner(daily.disband_checkpoint_dialog)),
+        (tr("Expire risk points past their date…"), lambda session: _expire(ctx, session)),
+    ]
+    menu = QMenu(ctx.main_window)
+    menu.setObjectName("CovidMapsDailyMenu")
+    for text, action in entries:
+        menu.addAction(text).triggered.connect(_guarded(ctx, action))
+    ctx.on_unload(menu.deleteLater)
+
+    def show(_checked: bool = False) -> None:
+        menu.popup(QCursor.pos())
+
+    return show

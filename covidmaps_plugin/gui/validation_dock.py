@@ -1,0 +1,567 @@
+"""The validation dock: what is wrong with the map, and one click to fix it.
+
+Findings come from ``core.validation`` grouped by severity (errors block
+publishing, warnings need a look) with their counts. Clicking a finding
+zooms to the feature and selects it; double-clicking (or "Open form") opens
+its attribute form. The check runs on demand and again shortly after each
+edit (debounced); on large layers it runs as a QgsTask so QGIS stays
+responsive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Dict, List, Optional
+
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFeedback,
+    QgsPointXY,
+    QgsProject,
+    QgsTask,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext, QgsDockWidget, QgsMapCanvas
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QModelIndex, QObject, QRect, QSize, Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtGui import QBrush, QColor, QFont
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.editing import EditRefusedError
+from ..core.editing.session import EditingSession
+from ..core.i18n import current_language
+from ..core.validation import (
+    Finding,
+    Severity,
+    ValidationCancelledError,
+    ValidationReport,
+    validate_workspace,
+)
+from ..i18n import error_text, tr
+from ..model import MODEL, PROVINCE_TZ
+from .context import PluginContext
+from .tools.feature_form import bind_to_layer, start_editing
+
+SessionProvider = Callable[[], EditingSession]
+Validator = Callable[[EditingSession, Optional[QgsFeedback]], ValidationReport]
+
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
+RECHECK_DELAY_MS = 1200  # after the last edit, so typing in a form does not re-run it
+TASK_THRESHOLD = 5000  # features: above this the check runs as a QgsTask
+# zooming to a feature never goes closer than this: the street block around
+# it stays in view (a point, or a one-building zone, alone says little)
+MIN_ZOOM_SCALE = 5_000.0
+FEATURE_COLUMN_PX = 230
+
+SEVERITY_STYLE = {
+    # icon, text colour, chip background (readable, colour-blind safe pairs)
+    Severity.ERROR: ("/mIconCritical.svg", "#B00020", "#FDECEE"),
+    Severity.WARNING: ("/mIconWarning.svg", "#8A5A00", "#FFF4DB"),
+    Severity.INFO: ("/mIconInfo.svg", "#0B5394", "#E8F1FB"),
+}
+
+
+def severity_title(severity: Severity) -> str:
+    return {
+        Severity.ERROR: tr("Errors"),
+        Severity.WARNING: tr("Warnings"),
+        Severity.INFO: tr("Notes"),
+    }[severity]
+
+
+def run_validation(
+    session: EditingSession, feedback: Optional[QgsFeedback] = None
+) -> ValidationReport:
+    return validate_workspace(session, dt.datetime.now(PROVINCE_TZ), feedback)
+
+
+class ValidationTask(QgsTask):
+    """The check in a background thread (large layers)."""
+
+    def __init__(self, validator: Callable[[QgsFeedback], ValidationReport]) -> None:
+        super().__init__(tr("CovidMaps: checking the map"), QgsTask.Flag.CanCancel)
+        self.validator = validator
+        self.feedback = QgsFeedback()
+        self.feedback.progressChanged.connect(self.setProgress)
+        self.report: Optional[ValidationReport] = None
+        self.error: Optional[BaseException] = None
+
+    def run(self) -> bool:
+        try:
+            self.report = self.validator(self.feedback)
+        except ValidationCancelledError:
+            return False
+        except Exception as exc:  # noqa: BLE001 - shown to the officer in the dock
+            self.error = exc
+            return False
+        return True
+
+    def cancel(self) -> None:
+        self.feedback.cancel()
+        super().cancel()
+
+
+class _TaskRelay(QObject):
+    """Delivers a finished task's outcome to the dock in the main thread."""
+
+    done = pyqtSignal(object, object)  # report or None, error or None
+
+
+class WrappedRowDelegate(QStyledItemDelegate):
+    """Row heights that fit wrapped text in the width the view really paints.
+
+    QTreeView measures a wrapped cell with the whole section width and then
+    paints it indented, so the last line of a long message gets cut off.
+    """
+
+    PADDING_PX = 6
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        hint = super().sizeHint(option, index)
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not text:
+            return hint
+        width = self.tree.header().sectionSize(index.column())
+        if index.column() == 0:
+            depth = 1 if index.parent().isValid() else 0
+            width -= self.tree.indentation() * (depth + 1)
+        width = max(width - 2 * self.PADDING_PX, 40)
+        box = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), str(text)
+        )
+        return QSize(hint.width(), max(hint.height(), box.height() + self.PADDING_PX))
+
+
+class ValidationDock(QgsDockWidget):
+    """Lists the findings of the last check of the open workspace."""
+
+    # the report now shown (after every check)
+    reportShown = pyqtSignal(object)  # noqa: N815 - Qt signal naming
+
+    def __init__(
+        self,
+        canvas: QgsMapCanvas,
+        session_provider: SessionProvider,
+        parent: Optional[QWidget] = None,
+        *,
+        iface: Any = None,
+        validator: Validator = run_validation,
+        task_threshold: int = TASK_THRESHOLD,
+    ) -> None:
+        super().__init__(tr("CovidMaps – map check"), parent)
+        self.setObjectName("CovidMapsValidationDock")
+        self.canvas = canvas
+        self.iface = iface
+        self.session_provider = session_provider
+        self.validator = validator
+        self.task_threshold = task_threshold
+        self.session: Optional[EditingSession] = None
+        self.report: Optional[ValidationReport] = None
+        self.task: Optional[ValidationTask] = None
+        self._relay = _TaskRelay()
+        self._relay.done.connect(self._task_done)
+        self._pending = False
+        self._watched: List[QgsVectorLayer] = []
+        self.forms: List[QgsAttributeDialog] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(RECHECK_DELAY_MS)
+        self._timer.timeout.connect(self.check)
+        self._build()
+
+    # ---------------------------------------------------------------- widgets
+    def _build(self) -> None:
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+
+        self.summary = QLabel(body)
+        self.summary.setObjectName("CovidMapsValidationSummary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+
+        self.recheck_button = QPushButton(
+            QgsApplication.getThemeIcon("/mActionRefresh.svg"), tr("Check again"), body
+        )
+        self.recheck_button.setObjectName("CovidMapsRecheckButton")
+        self.recheck_button.setToolTip(tr("Check every layer of the map now"))
+        self.recheck_button.clicked.connect(self.check)
+        self.form_button = QPushButton(
+            QgsApplication.getThemeIcon("/mActionFormView.svg"), tr("Open form"), body
+        )
+        self.form_button.setToolTip(tr("Open the attribute form of the selected feature"))
+        self.form_button.setEnabled(False)
+        self.form_button.clicked.connect(self.open_current_form)
+        self.auto_check = QCheckBox(tr("Check after each edit"), body)
+        self.auto_check.setChecked(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.recheck_button)
+        buttons.addWidget(self.form_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.auto_check)
+
+        self.tree = QTreeWidget(body)
+        self.tree.setObjectName("CovidMapsFindings")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels([tr("Problem"), tr("Feature")])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, FEATURE_COLUMN_PX)
+        self.tree.setItemDelegate(WrappedRowDelegate(self.tree))
+        # wrapped rows need new heights when the dock gets wider or narrower
+        header.sectionResized.connect(lambda *_: self.tree.doItemsLayout())
+        self.tree.itemClicked.connect(self._item_clicked)
+        self.tree.itemDoubleClicked.connect(self._item_double_clicked)
+        self.tree.currentItemChanged.connect(self._current_changed)
+
+        self.progress = QProgressBar(body)
+        self.progress.setRange(0, 100)
+        self.progress.setTextVisible(False)
+        self.progress.setMaximumHeight(6)
+        self.progress.hide()
+        self.status = QLabel(body)
+        self.status.setObjectName("CovidMapsValidationStatus")
+        self.status.setStyleSheet("color: #555555;")
+
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        self.setWidget(body)
+        self._show_summary(None)
+
+    # ------------------------------------------------------------- checking
+    def check(self) -> None:
+        """Run the check now (or right after the one in progress)."""
+        self._timer.stop()
+        if self.task is not None:
+            self._pending = True
+            return
+        try:
+            session = self.session_provider()
+        except EditRefusedError as exc:
+            self._show_problem(error_text(exc))
+            return
+        self._use_session(session)
+        size = sum(max(layer.featureCount(), 0) for layer in session.layers.values())
+        if size <= self.task_threshold:
+            self._set_busy(True)
+            try:
+                report = self.validator(session, None)
+            except Exception as exc:  # noqa: BLE001 - shown to the officer
+                self._set_busy(False)
+                self._show_problem(error_text(exc))
+                return
+            self._set_busy(False)
+            self.show_report(report)
+            return
+        self._start_task(session)
+
+    def _start_task(self, session: EditingSession) -> None:
+        task = ValidationTask(lambda feedback: self.validator(session, feedback))
+        relay = self._relay
+        task.taskCompleted.connect(lambda: relay.done.emit(task.report, None))
+        task.taskTerminated.connect(lambda: relay.done.emit(None, task.error))
+        task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
+        self.task = task
+        self._set_busy(True)
+        QgsApplication.taskManager().addTask(task)
+
+    def _task_done(self, report: Optional[ValidationReport], error: Any) -> None:
+        self.task = None
+        self._set_busy(False)
+        if report is not None:
+            self.show_report(report)
+        elif error is not None:
+            self._show_problem(error_text(error))
+        else:
+            self.status.setText(tr("Check cancelled."))
+        if self._pending:
+            self._pending = False
+            self.check()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def schedule_check(self) -> None:
+        """Check again shortly, once edits have paused (debounced)."""
+        if self.auto_check.isChecked() and self.isVisible():
+            self._timer.start()
+
+    def _use_session(self, session: EditingSession) -> None:
+        self.session = session
+        wanted = list(session.layers.values())
+        if [lyr.id() for lyr in wanted] == [lyr.id() for lyr in self._watched]:
+            return
+        self.unwatch()
+        for layer in wanted:
+            for signal in self._edit_signals(layer):
+                signal.connect(self.schedule_check)
+            self._watched.append(layer)
+
+    @staticmethod
+    def _edit_signals(layer: QgsVectorLayer) -> list:
+        """Signals after which the map may have new problems: edits in the
+        buffer (the validator reads unsaved edits too), commits, rollbacks."""
+        return [layer.featureAdded, layer.featuresDeleted, layer.attributeValueChanged,
+                layer.geometryChanged, layer.afterCommitChanges, layer.afterRollBack]
+
+    def unwatch(self) -> None:
+        for layer in self._watched:
+            if sip.isdeleted(layer):
+                continue
+            for signal in self._edit_signals(layer):
+                try:
+                    signal.disconnect(self.schedule_check)
+                except TypeError:  # not connected
+                    pass
+        self._watched = []
+
+    def _set_busy(self, busy: bool) -> None:
+        self.recheck_button.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        if busy:
+            self.status.setText(tr("Checking the map…"))
+
+    # --------------------------------------------------------------- report
+    def show_report(self, report: ValidationReport) -> None:
+        self.report = report
+        lang = current_language()
+        self.tree.clear()
+        by_severity: Dict[Severity, List[Finding]] = {}
+        for finding in report.findings:
+            by_severity.setdefault(finding.severity, []).append(finding)
+        bold = QFont(self.tree.font())
+        bold.setBold(True)
+        for severity in Severity:
+            findings = by_severity.get(severity, [])
+            if not findings:
+                continue
+            icon, colour, _ = SEVERITY_STYLE[severity]
+            group = QTreeWidgetItem([f"{severity_title(severity)} ({len(findings)})", ""])
+            group.setIcon(0, QgsApplication.getThemeIcon(icon))
+            group.setFont(0, bold)
+            group.setForeground(0, QBrush(QColor(colour)))
+            self.tree.addTopLevelItem(group)
+            group.setFirstColumnSpanned(True)
+            for finding in findings:
+                group.addChild(self._finding_item(finding, lang))
+            group.setExpanded(True)
+        self._show_summary(report)
+        checked = sum(report.checked.values())
+        self.status.setText(
+            tr("Checked at {0} · {1} features").format(
+                dt.datetime.now(PROVINCE_TZ).strftime("%H:%M:%S"), checked
+            )
+        )
+        self.reportShown.emit(report)
+
+    def _finding_item(self, finding: Finding, lang: str) -> QTreeWidgetItem:
+        title = MODEL.layer(finding.layer).title(lang) if finding.layer in MODEL.layer_names else ""
+        feature = self._feature_label(finding)
+        item = QTreeWidgetItem([finding.message(lang), f"{feature}\n{title}" if title else feature])
+        item.setData(0, FINDING_ROLE, finding)
+        item.setToolTip(0, f"{finding.message(lang)}\n[{finding.code.value}]")
+        item.setToolTip(1, f"{feature} — {title}")
+        item.setForeground(1, QBrush(QColor("#333333")))
+        return item
+
+    def _feature_label(self, finding: Finding) -> str:
+        layer = self.session.layers.get(finding.layer) if self.session else None
+        if layer is None or finding.fid is None:
+            return "—"
+        feature = layer.getFeature(finding.fid)
+        name = feature["name"] if feature.isValid() and "name" in feature.fields().names() else None
+        if name in (None, "") or (hasattr(name, "isNull") and name.isNull()):
+            return f"#{finding.fid}"
+        return str(name)
+
+    def _show_summary(self, report: Optional[ValidationReport]) -> None:
+        if report is None:
+            self.summary.setText(tr("Press “Check again” to check the map."))
+            return
+        if not report.findings:
+            self.summary.setText(
+                "<span style='color:#1B7F3B; font-weight:600'>✔ "
+                + tr("No problems found: the map can be published.") + "</span>"
+            )
+            return
+        chips = []
+        for severity in Severity:
+            count = report.counts[severity]
+            if count or severity is not Severity.INFO:
+                _, colour, background = SEVERITY_STYLE[severity]
+                chips.append(
+                    f"<span style='background:{background}; color:{colour}; font-weight:600'>"
+                    f"&nbsp;{count} {severity_title(severity).lower()}&nbsp;</span>"
+                )
+        verdict = (
+            tr("Errors must be fixed before publishing.") if report.blocking
+            else tr("No errors: check the warnings, then publish.")
+        )
+        self.summary.setText("&nbsp;&nbsp;".join(chips) + f"<br><span>{verdict}</span>")
+
+    def _show_problem(self, text: str) -> None:
+        self.tree.clear()
+        self.summary.setText(f"<span style='color:#B00020'>{_escape(text)}</span>")
+        self.status.setText("")
+
+    # ------------------------------------------------------------ navigation
+    def current_finding(self) -> Optional[Finding]:
+        item = self.tree.currentItem()
+        return item.data(0, FINDING_ROLE) if item is not None else None
+
+    def _current_changed(self, item: Optional[QTreeWidgetItem], _previous: Any) -> None:
+        finding = item.data(0, FINDING_ROLE) if item is not None else None
+        self.form_button.setEnabled(finding is not None and finding.fid is not None)
+
+    def _item_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        finding = item.data(0, FINDING_ROLE)
+        if finding is not None:
+            self.show_finding(finding)
+
+    def _item_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
+        finding = item.data(0, FINDING_ROLE)
+        if finding is not None:
+            self.open_form(finding)
+
+    def _layer_of(self, finding: Finding) -> Optional[QgsVectorLayer]:
+        return self.session.layers.get(finding.layer) if self.session else None
+
+    def show_finding(self, finding: Finding) -> bool:
+        """Zoom to and select the finding's feature (or its location)."""
+        layer = self._layer_of(finding)
+        if layer is not None and finding.fid is not None:
+            feature = layer.getFeature(finding.fid)
+            if feature.isValid() and feature.hasGeometry():
+                layer.selectByIds([finding.fid])
+                self._zoom_to(layer, feature.geometry())
+                self.canvas.flashFeatureIds(layer, [finding.fid])
+                return True
+        if finding.location is not None:
+            wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+            to_map = QgsCoordinateTransform(
+                wgs84, self.canvas.mapSettings().destinationCrs(), self._project()
+            )
+            self.canvas.setCenter(to_map.transform(QgsPointXY(*finding.location)))
+            self.canvas.refresh()
+            return True
+        return False
+
+    def _project(self) -> QgsProject:
+        return self.session.project if self.session else QgsProject.instance()
+
+    def _zoom_to(self, layer: QgsVectorLayer, geometry) -> None:
+        to_map = QgsCoordinateTransform(
+            layer.crs(), self.canvas.mapSettings().destinationCrs(), self._project()
+        )
+        box = to_map.transformBoundingBox(geometry.boundingBox())
+        if box.width() == 0 and box.height() == 0:  # a point
+            self.canvas.setCenter(box.center())
+            self.canvas.zoomScale(MIN_ZOOM_SCALE)
+        else:
+            box.scale(1.5)
+            self.canvas.setExtent(box)
+            if self.canvas.scale() < MIN_ZOOM_SCALE:
+                self.canvas.zoomScale(MIN_ZOOM_SCALE)
+        self.canvas.refresh()
+
+    def open_current_form(self) -> None:
+        finding = self.current_finding()
+        if finding is not None:
+            self.open_form(finding)
+
+    def open_form(self, finding: Finding) -> Optional[QgsAttributeDialog]:
+        """The feature's attribute form, editable so the officer can fix it."""
+        layer = self._layer_of(finding)
+        if layer is None or finding.fid is None:
+            return None
+        feature = layer.getFeature(finding.fid)
+        if not feature.isValid():
+            return None
+        try:
+            start_editing(layer)
+        except EditRefusedError as exc:
+            self._show_problem(error_text(exc))
+            return None
+        dialog = QgsAttributeDialog(layer, feature, False, self, True)
+        dialog.setMode(QgsAttributeEditorContext.Mode.SingleEditMode)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        bind_to_layer(dialog, layer)
+        dialog.destroyed.connect(lambda *_: self.forms.remove(dialog) if dialog in self.forms
+                                 else None)
+        self.forms.append(dialog)
+        dialog.show()
+        return dialog
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._timer.stop()
+        super().closeEvent(event)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ----------------------------------------------------------------- toolbar
+
+def validation_dock_handler(ctx: PluginContext) -> Callable[[bool], None]:
+    """Toolbar action: show the dock (created once) and check the map."""
+    holder: Dict[str, ValidationDock] = {}
+
+    def remove() -> None:
+        dock = holder.pop("dock", None)
+        if dock is not None:
+            dock.cancel()
+            dock.unwatch()
+            ctx.iface.removeDockWidget(dock)
+            dock.deleteLater()
+
+    def show(_checked: bool = False) -> None:
+        dock = holder.get("dock")
+        if dock is None:
+            dock = ValidationDock(
+                ctx.iface.mapCanvas(), EditingSession.from_project, ctx.main_window,
+                iface=ctx.iface,
+            )
+            ctx.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            holder["dock"] = dock
+        dock.show()
+        dock.raise_()
+        dock.check()
+
+    ctx.on_unload(remove)
+    return show
+
+
+__all__ = ["ValidationDock", "ValidationTask", "run_validation", "validation_dock_handler"]

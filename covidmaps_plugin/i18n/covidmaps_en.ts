@@ -1,0 +1,553 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="en_US">
+    <context>
+        <name>CovidMaps</name>
+        <message>
+            <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
+            <translation>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</translation>
+        </message>
+        <message>
+            <source>Add sample data</source>
+            <translation>Add sample data</translation>
+        </message>
+        <message>
+            <source>Add sample data (for training, not for publishing)</source>
+            <translation>Add sample data (for training, not for publishing)</translation>
+        </message>
+        <message>
+            <source>Added. Save the layer's edits to keep it.</source>
+            <translation>Added. Save the layer's edits to keep it.</translation>
+        </message>
+        <message>
+            <source>Authentication configuration (token)</source>
+            <translation>Authentication configuration (token)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Cancelled.</source>
+            <translation>Cancelled.</translation>
+        </message>
+        <message>
+            <source>Cannot read the province profile “{0}”: {1}</source>
+            <translation>Cannot read the province profile “{0}”: {1}</translation>
+        </message>
+        <message>
+            <source>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</source>
+            <translation>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</translation>
+        </message>
+        <message>
+            <source>Check after each edit</source>
+            <translation>Check after each edit</translation>
+        </message>
+        <message>
+            <source>Check again</source>
+            <translation>Check again</translation>
+        </message>
+        <message>
+            <source>Check cancelled.</source>
+            <translation>Check cancelled.</translation>
+        </message>
+        <message>
+            <source>Check every layer of the map now</source>
+            <translation>Check every layer of the map now</translation>
+        </message>
+        <message>
+            <source>Check the map</source>
+            <translation>Check the map</translation>
+        </message>
+        <message>
+            <source>Checked at {0} · {1} features</source>
+            <translation>Checked at {0} · {1} features</translation>
+        </message>
+        <message>
+            <source>Checking the map…</source>
+            <translation>Checking the map…</translation>
+        </message>
+        <message>
+            <source>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
+
+Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
+Errors block publishing; warnings need a confirmation. With “Fail when errors are found” the algorithm fails on errors, so a model stops there.</source>
+            <translation>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
+
+Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
+Errors block publishing; warnings need a confirmation. With “Fail when errors are found” the algorithm fails on errors, so a model stops there.</translation>
+        </message>
+        <message>
+            <source>Choose where to save the workspace file.</source>
+            <translation>Choose where to save the workspace file.</translation>
+        </message>
+        <message>
+            <source>Click the centre of the zone on the map (or select a point first).</source>
+            <translation>Click the centre of the zone on the map (or select a point first).</translation>
+        </message>
+        <message>
+            <source>Click the map to add a disease-control checkpoint there</source>
+            <translation>Click the map to add a disease-control checkpoint there</translation>
+        </message>
+        <message>
+            <source>Click the map to add a high-risk point there</source>
+            <translation>Click the map to add a high-risk point there</translation>
+        </message>
+        <message>
+            <source>Click the map to add a quarantine facility there</source>
+            <translation>Click the map to add a quarantine facility there</translation>
+        </message>
+        <message>
+            <source>Click the place on the map; the form opens there.</source>
+            <translation>Click the place on the map; the form opens there.</translation>
+        </message>
+        <message>
+            <source>Close quarantine facility</source>
+            <translation>Close quarantine facility</translation>
+        </message>
+        <message>
+            <source>Close quarantine facility…</source>
+            <translation>Close quarantine facility…</translation>
+        </message>
+        <message>
+            <source>Close the {0} selected facility(ies): they leave the public map.</source>
+            <translation>Close the {0} selected facility(ies): they leave the public map.</translation>
+        </message>
+        <message>
+            <source>Closed on</source>
+            <translation>Closed on</translation>
+        </message>
+        <message>
+            <source>Confirm</source>
+            <translation>Confirm</translation>
+        </message>
+        <message>
+            <source>Could not create the workspace: {0}</source>
+            <translation>Could not create the workspace: {0}</translation>
+        </message>
+        <message>
+            <source>Could not open the workspace: {0}</source>
+            <translation>Could not open the workspace: {0}</translation>
+        </message>
+        <message>
+            <source>CovidMaps epidemic map tools</source>
+            <translation>CovidMaps epidemic map tools</translation>
+        </message>
+        <message>
+            <source>CovidMaps – map check</source>
+            <translation>CovidMaps – map check</translation>
+        </message>
+        <message>
+            <source>CovidMaps: checking the map</source>
+            <translation>CovidMaps: checking the map</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>Create</translation>
+        </message>
+        <message>
+            <source>Create a CovidMaps workspace: a GeoPackage with the four map layers</source>
+            <translation>Create a CovidMaps workspace: a GeoPackage with the four map layers</translation>
+        </message>
+        <message>
+            <source>Create workspace</source>
+            <translation>Create workspace</translation>
+        </message>
+        <message>
+            <source>Create zone</source>
+            <translation>Create zone</translation>
+        </message>
+        <message>
+            <source>Creates a CovidMaps workspace: one GeoPackage holding the four layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints) with their forms and styles, for one province.
+
+Province profile: the id of a profile shipped with the plugin (for example bac_kan_2020) or the path of a profile JSON file.
+An existing file is never overwritten.</source>
+            <translation>Creates a CovidMaps workspace: one GeoPackage holding the four layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints) with their forms and styles, for one province.
+
+Province profile: the id of a profile shipped with the plugin (for example bac_kan_2020) or the path of a profile JSON file.
+An existing file is never overwritten.</translation>
+        </message>
+        <message>
+            <source>Creating workspace {0} for {1}</source>
+            <translation>Creating workspace {0} for {1}</translation>
+        </message>
+        <message>
+            <source>Daily updates</source>
+            <translation>Daily updates</translation>
+        </message>
+        <message>
+            <source>Disband checkpoint</source>
+            <translation>Disband checkpoint</translation>
+        </message>
+        <message>
+            <source>Disband checkpoint…</source>
+            <translation>Disband checkpoint…</translation>
+        </message>
+        <message>
+            <source>Disband the {0} selected checkpoint(s): they leave the public map.</source>
+            <translation>Disband the {0} selected checkpoint(s): they leave the public map.</translation>
+        </message>
+        <message>
+            <source>Draw a zone by hand; corners snap to administrative boundaries</source>
+            <translation>Draw a zone by hand; corners snap to administrative boundaries</translation>
+        </message>
+        <message>
+            <source>Draw an isolation zone</source>
+            <translation>Draw an isolation zone</translation>
+        </message>
+        <message>
+            <source>Draw the zone: click its corners, right-click to finish. Corners snap to the administrative boundaries.</source>
+            <translation>Draw the zone: click its corners, right-click to finish. Corners snap to the administrative boundaries.</translation>
+        </message>
+        <message>
+            <source>Errors</source>
+            <translation>Errors</translation>
+        </message>
+        <message>
+            <source>Errors must be fixed before publishing.</source>
+            <translation>Errors must be fixed before publishing.</translation>
+        </message>
+        <message>
+            <source>Expire risk points</source>
+            <translation>Expire risk points</translation>
+        </message>
+        <message>
+            <source>Expire risk points past their date…</source>
+            <translation>Expire risk points past their date…</translation>
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation>Extend</translation>
+        </message>
+        <message>
+            <source>Extend isolation zone</source>
+            <translation>Extend isolation zone</translation>
+        </message>
+        <message>
+            <source>Extend isolation zone…</source>
+            <translation>Extend isolation zone…</translation>
+        </message>
+        <message>
+            <source>Extend the {0} selected zone(s) to a later end.</source>
+            <translation>Extend the {0} selected zone(s) to a later end.</translation>
+        </message>
+        <message>
+            <source>Extension decision number</source>
+            <translation>Extension decision number</translation>
+        </message>
+        <message>
+            <source>Fail when errors are found</source>
+            <translation>Fail when errors are found</translation>
+        </message>
+        <message>
+            <source>Feature</source>
+            <translation>Feature</translation>
+        </message>
+        <message>
+            <source>Findings</source>
+            <translation>Findings</translation>
+        </message>
+        <message>
+            <source>Give a workspace file or at least one layer to validate.</source>
+            <translation>Give a workspace file or at least one layer to validate.</translation>
+        </message>
+        <message>
+            <source>Information</source>
+            <translation>Information</translation>
+        </message>
+        <message>
+            <source>Isolation zone around a point</source>
+            <translation>Isolation zone around a point</translation>
+        </message>
+        <message>
+            <source>Isolation zone from administrative units</source>
+            <translation>Isolation zone from administrative units</translation>
+        </message>
+        <message>
+            <source>Lift</source>
+            <translation>Lift</translation>
+        </message>
+        <message>
+            <source>Lift isolation zone</source>
+            <translation>Lift isolation zone</translation>
+        </message>
+        <message>
+            <source>Lift isolation zone…</source>
+            <translation>Lift isolation zone…</translation>
+        </message>
+        <message>
+            <source>Lift or extend zones, close facilities, update figures</source>
+            <translation>Lift or extend zones, close facilities, update figures</translation>
+        </message>
+        <message>
+            <source>Lift the {0} selected zone(s): they leave the public map.</source>
+            <translation>Lift the {0} selected zone(s): they leave the public map.</translation>
+        </message>
+        <message>
+            <source>Lifted at</source>
+            <translation>Lifted at</translation>
+        </message>
+        <message>
+            <source>Lifting decision number</source>
+            <translation>Lifting decision number</translation>
+        </message>
+        <message>
+            <source>List what must be fixed before publishing</source>
+            <translation>List what must be fixed before publishing</translation>
+        </message>
+        <message>
+            <source>Make a circular zone of a radius in metres around a place</source>
+            <translation>Make a circular zone of a radius in metres around a place</translation>
+        </message>
+        <message>
+            <source>Make a zone from whole districts or communes</source>
+            <translation>Make a zone from whole districts or communes</translation>
+        </message>
+        <message>
+            <source>New CovidMaps workspace</source>
+            <translation>New CovidMaps workspace</translation>
+        </message>
+        <message>
+            <source>New end</source>
+            <translation>New end</translation>
+        </message>
+        <message>
+            <source>New workspace…</source>
+            <translation>New workspace…</translation>
+        </message>
+        <message>
+            <source>No errors: check the warnings, then publish.</source>
+            <translation>No errors: check the warnings, then publish.</translation>
+        </message>
+        <message>
+            <source>No problems found: the map can be published.</source>
+            <translation>No problems found: the map can be published.</translation>
+        </message>
+        <message>
+            <source>No risk point has passed its visible-until date.</source>
+            <translation>No risk point has passed its visible-until date.</translation>
+        </message>
+        <message>
+            <source>Notes</source>
+            <translation>Notes</translation>
+        </message>
+        <message>
+            <source>Now (ISO 8601, default: the current time)</source>
+            <translation>Now (ISO 8601, default: the current time)</translation>
+        </message>
+        <message>
+            <source>Open CovidMaps workspace</source>
+            <translation>Open CovidMaps workspace</translation>
+        </message>
+        <message>
+            <source>Open an existing CovidMaps workspace in the current project</source>
+            <translation>Open an existing CovidMaps workspace in the current project</translation>
+        </message>
+        <message>
+            <source>Open form</source>
+            <translation>Open form</translation>
+        </message>
+        <message>
+            <source>Open the attribute form of the selected feature</source>
+            <translation>Open the attribute form of the selected feature</translation>
+        </message>
+        <message>
+            <source>Open the workspace in the current project</source>
+            <translation>Open the workspace in the current project</translation>
+        </message>
+        <message>
+            <source>Open workspace…</source>
+            <translation>Open workspace…</translation>
+        </message>
+        <message>
+            <source>People in quarantine</source>
+            <translation>People in quarantine</translation>
+        </message>
+        <message>
+            <source>People now in «{0}» (capacity {1}).</source>
+            <translation>People now in «{0}» (capacity {1}).</translation>
+        </message>
+        <message>
+            <source>Place a checkpoint</source>
+            <translation>Place a checkpoint</translation>
+        </message>
+        <message>
+            <source>Place a high-risk point</source>
+            <translation>Place a high-risk point</translation>
+        </message>
+        <message>
+            <source>Place a quarantine facility</source>
+            <translation>Place a quarantine facility</translation>
+        </message>
+        <message>
+            <source>Press “Check again” to check the map.</source>
+            <translation>Press “Check again” to check the map.</translation>
+        </message>
+        <message>
+            <source>Problem</source>
+            <translation>Problem</translation>
+        </message>
+        <message>
+            <source>Processing algorithm {0} is not available.</source>
+            <translation>Processing algorithm {0} is not available.</translation>
+        </message>
+        <message>
+            <source>Province profile</source>
+            <translation>Province profile</translation>
+        </message>
+        <message>
+            <source>Province profile (when no workspace is given)</source>
+            <translation>Province profile (when no workspace is given)</translation>
+        </message>
+        <message>
+            <source>Public map URL</source>
+            <translation>Public map URL</translation>
+        </message>
+        <message>
+            <source>Publish despite validation warnings</source>
+            <translation>Publish despite validation warnings</translation>
+        </message>
+        <message>
+            <source>Publish the map</source>
+            <translation>Publish the map</translation>
+        </message>
+        <message>
+            <source>Published release {0}: {1}</source>
+            <translation>Published release {0}: {1}</translation>
+        </message>
+        <message>
+            <source>Publishing</source>
+            <translation>Publishing</translation>
+        </message>
+        <message>
+            <source>Publishing endpoint URL</source>
+            <translation>Publishing endpoint URL</translation>
+        </message>
+        <message>
+            <source>Publishing is blocked</source>
+            <translation>Publishing is blocked</translation>
+        </message>
+        <message>
+            <source>Publish…</source>
+            <translation>Publish…</translation>
+        </message>
+        <message>
+            <source>Radius</source>
+            <translation>Radius</translation>
+        </message>
+        <message>
+            <source>Release id</source>
+            <translation>Release id</translation>
+        </message>
+        <message>
+            <source>Release note</source>
+            <translation>Release note</translation>
+        </message>
+        <message>
+            <source>Report</source>
+            <translation>Report</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Save the workspace as</source>
+            <translation>Save the workspace as</translation>
+        </message>
+        <message>
+            <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
+            <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
+            <translation>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</translation>
+        </message>
+        <message>
+            <source>This place is outside the province's districts: check the location.</source>
+            <translation>This place is outside the province's districts: check the location.</translation>
+        </message>
+        <message>
+            <source>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</source>
+            <translation>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</translation>
+        </message>
+        <message>
+            <source>Today's figures</source>
+            <translation>Today's figures</translation>
+        </message>
+        <message>
+            <source>Update quarantine figures…</source>
+            <translation>Update quarantine figures…</translation>
+        </message>
+        <message>
+            <source>Validate workspace</source>
+            <translation>Validate workspace</translation>
+        </message>
+        <message>
+            <source>Validate, preview the changes and publish the public map</source>
+            <translation>Validate, preview the changes and publish the public map</translation>
+        </message>
+        <message>
+            <source>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.
+
+Token: an authentication configuration (Basic: password = token), or the COVIDMAPS_TOKEN environment variable when none is given.
+If someone else published meanwhile, nothing is overwritten: run it again.</source>
+            <translation>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.
+
+Token: an authentication configuration (Basic: password = token), or the COVIDMAPS_TOKEN environment variable when none is given.
+If someone else published meanwhile, nothing is overwritten: run it again.</translation>
+        </message>
+        <message>
+            <source>Warnings</source>
+            <translation>Warnings</translation>
+        </message>
+        <message>
+            <source>Workspace</source>
+            <translation>Workspace</translation>
+        </message>
+        <message>
+            <source>Workspace created: {0}</source>
+            <translation>Workspace created: {0}</translation>
+        </message>
+        <message>
+            <source>Workspace file</source>
+            <translation>Workspace file</translation>
+        </message>
+        <message>
+            <source>Workspace opened: {0}</source>
+            <translation>Workspace opened: {0}</translation>
+        </message>
+        <message>
+            <source>Zone around a point…</source>
+            <translation>Zone around a point…</translation>
+        </message>
+        <message>
+            <source>Zone from districts or communes…</source>
+            <translation>Zone from districts or communes…</translation>
+        </message>
+        <message>
+            <source>e.g. 123/QĐ-UBND</source>
+            <translation>e.g. 123/QĐ-UBND</translation>
+        </message>
+        <message>
+            <source>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</source>
+            <translation>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</translation>
+        </message>
+        <message>
+            <source>{0} errors block publishing; see the findings and the report.</source>
+            <translation>{0} errors block publishing; see the findings and the report.</translation>
+        </message>
+        <message>
+            <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
+            <translation>{0} is not a CovidMaps workspace (no province profile): {1}</translation>
+        </message>
+        <message>
+            <source>{0} risk point(s) marked as expired.</source>
+            <translation>{0} risk point(s) marked as expired.</translation>
+        </message>
+        <message>
+            <source>… and {0} more errors: see the findings and the report.</source>
+            <translation>… and {0} more errors: see the findings and the report.</translation>
+        </message>
+    </context>
+</TS>

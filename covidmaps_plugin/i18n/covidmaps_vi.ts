@@ -1,0 +1,553 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi_VN" sourcelanguage="en_US">
+    <context>
+        <name>CovidMaps</name>
+        <message>
+            <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
+            <translation>Vùng làm việc là một tệp GeoPackage chứa bốn lớp dữ liệu của bản đồ dịch bệnh. Hãy lưu tệp ở nơi được sao lưu thường xuyên.</translation>
+        </message>
+        <message>
+            <source>Add sample data</source>
+            <translation>Thêm dữ liệu mẫu</translation>
+        </message>
+        <message>
+            <source>Add sample data (for training, not for publishing)</source>
+            <translation>Thêm dữ liệu mẫu (để tập huấn, không dùng để công bố)</translation>
+        </message>
+        <message>
+            <source>Added. Save the layer's edits to keep it.</source>
+            <translation>Đã thêm. Hãy lưu chỉnh sửa của lớp để giữ lại.</translation>
+        </message>
+        <message>
+            <source>Authentication configuration (token)</source>
+            <translation>Cấu hình xác thực (mã truy cập)</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>Hủy</translation>
+        </message>
+        <message>
+            <source>Cancelled.</source>
+            <translation>Đã hủy.</translation>
+        </message>
+        <message>
+            <source>Cannot read the province profile “{0}”: {1}</source>
+            <translation>Không đọc được hồ sơ tỉnh “{0}”: {1}</translation>
+        </message>
+        <message>
+            <source>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</source>
+            <translation>Không đọc được thời điểm “{0}”; hãy nhập theo ISO 8601, ví dụ 2021-06-10T10:00:00+07:00.</translation>
+        </message>
+        <message>
+            <source>Check after each edit</source>
+            <translation>Tự kiểm tra sau mỗi lần sửa</translation>
+        </message>
+        <message>
+            <source>Check again</source>
+            <translation>Kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Check cancelled.</source>
+            <translation>Đã hủy kiểm tra.</translation>
+        </message>
+        <message>
+            <source>Check every layer of the map now</source>
+            <translation>Kiểm tra ngay mọi lớp của bản đồ</translation>
+        </message>
+        <message>
+            <source>Check the map</source>
+            <translation>Kiểm tra bản đồ</translation>
+        </message>
+        <message>
+            <source>Checked at {0} · {1} features</source>
+            <translation>Kiểm tra lúc {0} · {1} đối tượng</translation>
+        </message>
+        <message>
+            <source>Checking the map…</source>
+            <translation>Đang kiểm tra bản đồ…</translation>
+        </message>
+        <message>
+            <source>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
+
+Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
+Errors block publishing; warnings need a confirmation. With “Fail when errors are found” the algorithm fails on errors, so a model stops there.</source>
+            <translation>Kiểm tra vùng làm việc CovidMaps trước khi công bố: hình học (hợp lệ theo GEOS, tọa độ, phạm vi tỉnh, diện tích, chồng lấn), thuộc tính (giá trị bắt buộc, danh mục, khoảng giá trị, ngày tháng, mã định danh, trùng lặp), ngày tháng làm ẩn đối tượng, và thông tin cá nhân trong các trường công khai.
+
+Chọn tệp vùng làm việc hoặc các lớp. Thời điểm kiểm tra: theo ISO 8601, ví dụ 2021-06-10T10:00:00+07:00 (mặc định: hiện tại).
+Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi chọn “Dừng lại nếu có lỗi”, thuật toán báo thất bại khi có lỗi để mô hình dừng tại đó.</translation>
+        </message>
+        <message>
+            <source>Choose where to save the workspace file.</source>
+            <translation>Hãy chọn nơi lưu tệp vùng làm việc.</translation>
+        </message>
+        <message>
+            <source>Click the centre of the zone on the map (or select a point first).</source>
+            <translation>Nhấp vào tâm vùng trên bản đồ (hoặc chọn trước một điểm).</translation>
+        </message>
+        <message>
+            <source>Click the map to add a disease-control checkpoint there</source>
+            <translation>Nhấp trên bản đồ để thêm chốt kiểm soát dịch bệnh tại đó</translation>
+        </message>
+        <message>
+            <source>Click the map to add a high-risk point there</source>
+            <translation>Nhấp trên bản đồ để thêm điểm có nguy cơ lây nhiễm cao tại đó</translation>
+        </message>
+        <message>
+            <source>Click the map to add a quarantine facility there</source>
+            <translation>Nhấp trên bản đồ để thêm điểm cách ly tập trung tại đó</translation>
+        </message>
+        <message>
+            <source>Click the place on the map; the form opens there.</source>
+            <translation>Nhấp vào vị trí trên bản đồ; biểu mẫu sẽ mở ra tại đó.</translation>
+        </message>
+        <message>
+            <source>Close quarantine facility</source>
+            <translation>Đóng điểm cách ly</translation>
+        </message>
+        <message>
+            <source>Close quarantine facility…</source>
+            <translation>Đóng điểm cách ly…</translation>
+        </message>
+        <message>
+            <source>Close the {0} selected facility(ies): they leave the public map.</source>
+            <translation>Đóng {0} cơ sở cách ly đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Closed on</source>
+            <translation>Ngày đóng</translation>
+        </message>
+        <message>
+            <source>Confirm</source>
+            <translation>Xác nhận</translation>
+        </message>
+        <message>
+            <source>Could not create the workspace: {0}</source>
+            <translation>Không tạo được vùng làm việc: {0}</translation>
+        </message>
+        <message>
+            <source>Could not open the workspace: {0}</source>
+            <translation>Không mở được vùng làm việc: {0}</translation>
+        </message>
+        <message>
+            <source>CovidMaps epidemic map tools</source>
+            <translation>Công cụ bản đồ dịch bệnh CovidMaps</translation>
+        </message>
+        <message>
+            <source>CovidMaps – map check</source>
+            <translation>CovidMaps – kiểm tra bản đồ</translation>
+        </message>
+        <message>
+            <source>CovidMaps: checking the map</source>
+            <translation>CovidMaps: đang kiểm tra bản đồ</translation>
+        </message>
+        <message>
+            <source>Create</source>
+            <translation>Tạo</translation>
+        </message>
+        <message>
+            <source>Create a CovidMaps workspace: a GeoPackage with the four map layers</source>
+            <translation>Tạo vùng làm việc CovidMaps: một tệp GeoPackage với bốn lớp bản đồ</translation>
+        </message>
+        <message>
+            <source>Create workspace</source>
+            <translation>Tạo vùng làm việc</translation>
+        </message>
+        <message>
+            <source>Create zone</source>
+            <translation>Tạo vùng</translation>
+        </message>
+        <message>
+            <source>Creates a CovidMaps workspace: one GeoPackage holding the four layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints) with their forms and styles, for one province.
+
+Province profile: the id of a profile shipped with the plugin (for example bac_kan_2020) or the path of a profile JSON file.
+An existing file is never overwritten.</source>
+            <translation>Tạo vùng làm việc CovidMaps cho một tỉnh: một tệp GeoPackage chứa bốn lớp dữ liệu (điểm có nguy cơ lây nhiễm cao, điểm cách ly tập trung, vùng cách ly y tế, chốt kiểm soát dịch bệnh) cùng biểu mẫu nhập liệu và kiểu hiển thị.
+
+Hồ sơ tỉnh: mã của một hồ sơ có sẵn trong plugin (ví dụ bac_kan_2020) hoặc đường dẫn tới tệp hồ sơ JSON.
+Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
+        </message>
+        <message>
+            <source>Creating workspace {0} for {1}</source>
+            <translation>Đang tạo vùng làm việc {0} cho tỉnh {1}</translation>
+        </message>
+        <message>
+            <source>Daily updates</source>
+            <translation>Cập nhật hằng ngày</translation>
+        </message>
+        <message>
+            <source>Disband checkpoint</source>
+            <translation>Giải thể chốt kiểm soát</translation>
+        </message>
+        <message>
+            <source>Disband checkpoint…</source>
+            <translation>Giải thể chốt kiểm soát…</translation>
+        </message>
+        <message>
+            <source>Disband the {0} selected checkpoint(s): they leave the public map.</source>
+            <translation>Giải thể {0} chốt đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Draw a zone by hand; corners snap to administrative boundaries</source>
+            <translation>Vẽ vùng cách ly bằng tay; các đỉnh bắt dính vào ranh giới hành chính</translation>
+        </message>
+        <message>
+            <source>Draw an isolation zone</source>
+            <translation>Vẽ vùng cách ly</translation>
+        </message>
+        <message>
+            <source>Draw the zone: click its corners, right-click to finish. Corners snap to the administrative boundaries.</source>
+            <translation>Vẽ vùng: nhấp vào từng đỉnh, nhấp chuột phải để kết thúc. Các đỉnh bắt dính vào ranh giới hành chính.</translation>
+        </message>
+        <message>
+            <source>Errors</source>
+            <translation>Lỗi</translation>
+        </message>
+        <message>
+            <source>Errors must be fixed before publishing.</source>
+            <translation>Phải sửa các lỗi trước khi công bố.</translation>
+        </message>
+        <message>
+            <source>Expire risk points</source>
+            <translation>Kết thúc cảnh báo điểm nguy cơ</translation>
+        </message>
+        <message>
+            <source>Expire risk points past their date…</source>
+            <translation>Kết thúc cảnh báo các điểm nguy cơ đã quá hạn…</translation>
+        </message>
+        <message>
+            <source>Extend</source>
+            <translation>Gia hạn</translation>
+        </message>
+        <message>
+            <source>Extend isolation zone</source>
+            <translation>Gia hạn vùng cách ly</translation>
+        </message>
+        <message>
+            <source>Extend isolation zone…</source>
+            <translation>Gia hạn vùng cách ly…</translation>
+        </message>
+        <message>
+            <source>Extend the {0} selected zone(s) to a later end.</source>
+            <translation>Gia hạn {0} vùng đã chọn đến thời điểm muộn hơn.</translation>
+        </message>
+        <message>
+            <source>Extension decision number</source>
+            <translation>Số quyết định gia hạn</translation>
+        </message>
+        <message>
+            <source>Fail when errors are found</source>
+            <translation>Dừng lại nếu có lỗi</translation>
+        </message>
+        <message>
+            <source>Feature</source>
+            <translation>Đối tượng</translation>
+        </message>
+        <message>
+            <source>Findings</source>
+            <translation>Kết quả kiểm tra</translation>
+        </message>
+        <message>
+            <source>Give a workspace file or at least one layer to validate.</source>
+            <translation>Hãy chọn tệp vùng làm việc hoặc ít nhất một lớp để kiểm tra.</translation>
+        </message>
+        <message>
+            <source>Information</source>
+            <translation>Thông tin</translation>
+        </message>
+        <message>
+            <source>Isolation zone around a point</source>
+            <translation>Vùng cách ly quanh một điểm</translation>
+        </message>
+        <message>
+            <source>Isolation zone from administrative units</source>
+            <translation>Vùng cách ly theo đơn vị hành chính</translation>
+        </message>
+        <message>
+            <source>Lift</source>
+            <translation>Dỡ bỏ</translation>
+        </message>
+        <message>
+            <source>Lift isolation zone</source>
+            <translation>Dỡ bỏ vùng cách ly</translation>
+        </message>
+        <message>
+            <source>Lift isolation zone…</source>
+            <translation>Dỡ bỏ vùng cách ly…</translation>
+        </message>
+        <message>
+            <source>Lift or extend zones, close facilities, update figures</source>
+            <translation>Dỡ bỏ hoặc gia hạn vùng cách ly, đóng cơ sở, cập nhật số liệu</translation>
+        </message>
+        <message>
+            <source>Lift the {0} selected zone(s): they leave the public map.</source>
+            <translation>Dỡ bỏ {0} vùng đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Lifted at</source>
+            <translation>Dỡ bỏ lúc</translation>
+        </message>
+        <message>
+            <source>Lifting decision number</source>
+            <translation>Số quyết định dỡ bỏ</translation>
+        </message>
+        <message>
+            <source>List what must be fixed before publishing</source>
+            <translation>Liệt kê những gì cần sửa trước khi công bố</translation>
+        </message>
+        <message>
+            <source>Make a circular zone of a radius in metres around a place</source>
+            <translation>Tạo vùng cách ly hình tròn quanh một địa điểm, bán kính tính bằng mét</translation>
+        </message>
+        <message>
+            <source>Make a zone from whole districts or communes</source>
+            <translation>Tạo vùng cách ly gồm trọn các huyện hoặc xã</translation>
+        </message>
+        <message>
+            <source>New CovidMaps workspace</source>
+            <translation>Tạo vùng làm việc CovidMaps mới</translation>
+        </message>
+        <message>
+            <source>New end</source>
+            <translation>Hiệu lực đến (mới)</translation>
+        </message>
+        <message>
+            <source>New workspace…</source>
+            <translation>Tạo vùng làm việc mới…</translation>
+        </message>
+        <message>
+            <source>No errors: check the warnings, then publish.</source>
+            <translation>Không có lỗi: xem lại các cảnh báo rồi công bố.</translation>
+        </message>
+        <message>
+            <source>No problems found: the map can be published.</source>
+            <translation>Không phát hiện vấn đề: có thể công bố bản đồ.</translation>
+        </message>
+        <message>
+            <source>No risk point has passed its visible-until date.</source>
+            <translation>Không có điểm nguy cơ nào đã quá thời hạn hiển thị.</translation>
+        </message>
+        <message>
+            <source>Notes</source>
+            <translation>Ghi chú</translation>
+        </message>
+        <message>
+            <source>Now (ISO 8601, default: the current time)</source>
+            <translation>Thời điểm kiểm tra (ISO 8601, mặc định: hiện tại)</translation>
+        </message>
+        <message>
+            <source>Open CovidMaps workspace</source>
+            <translation>Mở vùng làm việc CovidMaps</translation>
+        </message>
+        <message>
+            <source>Open an existing CovidMaps workspace in the current project</source>
+            <translation>Mở một vùng làm việc CovidMaps có sẵn vào dự án hiện tại</translation>
+        </message>
+        <message>
+            <source>Open form</source>
+            <translation>Mở biểu mẫu</translation>
+        </message>
+        <message>
+            <source>Open the attribute form of the selected feature</source>
+            <translation>Mở biểu mẫu thuộc tính của đối tượng đang chọn</translation>
+        </message>
+        <message>
+            <source>Open the workspace in the current project</source>
+            <translation>Mở vùng làm việc trong dự án hiện tại</translation>
+        </message>
+        <message>
+            <source>Open workspace…</source>
+            <translation>Mở vùng làm việc…</translation>
+        </message>
+        <message>
+            <source>People in quarantine</source>
+            <translation>Số người đang cách ly</translation>
+        </message>
+        <message>
+            <source>People now in «{0}» (capacity {1}).</source>
+            <translation>Số người hiện đang cách ly tại «{0}» (sức chứa {1}).</translation>
+        </message>
+        <message>
+            <source>Place a checkpoint</source>
+            <translation>Đặt chốt kiểm soát</translation>
+        </message>
+        <message>
+            <source>Place a high-risk point</source>
+            <translation>Đặt điểm có nguy cơ cao</translation>
+        </message>
+        <message>
+            <source>Place a quarantine facility</source>
+            <translation>Đặt điểm cách ly tập trung</translation>
+        </message>
+        <message>
+            <source>Press “Check again” to check the map.</source>
+            <translation>Nhấn «Kiểm tra lại» để kiểm tra bản đồ.</translation>
+        </message>
+        <message>
+            <source>Problem</source>
+            <translation>Vấn đề</translation>
+        </message>
+        <message>
+            <source>Processing algorithm {0} is not available.</source>
+            <translation>Không tìm thấy thuật toán xử lý {0}.</translation>
+        </message>
+        <message>
+            <source>Province profile</source>
+            <translation>Hồ sơ tỉnh</translation>
+        </message>
+        <message>
+            <source>Province profile (when no workspace is given)</source>
+            <translation>Hồ sơ tỉnh (khi không chọn vùng làm việc)</translation>
+        </message>
+        <message>
+            <source>Public map URL</source>
+            <translation>Địa chỉ bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>Publish despite validation warnings</source>
+            <translation>Vẫn công bố dù có cảnh báo kiểm tra dữ liệu</translation>
+        </message>
+        <message>
+            <source>Publish the map</source>
+            <translation>Công bố bản đồ</translation>
+        </message>
+        <message>
+            <source>Published release {0}: {1}</source>
+            <translation>Đã công bố bản {0}: {1}</translation>
+        </message>
+        <message>
+            <source>Publishing</source>
+            <translation>Công bố</translation>
+        </message>
+        <message>
+            <source>Publishing endpoint URL</source>
+            <translation>Địa chỉ máy chủ công bố</translation>
+        </message>
+        <message>
+            <source>Publishing is blocked</source>
+            <translation>Bị chặn công bố</translation>
+        </message>
+        <message>
+            <source>Publish…</source>
+            <translation>Công bố…</translation>
+        </message>
+        <message>
+            <source>Radius</source>
+            <translation>Bán kính</translation>
+        </message>
+        <message>
+            <source>Release id</source>
+            <translation>Mã bản phát hành</translation>
+        </message>
+        <message>
+            <source>Release note</source>
+            <translation>Ghi chú bản phát hành</translation>
+        </message>
+        <message>
+            <source>Report</source>
+            <translation>Báo cáo</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>Lưu</translation>
+        </message>
+        <message>
+            <source>Save the workspace as</source>
+            <translation>Lưu vùng làm việc thành</translation>
+        </message>
+        <message>
+            <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
+            <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
+            <translation>Vùng là hình tròn quanh địa điểm đã chọn; bán kính đo trên mặt đất, tính bằng mét.</translation>
+        </message>
+        <message>
+            <source>This place is outside the province's districts: check the location.</source>
+            <translation>Địa điểm này nằm ngoài các huyện của tỉnh: hãy kiểm tra lại vị trí.</translation>
+        </message>
+        <message>
+            <source>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</source>
+            <translation>Đánh dấu các huyện hoặc xã mà quyết định áp dụng cách ly. Vùng cách ly là toàn bộ diện tích của chúng.</translation>
+        </message>
+        <message>
+            <source>Today's figures</source>
+            <translation>Số liệu hôm nay</translation>
+        </message>
+        <message>
+            <source>Update quarantine figures…</source>
+            <translation>Cập nhật số người cách ly…</translation>
+        </message>
+        <message>
+            <source>Validate workspace</source>
+            <translation>Kiểm tra vùng làm việc</translation>
+        </message>
+        <message>
+            <source>Validate, preview the changes and publish the public map</source>
+            <translation>Kiểm tra dữ liệu, xem trước các thay đổi và công bố bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.
+
+Token: an authentication configuration (Basic: password = token), or the COVIDMAPS_TOKEN environment variable when none is given.
+If someone else published meanwhile, nothing is overwritten: run it again.</source>
+            <translation>Kiểm tra vùng làm việc, xuất các đối tượng đã duyệt và đang hiển thị (chỉ các trường công khai) rồi công bố thành một bản phát hành mới của bản đồ công khai. Các lớp máy chủ đã có sẽ không được tải lên lại.
+
+Mã truy cập: một cấu hình xác thực (Basic: mật khẩu = mã truy cập), hoặc biến môi trường COVIDMAPS_TOKEN khi không chọn cấu hình.
+Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy chạy lại.</translation>
+        </message>
+        <message>
+            <source>Warnings</source>
+            <translation>Cảnh báo</translation>
+        </message>
+        <message>
+            <source>Workspace</source>
+            <translation>Vùng làm việc</translation>
+        </message>
+        <message>
+            <source>Workspace created: {0}</source>
+            <translation>Đã tạo vùng làm việc: {0}</translation>
+        </message>
+        <message>
+            <source>Workspace file</source>
+            <translation>Tệp vùng làm việc</translation>
+        </message>
+        <message>
+            <source>Workspace opened: {0}</source>
+            <translation>Đã mở vùng làm việc: {0}</translation>
+        </message>
+        <message>
+            <source>Zone around a point…</source>
+            <translation>Vùng quanh một điểm…</translation>
+        </message>
+        <message>
+            <source>Zone from districts or communes…</source>
+            <translation>Vùng theo huyện/xã…</translation>
+        </message>
+        <message>
+            <source>e.g. 123/QĐ-UBND</source>
+            <translation>ví dụ 123/QĐ-UBND</translation>
+        </message>
+        <message>
+            <source>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</source>
+            <translation>Có {0} điểm nguy cơ đang cảnh báo đã quá thời hạn hiển thị. Chuyển sang «Hết thời hạn cảnh báo»?</translation>
+        </message>
+        <message>
+            <source>{0} errors block publishing; see the findings and the report.</source>
+            <translation>Có {0} lỗi chặn việc công bố; hãy xem kết quả kiểm tra và báo cáo.</translation>
+        </message>
+        <message>
+            <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
+            <translation>{0} không phải vùng làm việc CovidMaps (không có hồ sơ tỉnh): {1}</translation>
+        </message>
+        <message>
+            <source>{0} risk point(s) marked as expired.</source>
+            <translation>Đã chuyển {0} điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
+        </message>
+        <message>
+            <source>… and {0} more errors: see the findings and the report.</source>
+            <translation>… và {0} lỗi khác: hãy xem kết quả kiểm tra và báo cáo.</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,1 @@
+"""The CovidMaps Processing provider (toolbox, model builder, ``qgis_process``)."""

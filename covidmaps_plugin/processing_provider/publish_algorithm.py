@@ -1,0 +1,113 @@
+"""``covidmaps:publish``: publish a workspace to a CovidMaps endpoint.
+
+The same pipeline as the toolbar's Publish button (``core/publishing``),
+headless: ``qgis_process.bin run covidmaps:publish -- WORKSPACE=... ENDPOINT=...``.
+The token comes from an authentication configuration (AUTHCFG) or, for
+scripts and CI where no auth DB is unlocked, from the environment variable
+``COVIDMAPS_TOKEN``. Validation errors stop the publish; warnings stop it
+unless CONFIRM_WARNINGS is true.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingOutputString,
+    QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterString,
+)
+from qgis.PyQt.QtGui import QIcon
+
+from ..core.i18n import current_language
+from ..i18n import error_text, tr
+from ..resources import icon
+
+
+class PublishAlgorithm(QgsProcessingAlgorithm):
+    WORKSPACE = "WORKSPACE"
+    ENDPOINT = "ENDPOINT"
+    AUTHCFG = "AUTHCFG"
+    CONFIRM_WARNINGS = "CONFIRM_WARNINGS"
+    MESSAGE = "MESSAGE"
+    RELEASE_ID = "RELEASE_ID"
+    MAP_URL = "MAP_URL"
+
+    def name(self) -> str:
+        return "publish"
+
+    def displayName(self) -> str:  # noqa: N802 - Qt API
+        return tr("Publish the map")
+
+    def group(self) -> str:
+        return tr("Publishing")
+
+    def groupId(self) -> str:  # noqa: N802 - Qt API
+        return "publishing"
+
+    def icon(self) -> QIcon:
+        return icon("covidmaps.svg")
+
+    def shortHelpString(self) -> str:  # noqa: N802 - Qt API
+        return tr(
+            "Validates the workspace, exports the approved and currently visible features "
+            "(public fields only) and publishes them as a new release of the public map. "
+            "Layers the endpoint already has are not uploaded again.\n\n"
+            "Token: an authentication configuration (Basic: password = token), or the "
+            "COVIDMAPS_TOKEN environment variable when none is given.\n"
+            "If someone else published meanwhile, nothing is overwritten: run it again."
+        )
+
+    def createInstance(self) -> PublishAlgorithm:  # noqa: N802 - Qt API
+        return PublishAlgorithm()
+
+    def initAlgorithm(self, config: Optional[Dict[str, Any]] = None) -> None:  # noqa: N802
+        self.addParameter(QgsProcessingParameterFile(
+            self.WORKSPACE, tr("Workspace file"), extension="gpkg"))
+        self.addParameter(QgsProcessingParameterString(
+            self.ENDPOINT, tr("Publishing endpoint URL")))
+        self.addParameter(QgsProcessingParameterAuthConfig(
+            self.AUTHCFG, tr("Authentication configuration (token)"), optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.CONFIRM_WARNINGS, tr("Publish despite validation warnings"),
+            defaultValue=False))
+        self.addParameter(QgsProcessingParameterString(
+            self.MESSAGE, tr("Release note"), defaultValue="", optional=True))
+        self.addOutput(QgsProcessingOutputString(self.RELEASE_ID, tr("Release id")))
+        self.addOutput(QgsProcessingOutputString(self.MAP_URL, tr("Public map URL")))
+
+    def processAlgorithm(  # noqa: N802 - Qt API
+        self,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> Dict[str, Any]:
+        from ..core.errors import WorkspaceError
+        from ..core.publishing.auth import auth_headers
+        from ..core.publishing.network import network_settings
+        from ..core.publishing.pipeline import PublishRequest, publish
+
+        lang = current_language()
+        try:
+            request = PublishRequest(
+                gpkg_path=self.parameterAsFile(parameters, self.WORKSPACE, context),
+                endpoint=self.parameterAsString(parameters, self.ENDPOINT, context),
+                auth_headers=auth_headers(
+                    authcfg=self.parameterAsString(parameters, self.AUTHCFG, context) or ""),
+                network=network_settings(),
+                confirm_warnings=self.parameterAsBoolean(
+                    parameters, self.CONFIRM_WARNINGS, context),
+                message=self.parameterAsString(parameters, self.MESSAGE, context) or "",
+            )
+            result = publish(request, feedback, feedback.pushInfo, lang)
+        except WorkspaceError as exc:  # PublishError included
+            raise QgsProcessingException(error_text(exc)) from exc
+        feedback.pushInfo(tr("Published release {0}: {1}").format(
+            result.release_id, result.map_url))
+        return {self.RELEASE_ID: result.release_id, self.MAP_URL: result.map_url}

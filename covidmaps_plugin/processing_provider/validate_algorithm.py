@@ -1,0 +1,262 @@
+"""``covidmaps:validate``: the validator in the toolbox, the model builder and
+``qgis_process``.
+
+Input: a workspace GeoPackage (read-only: opening it as a project could
+upgrade or save it) or the four layers; outputs: a findings layer (points
+where the problems are), a report file (HTML or JSON by extension) and the
+counts. With FAIL_ON_ERRORS the algorithm fails when an error blocks
+publishing, so a model stops before a publish step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsGeometry,
+    QgsPointXY,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProcessingOutputBoolean,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtGui import QIcon
+
+from ..i18n import error_text, tr
+from ..model import MODEL, PROVINCE_TZ, ProvinceProfile, load_profile, parse_instant
+from ..model.profile import DEFAULT_PROFILE_ID
+from ..resources import icon
+
+WORKSPACE, PROFILE, NOW, FAIL_ON_ERRORS = "WORKSPACE", "PROFILE", "NOW", "FAIL_ON_ERRORS"
+FINDINGS, REPORT = "FINDINGS", "REPORT"
+ERRORS, WARNINGS, INFOS, BLOCKING = "ERRORS", "WARNINGS", "INFOS", "BLOCKING"
+MAX_LOGGED_ERRORS = 50  # the log lists the first ones; the layer and report hold all
+
+
+def layer_parameter(layer_name: str) -> str:
+    """``risk_points`` -> ``RISK_POINTS``."""
+    return layer_name.upper()
+
+
+def finding_fields() -> QgsFields:
+    fields = QgsFields()
+    for name, kind, length in (("code", QVariant.String, 40), ("severity", QVariant.String, 10),
+                               ("layer", QVariant.String, 40),
+                               # not "fid": a GeoPackage sink owns that column
+                               ("feature_id", QVariant.LongLong, 0),
+                               ("uid", QVariant.String, 40), ("field", QVariant.String, 40),
+                               ("message_vi", QVariant.String, 0),
+                               ("message_en", QVariant.String, 0)):
+        fields.append(QgsField(name, kind, "", length))
+    return fields
+
+
+class ValidateAlgorithm(QgsProcessingAlgorithm):
+    def name(self) -> str:
+        return "validate"
+
+    def displayName(self) -> str:  # noqa: N802 - Qt API
+        return tr("Validate workspace")
+
+    def group(self) -> str:
+        return tr("Workspace")
+
+    def groupId(self) -> str:  # noqa: N802 - Qt API
+        return "workspace"
+
+    def icon(self) -> QIcon:
+        return icon("covidmaps.svg")
+
+    def shortHelpString(self) -> str:  # noqa: N802 - Qt API
+        return tr(
+            "Checks a CovidMaps workspace before publishing: geometry (GEOS validity, "
+            "coordinates, province, areas, overlaps), attributes (required values, lists, "
+            "ranges, dates, identifiers, duplicates), dates that hide features, and "
+            "personal data in public fields.\n\n"
+            "Give the workspace file, or the layers. Now: an ISO 8601 time such as "
+            "2021-06-10T10:00:00+07:00 (default: the current time).\n"
+            "Errors block publishing; warnings need a confirmation. With \u201cFail when "
+            "errors are found\u201d the algorithm fails on errors, so a model stops there."
+        )
+
+    def createInstance(self) -> ValidateAlgorithm:  # noqa: N802 - Qt API
+        return ValidateAlgorithm()
+
+    def initAlgorithm(self, config: Optional[Dict[str, Any]] = None) -> None:  # noqa: N802
+        self.addParameter(QgsProcessingParameterFile(
+            WORKSPACE, tr("Workspace file"), extension="gpkg", optional=True))
+        for layer_def in MODEL.layers:
+            kind = (QgsProcessing.TypeVectorPoint if layer_def.geometry_type.value == "Point"
+                    else QgsProcessing.TypeVectorPolygon)
+            self.addParameter(QgsProcessingParameterVectorLayer(
+                layer_parameter(layer_def.name), layer_def.title_en, [kind], optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            PROFILE, tr("Province profile (when no workspace is given)"),
+            defaultValue=DEFAULT_PROFILE_ID, optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            NOW, tr("Now (ISO 8601, default: the current time)"), optional=True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            FAIL_ON_ERRORS, tr("Fail when errors are found"), defaultValue=False))
+        self.addParameter(QgsProcessingParameterFeatureSink(
+            FINDINGS, tr("Findings"), QgsProcessing.TypeVectorPoint, optional=True))
+        self.addParameter(QgsProcessingParameterFileDestination(
+            REPORT, tr("Report"), fileFilter="HTML (*.html);;JSON (*.json)", optional=True))
+        self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Errors")))
+        self.addOutput(QgsProcessingOutputNumber(WARNINGS, tr("Warnings")))
+        self.addOutput(QgsProcessingOutputNumber(INFOS, tr("Information")))
+        self.addOutput(QgsProcessingOutputBoolean(BLOCKING, tr("Publishing is blocked")))
+
+    # ------------------------------------------------------------- inputs
+
+    def _now(self, parameters: Dict[str, Any], context: QgsProcessingContext) -> dt.datetime:
+        text = (self.parameterAsString(parameters, NOW, context) or "").strip()
+        if not text:
+            return dt.datetime.now(PROVINCE_TZ)
+        when = parse_instant(text)
+        if when is None:
+            raise QgsProcessingException(
+                tr("Cannot read the time \u201c{0}\u201d; use ISO 8601, for example "
+                   "2021-06-10T10:00:00+07:00.").format(text))
+        return when
+
+    def _inputs(self, parameters: Dict[str, Any], context: QgsProcessingContext
+                ) -> Tuple[Dict[str, QgsVectorLayer], ProvinceProfile,
+                           Optional[QgsVectorLayer], Optional[QgsVectorLayer], str]:
+        path = (self.parameterAsFile(parameters, WORKSPACE, context) or "").strip()
+        layers: Dict[str, QgsVectorLayer] = {}
+        province = districts = None
+        if path:
+            layers, profile, province, districts = _open_read_only(Path(path))
+        else:
+            value = (self.parameterAsString(parameters, PROFILE, context) or "").strip()
+            try:
+                profile = load_profile(value or DEFAULT_PROFILE_ID)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise QgsProcessingException(tr(
+                    "Cannot read the province profile \u201c{0}\u201d: {1}").format(
+                    value, exc)) from exc
+        for layer_def in MODEL.layers:
+            given = self.parameterAsVectorLayer(
+                parameters, layer_parameter(layer_def.name), context)
+            if given is not None:
+                layers[layer_def.name] = given
+        if not layers:
+            raise QgsProcessingException(
+                tr("Give a workspace file or at least one layer to validate."))
+        return layers, profile, province, districts, path
+
+    # ---------------------------------------------------------------- run
+
+    def processAlgorithm(  # noqa: N802 - Qt API
+        self,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> Dict[str, Any]:
+        from ..core.validation import Severity, ValidationCancelledError, ValidationOptions
+        from ..core.validation.engine import validate_references
+        from ..core.validation.report_file import write_report
+
+        now = self._now(parameters, context)
+        layers, profile, province, districts, path = self._inputs(parameters, context)
+        # single layers: check what was given; a workspace must hold all four
+        options = ValidationOptions(require_all_layers=bool(path))
+        try:
+            report = validate_references(layers, profile, province, districts, now, feedback,
+                                         options)
+        except ValidationCancelledError:
+            return {}
+        counts = report.counts
+        results: Dict[str, Any] = {
+            ERRORS: counts[Severity.ERROR], WARNINGS: counts[Severity.WARNING],
+            INFOS: counts[Severity.INFO], BLOCKING: report.blocking,
+        }
+        sink, sink_id = self.parameterAsSink(
+            parameters, FINDINGS, context, finding_fields(), QgsWkbTypes.Point,
+            _wgs84())
+        if sink is not None:
+            for finding in report.findings:
+                feature = QgsFeature(finding_fields())
+                feature.setAttributes([
+                    finding.code.value, finding.severity.value, finding.layer, finding.fid,
+                    finding.uid, finding.field, finding.message_vi, finding.message_en])
+                if finding.location is not None:
+                    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(*finding.location)))
+                sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            results[FINDINGS] = sink_id
+        report_path = self.parameterAsFileOutput(parameters, REPORT, context)
+        if report_path:
+            meta = {"workspace": path, "profile": profile.id, "now": now.isoformat(),
+                    "generated_at": dt.datetime.now(PROVINCE_TZ).isoformat(timespec="seconds")}
+            write_report(report, report_path, meta)
+            results[REPORT] = report_path
+        errors = [f for f in report.findings if f.severity is Severity.ERROR]
+        for finding in errors[:MAX_LOGGED_ERRORS]:
+            feedback.reportError(f"{finding.code.value} {finding.layer} "
+                                 f"{finding.uid or finding.fid or ''}: "
+                                 f"{finding.message(_language())}")
+        if len(errors) > MAX_LOGGED_ERRORS:
+            feedback.reportError(tr("… and {0} more errors: see the findings and the "
+                                    "report.").format(len(errors) - MAX_LOGGED_ERRORS))
+        feedback.pushInfo(json.dumps({k: v for k, v in results.items() if k != FINDINGS}))
+        if report.blocking and self.parameterAsBoolean(parameters, FAIL_ON_ERRORS, context):
+            raise QgsProcessingException(tr(
+                "{0} errors block publishing; see the findings and the report.").format(
+                counts[Severity.ERROR]))
+        return results
+
+
+def _language() -> str:
+    from ..core.i18n import current_language
+
+    return current_language()
+
+
+def _wgs84():
+    from ..core.validation.spatial import WGS84
+
+    return WGS84
+
+
+def _open_read_only(path: Path):
+    """Layers, profile and reference layers of a workspace file, without
+    opening it as a project (which could upgrade or save it)."""
+    from ..core.gpkg import read_meta
+    from ..core.workspace import WorkspaceError, check_existing_workspace
+
+    try:
+        check_existing_workspace(path)
+        meta = read_meta(path) or {}
+        profile = ProvinceProfile.from_dict(json.loads(meta["profile"]))
+    except WorkspaceError as exc:
+        raise QgsProcessingException(error_text(exc)) from exc
+    except (KeyError, ValueError, TypeError) as exc:
+        raise QgsProcessingException(tr(
+            "{0} is not a CovidMaps workspace (no province profile): {1}").format(
+            path, exc)) from exc
+
+    def layer(table: str) -> Optional[QgsVectorLayer]:
+        candidate = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
+        return candidate if candidate.isValid() else None
+
+    layers = {n: lyr for n in MODEL.layer_names if (lyr := layer(n)) is not None}
+    return layers, profile, layer("province"), layer("districts")

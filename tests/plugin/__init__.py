@@ -1,0 +1,1 @@
+"""Tests of the installable plugin: packaging, metadata, i18n, Processing, desktop."""

@@ -1,0 +1,178 @@
+"""The Publish dialog against a real endpoint: preview (validation and the
+change sentences), warnings need the checkbox, publish shows the release id
+and a link to the map; the history tab lists releases and rolls back."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication
+from qgis.PyQt.QtCore import Qt
+
+from covidmaps_plugin.gui.publish_dialog import PublishDialog
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def wait_idle(dialog: PublishDialog, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while dialog.tasks and time.monotonic() < deadline:
+        QgsApplication.processEvents()
+        time.sleep(0.01)
+    assert not dialog.tasks, "the dialog's task did not finish"
+
+
+def texts(widget) -> list:
+    return [widget.item(i).text() for i in range(widget.count())]
+
+
+@pytest.fixture
+def dialog(endpoint, workspace_copy, monkeypatch):
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)  # no auth DB in this session
+    dialog = PublishDialog(gpkg_path=str(workspace_copy))
+    dialog.endpoint.setText(endpoint.url)
+    dialog.show()
+    yield dialog
+    dialog.close()
+    dialog.deleteLater()
+
+
+def test_preview_confirm_publish_and_rollback(dialog, endpoint):
+    first_release = endpoint.manifest()["release_id"]
+    assert not dialog.publish_button.isEnabled()
+    dialog.start_preview()
+    wait_idle(dialog)
+    assert dialog.prepared is not None, dialog.status.text()
+    changes = texts(dialog.changes)
+    assert any("điểm nguy cơ mới" in c for c in changes) or any(
+        "new risk point" in c for c in changes)
+    assert dialog.findings.count() > 0
+    if dialog.prepared.validation.warnings:  # warnings need the officer's confirmation
+        assert dialog.confirm.isVisible() and not dialog.publish_button.isEnabled()
+        dialog.confirm.setChecked(True)
+    assert dialog.publish_button.isEnabled()
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialog.grab().save(str(ARTIFACTS / "publish_dialog_preview.png"))
+
+    dialog.publish_button.click()
+    wait_idle(dialog)
+    release = endpoint.manifest()["release_id"]
+    assert release != first_release
+    assert release in dialog.result.text()
+    assert f'href="{endpoint.url}"' in dialog.result.text()
+    assert not dialog.publish_button.isEnabled()  # a new preview is needed for the next one
+    dialog.grab().save(str(ARTIFACTS / "publish_dialog_done.png"))
+
+    dialog.load_history()
+    wait_idle(dialog)
+    ids = [dialog.history.item(i).data(Qt.ItemDataRole.UserRole)
+           for i in range(dialog.history.count())]
+    assert ids[:2] == [release, first_release]
+    dialog.history.setCurrentRow(1)
+    dialog.start_rollback()
+    wait_idle(dialog)
+    manifest = endpoint.manifest()
+    assert manifest["kind"] == "rollback" and manifest["rolled_back_to"] == first_release
+
+
+def test_bad_endpoint_is_explained_before_anything_runs(dialog):
+    dialog.endpoint.setText("covidmaps.example")
+    dialog.start_preview()
+    assert not dialog.tasks
+    assert "http://" in dialog.status.text()
+
+
+def test_unsaved_edits_are_refused_and_publishing_leaves_layers_alone(endpoint,
+                                                                      workspace_copy):
+    from qgis.core import QgsProject
+
+    from covidmaps_plugin.core.publishing.pipeline import publish
+    from covidmaps_plugin.core.workspace import open_workspace
+
+    from .test_publish_e2e import file_state
+
+    project = QgsProject.instance()
+    workspace = open_workspace(workspace_copy, project=project)
+    try:
+        layer = workspace.layer("risk_points")
+        assert layer.startEditing()
+        first = next(layer.getFeatures())
+        layer.changeAttributeValue(first.id(), layer.fields().indexOf("name"), "chưa lưu")
+        dialog = PublishDialog()  # finds the workspace through the project's layers
+        assert Path(dialog.gpkg_path) == workspace_copy.resolve()
+        dialog.endpoint.setText(endpoint.url)
+        dialog.start_preview()
+        assert not dialog.tasks and layer.name() in dialog.status.text()
+        dialog.deleteLater()
+
+        layer.rollBack(False)  # still in edit mode, nothing pending
+        before = file_state(workspace_copy), layer.featureCount()
+        publish(endpoint.request(workspace_copy))
+        assert layer.isEditable() and not layer.isModified()
+        assert (file_state(workspace_copy), layer.featureCount()) == before
+        layer.rollBack()
+    finally:
+        project.clear()
+
+
+@pytest.fixture
+def vietnamese_qgis():
+    """QGIS set to Vietnamese (as an officer's QGIS is), restored afterwards."""
+    from qgis.core import QgsSettings
+
+    settings = QgsSettings()
+    keys = ("locale/overrideFlag", "locale/userLocale")
+    saved = {k: settings.value(k) for k in keys}
+    settings.setValue("locale/overrideFlag", True)
+    settings.setValue("locale/userLocale", "vi")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            settings.remove(key)
+        else:
+            settings.setValue(key, value)
+
+
+def test_the_dialog_speaks_vietnamese(vietnamese_qgis, endpoint, workspace_copy, monkeypatch):
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)
+    dialog = PublishDialog(gpkg_path=str(workspace_copy))
+    dialog.endpoint.setText(endpoint.url)
+    dialog.show()
+    try:
+        assert dialog.publish_button.text() == "Công bố"
+        dialog.start_preview()
+        wait_idle(dialog)
+        published = dialog.prepared.exports["risk_points"].feature_count
+        assert f"{published} điểm nguy cơ mới" in texts(dialog.changes)
+        assert dialog.confirm.text().startswith("Tôi đã xem các cảnh báo")
+        dialog.grab().save(str(ARTIFACTS / "publish_dialog_vi.png"))
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+
+
+def test_someone_else_published_offers_a_refresh(dialog, endpoint, workspace_copy):
+    from covidmaps_plugin.core.publishing.pipeline import publish
+
+    dialog.start_preview()
+    wait_idle(dialog)
+    dialog.confirm.setChecked(True)
+    other = publish(endpoint.request(workspace_copy))  # a colleague, meanwhile
+    dialog.publish_button.click()
+    wait_idle(dialog)
+    assert endpoint.manifest()["release_id"] == other.release_id  # nothing overwritten
+    assert other.release_id in dialog.status.text()
+    assert dialog.check_button.text() in ("Làm mới và kiểm tra lại", "Refresh and check again")
+    assert not dialog.publish_button.isEnabled()
+
+    dialog.check_button.click()  # refresh: the preview now starts from the colleague's release
+    wait_idle(dialog)
+    assert dialog.prepared.base_release == other.release_id
+    assert texts(dialog.changes) in (["Không có thay đổi nào trên bản đồ công khai."],
+                                     ["Nothing changes on the public map."])
+    dialog.confirm.setChecked(True)
+    dialog.publish_button.click()
+    wait_idle(dialog)
+    assert endpoint.manifest()["parent_id"] == other.release_id

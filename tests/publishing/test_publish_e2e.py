@@ -1,0 +1,163 @@
+"""End to end with real QGIS and a real endpoint: sample workspace →
+validate → publish → the public map shows exactly the approved, visible
+features without internal fields → edit one feature → republish uploads
+that layer only → a stale publisher gets the conflict → rollback restores
+the earlier public state. The workspace file is never modified."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Dict, Set
+
+import pytest
+import requests
+from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
+
+from covidmaps_plugin.core.publishing.client import PublishClient, new_idempotency_key
+from covidmaps_plugin.core.publishing.errors import (
+    PublishCancelledError,
+    StaleReleaseError,
+    ValidationBlockedError,
+)
+from covidmaps_plugin.core.publishing.pipeline import (
+    make_client,
+    prepare,
+    publish,
+    upload_and_commit,
+)
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ, parse_instant
+
+NOW = dt.datetime.now(PROVINCE_TZ).replace(microsecond=0)
+
+
+def file_state(path: Path):
+    return path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def expected_public_uids(gpkg: Path, layer: str) -> Set[str]:
+    """Straight from the file with SQL: approved, a published status, not past
+    its hide-after time (independent of the exporter's QGIS code)."""
+    layer_def = MODEL.layer(layer)
+    hide = layer_def.hide_after_field
+    columns = "uid, approved, status" + (f", {hide}" if hide else "")
+    with sqlite3.connect(gpkg) as db:
+        rows = db.execute(f"SELECT {columns} FROM {layer}").fetchall()  # noqa: S608
+    out = set()
+    for row in rows:
+        until = parse_instant(row[3]) if hide else None
+        if row[1] and row[2] in layer_def.published_statuses and (until is None or until >= NOW):
+            out.add(row[0])
+    return out
+
+
+def public_blobs(url: str) -> Dict[str, dict]:
+    manifest = requests.get(url + "data/manifest.json", timeout=10).json()
+    return {entry["id"]: requests.get(url + "data/" + entry["blob"]["href"], timeout=10).json()
+            for entry in manifest["layers"]}
+
+
+def set_names(gpkg: Path, where: str, name) -> None:
+    """Set ``name`` of the risk points matching the expression ``where`` (as QGIS does)."""
+    layer = QgsVectorLayer(f"{gpkg}|layername=risk_points", "rp", "ogr")
+    assert layer.startEditing()
+    for feature in layer.getFeatures(QgsFeatureRequest().setFilterExpression(where)):
+        layer.changeAttributeValue(feature.id(), layer.fields().indexOf("name"), name)
+    assert layer.commitChanges(), layer.commitErrors()
+
+
+def edit_one_name(gpkg: Path, uid: str, name: str) -> None:
+    set_names(gpkg, f"uid = '{uid}'", name)
+
+
+def test_publish_republish_conflict_and_rollback(endpoint, workspace_copy):
+    before_file = file_state(workspace_copy)
+    first = publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True,
+                                     now=NOW))
+    assert file_state(workspace_copy) == before_file  # publishing never writes the source
+    assert endpoint.manifest()["release_id"] == first.release_id
+    assert set(first.uploaded) == set(MODEL.layer_names) | {"province", "districts"}
+
+    # exactly the approved, visible features, public fields only
+    blobs = public_blobs(endpoint.url)
+    for layer_def in MODEL.layers:
+        features = blobs[layer_def.name]["features"]
+        assert {f["id"] for f in features} == expected_public_uids(workspace_copy,
+                                                                   layer_def.name)
+        public = [f.name for f in layer_def.public_fields]
+        for feat in features:
+            assert list(feat["properties"]) == public
+    with sqlite3.connect(workspace_copy) as db:  # the sample hides some: the filter matters
+        stored = db.execute("SELECT COUNT(*) FROM risk_points").fetchone()[0]
+    assert 0 < len(blobs["risk_points"]["features"]) < stored
+    ogc = requests.get(endpoint.url + "ogcapi/collections/risk_points/items?limit=1000",
+                       timeout=10).json()
+    assert {f["id"] for f in ogc["features"]} == expected_public_uids(workspace_copy,
+                                                                      "risk_points")
+    assert "internal_note" not in json.dumps(ogc) and "case_refs" not in json.dumps(ogc)
+
+    # edit one published feature: the preview says so, only its layer is uploaded
+    uid = sorted(expected_public_uids(workspace_copy, "risk_points"))[0]
+    edit_one_name(workspace_copy, uid, "Chợ Đức Xuân (đã sửa)")
+    request = endpoint.request(workspace_copy, now=NOW)
+    with make_client(request) as client:
+        prepared = prepare(request, client)
+        assert prepared.base_release == first.release_id
+        assert prepared.changes.sentences("vi") == ["1 điểm nguy cơ thay đổi"]
+        second = upload_and_commit(request, prepared, client)
+        puts = [path for method, path in client.log if method == "PUT"]
+    assert second.uploaded == ("risk_points",) and len(puts) == 1
+    assert second.parent_id == first.release_id
+    renamed = {f["id"]: f for f in public_blobs(endpoint.url)["risk_points"]["features"]}
+    assert renamed[uid]["properties"]["name"] == "Chợ Đức Xuân (đã sửa)"
+
+    # a second publisher who started from the first release: conflict, nothing lost
+    edit_one_name(workspace_copy, uid, "someone else's edit")
+    stale = endpoint.request(workspace_copy, now=NOW, base_release=first.release_id)
+    with pytest.raises(StaleReleaseError) as caught:
+        publish(stale)
+    assert caught.value.current_release == second.release_id
+    assert endpoint.manifest()["release_id"] == second.release_id
+
+    # rollback (through the API) brings the first public state back
+    with PublishClient(endpoint.url, endpoint.headers()) as client:
+        rolled = client.rollback(second.release_id, first.release_id, new_idempotency_key())
+        history = client.history()
+    assert history[0]["release_id"] == rolled["release_id"]
+    assert history[0]["kind"] == "rollback"
+    restored = public_blobs(endpoint.url)["risk_points"]["features"]
+    assert {f["id"]: f for f in restored}[uid]["properties"]["name"] != (
+        "Chợ Đức Xuân (đã sửa)")
+    assert restored == blobs["risk_points"]["features"]
+
+
+class CancelAt(QgsFeedback):
+    """Cancels once the publish reaches ``percent`` (during the uploads)."""
+
+    def __init__(self, percent: float) -> None:
+        super().__init__()
+        self.percent = percent
+
+    def setProgress(self, progress: float) -> None:  # noqa: N802
+        super().setProgress(progress)
+        if progress >= self.percent:
+            self.cancel()
+
+
+def test_cancel_during_upload_leaves_the_map_as_it_was(endpoint, workspace_copy):
+    before = endpoint.manifest()
+    with pytest.raises(PublishCancelledError):
+        publish(endpoint.request(workspace_copy), CancelAt(55))
+    assert endpoint.manifest() == before
+
+
+def test_validation_errors_block_the_publish(endpoint, workspace_copy):
+    set_names(workspace_copy, "approved", None)  # approved points without their required name
+    before = endpoint.manifest()
+    with pytest.raises(ValidationBlockedError) as caught:
+        publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True))
+    assert "lỗi phải sửa" in caught.value.message("vi")
+    assert endpoint.manifest() == before
