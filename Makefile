@@ -13,9 +13,12 @@ DIST := $(ROOT)/dist
 
 # Debian packages the project needs (installed only when missing).
 APT_PACKAGES := python3-qgis qgis qgis-providers python3-venv python3-pip \
-	xvfb xauth x11-utils xdotool chromium nginx-light tinyproxy wrk gdal-bin \
-	qttools5-dev-tools pyqt5-dev-tools brotli nodejs npm git \
-	libnginx-mod-http-brotli-static imagemagick
+	xvfb xauth x11-utils xdotool chromium nginx libnginx-mod-http-brotli-static \
+	tinyproxy wrk gdal-bin qttools5-dev-tools pyqt5-dev-tools imagemagick git
+# Node.js and npm build the web map. The machine image may already carry a
+# newer Node.js than Debian's (whose npm package would conflict with it), so
+# Debian's are installed only when there is no node at all.
+NODE_PACKAGES := $(if $(shell command -v node),,nodejs npm)
 
 .PHONY: help setup apt venv i18n web test demo package lint clean
 
@@ -27,11 +30,11 @@ help:
 setup: apt venv i18n web
 
 apt:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	@missing=$$(for p in $(APT_PACKAGES) $(NODE_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages: $$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing; \
+		apt-get update -qq && apt-get install -y -qq $$missing; \
 	fi
 
 venv: $(VENV)/.deps-stamp

@@ -172,6 +172,20 @@ class ValidateAlgorithm(QgsProcessingAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> Dict[str, Any]:
+        results, failure = self._validate(parameters, context, feedback)
+        # Raised here, not inside _validate: the exception's traceback keeps
+        # the frame's locals alive, and layers and sinks that outlive QGIS's
+        # shutdown crash the process on exit.
+        if failure:
+            raise QgsProcessingException(failure)
+        return results
+
+    def _validate(
+        self,
+        parameters: Dict[str, Any],
+        context: QgsProcessingContext,
+        feedback: QgsProcessingFeedback,
+    ) -> Tuple[Dict[str, Any], str]:
         from ..core.validation import Severity, ValidationCancelledError, ValidationOptions
         from ..core.validation.engine import validate_references
         from ..core.validation.report_file import write_report
@@ -184,7 +198,7 @@ class ValidateAlgorithm(QgsProcessingAlgorithm):
             report = validate_references(layers, profile, province, districts, now, feedback,
                                          options)
         except ValidationCancelledError:
-            return {}
+            return {}, ""
         counts = report.counts
         results: Dict[str, Any] = {
             ERRORS: counts[Severity.ERROR], WARNINGS: counts[Severity.WARNING],
@@ -219,10 +233,10 @@ class ValidateAlgorithm(QgsProcessingAlgorithm):
                                     "report.").format(len(errors) - MAX_LOGGED_ERRORS))
         feedback.pushInfo(json.dumps({k: v for k, v in results.items() if k != FINDINGS}))
         if report.blocking and self.parameterAsBoolean(parameters, FAIL_ON_ERRORS, context):
-            raise QgsProcessingException(tr(
+            return results, tr(
                 "{0} errors block publishing; see the findings and the report.").format(
-                counts[Severity.ERROR]))
-        return results
+                counts[Severity.ERROR])
+        return results, ""
 
 
 def _language() -> str:

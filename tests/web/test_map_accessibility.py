@@ -41,8 +41,13 @@ def test_no_accessibility_violations(audited, base_url):
     found["list"] = audit(page)
     page.click("#panel tbody th button >> nth=0")
     page.wait_for_selector(".leaflet-popup")
+    # Leaflet fades popups in: contrast measured mid-fade would be wrong
+    page.wait_for_function(
+        "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     found["popup"] = audit(page)
     page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")  # after its fade-out
     page.click("[data-panel='filters']")
     found["filters"] = audit(page)
     page.click("[data-panel='nearme']")
