@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any, Dict, Optional
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -23,14 +22,18 @@ from qgis.core import (
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
-from qgis.PyQt.QtGui import QIcon
 
 from ..core.i18n import current_language
-from ..i18n import error_text, tr
-from ..resources import icon
+from ..i18n import error_text, tr, tr_later
+from .base import CovidMapsAlgorithm
 
 
-class PublishAlgorithm(QgsProcessingAlgorithm):
+class PublishAlgorithm(CovidMapsAlgorithm):
+    algorithm_name = "publish"
+    display_name = tr_later("Publish the map")
+    group_name = tr_later("Publishing")
+    group_key = "publishing"
+
     WORKSPACE = "WORKSPACE"
     ENDPOINT = "ENDPOINT"
     AUTHCFG = "AUTHCFG"
@@ -38,21 +41,6 @@ class PublishAlgorithm(QgsProcessingAlgorithm):
     MESSAGE = "MESSAGE"
     RELEASE_ID = "RELEASE_ID"
     MAP_URL = "MAP_URL"
-
-    def name(self) -> str:
-        return "publish"
-
-    def displayName(self) -> str:  # noqa: N802 - Qt API
-        return tr("Publish the map")
-
-    def group(self) -> str:
-        return tr("Publishing")
-
-    def groupId(self) -> str:  # noqa: N802 - Qt API
-        return "publishing"
-
-    def icon(self) -> QIcon:
-        return icon("covidmaps.svg")
 
     def shortHelpString(self) -> str:  # noqa: N802 - Qt API
         return tr(
@@ -63,9 +51,6 @@ class PublishAlgorithm(QgsProcessingAlgorithm):
             "COVIDMAPS_TOKEN environment variable when none is given.\n"
             "If someone else published meanwhile, nothing is overwritten: run it again."
         )
-
-    def createInstance(self) -> PublishAlgorithm:  # noqa: N802 - Qt API
-        return PublishAlgorithm()
 
     def initAlgorithm(self, config: Optional[Dict[str, Any]] = None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(

@@ -23,7 +23,6 @@ from qgis.core import (
     QgsGeometry,
     QgsPointXY,
     QgsProcessing,
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeedback,
@@ -39,12 +38,11 @@ from qgis.core import (
     QgsWkbTypes,
 )
 from qgis.PyQt.QtCore import QVariant
-from qgis.PyQt.QtGui import QIcon
 
-from ..i18n import error_text, tr
+from ..i18n import error_text, tr, tr_later
 from ..model import MODEL, PROVINCE_TZ, ProvinceProfile, load_profile, parse_instant
 from ..model.profile import DEFAULT_PROFILE_ID
-from ..resources import icon
+from .base import CovidMapsAlgorithm
 
 WORKSPACE, PROFILE, NOW, FAIL_ON_ERRORS = "WORKSPACE", "PROFILE", "NOW", "FAIL_ON_ERRORS"
 FINDINGS, REPORT = "FINDINGS", "REPORT"
@@ -70,21 +68,11 @@ def finding_fields() -> QgsFields:
     return fields
 
 
-class ValidateAlgorithm(QgsProcessingAlgorithm):
-    def name(self) -> str:
-        return "validate"
-
-    def displayName(self) -> str:  # noqa: N802 - Qt API
-        return tr("Validate workspace")
-
-    def group(self) -> str:
-        return tr("Workspace")
-
-    def groupId(self) -> str:  # noqa: N802 - Qt API
-        return "workspace"
-
-    def icon(self) -> QIcon:
-        return icon("covidmaps.svg")
+class ValidateAlgorithm(CovidMapsAlgorithm):
+    algorithm_name = "validate"
+    display_name = tr_later("Validate workspace")
+    group_name = tr_later("Workspace")
+    group_key = "workspace"
 
     def shortHelpString(self) -> str:  # noqa: N802 - Qt API
         return tr(
@@ -98,8 +86,6 @@ class ValidateAlgorithm(QgsProcessingAlgorithm):
             "errors are found\u201d the algorithm fails on errors, so a model stops there."
         )
 
-    def createInstance(self) -> ValidateAlgorithm:  # noqa: N802 - Qt API
-        return ValidateAlgorithm()
 
     def initAlgorithm(self, config: Optional[Dict[str, Any]] = None) -> None:  # noqa: N802
         self.addParameter(QgsProcessingParameterFile(
