@@ -24,8 +24,18 @@ SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "sample" / "bac_
 _RELATIVE = re.compile(r"^D([+-]\d+)(?: (\d{2}):(\d{2}))?$")
 
 
+# The sample day's records are stamped up to 07:30; before this hour the
+# sample day is yesterday, so no record claims to be updated in the future.
+SAMPLE_DAY_STARTS_AT = 8
+
+
 def province_today() -> dt.date:
-    return dt.datetime.now(PROVINCE_TZ).date()
+    """The default sample day: today in the province once its morning
+    updates are done, else yesterday."""
+    now = dt.datetime.now(PROVINCE_TZ)
+    if now.hour < SAMPLE_DAY_STARTS_AT:
+        return now.date() - dt.timedelta(days=1)
+    return now.date()
 
 
 def resolve_relative(value: Any, sample_day: dt.date) -> Any:

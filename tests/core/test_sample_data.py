@@ -89,3 +89,12 @@ def test_deterministic_for_a_given_day():
     shifted = later["risk_points"][0]["attributes"]["exposure_start"]
     assert shifted - first["risk_points"][0]["attributes"]["exposure_start"] == \
         dt.timedelta(days=1)
+
+
+def test_no_sample_record_is_updated_in_the_future():
+    from covidmaps_plugin.model import parse_instant
+
+    now = dt.datetime.now(PROVINCE_TZ)
+    stamps = [parse_instant(row["attributes"]["updated_at"])
+              for rows in sample_rows().values() for row in rows]
+    assert stamps and max(stamps) <= now
