@@ -49,6 +49,16 @@ class LayerExport:
     def size(self) -> int:
         return len(self.data)
 
+    @classmethod
+    def of_features(cls, layer: str, features: List[Dict[str, Any]],
+                    hidden: Optional[Mapping[str, str]] = None) -> LayerExport:
+        """The canonical bytes of ``features`` and what describes them."""
+        data = cgj.canonical_bytes(features)
+        return cls(layer=layer, data=data, sha256=cgj.sha256_hex(data),
+                   feature_count=len(features),
+                   uids=tuple(sorted(f["id"] for f in features)),
+                   hidden=dict(hidden or {}))
+
 
 def to_json_value(value: Any, field_type: FieldType) -> Any:
     """A QGIS attribute value as the JSON value the release contract wants."""
@@ -161,15 +171,7 @@ def export_layer(
             continue
         uid = str(values["uid"])
         features.append(cgj.feature(uid, geometry, {n: values.get(n) for n in public}))
-    data = cgj.canonical_bytes(features)
-    return LayerExport(
-        layer=layer_def.name,
-        data=data,
-        sha256=cgj.sha256_hex(data),
-        feature_count=len(features),
-        uids=tuple(sorted(f["id"] for f in features)),
-        hidden=hidden,
-    )
+    return LayerExport.of_features(layer_def.name, features, hidden)
 
 
 def export_reference(
@@ -190,10 +192,7 @@ def export_reference(
         geom.convertToMultiType()
         features.append(cgj.feature(code, _geometry_json(geom), {
             "code": code, "name": to_json_value(feat["name"], FieldType.STRING)}))
-    data = cgj.canonical_bytes(features)
-    return LayerExport(layer=name, data=data, sha256=cgj.sha256_hex(data),
-                       feature_count=len(features),
-                       uids=tuple(sorted(f["id"] for f in features)))
+    return LayerExport.of_features(name, features)
 
 
 def export_layers(

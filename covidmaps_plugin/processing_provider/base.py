@@ -7,10 +7,13 @@ Subclasses set the class attributes (texts in English, marked with
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingAlgorithm
+from typing import Any, Dict
+
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException
 from qgis.PyQt.QtGui import QIcon
 
 from ..i18n import tr
+from ..model.profile import DEFAULT_PROFILE_ID, ProvinceProfile, load_profile
 from ..resources import icon
 
 
@@ -38,3 +41,17 @@ class CovidMapsAlgorithm(QgsProcessingAlgorithm):
 
     def createInstance(self) -> QgsProcessingAlgorithm:  # noqa: N802 - Qt API
         return type(self)()
+
+    def parameterAsProfile(  # noqa: N802 - named like QGIS's parameterAs* methods
+        self, parameters: Dict[str, Any], name: str, context: QgsProcessingContext
+    ) -> ProvinceProfile:
+        """The province profile a parameter names (an id or a JSON path;
+        empty: the default profile), or a QgsProcessingException saying why
+        it cannot be read."""
+        value = (self.parameterAsString(parameters, name, context) or "").strip()
+        try:
+            return load_profile(value or DEFAULT_PROFILE_ID)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise QgsProcessingException(
+                tr("Cannot read the province profile \u201c{0}\u201d: {1}").format(value, exc)
+            ) from exc

@@ -25,7 +25,7 @@ from qgis.core import (
 )
 
 from ..i18n import error_text, tr, tr_later
-from ..model.profile import DEFAULT_PROFILE_ID, ProvinceProfile, load_profile
+from ..model.profile import DEFAULT_PROFILE_ID
 from .base import CovidMapsAlgorithm
 
 
@@ -88,7 +88,7 @@ class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
         from ..core.workspace import WorkspaceError, check_new_path
 
         try:
-            self._profile(parameters, context)
+            self.parameterAsProfile(parameters, self.PROFILE, context)
             check_new_path(Path(self._output_path(parameters, context)).absolute())
         except QgsProcessingException as exc:
             return False, str(exc)
@@ -100,16 +100,6 @@ class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
         path = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         return path if path.lower().endswith(".gpkg") else path + ".gpkg"
 
-    def _profile(
-        self, parameters: Dict[str, Any], context: QgsProcessingContext
-    ) -> ProvinceProfile:
-        value = (self.parameterAsString(parameters, self.PROFILE, context) or "").strip()
-        try:
-            return load_profile(value or DEFAULT_PROFILE_ID)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise QgsProcessingException(
-                tr("Cannot read the province profile \u201c{0}\u201d: {1}").format(value, exc)
-            ) from exc
 
     def processAlgorithm(  # noqa: N802 - Qt API
         self,
@@ -120,7 +110,7 @@ class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
         from ..core.workspace import WorkspaceError, create_workspace
 
         path = self._output_path(parameters, context)
-        profile = self._profile(parameters, context)
+        profile = self.parameterAsProfile(parameters, self.PROFILE, context)
         with_sample = self.parameterAsBoolean(parameters, self.WITH_SAMPLE, context)
         feedback.pushInfo(tr("Creating workspace {0} for {1}").format(path, profile.name))
         try:

@@ -40,7 +40,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QVariant
 
 from ..i18n import error_text, tr, tr_later
-from ..model import MODEL, PROVINCE_TZ, ProvinceProfile, load_profile, parse_instant
+from ..model import MODEL, PROVINCE_TZ, ProvinceProfile, parse_instant
 from ..model.profile import DEFAULT_PROFILE_ID
 from .base import CovidMapsAlgorithm
 
@@ -133,13 +133,7 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
         if path:
             layers, profile, province, districts = _open_read_only(Path(path))
         else:
-            value = (self.parameterAsString(parameters, PROFILE, context) or "").strip()
-            try:
-                profile = load_profile(value or DEFAULT_PROFILE_ID)
-            except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise QgsProcessingException(tr(
-                    "Cannot read the province profile \u201c{0}\u201d: {1}").format(
-                    value, exc)) from exc
+            profile = self.parameterAsProfile(parameters, PROFILE, context)
         for layer_def in MODEL.layers:
             given = self.parameterAsVectorLayer(
                 parameters, layer_parameter(layer_def.name), context)

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from typing import List
 
-import pytest
 from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingFeedback
-
-from covidmaps_plugin.processing_provider.provider import CovidMapsProvider
 
 ALGORITHM = "covidmaps:publish"
 
@@ -25,19 +22,6 @@ class Feedback(QgsProcessingFeedback):
 
     def pushInfo(self, info):  # noqa: N802
         self.infos.append(info)
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_app):
-    registry = QgsApplication.processingRegistry()
-    existing = registry.providerById("covidmaps")
-    if existing is not None:
-        yield existing
-        return
-    provider = CovidMapsProvider()
-    assert registry.addProvider(provider)
-    yield provider
-    registry.removeProvider(provider)
 
 
 def run(parameters):

@@ -21,24 +21,11 @@ from qgis.core import (
 from validation_helpers import copy_into, point, sound_attributes, sound_layers
 
 from covidmaps_plugin.core.workspace import create_workspace
-from covidmaps_plugin.processing_provider.provider import CovidMapsProvider
 
 ALGORITHM = "covidmaps:validate"
 NOW = "2021-06-10T10:00:00+07:00"
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # /usr/bin/qgis_process fails on Debian 12
 HOSTILE = "<img src=x onerror=alert(1)> & «chợ»"
-
-
-@pytest.fixture(scope="module")
-def provider(qgis_app):
-    registry = QgsApplication.processingRegistry()
-    if registry.providerById("covidmaps") is not None:
-        yield registry.providerById("covidmaps")
-        return
-    provider = CovidMapsProvider()
-    assert registry.addProvider(provider)
-    yield provider
-    registry.removeProvider(provider)
 
 
 def _workspace(path: Path, **extra_rows) -> Path:

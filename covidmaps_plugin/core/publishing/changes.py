@@ -78,14 +78,15 @@ _STATUS_GONE = {
     "checkpoints": ("giải thể", "disbanded"),
 }
 
+# Why a feature leaves the map: (vi, en singular, en plural), as _NOUNS.
 _REASON_WORDS = {
-    "expired": ("hết hạn và sẽ bị ẩn", "expire and will be hidden",
-                "expires and will be hidden"),
-    "not_approved": ("chưa được duyệt nên sẽ bị ẩn", "are no longer approved and will be hidden",
-                     "is no longer approved and will be hidden"),
-    "deleted": ("bị xoá khỏi bản đồ", "are removed", "is removed"),
-    "no_geometry": ("thiếu vị trí nên sẽ bị ẩn", "have no location and will be hidden",
-                    "has no location and will be hidden"),
+    "expired": ("hết hạn và sẽ bị ẩn", "expires and will be hidden",
+                "expire and will be hidden"),
+    "not_approved": ("chưa được duyệt nên sẽ bị ẩn", "is no longer approved and will be hidden",
+                     "are no longer approved and will be hidden"),
+    "deleted": ("bị xoá khỏi bản đồ", "is removed", "are removed"),
+    "no_geometry": ("thiếu vị trí nên sẽ bị ẩn", "has no location and will be hidden",
+                    "have no location and will be hidden"),
 }
 
 
@@ -117,7 +118,7 @@ def _layer_sentences(lc: LayerChanges, lang: str) -> List[str]:
         if reason == "status":
             vi, en = _STATUS_GONE.get(lc.layer, ("ngừng hiển thị", "hidden"))
         else:
-            vi, en_n, en1 = _REASON_WORDS.get(reason, ("bị ẩn", "hidden", "hidden"))
+            vi, en1, en_n = _REASON_WORDS.get(reason, ("bị ẩn", "hidden", "hidden"))
             en = en1 if n == 1 else en_n
         out.append(_sentence(n, lc.layer, lang, vi, en))
     return out
