@@ -326,6 +326,13 @@ def _open(path: Path, project: Optional[QgsProject], feedback: Optional[QgsFeedb
         save_default_styles(workspace)
     if changed or not stored or store_styles or version < MODEL_VERSION:
         workspace.save_project()
+    if not stored:
+        # Read back what was just stored, as opening does: in the desktop the
+        # layer tree's canvas bridge treats layers added to an empty project
+        # as "the first layers" and, one event-loop turn later, resets the
+        # project CRS to theirs (EPSG:4326); a project that was read keeps
+        # its own CRS (EPSG:9213 for Bắc Kạn).
+        _read_project(project, uri, path)
     project.setDirty(False)
     _progress(feedback, 100)
     return workspace

@@ -157,6 +157,8 @@ def step_click(dock, workspace):
 
 def step_screenshot():
     QgsApplication.processEvents()
+    # seconds after the workspace was created in the current project
+    result["project_crs"] = QgsProject.instance().crs().authid()
     result["screenshot_saved"] = iface.mainWindow().grab().save(SCREENSHOT_PATH, "PNG")
     finish()
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from plugin.installed_plugin import ROOT, build_zip, install
 
+from covidmaps_plugin.model.profile import default_profile
+
 pytestmark = pytest.mark.gui
 
 SCRIPT = Path(__file__).resolve().parent / "dock_screenshot_script.py"
@@ -67,4 +69,6 @@ def test_validation_dock_in_qgis_desktop(tmp_path):
     assert {"ATTR_NUMBER_ORDER", "ATTR_REQUIRED", "PRIVACY_PHONE", "ATTR_DATE_ORDER"} <= codes
     assert result["selected_zone_ids"] == [result["spoiled_zone"]]
     assert result["extent_changed"]
+    # the desktop's layer-tree bridge must not have reset the province CRS
+    assert result["project_crs"] == default_profile().crs
     assert result["screenshot_saved"] and SCREENSHOT.stat().st_size > 50_000

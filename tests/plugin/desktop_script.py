@@ -151,6 +151,10 @@ def wait_for_render(attempts=[0]):  # noqa: B006 - a counter across calls
 
 
 def step_screenshot():
+    # read turns of the event loop after the workspace opened: nothing in
+    # QGIS may have replaced the province's CRS meanwhile
+    result["project_crs"] = QgsProject.instance().crs().authid()
+    result["canvas_crs"] = iface.mapCanvas().mapSettings().destinationCrs().authid()
     screen = QgsApplication.primaryScreen()
     result["screenshot_saved"] = screen.grabWindow(0).save(SCREENSHOT_PATH, "PNG")
     result["unload_returned"] = qgis.utils.unloadPlugin(PLUGIN)

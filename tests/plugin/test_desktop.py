@@ -22,6 +22,7 @@ import pytest
 
 from covidmaps_plugin.gui.actions import ACTION_NAME_PREFIX, ACTIONS
 from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model.profile import default_profile
 
 from .installed_plugin import ROOT, install, vi_translations
 from .xvfb import screenshot as screenshot_taken
@@ -139,6 +140,8 @@ def test_plugin_in_qgis_desktop(tmp_path: Path, plugin_zip: Path, language: Opti
     check_plugin_ui(result["loaded"], language)
 
     assert result["create_ok"], result["create_message"]
+    province_crs = default_profile().crs
+    assert (result["project_crs"], result["canvas_crs"]) == (province_crs, province_crs)
     by_layer = {lyr["covidmaps_layer"]: lyr for lyr in result["layers"]}
     for layer in MODEL.layers:
         assert by_layer[layer.name]["valid"]
