@@ -4,17 +4,23 @@
 
 1. Builds a workspace with N risk points and M isolation zones (copies of
    the sample's published features with new uids, moved a little).
-2. Full publish to a real endpoint on 127.0.0.1 (limits raised for the
+2. Full publish (validate, export, upload, server checks, commit) through
+   the real pipeline to a real endpoint on 127.0.0.1 (limits raised for the
    size) vs QGIS's default GeoJSON export (QgsVectorFileWriter) of the same
-   layers: time, and bytes on the wire (brotli, as served) vs the default
-   export raw and gzipped.
+   layers, in the same process and run: time with a breakdown per stage,
+   and bytes on the wire (brotli, as served) vs the default export raw and
+   gzipped. The server's share comes from its own timing log records.
 3. Republish after changing one feature: bytes uploaded vs the full publish.
+4. If the publish built vector tiles: their build time and the bytes a
+   phone downloads for the province's initial view.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
+import logging
 import math
 import os
 import shutil
@@ -22,7 +28,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -38,38 +47,48 @@ from qgis.core import (  # noqa: E402 - after the platform variable
 
 
 def scale_layer(gpkg: Path, layer: str, count: int, step_deg: float) -> None:
-    """Fill ``layer`` with ``count`` copies of its published features."""
+    """Add copies of the layer's published features until it holds ``count``
+    features. The originals stay (so references to them, e.g. checkpoints ->
+    zones, still resolve); each copy is moved a little, but only as far as
+    keeps it inside the province outline, so the workspace validates clean."""
     vl = QgsVectorLayer(f"{gpkg}|layername={layer}", layer, "ogr")
+    outline = QgsVectorLayer(f"{gpkg}|layername=province", "province", "ogr")
+    province = QgsGeometry.unaryUnion([f.geometry() for f in outline.getFeatures()])
+    inside = QgsGeometry.createGeometryEngine(province.constGet())
+    inside.prepareGeometry()
     templates = [f for f in vl.getFeatures() if f["approved"] and f["status"] in (
         "active", "in_force", "extended")]
     uid_index = vl.fields().indexOf("uid")
+    fid_index = vl.fields().indexOf("fid")
     batch = []
     side = max(1, int(math.sqrt(count)))
-    for i in range(count):
+    for i in range(max(0, count - vl.featureCount())):
         template = templates[i % len(templates)]
         feature = QgsFeature(template)
         attributes = template.attributes()
         attributes[uid_index] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{layer}/{i}"))
-        attributes[0] = None  # fid: a new one
+        attributes[fid_index] = None  # a new one
         feature.setAttributes(attributes)
-        geometry = QgsGeometry(template.geometry())
-        # a small, bounded shift keeps every copy inside the province
-        geometry.translate(((i % side) / side - 0.5) * step_deg,
-                           ((i // side) / side - 0.5) * step_deg)
+        dx = ((i % side) / side - 0.5) * step_deg
+        dy = ((i // side % side) / side - 0.5) * step_deg
+        for scale in (1.0, 0.5, 0.25, 0.0):  # a bounded shift that stays inside
+            geometry = QgsGeometry(template.geometry())
+            geometry.translate(dx * scale, dy * scale)
+            if scale == 0.0 or inside.contains(geometry.constGet()):
+                break
         feature.setGeometry(geometry)
         batch.append(feature)
     provider = vl.dataProvider()
-    provider.truncate()
     for start in range(0, len(batch), 20_000):
         ok, _ = provider.addFeatures(batch[start:start + 20_000])
         assert ok, provider.lastError()
 
 
-def default_geojson(gpkg: Path, out: Path) -> tuple:
-    """QGIS's default GeoJSON export of the two big layers: seconds, bytes."""
-    start = time.perf_counter()
-    size = 0
-    gz = 0
+def default_geojson(gpkg: Path, out: Path) -> Tuple[float, float, int, int]:
+    """QGIS's default GeoJSON export of the two big layers: seconds wall and
+    CPU, bytes raw and gzipped."""
+    start, cpu = time.perf_counter(), time.process_time()
+    paths = []
     for layer in ("risk_points", "isolation_zones"):
         vl = QgsVectorLayer(f"{gpkg}|layername={layer}", layer, "ogr")
         options = QgsVectorFileWriter.SaveVectorOptions()
@@ -78,79 +97,308 @@ def default_geojson(gpkg: Path, out: Path) -> tuple:
         error = QgsVectorFileWriter.writeAsVectorFormatV3(
             vl, str(target), QgsCoordinateTransformContext(), options)
         assert error[0] == QgsVectorFileWriter.NoError, error
-        data = target.read_bytes()
-        size += len(data)
-        gz += len(gzip.compress(data, 6))
-    return time.perf_counter() - start, size, gz
+        paths.append(target)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    datas = [p.read_bytes() for p in paths]
+    return seconds, cpu, sum(map(len, datas)), sum(len(gzip.compress(d, 6)) for d in datas)
+
+
+# stages inside other stages (the server's own timing; request body coding)
+NESTED_STAGES = ("server check", "compress", "store", "commit", "server tile check and store",
+                 "client gzip", "server gunzip")
+
+
+class Stages:
+    """Seconds per named stage: client steps by wrapping the pipeline's
+    functions, server steps from the publisher's own timing log records."""
+
+    def __init__(self) -> None:
+        self.seconds: Dict[str, float] = defaultdict(float)
+        # CPU seconds of the thread that ran the stage: what the stage costs
+        # whatever else the shared machine is doing
+        self.cpu: Dict[str, float] = defaultdict(float)
+        self._undo: List[Callable[[], None]] = []
+
+    def wrap(self, owner: Any, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[stage] += time.perf_counter() - start
+                self.cpu[stage] += time.thread_time() - cpu
+
+        setattr(owner, name, timed)
+        self._undo.append(lambda: setattr(owner, name, original))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        for stage, seconds in getattr(record, "timings", {}).items():
+            self.seconds[stage] += seconds
+        for stage, seconds in getattr(record, "cpu_timings", {}).items():
+            self.cpu[stage] += seconds
+
+    def restore(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+class _TimingHandler(logging.Handler):
+    def __init__(self, stages: Stages) -> None:
+        super().__init__(logging.DEBUG)
+        self.stages = stages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stages.emit(record)
+
+
+@contextmanager
+def measured() -> Iterator[Stages]:
+    from covidmaps_publish.publisher import Publisher
+
+    from covidmaps_plugin.core.publishing import pipeline
+    from covidmaps_plugin.core.publishing.client import PublishClient
+
+    stages = Stages()
+    stages.wrap(pipeline, "validate_source", "validate")
+    stages.wrap(pipeline, "export_layers", "export")
+    stages.wrap(pipeline, "export_reference", "export")
+    for name, stage in (("open_source", "open workspace"), ("data_updated_at", "freshness scan")):
+        if hasattr(pipeline, name):
+            stages.wrap(pipeline, name, stage)
+    if hasattr(pipeline, "build_tiles"):  # H1a's hook, when it lands
+        stages.wrap(pipeline, "build_tiles", "tiles")
+    # a layer's upload: the patch or the whole blob (gzip body, HTTP, the server's work)
+    if hasattr(pipeline, "send_layer"):
+        stages.wrap(pipeline, "send_layer", "upload request")
+    else:
+        stages.wrap(PublishClient, "upload_blob", "upload request")
+    stages.wrap(PublishClient, "current_manifest", "read base release")
+    from covidmaps_publish import http
+
+    from covidmaps_plugin.core.publishing import client
+    if hasattr(client, "wire_body"):  # gzip request bodies (and the server's gunzip)
+        stages.wrap(client, "wire_body", "client gzip")
+    if hasattr(http, "gunzip_capped"):
+        stages.wrap(http, "gunzip_capped", "server gunzip")
+    if hasattr(PublishClient, "upload_tiles"):
+        stages.wrap(PublishClient, "upload_tiles", "tile upload request")
+        stages.wrap(Publisher, "put_tiles", "server tile check and store")
+    stages.wrap(PublishClient, "publish", "commit request")
+    stages.wrap(Publisher, "publish", "commit")  # the server's side of it
+    logger = logging.getLogger("covidmaps_publish.publisher")
+    handler = _TimingHandler(stages)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield stages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        stages.restore()
+
+
+PHONE_VIEWPORT = (390, 844)  # CSS pixels of a common phone screen
+FIT_PADDING = 8  # publish/web/src/main.js initialView: fitBounds(profile bbox, padding 8)
+TILE_PX = 256  # publish/web/src/tiles.js
+
+
+def _world_px(lon: float, lat: float, zoom: int) -> Tuple[float, float]:
+    """Web Mercator pixel coordinates at ``zoom`` (256 px tiles, like Leaflet)."""
+    scale = TILE_PX * 2 ** zoom
+    siny = math.sin(math.radians(lat))
+    return ((lon + 180) / 360 * scale,
+            (0.5 - math.log((1 + siny) / (1 - siny)) / (4 * math.pi)) * scale)
+
+
+def fit_zoom(bbox: List[float]) -> int:
+    """Leaflet's fitBounds zoom for the province bbox on a phone: the largest
+    whole zoom at which it fits in the viewport less the padding."""
+    width, height = (v - 2 * FIT_PADDING for v in PHONE_VIEWPORT)
+    zoom = 0
+    for z in range(19):
+        x0, y1 = _world_px(bbox[0], bbox[1], z)
+        x1, y0 = _world_px(bbox[2], bbox[3], z)
+        if x1 - x0 <= width and y1 - y0 <= height:
+            zoom = z
+    return zoom
+
+
+def view_px(lon: float, lat: float, zoom: int) -> Tuple[float, float, float, float]:
+    """The phone viewport's pixel bounds centred on (lon, lat) at ``zoom``."""
+    cx, cy = _world_px(lon, lat, zoom)
+    w, h = PHONE_VIEWPORT
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def served_size(path: Path) -> int:
+    """What a phone downloads for a file: its brotli variant if there is one."""
+    br = path.with_name(path.name + ".br")
+    return br.stat().st_size if br.exists() else path.stat().st_size
+
+
+def view_bytes(data_dir: Path, manifest: Dict[str, Any], zoom: int,
+               bounds: Tuple[float, float, float, float]) -> Tuple[int, int]:
+    """(bytes, tiles) a phone downloads for a view: the manifest, the plain
+    GeoJSON of untiled and reference layers, and of each tiled layer the
+    tiles that cover the view (brotli where served so)."""
+    public = data_dir / "public" / "data"
+    total = served_size(public / "manifest.json")
+    px0, py0, px1, py1 = bounds
+    count = 0
+    for entry in list(manifest["layers"]) + list(manifest.get("reference", ())):
+        tiles = entry.get("tiles")
+        if not tiles:
+            total += served_size(public / entry["blob"]["href"])
+            continue
+        if zoom < tiles["minzoom"]:
+            continue  # nothing fetched or drawn below minzoom (publish/web/src/tiles.js)
+        z = min(zoom, tiles["maxzoom"])  # over-zoomed beyond maxzoom
+        scale = 2 ** (zoom - z) * TILE_PX
+        for x in range(int(px0 // scale), int(px1 // scale) + 1):
+            for y in range(int(py0 // scale), int(py1 // scale) + 1):
+                path = public / tiles["href"].format(z=z, x=x, y=y)
+                if path.exists():  # no file: an empty tile (404), a few bytes
+                    total += served_size(path)
+                    count += 1
+    return total, count
+
+
+def print_phone_views(data_dir: Path, manifest: Dict[str, Any], default_gzip: int) -> None:
+    tiled = [e for e in manifest["layers"] if e.get("tiles")]
+    if not tiled:
+        print("no layer has vector tiles in this release")
+        return
+    print("tile sets: " + ", ".join(f"{e['id']} {e['tiles']['tile_count']} tiles z"
+                                     f"{e['tiles']['minzoom']}-{e['tiles']['maxzoom']}"
+                                     for e in tiled))
+    bbox = manifest["profile"]["bbox"]
+    zoom = fit_zoom(bbox)
+    x0, y1 = _world_px(bbox[0], bbox[1], zoom)
+    x1, y0 = _world_px(bbox[2], bbox[3], zoom)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = PHONE_VIEWPORT
+    first, count = view_bytes(data_dir, manifest, zoom, (cx - w / 2, cy - h / 2,
+                                                         cx + w / 2, cy + h / 2))
+    print(f"a phone's first view (fitBounds of the province, zoom {zoom}): manifest + untiled "
+          f"and reference layers + {count} tiles, brotli: {first} B; / default gzip: "
+          f"{first / default_gzip:.3f} (goal <= 0.25)")
+    view = manifest["profile"].get("initial_view") or {}
+    lon, lat = view.get("center") or ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
+    zoom = min(e["tiles"]["minzoom"] for e in tiled)
+    near, count = view_bytes(data_dir, manifest, zoom, view_px(lon, lat, zoom))
+    print(f"a phone's view at zoom {zoom} (the first that draws the tiled layers) on the "
+          f"profile's centre: {count} tiles, {near} B in all; / default gzip: "
+          f"{near / default_gzip:.3f}")
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    from covidmaps_publish.config import Config, Limits
+    from covidmaps_publish.server import ServerThread
+    from covidmaps_publish.tokens import TokenStore
+
+    from covidmaps_plugin.core.publishing.auth import auth_headers
+    from covidmaps_plugin.core.publishing.pipeline import PublishRequest, publish
+    from covidmaps_plugin.core.workspace import create_workspace
+
+    gpkg = work / "bench.gpkg"
+    project = QgsProject()
+    create_workspace(gpkg, with_sample=True, project=project)
+    project.clear()
+    del project
+    scale_layer(gpkg, "risk_points", args.points, 0.2)
+    scale_layer(gpkg, "isolation_zones", args.zones, 0.1)
+    limits = Limits(max_blob_bytes=1024 ** 3, max_features=10 * args.points,
+                    max_vertices_total=10 ** 9)
+    config = Config(data_dir=work / "endpoint", fsync=False, limits=limits)
+    token = TokenStore(config.state_dir).create("bench")
+    qgis_s, qgis_cpu, raw, gz = default_geojson(gpkg, work)
+    with ServerThread(config) as server:
+        def request(**kwargs: Any) -> PublishRequest:
+            if args.no_tiles:
+                kwargs["tile_threshold_bytes"] = 1 << 62
+            return PublishRequest(gpkg, server.url, auth_headers(token=token),
+                                  confirm_warnings=True, **kwargs)
+
+        with measured() as stages:
+            start, cpu = time.perf_counter(), time.process_time()
+            full = publish(request())
+            full_s, full_cpu = time.perf_counter() - start, time.process_time() - cpu
+        blobs = config.data_dir / "public" / "data" / "blobs"
+        brotli = sum(p.stat().st_size for p in blobs.glob("*.geojson.br"))
+        manifest = server.app.publisher.current()[0]
+
+        vl = QgsVectorLayer(f"{gpkg}|layername=risk_points", "rp", "ogr")
+        feature = next(vl.getFeatures())
+        vl.startEditing()
+        vl.changeAttributeValue(feature.id(), vl.fields().indexOf("name"), "Bench edit")
+        assert vl.commitChanges()
+        del vl, feature
+        again = publish(request(validate=False))
+
+    s, c = stages.seconds, stages.cpu
+    print(f"workspace: {args.points} risk points, {args.zones} isolation zones")
+    print(f"full publish (validate, export, tiles, upload, server checks, commit): {full_s:.2f} s "
+          f"wall, {full_cpu:.2f} s CPU (all threads); sent {full.bytes_uploaded} B on the wire "
+          f"({', '.join(full.uploaded)})")
+    print("  stage                                  wall s   CPU s (of the thread running it)")
+    rows = [("validate", "validate"), ("open workspace", "open workspace"),
+            ("export (canonical GeoJSON)", "export"), ("vector tiles: build", "tiles"),
+            ("vector tiles: upload request", "tile upload request"),
+            ("  of which server check + store", "server tile check and store"),
+            ("read base release", "read base release"), ("freshness scan", "freshness scan"),
+            ("blob upload requests", "upload request"),
+            ("  of which client gzip of the body", "client gzip"),
+            ("  of which server gunzip", "server gunzip"),
+            ("  of which server check", "server check"),
+            ("  of which server compression", "compress"),
+            ("  of which server blob writes", "store"),
+            ("commit request", "commit request"), ("  of which server commit", "commit")]
+    for label, key in rows:
+        if key in s:
+            print(f"  {label:<38} {s[key]:7.2f} {c[key]:7.2f}")
+    client_s = sum(v for k, v in s.items() if k not in NESTED_STAGES)
+    print(f"  {'other (not wrapped)':<38} {full_s - client_s:7.2f}")
+    tiles_s = s["tiles"] + s["tile upload request"]
+    no_validation = full_s - s["validate"]
+    print(f"publish without validation (full - validate): {no_validation:.2f} s"
+          + (f"; without validation and tiles: {no_validation - tiles_s:.2f} s" if tiles_s else ""))
+    print(f"QGIS default GeoJSON export of the two layers: {qgis_s:.2f} s, {raw} B raw, "
+          f"{gz} B gzip")
+    print(f"ratio full publish / default export, wall: {full_s / qgis_s:.2f} (without "
+          f"validation: {no_validation / qgis_s:.2f}"
+          + (f"; without validation and tiles: {(no_validation - tiles_s) / qgis_s:.2f}"
+             if tiles_s else "") + "; goal <= 2)")
+    print(f"ratio full publish / default export, CPU (load-independent): "
+          f"{full_cpu / qgis_cpu:.2f} ({full_cpu:.2f} / {qgis_cpu:.2f} s)")
+    print(f"ratio served brotli ({brotli} B) / default raw: {brotli / raw:.3f} (goal <= 0.083); "
+          f"/ default gzip: {brotli / gz:.3f} (goal <= 0.25)")
+    print_phone_views(config.data_dir, manifest, gz)
+    print(f"republish after one edit: uploaded {again.bytes_uploaded} B "
+          f"(layers: {', '.join(again.uploaded)}; tile sets: "
+          f"{', '.join(getattr(again, 'tiles_uploaded', ())) or 'none'}); ratio to full: "
+          f"{again.bytes_uploaded / full.bytes_uploaded:.2e}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--zones", type=int, default=2_000)
+    parser.add_argument("--no-tiles", action="store_true",
+                        help="publish without vector tiles (no layer is large enough)")
     args = parser.parse_args()
     app = QgsApplication([], False)
     app.initQgis()
-    from covidmaps_publish.config import Config, Limits
-    from covidmaps_publish.server import ServerThread
-    from covidmaps_publish.tokens import TokenStore
-
-    from covidmaps_plugin.core.publishing.auth import auth_headers
-    from covidmaps_plugin.core.publishing.pipeline import (
-        PublishRequest,
-        make_client,
-        prepare,
-        publish,
-        upload_and_commit,
-    )
-    from covidmaps_plugin.core.workspace import create_workspace
-
     work = Path(tempfile.mkdtemp(prefix="bench_publish_"))
     try:
-        gpkg = work / "bench.gpkg"
-        project = QgsProject()
-        create_workspace(gpkg, with_sample=True, project=project)
-        project.clear()
-        scale_layer(gpkg, "risk_points", args.points, 0.2)
-        scale_layer(gpkg, "isolation_zones", args.zones, 0.1)
-        limits = Limits(max_blob_bytes=1024 ** 3, max_features=10 * args.points,
-                        max_vertices_total=10 ** 9)
-        config = Config(data_dir=work / "endpoint", fsync=False, limits=limits)
-        token = TokenStore(config.state_dir).create("bench")
-        with ServerThread(config) as server:
-            request = PublishRequest(gpkg, server.url, auth_headers(token=token),
-                                     validate=False)
-            start = time.perf_counter()
-            with make_client(request) as client:
-                prepared = prepare(request, client, with_changes=False)
-                export_s = time.perf_counter() - start
-                full = upload_and_commit(request, prepared, client)
-            full_s = time.perf_counter() - start
-            blobs = config.data_dir / "public" / "data" / "blobs"
-            brotli = sum(p.stat().st_size for p in blobs.glob("*.geojson.br"))
-            qgis_s, raw, gz = default_geojson(gpkg, work)
-
-            vl = QgsVectorLayer(f"{gpkg}|layername=risk_points", "rp", "ogr")
-            feature = next(vl.getFeatures())
-            vl.startEditing()
-            vl.changeAttributeValue(feature.id(), vl.fields().indexOf("name"), "Bench edit")
-            assert vl.commitChanges()
-            again = publish(PublishRequest(gpkg, server.url, auth_headers(token=token),
-                                           validate=False))
-        print(f"workspace: {args.points} risk points, {args.zones} isolation zones")
-        print(f"full publish (validate off): {full_s:.1f} s (plugin export {export_s:.1f} s, "
-              f"upload + server checks + commit {full_s - export_s:.1f} s), uploaded "
-              f"{full.bytes_uploaded} B canonical; served brotli {brotli} B")
-        print(f"QGIS default GeoJSON export of the two layers: {qgis_s:.1f} s, {raw} B raw, "
-              f"{gz} B gzip")
-        print(f"ratio publish time / default export time: {full_s / qgis_s:.2f}")
-        print(f"ratio served brotli / default raw: {brotli / raw:.3f}; "
-              f"/ default gzip: {brotli / gz:.3f}")
-        print(f"republish after one edit: uploaded {again.bytes_uploaded} B "
-              f"({', '.join(again.uploaded)}); ratio to full: "
-              f"{again.bytes_uploaded / full.bytes_uploaded:.3f}")
+        run(args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        # every QGIS object made in run() must be gone before exitQgis,
+        # or its destructor runs on a torn-down QGIS at exit (segfault)
+        gc.collect()
         app.exitQgis()
     return 0
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import struct
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsFeature,
     QgsFeatureRequest,
     QgsFeedback,
     QgsGeometry,
@@ -26,6 +28,7 @@ from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
 from ..model import MODEL, PROVINCE_TZ, FieldType, LayerDef, hidden_reason, parse_instant
 from ..model import geojson as cgj
+from ..model.bulk import collector_paused
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -137,41 +140,129 @@ def export_layer(
     layer: QgsVectorLayer,
     now: dt.datetime,
     feedback: Optional[QgsFeedback] = None,
+    bulk: bool = True,
 ) -> LayerExport:
-    """The public GeoJSON of one layer as of ``now`` (an aware datetime)."""
-    transform = QgsCoordinateTransform(layer.crs(), WGS84, QgsProject.instance())
-    same_crs = layer.crs() == WGS84  # workspaces store WGS 84: no transform at all
+    """The public GeoJSON of one layer as of ``now`` (an aware datetime).
+
+    A saved GeoPackage layer in WGS 84 (what workspaces are) is read in one
+    bulk query (``bulk``, the validator's Arrow reader); anything else, or
+    ``bulk=False``, feature by feature through QGIS. Both give the same bytes.
+    """
+    with collector_paused():  # many small acyclic objects: see model.bulk
+        return _export_layer(layer_def, layer, now, feedback, bulk)
+
+
+def _export_layer(layer_def: LayerDef, layer: QgsVectorLayer, now: dt.datetime,
+                  feedback: Optional[QgsFeedback], bulk: bool) -> LayerExport:
     fields = layer.fields()
-    # (name, attribute index, type) of the model fields the layer has
-    columns = [(f.name, fields.indexOf(f.name), f.type) for f in layer_def.fields
-               if fields.indexOf(f.name) >= 0]
+    # (name, type) of the model fields the layer has
+    columns = [(f.name, f.type) for f in layer_def.fields if fields.indexOf(f.name) >= 0]
     public = [f.name for f in layer_def.public_fields]
-    request = QgsFeatureRequest().setSubsetOfAttributes([c[1] for c in columns])
+    rows = _bulk_rows(layer_def, layer, columns) if bulk else None
+    if rows is None:
+        rows = _feature_rows(layer, columns)
     total = max(layer.featureCount(), 1)
     features: List[Dict[str, Any]] = []
     hidden: Dict[str, str] = {}
-    for i, feat in enumerate(layer.getFeatures(request)):
+    for i, (values, geometry_of) in enumerate(rows):
         if feedback is not None and i % 500 == 0:
             if feedback.isCanceled():
                 raise ExportCancelledError(layer_def.name)
             feedback.setProgress(100.0 * i / total)
-        attributes = feat.attributes()
-        values = {name: to_json_value(attributes[index], kind) for name, index, kind in columns}
         reason = hidden_reason(layer_def, values, now)
         if reason is not None:
             hidden[str(values.get("uid"))] = reason
             continue
-        geom = feat.geometry()
-        if not same_crs and not geom.isNull():
-            geom = QgsGeometry(geom)
-            geom.transform(transform)
-        geometry = _geometry_json(geom)
+        geometry = geometry_of()
         if geometry is None:
             hidden[str(values.get("uid"))] = "no_geometry"
             continue
         uid = str(values["uid"])
-        features.append(cgj.feature(uid, geometry, {n: values.get(n) for n in public}))
+        properties = dict(zip(public, map(values.get, public)))  # missing fields: None
+        features.append(cgj.feature(uid, geometry, properties))
     return LayerExport.of_features(layer_def.name, features, hidden)
+
+
+Row = Tuple[Dict[str, Any], Callable[[], Optional[Dict[str, Any]]]]  # values, geometry
+
+
+def _feature_rows(layer: QgsVectorLayer, columns: List[Tuple[str, FieldType]]
+                  ) -> Iterator[Row]:
+    """The rows through QGIS (any provider, pending edits, any CRS)."""
+    transform = QgsCoordinateTransform(layer.crs(), WGS84, QgsProject.instance())
+    same_crs = layer.crs() == WGS84  # workspaces store WGS 84: no transform at all
+    fields = layer.fields()
+    indexed = [(name, fields.indexOf(name), kind) for name, kind in columns]
+    request = QgsFeatureRequest().setSubsetOfAttributes([c[1] for c in indexed])
+    for feat in layer.getFeatures(request):
+        attributes = feat.attributes()
+
+        def geometry_of(feat: QgsFeature = feat) -> Optional[Dict[str, Any]]:
+            geom = feat.geometry()
+            if not same_crs and not geom.isNull():
+                geom = QgsGeometry(geom)
+                geom.transform(transform)
+            return _geometry_json(geom)
+
+        yield ({name: to_json_value(attributes[index], kind) for name, index, kind in indexed},
+               geometry_of)
+
+
+def _bulk_rows(layer_def: LayerDef, layer: QgsVectorLayer,
+               columns: List[Tuple[str, FieldType]]) -> Optional[List[Row]]:
+    """The rows of a saved GeoPackage layer in WGS 84 from one bulk read
+    (no QgsFeature per row), or None when that does not apply."""
+    if layer.crs() != WGS84 or layer.isModified():
+        return None  # a transform, or edits only QGIS sees: the feature path
+    try:  # the validator's bulk GeoPackage reader: one reader of the file for both
+        from .validation.table import _read_arrow as read_arrow_rows
+    except ImportError:  # the validator is optional for the export
+        return None
+    names = [name for name, _kind in columns]
+    raw = read_arrow_rows(layer, layer_def, names, True)
+    if raw is None:
+        return None
+    _fids, values_by_name, wkbs = raw
+    converted = [json_column(values_by_name[name], kind) for name, kind in columns]
+    return [(dict(zip(names, row)), functools.partial(_wkb_geometry_json, wkb))
+            for row, wkb in zip(zip(*converted), wkbs)]
+
+
+def json_column(values: List[Any], field_type: FieldType) -> List[Any]:
+    """``[to_json_value(v, field_type) for v in values]`` with the common
+    cases inline (a bulk read gives plain str/int/float/date/None values):
+    no function call per value, and each distinct date converted once."""
+    if field_type in _TEXT_TYPES:
+        return [None if v is None or v == "" else (
+            v if type(v) is str else to_json_value(v, field_type)) for v in values]
+    if field_type is FieldType.INTEGER:
+        return [v if v is None or type(v) is int else to_json_value(v, field_type)
+                for v in values]
+    if field_type is FieldType.BOOLEAN:
+        return [None if v is None else (bool(v) if type(v) is int else to_json_value(
+            v, field_type)) for v in values]
+    if field_type in (FieldType.DATE, FieldType.DATETIME):
+        try:
+            distinct = {v: to_json_value(v, field_type) for v in set(values)}
+        except TypeError:  # an unhashable value: convert each one
+            return [to_json_value(v, field_type) for v in values]
+        return [distinct[v] for v in values]
+    return [to_json_value(v, field_type) for v in values]
+
+
+_POINT_WKB = b"\x01\x01\x00\x00\x00"  # little-endian 2D Point (what GDAL gives for GeoPackage)
+_XY = struct.Struct("<dd")
+
+
+def _wkb_geometry_json(wkb: Optional[bytes]) -> Optional[Dict[str, Any]]:
+    if wkb is None:
+        return None
+    if len(wkb) == 21 and wkb.startswith(_POINT_WKB):  # the common case, without QGIS
+        x, y = _XY.unpack_from(wkb, 5)
+        return None if x != x or y != y else cgj.canonical_point(x, y)  # NaN: empty point
+    geom = QgsGeometry()
+    geom.fromWkb(wkb)
+    return _geometry_json(geom)
 
 
 def export_reference(

@@ -5,6 +5,7 @@ one ``send`` (no file read, no compression per request)."""
 from __future__ import annotations
 
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -18,13 +19,43 @@ REVALIDATE = "no-cache"  # the pointer: cache, but ask (ETag) every time
 MIN_COMPRESS = 256
 
 
+# Levels by size: the best ratio where it is cheap, a fast level where the
+# top ones cost seconds and gain little. Measured on a 82 MB layer of 100,000
+# risk points: brotli 5 is within 1 % of brotli 9 in 40 % of its time, gzip 6
+# within 2 % of gzip 9 in 60 %; on a 1.9 MB zone layer brotli 11 saves 14 %
+# over 9 (what a phone downloads) for about one second.
+_MIB = 1024 * 1024
+_BROTLI_QUALITY = ((1 * _MIB, 11), (4 * _MIB, 10), (16 * _MIB, 9))  # (size below, quality)
+_BROTLI_LARGE = 5
+_GZIP_LARGE_FROM = 16 * _MIB
+# Below this size the two compressions run one after the other: a thread
+# costs more than it saves.
+_PARALLEL_FROM = 1 * _MIB
+
+
 def gzip_bytes(data: bytes) -> bytes:
     # mtime=0: the same input gives the same bytes (reproducible variants)
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    level = 9 if len(data) < _GZIP_LARGE_FROM else 6
+    return gzip.compress(data, compresslevel=level, mtime=0)
+
+
+def brotli_quality(size: int) -> int:
+    return next((q for below, q in _BROTLI_QUALITY if size < below), _BROTLI_LARGE)
 
 
 def brotli_bytes(data: bytes) -> bytes:
-    return brotli.compress(data, quality=11 if len(data) < 4_000_000 else 9)
+    return brotli.compress(data, quality=brotli_quality(len(data)))
+
+
+def compressed_variants(data: bytes) -> Tuple[bytes, bytes]:
+    """``(gzip_bytes(data), brotli_bytes(data))``; for large data the two
+    run at the same time (both release the GIL while compressing)."""
+    if len(data) < _PARALLEL_FROM:
+        return gzip_bytes(data), brotli_bytes(data)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        gz = pool.submit(gzip_bytes, data)
+        br = brotli_bytes(data)
+        return gz.result(), br
 
 
 def decompress(data: bytes, suffix: str) -> bytes:

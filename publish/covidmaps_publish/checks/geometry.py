@@ -104,6 +104,32 @@ def _polygon_rings(rings: Any, sink: ErrorSink, profile: ProvinceProfile,
     return rings
 
 
+def canonical_points(geometries: List[Any], profile: ProvinceProfile, budget: VertexBudget
+                     ) -> Optional[List[Dict[str, Any]]]:
+    """The canonical geometries of a point layer whose every geometry is a
+    plain ``{"type":"Point","coordinates":[lon,lat]}`` of finite floats in
+    the province (what the plugin uploads), without a call per check; None
+    as soon as one is anything else (``check_geometry`` then says what)."""
+    if budget.per_feature < 1 or budget.used + len(geometries) > budget.total:
+        return None
+    out = []
+    inside = profile.contains_lonlat
+    for geom in geometries:
+        if type(geom) is not dict or len(geom) != 2 or geom.get("type") != "Point":
+            return None
+        pos = geom.get("coordinates")
+        if type(pos) is not list or len(pos) != 2:
+            return None
+        x, y = pos
+        # float() of a JSON number is never NaN, but 1e400 is infinite
+        if type(x) is not float or type(y) is not float or not (
+                -180 <= x <= 180 and -90 <= y <= 90 and inside(x, y)):
+            return None
+        out.append(cgj.canonical_point(x, y))
+    budget.used += len(geometries)
+    return out
+
+
 def check_geometry(geom: Any, expected: GeometryType, sink: ErrorSink, profile: ProvinceProfile,
                    budget: VertexBudget) -> Optional[Dict[str, Any]]:
     """The canonical geometry, or None after adding errors to ``sink``."""

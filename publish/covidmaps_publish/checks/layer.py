@@ -14,12 +14,13 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
 from covidmaps_plugin.model import geojson as cgj
+from covidmaps_plugin.model.bulk import collector_paused
 
 from ..config import Limits
 from ..problems import FieldError, ProblemError
-from .attributes import canonical_uuid, check_properties, is_utf8_text
+from .attributes import PropertyChecker, canonical_uuid, is_utf8_text
 from .errors import ErrorCapError, ErrorSink
-from .geometry import VertexBudget, check_geometry
+from .geometry import VertexBudget, canonical_points, check_geometry
 from .jsonparse import parse_json
 
 # Reference layers: the province outline and the district polygons, so the
@@ -57,17 +58,37 @@ def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
     if len(data) > limits.max_blob_bytes:
         raise ProblemError(413, "too-large", "Layer too large",
                       f"The layer is {len(data)} bytes; at most {limits.max_blob_bytes} allowed.")
-    doc = parse_json(data, limits.max_depth, f"layer {layer}", layer)
+    # Duplicate keys: checking them in the parser costs a Python call per
+    # object. An upload equal to its canonical re-encoding cannot have any
+    # (the encoder writes each key once), so only other uploads pay for the
+    # strict parse, and a duplicate key stays the first thing reported.
+    what = f"layer {layer}"
+    with collector_paused():  # millions of acyclic objects: see model.bulk
+        doc = parse_json(data, limits.max_depth, what, layer, reject_duplicates=False)
+        try:
+            checked = _check_document(layer, doc, profile, limits)
+        except ProblemError:
+            parse_json(data, limits.max_depth, what, layer)
+            raise
+        if checked.data != data:
+            parse_json(data, limits.max_depth, what, layer)
+        return checked
+
+
+def _check_document(layer: str, doc: Any, profile: ProvinceProfile, limits: Limits
+                    ) -> CheckedBlob:
     sink = ErrorSink(layer, limits.max_errors)
     features_in = _collection(doc, layer, limits)
     budget = VertexBudget(limits.max_vertices_per_feature, limits.max_vertices_total)
-    dropped: Set[str] = set()
-    features: List[Dict[str, Any]] = []
-    seen: Set[str] = set()
+    checker = _FeatureChecker(layer, sink, profile, budget)
+    features = checker.check_all(features_in, limits)
+    if features is not None:
+        return _checked(layer, features, ())
+    features = []
     try:
         for index, feat in enumerate(features_in):
             sink.feature_id = f"#{index}"
-            out = _feature(layer, feat, sink, profile, budget, dropped, seen)
+            out = checker.check(feat)
             if out is not None:
                 features.append(out)
             if budget.used > budget.total:
@@ -76,12 +97,39 @@ def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
         raise sink.problem(truncated=True) from None
     if sink.errors:
         raise sink.problem()
+    return _checked(layer, features, tuple(sorted(checker.dropped)))
+
+
+def _checked(layer: str, features: List[Dict[str, Any]], dropped: Tuple[str, ...]
+             ) -> CheckedBlob:
     canonical = cgj.canonical_bytes(features)
-    hashes = {f["id"]: hashlib.sha256(
-        json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
-        for f in features}
     return CheckedBlob(layer, canonical, hashlib.sha256(canonical).hexdigest(), len(features),
-                       cgj.bbox_of(features), hashes, tuple(sorted(dropped)))
+                       cgj.bbox_of(features), feature_hashes(canonical, features), dropped)
+
+
+_HEAD = b'{"type":"FeatureCollection","features":['
+_FEATURE = b'{"type":"Feature","id":'
+_TAIL = b"]}"
+
+
+def feature_hashes(canonical: bytes, features: List[Dict[str, Any]]) -> Dict[str, str]:
+    """id -> SHA-256 of the feature's bytes in ``canonical`` (its encoding
+    after ``{"type":"Feature","id":``), cut from the one encoding of the
+    layer instead of encoding every feature again. ``,{"type":"Feature",``
+    only occurs between features: quotes inside strings are escaped and
+    properties are scalars (no nested objects)."""
+    ids = sorted(str(f["id"]) for f in features)  # the order canonical_bytes writes
+    if not ids:
+        return {}
+    body = canonical[len(_HEAD):-len(_TAIL)] if (
+        canonical.startswith(_HEAD) and canonical.endswith(_TAIL)) else b""
+    parts = body[len(_FEATURE):].split(b"," + _FEATURE) if body.startswith(_FEATURE) else []
+    if len(parts) != len(ids):  # not the expected layout: encode each feature alone
+        by_id = {str(f["id"]): f for f in features}
+        parts = [json.dumps(by_id[i], ensure_ascii=False, separators=(",", ":")).encode()
+                 for i in ids]
+        parts = [p[len(_FEATURE):] if p.startswith(_FEATURE) else p for p in parts]
+    return {uid: hashlib.sha256(part).hexdigest() for uid, part in zip(ids, parts)}
 
 
 def _collection(doc: Any, layer: str, limits: Limits) -> List[Any]:
@@ -107,38 +155,88 @@ def _collection(doc: Any, layer: str, limits: Limits) -> List[Any]:
     return features
 
 
-def _feature(layer: str, feat: Any, sink: ErrorSink, profile: ProvinceProfile,
-             budget: VertexBudget, dropped: Set[str], seen: Set[str]) -> Optional[Dict[str, Any]]:
-    if not isinstance(feat, dict) or feat.get("type") != "Feature":
-        sink.add("not-feature", "Every element of 'features' must be a GeoJSON Feature.")
-        return None
-    props = feat.get("properties")
-    if layer in REFERENCE_LAYERS:
-        fid, properties = _reference_properties(layer, props, sink, profile)
-    else:
-        layer_def = MODEL.layer(layer)
-        uid = props.get("uid") if isinstance(props, dict) else None
-        fid = canonical_uuid(uid)
+class _FeatureChecker:
+    """Checks one feature at a time; what depends only on the layer is
+    looked up once."""
+
+    def __init__(self, layer: str, sink: ErrorSink, profile: ProvinceProfile,
+                 budget: VertexBudget) -> None:
+        self.layer, self.sink, self.profile, self.budget = layer, sink, profile, budget
+        self.reference = layer in REFERENCE_LAYERS
+        self.properties = None if self.reference else PropertyChecker(MODEL.layer(layer), profile)
+        self.expected = (GeometryType.MULTIPOLYGON if self.reference
+                         else MODEL.layer(layer).geometry_type)
+        self.dropped: Set[str] = set()
+        self.seen: Set[str] = set()
+
+    def check_all(self, features_in: List[Any], limits: Limits
+                  ) -> Optional[List[Dict[str, Any]]]:
+        """Every feature at once when all are valid (attributes column by
+        column: ``PropertyChecker.check_columns``), else None and nothing
+        reported: the feature-by-feature pass then reports each problem."""
+        if self.properties is None:
+            return None  # reference layers: a few features
+        if not all(type(f) is dict and f.get("type") == "Feature" for f in features_in):
+            return None
+        props = [f.get("properties") for f in features_in]
+        properties = self.properties.check_columns(props)
+        if properties is None:
+            return None
+        uids = [p["uid"] for p in properties]
+        if len(set(uids)) != len(uids) or any(
+                "id" in f and f["id"] != uid for f, uid in zip(features_in, uids)):
+            return None
+        budget = VertexBudget(limits.max_vertices_per_feature, limits.max_vertices_total)
+        if self.expected is GeometryType.POINT:
+            points = canonical_points([f.get("geometry") for f in features_in], self.profile,
+                                      budget)
+            if points is None:
+                return None
+            return [cgj.feature(uid, geometry, values)
+                    for uid, geometry, values in zip(uids, points, properties)]
+        scratch = ErrorSink(self.layer, 1)
+        features = []
+        try:
+            for feat, uid, values in zip(features_in, uids, properties):
+                geometry = check_geometry(feat.get("geometry"), self.expected, scratch,
+                                          self.profile, budget)
+                if geometry is None:
+                    return None
+                features.append(cgj.feature(uid, geometry, values))
+        except ErrorCapError:
+            return None
+        return features
+
+    def check(self, feat: Any) -> Optional[Dict[str, Any]]:
+        sink = self.sink
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            sink.add("not-feature", "Every element of 'features' must be a GeoJSON Feature.")
+            return None
+        props = feat.get("properties")
+        if self.properties is None:
+            fid, properties = _reference_properties(self.layer, props, sink, self.profile)
+        else:
+            uid = props.get("uid") if isinstance(props, dict) else None
+            fid = canonical_uuid(uid)
+            if fid is not None:
+                sink.feature_id = fid
+            elif uid is not None:
+                sink.feature_id = str(uid)[:60]
+            if "id" in feat and feat["id"] != uid:
+                sink.add("id-mismatch", "The feature 'id' must equal its 'uid' property.", "id")
+                return None
+            properties = self.properties.check(props, sink, self.dropped)
         if fid is not None:
-            sink.feature_id = fid
-        elif uid is not None:
-            sink.feature_id = str(uid)[:60]
-        if "id" in feat and feat["id"] != uid:
-            sink.add("id-mismatch", "The feature 'id' must equal its 'uid' property.", "id")
+            if fid in self.seen:
+                sink.add("duplicate-id", f"Two features have the id {fid}; ids must be unique.",
+                         "uid")
+                return None
+            self.seen.add(fid)
+        geometry = check_geometry(feat.get("geometry"), self.expected, sink, self.profile,
+                                  self.budget)
+        if geometry is None or properties is None or fid is None:
             return None
-        properties = check_properties(layer_def, props, sink, profile, dropped)
-    if fid is not None:
-        if fid in seen:
-            sink.add("duplicate-id", f"Two features have the id {fid}; ids must be unique.",
-                     "uid")
-            return None
-        seen.add(fid)
-    expected = (GeometryType.MULTIPOLYGON if layer in REFERENCE_LAYERS
-                else MODEL.layer(layer).geometry_type)
-    geometry = check_geometry(feat.get("geometry"), expected, sink, profile, budget)
-    if geometry is None or properties is None or fid is None:
-        return None
-    return cgj.feature(fid, geometry, properties)
+        return cgj.feature(fid, geometry, properties)
 
 
 def _reference_properties(layer: str, props: Any, sink: ErrorSink, profile: ProvinceProfile
