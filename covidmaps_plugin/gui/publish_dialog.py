@@ -4,16 +4,22 @@ the public map, then publish; history and rollback for administrators.
 Thin on purpose: the work is in ``core/publishing`` and runs as QGIS tasks
 (``PreviewTask``, ``PublishTask``, ``CallTask``), so QGIS never freezes and
 the task manager shows progress and a cancel button.
+
+Findings name their layer and feature (as the validation dock does) and a
+double-click shows the feature on the map; the dialog is not modal and
+steps aside so the officer sees it.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import QgsApplication
-from qgis.gui import QgsAuthConfigSelect
-from qgis.PyQt.QtCore import Qt
+from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QPoint, Qt
+from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -23,12 +29,16 @@ from qgis.PyQt.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ..core.editing import EditRefusedError
+from ..core.editing.session import EditingSession
 from ..core.errors import WorkspaceError
 from ..core.i18n import current_language
 from ..core.publishing import auth
@@ -38,7 +48,12 @@ from ..core.publishing.network import network_settings
 from ..core.publishing.pipeline import Prepared, PublishRequest
 from ..core.publishing.source import project_workspace_path, unsaved_edits
 from ..core.publishing.task import CallTask, PipelineTask, PreviewTask, PublishTask
+from ..core.validation import Finding, Severity
+from ..core.validation.table import instant_text
 from .context import PluginContext
+from .validation_dock import SEVERITY_STYLE, show_finding_on_canvas
+
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _t(vi: str, en: str) -> str:
@@ -47,21 +62,33 @@ def _t(vi: str, en: str) -> str:
     return vi if current_language() == "vi" else en
 
 
+def _ready_text() -> str:
+    return _t("Bấm “Kiểm tra” để xem trước các thay đổi.", "Click “Check” to preview the changes.")
+
+
 class PublishDialog(QDialog):
     def __init__(self, ctx: Optional[PluginContext] = None, parent: Optional[QWidget] = None,
-                 gpkg_path: Optional[str] = None) -> None:
+                 gpkg_path: Optional[str] = None, canvas: Optional[QgsMapCanvas] = None
+                 ) -> None:
         super().__init__(parent)
+        self.setObjectName("CovidMapsPublishDialog")
         self.ctx = ctx
+        # where a double-clicked finding is shown (the QGIS map, if any)
+        self.canvas = canvas or (ctx.iface.mapCanvas() if ctx is not None else None)
         self.lang = current_language()
+        # None: the workspace open in the project, looked up at each check
+        self._given_path = gpkg_path
         self.gpkg_path = gpkg_path or (str(project_workspace_path() or ""))
         self.prepared: Optional[Prepared] = None
         self.tasks: List[PipelineTask] = []  # Python references while they run
         self.setWindowTitle(_t("Công bố bản đồ dịch tễ", "Publish the epidemic map"))
-        self.resize(680, 700)
+        self.resize(680, 760)
 
         self.endpoint = QLineEdit(auth.saved_endpoint())
         self.endpoint.setPlaceholderText("https://covidmaps.example.gov.vn/")
         self.authcfg = QgsAuthConfigSelect(self)
+        # its own policy grows it, leaving a blank band under the combo box
+        self.authcfg.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.authcfg.setConfigId(auth.saved_authcfg())
         form = QFormLayout()
         form.addRow(_t("Máy chủ công bố", "Publishing endpoint"), self.endpoint)
@@ -72,14 +99,24 @@ class PublishDialog(QDialog):
         self.auth_warning.setText(warning.message(self.lang) if warning else "")
         self.auth_warning.setVisible(warning is not None)
 
-        self.status = QLabel(_t("Bấm “Kiểm tra” để xem trước các thay đổi.",
-                                "Click “Check” to preview the changes."))
+        self.status = QLabel(_ready_text())
         self.status.setWordWrap(True)
+        # two lines kept free: layouts do not grow a window for wrapped text,
+        # and the second line (the data time) is the one that matters
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
         self.findings = QListWidget()
+        self.findings.setObjectName("CovidMapsPublishFindings")
+        self.findings.itemDoubleClicked.connect(self._finding_double_clicked)
         self.changes = QListWidget()
+        self.changes.setObjectName("CovidMapsPublishChanges")
         for listing in (self.findings, self.changes):
             listing.setWordWrap(True)
             listing.setMinimumHeight(120)
+            listing.setSpacing(2)  # wrapped lines of two items do not run together
+        self.findings_hint = QLabel(_t("Nhấp đúp vào một dòng để xem đối tượng trên bản đồ.",
+                                       "Double-click a line to see the feature on the map."))
+        self.findings_hint.setStyleSheet("color: #555555;")
+        self.findings_hint.setVisible(False)
         self.confirm = QCheckBox(_t("Tôi đã xem các cảnh báo và vẫn muốn công bố",
                                     "I have read the warnings and want to publish"))
         self.confirm.setVisible(False)
@@ -106,33 +143,43 @@ class PublishDialog(QDialog):
         layout.addWidget(self.auth_warning)
         layout.addWidget(QLabel(_t("Kết quả kiểm tra dữ liệu", "Validation")))
         layout.addWidget(self.findings)
+        layout.addWidget(self.findings_hint)
         layout.addWidget(QLabel(_t("Thay đổi trên bản đồ công khai",
                                    "Changes on the public map")))
         layout.addWidget(self.changes)
         layout.addWidget(self.confirm)
-        layout.addWidget(self.status)
         layout.addWidget(self.result)
         layout.addLayout(buttons)
 
         self.history = QListWidget()
+        self.history.setWordWrap(True)
+        self.history.setSpacing(2)
         history_buttons = QHBoxLayout()
-        refresh = QPushButton(_t("Tải lịch sử", "Load history"))
+        self.history_button = refresh = QPushButton(_t("Tải lịch sử", "Load history"))
         refresh.clicked.connect(self.load_history)
         self.rollback_button = QPushButton(_t("Quay lại bản đã chọn", "Roll back to selected"))
-        self.rollback_button.clicked.connect(self.start_rollback)
+        self.rollback_button.clicked.connect(self.confirm_rollback)
         history_buttons.addWidget(refresh)
         history_buttons.addStretch(1)
         history_buttons.addWidget(self.rollback_button)
         history_tab = QWidget()
         history_layout = QVBoxLayout(history_tab)
+        history_help = QLabel(_t(
+            "Bản trên cùng là bản đang công khai. Để đưa bản đồ công khai về một bản trước, "
+            "chọn bản đó rồi bấm “Quay lại bản đã chọn” (không bản nào bị xoá).",
+            "The top release is on the public map. To bring back an earlier one, select it "
+            "and click “Roll back to selected” (no release is deleted)."))
+        history_help.setWordWrap(True)
+        history_layout.addWidget(history_help)
         history_layout.addWidget(self.history)
         history_layout.addLayout(history_buttons)
 
-        tabs = QTabWidget()
+        self.tabs = tabs = QTabWidget()
         tabs.addTab(publish_tab, _t("Công bố", "Publish"))
         tabs.addTab(history_tab, _t("Lịch sử (quản trị)", "History (administrators)"))
         outer = QVBoxLayout(self)
         outer.addWidget(tabs)
+        outer.addWidget(self.status)  # below the tabs: history calls report here too
 
     # ------------------------------------------------------------ requests
     def _request(self, base_release: Optional[str] = None) -> PublishRequest:
@@ -153,6 +200,8 @@ class PublishDialog(QDialog):
         QgsApplication.taskManager().addTask(task)
 
     def _finish(self, task: PipelineTask) -> bool:
+        if sip.isdeleted(self):  # closed with the plugin while the task ran
+            return False
         if task in self.tasks:
             self.tasks.remove(task)
         self.check_button.setEnabled(True)
@@ -169,13 +218,32 @@ class PublishDialog(QDialog):
         self.status.setText(text)
         self._update_buttons()
 
+    def cancel_tasks(self) -> None:
+        for task in list(self.tasks):
+            task.cancel()
+
+    def restart(self) -> None:
+        """Forget the last preview: the workspace may have been edited or
+        another one opened since (a publish sends what the preview showed)."""
+        if self.tasks:
+            return
+        self._clear_preview()
+        self.status.setText(_ready_text())
+        self._update_buttons()
+
+    def _clear_preview(self) -> None:
+        self.prepared = None
+        for widget in (self.findings, self.changes, self.result):
+            widget.clear()
+        self.findings_hint.setVisible(False)
+        self.confirm.setVisible(False)
+        self.check_button.setText(_t("Kiểm tra", "Check"))
+
     # ------------------------------------------------------------ preview
     def start_preview(self) -> None:
-        self.check_button.setText(_t("Kiểm tra", "Check"))
-        self.prepared = None
-        self.result.clear()
-        self.findings.clear()
-        self.changes.clear()
+        self._clear_preview()
+        if not self._given_path:  # a workspace may have been opened meanwhile
+            self.gpkg_path = str(project_workspace_path() or "")
         if not self.gpkg_path:
             self.status.setText(_t("Chưa mở vùng làm việc CovidMaps nào.",
                                    "No CovidMaps workspace is open."))
@@ -202,13 +270,20 @@ class PublishDialog(QDialog):
     def show_preview(self, prepared: Prepared) -> None:
         self.prepared = prepared
         validation = prepared.validation
-        for text in validation.errors:
-            QListWidgetItem("✗ " + text, self.findings)
-        for text in validation.warnings:
-            QListWidgetItem("! " + text, self.findings)
-        if not validation.errors and not validation.warnings:
+        findings: List[Optional[Finding]] = list(validation.findings)
+        texts = list(validation.errors) + list(validation.warnings)
+        if len(findings) != len(texts):  # a summary made without findings
+            findings = [None] * len(texts)
+        severities = ([Severity.ERROR] * len(validation.errors)
+                      + [Severity.WARNING] * len(validation.warnings))
+        for text, severity, finding in zip(texts, severities, findings):
+            self._add_finding(text, severity, finding)
+        if not texts:
             QListWidgetItem(_t("Không có lỗi hay cảnh báo.", "No errors or warnings."),
                             self.findings)
+        self.findings_hint.setVisible(
+            self.canvas is not None and any(f is not None and f.fid is not None
+                                            for f in findings))
         if prepared.changes is not None:
             for sentence in prepared.changes.sentences(self.lang):
                 QListWidgetItem(sentence, self.changes)
@@ -218,9 +293,65 @@ class PublishDialog(QDialog):
             self.status.setText(_t(f"Có {len(validation.errors)} lỗi phải sửa trước khi công bố.",
                                    f"{len(validation.errors)} error(s) must be fixed first."))
         else:
-            self.status.setText(_t(f"Sẽ thay thế bản {prepared.base_release}.",
-                                   f"Will replace release {prepared.base_release}."))
+            self.status.setText(self._preview_status(prepared))
         self._update_buttons()
+
+    def _add_finding(self, text: str, severity: Severity, finding: Optional[Finding]) -> None:
+        icon, colour, _background = SEVERITY_STYLE[severity]
+        item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.findings)
+        item.setForeground(QBrush(QColor(colour)))
+        item.setToolTip(text if finding is None else f"{text}\n[{finding.code.value}]")
+        item.setData(FINDING_ROLE, finding)
+
+    def _preview_status(self, prepared: Prepared) -> str:
+        """What the public map shows now and how current the new data is."""
+        base = prepared.base_manifest
+        updated = instant_text(prepared.data_updated_at)
+        if base.get("kind") == "init" or not base.get("created_at"):
+            now_shown = _t("Bản đồ công khai chưa có dữ liệu.",
+                           "The public map has no data yet.")
+        else:
+            now_shown = _t(
+                f"Bản đồ công khai đang hiện bản {prepared.base_release} "
+                f"(công bố lúc {instant_text(base.get('created_at'))}).",
+                f"The public map shows release {prepared.base_release} "
+                f"(published {instant_text(base.get('created_at'))}).")
+        fresh = _t(f"Sau khi công bố, bản đồ sẽ ghi “Cập nhật {updated}”.",
+                   f"Once published, the map will say “Updated {updated}”.")
+        return f"{now_shown} {fresh}" if updated else now_shown
+
+    def _finding_double_clicked(self, item: QListWidgetItem) -> None:
+        finding = item.data(FINDING_ROLE)
+        if finding is not None:
+            self.show_finding(finding)
+
+    def show_finding(self, finding: Finding) -> bool:
+        """Select the finding's feature and zoom the map to it, as the
+        validation dock does (False when no workspace or map is open)."""
+        if self.canvas is None:
+            return False
+        try:
+            session = EditingSession.from_project()
+        except EditRefusedError:
+            return False
+        shown = show_finding_on_canvas(self.canvas, session.layers.get(finding.layer), finding,
+                                       session.project)
+        if shown:  # the feature is now at the map's centre
+            self._keep_clear_of(self.canvas.mapToGlobal(self.canvas.rect().center()))
+        return shown
+
+    def _keep_clear_of(self, point: QPoint) -> None:
+        """Step aside when the dialog hides the feature just shown (it is
+        not modal, so the officer sees the feature and can fix it)."""
+        frame = self.frameGeometry()
+        if not self.isVisible() or not frame.contains(point):
+            return
+        screen = self.screen().availableGeometry()
+        margin = 80  # the feature and a little of its surroundings
+        left = point.x() - margin - frame.width()
+        if left < screen.left():
+            left = min(point.x() + margin, screen.right() - frame.width())
+        self.move(left, frame.y())
 
     def _update_buttons(self) -> None:
         prepared = self.prepared
@@ -270,33 +401,125 @@ class PublishDialog(QDialog):
 
         self._start(CallTask(description, request, call, finished))
 
-    def load_history(self) -> None:
-        self._call("CovidMaps: history", lambda client: client.history(), self.show_history)
+    def load_history(self, _checked: bool = False, status: str = "") -> None:
+        """Fetch the history; ``status``: what to say once it is shown."""
+        self._call(_t("CovidMaps: tải lịch sử công bố", "CovidMaps: history"),
+                   lambda client: client.history(),
+                   lambda releases: self.show_history(releases, status))
 
-    def show_history(self, releases: List[dict]) -> None:
+    def show_history(self, releases: List[dict], status: str = "") -> None:
         self.history.clear()
-        for entry in releases:
-            item = QListWidgetItem(
-                f"{entry.get('release_id')}  {entry.get('created_at')}  "
-                f"{entry.get('publisher')}  {entry.get('kind')}  {entry.get('message') or ''}",
-                self.history)
+        for index, entry in enumerate(releases):
+            text = history_line(entry)
+            item = QListWidgetItem(text, self.history)
             item.setData(Qt.ItemDataRole.UserRole, entry.get("release_id"))
+            if index == 0:  # the release citizens see now
+                item.setText(text + _t("  (đang công khai)", "  (on the public map)"))
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+        self.status.setText(status or _t(
+            f"{len(releases)} bản trong lịch sử; bản trên cùng đang được công khai.",
+            f"{len(releases)} releases; the top one is on the public map."))
+
+    def confirm_rollback(self) -> None:
+        """The button: the public map changes for every citizen, so ask first."""
+        item = self.history.currentItem()
+        if item is None or self.history.count() < 2 or item is self.history.item(0):
+            self.start_rollback()  # explains why nothing happens
+            return
+        target = item.data(Qt.ItemDataRole.UserRole)
+        question = QMessageBox(
+            QMessageBox.Icon.Question, _t("Quay lại bản trước", "Roll back"),
+            _t(f"Đưa bản đồ công khai về dữ liệu của bản {target}? Người dân sẽ thấy ngay "
+               "dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.",
+               f"Bring the public map back to the data of release {target}? Citizens see it "
+               "at once; the other releases stay in the history."),
+            QMessageBox.StandardButton.NoButton, self)
+        # our own words: Qt's Yes/No stay English where QGIS ships no Qt translation
+        yes = question.addButton(_t("Quay lại bản này", "Roll back"),
+                                 QMessageBox.ButtonRole.AcceptRole)
+        no = question.addButton(_t("Huỷ", "Cancel"), QMessageBox.ButtonRole.RejectRole)
+        question.setDefaultButton(no)
+        question.exec()
+        if question.clickedButton() is yes:
+            self.start_rollback()
 
     def start_rollback(self) -> None:
         item = self.history.currentItem()
         if item is None or self.history.count() == 0:
+            self.status.setText(_t("Hãy tải lịch sử rồi chọn một bản.",
+                                   "Load the history, then select a release."))
             return
         target = item.data(Qt.ItemDataRole.UserRole)
         current = self.history.item(0).data(Qt.ItemDataRole.UserRole)
+        if target == current:
+            self.status.setText(_t("Bản đã chọn đang được công khai.",
+                                   "The selected release is already on the public map."))
+            return
         key = new_idempotency_key()
-        self._call("CovidMaps: rollback",
+        self.status.setText(_t(f"Đang quay lại bản {target}…", f"Rolling back to {target}…"))
+        self._call(_t("CovidMaps: quay lại bản trước", "CovidMaps: rollback"),
                    lambda client: client.rollback(current, target, key),
-                   lambda _summary: self.load_history(), base_release=current)
+                   lambda summary: self.rollback_done(target, summary), base_release=current)
+
+    def rollback_done(self, target: str, summary: Any) -> None:
+        release = (summary or {}).get("release_id", "")
+        self.load_history(status=_t(
+            f"Đã quay lại bản {target}: bản đồ công khai hiện bản mới {release} "
+            f"với dữ liệu của bản {target}.",
+            f"Rolled back to {target}: the public map shows the new release {release} "
+            f"holding the data of {target}."))
+
+
+_KINDS = {
+    "init": ("khởi tạo, chưa có dữ liệu", "created empty"),
+    "publish": ("công bố", "published"),
+    "rollback": ("quay lại", "rollback"),
+}
+
+
+def history_line(entry: dict) -> str:
+    """One release of the history as officers read it: id, date dd/mm/yyyy
+    HH:MM, who, what kind (in the interface language) and the message."""
+    kind = str(entry.get("kind") or "")
+    vi, en = _KINDS.get(kind, (kind, kind))
+    what = _t(vi, en)
+    message = str(entry.get("message") or "")
+    target = entry.get("rolled_back_to")
+    if kind == "rollback" and target:
+        what += f" → {target}"
+        if target in message:  # the server's own "rolled back to ..." says it again
+            message = ""
+    if kind == "init":  # the server's word for it, in its language
+        message = ""
+    parts = [str(entry.get("release_id") or ""), instant_text(entry.get("created_at")),
+             str(entry.get("publisher") or ""), what, message]
+    return "  ·  ".join(part for part in parts if part)
 
 
 def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
-    def run(_checked: bool = False) -> None:
-        dialog = PublishDialog(ctx, ctx.main_window)
-        dialog.exec()
+    """Toolbar action: the dialog (one, not modal, so the officer can look
+    at a feature on the map and come back); closed when the plugin unloads."""
+    holder: Dict[str, PublishDialog] = {}
 
+    def remove() -> None:
+        dialog = holder.pop("dialog", None)
+        if dialog is not None and not sip.isdeleted(dialog):
+            dialog.cancel_tasks()
+            dialog.close()
+            dialog.deleteLater()
+
+    def run(_checked: bool = False) -> None:
+        dialog = holder.get("dialog")
+        if dialog is None or sip.isdeleted(dialog):
+            dialog = PublishDialog(ctx, ctx.main_window)
+            holder["dialog"] = dialog
+        elif not dialog.isVisible():
+            dialog.restart()  # the workspace may have changed since it was closed
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    ctx.on_unload(remove)
     return run

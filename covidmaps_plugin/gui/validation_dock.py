@@ -53,7 +53,7 @@ from ..core.validation import (
     validate_workspace,
 )
 from ..i18n import error_text, tr
-from ..model import MODEL, PROVINCE_TZ
+from ..model import PROVINCE_TZ
 from .context import PluginContext
 from .tools.feature_form import bind_to_layer, start_editing
 
@@ -387,24 +387,14 @@ class ValidationDock(QgsDockWidget):
         self.reportShown.emit(report)
 
     def _finding_item(self, finding: Finding, lang: str) -> QTreeWidgetItem:
-        title = MODEL.layer(finding.layer).title(lang) if finding.layer in MODEL.layer_names else ""
-        feature = self._feature_label(finding)
+        title = finding.layer_title(lang)
+        feature = finding.feature_label()
         item = QTreeWidgetItem([finding.message(lang), f"{feature}\n{title}" if title else feature])
         item.setData(0, FINDING_ROLE, finding)
         item.setToolTip(0, f"{finding.message(lang)}\n[{finding.code.value}]")
         item.setToolTip(1, f"{feature} — {title}")
         item.setForeground(1, QBrush(QColor("#333333")))
         return item
-
-    def _feature_label(self, finding: Finding) -> str:
-        layer = self.session.layers.get(finding.layer) if self.session else None
-        if layer is None or finding.fid is None:
-            return "—"
-        feature = layer.getFeature(finding.fid)
-        name = feature["name"] if feature.isValid() and "name" in feature.fields().names() else None
-        if name in (None, "") or (hasattr(name, "isNull") and name.isNull()):
-            return f"#{finding.fid}"
-        return str(name)
 
     def _show_summary(self, report: Optional[ValidationReport]) -> None:
         if report is None:
@@ -460,41 +450,8 @@ class ValidationDock(QgsDockWidget):
 
     def show_finding(self, finding: Finding) -> bool:
         """Zoom to and select the finding's feature (or its location)."""
-        layer = self._layer_of(finding)
-        if layer is not None and finding.fid is not None:
-            feature = layer.getFeature(finding.fid)
-            if feature.isValid() and feature.hasGeometry():
-                layer.selectByIds([finding.fid])
-                self._zoom_to(layer, feature.geometry())
-                self.canvas.flashFeatureIds(layer, [finding.fid])
-                return True
-        if finding.location is not None:
-            wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
-            to_map = QgsCoordinateTransform(
-                wgs84, self.canvas.mapSettings().destinationCrs(), self._project()
-            )
-            self.canvas.setCenter(to_map.transform(QgsPointXY(*finding.location)))
-            self.canvas.refresh()
-            return True
-        return False
-
-    def _project(self) -> QgsProject:
-        return self.session.project if self.session else QgsProject.instance()
-
-    def _zoom_to(self, layer: QgsVectorLayer, geometry) -> None:
-        to_map = QgsCoordinateTransform(
-            layer.crs(), self.canvas.mapSettings().destinationCrs(), self._project()
-        )
-        box = to_map.transformBoundingBox(geometry.boundingBox())
-        if box.width() == 0 and box.height() == 0:  # a point
-            self.canvas.setCenter(box.center())
-            self.canvas.zoomScale(MIN_ZOOM_SCALE)
-        else:
-            box.scale(1.5)
-            self.canvas.setExtent(box)
-            if self.canvas.scale() < MIN_ZOOM_SCALE:
-                self.canvas.zoomScale(MIN_ZOOM_SCALE)
-        self.canvas.refresh()
+        project = self.session.project if self.session else QgsProject.instance()
+        return show_finding_on_canvas(self.canvas, self._layer_of(finding), finding, project)
 
     def open_current_form(self) -> None:
         finding = self.current_finding()
@@ -527,6 +484,42 @@ class ValidationDock(QgsDockWidget):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._timer.stop()
         super().closeEvent(event)
+
+
+def show_finding_on_canvas(canvas: QgsMapCanvas, layer: Optional[QgsVectorLayer],
+                           finding: Finding, project: QgsProject) -> bool:
+    """Select the finding's feature in ``layer`` and zoom the canvas to it
+    (else centre on the finding's location). Shared by the dock and the
+    publish dialog. False when there is nothing to show."""
+    if layer is not None and finding.fid is not None:
+        feature = layer.getFeature(finding.fid)
+        if feature.isValid() and feature.hasGeometry():
+            layer.selectByIds([finding.fid])
+            _zoom_to(canvas, layer, feature.geometry(), project)
+            canvas.flashFeatureIds(layer, [finding.fid])
+            return True
+    if finding.location is not None:
+        wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+        to_map = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), project)
+        canvas.setCenter(to_map.transform(QgsPointXY(*finding.location)))
+        canvas.refresh()
+        return True
+    return False
+
+
+def _zoom_to(canvas: QgsMapCanvas, layer: QgsVectorLayer, geometry: Any,
+             project: QgsProject) -> None:
+    to_map = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), project)
+    box = to_map.transformBoundingBox(geometry.boundingBox())
+    if box.width() == 0 and box.height() == 0:  # a point
+        canvas.setCenter(box.center())
+        canvas.zoomScale(MIN_ZOOM_SCALE)
+    else:
+        box.scale(1.5)
+        canvas.setExtent(box)
+        if canvas.scale() < MIN_ZOOM_SCALE:
+            canvas.zoomScale(MIN_ZOOM_SCALE)
+    canvas.refresh()
 
 
 def _escape(text: str) -> str:

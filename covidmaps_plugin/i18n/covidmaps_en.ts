@@ -20,6 +20,10 @@
             <translation>Added. Save the layer's edits to keep it.</translation>
         </message>
         <message>
+            <source>Also make vector tiles of layers larger than (KiB of GeoJSON)</source>
+            <translation>Also make vector tiles of layers larger than (KiB of GeoJSON)</translation>
+        </message>
+        <message>
             <source>Authentication configuration (token)</source>
             <translation>Authentication configuration (token)</translation>
         </message>

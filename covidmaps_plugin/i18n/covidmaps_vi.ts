@@ -20,6 +20,10 @@
             <translation>Đã thêm. Hãy lưu chỉnh sửa của lớp để giữ lại.</translation>
         </message>
         <message>
+            <source>Also make vector tiles of layers larger than (KiB of GeoJSON)</source>
+            <translation>Tạo thêm ô vectơ (vector tiles) cho lớp có GeoJSON lớn hơn (KiB)</translation>
+        </message>
+        <message>
             <source>Authentication configuration (token)</source>
             <translation>Cấu hình xác thực (mã truy cập)</translation>
         </message>

@@ -19,7 +19,7 @@ def test_expired_risk_point_will_be_hidden():
     assert codes(report) == ["TIME_EXPIRED_HIDDEN"]
     finding = report.findings[0]
     assert finding.severity is Severity.WARNING and finding.field == "visible_until"
-    assert "2021-06-09 11:00" in finding.message_vi
+    assert "09/06/2021 11:00" in finding.message_vi  # dd/mm/yyyy, as officers write
 
 
 def test_expiry_is_decided_in_province_time():

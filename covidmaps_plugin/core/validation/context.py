@@ -130,9 +130,11 @@ class ValidationContext:
         params.setdefault("layer_title", layer_title(table.layer_def))
         if row is None:
             return make_finding(code, table.name, field_name=field_name, **params)
+        name = table.column("name")[row]
         return make_finding(
             code, table.name, fid=table.fids[row], uid=table.uid(row),
-            field_name=field_name, location=self.location(table, row), **params,
+            field_name=field_name, location=self.location(table, row),
+            feature_name=name if isinstance(name, str) and name.strip() else None, **params,
         )
 
     def location(self, table: LayerTable, row: int) -> Optional[Tuple[float, float]]:

@@ -13,6 +13,10 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
+from ...model import MODEL
+
+_MODEL_LAYERS = {layer.name: layer for layer in MODEL.layers}
+
 
 class Severity(enum.Enum):
     """``ERROR`` blocks publishing; ``WARNING`` needs the officer's
@@ -266,9 +270,31 @@ class Finding:
     # WGS 84 lon/lat to zoom to, when the feature has a usable location
     location: Optional[Tuple[float, float]] = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    # the feature's ``name`` when the check ran (how officers know a feature)
+    feature_name: Optional[str] = None
 
     def message(self, lang: str = "vi") -> str:
         return self.message_vi if lang == "vi" else self.message_en
+
+    def feature_label(self) -> str:
+        """The feature as the validation dock names it: its name, else
+        ``#fid``, else "—" (a finding about a layer as a whole)."""
+        if self.feature_name:
+            return self.feature_name
+        return f"#{self.fid}" if self.fid is not None else "—"
+
+    def layer_title(self, lang: str = "vi") -> str:
+        layer = _MODEL_LAYERS.get(self.layer)
+        return layer.title(lang) if layer is not None else self.layer
+
+    def described(self, lang: str = "vi") -> str:
+        """The message prefixed by what it is about, for lists that show
+        findings of every layer in one column (publish dialog, Processing
+        log): "Điểm nguy cơ «Chợ Phủ Thông»: «Hiển thị đến» ... đã qua"."""
+        title = self.layer_title(lang)
+        if self.fid is None and not self.feature_name:
+            return f"{title}: {self.message(lang)}" if title else self.message(lang)
+        return f"{title} «{self.feature_label()}»: {self.message(lang)}"
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -296,6 +322,7 @@ def make_finding(
     uid: Optional[str] = None,
     field_name: Optional[str] = None,
     location: Optional[Tuple[float, float]] = None,
+    feature_name: Optional[str] = None,
     **params: Any,
 ) -> Finding:
     spec = CATALOG[code]
@@ -310,6 +337,7 @@ def make_finding(
         message_en=_render(spec.message_en, params, "en"),
         location=location,
         params=params,
+        feature_name=feature_name,
     )
 
 

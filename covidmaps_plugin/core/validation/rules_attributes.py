@@ -18,7 +18,7 @@ from .context import ValidationContext, field_label
 from .findings import Bilingual, Finding, FindingCode
 from .registry import rule
 from .spatial import transform
-from .table import LayerTable, date_to_epoch, epoch_text
+from .table import LayerTable, date_text, date_to_epoch, epoch_text
 
 C = FindingCode
 CHECKPOINTS, ZONES = MODEL.layer("checkpoints"), MODEL.layer("isolation_zones")
@@ -183,10 +183,10 @@ def implausible_dates(ctx: ValidationContext, table: LayerTable) -> Iterator[Fin
             if value < earliest:
                 yield ctx.finding(table, row, C.ATTR_DATE_TOO_OLD, fld.name,
                                   value=display(fld, value),
-                                  limit=ctx.options.earliest_date.isoformat())
+                                  limit=date_text(ctx.options.earliest_date))
             elif value > latest:
                 yield ctx.finding(table, row, C.ATTR_DATE_TOO_FAR, fld.name,
-                                  value=display(fld, value), limit=latest_day.isoformat())
+                                  value=display(fld, value), limit=date_text(latest_day))
 
 
 @rule("attributes", C.UID_MISSING, C.UID_MALFORMED, C.UID_DUPLICATE)

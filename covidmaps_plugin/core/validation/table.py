@@ -79,10 +79,29 @@ def date_to_epoch(value: dt.date) -> float:
     return float((value.toordinal() - _EPOCH_ORDINAL) * 86400 - _PROVINCE_OFFSET_S)
 
 
+# how Vietnamese officers write dates (also in the English interface: the
+# province's documents and the public map use it too)
+DATE_FORMAT = "%d/%m/%Y"
+DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+
+
+def date_text(day: dt.date) -> str:
+    return day.strftime(DATE_FORMAT)
+
+
+def instant_text(value: Any) -> str:
+    """An ISO 8601 instant (a manifest's created_at...) as officers read it:
+    dd/mm/yyyy HH:MM, province time; anything unreadable as it is."""
+    instant = parse_instant(value) if value else None
+    if instant is None:
+        return str(value or "")
+    return instant.astimezone(PROVINCE_TZ).strftime(DATETIME_FORMAT)
+
+
 def epoch_text(seconds: float, with_time: bool = True) -> str:
-    """A normalized instant as the officer reads it (province time)."""
+    """A normalized instant as the officer reads it (province time, dd/mm/yyyy HH:MM)."""
     when = dt.datetime.fromtimestamp(seconds, PROVINCE_TZ)
-    return when.strftime("%Y-%m-%d %H:%M") if with_time else when.strftime("%Y-%m-%d")
+    return when.strftime(DATETIME_FORMAT if with_time else DATE_FORMAT)
 
 
 def _instant(value: Any) -> Optional[float]:

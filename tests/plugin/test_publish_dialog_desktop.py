@@ -1,0 +1,207 @@
+"""The Publish dialog in a real QGIS window (qgis.bin under Xvfb, not
+offscreen), in Vietnamese, against a real endpoint on 127.0.0.1.
+
+The sample province is published once (the "current" public map); then an
+officer renames a risk point and withdraws a checkpoint's approval, and one
+feature's display date has passed (the one warning). ``publish_dialog_script.py``
+drives the installed plugin with the mouse and this test checks what the
+dialog showed: the change sentences, the warning naming its feature with a
+dd/mm/yyyy date, the double-click that shows the feature on the map, the
+confirmation gating the Publish button, the release id and map link, and
+history + rollback. Screenshots: tests/artifacts/publish_dialog_desktop_vi_*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import requests
+from qgis.core import QgsProject, QgsVectorLayer
+
+from covidmaps_plugin.core.publishing.auth import auth_headers
+from covidmaps_plugin.core.publishing.pipeline import PublishRequest, publish, validate_source
+from covidmaps_plugin.core.publishing.source import open_source
+from covidmaps_plugin.core.validation.table import instant_text
+from covidmaps_plugin.core.workspace import create_workspace
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ
+
+from .installed_plugin import ROOT, install
+from .test_desktop import png_size, wait_for_exit
+from .xvfb import screenshot as screenshot_taken
+from .xvfb import xvfb
+
+pytestmark = pytest.mark.gui
+
+SCRIPT = Path(__file__).resolve().parent / "publish_dialog_script.py"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SHOTS = ARTIFACTS / "publish_dialog_desktop_vi"
+SCREEN = "1440x900x24"
+RENAMED = "Chợ Phủ Thông (đã khử khuẩn)"
+
+
+def change_features(gpkg: Path, layer_name: str, changes: Dict[str, Dict[str, Any]]) -> None:
+    """Saved edits (uid -> field -> value), written through the provider so
+    the test controls every value (QGIS would stamp updated_at itself)."""
+    layer = QgsVectorLayer(f"{gpkg}|layername={layer_name}", layer_name, "ogr")
+    assert layer.isValid()
+    fids = {f["uid"]: f.id() for f in layer.getFeatures()}
+    index = layer.fields().indexOf
+    assert layer.dataProvider().changeAttributeValues({
+        fids[uid]: {index(name): value for name, value in values.items()}
+        for uid, values in changes.items()})
+
+
+def officer_edits(gpkg: Path) -> Dict[str, Any]:
+    """After the first publish: one risk point renamed, one checkpoint no
+    longer approved, every warning but one settled (the expired feature
+    withdrawn from approval). Returns what the dialog must show."""
+    now = dt.datetime.now(PROVINCE_TZ)
+    source = open_source(gpkg)
+    warnings = [f for f in validate_source(source, now).findings
+                if f.severity.value == "warning"]
+    assert warnings, "the sample has an expired feature"
+    kept, settled = warnings[0], warnings[1:]
+    for finding in settled:
+        change_features(gpkg, finding.layer, {finding.uid: {"approved": False}})
+    from covidmaps_plugin.core.export import export_layers
+
+    exports = export_layers(source.layers, now)
+    risk_uid = next(uid for uid in exports["risk_points"].uids
+                    if uid not in {f.uid for f in warnings})
+    change_features(gpkg, "risk_points", {risk_uid: {"name": RENAMED}})
+    checkpoint_uid = exports["checkpoints"].uids[0]
+    change_features(gpkg, "checkpoints", {checkpoint_uid: {"approved": False}})
+    return {"warning": kept}
+
+
+@pytest.fixture
+def scene(qgis_app, tmp_path, monkeypatch):
+    from covidmaps_publish.config import Config
+    from covidmaps_publish.server import ServerThread
+    from covidmaps_publish.tokens import TokenStore
+
+    config = Config(data_dir=tmp_path / "endpoint", fsync=False)
+    token = TokenStore(config.state_dir).create("officer-1")
+    server = ServerThread(config).start()
+    url = server.url + "/"
+    gpkg = tmp_path / "ws" / "bac_kan.gpkg"
+    gpkg.parent.mkdir()
+    project = QgsProject()
+    create_workspace(gpkg, with_sample=True, project=project)
+    project.clear()
+    first = publish(PublishRequest(gpkg, url, auth_headers(token=token), validate=False))
+    expected = officer_edits(gpkg)
+    try:
+        yield {"url": url, "token": token, "gpkg": gpkg, "first": first.release_id,
+               **expected}
+    finally:
+        server.stop()
+
+
+def run_qgis(tmp_path: Path, plugin_zip: Path, scene: Dict[str, Any]) -> Dict[str, Any]:
+    profiles = tmp_path / "profiles"
+    install(plugin_zip, profiles, "vi")
+    result_path = tmp_path / "result.json"
+    (tmp_path / "runtime").mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "QGIS_NO_OVERRIDE_IMPORT")}
+    env.update(COVIDMAPS_PUBLISH_RESULT=str(result_path),
+               COVIDMAPS_PUBLISH_WORKSPACE=str(scene["gpkg"]),
+               COVIDMAPS_PUBLISH_ENDPOINT=scene["url"],
+               COVIDMAPS_PUBLISH_SHOTS=str(SHOTS),
+               COVIDMAPS_TOKEN=scene["token"],  # no auth database in a fresh profile
+               XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
+    command = ["qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profiles),
+               "--code", str(SCRIPT)]
+    log = tmp_path / "qgis.log"
+    stuck = ARTIFACTS / "qgis_stuck_publish_dialog.png"
+    with xvfb(SCREEN) as display, open(log, "wb") as out:
+        env["DISPLAY"] = display
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        if not wait_for_exit(process, result_path):
+            screenshot_taken(display, stuck)
+            os.killpg(process.pid, signal.SIGKILL)  # our own session: qgis.bin only
+            process.wait()
+    assert result_path.is_file(), (
+        f"no result (screen at timeout: {stuck})\n" + log.read_text(errors="replace")[-4000:])
+    return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def manifest(url: str, name: str = "manifest.json") -> Dict[str, Any]:
+    return requests.get(url + "data/" + name, timeout=10).json()
+
+
+def no_iso_dates(lines: List[str]) -> bool:
+    return not any(re.search(r"\d{4}-\d{2}-\d{2}", line) for line in lines)
+
+
+def test_publish_dialog_in_qgis_desktop(tmp_path, plugin_zip, scene):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    result = run_qgis(tmp_path, plugin_zip, scene)
+    assert result["python_errors"] == [] and result["critical_messages"] == []
+    assert result["action_found"] and result["dialog_found"]
+    assert not result["dialog_modal"]  # the officer can look at the map meanwhile
+    assert result["title"] == "Công bố bản đồ dịch tễ"
+    assert "No Authentication" not in result["auth_choice"]  # QGIS's own text, in Vietnamese
+    assert not result["publish_enabled_before_check"]
+
+    # the preview: what changes, in sentences, and the one warning naming its feature
+    assert result["changes"] == ["1 điểm nguy cơ thay đổi",
+                                 "1 chốt kiểm soát chưa được duyệt nên sẽ bị ẩn"]
+    warning = scene["warning"]
+    title = MODEL.layer(warning.layer).title_vi
+    (finding,) = result["findings"]
+    assert finding.startswith(f"{title} «{warning.feature_name}»: ")
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", warning.params["value"])
+    assert f"({warning.params['value']})" in finding  # «Hiển thị đến» (dd/mm/yyyy HH:MM)
+    assert no_iso_dates(result["findings"] + result["changes"] + [result["status_preview"]])
+    assert result["findings_hint_visible"]
+    # double-click: the feature is selected and the map moved to it
+    jump = result["jump"]
+    assert (jump["finding_layer"], jump["feature_name"]) == (warning.layer, warning.feature_name)
+    assert jump["selected"] == [jump["finding_fid"]]
+    assert jump["extent_changed"] and jump["feature_in_view"] and jump["dialog_clear_of_feature"]
+
+    # the warning must be confirmed before Publish can be clicked
+    assert result["confirm_visible"] and result["confirm_text"].startswith("Tôi đã xem")
+    assert not result["publish_enabled_unconfirmed"]
+    assert result["publish_enabled_confirmed"]
+    assert f"“Cập nhật {instant_text(result['data_updated_at'])}”" in result["status_preview"]
+
+    # published: the release id and the map link, and the endpoint agrees
+    published_id = result["history_ids"][0]  # the script rolled back afterwards
+    published = manifest(scene["url"], f"releases/{published_id}.json")
+    assert published["parent_id"] == scene["first"]
+    assert published["release_id"] in result["result_text"]
+    assert f'href="{scene["url"]}"' in result["result_text"]
+    assert result["status_published"] == "Đã công bố."
+    assert published["data_updated_at"] == result["data_updated_at"]
+    assert not result["publish_enabled_after"]
+
+    # history, newest first, in Vietnamese with dd/mm/yyyy dates; then the rollback
+    assert result["history_ids"][:2] == [published["release_id"], scene["first"]]
+    assert "công bố" in result["history"][0] and no_iso_dates(result["history"])
+    # the button asks before it changes what every citizen sees
+    assert scene["first"] in result["rollback_question"]
+    assert result["rollback_question"].startswith("Đưa bản đồ công khai về dữ liệu của bản")
+    assert result["rollback_buttons"] == ["Huỷ", "Quay lại bản này"]
+    rolled = manifest(scene["url"])
+    assert rolled["kind"] == "rollback" and rolled["rolled_back_to"] == scene["first"]
+    assert result["history_ids_after_rollback"][0] == rolled["release_id"]
+    assert f"Đã quay lại bản {scene['first']}" in result["status_rollback"]
+
+    assert result["unload_returned"] and result["left_after_unload"] == []
+
+    for name in ("screen", "preview", "done", "history", "rollback"):
+        path = Path(result["shots"][name])
+        assert path.is_file() and path.parent == ARTIFACTS
+    assert png_size(Path(result["shots"]["screen"])) == [1440, 900]
