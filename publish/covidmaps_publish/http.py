@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
+from .content_coding import gunzip_capped, is_gzip
 from .problems import CONTENT_TYPE as PROBLEM_TYPE
 from .problems import ProblemError
 from .representation import Representation
@@ -77,7 +78,10 @@ async def send_representation(scope: Scope, send: Send, rep: Representation,
 
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The whole request body, refusing more than ``limit`` bytes early
-    (by Content-Length before reading, by counting while reading)."""
+    (by Content-Length before reading, by counting while reading).
+    A gzip body (``Content-Encoding: gzip``) is decompressed under the same
+    limit (content_coding.py); any other coding is refused before reading."""
+    gzipped = is_gzip(header(scope, b"content-encoding"))
     declared = header(scope, b"content-length")
     if declared:
         try:
@@ -103,7 +107,16 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
             raise too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            body = b"".join(chunks)
+            return await _gunzip(body, limit) if gzipped else body
+
+
+async def _gunzip(body: bytes, limit: int) -> bytes:
+    # in a worker thread: inflating megabytes must not stall public reads
+    plain = await asyncio.get_running_loop().run_in_executor(None, gunzip_capped, body, limit)
+    if plain is None:
+        raise too_large(limit)
+    return plain
 
 
 def too_large(limit: int) -> ProblemError:
