@@ -30,12 +30,16 @@ from .http import (
     send_problem,
 )
 from .openapi import openapi_document
+from .patching import is_patch, rebuild_blob
 from .problems import ProblemError
 from .publisher import SHA_RE, Publisher
+from .tiles_patching import is_tiles_patch, rebuild_tile_archive
+from .tilesets import put_answer as tileset_put_answer
 
 log = logging.getLogger(__name__)
 
 _BLOB = re.compile(r"^/api/v1/layers/([^/]+)/blobs/([^/]+)$")
+_TILES = re.compile(r"^/api/v1/layers/([^/]+)/tiles/([^/]+)$")
 # Query parameter names that carry credentials in other APIs: refused outright
 _CREDENTIAL_PARAMS = {"token", "access_token", "bearer", "auth", "authorization", "api_key",
                       "apikey", "key"}
@@ -108,6 +112,12 @@ class WriteApi:
                 return "put-blob", self._put_blob, (layer, sha)
             return self._allow(method, ("HEAD", "PUT"), "head-blob", self._head_blob,
                                (layer, sha))
+        m = _TILES.match(path)
+        if m is not None:
+            if method == "PUT":
+                return "put-tiles", self._put_tiles, m.groups()
+            return self._allow(method, ("HEAD", "PUT"), "head-tiles", self._head_tiles,
+                               m.groups())
         raise ProblemError(404, "not-found", "Not found",
                       f"No API route {path[:200]!r}; see /api/v1/openapi.json.")
 
@@ -166,6 +176,9 @@ class WriteApi:
                         sha: str) -> tuple:
         self._check_blob_path(layer, sha)
         body = await read_body(scope, receive, self.config.limits.max_blob_bytes)
+        if is_patch(header(scope, b"content-type")):  # rebuilt, then checked as a full upload
+            body = await self._run(rebuild_blob, layer, sha, body, self.config.limits,
+                                   self.publisher.reader.blob)
         checked, created = await self._run(self.publisher.put_blob, layer, sha, body)
         payload = {"layer": layer, "sha256": checked.sha256, "size": len(checked.data),
                    "feature_count": checked.feature_count, "bbox": checked.bbox,
@@ -173,6 +186,24 @@ class WriteApi:
                    "canonical": checked.sha256 == sha,
                    "href": f"/data/blobs/{checked.sha256}.geojson"}
         return (201 if created else 200), payload, [], None
+
+    async def _head_tiles(self, scope: Scope, receive: Receive, actor: str, layer: str,
+                          sha: str) -> tuple:
+        _check_tiles_path(layer, sha)
+        if await self._run(self.publisher.stored_tileset, layer, sha) is None:
+            raise ProblemError(404, "no-such-tiles", "Tile set not stored",
+                               f"Upload {sha} with PUT.")
+        return 200, {"sha256": sha}, [], None
+
+    async def _put_tiles(self, scope: Scope, receive: Receive, actor: str, layer: str,
+                         sha: str) -> tuple:
+        _check_tiles_path(layer, sha)
+        body = await read_body(scope, receive, self.config.limits.max_tiles_archive_bytes)
+        if is_tiles_patch(header(scope, b"content-type")):  # rebuilt, then as a full upload
+            body = await self._run(rebuild_tile_archive, layer, sha, body, self.config.limits,
+                                   self.publisher.storage, self.publisher.stored_tileset)
+        doc, created = await self._run(self.publisher.put_tiles, layer, sha, body)
+        return (201 if created else 200), tileset_put_answer(sha, doc), [], None
 
     async def _history(self, scope: Scope, receive: Receive, actor: str) -> tuple:
         limit = 50
@@ -217,6 +248,19 @@ class WriteApi:
         if not SHA_RE.match(sha):
             raise ProblemError(400, "bad-hash", "Invalid blob hash",
                           "The blob name must be its SHA-256 as 64 lower-case hex digits.")
+
+
+def _check_tiles_path(layer: str, sha: str) -> None:
+    from covidmaps_plugin.model import MODEL
+
+    if layer not in MODEL.layer_names:  # reference layers are small: GeoJSON only
+        names = ", ".join(MODEL.layer_names)
+        raise ProblemError(404, "unknown-layer", "Unknown layer",
+                           f"{layer[:60]!r} has no vector tiles; tiles exist for {names}.")
+    if not SHA_RE.match(sha):
+        raise ProblemError(400, "bad-hash", "Invalid tile set hash",
+                           "The tile set name must be the SHA-256 of its archive as 64 "
+                           "lower-case hex digits.")
 
 
 def _if_match(scope: Scope) -> str:

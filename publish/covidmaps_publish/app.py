@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 _RELEASE_PATH = re.compile(r"^/data/releases/([0-9]{6,12}-[0-9a-f]{8})\.json$")
 _BLOB_PATH = re.compile(r"^/data/blobs/([0-9a-f]{64})\.geojson$")
+_TILE_PATH = re.compile(
+    r"^/data/tiles/([0-9a-f]{64})/(?:tiles\.json|([0-9]{1,2})/([0-9]{1,6})/([0-9]{1,6})\.pbf)$")
 _READ_METHODS = ("GET", "HEAD")
 
 
@@ -97,6 +99,10 @@ class CovidMapsApp:
             if rep is None:  # an older release's blob: a storage read, off the loop
                 rep = await asyncio.get_running_loop().run_in_executor(
                     None, reader.blob_representation, m.group(1))
+        elif (m := _TILE_PATH.match(path)) is not None:
+            rep = reader.cached_tile(path[len("/data/"):])
+            if rep is None:  # a storage read (checked against tiles.json), off the loop
+                rep = await asyncio.get_running_loop().run_in_executor(None, _tile, reader, m)
         elif (m := _RELEASE_PATH.match(path)) is not None:
             rep = reader.cached_release(m.group(1))
             if rep is None:
@@ -142,6 +148,17 @@ class CovidMapsApp:
                 await loop.run_in_executor(None, self.reader.refresh)
             except Exception:  # noqa: BLE001 - keep serving the last good release
                 log.exception("could not refresh the current release")
+
+
+def _tile(reader: ReleaseReader, match: re.Match) -> Any:
+    sha, z, x, y = match.groups()
+    if z is None:
+        return reader.tilejson_representation(sha)
+    if any(len(part) > 1 and part.startswith("0") for part in (z, x, y)):
+        return None  # one tile, one URL: no aliases with leading zeros
+    if int(z) > 16 or max(int(x), int(y)) >= 2 ** int(z):
+        return None
+    return reader.tile_representation(sha, int(z), int(x), int(y))
 
 
 def _method_not_allowed(allow: str) -> ProblemError:

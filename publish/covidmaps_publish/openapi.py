@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any, Dict, Tuple
 
 from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model.tile_archive import TILES_PATCH_CONTENT_TYPE
 
 from .checks.layer import REFERENCE_LAYERS
+from .patching import PATCH_CONTENT_TYPE
 
 PROBLEM = {"$ref": "#/components/schemas/ProblemError"}
 SHA = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
@@ -17,12 +19,13 @@ RELEASE_ID = {"type": "string", "pattern": "^[0-9]{6,12}-[0-9a-f]{8}$"}
 _REASONS = {
     400: "Malformed request: invalid JSON, bad hash or header, or a token in the URL",
     401: "Missing, unknown or revoked Bearer token",
-    404: "Unknown layer or blob",
+    404: "Unknown layer or blob (for a patch: its base blob is not stored, base-not-found)",
     405: "Method not allowed",
     408: "The request body stopped arriving",
     412: "If-Match is not the current release (problem body carries current_release_id)",
     413: "Body larger than the configured limit",
     422: "The data or the request body failed the server's checks (see errors[])",
+    415: "Content-Encoding other than gzip or identity",
     428: "If-Match header missing",
 }
 
@@ -56,6 +59,53 @@ def _layer_hashes(names: Tuple[str, ...]) -> Dict[str, Any]:
             "additionalProperties": False}
 
 
+_TILESET_RESULT = {
+    "type": "object", "required": ["layer", "sha256", "tile_count"], "properties": {
+        "layer": {"type": "string"}, "sha256": SHA, "tile_count": {"type": "integer"},
+        "minzoom": {"type": "integer"}, "maxzoom": {"type": "integer"},
+        "bounds": {"type": "array", "items": {"type": "number"}},
+        "href": {"type": "string"}, "tilejson": {"type": "string"}}}
+
+
+def _tiles_path() -> Dict[str, Any]:
+    """The vector tile set routes (checks/tiles.py; docs/api.md, "Vector tiles")."""
+    params = [
+        {"name": "layer", "in": "path", "required": True,
+         "schema": {"enum": list(MODEL.layer_names)}},
+        {"name": "sha256", "in": "path", "required": True, "schema": SHA,
+         "description": "SHA-256 of the tile archive"},
+    ]
+    return {
+        "parameters": params,
+        "head": {"operationId": "tilesExist",
+                 "summary": "Whether a tile set of this layer is completely stored",
+                 "responses": {"200": {"description": "Stored"},
+                               "400": {"description": _REASONS[400]},
+                               "401": {"description": _REASONS[401]},
+                               "404": {"description": "Unknown layer or tile set"}}},
+        "put": {"operationId": "putTiles",
+                "summary": "Upload a layer's vector tiles (ustar: {z}/{x}/{y}.pbf, then "
+                           "metadata.json); checked and stored",
+                "description": "The body is the tile archive, or (Content-Type "
+                               f"{TILES_PATCH_CONTENT_TYPE}) a tile-set patch of a stored "
+                               "set: a ustar of patch.json {\"base\": <stored set sha256>, "
+                               "\"delete\": [\"z/x/y\", ...]}, the new or changed tiles, "
+                               "then metadata.json. The server rebuilds the archive, requires "
+                               "it to hash to {sha256} (else 422 tiles-patch-mismatch, "
+                               "nothing stored; 404 tiles-base-not-found for an unknown base) "
+                               "and checks it as a full upload. Either may be sent with "
+                               "Content-Encoding: gzip.",
+                # the server reads the body as a tar whatever its declared type
+                "requestBody": {"required": True, "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in ("application/x-tar", "application/octet-stream",
+                                  TILES_PATCH_CONTENT_TYPE)}},
+                "responses": {**_ok(200, "Already stored", _ref("TileSetResult")),
+                              **_ok(201, "Checked and stored", _ref("TileSetResult")),
+                              **_problems(400, 401, 404, 408, 413, 415, 422)}},
+    }
+
+
 def openapi_document() -> Dict[str, Any]:
     layer_ids = list(MODEL.layer_names + REFERENCE_LAYERS)
     blob_params = [
@@ -65,7 +115,7 @@ def openapi_document() -> Dict[str, Any]:
     ]
     commit_responses = {**_ok(201, "Release committed (or replayed for an Idempotency-Key)",
                               _ref("ReleaseSummary")),
-                        **_problems(400, 401, 408, 412, 413, 422, 428)}
+                        **_problems(400, 401, 408, 412, 413, 415, 422, 428)}
     return {
         "openapi": "3.1.0",
         "info": {"title": "CovidMaps publishing API", "version": "1.0.0",
@@ -89,11 +139,19 @@ def openapi_document() -> Dict[str, Any]:
                                        "404": {"description": _REASONS[404]}}},
                 "put": {"operationId": "putBlob",
                         "summary": "Upload one layer's GeoJSON; checked, stored canonical",
+                        "description": "The body is the layer's GeoJSON, or (Content-Type "
+                                       f"{PATCH_CONTENT_TYPE}) a feature patch of a stored "
+                                       "blob: the server rebuilds the layer, requires it to "
+                                       "hash to {sha256} (else 422 patch-mismatch, nothing "
+                                       "stored) and checks it as a full upload. Either may "
+                                       "be sent with Content-Encoding: gzip.",
                         "requestBody": {"required": True, "content": {
-                            "application/geo+json": {"schema": {"type": "object"}}}},
+                            "application/geo+json": {"schema": {"type": "object"}},
+                            PATCH_CONTENT_TYPE: {"schema": _ref("FeaturePatch")}}},
                         "responses": {**_ok(200, "Already stored", _ref("BlobResult")),
                                       **_ok(201, "Checked and stored", _ref("BlobResult")),
-                                      **_problems(400, 401, 404, 408, 413, 422)}}},
+                                      **_problems(400, 401, 404, 408, 413, 415, 422)}}},
+            "/api/v1/layers/{layer}/tiles/{sha256}": _tiles_path(),
             "/api/v1/releases": {
                 "get": {"operationId": "listReleases", "summary": "Release history, newest first",
                         "parameters": [{"name": "limit", "in": "query", "required": False,
@@ -128,6 +186,12 @@ def openapi_document() -> Dict[str, Any]:
                     "feature_id": {"type": ["string", "null"]},
                     "field": {"type": ["string", "null"]},
                     "code": {"type": "string"}, "message": {"type": "string"}}},
+                "FeaturePatch": {"type": "object", "required": ["base"],
+                                 "additionalProperties": False, "properties": {
+                                     "base": SHA,
+                                     "upsert": {"type": "array", "items": {"type": "object"}},
+                                     "delete": {"type": "array",
+                                                "items": {"type": "string"}}}},
                 "Whoami": {"type": "object", "required": ["name"],
                            "properties": {"name": {"type": "string"}}},
                 "BlobResult": {"type": "object", "required": ["sha256", "layer"], "properties": {
@@ -136,11 +200,13 @@ def openapi_document() -> Dict[str, Any]:
                     "bbox": {"type": ["array", "null"], "items": {"type": "number"}},
                     "dropped_fields": {"type": "array", "items": {"type": "string"}},
                     "canonical": {"type": "boolean"}, "href": {"type": "string"}}},
+                "TileSetResult": _TILESET_RESULT,
                 "PublishRequest": {"type": "object", "properties": {
                     "message": {"type": "string", "maxLength": 500},
                     "data_updated_at": {"type": "string", "format": "date-time"},
                     "layers": _layer_hashes(MODEL.layer_names),
-                    "reference": _layer_hashes(REFERENCE_LAYERS)}},
+                    "reference": _layer_hashes(REFERENCE_LAYERS),
+                    "tiles": _layer_hashes(MODEL.layer_names)}},
                 "RollbackRequest": {"type": "object", "required": ["release_id"],
                                     "properties": {"release_id": RELEASE_ID,
                                                    "message": {"type": "string",

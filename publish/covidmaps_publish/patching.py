@@ -122,13 +122,22 @@ def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
                            f"layer {layer!r} cannot be applied; upload the whole layer "
                            "instead.", extra={"layer": layer})
     rebuilt = apply_patch(layer, base, patch.get("upsert", []), patch.get("delete", []))
+    require_claimed_hash(rebuilt, claimed_sha, layer, "patch-mismatch",
+                         f"the layer {base_sha}", "a layer", "the whole layer")
+    return rebuilt
+
+
+def require_claimed_hash(rebuilt: bytes, claimed_sha: str, layer: str, code: str,
+                         base_words: str, result_words: str, fallback_words: str) -> None:
+    """A patch rebuilt on the server must give exactly the bytes the client
+    hashed; anything else means the two sides disagree on the base or on
+    the encoding, and nothing may be stored (the client uploads it whole)."""
     actual = hashlib.sha256(rebuilt).hexdigest()
     if actual != claimed_sha:
         raise ProblemError(
-            422, "patch-mismatch", "The patched layer does not match its hash",
-            f"Applying the patch to {base_sha} gives a layer that hashes to {actual}, not "
-            f"{claimed_sha}: the client's base or its serialization differs from the "
-            "server's. Nothing was stored; upload the whole layer instead.",
-            errors=[FieldError("patch-mismatch", f"sha256 is {actual}", layer)],
+            422, code, "The patched upload does not match its hash",
+            f"Applying the patch to {base_words} gives {result_words} that hashes to "
+            f"{actual}, not {claimed_sha}: the client's base or its encoding differs from "
+            f"the server's. Nothing was stored; upload {fallback_words} instead.",
+            errors=[FieldError(code, f"sha256 is {actual}", layer)],
             extra={"layer": layer})
-    return rebuilt

@@ -16,10 +16,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional
 
 from .representation import IMMUTABLE, REVALIDATE, Representation, decompress
-from .storage.base import Storage, blob_key, release_key
+from .storage.base import Storage, blob_key, release_key, tile_key, tilejson_key
+from .tilesets import TILE_TYPE, tile_hashes
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,29 @@ def manifest_blob_hashes(manifest: Dict[str, Any]) -> list:
 
 
 RELEASES_KEPT = 512
+# a tiles.json lists every tile's hash (~80 bytes a tile): keep only a few parsed
+TILESETS_KEPT = 16
 
 
-def _remember(cache: OrderedDict[str, Any], key: str, value: Any) -> None:
+def _remember(cache: OrderedDict[str, Any], key: str, value: Any,
+              kept: int = RELEASES_KEPT) -> None:
     cache[key] = value
-    while len(cache) > RELEASES_KEPT:
+    while len(cache) > kept:
         cache.popitem(last=False)
+
+
+def _parsed(cache: OrderedDict[str, Any], key: str,
+            load: Callable[[str], Optional[Representation]],
+            kept: int = RELEASES_KEPT) -> Optional[Dict[str, Any]]:
+    """The parsed JSON of an immutable document, remembered in ``cache``."""
+    parsed = cache.get(key)
+    if parsed is None:
+        rep = load(key)
+        if rep is None:
+            return None
+        parsed = json.loads(rep.identity.body)
+        _remember(cache, key, parsed, kept)
+    return parsed
 
 
 class ReleaseReader:
@@ -76,6 +94,7 @@ class ReleaseReader:
         # release manifests are small and immutable: a bounded most-recent set
         self._releases: OrderedDict[str, Representation] = OrderedDict()
         self._parsed: OrderedDict[str, Dict[str, Any]] = OrderedDict()
+        self._tilesets: OrderedDict[str, Dict[str, Any]] = OrderedDict()  # sha -> tiles.json
 
     # -- pointer -----------------------------------------------------------
     def refresh(self) -> bool:
@@ -134,14 +153,7 @@ class ReleaseReader:
         """A committed-or-not release manifest by id (None if absent)."""
         if release_id == self._snapshot.manifest.get("release_id"):
             return self._snapshot.manifest
-        parsed = self._parsed.get(release_id)
-        if parsed is None:
-            rep = self.release_representation(release_id)
-            if rep is None:
-                return None
-            parsed = json.loads(rep.identity.body)
-            _remember(self._parsed, release_id, parsed)
-        return parsed
+        return _parsed(self._parsed, release_id, self.release_representation)
 
     def release_representation(self, release_id: str) -> Optional[Representation]:
         rep = self._releases.get(release_id)
@@ -158,18 +170,19 @@ class ReleaseReader:
         rep = self.blob_representation(sha256)
         return rep.identity.body if rep is not None else None
 
-    def _variant(self, sha256: str, suffix: str, data: bytes) -> Optional[bytes]:
-        """A stored compressed variant if it decodes to ``data``, else None
-        (the Representation then compresses in memory)."""
-        packed = self.storage.get(blob_key(sha256, suffix))
+    def _variant(self, key: str, data: bytes) -> Optional[bytes]:
+        """A stored compressed variant (``key`` ends in .gz or .br) if it
+        decodes to ``data``, else None (the Representation then compresses in
+        memory)."""
+        packed = self.storage.get(key)
         if packed is None:
             return None
         try:
-            same = decompress(packed, suffix) == data
+            same = decompress(packed, key[-3:]) == data
         except Exception:  # noqa: BLE001 - any decoding failure means damaged
             same = False
         if not same:
-            log.error("variant %s%s is damaged; compressing in memory instead", sha256, suffix)
+            log.error("variant %s is damaged; compressing in memory instead", key)
             return None
         return packed
 
@@ -181,24 +194,74 @@ class ReleaseReader:
             rep = pinned.get(sha256)
         if rep is not None:
             return rep
-        with self._cache_lock:
-            rep = self._blob_cache.get(sha256)
-            if rep is not None:
-                self._blob_cache.move_to_end(sha256)
-                return rep
+        rep = self._cached(sha256)
+        if rep is not None:
+            return rep
         data = self.storage.get(blob_key(sha256))
         if data is None or hashlib.sha256(data).hexdigest() != sha256:
             if data is not None:
                 log.error("blob %s is damaged: its bytes do not hash to its name", sha256)
             return None
         rep = Representation(data, sha256, GEOJSON_TYPE, IMMUTABLE,
-                             gz=self._variant(sha256, ".gz", data),
-                             br=self._variant(sha256, ".br", data))
+                             gz=self._variant(blob_key(sha256, ".gz"), data),
+                             br=self._variant(blob_key(sha256, ".br"), data))
+        return self._cache(sha256, rep)
+
+    def _cached(self, key: str) -> Optional[Representation]:
         with self._cache_lock:
-            if sha256 not in self._blob_cache:
-                self._blob_cache[sha256] = rep
+            rep = self._blob_cache.get(key)
+            if rep is not None:
+                self._blob_cache.move_to_end(key)
+            return rep
+
+    def _cache(self, key: str, rep: Representation) -> Representation:
+        """Keep ``rep`` in the bounded LRU of blobs and tiles; returns it."""
+        with self._cache_lock:
+            if key not in self._blob_cache:
+                self._blob_cache[key] = rep
                 self._blob_cache_size += rep.size
             while self._blob_cache_size > self._cache_bytes and len(self._blob_cache) > 1:
                 _, old = self._blob_cache.popitem(last=False)
                 self._blob_cache_size -= old.size
         return rep
+
+    # -- vector tile sets ------------------------------------------------------
+    def tileset(self, sha256: str) -> Optional[Dict[str, Any]]:
+        """tiles.json of a completely stored tile set (parsed), None if absent."""
+        return _parsed(self._tilesets, sha256, self.tilejson_representation, TILESETS_KEPT)
+
+    def tilejson_representation(self, sha256: str) -> Optional[Representation]:
+        key = tilejson_key(sha256)
+        rep = self._cached(key)
+        if rep is None:
+            data = self.storage.get(key)
+            if data is None:
+                return None
+            rep = self._cache(key, Representation(data, f"{sha256[:32]}-tilejson", JSON_TYPE,
+                                                  IMMUTABLE))
+        return rep
+
+    def cached_tile(self, key: str) -> Optional[Representation]:
+        """A tile or tiles.json already in memory (the event loop's fast path)."""
+        return self._blob_cache.get(key)
+
+    def tile_representation(self, sha256: str, z: int, x: int, y: int
+                            ) -> Optional[Representation]:
+        """One tile of a stored set, checked against the hash in its tiles.json
+        (None: no such set, a tile the set does not have, or a damaged one)."""
+        key = tile_key(sha256, z, x, y)
+        rep = self._cached(key)
+        if rep is not None:
+            return rep
+        doc = self.tileset(sha256)
+        digest = tile_hashes(doc).get(f"{z}/{x}/{y}") if doc is not None else None
+        if digest is None:
+            return None
+        data = self.storage.get(key)
+        if data is None or hashlib.sha256(data).hexdigest() != digest:
+            log.error("tile %s is missing or damaged (not the hash in its tiles.json)", key)
+            return None
+        rep = Representation(data, digest[:32], TILE_TYPE, IMMUTABLE,
+                             gz=self._variant(tile_key(sha256, z, x, y, ".gz"), data),
+                             br=self._variant(tile_key(sha256, z, x, y, ".br"), data))
+        return self._cache(key, rep)

@@ -1,15 +1,17 @@
 """Re-hash every stored blob and check its compressed variants decode to
-the same bytes; check every release manifest's references."""
+the same bytes; check every tile of every stored tile set against the hash
+in its tiles.json; check every release manifest's references."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set
 
 from .reader import manifest_blob_hashes
 from .representation import decompress
-from .storage.base import Storage, blob_key
+from .storage.base import Storage, blob_key, tile_key, tilejson_key
+from .tilesets import has_variants, iter_tiles, load_tilejson
 
 
 def verify(storage: Storage) -> Dict[str, Any]:
@@ -26,16 +28,7 @@ def verify(storage: Storage) -> Dict[str, Any]:
             damaged.append(key)
             continue
         for suffix in (".gz", ".br"):
-            packed = storage.get(blob_key(sha, suffix))
-            if packed is None:
-                missing.append(blob_key(sha, suffix))
-                continue
-            try:
-                ok = decompress(packed, suffix) == data
-            except Exception:  # noqa: BLE001 - undecodable means damaged
-                ok = False
-            if not ok:
-                damaged.append(blob_key(sha, suffix))
+            _check_variant(storage, blob_key(sha, suffix), suffix, data, damaged, missing)
     releases = 0
     for key in storage.list("releases/"):
         releases += 1
@@ -47,9 +40,63 @@ def verify(storage: Storage) -> Dict[str, Any]:
         for sha in manifest_blob_hashes(manifest):
             if not storage.exists(blob_key(sha)):
                 missing.append(f"{key} -> {blob_key(sha)}")
+        for entry in manifest.get("layers", ()):
+            tiles = entry.get("tiles") or {}
+            if tiles.get("sha256") and not storage.exists(tilejson_key(tiles["sha256"])):
+                missing.append(f"{key} -> {tilejson_key(tiles['sha256'])}")
+    tilesets = _verify_tilesets(storage, damaged, missing)
     pointer, _ = storage.read_pointer()
     current = json.loads(pointer)["release_id"] if pointer else None
     if pointer is not None and storage.get(f"releases/{current}.json") != pointer:
         damaged.append("manifest.json (differs from its release file)")
-    return {"blobs": blobs, "releases": releases, "current": current,
+    return {"blobs": blobs, "releases": releases, "tilesets": tilesets, "current": current,
             "damaged": damaged, "missing": missing}
+
+
+def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -> int:
+    """Check every tile of every stored set against the SHA-256 its tiles.json
+    lists, and its variants; a stored tile tiles.json does not list is damage."""
+    stored: Dict[str, Set[str]] = {}
+    for key in storage.list("tiles/"):
+        sha, _, rest = key[len("tiles/"):].partition("/")
+        stored.setdefault(sha, set()).add(rest)
+    for sha, names in stored.items():
+        if "tiles.json" not in names:
+            continue  # an upload that never completed: unreferenced, harmless
+        try:
+            doc = load_tilejson(storage, sha) or {}
+        except ValueError:
+            damaged.append(tilejson_key(sha))
+            continue
+        expected = {"tiles.json"}
+        for (z, x, y), digest in iter_tiles(doc):
+            key = tile_key(sha, z, x, y)
+            data = storage.get(key)
+            expected.update(f"{z}/{x}/{y}.pbf{suffix}" for suffix in ("", ".gz", ".br"))
+            if data is None:
+                missing.append(key)
+                continue
+            if hashlib.sha256(data).hexdigest() != digest:
+                damaged.append(key)
+                continue
+            if has_variants(len(data)):
+                for suffix in (".gz", ".br"):
+                    _check_variant(storage, tile_key(sha, z, x, y, suffix), suffix, data,
+                                   damaged, missing)
+        damaged.extend(f"tiles/{sha}/{name} (not in its tiles.json)"
+                       for name in sorted(names - expected))
+    return sum(1 for names in stored.values() if "tiles.json" in names)
+
+
+def _check_variant(storage: Storage, key: str, suffix: str, data: bytes, damaged: List[str],
+                   missing: List[str]) -> None:
+    packed = storage.get(key)
+    if packed is None:
+        missing.append(key)
+        return
+    try:
+        ok = decompress(packed, suffix) == data
+    except Exception:  # noqa: BLE001 - undecodable means damaged
+        ok = False
+    if not ok:
+        damaged.append(key)

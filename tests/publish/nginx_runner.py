@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDER = ROOT / "publish" / "deploy" / "render_nginx.py"
@@ -72,6 +72,16 @@ class Nginx:
                 self.process.wait(5)
         if self.process.stderr:
             self.process.stderr.close()
+
+
+def get_encoded(url: str, encoding: str) -> Tuple[bytes, Dict[str, str]]:
+    """The body of ``url`` as sent with ``Accept-Encoding: encoding`` (not
+    decoded) and the response headers."""
+    import requests
+
+    with requests.get(url, headers={"Accept-Encoding": encoding}, timeout=10,
+                      stream=True) as response:
+        return response.raw.read(decode_content=False), dict(response.headers)
 
 
 def start_deploy_nginx(prefix: Path, data_dir: Path, web_dir: Path, upstream: str,

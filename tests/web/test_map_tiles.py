@@ -98,6 +98,21 @@ def click_at(page, lon: float, lat: float) -> None:
     page.mouse.click(point[0], point[1])
 
 
+def zoom_in_and_tap(page, lon: float, lat: float, zoom: int = 12) -> str:
+    """Zoom to a feature, check its tile is painted there, tap it; returns
+    the title of the popup that opens."""
+    page.evaluate(
+        "([lat, lon, z]) => window.covidmapsApp.map.setView([lat, lon], z, {animate: false})",
+        [lat, lon, zoom],
+    )
+    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')")
+    page.wait_for_timeout(200)
+    assert painted_pixels(page, lon, lat) > 0
+    click_at(page, lon, lat)
+    page.wait_for_selector(".leaflet-popup .popup-title")
+    return page.text_content(".leaflet-popup .popup-title")
+
+
 def test_tiled_layers_are_drawn_from_tiles(page, tiled_site):
     base, layers, manifest = tiled_site
     requests: list = []
@@ -121,16 +136,7 @@ def test_tiled_layers_are_drawn_from_tiles(page, tiled_site):
     )
     lon, lat = target["geometry"]["coordinates"]
     # beyond the tiles' maxzoom: the maxzoom tile is drawn magnified
-    page.evaluate(
-        "([lat, lon]) => window.covidmapsApp.map.setView([lat, lon], 12, {animate: false})",
-        [lat, lon],
-    )
-    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')")
-    page.wait_for_timeout(200)
-    assert painted_pixels(page, lon, lat) > 0
-    click_at(page, lon, lat)
-    page.wait_for_selector(".leaflet-popup .popup-title")
-    assert page.text_content(".leaflet-popup .popup-title") == "Chợ Mới"
+    assert zoom_in_and_tap(page, lon, lat) == "Chợ Mới"
     page.keyboard.press("Escape")
 
     # filters apply to tiles: another district hides the point

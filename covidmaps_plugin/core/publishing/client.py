@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import requests
 
+from ...model.tile_archive import TILES_PATCH_CONTENT_TYPE
 from .errors import (
     EndpointTimeoutError,
     EndpointUnreachableError,
@@ -42,11 +43,16 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .network import NetworkSettings
+from .wire import wire_body
 
 API = "api/v1/"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER_S = 30.0
 USER_AGENT = "CovidMaps-QGIS-plugin"
+PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
+# problems after which a patch upload falls back to the whole layer: the
+# server's base differs from the client's (lost, or not the same features)
+PATCH_FALLBACKS = ("base-not-found", "patch-mismatch", "invalid-patch")
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class PublishClient:
         self.session.headers["User-Agent"] = USER_AGENT
         # (method, path) of every attempt: what went over the wire, for tests and the bench
         self.log: List[tuple] = []
+        self.bytes_sent = 0  # request bodies of every attempt, as sent (compressed)
 
     def close(self) -> None:
         self.session.close()
@@ -136,21 +143,78 @@ class PublishClient:
         return response.status_code == 200
 
     def upload_blob(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
+        body, encoding = wire_body(data)
         response = self._request(
-            "PUT", f"{API}layers/{layer}/blobs/{sha256}", data=data,
-            headers={"Content-Type": "application/geo+json"}, accept=(200, 201),
+            "PUT", f"{API}layers/{layer}/blobs/{sha256}", data=body,
+            headers={"Content-Type": "application/geo+json", **encoding}, accept=(200, 201),
         )
         return self._json(response) if response.content else {}
 
+    def upload_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
+        """Send a feature patch of a stored blob (``patch.py``); False when
+        the server cannot apply it (base gone, or the result does not hash to
+        ``sha256``): the caller then uploads the whole layer."""
+        body, encoding = wire_body(patch)
+        response = self._request(
+            "PUT", f"{API}layers/{layer}/blobs/{sha256}", data=body,
+            headers={"Content-Type": PATCH_CONTENT_TYPE, **encoding},
+            accept=(200, 201, 404, 422))
+        if response.status_code in (200, 201):
+            return True
+        if str(_problem(response).get("type", "")).rsplit("/", 1)[-1] in PATCH_FALLBACKS:
+            return False
+        raise self._status_error(response, None)
+
+    def has_tiles(self, layer: str, sha256: str) -> bool:
+        """Whether the server stores this tile set (archive sha256) already."""
+        response = self._request("HEAD", f"{API}layers/{layer}/tiles/{sha256}",
+                                 accept=(200, 404))
+        return response.status_code == 200
+
+    def upload_tiles(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
+        """PUT one tile set archive (``core.tiles``); the server's description of it."""
+        body, encoding = wire_body(data)  # raw .pbf tiles shrink; gzip only if smaller
+        response = self._request(
+            "PUT", f"{API}layers/{layer}/tiles/{sha256}", data=body,
+            headers={"Content-Type": "application/x-tar", **encoding}, accept=(200, 201),
+        )
+        return self._json(response) if response.content else {}
+
+    def tile_hashes(self, sha256: str) -> Optional[Dict[str, str]]:
+        """``{"z/x/y": sha256}`` of a stored tile set from its public
+        tiles.json, None when the set is not stored (or has no hashes)."""
+        response = self._request("GET", f"data/tiles/{sha256}/tiles.json", auth=False,
+                                 accept=(200, 404))
+        if response.status_code == 404:
+            return None
+        tiles = self._json(response).get("covidmaps", {}).get("tiles")
+        return dict(tiles) if isinstance(tiles, dict) and tiles else None
+
+    def upload_tiles_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
+        """Send a tile-set patch of a stored set (``tiles_patch.py``); False
+        when the server cannot apply or accept it (404 base gone, 422 result
+        not hashing to ``sha256`` or refused): the caller then uploads the
+        whole archive once."""
+        body, encoding = wire_body(patch)
+        response = self._request(
+            "PUT", f"{API}layers/{layer}/tiles/{sha256}", data=body,
+            headers={"Content-Type": TILES_PATCH_CONTENT_TYPE, **encoding},
+            accept=(200, 201, 404, 422))
+        return response.status_code in (200, 201)
+
     def publish(self, base_release: Optional[str], layers: Mapping[str, str],
                 reference: Mapping[str, str], idempotency_key: str, message: str = "",
-                data_updated_at: Optional[str] = None) -> Dict[str, Any]:
-        """Commit a release made of already uploaded blobs; the server's
-        summary of it (release_id, parent_id, changes...) plus ``replayed``."""
+                data_updated_at: Optional[str] = None,
+                tiles: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+        """Commit a release made of already uploaded blobs (and ``tiles``:
+        layer id -> uploaded tile set sha256); the server's summary of it
+        (release_id, parent_id, changes...) plus ``replayed``."""
         body: Dict[str, Any] = {"layers": dict(layers), "reference": dict(reference),
                                 "message": message}
         if data_updated_at:
             body["data_updated_at"] = data_updated_at
+        if tiles:
+            body["tiles"] = dict(tiles)
         return self._commit("releases", base_release, body, idempotency_key)
 
     def rollback(self, base_release: Optional[str], release_id: str, idempotency_key: str,
@@ -191,6 +255,8 @@ class PublishClient:
             if cancellable and self.is_cancelled():
                 raise PublishCancelledError()
             self.log.append((method, path))
+            if isinstance(data, bytes):
+                self.bytes_sent += len(data)
             try:
                 response = self.session.request(method, url, data=data, headers=all_headers,
                                                 timeout=self.network.timeout_s,

@@ -14,17 +14,33 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from qgis.core import QgsFeedback
 
 from ...model import PROVINCE_TZ
 from ..export import ExportCancelledError, LayerExport, export_layers, export_reference
+from ..tiles import (
+    TILE_THRESHOLD_BYTES,
+    TileArchive,
+    TilesCancelledError,
+    build_tile_archive,
+    needs_tiles,
+)
 from .changes import ChangeSummary, summarize
 from .client import PublishClient, new_idempotency_key
-from .errors import PublishCancelledError, ValidationBlockedError, WarningsNotConfirmedError
+from .errors import (
+    PublishCancelledError,
+    RejectedError,
+    TooLargeError,
+    ValidationBlockedError,
+    WarningsNotConfirmedError,
+)
+from .freshness import data_updated_at
 from .network import NetworkSettings
+from .patch import send_layer
 from .source import PublishSource, open_source
+from .tiles_patch import send_tiles
 
 Log = Callable[[str], None]
 
@@ -42,6 +58,8 @@ class PublishRequest:
     idempotency_key: str = field(default_factory=new_idempotency_key)
     validate: bool = True
     now: Optional[dt.datetime] = None
+    # a layer whose GeoJSON is larger also gets vector tiles (tests force it low)
+    tile_threshold_bytes: int = TILE_THRESHOLD_BYTES
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,9 @@ class ValidationSummary:
     errors: Tuple[str, ...] = ()  # messages, in the language asked for
     warnings: Tuple[str, ...] = ()
     ran: bool = True  # False when no validator is installed
+    # the errors' then the warnings' ``validation.Finding``s, in the order of
+    # the messages (the dialog jumps to the feature of one)
+    findings: Tuple[Any, ...] = ()
 
 
 @dataclass
@@ -60,6 +81,13 @@ class Prepared:
     references: Dict[str, LayerExport]
     base_manifest: Dict[str, Any]
     changes: Optional[ChangeSummary] = None
+    # base release blobs the change preview downloaded, by layer: the
+    # upload diffs against them for a patch (patch.py) without a second download
+    base_blobs: Dict[str, bytes] = field(default_factory=dict)
+    # the manifest's data_updated_at: newest updated_at of the published features
+    data_updated_at: Optional[str] = None
+    # vector tiles of the layers too large for plain GeoJSON, by layer
+    tiles: Dict[str, TileArchive] = field(default_factory=dict)
 
     @property
     def base_release(self) -> Optional[str]:
@@ -75,6 +103,7 @@ class PublishResult:
     skipped: Tuple[str, ...]  # layer ids the server already had
     bytes_uploaded: int
     replayed: bool = False
+    tiles_uploaded: Tuple[str, ...] = ()  # layer ids whose tile set went over the wire
 
 
 class StepFeedback(QgsFeedback):
@@ -88,9 +117,11 @@ class StepFeedback(QgsFeedback):
             if parent.isCanceled():
                 self.cancel()
             parent.canceled.connect(self.cancel)
+            # the signal, not a setProgress override: C++ callers (e.g.
+            # QgsVectorTileWriter) do not see Python overrides of non-virtuals
+            self.progressChanged.connect(self._forward_progress)
 
-    def setProgress(self, progress: float) -> None:  # noqa: N802 - Qt API
-        super().setProgress(progress)
+    def _forward_progress(self, progress: float) -> None:
         if self._parent is not None:
             self._parent.setProgress(self._low + (self._high - self._low) * progress / 100)
 
@@ -116,9 +147,12 @@ def validate_source(source: PublishSource, now: dt.datetime, lang: str = "vi",
         report = validate_workspace(source, now=now, feedback=feedback)
     except ValidationCancelledError:
         raise PublishCancelledError() from None
-    errors = tuple(f.message(lang) for f in report.findings if f.severity is Severity.ERROR)
-    warnings = tuple(f.message(lang) for f in report.findings if f.severity is Severity.WARNING)
-    return ValidationSummary(errors, warnings)
+    # each message names its layer and feature, as the validation dock does
+    errors = [f for f in report.findings if f.severity is Severity.ERROR]
+    warnings = [f for f in report.findings if f.severity is Severity.WARNING]
+    return ValidationSummary(tuple(f.described(lang) for f in errors),
+                             tuple(f.described(lang) for f in warnings),
+                             findings=tuple(errors + warnings))
 
 
 def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
@@ -139,15 +173,44 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     except ExportCancelledError:
         raise PublishCancelledError() from None
     _progress(feedback, 45)
+    tiles = build_tiles(exports, request.tile_threshold_bytes, feedback, 45, 49)
     if request.base_release:
         base = client.release_manifest(request.base_release)
     else:
         base = client.current_manifest()
-    prepared = Prepared(validation, exports, references, base)
+    prepared = Prepared(validation, exports, references, base,
+                        data_updated_at=data_updated_at(exports.values(), now))
+    prepared.tiles = tiles
     if with_changes:
         prepared.changes = preview_changes(prepared, client)
     _progress(feedback, 50)
     return prepared
+
+
+def build_tiles(exports: Mapping[str, LayerExport], threshold_bytes: int,
+                feedback: Optional[QgsFeedback], low: float, high: float
+                ) -> Dict[str, TileArchive]:
+    """Vector tiles of the layers too large for plain GeoJSON (``core.tiles``),
+    progress in [low, high] of the whole publish."""
+    large = [export for export in exports.values() if needs_tiles(export, threshold_bytes)]
+    tiles: Dict[str, TileArchive] = {}
+    for index, export in enumerate(large):
+        _check_cancel(feedback)
+        span = (high - low) / len(large)
+        step = StepFeedback(feedback, low + index * span, low + (index + 1) * span)
+        try:
+            tiles[export.layer] = build_tile_archive(export.layer, export.data, export.sha256,
+                                                     feedback=step)
+        except TilesCancelledError:
+            raise PublishCancelledError() from None
+    _check_cancel(feedback)
+    return tiles
+
+
+def _base_tiles(manifest: Mapping[str, Any]) -> Dict[str, str]:
+    """Tile set sha256 of each layer of a release that has tiles."""
+    return {e["id"]: e["tiles"]["sha256"] for e in manifest.get("layers", ())
+            if isinstance(e.get("tiles"), dict) and e["tiles"].get("sha256")}
 
 
 def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
@@ -167,7 +230,7 @@ def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
         elif sha == export.sha256:
             before[name] = export.data
         else:
-            before[name] = client.blob(sha)
+            before[name] = prepared.base_blobs[name] = client.blob(sha)
     after = {name: e.data for name, e in prepared.exports.items()}
     hidden = {name: e.hidden for name, e in prepared.exports.items()}
     return summarize(before, after, hidden)
@@ -197,11 +260,12 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
             skipped.append(export.layer)
             say(f"{export.layer}: unchanged ({export.sha256[:12]})")
         else:
-            client.upload_blob(export.layer, export.data, export.sha256)
+            sent += send_layer(client, export, base.get(export.layer),
+                               prepared.base_blobs.get(export.layer), say)
             uploaded.append(export.layer)
-            sent += export.size
-            say(f"{export.layer}: uploaded {export.size} bytes ({export.sha256[:12]})")
         _progress(feedback, 50 + 40 * (index + 1) / len(blobs))
+    tiles_uploaded, tile_bytes, tiles = upload_tiles(prepared, client, feedback, say, 90, 95)
+    sent += tile_bytes
     _check_cancel(feedback)  # the last moment a cancel leaves the map as it was
     now = request.now or dt.datetime.now(PROVINCE_TZ)
     summary = client.publish(
@@ -209,14 +273,52 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
         {name: e.sha256 for name, e in prepared.exports.items()},
         {name: e.sha256 for name, e in prepared.references.items()},
         request.idempotency_key, request.message,
-        now.astimezone(PROVINCE_TZ).isoformat(timespec="seconds"),
+        prepared.data_updated_at or data_updated_at(prepared.exports.values(), now),
+        tiles=tiles,
     )
     _progress(feedback, 100)
     return PublishResult(
         release_id=str(summary["release_id"]), parent_id=summary.get("parent_id"),
         map_url=client.map_url, uploaded=tuple(uploaded), skipped=tuple(skipped),
         bytes_uploaded=sent, replayed=bool(summary.get("replayed", False)),
+        tiles_uploaded=tuple(tiles_uploaded),
     )
+
+
+def upload_tiles(prepared: Prepared, client: PublishClient, feedback: Optional[QgsFeedback],
+                 say: Log, low: float, high: float) -> Tuple[List[str], int, Dict[str, str]]:
+    """Send the tile sets the server lacks: the layers sent, the bytes, and
+    the tile sets to name in the commit (layer -> sha).
+
+    Tiles only spare phones the whole GeoJSON, which is published anyway:
+    a set the endpoint refuses (422, 413) is left out with a warning
+    rather than failing the publish of the map."""
+    base = _base_tiles(prepared.base_manifest)
+    uploaded, sent, committed = [], 0, {}
+    for index, archive in enumerate(prepared.tiles.values()):
+        _check_cancel(feedback)
+        # a tile set of the base release is on the server: no request at all
+        if base.get(archive.layer) == archive.sha256 or client.has_tiles(archive.layer,
+                                                                         archive.sha256):
+            say(f"{archive.layer}: tiles unchanged ({archive.sha256[:12]})")
+            committed[archive.layer] = archive.sha256
+        else:
+            start = client.bytes_sent
+            try:
+                send_tiles(client, archive, base.get(archive.layer), say)
+            except (RejectedError, TooLargeError) as refused:
+                reason = ("; ".join(getattr(refused, "errors", ())) or refused.detail
+                          or f"HTTP {refused.status}")
+                say(f"! {archive.layer}: the endpoint refused the vector tiles ({reason}); "
+                    "the layer is published as GeoJSON only")
+            else:
+                uploaded.append(archive.layer)
+                committed[archive.layer] = archive.sha256
+                say(f"{archive.layer}: uploaded {archive.tile_count} tiles, "
+                    f"{archive.size} bytes ({archive.sha256[:12]})")
+            sent += client.bytes_sent - start  # on the wire (gzip, retries)
+        _progress(feedback, low + (high - low) * (index + 1) / len(prepared.tiles))
+    return uploaded, sent, committed
 
 
 def make_client(request: PublishRequest, feedback: Optional[QgsFeedback] = None

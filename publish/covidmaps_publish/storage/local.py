@@ -5,6 +5,7 @@ Layout of a data directory ``DIR``::
     DIR/public/data/manifest.json        the pointer (nginx may serve DIR/public)
     DIR/public/data/releases/<id>.json
     DIR/public/data/blobs/<sha256>.geojson[.gz|.br]
+    DIR/public/data/tiles/<sha256>/{z}/{x}/{y}.pbf[.gz|.br], tiles.json
     DIR/tmp/                             temp files: same file system, NOT public
     DIR/private/                         tokens, audit log, locks (state.py)
 
@@ -124,6 +125,8 @@ class LocalStorage:
             raise ValueError("the pointer is written with swap_pointer only")
         if target.is_file() and target.stat().st_size == len(data):
             return  # content-addressed: same name, same bytes
+        if key.startswith("tiles/"):  # tiles/<sha>/<z>/<x>/: made on demand (parents are public)
+            target.parent.mkdir(parents=True, exist_ok=True)
         self._write_atomic(target, data)
 
     def read_pointer(self) -> Tuple[Optional[bytes], Optional[str]]:
@@ -158,6 +161,13 @@ class LocalStorage:
                     yield key
         if POINTER_KEY.startswith(prefix) and (self.public / POINTER_KEY).is_file():
             yield POINTER_KEY
+        if "tiles/".startswith(prefix[:6]) and (self.public / "tiles").is_dir():
+            for dirpath, _dirs, files in os.walk(self.public / "tiles"):
+                base = Path(dirpath).relative_to(self.public).as_posix()
+                for name in sorted(files):
+                    key = f"{base}/{name}"
+                    if key.startswith(prefix):
+                        yield key
 
     def close(self) -> None:
         """Nothing to release: files are opened per call."""

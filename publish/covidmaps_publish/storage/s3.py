@@ -41,6 +41,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 JSON_TYPE = "application/json; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json; charset=utf-8"
+TILE_TYPE = "application/vnd.mapbox-vector-tile"
 # Environment variable naming the endpoint of a non-AWS server.
 ENDPOINT_ENV = "COVIDMAPS_S3_ENDPOINT"
 
@@ -51,7 +52,8 @@ def object_headers(key: str) -> dict:
     if key.endswith(".json"):
         params["ContentType"] = JSON_TYPE
     else:
-        params["ContentType"] = GEOJSON_TYPE
+        plain = key.removesuffix(".gz").removesuffix(".br")
+        params["ContentType"] = TILE_TYPE if plain.endswith(".pbf") else GEOJSON_TYPE
         if key.endswith(".gz"):
             params["ContentEncoding"] = "gzip"
         elif key.endswith(".br"):

@@ -78,6 +78,9 @@ const STRINGS = {
     popup_district: 'Huyện/thành phố',
     count_of: '{n} đối tượng',
     basemap_none: 'Không có bản đồ nền: ranh giới tỉnh và huyện.',
+    zoom_hint: 'Phóng to để xem trên bản đồ',
+    zoom_in: 'Phóng to',
+    zoom_in_label: 'Phóng to để xem {layer}',
   },
   en: {
     app_title: 'COVID-19 information map',
@@ -155,6 +158,9 @@ const STRINGS = {
     popup_district: 'District',
     count_of: '{n} features',
     basemap_none: 'No basemap: province and district boundaries.',
+    zoom_hint: 'Zoom in to see on the map',
+    zoom_in: 'Zoom in',
+    zoom_in_label: 'Zoom in to see {layer}',
   },
 };
 

@@ -15,6 +15,7 @@ import { popupContent } from './popup.js';
 import { createState, readUrl, shareUrl, writeUrl } from './state.js';
 import { areaOptions, isArea, pointOptions, swatch, mainStatus } from './symbols.js';
 import { VectorTileLayer } from './tiles.js';
+import { renderZoomHints, zoomHintMessage } from './zoomhint.js';
 
 const REFERENCE_STYLE = {
   province: { color: '#333333', weight: 2.5, fill: true, fillColor: '#f3f1ea', fillOpacity: 0.9 },
@@ -30,6 +31,7 @@ const app = {
   popup: null,
   returnFocus: null,
   drawnMarked: false,
+  zoomHinted: new Set(), // tiled layers whose legend row says "zoom in"
 };
 window.covidmapsApp = app; // for tests and the benchmark: read-only inspection
 
@@ -117,6 +119,11 @@ function createMap() {
     writeUrl(app.state);
   });
   map.on('click', (e) => onMapClick(e.latlng));
+  map.on('zoomend', () => {
+    // only a hint that a zoom change made appear is announced, not redraws
+    const appeared = renderZoomHints(app);
+    if (appeared.length) app.announce(zoomHintMessage(appeared));
+  });
   // Escape closes a popup wherever the focus is inside the map (Leaflet
   // only listens while the map container itself has the focus)
   map.getContainer().addEventListener('keydown', (e) => {
@@ -299,6 +306,7 @@ function renderLegend() {
       statuses,
     ));
   }
+  renderZoomHints(app);
 }
 
 // ------------------------------------------------------------ refresh

@@ -28,6 +28,12 @@ export const VectorTileLayer = GridLayer.extend({
     this._cache = new Map();
   },
 
+  /** Whether the layer draws anything at a map zoom: map tiles are fetched
+   * at the rounded zoom, and none below the tile set's minzoom. */
+  drawsAt(zoom) {
+    return Math.round(zoom) >= (this._spec.minzoom ?? 0);
+  },
+
   /** The data tile (at a zoom the tile set has) that covers a map tile. */
   _dataTile(coords) {
     const z = Math.min(coords.z, this._spec.maxzoom ?? 14);
@@ -61,8 +67,7 @@ export const VectorTileLayer = GridLayer.extend({
     const ratio = window.devicePixelRatio || 1;
     canvas.width = TILE * ratio;
     canvas.height = TILE * ratio;
-    const minzoom = this._spec.minzoom ?? 0;
-    if (coords.z < minzoom) {
+    if (!this.drawsAt(coords.z)) {
       setTimeout(() => done(null, canvas), 0);
       return canvas;
     }
@@ -129,7 +134,7 @@ export const VectorTileLayer = GridLayer.extend({
   /** The feature (as GeoJSON) under a map click, if a loaded tile has one. */
   async featureAt(latlng, map, tolerancePx = 12) {
     const zoom = Math.round(map.getZoom());
-    if (zoom < (this._spec.minzoom ?? 0)) return null;
+    if (!this.drawsAt(zoom)) return null;
     const d = this._dataTile({ z: zoom, x: 0, y: 0 });
     const world = TILE * 2 ** d.z;
     const p = map.project(latlng, d.z);
