@@ -6,7 +6,8 @@
 2. creates a publishing token (the old demo token is revoked first; the
    token only travels in the environment of the one QGIS process that uses it);
 3. creates the Bắc Kạn sample workspace with ``covidmaps:createworkspace``
-   (once: ``.demo/bac_kan_sample.gpkg``);
+   (``.demo/bac_kan_sample.gpkg``; made anew when the sample day, today in
+   the province, has moved on since it was made);
 4. publishes it with ``covidmaps:publish`` in real headless QGIS
    (``qgis_process.bin``, the plugin installed from its zip into a
    throw-away profile under ``.demo/qgis``);
@@ -31,6 +32,9 @@ import sys
 import threading
 from pathlib import Path
 from typing import List, Optional
+
+from covidmaps_plugin.core.sample_data import province_today
+from covidmaps_plugin.core.workspace import remove_gpkg_files
 
 # subprocess runs this repository's own tools and QGIS, never user input
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,11 +161,21 @@ def run(demo_dir: Path, port: int, wait: bool) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     say("installing the plugin into a demo QGIS profile")
     config = install_plugin(demo_dir)
+    sample_day = province_today().isoformat()
+    made_for = demo_dir / "sample_day.txt"
+    if workspace.exists() and (not made_for.exists()
+                               or made_for.read_text(encoding="utf-8").strip() != sample_day):
+        # The sample's dates are relative to the day it is made for: a
+        # workspace from an earlier day would publish yesterday's map (and
+        # after a few days, one where every record has expired).
+        say(f"the sample workspace is not from {sample_day}; making it anew")
+        remove_gpkg_files(workspace)
     if not workspace.exists():
         say(f"creating the sample workspace {workspace}")
         qgis_process(config, "covidmaps:createworkspace", {
             "OUTPUT": workspace, "PROFILE": "bac_kan_2020", "WITH_SAMPLE": "true",
             "OPEN": "false"})
+        made_for.write_text(sample_day + "\n", encoding="utf-8")
     token = create_token(data_dir)
     endpoint = start_endpoint(data_dir, port)
     interrupted = threading.Event()

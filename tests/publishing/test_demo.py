@@ -53,6 +53,7 @@ def test_demo_publishes_reruns_and_stops_on_ctrl_c(tmp_path: Path):
             if "press Ctrl-C" in line:
                 break
         text = "".join(seen)
+        assert "creating the sample workspace" not in text  # same sample day: kept
         url = re.search(r"Public map: (http://127\.0\.0\.1:\d+/)", text).group(1)
         manifest = get_json(url + "data/manifest.json")
         assert manifest["parent_id"] == release_1 and manifest["sequence"] == 2
@@ -68,3 +69,24 @@ def test_demo_publishes_reruns_and_stops_on_ctrl_c(tmp_path: Path):
     assert "endpoint stopped" in rest
     with pytest.raises(urllib.error.URLError):
         get_json(url + "healthz")
+
+
+@pytest.mark.slow
+def test_demo_makes_the_sample_anew_when_the_day_has_moved_on(tmp_path: Path):
+    from covidmaps_plugin.core.sample_data import province_today
+
+    demo_dir = tmp_path / "demo"
+    run = [*DEMO, "--dir", str(demo_dir), "--port", "0", "--no-wait"]
+    first = subprocess.run(run, capture_output=True, text=True, timeout=300, env=demo_env(),
+                           check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    today = province_today().isoformat()
+    assert (demo_dir / "sample_day.txt").read_text(encoding="utf-8").strip() == today
+    # as if the workspace had been made on an earlier day
+    (demo_dir / "sample_day.txt").write_text("2020-01-01\n", encoding="utf-8")
+    again = subprocess.run(run, capture_output=True, text=True, timeout=300, env=demo_env(),
+                           check=False)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"the sample workspace is not from {today}; making it anew" in again.stdout
+    assert "creating the sample workspace" in again.stdout
+    assert (demo_dir / "sample_day.txt").read_text(encoding="utf-8").strip() == today
