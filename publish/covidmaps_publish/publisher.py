@@ -86,7 +86,7 @@ class Publisher:
                           f"The body hashes to {actual}, not {claimed_sha}: the upload was "
                           "damaged or the hash was computed on other bytes.",
                           errors=[FieldError("hash-mismatch", f"sha256 is {actual}", layer)])
-        checked = self._check(layer, body)
+        checked = self._check(layer, body, actual)
         if self.storage.exists(blob_key(checked.sha256)):
             return checked, False
         self._store_blob(checked.data, checked.sha256)
@@ -108,8 +108,10 @@ class Publisher:
                       "cpu_timings": {"compress": compressed_cpu - cpu,
                                       "store": time.thread_time() - compressed_cpu}})
 
-    def _check(self, layer: str, data: bytes) -> CheckedBlob:
-        key = (layer, hashlib.sha256(data).hexdigest())
+    def _check(self, layer: str, data: bytes, sha256: Optional[str] = None) -> CheckedBlob:
+        """The checks of ``data`` (memoised by hash; ``sha256`` when the
+        caller has just computed it: an 80 MB layer is not hashed twice)."""
+        key = (layer, sha256 or hashlib.sha256(data).hexdigest())
         with self._checked_lock:
             hit = self._checked.get(key)
             if hit is not None:

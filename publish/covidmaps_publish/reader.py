@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .representation import IMMUTABLE, REVALIDATE, Representation, decompress
 from .storage.base import Storage, blob_key, release_key, tile_key, tilejson_key
-from .tilesets import TILE_TYPE, tile_hashes
+from .tilesets import TILE_TYPE, has_variants, tile_hashes
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +64,15 @@ def _remember(cache: OrderedDict[str, Any], key: str, value: Any,
 
 
 def _parsed(cache: OrderedDict[str, Any], key: str,
-            load: Callable[[str], Optional[Representation]],
+            load: Callable[[str], Optional[bytes]],
             kept: int = RELEASES_KEPT) -> Optional[Dict[str, Any]]:
     """The parsed JSON of an immutable document, remembered in ``cache``."""
     parsed = cache.get(key)
     if parsed is None:
-        rep = load(key)
-        if rep is None:
+        data = load(key)
+        if data is None:
             return None
-        parsed = json.loads(rep.identity.body)
+        parsed = json.loads(data)
         _remember(cache, key, parsed, kept)
     return parsed
 
@@ -153,7 +153,11 @@ class ReleaseReader:
         """A committed-or-not release manifest by id (None if absent)."""
         if release_id == self._snapshot.manifest.get("release_id"):
             return self._snapshot.manifest
-        return _parsed(self._parsed, release_id, self.release_representation)
+        return _parsed(self._parsed, release_id, self._release_bytes)
+
+    def _release_bytes(self, release_id: str) -> Optional[bytes]:
+        rep = self.release_representation(release_id)
+        return rep.identity.body if rep is not None else None
 
     def release_representation(self, release_id: str) -> Optional[Representation]:
         rep = self._releases.get(release_id)
@@ -228,7 +232,15 @@ class ReleaseReader:
     # -- vector tile sets ------------------------------------------------------
     def tileset(self, sha256: str) -> Optional[Dict[str, Any]]:
         """tiles.json of a completely stored tile set (parsed), None if absent."""
-        return _parsed(self._tilesets, sha256, self.tilejson_representation, TILESETS_KEPT)
+        return _parsed(self._tilesets, sha256, self._tilejson_bytes, TILESETS_KEPT)
+
+    def _tilejson_bytes(self, sha256: str) -> Optional[bytes]:
+        # The stored bytes as they are: the checks (HEAD, commit, patch base)
+        # only read the hashes; compressing a tiles.json of thousands of
+        # tiles (seconds at brotli 10) is left to a client that requests it.
+        key = tilejson_key(sha256)
+        rep = self._cached(key)
+        return rep.identity.body if rep is not None else self.storage.get(key)
 
     def tilejson_representation(self, sha256: str) -> Optional[Representation]:
         key = tilejson_key(sha256)
@@ -243,7 +255,7 @@ class ReleaseReader:
 
     def cached_tile(self, key: str) -> Optional[Representation]:
         """A tile or tiles.json already in memory (the event loop's fast path)."""
-        return self._blob_cache.get(key)
+        return self._cached(key)
 
     def tile_representation(self, sha256: str, z: int, x: int, y: int
                             ) -> Optional[Representation]:
@@ -261,7 +273,10 @@ class ReleaseReader:
         if data is None or hashlib.sha256(data).hexdigest() != digest:
             log.error("tile %s is missing or damaged (not the hash in its tiles.json)", key)
             return None
-        rep = Representation(data, digest[:32], TILE_TYPE, IMMUTABLE,
-                             gz=self._variant(tile_key(sha256, z, x, y, ".gz"), data),
-                             br=self._variant(tile_key(sha256, z, x, y, ".br"), data))
+        # small tiles are stored without variants (tilesets.store_tileset)
+        stored_variants = has_variants(len(data))
+        rep = Representation(
+            data, digest[:32], TILE_TYPE, IMMUTABLE,
+            gz=self._variant(tile_key(sha256, z, x, y, ".gz"), data) if stored_variants else None,
+            br=self._variant(tile_key(sha256, z, x, y, ".br"), data) if stored_variants else None)
         return self._cache(key, rep)

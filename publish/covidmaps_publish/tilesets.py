@@ -109,8 +109,9 @@ def load_tilejson(storage: Storage, sha: str) -> Optional[Dict[str, Any]]:
 
 
 def tile_hashes(doc: Dict[str, Any]) -> Dict[str, str]:
-    """``{"z/x/y": sha256}`` of every tile of a stored set."""
-    return dict(doc.get("covidmaps", {}).get("tiles", {}))
+    """``{"z/x/y": sha256}`` of every tile of a stored set (the document's
+    own mapping, read-only: a lookup must not copy thousands of entries)."""
+    return doc.get("covidmaps", {}).get("tiles", {})
 
 
 def iter_tiles(doc: Dict[str, Any]) -> Iterator[Tuple[TileId, str]]:

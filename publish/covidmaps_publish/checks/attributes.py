@@ -294,9 +294,3 @@ class PropertyChecker:
             if outcome:
                 broken.append(rule)
         return broken
-
-
-def check_properties(layer: LayerDef, props: Any, sink: ErrorSink, profile: ProvinceProfile,
-                     dropped: Set[str]) -> Optional[Dict[str, Any]]:
-    """One feature's check (``PropertyChecker`` for a whole layer)."""
-    return PropertyChecker(layer, profile).check(props, sink, dropped)
