@@ -164,27 +164,19 @@ def measured() -> Iterator[Stages]:
     stages.wrap(pipeline, "validate_source", "validate")
     stages.wrap(pipeline, "export_layers", "export")
     stages.wrap(pipeline, "export_reference", "export")
-    for name, stage in (("open_source", "open workspace"), ("data_updated_at", "freshness scan")):
-        if hasattr(pipeline, name):
-            stages.wrap(pipeline, name, stage)
-    if hasattr(pipeline, "build_tiles"):  # H1a's hook, when it lands
-        stages.wrap(pipeline, "build_tiles", "tiles")
+    stages.wrap(pipeline, "open_source", "open workspace")
+    stages.wrap(pipeline, "data_updated_at", "freshness scan")
+    stages.wrap(pipeline, "build_tiles", "tiles")
     # a layer's upload: the patch or the whole blob (gzip body, HTTP, the server's work)
-    if hasattr(pipeline, "send_layer"):
-        stages.wrap(pipeline, "send_layer", "upload request")
-    else:
-        stages.wrap(PublishClient, "upload_blob", "upload request")
+    stages.wrap(pipeline, "send_layer", "upload request")
     stages.wrap(PublishClient, "current_manifest", "read base release")
     from covidmaps_publish import http
 
     from covidmaps_plugin.core.publishing import client
-    if hasattr(client, "wire_body"):  # gzip request bodies (and the server's gunzip)
-        stages.wrap(client, "wire_body", "client gzip")
-    if hasattr(http, "gunzip_capped"):
-        stages.wrap(http, "gunzip_capped", "server gunzip")
-    if hasattr(PublishClient, "upload_tiles"):
-        stages.wrap(PublishClient, "upload_tiles", "tile upload request")
-        stages.wrap(Publisher, "put_tiles", "server tile check and store")
+    stages.wrap(client, "wire_body", "client gzip")  # and below, the server's gunzip
+    stages.wrap(http, "gunzip_capped", "server gunzip")
+    stages.wrap(PublishClient, "upload_tiles", "tile upload request")
+    stages.wrap(Publisher, "put_tiles", "server tile check and store")
     stages.wrap(PublishClient, "publish", "commit request")
     stages.wrap(Publisher, "publish", "commit")  # the server's side of it
     logger = logging.getLogger("covidmaps_publish.publisher")
@@ -382,7 +374,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print_phone_views(config.data_dir, manifest, gz)
     print(f"republish after one edit: uploaded {again.bytes_uploaded} B "
           f"(layers: {', '.join(again.uploaded)}; tile sets: "
-          f"{', '.join(getattr(again, 'tiles_uploaded', ())) or 'none'}); ratio to full: "
+          f"{', '.join(again.tiles_uploaded) or 'none'}); ratio to full: "
           f"{again.bytes_uploaded / full.bytes_uploaded:.2e}")
 
 

@@ -33,9 +33,6 @@ import threading
 from pathlib import Path
 from typing import List, Optional
 
-from covidmaps_plugin.core.sample_data import province_today
-from covidmaps_plugin.core.workspace import remove_gpkg_files
-
 # subprocess runs this repository's own tools and QGIS, never user input
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -161,6 +158,10 @@ def run(demo_dir: Path, port: int, wait: bool) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     say("installing the plugin into a demo QGIS profile")
     config = install_plugin(demo_dir)
+    # PyQGIS only here: the rest of the driver runs QGIS through qgis_process
+    from covidmaps_plugin.core.sample_data import province_today
+    from covidmaps_plugin.core.workspace import remove_gpkg_files
+
     sample_day = province_today().isoformat()
     made_for = demo_dir / "sample_day.txt"
     if workspace.exists() and (not made_for.exists()

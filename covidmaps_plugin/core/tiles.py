@@ -46,10 +46,8 @@ from qgis.core import (
 )
 
 from ..model import geojson as cgj
-from ..model.tile_archive import (  # noqa: F401 - re-exported: the format lives in the model
-    METADATA_MEMBER,
+from ..model.tile_archive import (  # noqa: F401 - the packing helpers are re-exported
     TILE_MEMBER,
-    TILES_FORMAT,
     TileKey,
     pack_tile_archive,
     read_tile_archive,

@@ -270,20 +270,15 @@ class PublishDialog(QDialog):
     def show_preview(self, prepared: Prepared) -> None:
         self.prepared = prepared
         validation = prepared.validation
-        findings: List[Optional[Finding]] = list(validation.findings)
         texts = list(validation.errors) + list(validation.warnings)
-        if len(findings) != len(texts):  # a summary made without findings
-            findings = [None] * len(texts)
-        severities = ([Severity.ERROR] * len(validation.errors)
-                      + [Severity.WARNING] * len(validation.warnings))
-        for text, severity, finding in zip(texts, severities, findings):
-            self._add_finding(text, severity, finding)
+        # one finding per text, in the same order (pipeline.validate_source)
+        for text, finding in zip(texts, validation.findings):
+            self._add_finding(text, finding.severity, finding)
         if not texts:
             QListWidgetItem(_t("Không có lỗi hay cảnh báo.", "No errors or warnings."),
                             self.findings)
         self.findings_hint.setVisible(
-            self.canvas is not None and any(f is not None and f.fid is not None
-                                            for f in findings))
+            self.canvas is not None and any(f.fid is not None for f in validation.findings))
         if prepared.changes is not None:
             for sentence in prepared.changes.sentences(self.lang):
                 QListWidgetItem(sentence, self.changes)

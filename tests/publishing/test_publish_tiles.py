@@ -99,8 +99,9 @@ def test_forced_tiles_are_published_served_and_not_resent(endpoint, workspace_co
     assert all(entries[name]["tiles"] is None for name in set(entries) - with_features)
 
     # unchanged data: the base manifest has these tile sets, nothing is asked or sent
-    again, _, log = publish_logged(endpoint, workspace_copy, tile_threshold_bytes=FORCE)
+    again, prepared2, log = publish_logged(endpoint, workspace_copy, tile_threshold_bytes=FORCE)
     assert again.tiles_uploaded == () and tiles_requests(log) == []
+    assert prepared2.tiles == {}  # not even built again: the server keeps the base's
     assert again.bytes_uploaded == 0
     assert {n: e["tiles"] for n, e in layer_entries(endpoint.manifest()).items()} == {
         n: e["tiles"] for n, e in entries.items()}
@@ -109,7 +110,7 @@ def test_forced_tiles_are_published_served_and_not_resent(endpoint, workspace_co
     rename_first_risk_point(workspace_copy, "Chợ đổi tên")
     third, prepared3, log = publish_logged(endpoint, workspace_copy,
                                            tile_threshold_bytes=FORCE)
-    assert third.tiles_uploaded == ("risk_points",)
+    assert third.tiles_uploaded == ("risk_points",) and set(prepared3.tiles) == {"risk_points"}
     assert [p for _, p in tiles_requests(log) if "risk_points" not in p] == []
     after = layer_entries(endpoint.manifest())
     assert after["risk_points"]["tiles"]["sha256"] == prepared3.tiles["risk_points"].sha256 \

@@ -50,9 +50,11 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER_S = 30.0
 USER_AGENT = "CovidMaps-QGIS-plugin"
 PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
-# problems after which a patch upload falls back to the whole layer: the
-# server's base differs from the client's (lost, or not the same features)
+# problems after which a patch upload falls back to the whole layer or tile
+# set: the server's base differs from the client's (lost, or not the same
+# features or tiles). Any other refusal would refuse the whole upload too.
 PATCH_FALLBACKS = ("base-not-found", "patch-mismatch", "invalid-patch")
+TILES_PATCH_FALLBACKS = ("tiles-base-not-found", "tiles-patch-mismatch", "invalid-tiles-patch")
 
 
 @dataclass(frozen=True)
@@ -143,27 +145,15 @@ class PublishClient:
         return response.status_code == 200
 
     def upload_blob(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
-        body, encoding = wire_body(data)
-        response = self._request(
-            "PUT", f"{API}layers/{layer}/blobs/{sha256}", data=body,
-            headers={"Content-Type": "application/geo+json", **encoding}, accept=(200, 201),
-        )
-        return self._json(response) if response.content else {}
+        return self._upload(f"{API}layers/{layer}/blobs/{sha256}", data,
+                            "application/geo+json")
 
     def upload_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
         """Send a feature patch of a stored blob (``patch.py``); False when
         the server cannot apply it (base gone, or the result does not hash to
         ``sha256``): the caller then uploads the whole layer."""
-        body, encoding = wire_body(patch)
-        response = self._request(
-            "PUT", f"{API}layers/{layer}/blobs/{sha256}", data=body,
-            headers={"Content-Type": PATCH_CONTENT_TYPE, **encoding},
-            accept=(200, 201, 404, 422))
-        if response.status_code in (200, 201):
-            return True
-        if str(_problem(response).get("type", "")).rsplit("/", 1)[-1] in PATCH_FALLBACKS:
-            return False
-        raise self._status_error(response, None)
+        return self._upload_patch(f"{API}layers/{layer}/blobs/{sha256}", patch,
+                                  PATCH_CONTENT_TYPE, PATCH_FALLBACKS)
 
     def has_tiles(self, layer: str, sha256: str) -> bool:
         """Whether the server stores this tile set (archive sha256) already."""
@@ -173,12 +163,7 @@ class PublishClient:
 
     def upload_tiles(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
         """PUT one tile set archive (``core.tiles``); the server's description of it."""
-        body, encoding = wire_body(data)  # raw .pbf tiles shrink; gzip only if smaller
-        response = self._request(
-            "PUT", f"{API}layers/{layer}/tiles/{sha256}", data=body,
-            headers={"Content-Type": "application/x-tar", **encoding}, accept=(200, 201),
-        )
-        return self._json(response) if response.content else {}
+        return self._upload(f"{API}layers/{layer}/tiles/{sha256}", data, "application/x-tar")
 
     def tile_hashes(self, sha256: str) -> Optional[Dict[str, str]]:
         """``{"z/x/y": sha256}`` of a stored tile set from its public
@@ -192,15 +177,33 @@ class PublishClient:
 
     def upload_tiles_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
         """Send a tile-set patch of a stored set (``tiles_patch.py``); False
-        when the server cannot apply or accept it (404 base gone, 422 result
-        not hashing to ``sha256`` or refused): the caller then uploads the
-        whole archive once."""
+        when the server cannot apply it (base gone, or the result does not
+        hash to ``sha256``): the caller then uploads the whole archive once."""
+        return self._upload_patch(f"{API}layers/{layer}/tiles/{sha256}", patch,
+                                  TILES_PATCH_CONTENT_TYPE, TILES_PATCH_FALLBACKS)
+
+    def _upload(self, path: str, data: bytes, content_type: str) -> Dict[str, Any]:
+        """PUT an upload (gzip on the wire when smaller); the server's answer."""
+        body, encoding = wire_body(data)
+        response = self._request("PUT", path, data=body,
+                                 headers={"Content-Type": content_type, **encoding},
+                                 accept=(200, 201))
+        return self._json(response) if response.content else {}
+
+    def _upload_patch(self, path: str, patch: bytes, content_type: str,
+                      fallbacks: tuple) -> bool:
+        """PUT a patch; False on a problem in ``fallbacks`` (the caller sends
+        the whole upload), the usual error for any other refusal (a patch
+        rebuilt on the server is checked exactly as the whole upload)."""
         body, encoding = wire_body(patch)
-        response = self._request(
-            "PUT", f"{API}layers/{layer}/tiles/{sha256}", data=body,
-            headers={"Content-Type": TILES_PATCH_CONTENT_TYPE, **encoding},
-            accept=(200, 201, 404, 422))
-        return response.status_code in (200, 201)
+        response = self._request("PUT", path, data=body,
+                                 headers={"Content-Type": content_type, **encoding},
+                                 accept=(200, 201, 404, 422))
+        if response.status_code in (200, 201):
+            return True
+        if str(_problem(response).get("type", "")).rsplit("/", 1)[-1] in fallbacks:
+            return False
+        raise self._status_error(response, None)
 
     def publish(self, base_release: Optional[str], layers: Mapping[str, str],
                 reference: Mapping[str, str], idempotency_key: str, message: str = "",

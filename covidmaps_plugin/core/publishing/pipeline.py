@@ -173,11 +173,16 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     except ExportCancelledError:
         raise PublishCancelledError() from None
     _progress(feedback, 45)
-    tiles = build_tiles(exports, request.tile_threshold_bytes, feedback, 45, 49)
     if request.base_release:
         base = client.release_manifest(request.base_release)
     else:
         base = client.current_manifest()
+    # A layer published unchanged keeps the base release's tiles (the server
+    # carries them over): building them again would give the same bytes.
+    base_shas, base_tiles = _base_shas(base), _base_tiles(base)
+    changed = {name: export for name, export in exports.items()
+               if not (base_shas.get(name) == export.sha256 and name in base_tiles)}
+    tiles = build_tiles(changed, request.tile_threshold_bytes, feedback, 45, 49)
     prepared = Prepared(validation, exports, references, base,
                         data_updated_at=data_updated_at(exports.values(), now))
     prepared.tiles = tiles

@@ -29,7 +29,7 @@ def tiles_patch(client: PublishClient, archive: TileArchive, base_sha: Optional[
     or None when there is no usable base or the patch would not be much
     smaller than the archive."""
     # a small set: the tiles.json round trip costs more than the upload it saves
-    if base_sha is None or base_sha == archive.sha256 or archive.size < PATCH_FETCH_MIN_BYTES:
+    if base_sha is None or archive.size < PATCH_FETCH_MIN_BYTES:
         return None
     try:
         hashes = client.tile_hashes(base_sha)
