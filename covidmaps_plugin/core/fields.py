@@ -21,36 +21,38 @@ from typing import Any, Optional
 from qgis.core import QgsField, QgsFields, QgsWkbTypes
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 
+from ..compat import FieldKind, new_field
 from ..model import FieldDef, FieldType, GeometryType, LayerDef, parse_instant
 from ..model.visibility import PROVINCE_TZ
 
 STORAGE_CRS = "EPSG:4326"
 
-_QVARIANT = {
-    FieldType.UUID: (QVariant.String, "String", 36),
-    FieldType.STRING: (QVariant.String, "String", 0),
-    FieldType.INTEGER: (QVariant.Int, "Integer", 0),
-    FieldType.REAL: (QVariant.Double, "Real", 0),
-    FieldType.BOOLEAN: (QVariant.Bool, "Boolean", 0),
-    FieldType.DATE: (QVariant.Date, "Date", 0),
-    FieldType.DATETIME: (QVariant.String, "String", 25),  # len("2021-06-01T08:00:00+07:00")
+_STORAGE = {
+    FieldType.UUID: (FieldKind.STRING, "String", 36),
+    FieldType.STRING: (FieldKind.STRING, "String", 0),
+    FieldType.INTEGER: (FieldKind.INT, "Integer", 0),
+    FieldType.REAL: (FieldKind.DOUBLE, "Real", 0),
+    FieldType.BOOLEAN: (FieldKind.BOOL, "Boolean", 0),
+    FieldType.DATE: (FieldKind.DATE, "Date", 0),
+    FieldType.DATETIME: (FieldKind.STRING, "String", 25),  # len("2021-06-01T08:00:00+07:00")
 }
 
 WKB_TYPES = {
-    GeometryType.POINT: QgsWkbTypes.Point,
-    GeometryType.MULTIPOLYGON: QgsWkbTypes.MultiPolygon,
+    GeometryType.POINT: QgsWkbTypes.Type.Point,
+    GeometryType.MULTIPOLYGON: QgsWkbTypes.Type.MultiPolygon,
 }
 
 
-def qvariant_type(fld: FieldDef) -> QVariant.Type:
-    return _QVARIANT[fld.type][0]
+def storage_kind(fld: FieldDef) -> FieldKind:
+    """The QGIS storage type of a model field."""
+    return _STORAGE[fld.type][0]
 
 
 def qgs_field(fld: FieldDef) -> QgsField:
-    vtype, type_name, length = _QVARIANT[fld.type]
+    kind, type_name, length = _STORAGE[fld.type]
     if fld.type is FieldType.STRING and fld.max_length:
         length = fld.max_length
-    return QgsField(fld.name, vtype, type_name, length)
+    return new_field(fld.name, kind, type_name, length)
 
 
 def qgs_fields(layer: LayerDef) -> QgsFields:

@@ -19,6 +19,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from ..compat import show_as_tab
 from ..model import FieldDef, FieldType, LayerDef, ProvinceProfile, ValueList, ValueSource
 from .expressions import applies_on_update, combined, default_expression, field_checks
 from .fields import qt_datetime_format
@@ -107,27 +108,27 @@ def widget_setup(fld: FieldDef, lang: str,
 
 def _set_constraints(vlayer: QgsVectorLayer, layer: LayerDef, fld: FieldDef, idx: int,
                      lang: str, profile: Optional[ProvinceProfile]) -> None:
-    hard = QgsFieldConstraints.ConstraintStrengthHard
+    hard = QgsFieldConstraints.ConstraintStrength.ConstraintStrengthHard
     # clear what a previous apply (or another version) left behind
-    for constraint in (QgsFieldConstraints.ConstraintNotNull,
-                       QgsFieldConstraints.ConstraintUnique,
-                       QgsFieldConstraints.ConstraintExpression):
+    for constraint in (QgsFieldConstraints.Constraint.ConstraintNotNull,
+                       QgsFieldConstraints.Constraint.ConstraintUnique,
+                       QgsFieldConstraints.Constraint.ConstraintExpression):
         vlayer.removeFieldConstraint(idx, constraint)
     vlayer.setConstraintExpression(idx, "")
     if fld.required:
-        vlayer.setFieldConstraint(idx, QgsFieldConstraints.ConstraintNotNull, hard)
+        vlayer.setFieldConstraint(idx, QgsFieldConstraints.Constraint.ConstraintNotNull, hard)
     if fld.type is FieldType.UUID and fld.name == "uid":
-        vlayer.setFieldConstraint(idx, QgsFieldConstraints.ConstraintUnique, hard)
+        vlayer.setFieldConstraint(idx, QgsFieldConstraints.Constraint.ConstraintUnique, hard)
     check = combined(field_checks(layer, fld, profile))
     if check is not None:
         vlayer.setConstraintExpression(idx, check.expression, check.message(lang))
-        vlayer.setFieldConstraint(idx, QgsFieldConstraints.ConstraintExpression, hard)
+        vlayer.setFieldConstraint(idx, QgsFieldConstraints.Constraint.ConstraintExpression, hard)
 
 
 def _container(title: str, parent: Optional[QgsAttributeEditorElement],
                vlayer: QgsVectorLayer, fields) -> QgsAttributeEditorContainer:
     box = QgsAttributeEditorContainer(title, parent)
-    box.setIsGroupBox(False)
+    show_as_tab(box)
     for fld in fields:
         box.addChildElement(QgsAttributeEditorField(fld.name, vlayer.fields().indexOf(fld.name),
                                                     box))

@@ -40,19 +40,20 @@ def write_layer(path: Path, name: str, fields: QgsFields, wkb_type: int, crs: st
     options.driverName = "GPKG"
     options.layerName = name
     options.fileEncoding = "UTF-8"
-    options.actionOnExistingFile = (QgsVectorFileWriter.CreateOrOverwriteFile if new_file
-                                    else QgsVectorFileWriter.CreateOrOverwriteLayer)
+    on_existing = QgsVectorFileWriter.ActionOnExistingFile
+    options.actionOnExistingFile = (on_existing.CreateOrOverwriteFile if new_file
+                                    else on_existing.CreateOrOverwriteLayer)
     options.layerOptions = ["FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES",
                             f"IDENTIFIER={title or name}", f"DESCRIPTION={description}"]
     writer = QgsVectorFileWriter.create(str(path), fields, wkb_type,
                                         QgsCoordinateReferenceSystem(crs),
                                         QgsCoordinateTransformContext(), options)
     try:
-        if writer.hasError() != QgsVectorFileWriter.NoError:
+        if writer.hasError() != QgsVectorFileWriter.WriterError.NoError:
             raise WorkspaceError(f"Không tạo được lớp {name}: {writer.errorMessage()}",
                                  f"Cannot create layer {name}: {writer.errorMessage()}")
         batch = list(features)
-        if batch and not writer.addFeatures(batch, QgsFeatureSink.FastInsert):
+        if batch and not writer.addFeatures(batch, QgsFeatureSink.Flag.FastInsert):
             raise WorkspaceError(f"Không ghi được dữ liệu lớp {name}: {writer.errorMessage()}",
                                  f"Cannot write features of {name}: {writer.errorMessage()}")
     finally:

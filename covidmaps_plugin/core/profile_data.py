@@ -15,12 +15,12 @@ import unicodedata
 from typing import Dict, List, Tuple
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsCoordinateTransformContext,
     QgsFeatureRequest,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsPointXY,
@@ -28,8 +28,8 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from ..compat import FieldKind, new_field
 from ..model import ProvinceProfile
 from .errors import WorkspaceError
 from .fields import STORAGE_CRS
@@ -47,10 +47,10 @@ RefFeature = Tuple[str, str, str, str, QgsGeometry]
 
 def reference_fields() -> QgsFields:
     fields = QgsFields()
-    fields.append(QgsField("code", QVariant.String, "String", 10))
-    fields.append(QgsField("name", QVariant.String, "String", 120))
-    fields.append(QgsField("parent_code", QVariant.String, "String", 10))
-    fields.append(QgsField("source", QVariant.String, "String", 300))
+    fields.append(new_field("code", FieldKind.STRING, "String", 10))
+    fields.append(new_field("name", FieldKind.STRING, "String", 120))
+    fields.append(new_field("parent_code", FieldKind.STRING, "String", 10))
+    fields.append(new_field("source", FieldKind.STRING, "String", 300))
     return fields
 
 
@@ -120,7 +120,7 @@ def approximate_districts(profile: ProvinceProfile, outline: QgsGeometry) -> Lis
         seed = QgsGeometry.fromPointXY(points[code])
         cell = next(part for part in cells.asGeometryCollection() if part.contains(seed))
         clipped = cell.intersection(local_outline)
-        clipped.transform(to_local, QgsCoordinateTransform.ReverseTransform)
+        clipped.transform(to_local, Qgis.TransformDirection.Reverse)
         clipped.convertToMultiType()
         features.append((code, names[code], "", APPROXIMATE_SOURCE, clipped))
     return features
@@ -137,4 +137,4 @@ def default_reference_features(profile: ProvinceProfile) -> Dict[str, List[RefFe
 
 
 def is_polygonal(geometry: QgsGeometry) -> bool:
-    return QgsWkbTypes.geometryType(geometry.wkbType()) == QgsWkbTypes.PolygonGeometry
+    return QgsWkbTypes.geometryType(geometry.wkbType()) == QgsWkbTypes.GeometryType.PolygonGeometry

@@ -28,10 +28,10 @@ from qgis.PyQt.QtXml import QDomDocument
 from ..model import GeometryType, LayerDef, palette
 
 _SHAPES = {
-    "circle": QgsSimpleMarkerSymbolLayerBase.Circle,
-    "square": QgsSimpleMarkerSymbolLayerBase.Square,
-    "triangle": QgsSimpleMarkerSymbolLayerBase.Triangle,
-    "diamond": QgsSimpleMarkerSymbolLayerBase.Diamond,
+    "circle": QgsSimpleMarkerSymbolLayerBase.Shape.Circle,
+    "square": QgsSimpleMarkerSymbolLayerBase.Shape.Square,
+    "triangle": QgsSimpleMarkerSymbolLayerBase.Shape.Triangle,
+    "diamond": QgsSimpleMarkerSymbolLayerBase.Shape.Diamond,
 }
 _PEN = {"solid": Qt.PenStyle.SolidLine, "dash": Qt.PenStyle.DashLine}
 STYLE_NAME = "covidmaps"
@@ -46,9 +46,9 @@ def status_symbol(layer: LayerDef, status: str) -> QgsSymbol:
         symbol_layer.setColor(QColor(style.color_for(status)))
         symbol_layer.setStrokeColor(QColor(style.stroke_color))
         symbol_layer.setStrokeWidth(1)
-        symbol_layer.setStrokeWidthUnit(QgsUnitTypes.RenderPixels)
+        symbol_layer.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderPixels)
         marker.setSize(style.size_px)
-        marker.setSizeUnit(QgsUnitTypes.RenderPixels)
+        marker.setSizeUnit(QgsUnitTypes.RenderUnit.RenderPixels)
         return marker
     fill = QgsFillSymbol.createSimple({})
     symbol_layer = fill.symbolLayer(0)
@@ -57,7 +57,7 @@ def status_symbol(layer: LayerDef, status: str) -> QgsSymbol:
     symbol_layer.setFillColor(colour)
     symbol_layer.setStrokeColor(QColor(style.stroke_color))
     symbol_layer.setStrokeWidth(2)
-    symbol_layer.setStrokeWidthUnit(QgsUnitTypes.RenderPixels)
+    symbol_layer.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderPixels)
     symbol_layer.setStrokeStyle(_PEN[style.stroke_for(status)])
     return fill
 
@@ -80,7 +80,7 @@ def apply_outline_style(vlayer: QgsVectorLayer, colour: str, width_px: float,
     symbol_layer.setBrushStyle(Qt.BrushStyle.NoBrush)
     symbol_layer.setStrokeColor(QColor(colour))
     symbol_layer.setStrokeWidth(width_px)
-    symbol_layer.setStrokeWidthUnit(QgsUnitTypes.RenderPixels)
+    symbol_layer.setStrokeWidthUnit(QgsUnitTypes.RenderUnit.RenderPixels)
     symbol_layer.setStrokeStyle(Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
     vlayer.setRenderer(QgsSingleSymbolRenderer(symbol))
 

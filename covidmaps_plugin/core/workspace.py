@@ -197,7 +197,7 @@ def write_reference_layer(path: Path, table: str, items: List[RefFeature]) -> No
         feature.setAttributes([code, name, parent, source])
         feature.setGeometry(geometry)
         features.append(feature)
-    write_layer(path, table, fields, QgsWkbTypes.MultiPolygon, STORAGE_CRS, features)
+    write_layer(path, table, fields, QgsWkbTypes.Type.MultiPolygon, STORAGE_CRS, features)
 
 
 def _build(path: Path, profile: ProvinceProfile, with_sample: bool, lang: str,

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional
 
 from qgis.core import Qgis, QgsMessageLog
-from qgis.PyQt.QtWidgets import QAction, QMenu, QToolBar
+from qgis.PyQt.QtWidgets import QMenu, QToolBar
 
+from ..compat import QAction
 from ..i18n import tr, tr_later
 from ..resources import icon
 from .context import PluginContext

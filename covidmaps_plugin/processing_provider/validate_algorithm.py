@@ -18,7 +18,6 @@ from typing import Any, Dict, Optional, Tuple
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsPointXY,
@@ -37,8 +36,8 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from ..compat import FieldKind, new_field
 from ..i18n import error_text, tr, tr_later
 from ..model import MODEL, PROVINCE_TZ, ProvinceProfile, parse_instant
 from ..model.profile import DEFAULT_PROFILE_ID
@@ -57,14 +56,14 @@ def layer_parameter(layer_name: str) -> str:
 
 def finding_fields() -> QgsFields:
     fields = QgsFields()
-    for name, kind, length in (("code", QVariant.String, 40), ("severity", QVariant.String, 10),
-                               ("layer", QVariant.String, 40),
+    for name, kind, length in (("code", FieldKind.STRING, 40), ("severity", FieldKind.STRING, 10),
+                               ("layer", FieldKind.STRING, 40),
                                # not "fid": a GeoPackage sink owns that column
-                               ("feature_id", QVariant.LongLong, 0),
-                               ("uid", QVariant.String, 40), ("field", QVariant.String, 40),
-                               ("message_vi", QVariant.String, 0),
-                               ("message_en", QVariant.String, 0)):
-        fields.append(QgsField(name, kind, "", length))
+                               ("feature_id", FieldKind.LONGLONG, 0),
+                               ("uid", FieldKind.STRING, 40), ("field", FieldKind.STRING, 40),
+                               ("message_vi", FieldKind.STRING, 0),
+                               ("message_en", FieldKind.STRING, 0)):
+        fields.append(new_field(name, kind, "", length))
     return fields
 
 
@@ -91,8 +90,9 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             WORKSPACE, tr("Workspace file"), extension="gpkg", optional=True))
         for layer_def in MODEL.layers:
-            kind = (QgsProcessing.TypeVectorPoint if layer_def.geometry_type.value == "Point"
-                    else QgsProcessing.TypeVectorPolygon)
+            source = QgsProcessing.SourceType
+            kind = (source.TypeVectorPoint if layer_def.geometry_type.value == "Point"
+                    else source.TypeVectorPolygon)
             self.addParameter(QgsProcessingParameterVectorLayer(
                 layer_parameter(layer_def.name), layer_def.title_en, [kind], optional=True))
         self.addParameter(QgsProcessingParameterString(
@@ -103,7 +103,7 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
         self.addParameter(QgsProcessingParameterBoolean(
             FAIL_ON_ERRORS, tr("Fail when errors are found"), defaultValue=False))
         self.addParameter(QgsProcessingParameterFeatureSink(
-            FINDINGS, tr("Findings"), QgsProcessing.TypeVectorPoint, optional=True))
+            FINDINGS, tr("Findings"), QgsProcessing.SourceType.TypeVectorPoint, optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(
             REPORT, tr("Report"), fileFilter="HTML (*.html);;JSON (*.json)", optional=True))
         self.addOutput(QgsProcessingOutputNumber(ERRORS, tr("Errors")))
@@ -185,7 +185,7 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
             INFOS: counts[Severity.INFO], BLOCKING: report.blocking,
         }
         sink, sink_id = self.parameterAsSink(
-            parameters, FINDINGS, context, finding_fields(), QgsWkbTypes.Point,
+            parameters, FINDINGS, context, finding_fields(), QgsWkbTypes.Type.Point,
             _wgs84())
         if sink is not None:
             for finding in report.findings:
@@ -195,7 +195,7 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
                     finding.uid, finding.field, finding.message_vi, finding.message_en])
                 if finding.location is not None:
                     feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(*finding.location)))
-                sink.addFeature(feature, QgsFeatureSink.FastInsert)
+                sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             results[FINDINGS] = sink_id
         report_path = self.parameterAsFileOutput(parameters, REPORT, context)
         if report_path:

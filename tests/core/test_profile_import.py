@@ -9,15 +9,14 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsFeature,
     QgsFeatureRequest,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsRectangle,
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from covidmaps_plugin.compat import FieldKind, new_field
 from covidmaps_plugin.core import WorkspaceError
 from covidmaps_plugin.core.gpkg import read_meta, replace_rows, write_layer
 from covidmaps_plugin.core.profile_import import import_boundaries
@@ -26,8 +25,8 @@ from covidmaps_plugin.core.profile_import import import_boundaries
 def _write_source(workspace, path, extra=(), drop=(), broken=None):
     """The workspace's districts rewritten in EPSG:9213 with numeric codes."""
     fields = QgsFields()
-    fields.append(QgsField("MA_HUYEN", QVariant.Int))
-    fields.append(QgsField("TEN", QVariant.String))
+    fields.append(new_field("MA_HUYEN", FieldKind.INT))
+    fields.append(new_field("TEN", FieldKind.STRING))
     to_local = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
                                       QgsCoordinateReferenceSystem("EPSG:9213"),
                                       workspace.project.transformContext())
@@ -139,7 +138,7 @@ def test_imported_rows_are_indexed_and_counted(workspace, tmp_path):
 def test_import_communes_updates_the_profile_and_forms(workspace, tmp_path):
     fields = QgsFields()
     for name in ("MA_XA", "TEN_XA", "MA_HUYEN"):
-        fields.append(QgsField(name, QVariant.String))
+        fields.append(new_field(name, FieldKind.STRING))
     features = []
     for district in workspace.reference_layer("districts").getFeatures():
         feature = QgsFeature(fields)

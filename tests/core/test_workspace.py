@@ -14,10 +14,11 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerUtils,
 )
-from qgis.PyQt.QtCore import QDate, QVariant
+from qgis.PyQt.QtCore import QDate
 
+from covidmaps_plugin.compat import FieldKind, field_kind
 from covidmaps_plugin.core import current_language
-from covidmaps_plugin.core.fields import qvariant_type
+from covidmaps_plugin.core.fields import storage_kind
 from covidmaps_plugin.core.forms import INTERNAL_MARK, TAB_INTERNAL, TAB_PUBLIC
 from covidmaps_plugin.core.profile_data import APPROXIMATE_SOURCE, default_reference_features
 from covidmaps_plugin.core.project_setup import drawing_order
@@ -34,12 +35,12 @@ def test_layers_fields_and_types(workspace):
         assert layer.isValid() and layer.crs().authid() == "EPSG:4326"
         assert layer.fields().names() == ["fid", *layer_def.field_names]
         for fld in layer_def.fields:
-            assert layer.fields().field(fld.name).type() == qvariant_type(fld), fld.name
+            assert field_kind(layer.fields().field(fld.name)) is storage_kind(fld), fld.name
     # by hand: datetimes are text (with offset), dates are dates, flags booleans
     rp = workspace.layer("risk_points").fields()
-    assert rp.field("exposure_start").type() == QVariant.String
-    assert rp.field("announced_on").type() == QVariant.Date
-    assert rp.field("disinfected").type() == QVariant.Bool
+    assert field_kind(rp.field("exposure_start")) is FieldKind.STRING
+    assert field_kind(rp.field("announced_on")) is FieldKind.DATE
+    assert field_kind(rp.field("disinfected")) is FieldKind.BOOL
     assert workspace.layer("isolation_zones").geometryType() == 2  # polygon
 
 

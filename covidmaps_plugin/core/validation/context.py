@@ -187,7 +187,7 @@ class ValidationContext:
         if geometry.isNull() or geometry.isEmpty():
             return ZoneState(FindingCode.GEOM_MISSING, {}, None)
         flat = QgsWkbTypes.flatType(geometry.wkbType())
-        if flat not in (QgsWkbTypes.Polygon, QgsWkbTypes.MultiPolygon):
+        if flat not in (QgsWkbTypes.Type.Polygon, QgsWkbTypes.Type.MultiPolygon):
             return ZoneState(FindingCode.GEOM_WRONG_TYPE, {
                 "actual": QgsWkbTypes.displayString(geometry.wkbType()),
                 "expected": table.layer_def.geometry_type.value}, None)

@@ -73,7 +73,7 @@ def point_arrays(wkbs: Sequence[Optional[bytes]]) -> Tuple[np.ndarray, np.ndarra
         geometry = geometry_from_wkb(wkb)
         if geometry.isNull() or geometry.isEmpty():
             continue
-        if QgsWkbTypes.flatType(geometry.wkbType()) != QgsWkbTypes.Point:
+        if QgsWkbTypes.flatType(geometry.wkbType()) != QgsWkbTypes.Type.Point:
             state[i] = POINT_WRONG_TYPE
             continue
         point = geometry.constGet()
