@@ -58,7 +58,7 @@ web:
 	@if [ -f publish/web/package.json ]; then $(MAKE) -C publish/web build; fi
 
 test: setup
-	$(PY) tools/run_tests.py
+	$(PY) tools/run_tests.py $(TEST_ARGS)
 
 demo: setup
 	$(PY) tools/demo.py

@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 import os
 import sqlite3
+from contextlib import closing
 
 import pytest
 from qgis.core import (
@@ -145,7 +146,7 @@ def test_bad_files_are_refused(tmp_path, name, content, expected):
 def test_other_geopackage_is_not_a_workspace(tmp_path, workspace):
     other = tmp_path / "other.gpkg"
     other.write_bytes(workspace.gpkg_path.read_bytes())
-    with sqlite3.connect(other) as db:
+    with closing(sqlite3.connect(other)) as db, db:
         db.execute("DELETE FROM gpkg_contents WHERE table_name IN "
                    "('covidmaps_meta', 'checkpoints')")
         db.execute("DROP TABLE covidmaps_meta")

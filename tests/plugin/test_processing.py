@@ -7,6 +7,7 @@ import json
 import os
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 from typing import List
 
@@ -29,7 +30,7 @@ QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # /usr/bin/qgis_process fails on Deb
 
 
 def gpkg_tables(path: Path) -> List[str]:
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db, db:
         return [row[0] for row in db.execute("SELECT table_name FROM gpkg_contents")]
 
 

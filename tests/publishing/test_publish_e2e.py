@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Dict, Set
 
@@ -44,7 +45,7 @@ def expected_public_uids(gpkg: Path, layer: str) -> Set[str]:
     layer_def = MODEL.layer(layer)
     hide = layer_def.hide_after_field
     columns = "uid, approved, status" + (f", {hide}" if hide else "")
-    with sqlite3.connect(gpkg) as db:
+    with closing(sqlite3.connect(gpkg)) as db, db:
         rows = db.execute(f"SELECT {columns} FROM {layer}").fetchall()  # noqa: S608
     out = set()
     for row in rows:
@@ -90,7 +91,8 @@ def test_publish_republish_conflict_and_rollback(endpoint, workspace_copy):
         public = [f.name for f in layer_def.public_fields]
         for feat in features:
             assert list(feat["properties"]) == public
-    with sqlite3.connect(workspace_copy) as db:  # the sample hides some: the filter matters
+    # the sample hides some: the filter matters
+    with closing(sqlite3.connect(workspace_copy)) as db, db:
         stored = db.execute("SELECT COUNT(*) FROM risk_points").fetchone()[0]
     assert 0 < len(blobs["risk_points"]["features"]) < stored
     ogc = requests.get(endpoint.url + "ogcapi/collections/risk_points/items?limit=1000",

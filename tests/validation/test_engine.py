@@ -172,3 +172,43 @@ def test_pending_edits_are_laid_over_the_bulk_read(workspace):
         assert fids[0] not in {f.fid for f in report.findings}  # deleted
     finally:
         layer.rollBack()
+
+
+def test_a_point_with_nan_coordinates_is_named_and_never_lost(tmp_path):
+    """What an officer meets when a point gets non-numeric coordinates.
+
+    Before saving, the check names the feature (it reads unsaved edits).
+    Saving then depends on GDAL: 3.10 (QGIS 3.40 on Debian 13) refuses the
+    feature in its R-tree trigger, and the edit stays in the edit buffer,
+    nothing lost; older GDAL stores it, and the check still names it from
+    the saved file. Either way the feature never reaches a release.
+    """
+    from osgeo import gdal
+
+    project = QgsProject()
+    try:
+        ws = create_workspace(tmp_path / "nan.gpkg", project=project)
+        layer = ws.layer("risk_points")
+        assert layer.startEditing()
+        feature = QgsFeature(layer.fields())
+        feature.setGeometry(QgsGeometry(QgsPoint(math.nan, 22.1)))
+        for name, value in sound_attributes("risk_points", name="Chợ Bằng Lũng").items():
+            feature[name] = value
+        assert layer.addFeature(feature)
+
+        def named_non_finite():
+            report = validate_workspace(ws, NOW)
+            return [f.feature_label() for f in report.findings
+                    if f.code.value == "GEOM_NON_FINITE"]
+
+        assert named_non_finite() == ["Chợ Bằng Lũng"]
+        saved = layer.commitChanges(False)  # as QGIS's "Save Layer Edits": keep editing
+        if int(gdal.VersionInfo()) >= 3100000:
+            assert not saved and "rtree" in " ".join(layer.commitErrors()).lower()
+            assert layer.isModified() and layer.featureCount() == 1  # still in the buffer
+        else:
+            assert saved and not layer.isModified()
+        assert named_non_finite() == ["Chợ Bằng Lũng"]
+        layer.rollBack()
+    finally:
+        project.clear()

@@ -5,6 +5,7 @@ helper to run the validator and pick findings by code."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -134,15 +135,30 @@ def codes(report: ValidationReport, layer: Optional[str] = None) -> List[str]:
     return sorted(f.code.value for f in report.findings if layer is None or f.layer == layer)
 
 
+def has_finite_coordinates(geometry: QgsGeometry) -> bool:
+    return all(math.isfinite(v.x()) and math.isfinite(v.y()) for v in geometry.vertices())
+
+
 def copy_into(workspace: Any, layers: Mapping[str, QgsVectorLayer]) -> None:
-    """Add the features of ``layers`` to the workspace's layers of the same name."""
+    """Add the features of ``layers`` to the workspace's layers of the same name.
+
+    Features with finite coordinates are saved to the GeoPackage. The others
+    are left as unsaved edits: that is the only place they can live in a
+    workspace of QGIS 3.40 (GDAL 3.10's R-tree triggers refuse to store them,
+    and would take the whole batch down with them), and the validator reads
+    unsaved edits on every version.
+    """
     for name, source in layers.items():
         target = workspace.layer(name)
-        copies = []
+        saved, unsaved = [], []
         for feature in source.getFeatures():
             copy = QgsFeature(target.fields())
             copy.setGeometry(feature.geometry())
             for fld in source.fields():
                 copy[fld.name()] = feature[fld.name()]
-            copies.append(copy)
-        assert target.dataProvider().addFeatures(copies)
+            finite = feature.geometry().isNull() or has_finite_coordinates(feature.geometry())
+            (saved if finite else unsaved).append(copy)
+        assert target.dataProvider().addFeatures(saved)
+        if unsaved:
+            assert target.isEditable() or target.startEditing()
+            assert target.addFeatures(unsaved)

@@ -107,8 +107,10 @@ CATALOG: Dict[FindingCode, CodeSpec] = {
         _E, "Sai kiểu hình học: {actual} (cần {expected}). Hãy vẽ lại đối tượng.",
         "Wrong geometry type: {actual} (expected {expected}). Redraw the feature."),
     C.GEOM_NON_FINITE: CodeSpec(
-        _E, "Tọa độ không hợp lệ (NaN hoặc vô cực). Hãy vẽ lại đối tượng.",
-        "Coordinates are not numbers (NaN or infinite). Redraw the feature."),
+        _E, "Tọa độ không hợp lệ (NaN hoặc vô cực); vùng làm việc không lưu được đối "
+        "tượng này. Hãy vẽ lại đối tượng.",
+        "Coordinates are not numbers (NaN or infinite); the workspace cannot save this "
+        "feature. Redraw the feature."),
     C.GEOM_RING_NOT_CLOSED: CodeSpec(
         _E, "Đường bao của vùng không khép kín. Hãy vẽ lại vùng.",
         "A ring of the zone is not closed. Redraw the zone."),
