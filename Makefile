@@ -20,11 +20,13 @@ APT_PACKAGES := python3-qgis qgis qgis-providers python3-venv python3-pip \
 # Debian's are installed only when there is no node at all.
 NODE_PACKAGES := $(if $(shell command -v node),,nodejs npm)
 
-.PHONY: help setup apt venv i18n web test demo package lint clean
+.PHONY: help setup apt venv i18n web test test-other test-debian demo package lint clean
 
 help:
 	@echo "make demo     start the endpoint on 127.0.0.1 and publish the sample province"
 	@echo "make test     run every test"
+	@echo "make test-other             the whole suite in a root of the other Debian release"
+	@echo "make test-debian RELEASE=…  the same for bookworm, trixie or unstable"
 	@echo "make setup | package | lint | clean"
 
 setup: apt venv i18n web
@@ -59,6 +61,16 @@ web:
 
 test: setup
 	$(PY) tools/run_tests.py $(TEST_ARGS)
+
+# The suite on the other Debian release (bookworm <-> trixie), or on a named
+# one, in a root built once with mmdebstrap and cached (tools/debian_root.sh).
+# TEST_ARGS passes through: make test-other TEST_ARGS="plugin -- -k desktop"
+test-other:
+	tools/debian_root.sh other test $(if $(TEST_ARGS),TEST_ARGS="$(TEST_ARGS)")
+
+test-debian:
+	@test -n "$(RELEASE)" || { echo "make test-debian RELEASE=bookworm|trixie|unstable"; exit 2; }
+	tools/debian_root.sh $(RELEASE) test $(if $(TEST_ARGS),TEST_ARGS="$(TEST_ARGS)")
 
 demo: setup
 	$(PY) tools/demo.py

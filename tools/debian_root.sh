@@ -71,7 +71,9 @@ done
 if [ ! -f "$root/.covidmaps-root" ]; then
   rm -rf "$root"; mkdir -p "$cache"
   echo "building a Debian $release root in $root (a few minutes, once)"
-  mmdebstrap --variant=apt \
+  # unstable's Release file can outlive its Valid-Until on a mirror that is a
+  # dated snapshot; the signature is still checked
+  mmdebstrap --variant=apt --aptopt='Acquire::Check-Valid-Until "false"' \
     --include=python3-qgis,qgis-providers,qgis,git,make,ca-certificates,rsync,locales \
     "$release" "$root" "deb $(mirror) $release main"
   touch "$root/.covidmaps-root"

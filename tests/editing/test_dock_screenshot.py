@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from plugin.installed_plugin import ROOT, build_zip, install
+from plugin.installed_plugin import ROOT, build_zip, desktop_env, install
 
 from covidmaps_plugin.model.profile import default_profile
 
@@ -31,11 +31,7 @@ def run_qgis(tmp_path: Path) -> dict:
     install(build_zip(tmp_path / "dist"), profiles, "vi")
     (tmp_path / "runtime").mkdir(mode=0o700)
     result_path = tmp_path / "result.json"
-    # a real X display (Xvfb), and QGIS's own import tracking as a user has it
-    # (without it QGIS cannot unload plugins at exit and shows an error dialog)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "QGIS_NO_OVERRIDE_IMPORT")}
-    env.update(COVIDMAPS_DOCK_RESULT=str(result_path),
+    env = desktop_env(COVIDMAPS_DOCK_RESULT=str(result_path),
                COVIDMAPS_DOCK_WORKSPACE=str(tmp_path / "bac_kan.gpkg"),
                COVIDMAPS_DOCK_SCREENSHOT=str(SCREENSHOT),
                XDG_RUNTIME_DIR=str(tmp_path / "runtime"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import subprocess
 import sys
 import zipfile
@@ -66,3 +67,20 @@ def install(zip_path: Path, profiles_path: Path, language: Optional[str] = None)
     with open(profile / "QGIS" / "QGIS3.ini", "w", encoding="utf-8") as fh:
         ini.write(fh, space_around_delimiters=False)
     return profile
+
+
+STARTUP_SCRIPT = ROOT / "tests" / "plugin" / "qgis_startup.py"
+
+
+def desktop_env(**extra: str) -> Dict[str, str]:
+    """The environment of a real QGIS window under Xvfb.
+
+    No offscreen platform (the display is Xvfb's); QGIS's own import hook as a
+    user has it (without it QGIS cannot unload plugins at exit and shows an
+    error dialog); deprecations from the plugin raised as errors.
+    """
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "QGIS_NO_OVERRIDE_IMPORT")}
+    env["PYQGIS_STARTUP"] = str(STARTUP_SCRIPT)
+    env.update(extra)
+    return env

@@ -24,7 +24,7 @@ from covidmaps_plugin.gui.actions import ACTION_NAME_PREFIX, ACTIONS
 from covidmaps_plugin.model import MODEL
 from covidmaps_plugin.model.profile import default_profile
 
-from .installed_plugin import ROOT, install, vi_translations
+from .installed_plugin import ROOT, desktop_env, install, vi_translations
 from .xvfb import screenshot as screenshot_taken
 from .xvfb import xvfb
 
@@ -47,11 +47,7 @@ def run_qgis_desktop(tmp_path: Path, plugin_zip: Path, language: Optional[str],
     profiles = tmp_path / "profiles"
     install(plugin_zip, profiles, language)
     result_path = tmp_path / "result.json"
-    env = dict(os.environ)
-    env.pop("QT_QPA_PLATFORM", None)  # a real X display (Xvfb), not offscreen
-    # as a real desktop runs: qgis.utils needs its import hook to unload plugins
-    env.pop("QGIS_NO_OVERRIDE_IMPORT", None)
-    env.update(
+    env = desktop_env(
         COVIDMAPS_DESKTOP_RESULT=str(result_path),
         COVIDMAPS_DESKTOP_WORKSPACE=str(tmp_path / "ws" / "bac_kan.gpkg"),
         COVIDMAPS_DESKTOP_SCREENSHOT=str(screenshot),

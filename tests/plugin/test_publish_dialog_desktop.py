@@ -33,7 +33,7 @@ from covidmaps_plugin.core.validation.table import instant_text
 from covidmaps_plugin.core.workspace import create_workspace
 from covidmaps_plugin.model import MODEL, PROVINCE_TZ
 
-from .installed_plugin import ROOT, install
+from .installed_plugin import ROOT, desktop_env, install
 from .test_desktop import png_size, wait_for_exit
 from .xvfb import screenshot as screenshot_taken
 from .xvfb import xvfb
@@ -111,9 +111,7 @@ def run_qgis(tmp_path: Path, plugin_zip: Path, scene: Dict[str, Any]) -> Dict[st
     install(plugin_zip, profiles, "vi")
     result_path = tmp_path / "result.json"
     (tmp_path / "runtime").mkdir(mode=0o700)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "QGIS_NO_OVERRIDE_IMPORT")}
-    env.update(COVIDMAPS_PUBLISH_RESULT=str(result_path),
+    env = desktop_env(COVIDMAPS_PUBLISH_RESULT=str(result_path),
                COVIDMAPS_PUBLISH_WORKSPACE=str(scene["gpkg"]),
                COVIDMAPS_PUBLISH_ENDPOINT=scene["url"],
                COVIDMAPS_PUBLISH_SHOTS=str(SHOTS),
