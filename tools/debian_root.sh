@@ -49,6 +49,10 @@ mirror() {
   echo "$uri"
 }
 
+mkdir -p "$cache"
+exec 9>"$cache/$release.lock"
+flock -n 9 || { echo "another run is using the $release root ($cache/$release.lock)" >&2; exit 1; }
+
 mounted=()
 cleanup() {
   local i
@@ -69,7 +73,11 @@ for tool in mmdebstrap rsync; do
 done
 
 if [ ! -f "$root/.covidmaps-root" ]; then
-  rm -rf "$root"; mkdir -p "$cache"
+  # never delete through a bind mount a crashed run may have left behind
+  if grep -q " $root/" /proc/mounts; then
+    echo "$root still has mounts (see /proc/mounts): unmount them first" >&2; exit 1
+  fi
+  rm -rf --one-file-system "$root"
   echo "building a Debian $release root in $root (a few minutes, once)"
   # unstable's Release file can outlive its Valid-Until on a mirror that is a
   # dated snapshot; the signature is still checked

@@ -116,14 +116,14 @@ def test_no_qt5_only_idioms_in_the_plugin():
 SEEDED = '''
 from qgis.PyQt.QtCore import Qt, QVariant, pyqtSignal
 from qgis.PyQt.QtWidgets import QAction, QMessageBox
-from qgis.core import QgsField, QgsWkbTypes
+from qgis.core import QgsField, QgsFieldConstraints
 from PyQt5.QtCore import QTimer
 
 changed = pyqtSignal()
 align = Qt.AlignLeft
 scoped = Qt.AlignmentFlag.AlignLeft
 field = QgsField("name", QVariant.String)
-kind = QgsWkbTypes.Point
+kind = QgsFieldConstraints.ConstraintNotNull
 answer = QMessageBox.Yes
 
 def ask(box):
@@ -135,7 +135,8 @@ def ask(box):
     "QAction from QtWidgets", "imports PyQt5.QtCore directly", "pyqtSignal outside a class",
     "Qt.AlignLeft is an unscoped enum (write Qt.AlignmentFlag.AlignLeft)",
     "QVariant.String is a QVariant type constant",
-    "QgsWkbTypes.Point is an unscoped enum", "QMessageBox.Yes is an unscoped enum",
+    "QgsFieldConstraints.ConstraintNotNull is an unscoped enum",
+    "QMessageBox.Yes is an unscoped enum",
     ".exec_() is Qt5-only"])
 def test_the_check_catches_each_idiom(tmp_path, needle):
     # the check must not be blind: each seeded idiom is reported, the scoped one is not

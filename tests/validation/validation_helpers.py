@@ -136,7 +136,10 @@ def codes(report: ValidationReport, layer: Optional[str] = None) -> List[str]:
 
 
 def has_finite_coordinates(geometry: QgsGeometry) -> bool:
-    return all(math.isfinite(v.x()) and math.isfinite(v.y()) for v in geometry.vertices())
+    # QGIS 3.40 reads a point with a NaN coordinate as an empty point, which
+    # has no vertices to look at; GDAL 3.10 refuses to store it all the same
+    return not geometry.isEmpty() and all(
+        math.isfinite(v.x()) and math.isfinite(v.y()) for v in geometry.vertices())
 
 
 def copy_into(workspace: Any, layers: Mapping[str, QgsVectorLayer]) -> None:

@@ -255,6 +255,15 @@ def _read_features(layer: QgsVectorLayer, names: List[str], with_geometry: bool)
         if with_geometry:
             geometry = feature.geometry()
             wkbs.append(None if geometry.isNull() else bytes(geometry.asWkb()))
+    if any(fid < 0 for fid in fids):
+        # features added in the edit buffer (negative ids) go last, in the
+        # order they were added, as the bulk reader lays them over the file:
+        # QGIS 3.22 iterates them last and 3.40 first, and the report must
+        # not depend on the version
+        order = sorted(range(len(fids)), key=lambda row: (fids[row] < 0, -min(fids[row], 0)))
+        fids = [fids[row] for row in order]
+        rows = [rows[row] for row in order]
+        wkbs = [wkbs[row] for row in order] if with_geometry else wkbs
     columns = {n: [row[i] for row in rows] for i, n in enumerate(names)}
     if not with_geometry:
         wkbs = [None] * len(fids)
