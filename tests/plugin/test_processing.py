@@ -109,7 +109,9 @@ def qgis_process(config: Path, *args: str) -> subprocess.CompletedProcess:
 def test_qgis_process_runs_the_installed_plugin(plugin_zip: Path, tmp_path: Path):
     config = tmp_path / "config"
     install(plugin_zip, config)  # unzipped into the profile and enabled in QGIS3.ini
-    target = tmp_path / "ws.gpkg"
+    # a folder and file name as an officer's Windows desktop has them
+    target = tmp_path / "Sở Y tế" / "vùng làm việc Bắc Kạn.gpkg"
+    target.parent.mkdir()
     arguments = ["--json", "run", ALGORITHM, "--", f"OUTPUT={target}", "PROFILE=bac_kan_2020",
                  "WITH_SAMPLE=false"]
     done = qgis_process(config, *arguments)
