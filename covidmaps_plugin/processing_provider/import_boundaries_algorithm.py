@@ -12,7 +12,7 @@ anything is wrong (``core/profile_import.py``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from qgis.core import (
     QgsProcessingContext,
@@ -72,6 +72,17 @@ class ImportBoundariesAlgorithm(CovidMapsAlgorithm):
         context: QgsProcessingContext,
         feedback: QgsProcessingFeedback,
     ) -> Dict[str, Any]:
+        count, failure = self._import(parameters, context)
+        # Raised here, not inside _import: the exception's traceback would keep
+        # the layers and the scratch project alive past QGIS's shutdown.
+        if failure:
+            raise QgsProcessingException(failure)
+        path = Path(self.parameterAsFile(parameters, WORKSPACE, context))
+        feedback.pushInfo(tr("{0} boundaries imported into {1}.").format(count, path.name))
+        return {COUNT: count}
+
+    def _import(self, parameters: Dict[str, Any], context: QgsProcessingContext
+                ) -> Tuple[int, str]:
         from ..core.errors import WorkspaceError
         from ..core.profile_import import import_boundaries
         from ..core.workspace import open_workspace
@@ -79,7 +90,9 @@ class ImportBoundariesAlgorithm(CovidMapsAlgorithm):
         path = Path(self.parameterAsFile(parameters, WORKSPACE, context))
         source = self.parameterAsVectorLayer(parameters, SOURCE, context)
         if source is None:
-            raise QgsProcessingException(tr("Give the layer of official boundaries."))
+            return 0, tr("Give the layer of official boundaries.")
+        source_uri = source.source()
+        del source
         level = LEVELS[self.parameterAsEnum(parameters, LEVEL, context)]
         code_field = self.parameterAsString(parameters, CODE_FIELD, context).strip()
         name_field = self.parameterAsString(parameters, NAME_FIELD, context).strip()
@@ -87,13 +100,15 @@ class ImportBoundariesAlgorithm(CovidMapsAlgorithm):
         # a scratch project: this may run in a worker thread, where the
         # user's project must not be touched (reopen the workspace to see it)
         project = QgsProject()
+        failure = ""
+        count = 0
         try:
             workspace = open_workspace(path, project=project)
-            count = import_boundaries(workspace, source.source(), level, code_field, name_field,
+            count = import_boundaries(workspace, source_uri, level, code_field, name_field,
                                       parent_field or None)
+            del workspace
         except WorkspaceError as exc:
-            raise QgsProcessingException(error_text(exc)) from None
+            failure = error_text(exc)
         finally:
             project.clear()
-        feedback.pushInfo(tr("{0} boundaries imported into {1}.").format(count, path.name))
-        return {COUNT: count}
+        return count, failure
