@@ -26,7 +26,7 @@ from qgis.PyQt.QtCore import QVariant
 from covidmaps_plugin.core.export import export_reference
 from covidmaps_plugin.core.gpkg import read_meta, write_layer
 from covidmaps_plugin.core.workspace import open_workspace
-from covidmaps_plugin.model import ProvinceProfile
+from covidmaps_plugin.model import ProvinceProfile, default_profile
 
 
 class Feedback(QgsProcessingFeedback):
@@ -137,7 +137,7 @@ def test_set_notice_stores_hotline_and_advice_for_the_next_publish(provider, wor
     profile = ProvinceProfile.from_dict(json.loads(read_meta(path)["profile"]))
     assert profile.hotline == "0209 3870 115 (trực 24/24)"
     assert profile.advice_vi == "Ở nhà, hạn chế ra ngoài."
-    assert profile.advice_en.startswith("If you were at a risk point")  # empty: kept
+    assert profile.advice_en == default_profile().advice_en  # left empty: kept
     assert profile.notice() == {"hotline": "0209 3870 115 (trực 24/24)",
                                 "advice": {"vi": "Ở nhà, hạn chế ra ngoài.",
                                            "en": profile.advice_en}}

@@ -116,7 +116,8 @@ function createMap() {
   // is never under them on a phone
   app.popup = new Popup({
     maxWidth: Math.min(340, window.innerWidth - 84), minWidth: Math.min(240, window.innerWidth - 90),
-    autoPanPaddingTopLeft: [60, 12], autoPanPaddingBottomRight: [12, 12], className: 'feature-popup',
+    // (and, on a phone, below the scale bar at the top right)
+    autoPanPaddingTopLeft: [60, 36], autoPanPaddingBottomRight: [12, 12], className: 'feature-popup',
   });
   map.on('popupopen', (e) => {
     const title = e.popup.getElement() && e.popup.getElement().querySelector('.popup-title');
@@ -248,6 +249,7 @@ function styleReference() {
 }
 
 function renderAttribution() {
+  renderBoundaryNote();
   if (app.basemap === undefined) return; // config.json not read yet
   const node = clear(byId('attribution'));
   if (app.basemap && app.basemapState !== 'failed' && app.basemapState !== 'off') {
@@ -258,7 +260,6 @@ function renderAttribution() {
   } else {
     node.append(app.basemapState === 'failed' ? t('basemap_failed') : t('basemap_none'));
   }
-  renderBoundaryNote();
 }
 
 /** "Approximate boundaries" while the release's district polygons are not
@@ -439,7 +440,7 @@ app.layerStatus = (meta) => {
 /** The two-step age scale of a layer with exposure windows. */
 function ageScale(entry) {
   const { meta } = entry;
-  if (!hasAge(meta) || !entry.features) return null;
+  if (!hasAge(meta)) return null; // drawn before the features arrive: the legend keeps its size
   const status = legendStatus(entry);
   return el('ul', { class: 'legend-age', dataset: { layer: meta.id } },
     el('li', { dataset: { age: 'fresh' } }, swatch(meta, status, 'fresh'), el('span', null, t('age_fresh', { d: AGE_DAYS }))),
@@ -675,7 +676,9 @@ async function start() {
   for (const entry of app.layers.values()) if (entry.tileLayer) applyFilterToLayer(entry);
   app.refresh({ announce: false });
   configPromise.then(addBasemap);
-  control.scale({ imperial: false, position: 'bottomright' }).addTo(app.map);
+  // on a phone the legend spans the bottom: the scale bar goes to the top
+  const narrow = window.matchMedia('(max-width: 719px)').matches;
+  control.scale({ imperial: false, position: narrow ? 'topright' : 'bottomright' }).addTo(app.map);
   updateZoneMarkers();
   if (app.state.badRelease) showLoadError({ status: 404 });
   app.panels.restore();
