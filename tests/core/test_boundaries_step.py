@@ -64,9 +64,11 @@ def _strips(workspace, path, codes, skip=()):
     VN-2000 (EPSG:9213), numeric codes: an official-looking source that is
     far from the Voronoi cells."""
     x0, y0, x1, y1 = workspace.profile.bbox
-    to_local = QgsCoordinateTransform(QgsCoordinateReferenceSystem("EPSG:4326"),
-                                      QgsCoordinateReferenceSystem("EPSG:9213"),
-                                      QgsProject.instance().transformContext())
+    to_local = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:4326"),
+        QgsCoordinateReferenceSystem("EPSG:9213"),
+        QgsProject.instance().transformContext(),
+    )
     fields = QgsFields()
     fields.append(QgsField("MA_HUYEN", QVariant.Int))
     fields.append(QgsField("TEN", QVariant.String))
@@ -83,8 +85,9 @@ def _strips(workspace, path, codes, skip=()):
         feature.setAttributes([int(code), f"Huyện {code}"])
         feature.setGeometry(local)
         features.append(feature)
-    write_layer(path, "ranh_gioi", fields, QgsWkbTypes.Polygon, "EPSG:9213", features,
-                new_file=True)
+    write_layer(
+        path, "ranh_gioi", fields, QgsWkbTypes.Polygon, "EPSG:9213", features, new_file=True
+    )
     return f"{path}|layername=ranh_gioi", strips
 
 
@@ -97,9 +100,16 @@ def test_official_districts_replace_the_voronoi_cells(provider, workspace, tmp_p
     for code in codes:  # the fixture really differs from what ships
         assert before[code][0].symDifference(strips[code]).area() > 0.2 * strips[code].area()
 
-    results, ok, _errors = _run("covidmaps:importboundaries", {
-        "WORKSPACE": str(path), "SOURCE": source, "LEVEL": 0,
-        "CODE_FIELD": "MA_HUYEN", "NAME_FIELD": "TEN"})
+    results, ok, _errors = _run(
+        "covidmaps:importboundaries",
+        {
+            "WORKSPACE": str(path),
+            "SOURCE": source,
+            "LEVEL": 0,
+            "CODE_FIELD": "MA_HUYEN",
+            "NAME_FIELD": "TEN",
+        },
+    )
 
     assert ok and results["COUNT"] == len(codes)
     after, exported = _districts(path)
@@ -119,9 +129,16 @@ def test_a_source_missing_a_district_changes_nothing(provider, workspace, tmp_pa
     before, _ = _districts(path)
     codes = sorted(before)
     source, _strips_ = _strips(workspace, tmp_path / "partial.gpkg", codes, skip=(codes[-1],))
-    _results, ok, errors = _run("covidmaps:importboundaries", {
-        "WORKSPACE": str(path), "SOURCE": source, "LEVEL": 0,
-        "CODE_FIELD": "MA_HUYEN", "NAME_FIELD": "TEN"})
+    _results, ok, errors = _run(
+        "covidmaps:importboundaries",
+        {
+            "WORKSPACE": str(path),
+            "SOURCE": source,
+            "LEVEL": 0,
+            "CODE_FIELD": "MA_HUYEN",
+            "NAME_FIELD": "TEN",
+        },
+    )
     assert not ok
     assert any(codes[-1] in e for e in errors), errors  # the message names the missing code
     after, _ = _districts(path)
@@ -130,19 +147,27 @@ def test_a_source_missing_a_district_changes_nothing(provider, workspace, tmp_pa
 
 def test_set_notice_stores_hotline_and_advice_for_the_next_publish(provider, workspace):
     path = workspace.gpkg_path
-    _results, ok, _errors = _run("covidmaps:setnotice", {
-        "WORKSPACE": str(path), "HOTLINE": "0209 3870 115 (trực 24/24)",
-        "ADVICE_VI": "  Ở nhà,\n hạn chế ra ngoài. ", "ADVICE_EN": ""})
+    _results, ok, _errors = _run(
+        "covidmaps:setnotice",
+        {
+            "WORKSPACE": str(path),
+            "HOTLINE": "0209 3870 115 (trực 24/24)",
+            "ADVICE_VI": "  Ở nhà,\n hạn chế ra ngoài. ",
+            "ADVICE_EN": "",
+        },
+    )
     assert ok
     profile = ProvinceProfile.from_dict(json.loads(read_meta(path)["profile"]))
     assert profile.hotline == "0209 3870 115 (trực 24/24)"
     assert profile.advice_vi == "Ở nhà, hạn chế ra ngoài."
     assert profile.advice_en == default_profile().advice_en  # left empty: kept
-    assert profile.notice() == {"hotline": "0209 3870 115 (trực 24/24)",
-                                "advice": {"vi": "Ở nhà, hạn chế ra ngoài.",
-                                           "en": profile.advice_en}}
-    _results, ok, errors = _run("covidmaps:setnotice",
-                                {"WORKSPACE": str(path), "ADVICE_VI": "x" * 401})
+    assert profile.notice() == {
+        "hotline": "0209 3870 115 (trực 24/24)",
+        "advice": {"vi": "Ở nhà, hạn chế ra ngoài.", "en": profile.advice_en},
+    }
+    _results, ok, errors = _run(
+        "covidmaps:setnotice", {"WORKSPACE": str(path), "ADVICE_VI": "x" * 401}
+    )
     assert not ok and any("400" in e for e in errors), errors
     stored = ProvinceProfile.from_dict(json.loads(read_meta(path)["profile"]))
     assert stored.advice_vi == "Ở nhà, hạn chế ra ngoài."  # unchanged

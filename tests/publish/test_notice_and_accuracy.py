@@ -23,8 +23,12 @@ def _district(code, x0, accuracy=None):
     if accuracy:
         props["accuracy"] = accuracy
     ring = [[x0, 22.0], [x0 + 0.1, 22.0], [x0 + 0.1, 22.1], [x0, 22.1], [x0, 22.0]]
-    return {"type": "Feature", "id": code, "properties": props,
-            "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]}}
+    return {
+        "type": "Feature",
+        "id": code,
+        "properties": props,
+        "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
+    }
 
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
@@ -38,18 +42,28 @@ def test_notice_is_published_kept_and_checked(api):
     assert _manifest(api)["notice"] == NOTICE
     # a rollback restores data, not an old hotline
     changed = dict(NOTICE, hotline="1900 9095")
-    assert api.publish_layer("risk_points", collection([risk_point(3)]),
-                             notice=changed).status_code == 201
-    back = api.session.post(f"{api.base}/api/v1/rollback",
-                            data=json.dumps({"release_id": first.json()["release_id"]}),
-                            headers={"Content-Type": "application/json",
-                                     "If-Match": f'"{api.current_id()}"'}, timeout=30)
+    assert (
+        api.publish_layer("risk_points", collection([risk_point(3)]), notice=changed).status_code
+        == 201
+    )
+    back = api.session.post(
+        f"{api.base}/api/v1/rollback",
+        data=json.dumps({"release_id": first.json()["release_id"]}),
+        headers={"Content-Type": "application/json", "If-Match": f'"{api.current_id()}"'},
+        timeout=30,
+    )
     assert back.status_code == 201, back.text
     assert _manifest(api)["notice"]["hotline"] == "1900 9095"
     # the server's profile says it too (the map's fallback)
     assert set(_manifest(api)["profile"]["notice"]) == {"hotline", "advice"}
-    for bad in ({"hotline": 42}, {"hotline": "x" * 61}, {"advice": {"vi": "x" * 401}},
-                {"advice": {"fr": "non"}}, {"phone": "1"}, "call 115"):
+    for bad in (
+        {"hotline": 42},
+        {"hotline": "x" * 61},
+        {"advice": {"vi": "x" * 401}},
+        {"advice": {"fr": "non"}},
+        {"phone": "1"},
+        "call 115",
+    ):
         answer = api.publish_layer("risk_points", collection([risk_point(4)]), notice=bad)
         assert answer.status_code == 422, (bad, answer.text)
         assert answer.json()["type"].endswith("bad-notice")
@@ -66,11 +80,14 @@ def test_reference_accuracy_is_in_the_manifest(api):
         assert answer.status_code == 201, answer.text
         return {r["id"]: r["accuracy"] for r in _manifest(api)["reference"]}
 
-    assert publish_districts([_district("058", 105.8, "approximate"),
-                              _district("060", 105.6, "official")]) == {"districts": "approximate"}
-    assert publish_districts([_district("058", 105.8, "official"),
-                              _district("060", 105.6, "official")]) == {"districts": "official"}
+    assert publish_districts(
+        [_district("058", 105.8, "approximate"), _district("060", 105.6, "official")]
+    ) == {"districts": "approximate"}
+    assert publish_districts(
+        [_district("058", 105.8, "official"), _district("060", 105.6, "official")]
+    ) == {"districts": "official"}
     assert publish_districts([_district("058", 105.8)]) == {"districts": "unknown"}
-    bad = json.dumps({"type": "FeatureCollection",
-                      "features": [_district("058", 105.8, "roughly")]}).encode()
+    bad = json.dumps(
+        {"type": "FeatureCollection", "features": [_district("058", 105.8, "roughly")]}
+    ).encode()
     assert api.put_layer("districts", bad).status_code == 422

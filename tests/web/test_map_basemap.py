@@ -55,8 +55,20 @@ def test_csp_allows_exactly_the_configured_tile_origin(tmp_path, built_dist, til
         assert _origins(_csp(ep.base)) == set()
     # nginx (render_nginx.py) derives the same policy from the same config.json
     out = subprocess.run(
-        [sys.executable, str(ROOT / "publish/deploy/render_nginx.py"), "--data-dir", str(tmp_path),
-         "--web-dir", str(web), "--out", "-"], check=True, capture_output=True, text=True).stdout
+        [
+            sys.executable,
+            str(ROOT / "publish/deploy/render_nginx.py"),
+            "--data-dir",
+            str(tmp_path),
+            "--web-dir",
+            str(web),
+            "--out",
+            "-",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     header = re.search(r'add_header Content-Security-Policy "([^"]+)"', out).group(1)
     assert _origins(header) == {tiles["url"]}
     assert header == csp.replace(OSM, tiles["url"])
@@ -84,7 +96,8 @@ def test_basemap_is_drawn_under_outlines_with_a_linked_attribution(page, basemap
     assert page.evaluate(
         "() => covidmapsApp.reference.get('province').options.style !== undefined"
         " && [...covidmapsApp.reference.get('province').getLayers()]"
-        ".every(l => l.options.fill === false)")
+        ".every(l => l.options.fill === false)"
+    )
     hits = basemap_site["tiles"]["hits"]
     assert hits and all(re.fullmatch(r"/\d+/\d+/\d+\.png", h) for h in hits)
 
@@ -105,12 +118,14 @@ def test_tiles_that_cannot_load_fall_back_to_the_outlines(page, basemap_site):
         open_map(page, basemap_site["base"] + "/")
         page.wait_for_selector("html[data-basemap='failed']")
         assert page.text_content("#attribution") == (
-            "Không tải được bản đồ nền: chỉ có ranh giới tỉnh và huyện.")
+            "Không tải được bản đồ nền: chỉ có ranh giới tỉnh và huyện."
+        )
         assert page.locator(".leaflet-tile-pane img").count() == 0
         # the province is filled again, as without a basemap
         assert page.evaluate(
             "() => [...covidmapsApp.reference.get('province').getLayers()]"
-            ".every(l => l.options.fill === true)")
+            ".every(l => l.options.fill === true)"
+        )
     finally:
         basemap_site["tiles"]["state"].update(fail=False)
 

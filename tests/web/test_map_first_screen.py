@@ -20,8 +20,10 @@ from covidmaps_plugin.model import PROVINCE_TZ
 
 NOTICE = {
     "hotline": "0209 3870 115 (trực 24/24)",
-    "advice": {"vi": "Ở nhà nếu có thể; đeo khẩu trang khi ra ngoài.",
-               "en": "Stay home if you can; wear a mask outside."},
+    "advice": {
+        "vi": "Ở nhà nếu có thể; đeo khẩu trang khi ra ngoài.",
+        "en": "Stay home if you can; wear a mask outside.",
+    },
 }
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 768}}
 MOVED_TO = "066"  # a risk point is put inside Na Rì's cell, its code says otherwise
@@ -37,10 +39,14 @@ def first(tmp_path_factory, web_dist, reference, profile):
     now = dt.datetime.now(PROVINCE_TZ)
     risk = layers["risk_points"]["features"]
     # the age scale: one exposure ended 10 days ago, one yesterday
-    risk[0]["properties"].update(exposure_start=_iso(now - dt.timedelta(days=11)),
-                                 exposure_end=_iso(now - dt.timedelta(days=10)))
-    risk[1]["properties"].update(exposure_start=_iso(now - dt.timedelta(days=2)),
-                                 exposure_end=_iso(now - dt.timedelta(days=1)))
+    risk[0]["properties"].update(
+        exposure_start=_iso(now - dt.timedelta(days=11)),
+        exposure_end=_iso(now - dt.timedelta(days=10)),
+    )
+    risk[1]["properties"].update(
+        exposure_start=_iso(now - dt.timedelta(days=2)),
+        exposure_end=_iso(now - dt.timedelta(days=1)),
+    )
     # a point whose district_code disagrees with the approximate polygon it is in
     moved = next(f for f in risk[2:] if f["properties"]["district_code"] != MOVED_TO)
     moved["geometry"]["coordinates"] = profile.extra["approximate_district_seeds"][MOVED_TO]
@@ -48,13 +54,26 @@ def first(tmp_path_factory, web_dist, reference, profile):
     with endpoint(data, web_dist) as ep:
         earlier = ep.publish(earlier_of(layers), reference, shift("2026-11-24T09:00:00+07:00"))
         current = ep.publish(layers, {}, UPDATED_AT, notice=NOTICE)
-        yield {"base": ep.base, "layers": layers, "moved": moved, "earlier": earlier,
-               "current": current, "fresh": risk[1], "old": risk[0]}
+        yield {
+            "base": ep.base,
+            "layers": layers,
+            "moved": moved,
+            "earlier": earlier,
+            "current": current,
+            "fresh": risk[1],
+            "old": risk[0],
+        }
 
 
 def _context(browser, size, **kwargs):
-    return new_context(browser, viewport=SIZES[size], is_mobile=size == "phone",
-                       has_touch=size == "phone", device_scale_factor=1, **kwargs)
+    return new_context(
+        browser,
+        viewport=SIZES[size],
+        is_mobile=size == "phone",
+        has_touch=size == "phone",
+        device_scale_factor=1,
+        **kwargs,
+    )
 
 
 def _box(page, selector):
@@ -72,12 +91,16 @@ def _zone_pixels(page) -> list:
       });
     }""")
     shown = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    page.evaluate("() => { covidmapsApp.state.hiddenLayers.add('isolation_zones');"
-                  " covidmapsApp.refresh({announce: false}); }")
+    page.evaluate(
+        "() => { covidmapsApp.state.hiddenLayers.add('isolation_zones');"
+        " covidmapsApp.refresh({announce: false}); }"
+    )
     page.wait_for_timeout(100)
     hidden = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
-    page.evaluate("() => { covidmapsApp.state.hiddenLayers.delete('isolation_zones');"
-                  " covidmapsApp.refresh({announce: false}); }")
+    page.evaluate(
+        "() => { covidmapsApp.state.hiddenLayers.delete('isolation_zones');"
+        " covidmapsApp.refresh({announce: false}); }"
+    )
     diff = ImageChops.difference(shown, hidden).convert("L").point(lambda v: 255 if v > 24 else 0)
     out = []
     for x, y in anchors:
@@ -94,7 +117,9 @@ def test_first_screen(browser, first, size, lang):
         page = context.new_page()
         open_map(page, f"{first['base']}/?lang={lang}")
         page.wait_for_selector("html[data-basemap='on']")
-        page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 3")
+        page.wait_for_function(
+            "() => document.querySelectorAll('img.leaflet-tile-loaded').length > 3"
+        )
         page.wait_for_timeout(400)
         page.screenshot(path=str(ARTIFACTS / f"first-screen-{size}-{lang}.png"))
         viewport = SIZES[size]
@@ -113,8 +138,13 @@ def test_first_screen(browser, first, size, lang):
         # honest boundaries: said on the page, in the legend
         note = page.locator("#boundary-note")
         assert note.is_visible()
-        assert note.text_content() == {"vi": "Ranh giới huyện minh hoạ, không chính xác",
-                                       "en": "Approximate district boundaries, not exact"}[lang]
+        assert (
+            note.text_content()
+            == {
+                "vi": "Ranh giới huyện minh hoạ, không chính xác",
+                "en": "Approximate district boundaries, not exact",
+            }[lang]
+        )
 
         # every zone visible at the initial zoom, counted honestly
         zones = len(first["layers"]["isolation_zones"]["features"])
@@ -140,31 +170,43 @@ def test_first_screen(browser, first, size, lang):
 
 def test_zone_rings_go_when_the_zone_is_large_enough(page, first):
     open_map(page, first["base"] + "/")
-    ring_count = "() => [...covidmapsApp.layers.get('isolation_zones').markers.values()]" \
+    ring_count = (
+        "() => [...covidmapsApp.layers.get('isolation_zones').markers.values()]"
         ".filter(m => covidmapsApp.map.hasLayer(m)).length"
+    )
     zones = len(first["layers"]["isolation_zones"]["features"])
     at_province = page.evaluate(ring_count)
     assert zones - 1 <= at_province <= zones  # nearly all small at the province's zoom
     zone = first["layers"]["isolation_zones"]["features"][0]
-    page.evaluate(f"() => covidmapsApp.openFeature('isolation_zones',"
-                  f" covidmapsApp.layers.get('isolation_zones').features"
-                  f".find(f => f.id === {json.dumps(zone['id'])}))")
+    page.evaluate(
+        f"() => covidmapsApp.openFeature('isolation_zones',"
+        f" covidmapsApp.layers.get('isolation_zones').features"
+        f".find(f => f.id === {json.dumps(zone['id'])}))"
+    )
     assert page.evaluate(ring_count) < at_province  # zoomed in: the zone itself shows
 
 
 def test_district_names_are_drawn_above_the_points(page, first):
     open_map(page, first["base"] + "/")
-    z = page.evaluate("() => ['labelsPane', 'pointsPane', 'areasPane'].map("
-                      "n => Number(covidmapsApp.map.getPane(n).style.zIndex))")
+    z = page.evaluate(
+        "() => ['labelsPane', 'pointsPane', 'areasPane'].map("
+        "n => Number(covidmapsApp.map.getPane(n).style.zIndex))"
+    )
     assert z[0] > z[1] > z[2]
     # a label over a marker is what the eye meets; taps still reach the marker
     label = page.locator(".district-label").first
     box = label.bounding_box()
-    top = page.evaluate(f"() => document.elementFromPoint({box['x'] + box['width'] / 2},"
-                        f" {box['y'] + box['height'] / 2}).closest('.leaflet-pane').className")
+    top = page.evaluate(
+        f"() => document.elementFromPoint({box['x'] + box['width'] / 2},"
+        f" {box['y'] + box['height'] / 2}).closest('.leaflet-pane').className"
+    )
     assert "labelsPane" not in top  # pointer-events: none lets the tap through
-    assert page.evaluate("() => getComputedStyle(covidmapsApp.map.getPane('labelsPane'))"
-                         ".pointerEvents") == "none"
+    assert (
+        page.evaluate(
+            "() => getComputedStyle(covidmapsApp.map.getPane('labelsPane')).pointerEvents"
+        )
+        == "none"
+    )
 
 
 def test_district_filter_and_statistics_use_the_district_code(page, first):
@@ -172,15 +214,20 @@ def test_district_filter_and_statistics_use_the_district_code(page, first):
     code = moved["properties"]["district_code"]
     name = moved["properties"]["name"]
     open_map(page, f"{first['base']}/?d={MOVED_TO}&panel=list")
-    names = page.eval_on_selector_all("section[data-layer='risk_points'] tbody th",
-                                      "n => n.map(e => e.textContent)")
+    names = page.eval_on_selector_all(
+        "section[data-layer='risk_points'] tbody th", "n => n.map(e => e.textContent)"
+    )
     assert name not in names  # inside Na Rì's polygon, but not a Na Rì point
     open_map(page, f"{first['base']}/?d={code}&panel=list")
-    names = page.eval_on_selector_all("section[data-layer='risk_points'] tbody th",
-                                      "n => n.map(e => e.textContent)")
+    names = page.eval_on_selector_all(
+        "section[data-layer='risk_points'] tbody th", "n => n.map(e => e.textContent)"
+    )
     assert name in names
-    expected = sum(1 for f in first["layers"]["risk_points"]["features"]
-                   if f["properties"]["district_code"] == MOVED_TO)
+    expected = sum(
+        1
+        for f in first["layers"]["risk_points"]["features"]
+        if f["properties"]["district_code"] == MOVED_TO
+    )
     page.click("[data-panel='stats']")
     page.wait_for_selector("#stats table")
     row = page.evaluate(f"""() => {{
@@ -199,7 +246,9 @@ def test_official_boundaries_drop_the_approximate_note(page, tmp_path, web_dist,
     with endpoint(tmp_path / "data", web_dist) as ep:
         manifest = ep.publish(plugin_sample_layers(), official, UPDATED_AT)
         assert {r["id"]: r["accuracy"] for r in manifest["reference"]} == {
-            "province": "official", "districts": "official"}
+            "province": "official",
+            "districts": "official",
+        }
         open_map(page, ep.base + "/")
         assert page.locator("#boundary-note").is_hidden()
         # the notice falls back to the server's profile when a publish names none
@@ -208,27 +257,37 @@ def test_official_boundaries_drop_the_approximate_note(page, tmp_path, web_dist,
 
 def test_risk_points_say_how_recent_they_are(page, first):
     open_map(page, first["base"] + "/")
-    ages = page.evaluate("""(ids) => {
+    ages = page.evaluate(
+        """(ids) => {
       const e = covidmapsApp.layers.get('risk_points');
       return ids.map(id => { const f = e.features.find(x => x.id === id);
         return e.leaflet.get(f).options.fillOpacity; }); }""",
-                         [first["fresh"]["id"], first["old"]["id"]])
+        [first["fresh"]["id"], first["old"]["id"]],
+    )
     assert ages[0] > 0.9 and ages[1] < 0.5
-    rows = page.eval_on_selector_all(".legend-age li", "n => n.map(e => [e.dataset.age, e.textContent])")
+    rows = page.eval_on_selector_all(
+        ".legend-age li", "n => n.map(e => [e.dataset.age, e.textContent])"
+    )
     assert rows == [["fresh", "Trong 7 ngày qua"], ["old", "Đã qua hơn 7 ngày"]]
 
 
 def test_legend_and_filters_list_only_published_statuses(page, first):
     open_map(page, first["base"] + "/")
-    published = {(name, f["properties"]["status"]) for name, fc in first["layers"].items()
-                 for f in fc["features"]}
+    published = {
+        (name, f["properties"]["status"])
+        for name, fc in first["layers"].items()
+        for f in fc["features"]
+    }
     page.click("[data-panel='filters']")
     offered = page.eval_on_selector_all(
-        "#panel .filter-statuses input", "n => n.map(i => [i.dataset.layer, i.dataset.status])")
+        "#panel .filter-statuses input", "n => n.map(i => [i.dataset.layer, i.dataset.status])"
+    )
     assert {tuple(x) for x in offered} == published
     legend = page.eval_on_selector_all(
-        ".legend-layer", "n => n.flatMap(li => [...li.querySelectorAll('.legend-statuses li')]"
-        ".map(s => [li.dataset.layer, s.dataset.status]))")
+        ".legend-layer",
+        "n => n.flatMap(li => [...li.querySelectorAll('.legend-statuses li')]"
+        ".map(s => [li.dataset.layer, s.dataset.status]))",
+    )
     assert {tuple(x) for x in legend} <= published
 
 
@@ -239,8 +298,9 @@ def test_zone_colour_is_the_same_in_legend_list_and_statistics(page, first):
     listed = page.get_attribute("section[data-layer='isolation_zones'] h3 .swatch rect", "fill")
     page.click("[data-panel='stats']")
     page.wait_for_selector("#stats table")
-    heads = page.eval_on_selector_all("#stats thead .layer-head .swatch rect",
-                                      "n => n.map(e => e.getAttribute('fill'))")
+    heads = page.eval_on_selector_all(
+        "#stats thead .layer-head .swatch rect", "n => n.map(e => e.getAttribute('fill'))"
+    )
     assert legend == listed and legend in heads
 
 
@@ -251,7 +311,9 @@ def test_search_lists_matches_and_moves_the_map(page, first):
     page.click("[data-panel='filters']")
     page.fill("#search-input", name)
     page.wait_for_selector("#search-results li")
-    listed = page.eval_on_selector_all("#search-results li button", "n => n.map(e => e.textContent)")
+    listed = page.eval_on_selector_all(
+        "#search-results li button", "n => n.map(e => e.textContent)"
+    )
     assert name in listed
     lon, lat = target["geometry"]["coordinates"]
     assert page.evaluate(f"() => covidmapsApp.map.getBounds().contains([{lat}, {lon}])")
@@ -285,11 +347,15 @@ def test_panels_open_at_their_top_and_cover_the_scale_bar(browser, first):
         assert scale["y"] + scale["height"] < _box(page, "#panel")["y"]
         # and whatever control reaches the panel's area is drawn under it:
         # the scale bar moved to the bottom corner, where it used to be
-        page.evaluate("() => document.querySelector('.leaflet-bottom.leaflet-right')"
-                      ".append(document.querySelector('.leaflet-control-scale'))")
+        page.evaluate(
+            "() => document.querySelector('.leaflet-bottom.leaflet-right')"
+            ".append(document.querySelector('.leaflet-control-scale'))"
+        )
         scale = _box(page, ".leaflet-control-scale")
-        top = page.evaluate(f"() => document.elementFromPoint({scale['x'] + scale['width'] / 2},"
-                            f" {scale['y'] + scale['height'] / 2}).closest('#panel') !== null")
+        top = page.evaluate(
+            f"() => document.elementFromPoint({scale['x'] + scale['width'] / 2},"
+            f" {scale['y'] + scale['height'] / 2}).closest('#panel') !== null"
+        )
         assert top  # the panel is above the scale bar, not under it
     finally:
         context.close()
@@ -307,12 +373,22 @@ def test_popup_title_is_clear_of_the_zoom_buttons_on_a_phone(browser, first):
             page.wait_for_selector(".leaflet-popup .popup-title")
             page.wait_for_timeout(350)
             title = _box(page, ".leaflet-popup .popup-title")
-            overlap_x = min(title["x"] + title["width"], zoom["x"] + zoom["width"]) - max(title["x"], zoom["x"])
-            overlap_y = min(title["y"] + title["height"], zoom["y"] + zoom["height"]) - max(title["y"], zoom["y"])
+            overlap_x = min(title["x"] + title["width"], zoom["x"] + zoom["width"]) - max(
+                title["x"], zoom["x"]
+            )
+            overlap_y = min(title["y"] + title["height"], zoom["y"] + zoom["height"]) - max(
+                title["y"], zoom["y"]
+            )
             assert overlap_x <= 0 or overlap_y <= 0, (title, zoom)
             # nor is its close button under the scale bar (top right on a phone)
-            close, scale = _box(page, ".leaflet-popup-close-button"), _box(page, ".leaflet-control-scale")
-            assert close["y"] >= scale["y"] + scale["height"] or close["x"] + close["width"] <= scale["x"]
+            close, scale = (
+                _box(page, ".leaflet-popup-close-button"),
+                _box(page, ".leaflet-control-scale"),
+            )
+            assert (
+                close["y"] >= scale["y"] + scale["height"]
+                or close["x"] + close["width"] <= scale["x"]
+            )
             page.screenshot(path=str(ARTIFACTS / f"first-screen-phone-popup-{index}.png"))
             page.keyboard.press("Escape")
     finally:

@@ -96,4 +96,5 @@ def test_payload_release_renders_as_text_and_runs_nothing(page, xss_site, watche
     assert [u for u in requests if u.startswith(watch_url)] == []
     # nothing but this site and the basemap's tiles (a plain /z/x/y.png)
     outside = [u for u in requests if not u.startswith(base)]
-    assert all(re.fullmatch(re.escape(tiles["url"]) + r"/\d+/\d+/\d+\.png", u) for u in outside), outside
+    tile = re.escape(tiles["url"]) + r"/\d+/\d+/\d+\.png"
+    assert all(re.fullmatch(tile, u) for u in outside), outside

@@ -26,11 +26,17 @@ BASEMAP_ATTRIBUTION = "© Bản đồ nền thử nghiệm (127.0.0.1)"
 
 def _png(width: int, height: int, rows: List[bytes]) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + row for row in rows)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def tile_png(z: int, x: int, y: int) -> bytes:
@@ -99,8 +105,12 @@ def tile_server() -> Iterator[dict]:
 def web_with_basemap(dist: Path, target: Path, tiles_url: str, **extra: object) -> Path:
     """A copy of the built map whose config.json names the loopback tiles."""
     shutil.copytree(dist, target)
-    basemap = {"url": tiles_url + "/{z}/{x}/{y}.png", "attribution": BASEMAP_ATTRIBUTION,
-               "attribution_url": "https://www.openstreetmap.org/copyright", "max_zoom": 19}
+    basemap = {
+        "url": tiles_url + "/{z}/{x}/{y}.png",
+        "attribution": BASEMAP_ATTRIBUTION,
+        "attribution_url": "https://www.openstreetmap.org/copyright",
+        "max_zoom": 19,
+    }
     basemap.update(extra)
     (target / "config.json").write_text(json.dumps({"basemap": basemap}), encoding="utf-8")
     for variant in ("config.json.br", "config.json.gz"):
