@@ -411,3 +411,25 @@ def test_earlier_release_banner_says_when_not_which(browser, first):
         page.screenshot(path=str(ARTIFACTS / "first-screen-phone-earlier-release.png"))
     finally:
         context.close()
+
+
+def test_hotline_and_advice_are_not_in_the_code(built_dist):
+    """They come from the release only: no phone number or advice text is
+    built into the map."""
+    info = json.loads((built_dist / "build-info.json").read_text(encoding="utf-8"))
+    code = (built_dist / info["js"]).read_text(encoding="utf-8")
+    for text in ("1900 9095", "0209", "theo dõi sức khoẻ", "Watch your health"):
+        assert text not in code
+
+
+def test_phone_first_view_has_no_accessibility_violation(browser, first):
+    from test_map_accessibility import audit
+
+    context = _context(browser, "phone", bypass_csp=True)
+    try:
+        page = context.new_page()
+        open_map(page, first["base"] + "/")
+        page.wait_for_selector("html[data-basemap='on']")
+        assert audit(page) == []
+    finally:
+        context.close()
