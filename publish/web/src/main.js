@@ -2,12 +2,13 @@
 // its four layers over the province outlines, and keeps the view in the URL.
 
 import './app.css';
-import { basemapOf, loadBlob, loadConfig, loadManifest } from './data.js';
-import { byId, clear, el, svg } from './dom.js';
+import { addBasemap, addReference, renderAttribution, setBasemap } from './backdrop.js';
+import { loadBlob, loadConfig, loadManifest } from './data.js';
+import { byId, clear, el } from './dom.js';
 import { formatAgo, formatDateTime, searchKey, setTimeZone, telLink } from './format.js';
 import { initialLang, lang, pick, setLang, t } from './i18n.js';
 import {
-  Canvas, GeoJSON, LayerGroup, LeafletMap, Popup, ShapeMarker, TileLayer, control, latLng,
+  Canvas, GeoJSON, LayerGroup, LeafletMap, Popup, ShapeMarker, control, latLng,
   latLngBounds,
 } from './leaflet.js';
 import { createPanels } from './panels.js';
@@ -20,16 +21,6 @@ import {
 import { anchorOf } from './geo.js';
 import { VectorTileLayer } from './tiles.js';
 import { renderZoomHints, zoomHintMessage } from './zoomhint.js';
-
-const REFERENCE_STYLE = {
-  province: { color: '#333333', weight: 2.5, fill: true, fillColor: '#f3f1ea', fillOpacity: 0.9 },
-  districts: { color: '#7a7a7a', weight: 1, dashArray: '4 3', fill: false },
-};
-// over a basemap the province is only outlined, so its streets show through
-const OVER_BASEMAP = {
-  province: { color: '#333333', weight: 3, fill: false },
-  districts: { color: '#4a4a4a', weight: 1.5, dashArray: '6 4', fill: false },
-};
 
 const app = {
   state: readUrl(createState()),
@@ -44,6 +35,7 @@ const app = {
   reference: new Map(), // reference id -> its Leaflet layer
 };
 window.covidmapsApp = app; // for tests and the benchmark: read-only inspection
+app.setBasemap = (on) => setBasemap(app, on);
 
 // ------------------------------------------------------------ filtering
 
@@ -182,127 +174,6 @@ function legendPadding() {
     return { paddingTopLeft: [8, 8], paddingBottomRight: [8, Math.min(legend.height + 8, map.height / 2)] };
   }
   return { paddingTopLeft: [8, 8], paddingBottomRight: [Math.min(legend.width + 12, map.width / 2), 8] };
-}
-
-// ------------------------------------------------------------- basemap
-
-/** The basemap of config.json, drawn after the first features (never
- * before them). When its tiles cannot load, it goes away and the page says
- * so: the province outlines remain, as without a basemap. */
-function addBasemap(config) {
-  app.basemap = basemapOf(config);
-  if (app.basemap && app.state.basemapOff) app.basemapState = 'off';
-  else if (app.basemap) showBasemap();
-  else app.basemapState = 'none';
-  renderAttribution();
-  app.panels.update();
-}
-
-function showBasemap() {
-  const layer = new TileLayer(app.basemap.url, {
-    maxZoom: app.basemap.maxZoom, crossOrigin: true, pane: 'tilePane',
-  });
-  let loaded = 0;
-  let failed = 0;
-  layer.on('tileload', () => {
-    loaded += 1;
-    if (app.basemapState !== 'on') {
-      app.basemapState = 'on';
-      document.documentElement.dataset.basemap = 'on';
-      styleReference();
-      renderAttribution();
-    }
-  });
-  layer.on('tileerror', () => {
-    failed += 1;
-    // a few missing tiles are the server's holes; none at all is an outage
-    if (!loaded && failed >= 2) dropBasemap('failed');
-  });
-  app.basemapLayer = layer.addTo(app.map);
-  app.basemapState = 'loading';
-}
-
-function dropBasemap(state) {
-  if (app.basemapLayer) app.map.removeLayer(app.basemapLayer);
-  app.basemapLayer = null;
-  app.basemapState = state;
-  document.documentElement.dataset.basemap = state;
-  styleReference();
-  renderAttribution();
-}
-
-app.setBasemap = function setBasemap(on) {
-  app.state.basemapOff = !on;
-  writeUrl(app.state);
-  if (!app.basemap) return;
-  if (on && !app.basemapLayer) showBasemap();
-  else if (!on) dropBasemap('off');
-  renderAttribution();
-};
-
-function styleReference() {
-  const over = app.basemapState === 'on';
-  for (const [id, layer] of app.reference) {
-    const style = (over ? OVER_BASEMAP : REFERENCE_STYLE)[id] || (over ? OVER_BASEMAP : REFERENCE_STYLE).districts;
-    layer.setStyle(style);
-  }
-}
-
-function renderAttribution() {
-  renderBoundaryNote();
-  if (app.basemap === undefined) return; // config.json not read yet
-  const node = clear(byId('attribution'));
-  if (app.basemap && app.basemapState !== 'failed' && app.basemapState !== 'off') {
-    const b = app.basemap;
-    node.append(b.attributionUrl
-      ? el('a', { href: b.attributionUrl, target: '_blank', rel: 'noopener noreferrer' }, b.attribution)
-      : b.attribution);
-  } else {
-    node.append(app.basemapState === 'failed' ? t('basemap_failed') : t('basemap_none'));
-  }
-}
-
-/** "Approximate boundaries" while the release's district polygons are not
- * the province's official ones (the manifest's reference accuracy). */
-function renderBoundaryNote() {
-  const note = byId('boundary-note');
-  const districts = app.manifest && (app.manifest.reference || []).find((r) => r && r.id === 'districts');
-  const approximate = Boolean(districts && districts.accuracy !== 'official');
-  note.hidden = !approximate;
-  note.dataset.accuracy = districts ? String(districts.accuracy || 'unknown') : 'none';
-  clear(note);
-  if (approximate) {
-    note.append(boundarySwatch(), el('span', null, t('boundaries_approx')));
-  }
-}
-
-function boundarySwatch() {
-  const box = svg('svg', { width: 18, height: 8, viewBox: '0 0 18 8', 'aria-hidden': 'true', class: 'swatch', focusable: 'false' });
-  box.append(svg('line', { x1: 1, y1: 4, x2: 17, y2: 4, stroke: '#4a4a4a', 'stroke-width': 1.5, 'stroke-dasharray': '4 3' }));
-  return box;
-}
-
-async function addReference(manifest) {
-  for (const ref of manifest.reference || []) {
-    if (!ref || !ref.blob) continue;
-    loadBlob(ref.blob).then((features) => {
-      const styles = app.basemapState === 'on' ? OVER_BASEMAP : REFERENCE_STYLE;
-      const style = styles[ref.id] || styles.districts;
-      const layer = new GeoJSON({ type: 'FeatureCollection', features }, {
-        style: () => ({ ...style, renderer: app.renderers.reference }),
-        interactive: false,
-        onEachFeature: (feature, layer) => {
-          const name = feature.properties && feature.properties.name;
-          if (ref.id !== 'districts' || !name) return;
-          layer.bindTooltip(el('span', null, String(name)), {
-            permanent: true, direction: 'center', className: 'district-label', interactive: false,
-            pane: 'labelsPane',
-          });
-        },
-      }).addTo(app.map);
-      app.reference.set(ref.id, layer);
-    }).catch(() => {});
-  }
 }
 
 function leafletLayerFor(meta, feature) {
@@ -536,7 +407,7 @@ function renderChrome() {
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   renderOldReleaseBanner();
   renderNotice();
-  renderAttribution();
+  renderAttribution(app);
 }
 
 /** The strip under the header: the province's hotline and one line of
@@ -671,11 +542,11 @@ async function start() {
   renderChrome();
   const layersLoaded = loadLayers(manifest); // the legend rows exist now: the view avoids them
   initialView(manifest);
-  addReference(manifest);
+  addReference(app, manifest);
   await layersLoaded;
   for (const entry of app.layers.values()) if (entry.tileLayer) applyFilterToLayer(entry);
   app.refresh({ announce: false });
-  configPromise.then(addBasemap);
+  configPromise.then((config) => addBasemap(app, config));
   // on a phone the legend spans the bottom: the scale bar goes to the top
   const narrow = window.matchMedia('(max-width: 719px)').matches;
   control.scale({ imperial: false, position: narrow ? 'topright' : 'bottomright' }).addTo(app.map);
