@@ -100,6 +100,10 @@ def test_basemap_is_drawn_under_outlines_with_a_linked_attribution(page, basemap
     )
     hits = basemap_site["tiles"]["hits"]
     assert hits and all(re.fullmatch(r"/\d+/\d+/\d+\.png", h) for h in hits)
+    # tile servers ask for a Referer (OpenStreetMap's policy): the site's
+    # origin only, never the reader's view in the page URL
+    assert set(basemap_site["tiles"]["referers"][-len(hits) :]) <= {basemap_site["base"] + "/"}
+    assert basemap_site["tiles"]["referers"][-1] == basemap_site["base"] + "/"
 
 
 def test_first_features_do_not_wait_for_the_tiles(page, basemap_site):

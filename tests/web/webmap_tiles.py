@@ -59,10 +59,12 @@ def _tile(diagonal: int) -> bytes:
 
 class _Tiles(BaseHTTPRequestHandler):
     hits: List[str]
+    referers: List[str]
     state: dict
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         self.hits.append(self.path)
+        self.referers.append(self.headers.get("Referer", ""))
         if self.state.get("delay"):
             time.sleep(float(self.state["delay"]))
         parts = self.path.strip("/").split("/")
@@ -87,16 +89,22 @@ class _Tiles(BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def tile_server() -> Iterator[dict]:
-    """{"url": base URL, "hits": paths asked, "state": {"fail": bool,
-    "delay": seconds before each answer}}."""
+    """{"url": base URL, "hits": paths asked, "referers": their Referer
+    headers, "state": {"fail": bool, "delay": seconds before each answer}}."""
     hits: List[str] = []
+    referers: List[str] = []
     state: dict = {"fail": False, "delay": 0}
-    handler = type("Tiles", (_Tiles,), {"hits": hits, "state": state})
+    handler = type("Tiles", (_Tiles,), {"hits": hits, "referers": referers, "state": state})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield {"url": f"http://127.0.0.1:{server.server_address[1]}", "hits": hits, "state": state}
+        yield {
+            "url": f"http://127.0.0.1:{server.server_address[1]}",
+            "hits": hits,
+            "referers": referers,
+            "state": state,
+        }
     finally:
         server.shutdown()
         server.server_close()

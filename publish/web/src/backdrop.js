@@ -32,8 +32,12 @@ export function addBasemap(app, config) {
 }
 
 function showBasemap(app) {
+  // The page sends no Referer, but tile servers' usage policies (e.g.
+  // OpenStreetMap's) ask for one: tiles send the site's origin only, never
+  // the path with the reader's view.
   const layer = new TileLayer(app.basemap.url, {
     maxZoom: app.basemap.maxZoom, crossOrigin: true, pane: 'tilePane',
+    referrerPolicy: 'strict-origin-when-cross-origin',
   });
   let loaded = 0;
   let failed = 0;
