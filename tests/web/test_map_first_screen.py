@@ -151,7 +151,7 @@ def test_first_screen(browser, first, size, lang):
         assert legend_counts(page)["isolation_zones"] == zones
         pixels = _zone_pixels(page)
         assert len(pixels) == zones
-        # a ring of 26 px that shows around the points of a town (they are
+        # a 26 px frame that shows around the points of a town (they are
         # drawn above it), where the zone alone is "a few pink pixels"
         assert min(pixels) >= 120, pixels
 

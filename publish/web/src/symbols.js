@@ -75,13 +75,14 @@ export function pointOptions(meta, status, age = 'fresh') {
   };
 }
 
-/** A zone too small to see at the current zoom is drawn as this ring (a
- * minimum on-screen presence), in the zone's own colours and dashes. */
+/** A zone too small to see at the current zoom is drawn as this frame (a
+ * minimum on-screen presence): the legend's zone symbol, a translucent
+ * square in the zone's own colours and dashes. */
 export const ZONE_MIN_PX = 26; // wider than a few points: a ring still shows around them
 export function zoneMarkerOptions(meta, status) {
   const color = statusColor(meta, status);
   return {
-    shape: 'circle',
+    shape: 'square',
     radius: ZONE_MIN_PX / 2,
     color,
     weight: 3,
