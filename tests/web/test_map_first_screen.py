@@ -433,3 +433,86 @@ def test_phone_first_view_has_no_accessibility_violation(browser, first):
         assert audit(page) == []
     finally:
         context.close()
+
+
+SPOT_ON_FRAME = """(id) => {
+  const app = covidmapsApp, map = app.map, r = map.getContainer().getBoundingClientRect();
+  const visible = (layers) => layers.filter(l => map.hasLayer(l));
+  const at = (l) => map.latLngToContainerPoint(l.getLatLng());
+  const points = [...app.layers.values()].filter(x => x.meta.geometry_type === 'Point')
+    .flatMap(x => visible([...x.leaflet.values()]).map(at));
+  const frames = [...app.layers.get('isolation_zones').markers]
+    .filter(([, m]) => map.hasLayer(m)).map(([f, m]) => [f.id, at(m)]);
+  const mine = frames.find(([o]) => o === id);
+  if (!mine) return null;
+  const c = mine[1];
+  for (const [dx, dy] of [[-9, -9], [9, -9], [-9, 9], [9, 9], [0, -10], [0, 10]]) {
+    const p = {x: c.x + dx, y: c.y + dy};
+    const clear = points.every(q => Math.hypot(q.x - p.x, q.y - p.y) > 16)
+      && frames.every(([o, q]) => o === id || Math.hypot(q.x - p.x, q.y - p.y) > 24);
+    if (clear) return [p.x + r.left, p.y + r.top];
+  }
+  return null;
+}"""
+
+
+def test_a_tap_on_a_zone_frame_opens_the_zone(page, first):
+    open_map(page, first["base"] + "/")
+    view = page.evaluate("() => [covidmapsApp.map.getCenter(), covidmapsApp.map.getZoom()]")
+    tapped = []
+    for zone in first["layers"]["isolation_zones"]["features"]:
+        # the popup's pan moved the map: back to the first view each time
+        page.evaluate("(v) => covidmapsApp.map.setView(v[0], v[1], {animate: false})", view)
+        spot = page.evaluate(SPOT_ON_FRAME, zone["id"])
+        if spot is None:
+            continue  # its frame is among points or other frames: tested from the list
+        page.mouse.click(*spot)
+        page.wait_for_selector(".leaflet-popup .popup")
+        assert page.get_attribute(".leaflet-popup .popup", "data-uid") == zone["id"]
+        page.evaluate("() => covidmapsApp.map.closePopup()")
+        tapped.append(zone["id"])
+    assert tapped, "no zone frame stands clear of the points"
+
+
+def test_a_tap_inside_a_zone_opens_it_and_points_stay_on_top(page, first):
+    """Zones share the points' canvas: a tap inside a zone opens the zone,
+    a tap on a point over it opens the point."""
+    zone = first["layers"]["isolation_zones"]["features"][2]
+    open_map(page, first["base"] + "/")
+    page.evaluate(
+        "(id) => { const e = covidmapsApp.layers.get('isolation_zones');"
+        " const f = e.features.find(x => x.id === id);"
+        " covidmapsApp.map.fitBounds(e.leaflet.get(f).getBounds(),"
+        " {maxZoom: 16, animate: false}); }",
+        zone["id"],
+    )
+    page.wait_for_timeout(200)
+    # a spot inside the zone with no point on it
+    spot = page.evaluate(
+        """(id) => {
+      const app = covidmapsApp, map = app.map, r = map.getContainer().getBoundingClientRect();
+      const e = app.layers.get('isolation_zones'), f = e.features.find(x => x.id === id);
+      const poly = e.leaflet.get(f), b = poly.getBounds();
+      const points = [...app.layers.values()].filter(x => x.meta.geometry_type === 'Point')
+        .flatMap(x => [...x.leaflet.values()].filter(l => map.hasLayer(l))
+        .map(l => map.latLngToContainerPoint(l.getLatLng())));
+      for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+        const ll = L_ll(b, i / 20, j / 20);
+        const p = map.latLngToContainerPoint(ll);
+        const inside = poly.getLayers()[0]._containsPoint(p);
+        if (inside && points.every(q => Math.hypot(q.x - p.x, q.y - p.y) > 20)) {
+          return [p.x + r.left, p.y + r.top];
+        }
+      }
+      return null;
+      function L_ll(b, u, v) {
+        return [b.getSouth() + (b.getNorth() - b.getSouth()) * v,
+                b.getWest() + (b.getEast() - b.getWest()) * u];
+      }
+    }""",
+        zone["id"],
+    )
+    assert spot, "no free spot inside the zone"
+    page.mouse.click(*spot)
+    page.wait_for_selector(".leaflet-popup .popup")
+    assert page.get_attribute(".leaflet-popup .popup", "data-uid") == zone["id"]

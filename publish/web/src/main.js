@@ -99,9 +99,14 @@ function createMap() {
     map.createPane(name).style.zIndex = String(z);
   }
   map.getPane('labelsPane').style.pointerEvents = 'none';
+  // Zones and points share one canvas: Leaflet hands a tap only to the
+  // topmost canvas, so zones on a canvas of their own under the points could
+  // never be tapped. Zones are kept at the back of it (bringToBack), points
+  // drawn and hit first.
+  const features = new Canvas({ pane: 'pointsPane', tolerance: 8 });
   app.renderers = {
-    areas: new Canvas({ pane: 'areasPane', tolerance: 2 }),
-    points: new Canvas({ pane: 'pointsPane', tolerance: 8 }),
+    areas: features,
+    points: features,
     reference: new Canvas({ pane: 'referencePane' }),
   };
   // the popup is panned clear of the zoom buttons (top left), so its title
@@ -211,8 +216,10 @@ function updateZoneMarkers() {
     for (const [feature, marker] of entry.markers) {
       const layer = entry.leaflet.get(feature);
       const show = entry.group.hasLayer(layer) && zoneIsSmall(layer);
-      if (show && !entry.group.hasLayer(marker)) entry.group.addLayer(marker);
-      else if (!show && entry.group.hasLayer(marker)) entry.group.removeLayer(marker);
+      if (show && !entry.group.hasLayer(marker)) {
+        entry.group.addLayer(marker);
+        marker.bringToBack();
+      } else if (!show && entry.group.hasLayer(marker)) entry.group.removeLayer(marker);
     }
   }
 }
@@ -252,8 +259,10 @@ function applyFilterToLayer(entry) {
   if (!entry.group) return;
   for (const [feature, layer] of entry.leaflet) {
     const show = app.matches(entry.meta.id, feature.properties, feature);
-    if (show && !entry.group.hasLayer(layer)) entry.group.addLayer(layer);
-    else if (!show && entry.group.hasLayer(layer)) entry.group.removeLayer(layer);
+    if (show && !entry.group.hasLayer(layer)) {
+      entry.group.addLayer(layer);
+      if (entry.markers) layer.bringToBack(); // a zone under the points
+    } else if (!show && entry.group.hasLayer(layer)) entry.group.removeLayer(layer);
   }
   if (entry.markers) updateZoneMarkers();
 }
