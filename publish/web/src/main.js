@@ -302,6 +302,11 @@ function openFeature(layerId, feature, { latlng, fromList, returnFocus } = {}) {
   }
   app.returnFocus = returnFocus || null;
   app.focusPopup = Boolean(fromList);
+  // on a phone the legend spans the bottom: the popup (and the feature it
+  // points at) is panned above it when there is room
+  const legend = byId('legend').getBoundingClientRect();
+  const wide = legend.width > app.map.getSize().x / 2;
+  app.popup.options.autoPanPaddingBottomRight = [12, wide ? Math.round(legend.height) + 12 : 12];
   app.popup.setLatLng(where).setContent(popupContent(entry.meta, feature, app.lookups)).openOn(app.map);
 }
 app.openFeature = openFeature;
