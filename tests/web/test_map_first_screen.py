@@ -389,8 +389,12 @@ def test_popup_title_is_clear_of_the_zoom_buttons_on_a_phone(browser, first):
                 close["y"] >= scale["y"] + scale["height"]
                 or close["x"] + close["width"] <= scale["x"]
             )
+            # the legend steps aside: the feature the popup points at is not under it
+            assert page.locator("#legend").is_hidden()
             page.screenshot(path=str(ARTIFACTS / f"first-screen-phone-popup-{index}.png"))
             page.keyboard.press("Escape")
+            page.wait_for_selector(".leaflet-popup", state="detached")
+            assert page.locator("#legend").is_visible()
     finally:
         context.close()
 

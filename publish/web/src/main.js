@@ -116,6 +116,10 @@ function createMap() {
     // (and, on a phone, below the scale bar at the top right)
     autoPanPaddingTopLeft: [60, 36], autoPanPaddingBottomRight: [12, 12], className: 'feature-popup',
   });
+  // on a phone the legend (spanning the bottom) steps aside while a popup
+  // is open, so the feature it points at is not under it
+  map.on('popupopen', () => document.body.classList.add('popup-open'));
+  map.on('popupclose', () => document.body.classList.remove('popup-open'));
   map.on('popupopen', (e) => {
     const title = e.popup.getElement() && e.popup.getElement().querySelector('.popup-title');
     if (title && app.focusPopup) title.focus({ preventScroll: true });
@@ -302,11 +306,6 @@ function openFeature(layerId, feature, { latlng, fromList, returnFocus } = {}) {
   }
   app.returnFocus = returnFocus || null;
   app.focusPopup = Boolean(fromList);
-  // on a phone the legend spans the bottom: the popup (and the feature it
-  // points at) is panned above it when there is room
-  const legend = byId('legend').getBoundingClientRect();
-  const wide = legend.width > app.map.getSize().x / 2;
-  app.popup.options.autoPanPaddingBottomRight = [12, wide ? Math.round(legend.height) + 12 : 12];
   app.popup.setLatLng(where).setContent(popupContent(entry.meta, feature, app.lookups)).openOn(app.map);
 }
 app.openFeature = openFeature;
