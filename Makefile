@@ -14,7 +14,7 @@ DIST := $(ROOT)/dist
 # Debian packages the project needs (installed only when missing).
 APT_PACKAGES := python3-qgis qgis qgis-providers python3-venv python3-pip \
 	xvfb xauth x11-utils xdotool chromium nginx libnginx-mod-http-brotli-static \
-	tinyproxy wrk gdal-bin qttools5-dev-tools pyqt5-dev-tools imagemagick git
+	tinyproxy wrk gdal-bin qttools5-dev-tools pyqt5-dev-tools imagemagick git python3-pil
 # Node.js and npm build the web map. The machine image may already carry a
 # newer Node.js than Debian's (whose npm package would conflict with it), so
 # Debian's are installed only when there is no node at all.

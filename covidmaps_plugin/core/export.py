@@ -265,12 +265,20 @@ def _wkb_geometry_json(wkb: Optional[bytes]) -> Optional[Dict[str, Any]]:
     return _geometry_json(geom)
 
 
+# profile_import writes "imported from <source>" in a reference row's source
+OFFICIAL_SOURCE_PREFIX = "imported from "
+
+
 def export_reference(
     name: str, layer: QgsVectorLayer, feedback: Optional[QgsFeedback] = None
 ) -> LayerExport:
     """A reference layer (``province``, ``districts``) as the release wants
-    it: MultiPolygons in WGS 84, ``id`` = ``code``, properties code and name."""
+    it: MultiPolygons in WGS 84, ``id`` = ``code``, properties code, name
+    and ``accuracy``: "official" for boundaries the province imported
+    (``profile_import``), "approximate" for what ships by default (Voronoi
+    districts, Natural Earth outline), so the public map can say so."""
     transform = QgsCoordinateTransform(layer.crs(), WGS84, QgsProject.instance())
+    has_source = "source" in layer.fields().names()
     features: List[Dict[str, Any]] = []
     for feat in layer.getFeatures():
         if feedback is not None and feedback.isCanceled():
@@ -281,8 +289,11 @@ def export_reference(
             continue
         geom.transform(transform)
         geom.convertToMultiType()
+        source = str(feat["source"] or "") if has_source else ""
         features.append(cgj.feature(code, _geometry_json(geom), {
-            "code": code, "name": to_json_value(feat["name"], FieldType.STRING)}))
+            "code": code, "name": to_json_value(feat["name"], FieldType.STRING),
+            "accuracy": "official" if source.startswith(OFFICIAL_SOURCE_PREFIX)
+            else "approximate"}))
     return LayerExport.of_features(name, features)
 
 

@@ -20,12 +20,24 @@
             <translation>Added. Save the layer's edits to keep it.</translation>
         </message>
         <message>
+            <source>Advice in English</source>
+            <translation>Advice in English</translation>
+        </message>
+        <message>
+            <source>Advice in Vietnamese</source>
+            <translation>Advice in Vietnamese</translation>
+        </message>
+        <message>
             <source>Also make vector tiles of layers larger than (KiB of GeoJSON)</source>
             <translation>Also make vector tiles of layers larger than (KiB of GeoJSON)</translation>
         </message>
         <message>
             <source>Authentication configuration (token)</source>
             <translation>Authentication configuration (token)</translation>
+        </message>
+        <message>
+            <source>Boundaries imported</source>
+            <translation>Boundaries imported</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -122,6 +134,14 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Closed on</translation>
         </message>
         <message>
+            <source>Code field</source>
+            <translation>Code field</translation>
+        </message>
+        <message>
+            <source>Communes</source>
+            <translation>Communes</translation>
+        </message>
+        <message>
             <source>Confirm</source>
             <translation>Confirm</translation>
         </message>
@@ -192,6 +212,14 @@ An existing file is never overwritten.</translation>
             <translation>Disband the {0} selected checkpoint(s): they leave the public map.</translation>
         </message>
         <message>
+            <source>District code field (communes only)</source>
+            <translation>District code field (communes only)</translation>
+        </message>
+        <message>
+            <source>Districts</source>
+            <translation>Districts</translation>
+        </message>
+        <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
             <translation>Draw a zone by hand; corners snap to administrative boundaries</translation>
         </message>
@@ -256,6 +284,22 @@ An existing file is never overwritten.</translation>
             <translation>Give a workspace file or at least one layer to validate.</translation>
         </message>
         <message>
+            <source>Give the layer of official boundaries.</source>
+            <translation>Give the layer of official boundaries.</translation>
+        </message>
+        <message>
+            <source>Hotline (e.g. 0209 3870 115)</source>
+            <translation>Hotline (e.g. 0209 3870 115)</translation>
+        </message>
+        <message>
+            <source>Hotline: {0}</source>
+            <translation>Hotline: {0}</translation>
+        </message>
+        <message>
+            <source>Import official boundaries</source>
+            <translation>Import official boundaries</translation>
+        </message>
+        <message>
             <source>Information</source>
             <translation>Information</translation>
         </message>
@@ -266,6 +310,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Isolation zone from administrative units</source>
             <translation>Isolation zone from administrative units</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>Level</translation>
         </message>
         <message>
             <source>Lift</source>
@@ -308,6 +356,10 @@ An existing file is never overwritten.</translation>
             <translation>Make a zone from whole districts or communes</translation>
         </message>
         <message>
+            <source>Name field</source>
+            <translation>Name field</translation>
+        </message>
+        <message>
             <source>New CovidMaps workspace</source>
             <translation>New CovidMaps workspace</translation>
         </message>
@@ -338,6 +390,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Now (ISO 8601, default: the current time)</source>
             <translation>Now (ISO 8601, default: the current time)</translation>
+        </message>
+        <message>
+            <source>Official boundaries (polygons)</source>
+            <translation>Official boundaries (polygons)</translation>
         </message>
         <message>
             <source>Open CovidMaps workspace</source>
@@ -396,6 +452,10 @@ An existing file is never overwritten.</translation>
             <translation>Processing algorithm {0} is not available.</translation>
         </message>
         <message>
+            <source>Province</source>
+            <translation>Province</translation>
+        </message>
+        <message>
             <source>Province profile</source>
             <translation>Province profile</translation>
         </message>
@@ -448,6 +508,16 @@ An existing file is never overwritten.</translation>
             <translation>Release note</translation>
         </message>
         <message>
+            <source>Replaces the district (or commune, or province) polygons of a workspace with the province's official boundaries: a shapefile or GeoPackage layer in any coordinate reference system, with one polygon per unit.
+
+Code field: the GSO code (3 digits for districts, 5 for communes; numbers are padded). Every code of the profile must be present once; nothing is written when a code is unknown, missing or repeated, or a polygon is invalid.
+Until this step has run, the public map says that its district boundaries are approximate.</source>
+            <translation>Replaces the district (or commune, or province) polygons of a workspace with the province's official boundaries: a shapefile or GeoPackage layer in any coordinate reference system, with one polygon per unit.
+
+Code field: the GSO code (3 digits for districts, 5 for communes; numbers are padded). Every code of the profile must be present once; nothing is written when a code is unknown, missing or repeated, or a polygon is invalid.
+Until this step has run, the public map says that its district boundaries are approximate.</translation>
+        </message>
+        <message>
             <source>Report</source>
             <translation>Report</translation>
         </message>
@@ -460,8 +530,16 @@ An existing file is never overwritten.</translation>
             <translation>Save the workspace as</translation>
         </message>
         <message>
+            <source>Set hotline and advice of the public map</source>
+            <translation>Set hotline and advice of the public map</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</source>
+            <translation>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</translation>
         </message>
         <message>
             <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
@@ -538,6 +616,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</translation>
         </message>
         <message>
+            <source>{0} boundaries imported into {1}.</source>
+            <translation>{0} boundaries imported into {1}.</translation>
+        </message>
+        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>{0} errors block publishing; see the findings and the report.</translation>
         </message>
@@ -546,8 +628,16 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>{0} is not a CovidMaps workspace (no province profile): {1}</translation>
         </message>
         <message>
+            <source>{0} is not a CovidMaps workspace.</source>
+            <translation>{0} is not a CovidMaps workspace.</translation>
+        </message>
+        <message>
             <source>{0} risk point(s) marked as expired.</source>
             <translation>{0} risk point(s) marked as expired.</translation>
+        </message>
+        <message>
+            <source>“{0}” is too long: at most {1} characters.</source>
+            <translation>“{0}” is too long: at most {1} characters.</translation>
         </message>
         <message>
             <source>… and {0} more errors: see the findings and the report.</source>

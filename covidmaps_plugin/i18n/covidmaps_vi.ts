@@ -20,12 +20,24 @@
             <translation>Đã thêm. Hãy lưu chỉnh sửa của lớp để giữ lại.</translation>
         </message>
         <message>
+            <source>Advice in English</source>
+            <translation>Lời khuyên bằng tiếng Anh</translation>
+        </message>
+        <message>
+            <source>Advice in Vietnamese</source>
+            <translation>Lời khuyên bằng tiếng Việt</translation>
+        </message>
+        <message>
             <source>Also make vector tiles of layers larger than (KiB of GeoJSON)</source>
             <translation>Tạo thêm ô vectơ (vector tiles) cho lớp có GeoJSON lớn hơn (KiB)</translation>
         </message>
         <message>
             <source>Authentication configuration (token)</source>
             <translation>Cấu hình xác thực (mã truy cập)</translation>
+        </message>
+        <message>
+            <source>Boundaries imported</source>
+            <translation>Số ranh giới đã nhập</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -122,6 +134,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Ngày đóng</translation>
         </message>
         <message>
+            <source>Code field</source>
+            <translation>Trường mã</translation>
+        </message>
+        <message>
+            <source>Communes</source>
+            <translation>Xã</translation>
+        </message>
+        <message>
             <source>Confirm</source>
             <translation>Xác nhận</translation>
         </message>
@@ -192,6 +212,14 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Giải thể {0} chốt đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
+            <source>District code field (communes only)</source>
+            <translation>Trường mã huyện (chỉ với ranh giới xã)</translation>
+        </message>
+        <message>
+            <source>Districts</source>
+            <translation>Huyện</translation>
+        </message>
+        <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
             <translation>Vẽ vùng cách ly bằng tay; các đỉnh bắt dính vào ranh giới hành chính</translation>
         </message>
@@ -256,6 +284,22 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Hãy chọn tệp vùng làm việc hoặc ít nhất một lớp để kiểm tra.</translation>
         </message>
         <message>
+            <source>Give the layer of official boundaries.</source>
+            <translation>Hãy chọn lớp ranh giới chính thức.</translation>
+        </message>
+        <message>
+            <source>Hotline (e.g. 0209 3870 115)</source>
+            <translation>Đường dây nóng (ví dụ 0209 3870 115)</translation>
+        </message>
+        <message>
+            <source>Hotline: {0}</source>
+            <translation>Đường dây nóng: {0}</translation>
+        </message>
+        <message>
+            <source>Import official boundaries</source>
+            <translation>Nhập ranh giới chính thức</translation>
+        </message>
+        <message>
             <source>Information</source>
             <translation>Thông tin</translation>
         </message>
@@ -266,6 +310,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Isolation zone from administrative units</source>
             <translation>Vùng cách ly theo đơn vị hành chính</translation>
+        </message>
+        <message>
+            <source>Level</source>
+            <translation>Cấp</translation>
         </message>
         <message>
             <source>Lift</source>
@@ -308,6 +356,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tạo vùng cách ly gồm trọn các huyện hoặc xã</translation>
         </message>
         <message>
+            <source>Name field</source>
+            <translation>Trường tên</translation>
+        </message>
+        <message>
             <source>New CovidMaps workspace</source>
             <translation>Tạo vùng làm việc CovidMaps mới</translation>
         </message>
@@ -338,6 +390,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Now (ISO 8601, default: the current time)</source>
             <translation>Thời điểm kiểm tra (ISO 8601, mặc định: hiện tại)</translation>
+        </message>
+        <message>
+            <source>Official boundaries (polygons)</source>
+            <translation>Ranh giới chính thức (vùng)</translation>
         </message>
         <message>
             <source>Open CovidMaps workspace</source>
@@ -396,6 +452,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Không tìm thấy thuật toán xử lý {0}.</translation>
         </message>
         <message>
+            <source>Province</source>
+            <translation>Tỉnh</translation>
+        </message>
+        <message>
             <source>Province profile</source>
             <translation>Hồ sơ tỉnh</translation>
         </message>
@@ -448,6 +508,16 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Ghi chú bản phát hành</translation>
         </message>
         <message>
+            <source>Replaces the district (or commune, or province) polygons of a workspace with the province's official boundaries: a shapefile or GeoPackage layer in any coordinate reference system, with one polygon per unit.
+
+Code field: the GSO code (3 digits for districts, 5 for communes; numbers are padded). Every code of the profile must be present once; nothing is written when a code is unknown, missing or repeated, or a polygon is invalid.
+Until this step has run, the public map says that its district boundaries are approximate.</source>
+            <translation>Thay ranh giới huyện (hoặc xã, hoặc tỉnh) của vùng làm việc bằng ranh giới chính thức của tỉnh: một lớp shapefile hoặc GeoPackage ở hệ tọa độ bất kỳ, mỗi đơn vị một vùng.
+
+Trường mã: mã GSO (3 chữ số với huyện, 5 chữ số với xã; số được thêm số 0 phía trước). Mỗi mã trong hồ sơ tỉnh phải có đúng một lần; không ghi gì khi có mã lạ, thiếu hoặc trùng, hay có vùng không hợp lệ.
+Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyện chỉ là minh hoạ.</translation>
+        </message>
+        <message>
             <source>Report</source>
             <translation>Báo cáo</translation>
         </message>
@@ -460,8 +530,16 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Lưu vùng làm việc thành</translation>
         </message>
         <message>
+            <source>Set hotline and advice of the public map</source>
+            <translation>Đặt đường dây nóng và lời khuyên trên bản đồ công khai</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</source>
+            <translation>Bản đồ công khai hiển thị đường dây nóng của tỉnh và một dòng lời khuyên ngay dưới tiêu đề, ở màn hình đầu tiên. Chúng được lưu trong vùng làm việc và gửi đi ở lần công bố tiếp theo. Để trống một mục để giữ nguyên nội dung cũ.</translation>
         </message>
         <message>
             <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
@@ -538,6 +616,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Có {0} điểm nguy cơ đang cảnh báo đã quá thời hạn hiển thị. Chuyển sang «Hết thời hạn cảnh báo»?</translation>
         </message>
         <message>
+            <source>{0} boundaries imported into {1}.</source>
+            <translation>Đã nhập {0} ranh giới vào {1}.</translation>
+        </message>
+        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>Có {0} lỗi chặn việc công bố; hãy xem kết quả kiểm tra và báo cáo.</translation>
         </message>
@@ -546,8 +628,16 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>{0} không phải vùng làm việc CovidMaps (không có hồ sơ tỉnh): {1}</translation>
         </message>
         <message>
+            <source>{0} is not a CovidMaps workspace.</source>
+            <translation>{0} không phải là vùng làm việc CovidMaps.</translation>
+        </message>
+        <message>
             <source>{0} risk point(s) marked as expired.</source>
             <translation>Đã chuyển {0} điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
+        </message>
+        <message>
+            <source>“{0}” is too long: at most {1} characters.</source>
+            <translation>“{0}” quá dài: tối đa {1} ký tự.</translation>
         </message>
         <message>
             <source>… and {0} more errors: see the findings and the report.</source>

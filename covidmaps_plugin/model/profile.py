@@ -42,6 +42,11 @@ class ProvinceProfile:
     districts: Tuple[AdminUnit, ...]
     communes: Tuple[AdminUnit, ...] = ()
     extra: Dict[str, Any] = field(default_factory=dict)
+    # what the public map says on its first screen: the province's hotline
+    # and one line of advice (Vietnamese, English); the officer edits them
+    hotline: str = ""
+    advice_vi: str = ""
+    advice_en: str = ""
 
     def district(self, code: str) -> Optional[AdminUnit]:
         return next((d for d in self.districts if d.code == code), None)
@@ -59,6 +64,10 @@ class ProvinceProfile:
         x0, y0, x1, y1 = self.bbox
         return x0 - tol <= lon <= x1 + tol and y0 - tol <= lat <= y1 + tol
 
+    def notice(self) -> Dict[str, Any]:
+        """The hotline and advice as the release manifest carries them."""
+        return {"hotline": self.hotline, "advice": {"vi": self.advice_vi, "en": self.advice_en}}
+
     def summary(self) -> Dict[str, Any]:
         """What the release manifest carries about the province."""
         return {
@@ -70,6 +79,7 @@ class ProvinceProfile:
             "timezone": self.timezone,
             "initial_view": {"center": list(self.initial_center), "zoom": self.initial_zoom},
             "districts": [{"code": d.code, "name": d.name} for d in self.districts],
+            "notice": self.notice(),
         }
 
     def to_dict(self) -> Dict[str, Any]:
@@ -90,6 +100,9 @@ class ProvinceProfile:
                 {"code": c.code, "name": c.name, "district": c.parent_code} for c in self.communes
             ],
             "extra": dict(self.extra),
+            "hotline": self.hotline,
+            "advice_vi": self.advice_vi,
+            "advice_en": self.advice_en,
         }
 
     @classmethod
@@ -112,6 +125,9 @@ class ProvinceProfile:
                 for c in data.get("communes", ())
             ),
             extra=dict(data.get("extra", {})),
+            hotline=str(data.get("hotline", "")),
+            advice_vi=str(data.get("advice_vi", "")),
+            advice_en=str(data.get("advice_en", "")),
         )
 
 

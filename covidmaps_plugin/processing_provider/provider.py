@@ -25,6 +25,8 @@ ALGORITHMS: List[str] = [
     "covidmaps_plugin.processing_provider.create_workspace_algorithm:CreateWorkspaceAlgorithm",
     "covidmaps_plugin.processing_provider.validate_algorithm:ValidateAlgorithm",
     "covidmaps_plugin.processing_provider.publish_algorithm:PublishAlgorithm",
+    "covidmaps_plugin.processing_provider.import_boundaries_algorithm:ImportBoundariesAlgorithm",
+    "covidmaps_plugin.processing_provider.set_notice_algorithm:SetNoticeAlgorithm",
 ]
 
 

@@ -124,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="built web map (default: publish/web/dist if built)")
     p.add_argument("--workers", type=int, default=1,
                    help="server processes sharing the port (e.g. the number of cores)")
-    p.add_argument("--basemap-origin", default=None, help="tile origin allowed by the CSP")
+    p.add_argument("--basemap-origin", default=None,
+                   help="tile origin allowed by the CSP (default: the origin of the basemap "
+                        "in the web dir's config.json)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("init", help="create the data directory and release 0")

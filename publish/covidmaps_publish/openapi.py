@@ -204,6 +204,11 @@ def openapi_document() -> Dict[str, Any]:
                 "PublishRequest": {"type": "object", "properties": {
                     "message": {"type": "string", "maxLength": 500},
                     "data_updated_at": {"type": "string", "format": "date-time"},
+                    "notice": {"type": "object", "properties": {
+                        "hotline": {"type": "string", "maxLength": 60},
+                        "advice": {"type": "object", "properties": {
+                            "vi": {"type": "string", "maxLength": 400},
+                            "en": {"type": "string", "maxLength": 400}}}}},
                     "layers": _layer_hashes(MODEL.layer_names),
                     "reference": _layer_hashes(REFERENCE_LAYERS),
                     "tiles": _layer_hashes(MODEL.layer_names)}},

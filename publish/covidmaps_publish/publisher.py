@@ -198,6 +198,7 @@ class Publisher:
         reference = _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS)
         message = _message(body.get("message", ""))
         data_updated_at = _instant(body.get("data_updated_at"))
+        notice = _notice(body.get("notice"))
         checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
         checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
         named_tiles = {name: (sha, self._stored_tiles(name, sha)) for name, sha in
@@ -209,7 +210,7 @@ class Publisher:
             refs = dict(self._parent_refs(parent))
             refs.update(checked_ref)
             return self._manifest(parent, blobs, refs, actor, message, "publish",
-                                  data_updated_at, {},
+                                  data_updated_at, _notice_of(notice, parent),
                                   tiles=_release_tiles(parent, blobs, named_tiles))
 
         return self._commit(actor, if_match, build, idempotency_key, fingerprint)
@@ -232,8 +233,10 @@ class Publisher:
             refs = self._parent_refs(target)
             text = message or f"Quay lại bản {target_id}"
             tiles = {entry["id"]: entry.get("tiles") for entry in target.get("layers", ())}
+            # the current hotline and advice stay: a rollback restores data
             return self._manifest(parent, blobs, refs, actor, text, "rollback",
-                                  target.get("data_updated_at"), {"rolled_back_to": target_id},
+                                  target.get("data_updated_at"),
+                                  {"rolled_back_to": target_id, **_notice_of(None, parent)},
                                   tiles=tiles)
 
         return self._commit(actor, if_match, build, idempotency_key, fingerprint)
@@ -327,7 +330,8 @@ class Publisher:
             if parent:
                 old = self._parent_blob(parent, layer.name).feature_hashes
                 changes[layer.name] = _diff(old, blob.feature_hashes)
-        reference = [{"id": name, "title": REFERENCE_TITLES[name], "blob": _blob_ref(refs[name])}
+        reference = [{"id": name, "title": REFERENCE_TITLES[name], "blob": _blob_ref(refs[name]),
+                      "accuracy": _accuracy(refs[name])}
                      for name in REFERENCE_LAYERS if name in refs]
         body: Dict[str, Any] = {
             "format": FORMAT, "release_id": "", "parent_id": parent.get("release_id"),
@@ -405,6 +409,50 @@ def _message(value: Any) -> str:
         raise ProblemError(422, "bad-message", "Invalid message",
                       "'message' must be text of at most 500 characters.")
     return value
+
+
+NOTICE_HOTLINE_MAX = 60
+NOTICE_ADVICE_MAX = 400
+
+
+def _notice(value: Any) -> Optional[Dict[str, Any]]:
+    """The hotline and one line of advice the map shows on its first screen
+    (the officer's profile); None when the publish does not name them."""
+    if value is None:
+        return None
+    detail = ("'notice' must be {\"hotline\": text of at most 60 characters, \"advice\":"
+              " {\"vi\": text, \"en\": text} of at most 400 characters each}.")
+    if not isinstance(value, dict) or set(value) - {"hotline", "advice"}:
+        raise ProblemError(422, "bad-notice", "Invalid notice", detail)
+    hotline = value.get("hotline", "")
+    advice = value.get("advice", {})
+    if (not isinstance(hotline, str) or len(hotline) > NOTICE_HOTLINE_MAX
+            or not is_utf8_text(hotline) or not isinstance(advice, dict)
+            or set(advice) - {"vi", "en"}
+            or not all(isinstance(v, str) and len(v) <= NOTICE_ADVICE_MAX and is_utf8_text(v)
+                       for v in advice.values())):
+        raise ProblemError(422, "bad-notice", "Invalid notice", detail)
+    return {"hotline": hotline.strip(),
+            "advice": {lang: advice.get(lang, "").strip() for lang in ("vi", "en")}}
+
+
+def _notice_of(notice: Optional[Dict[str, Any]], parent: Dict[str, Any]) -> Dict[str, Any]:
+    """The manifest's ``notice``: the one published now, else the parent's."""
+    chosen = notice if notice is not None else parent.get("notice")
+    return {"notice": chosen} if chosen else {}
+
+
+def _accuracy(blob: CheckedBlob) -> str:
+    """"approximate" when any outline of a reference layer is flagged so,
+    "official" when all are flagged official, else "unknown"."""
+    try:
+        kinds = {(f.get("properties") or {}).get("accuracy")
+                 for f in json.loads(blob.data).get("features", ())}
+    except (ValueError, AttributeError):
+        return "unknown"
+    if "approximate" in kinds:
+        return "approximate"
+    return "official" if kinds == {"official"} else "unknown"
 
 
 def _instant(value: Any) -> Optional[str]:

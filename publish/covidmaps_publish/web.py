@@ -4,10 +4,13 @@ into memory once with their compressed variants and the security headers."""
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import mimetypes
 import re
 from pathlib import Path
 from typing import Dict, Optional
+from urllib.parse import urlsplit
 
 from .representation import IMMUTABLE, Representation, decompress
 
@@ -27,14 +30,47 @@ PLACEHOLDER = (
 )
 
 
+_ORIGIN_HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$")
+LOG = logging.getLogger(__name__)
+
+
+def basemap_origin_of(web_dir: Optional[Path]) -> Optional[str]:
+    """The origin of the raster basemap ``config.json`` (next to index.html)
+    names, e.g. ``https://tile.openstreetmap.org``; None when there is no
+    config, no basemap, it is switched off, or its URL is not one plain
+    origin (a ``{s}`` subdomain placeholder cannot be allowed exactly)."""
+    if web_dir is None:
+        return None
+    path = Path(web_dir) / "config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        LOG.warning("config.json of the web map is not readable JSON (%s): no basemap", exc)
+        return None
+    basemap = config.get("basemap") if isinstance(config, dict) else None
+    if not isinstance(basemap, dict) or basemap.get("enabled") is False:
+        return None
+    url = basemap.get("url")
+    if not isinstance(url, str) or url.startswith("/"):
+        return None  # a basemap served by this site needs no extra origin
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not _ORIGIN_HOST.match(parts.netloc):
+        LOG.warning("basemap URL %r is not a plain http(s) origin: not allowed by the CSP", url)
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def content_security_policy(basemap_origin: Optional[str]) -> str:
-    """No inline script, everything from this origin; tiles and basemap
-    images from the configured basemap origin; workers from blob: (map
-    libraries build their workers that way)."""
+    """No inline script, everything from this origin; basemap tile images
+    from the configured basemap origin only (img-src: raster tiles are
+    images, nothing else may reach it); workers from blob: (map libraries
+    build their workers that way)."""
     extra = f" {basemap_origin}" if basemap_origin else ""
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
-        f"img-src 'self' data: blob:{extra}; connect-src 'self'{extra}; "
+        f"img-src 'self' data: blob:{extra}; connect-src 'self'; "
         "font-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
     )
@@ -60,8 +96,10 @@ def _sibling(path: Path, suffix: str, data: bytes) -> Optional[bytes]:
 
 
 def load_web(web_dir: Optional[Path], basemap_origin: Optional[str]) -> Dict[str, Representation]:
-    """URL path (without the leading /) -> representation; ``""`` is index.html."""
-    headers = security_headers(basemap_origin)
+    """URL path (without the leading /) -> representation; ``""`` is index.html.
+    The CSP allows the basemap origin given, else the one ``config.json``
+    names."""
+    headers = security_headers(basemap_origin or basemap_origin_of(web_dir))
     files: Dict[str, Representation] = {}
     if web_dir is not None and Path(web_dir).is_dir():
         root = Path(web_dir).resolve()

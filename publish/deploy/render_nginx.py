@@ -40,6 +40,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_.*-]+(?: [A-Za-z0-9_.*-]+)*$")
 _SIZE = re.compile(r"^\d{1,6}[kKmM]?$")
 _USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 _HEADER_VALUE = re.compile(r'^[^"\\\r\n$]*$')
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
 
 PROXY_SETTINGS = """\
         proxy_http_version 1.1;
@@ -88,8 +89,19 @@ def site_values(args: argparse.Namespace) -> Dict[str, str]:
         "DATA_ROOT": _checked(str(data_root), _PATH, "--data-dir"),
         "WEB_ROOT": _checked(str(web_root), _PATH, "--web-dir"),
         "PROXY_SETTINGS": PROXY_SETTINGS,
-        "SECURITY_HEADERS": security_header_lines(args.basemap_origin, " " * 8),
+        "SECURITY_HEADERS": security_header_lines(basemap_origin(args), " " * 8),
     }
+
+
+def basemap_origin(args: argparse.Namespace) -> Optional[str]:
+    """--basemap-origin, else the origin the web map's config.json names
+    (the same rule as the endpoint: its CSP allows that origin only)."""
+    if args.basemap_origin:
+        return str(args.basemap_origin)
+    from covidmaps_publish.web import basemap_origin_of
+
+    origin = basemap_origin_of(Path(args.web_dir))
+    return _checked(origin, _ORIGIN, "basemap origin of config.json") if origin else None
 
 
 def render_site(args: argparse.Namespace) -> str:
@@ -131,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-tiles-body", default="65m",
                         help="largest vector tile archive upload")
     parser.add_argument("--basemap-origin", default=os.environ.get("COVIDMAPS_BASEMAP_ORIGIN"),
-                        help="tile server origin allowed by the CSP (same as the endpoint's)")
+                        help="tile server origin allowed by the CSP (default: the origin of the "
+                             "basemap in WEB_DIR/config.json, as the endpoint does)")
     out = parser.add_mutually_exclusive_group(required=True)
     out.add_argument("--out", help="write the site file here ('-' for stdout)")
     out.add_argument("--standalone", metavar="PREFIX",

@@ -3,7 +3,7 @@
 
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -37,6 +37,8 @@ const html = readFileSync(join(ROOT, 'src/index.html'), 'utf8')
   .replace('href="app.css"', `href="${css}"`)
   .replace('src="app.js"', `src="${js}"`);
 writeFileSync(join(DIST, 'index.html'), html);
+// the default configuration (a basemap); a province edits dist/config.json
+copyFileSync(join(ROOT, 'src/config.json'), join(DIST, 'config.json'));
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -18,6 +18,7 @@ import pytest
 import requests
 from qgis.core import QgsFeatureRequest, QgsFeedback, QgsVectorLayer
 
+from covidmaps_plugin.core.gpkg import read_meta
 from covidmaps_plugin.core.publishing.client import PublishClient, new_idempotency_key
 from covidmaps_plugin.core.publishing.errors import (
     PublishCancelledError,
@@ -30,13 +31,17 @@ from covidmaps_plugin.core.publishing.pipeline import (
     publish,
     upload_and_commit,
 )
-from covidmaps_plugin.model import MODEL, PROVINCE_TZ, parse_instant
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ, ProvinceProfile, parse_instant
 
 NOW = dt.datetime.now(PROVINCE_TZ).replace(microsecond=0)
 
 
 def file_state(path: Path):
     return path.stat().st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_profile(gpkg: Path) -> ProvinceProfile:
+    return ProvinceProfile.from_dict(json.loads(read_meta(gpkg)["profile"]))
 
 
 def expected_public_uids(gpkg: Path, layer: str) -> Set[str]:
@@ -81,6 +86,13 @@ def test_publish_republish_conflict_and_rollback(endpoint, workspace_copy):
     assert file_state(workspace_copy) == before_file  # publishing never writes the source
     assert endpoint.manifest()["release_id"] == first.release_id
     assert set(first.uploaded) == set(MODEL.layer_names) | {"province", "districts"}
+    # the map's first screen: the workspace's hotline and advice, and outlines
+    # flagged approximate (no official boundaries imported yet)
+    manifest = endpoint.manifest()
+    assert manifest["notice"] == read_profile(workspace_copy).notice()
+    assert manifest["notice"]["hotline"]
+    assert {r["id"]: r["accuracy"] for r in manifest["reference"]} == {
+        "province": "approximate", "districts": "approximate"}
 
     # exactly the approved, visible features, public fields only
     blobs = public_blobs(endpoint.url)

@@ -11,6 +11,7 @@ import pytest
 from webmap_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, DIST, WEB, new_context
 from webmap_data import UPDATED_AT, earlier_of, plugin_sample_layers, profile_reference, shift
 from webmap_publish import endpoint
+from webmap_tiles import tile_server, web_with_basemap
 
 from covidmaps_plugin.model import default_profile
 
@@ -22,11 +23,26 @@ def pytest_collection_modifyitems(items: list) -> None:
 
 
 @pytest.fixture(scope="session")
-def web_dist() -> Path:
-    """publish/web/dist, built (a no-op when it is up to date)."""
+def built_dist() -> Path:
+    """publish/web/dist, built (a no-op when it is up to date), as shipped:
+    its config.json names OpenStreetMap's tiles."""
     subprocess.run(["make", "-s", "-C", str(WEB), "build"], check=True)
     assert (DIST / "index.html").is_file()
     return DIST
+
+
+@pytest.fixture(scope="session")
+def tiles():
+    """The basemap's tile server, on 127.0.0.1."""
+    with tile_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def web_dist(built_dist, tiles, tmp_path_factory) -> Path:
+    """The built map with its basemap served from 127.0.0.1: every test runs
+    with a basemap as a deployment does, and none reaches the internet."""
+    return web_with_basemap(built_dist, tmp_path_factory.mktemp("web") / "dist", tiles["url"])
 
 
 @pytest.fixture(scope="session")

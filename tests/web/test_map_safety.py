@@ -50,7 +50,7 @@ def xss_site(tmp_path_factory, web_dist, reference, watcher):
         yield ep.base, layers
 
 
-def test_payload_release_renders_as_text_and_runs_nothing(page, xss_site, watcher):
+def test_payload_release_renders_as_text_and_runs_nothing(page, xss_site, watcher, tiles):
     base, layers = xss_site
     watch_url, hits = watcher
     requests: list = []
@@ -94,4 +94,7 @@ def test_payload_release_renders_as_text_and_runs_nothing(page, xss_site, watche
     assert page.evaluate("window.__pwned") is None
     assert hits == []
     assert [u for u in requests if u.startswith(watch_url)] == []
-    assert all(u.startswith(base) for u in requests)
+    # nothing but this site and the basemap's tiles (a plain /z/x/y.png)
+    outside = [u for u in requests if not u.startswith(base)]
+    tile = re.escape(tiles["url"]) + r"/\d+/\d+/\d+\.png"
+    assert all(re.fullmatch(tile, u) for u in outside), outside

@@ -434,7 +434,8 @@ def profile_reference(profile: ProvinceProfile) -> Dict[str, FeatureCollection]:
                     "type": "Feature",
                     "id": code,
                     "geometry": json.loads(geom.asJson(6)),
-                    "properties": {"code": code, "name": name},
+                    # as the plugin exports them: the shipped outlines are approximate
+                    "properties": {"code": code, "name": name, "accuracy": "approximate"},
                 }
                 for code, name, _parent, _source, geom in features
             ],

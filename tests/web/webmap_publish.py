@@ -79,13 +79,16 @@ class Endpoint:
         reference: Dict[str, FeatureCollection],
         data_updated_at: str,
         message: str = "test",
+        notice: Optional[Dict[str, Any]] = None,
     ) -> Dict[str, Any]:
-        body = {
+        body: Dict[str, Any] = {
             "layers": {name: self.upload(name, fc) for name, fc in layers.items()},
             "reference": {name: self.upload(name, fc) for name, fc in reference.items()},
             "message": message,
             "data_updated_at": data_updated_at,
         }
+        if notice is not None:
+            body["notice"] = notice
         summary = _request(
             "POST",
             f"{self.base}/api/v1/releases",

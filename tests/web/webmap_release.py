@@ -102,10 +102,12 @@ TYPES = {
 }
 
 
-def _security_headers() -> List[Tuple[str, str]]:
-    from covidmaps_publish.web import security_headers
+def _security_headers(web_dir: Path) -> List[Tuple[str, str]]:
+    """The endpoint's own headers, its CSP allowing the basemap of the web
+    directory's config.json as the endpoint does."""
+    from covidmaps_publish.web import basemap_origin_of, security_headers
 
-    return list(security_headers(None))
+    return list(security_headers(basemap_origin_of(web_dir)))
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -145,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache")
-        for name, value in _security_headers():
+        for name, value in _security_headers(self.web_dir):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)

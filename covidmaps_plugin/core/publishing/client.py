@@ -208,16 +208,20 @@ class PublishClient:
     def publish(self, base_release: Optional[str], layers: Mapping[str, str],
                 reference: Mapping[str, str], idempotency_key: str, message: str = "",
                 data_updated_at: Optional[str] = None,
-                tiles: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+                tiles: Optional[Mapping[str, str]] = None,
+                notice: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         """Commit a release made of already uploaded blobs (and ``tiles``:
-        layer id -> uploaded tile set sha256); the server's summary of it
-        (release_id, parent_id, changes...) plus ``replayed``."""
+        layer id -> uploaded tile set sha256; ``notice``: the hotline and
+        advice of the profile); the server's summary of it (release_id,
+        parent_id, changes...) plus ``replayed``."""
         body: Dict[str, Any] = {"layers": dict(layers), "reference": dict(reference),
                                 "message": message}
         if data_updated_at:
             body["data_updated_at"] = data_updated_at
         if tiles:
             body["tiles"] = dict(tiles)
+        if notice:
+            body["notice"] = dict(notice)
         return self._commit("releases", base_release, body, idempotency_key)
 
     def rollback(self, base_release: Optional[str], release_id: str, idempotency_key: str,

@@ -88,6 +88,8 @@ class Prepared:
     data_updated_at: Optional[str] = None
     # vector tiles of the layers too large for plain GeoJSON, by layer
     tiles: Dict[str, TileArchive] = field(default_factory=dict)
+    # the hotline and advice of the workspace profile (the map's first screen)
+    notice: Optional[Dict[str, Any]] = None
 
     @property
     def base_release(self) -> Optional[str]:
@@ -186,6 +188,8 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     prepared = Prepared(validation, exports, references, base,
                         data_updated_at=data_updated_at(exports.values(), now))
     prepared.tiles = tiles
+    if source.profile.hotline or source.profile.advice_vi or source.profile.advice_en:
+        prepared.notice = source.profile.notice()
     if with_changes:
         prepared.changes = preview_changes(prepared, client)
     _progress(feedback, 50)
@@ -279,7 +283,7 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
         {name: e.sha256 for name, e in prepared.references.items()},
         request.idempotency_key, request.message,
         prepared.data_updated_at or data_updated_at(prepared.exports.values(), now),
-        tiles=tiles,
+        tiles=tiles, notice=prepared.notice,
     )
     _progress(feedback, 100)
     return PublishResult(

@@ -26,6 +26,7 @@ from .jsonparse import parse_json
 # Reference layers: the province outline and the district polygons, so the
 # map works without a basemap. Features carry only ``code`` and ``name``.
 REFERENCE_LAYERS = ("province", "districts")
+REFERENCE_ACCURACY = ("approximate", "official")
 
 
 def known_layer_ids() -> Tuple[str, ...]:
@@ -241,8 +242,13 @@ class _FeatureChecker:
 
 def _reference_properties(layer: str, props: Any, sink: ErrorSink, profile: ProvinceProfile
                           ) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
-    if not isinstance(props, dict) or set(props) - {"code", "name"}:
-        sink.add("bad-properties", "Reference features carry exactly 'code' and 'name'.")
+    if not isinstance(props, dict) or set(props) - {"code", "name", "accuracy"}:
+        sink.add("bad-properties", "Reference features carry 'code', 'name' and optionally"
+                 " 'accuracy' only.")
+        return None, None
+    accuracy = props.get("accuracy")
+    if accuracy is not None and accuracy not in REFERENCE_ACCURACY:
+        sink.add("bad-accuracy", "'accuracy' must be 'approximate' or 'official'.", "accuracy")
         return None, None
     code, name = props.get("code"), props.get("name")
     if not isinstance(code, str) or not 0 < len(code) <= 10 or not code.isalnum():
@@ -256,4 +262,7 @@ def _reference_properties(layer: str, props: Any, sink: ErrorSink, profile: Prov
         sink.add("unknown-district", f"{code!r} is not a district code of {profile.name}.",
                  "code")
         return None, None
-    return code, {"code": code, "name": name}
+    out = {"code": code, "name": name}
+    if accuracy is not None:
+        out["accuracy"] = accuracy  # the public map says when boundaries are approximate
+    return code, out

@@ -46,15 +46,21 @@ export async function loadConfig() {
   }
 }
 
-/** A basemap from config.json, only if its URL is a plain http(s) template. */
+const PLAIN_URL = /^https:\/\/[^\s"'<>]+$/i;
+
+/** A basemap from config.json, only if its URL is a plain http(s) template
+ * and it is not switched off ("enabled": false). */
 export function basemapOf(config) {
   const b = config && config.basemap;
-  if (!b || typeof b.url !== 'string') return null;
+  if (!b || typeof b.url !== 'string' || b.enabled === false) return null;
   if (!/^https?:\/\/[^\s"'<>]+$/i.test(b.url) && !/^\/[^\s"'<>]*$/.test(b.url)) return null;
   if (!b.url.includes('{z}') || !b.url.includes('{x}') || !b.url.includes('{y}')) return null;
   return {
     url: b.url,
     attribution: typeof b.attribution === 'string' ? b.attribution.slice(0, 300) : '',
+    // the licence page the attribution links to (OpenStreetMap requires one)
+    attributionUrl: typeof b.attribution_url === 'string' && PLAIN_URL.test(b.attribution_url)
+      ? b.attribution_url : null,
     maxZoom: Number.isFinite(b.max_zoom) ? b.max_zoom : 19,
   };
 }

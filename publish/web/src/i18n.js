@@ -25,7 +25,7 @@ const STRINGS = {
     load_failed: 'Không tải được dữ liệu bản đồ. Kiểm tra kết nối mạng rồi thử lại.',
     layer_failed: 'Không tải được lớp này',
     retry: 'Thử lại',
-    old_release: 'Bạn đang xem dữ liệu cũ: phiên bản {id}, công bố lúc {time}. Đây không phải dữ liệu hiện hành.',
+    old_release: 'Bạn đang xem dữ liệu cũ, cập nhật {time}. Đây không phải dữ liệu hiện hành.',
     current_data: 'Xem dữ liệu hiện hành',
     bad_release: 'Không tìm thấy phiên bản dữ liệu "{id}".',
     search: 'Tìm theo tên hoặc địa chỉ',
@@ -81,6 +81,15 @@ const STRINGS = {
     zoom_hint: 'Phóng to để xem trên bản đồ',
     zoom_in: 'Phóng to',
     zoom_in_label: 'Phóng to để xem {layer}',
+    notice_hotline: 'Đường dây nóng',
+    notice_label: 'Hướng dẫn cho người dân',
+    boundaries_approx: 'Ranh giới huyện minh hoạ, không chính xác',
+    age_fresh: 'Trong {d} ngày qua',
+    age_old: 'Đã qua hơn {d} ngày',
+    basemap_failed: 'Không tải được bản đồ nền: chỉ có ranh giới tỉnh và huyện.',
+    basemap_toggle: 'Hiện bản đồ nền (đường phố)',
+    search_matches: 'Kết quả tìm kiếm',
+    search_more: 'và {n} kết quả khác (xem Danh sách)',
   },
   en: {
     app_title: 'COVID-19 information map',
@@ -105,7 +114,7 @@ const STRINGS = {
     load_failed: 'Could not load the map data. Check your connection and try again.',
     layer_failed: 'Could not load this layer',
     retry: 'Try again',
-    old_release: 'You are looking at earlier data: release {id}, published {time}. This is not the current data.',
+    old_release: 'You are looking at earlier data, updated {time}. This is not the current data.',
     current_data: 'See the current data',
     bad_release: 'Release "{id}" was not found.',
     search: 'Search by name or address',
@@ -161,6 +170,20 @@ const STRINGS = {
     zoom_hint: 'Zoom in to see on the map',
     zoom_in: 'Zoom in',
     zoom_in_label: 'Zoom in to see {layer}',
+    notice_hotline: 'Hotline',
+    notice_label: 'Advice for residents',
+    boundaries_approx: 'Approximate district boundaries, not exact',
+    age_fresh: 'Exposure in the last {d} days',
+    age_old: 'Over {d} days ago',
+    basemap_failed: 'The basemap could not load: province and district boundaries only.',
+    basemap_toggle: 'Show the basemap (streets)',
+    search_matches: 'Search results',
+    search_more: 'and {n} more (see List)',
+    search_more_one: 'and 1 more (see List)',
+    results_one: 'Showing 1 feature.',
+    nearby_count_one: '1 risk point or isolation zone within {r}.',
+    count_of_one: '1 feature',
+    ago_days_one: '(1 day ago)',
   },
 };
 
@@ -203,7 +226,9 @@ export function initialLang(fromUrl) {
 /** A UI string with {placeholders} filled in (values are plain text). */
 export function t(key, params) {
   const table = STRINGS[current] || STRINGS.vi;
-  let text = table[key] ?? STRINGS.vi[key] ?? key;
+  // English nouns take a plural: a "{key}_one" text is used when n is 1
+  const one = params && Number(params.n) === 1 ? table[`${key}_one`] : undefined;
+  let text = one ?? table[key] ?? STRINGS.vi[key] ?? key;
   if (params) {
     text = text.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
   }

@@ -47,7 +47,7 @@ function layerTable(app, meta, features, limit) {
 function layerSection(app, meta, features) {
   const headingId = `list-${meta.id}`;
   const section = el('section', { class: 'list-layer', 'aria-labelledby': headingId, dataset: { layer: meta.id } },
-    el('h3', { id: headingId }, swatch(meta, Object.keys(meta.status || {})[0]),
+    el('h3', { id: headingId }, swatch(meta, app.layerStatus(meta)),
       `${pick(meta.title)} `, el('span', { class: 'list-count' }, `(${features.length})`)));
   let limit = PAGE;
   const draw = () => {

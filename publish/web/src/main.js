@@ -2,25 +2,25 @@
 // its four layers over the province outlines, and keeps the view in the URL.
 
 import './app.css';
-import { basemapOf, loadBlob, loadConfig, loadManifest } from './data.js';
+import { addBasemap, addReference, renderAttribution, setBasemap } from './backdrop.js';
+import { loadBlob, loadConfig, loadManifest } from './data.js';
 import { byId, clear, el } from './dom.js';
-import { formatAgo, formatDateTime, searchKey, setTimeZone } from './format.js';
+import { formatAgo, formatDateTime, searchKey, setTimeZone, telLink } from './format.js';
 import { initialLang, lang, pick, setLang, t } from './i18n.js';
 import {
-  Canvas, GeoJSON, LayerGroup, LeafletMap, Popup, ShapeMarker, TileLayer, control, latLng,
+  Canvas, GeoJSON, LayerGroup, LeafletMap, Popup, ShapeMarker, control, latLng,
   latLngBounds,
 } from './leaflet.js';
 import { createPanels } from './panels.js';
 import { popupContent } from './popup.js';
 import { createState, readUrl, shareUrl, writeUrl } from './state.js';
-import { areaOptions, isArea, pointOptions, swatch, mainStatus } from './symbols.js';
+import {
+  AGE_DAYS, ZONE_MIN_PX, ageOf, areaOptions, hasAge, isArea, layerStatus, pointOptions,
+  presentStatuses, swatch, zoneMarkerOptions,
+} from './symbols.js';
+import { anchorOf } from './geo.js';
 import { VectorTileLayer } from './tiles.js';
 import { renderZoomHints, zoomHintMessage } from './zoomhint.js';
-
-const REFERENCE_STYLE = {
-  province: { color: '#333333', weight: 2.5, fill: true, fillColor: '#f3f1ea', fillOpacity: 0.9 },
-  districts: { color: '#7a7a7a', weight: 1, dashArray: '4 3', fill: false },
-};
 
 const app = {
   state: readUrl(createState()),
@@ -32,8 +32,10 @@ const app = {
   returnFocus: null,
   drawnMarked: false,
   zoomHinted: new Set(), // tiled layers whose legend row says "zoom in"
+  reference: new Map(), // reference id -> its Leaflet layer
 };
 window.covidmapsApp = app; // for tests and the benchmark: read-only inspection
+app.setBasemap = (on) => setBasemap(app, on);
 
 // ------------------------------------------------------------ filtering
 
@@ -91,18 +93,33 @@ function createMap() {
     maxZoom: 18,
     tap: true,
   });
-  for (const [name, z] of [['referencePane', 300], ['labelsPane', 350], ['areasPane', 400], ['pointsPane', 600]]) {
+  // district names sit above the points, so a cluster of markers cannot
+  // hide them (the labels let taps through to the markers underneath)
+  for (const [name, z] of [['referencePane', 300], ['areasPane', 400], ['pointsPane', 600], ['labelsPane', 640]]) {
     map.createPane(name).style.zIndex = String(z);
   }
+  map.getPane('labelsPane').style.pointerEvents = 'none';
+  // Zones and points share one canvas: Leaflet hands a tap only to the
+  // topmost canvas, so zones on a canvas of their own under the points could
+  // never be tapped. Zones are kept at the back of it (bringToBack), points
+  // drawn and hit first.
+  const features = new Canvas({ pane: 'pointsPane', tolerance: 8 });
   app.renderers = {
-    areas: new Canvas({ pane: 'areasPane', tolerance: 2 }),
-    points: new Canvas({ pane: 'pointsPane', tolerance: 8 }),
+    areas: features,
+    points: features,
     reference: new Canvas({ pane: 'referencePane' }),
   };
+  // the popup is panned clear of the zoom buttons (top left), so its title
+  // is never under them on a phone
   app.popup = new Popup({
-    maxWidth: Math.min(340, window.innerWidth - 50), minWidth: Math.min(240, window.innerWidth - 60),
-    autoPanPadding: [12, 12], className: 'feature-popup',
+    maxWidth: Math.min(340, window.innerWidth - 84), minWidth: Math.min(240, window.innerWidth - 90),
+    // (and, on a phone, below the scale bar at the top right)
+    autoPanPaddingTopLeft: [60, 36], autoPanPaddingBottomRight: [12, 12], className: 'feature-popup',
   });
+  // on a phone the legend (spanning the bottom) steps aside while a popup
+  // is open, so the feature it points at is not under it
+  map.on('popupopen', () => document.body.classList.add('popup-open'));
+  map.on('popupclose', () => document.body.classList.remove('popup-open'));
   map.on('popupopen', (e) => {
     const title = e.popup.getElement() && e.popup.getElement().querySelector('.popup-title');
     if (title && app.focusPopup) title.focus({ preventScroll: true });
@@ -120,6 +137,7 @@ function createMap() {
   });
   map.on('click', (e) => onMapClick(e.latlng));
   map.on('zoomend', () => {
+    updateZoneMarkers();
     // only a hint that a zoom change made appear is announced, not redraws
     const appeared = renderZoomHints(app);
     if (appeared.length) app.announce(zoomHintMessage(appeared));
@@ -145,7 +163,8 @@ function initialView(manifest) {
   const profile = manifest.profile || {};
   const bbox = profile.bbox;
   if (Array.isArray(bbox) && bbox.length === 4) {
-    app.map.fitBounds(latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]), { padding: [8, 8] });
+    app.map.invalidateSize(); // banners above the map may have changed its height
+    app.map.fitBounds(latLngBounds([bbox[1], bbox[0]], [bbox[3], bbox[2]]), legendPadding());
   } else if (profile.initial_view) {
     const [lon, lat] = profile.initial_view.center;
     app.map.setView([lat, lon], profile.initial_view.zoom || 9);
@@ -154,38 +173,16 @@ function initialView(manifest) {
   }
 }
 
-function addBasemap(config) {
-  app.basemap = basemapOf(config);
-  if (app.basemap) {
-    new TileLayer(app.basemap.url, { maxZoom: app.basemap.maxZoom, crossOrigin: true }).addTo(app.map);
+/** Fit options that keep the province clear of the legend: under it on a
+ * phone (the legend spans the bottom), beside it on a wider screen. */
+function legendPadding() {
+  const legend = byId('legend').getBoundingClientRect();
+  const map = app.map.getContainer().getBoundingClientRect();
+  if (!legend.width || !map.width) return { padding: [8, 8] };
+  if (legend.width > map.width / 2) {
+    return { paddingTopLeft: [8, 8], paddingBottomRight: [8, Math.min(legend.height + 8, map.height / 2)] };
   }
-  renderAttribution();
-}
-
-function renderAttribution() {
-  if (app.basemap === undefined) return; // config.json not read yet
-  byId('attribution').textContent = app.basemap ? app.basemap.attribution : t('basemap_none');
-}
-
-async function addReference(manifest) {
-  for (const ref of manifest.reference || []) {
-    if (!ref || !ref.blob) continue;
-    loadBlob(ref.blob).then((features) => {
-      const style = REFERENCE_STYLE[ref.id] || REFERENCE_STYLE.districts;
-      new GeoJSON({ type: 'FeatureCollection', features }, {
-        style: () => ({ ...style, renderer: app.renderers.reference }),
-        interactive: false,
-        onEachFeature: (feature, layer) => {
-          const name = feature.properties && feature.properties.name;
-          if (ref.id !== 'districts' || !name) return;
-          layer.bindTooltip(el('span', null, String(name)), {
-            permanent: true, direction: 'center', className: 'district-label', interactive: false,
-            pane: 'labelsPane',
-          });
-        },
-      }).addTo(app.map);
-    }).catch(() => {});
-  }
+  return { paddingTopLeft: [8, 8], paddingBottomRight: [Math.min(legend.width + 12, map.width / 2), 8] };
 }
 
 function leafletLayerFor(meta, feature) {
@@ -196,13 +193,46 @@ function leafletLayerFor(meta, feature) {
     });
   }
   const [lon, lat] = feature.geometry.coordinates;
-  return new ShapeMarker([lat, lon], { ...pointOptions(meta, props.status), renderer: app.renderers.points });
+  const age = hasAge(meta) ? ageOf(props) : 'fresh';
+  return new ShapeMarker([lat, lon], { ...pointOptions(meta, props.status, age), renderer: app.renderers.points });
+}
+
+/** A ring at a zone's centre, shown while the zone itself is smaller than
+ * ZONE_MIN_PX on screen: every zone is visible at the province's zoom. */
+function zoneMarkerFor(meta, feature) {
+  const anchor = anchorOf(feature.geometry);
+  if (!anchor) return null;
+  return new ShapeMarker([anchor[1], anchor[0]], {
+    ...zoneMarkerOptions(meta, feature.properties.status), renderer: app.renderers.areas,
+  });
+}
+
+function zoneIsSmall(layer) {
+  const b = layer.getBounds();
+  const a = app.map.latLngToContainerPoint(b.getSouthWest());
+  const c = app.map.latLngToContainerPoint(b.getNorthEast());
+  return Math.max(Math.abs(c.x - a.x), Math.abs(c.y - a.y)) < ZONE_MIN_PX;
+}
+
+function updateZoneMarkers() {
+  for (const entry of app.layers.values()) {
+    if (!entry.markers) continue;
+    for (const [feature, marker] of entry.markers) {
+      const layer = entry.leaflet.get(feature);
+      const show = entry.group.hasLayer(layer) && zoneIsSmall(layer);
+      if (show && !entry.group.hasLayer(marker)) {
+        entry.group.addLayer(marker);
+        marker.bringToBack();
+      } else if (!show && entry.group.hasLayer(marker)) entry.group.removeLayer(marker);
+    }
+  }
 }
 
 function drawLayer(entry) {
   const { meta } = entry;
   entry.group = new LayerGroup().addTo(app.map);
   entry.leaflet = new Map();
+  entry.markers = isArea(meta) ? new Map() : null;
   for (const feature of entry.features) {
     if (!feature.geometry) continue;
     if (feature.geometry.type !== 'Point' && !isArea(meta)) continue;
@@ -211,6 +241,11 @@ function drawLayer(entry) {
       openFeature(meta.id, feature, { latlng: e.latlng });
     });
     entry.leaflet.set(feature, layer);
+    const marker = entry.markers && zoneMarkerFor(meta, feature);
+    if (marker) {
+      marker.on('click', () => openFeature(meta.id, feature, { latlng: marker.getLatLng() }));
+      entry.markers.set(feature, marker);
+    }
   }
   applyFilterToLayer(entry);
   if (entry.features.length) markDrawn();
@@ -228,9 +263,12 @@ function applyFilterToLayer(entry) {
   if (!entry.group) return;
   for (const [feature, layer] of entry.leaflet) {
     const show = app.matches(entry.meta.id, feature.properties, feature);
-    if (show && !entry.group.hasLayer(layer)) entry.group.addLayer(layer);
-    else if (!show && entry.group.hasLayer(layer)) entry.group.removeLayer(layer);
+    if (show && !entry.group.hasLayer(layer)) {
+      entry.group.addLayer(layer);
+      if (entry.markers) layer.bringToBack(); // a zone under the points
+    } else if (!show && entry.group.hasLayer(layer)) entry.group.removeLayer(layer);
   }
+  if (entry.markers) updateZoneMarkers();
 }
 
 async function onMapClick(latlng) {
@@ -276,13 +314,21 @@ app.openFeature = openFeature;
 
 /** The status a layer's legend row shows: its most frequent one. */
 function legendStatus(entry) {
-  const counts = new Map();
-  for (const f of entry.features || []) counts.set(f.properties.status, (counts.get(f.properties.status) || 0) + 1);
-  let best = mainStatus(entry.meta);
-  for (const status of Object.keys(entry.meta.status || {})) {
-    if ((counts.get(status) || 0) > (counts.get(best) || 0)) best = status;
-  }
-  return best;
+  return layerStatus(entry.meta, entry.features);
+}
+app.layerStatus = (meta) => {
+  const entry = app.layers.get(meta.id);
+  return layerStatus(meta, entry && entry.features);
+};
+
+/** The two-step age scale of a layer with exposure windows. */
+function ageScale(entry) {
+  const { meta } = entry;
+  if (!hasAge(meta)) return null; // drawn before the features arrive: the legend keeps its size
+  const status = legendStatus(entry);
+  return el('ul', { class: 'legend-age', dataset: { layer: meta.id } },
+    el('li', { dataset: { age: 'fresh' } }, swatch(meta, status, 'fresh'), el('span', null, t('age_fresh', { d: AGE_DAYS }))),
+    el('li', { dataset: { age: 'old' } }, swatch(meta, status, 'old'), el('span', null, t('age_old', { d: AGE_DAYS }))));
 }
 
 function renderLegend() {
@@ -292,8 +338,8 @@ function renderLegend() {
     const { meta } = entry;
     const count = entry.features ? app.visibleFeatures(meta.id).length : (meta.feature_count ?? 0);
     const statuses = el('ul', { class: 'legend-statuses' });
-    for (const [status, label] of Object.entries(meta.status || {})) {
-      statuses.append(el('li', null, swatch(meta, status), el('span', null, pick(label))));
+    for (const status of presentStatuses(meta, entry.features)) {
+      statuses.append(el('li', { dataset: { status } }, swatch(meta, status), el('span', null, pick(meta.status[status]))));
     }
     const off = app.state.hiddenLayers.has(meta.id);
     list.append(el(
@@ -303,7 +349,8 @@ function renderLegend() {
         el('span', { class: 'legend-name' }, pick(meta.title)),
         el('span', { class: 'legend-count', dataset: { count: String(count) } },
           entry.status === 'error' ? `(${t('layer_failed')})` : `(${count})`)),
-      statuses,
+      ageScale(entry),
+      statuses.childElementCount > 1 ? statuses : null,
     ));
   }
   renderZoomHints(app);
@@ -372,7 +419,31 @@ function renderChrome() {
   byId('panel-close').setAttribute('aria-label', t('close'));
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   renderOldReleaseBanner();
-  renderAttribution();
+  renderNotice();
+  renderAttribution(app);
+}
+
+/** The strip under the header: the province's hotline and one line of
+ * advice, from the release (the officer's profile), never from this code. */
+function renderNotice() {
+  const strip = byId('notice');
+  const m = app.manifest;
+  const notice = (m && (m.notice || (m.profile && m.profile.notice))) || null;
+  const hotline = notice && typeof notice.hotline === 'string' ? notice.hotline.trim() : '';
+  const advice = notice ? pick(notice.advice || '').trim() : '';
+  clear(strip);
+  strip.hidden = !hotline && !advice;
+  if (strip.hidden) return;
+  strip.setAttribute('aria-label', t('notice_label'));
+  if (hotline) {
+    const link = telLink(hotline);
+    strip.append(el('p', { class: 'notice-hotline' },
+      el('span', { 'aria-hidden': 'true', class: 'notice-icon' }, '☎'), ' ',
+      `${t('notice_hotline')}: `,
+      link ? el('a', { href: link.href, id: 'notice-phone' }, link.number) : el('strong', null, hotline),
+      link && link.rest ? link.rest : ''));
+  }
+  if (advice) strip.append(el('p', { class: 'notice-advice', id: 'notice-advice' }, advice.slice(0, 400)));
 }
 
 function renderOldReleaseBanner() {
@@ -385,8 +456,9 @@ function renderOldReleaseBanner() {
   const current = new URLSearchParams(window.location.search);
   current.delete('release');
   const href = `${window.location.pathname}${current.toString() ? `?${current}` : ''}`;
+  // the same time as the header: when the data was current, not a release id
   clear(banner).append(
-    el('span', null, t('old_release', { id: m.release_id, time: formatDateTime(m.created_at) })),
+    el('span', null, t('old_release', { time: formatDateTime(m.data_updated_at || m.created_at) })),
     ' ',
     el('a', { href }, t('current_data')),
   );
@@ -481,13 +553,17 @@ async function start() {
   setTimeZone((manifest.profile && manifest.profile.timezone) || 'Asia/Ho_Chi_Minh');
   for (const d of (manifest.profile && manifest.profile.districts) || []) app.districts.set(d.code, d.name);
   renderChrome();
+  const layersLoaded = loadLayers(manifest); // the legend rows exist now: the view avoids them
   initialView(manifest);
-  addReference(manifest);
-  await loadLayers(manifest);
+  addReference(app, manifest);
+  await layersLoaded;
   for (const entry of app.layers.values()) if (entry.tileLayer) applyFilterToLayer(entry);
   app.refresh({ announce: false });
-  configPromise.then(addBasemap);
-  control.scale({ imperial: false, position: 'bottomright' }).addTo(app.map);
+  configPromise.then((config) => addBasemap(app, config));
+  // on a phone the legend spans the bottom: the scale bar goes to the top
+  const narrow = window.matchMedia('(max-width: 719px)').matches;
+  control.scale({ imperial: false, position: narrow ? 'topright' : 'bottomright' }).addTo(app.map);
+  updateZoneMarkers();
   if (app.state.badRelease) showLoadError({ status: 404 });
   app.panels.restore();
   document.documentElement.dataset.ready = '1';

@@ -8,7 +8,11 @@ import { renderList } from './listview.js';
 import { createNearMe } from './nearme.js';
 import { renderStats } from './stats.js';
 import { writeUrl } from './state.js';
-import { swatch } from './symbols.js';
+import { presentStatuses, swatch } from './symbols.js';
+import { boundsOf } from './geo.js';
+import { latLngBounds } from './leaflet.js';
+
+const SEARCH_SHOWN = 8; // matches listed under the search field (all: the List)
 
 const TITLES = { filters: 'tb_filters', list: 'tb_list', nearme: 'tb_nearme', stats: 'tb_stats' };
 
@@ -35,12 +39,14 @@ export function createPanels(app) {
   }
 
   function open(name, { focus = true } = {}) {
+    const other = app.state.panel !== name;
     app.state.panel = name;
     panel.hidden = false;
     panel.dataset.panel = name;
     document.body.classList.add('panel-open');
     setExpanded();
     render();
+    if (other) body.scrollTop = 0; // a panel opens at its top, whatever the last one scrolled
     writeUrl(app.state);
     if (focus) title.focus();
     setTimeout(() => app.map && app.map.invalidateSize(), 0);
@@ -88,6 +94,7 @@ export function createPanels(app) {
       searchTimer = setTimeout(() => {
         s.query = search.value.trim();
         app.refresh();
+        showMatches({ move: true });
       }, 200);
     });
     const district = el('select', { id: 'district-filter' },
@@ -101,7 +108,11 @@ export function createPanels(app) {
     const layers = el('fieldset', { class: 'filter-layers' }, el('legend', null, t('layers_statuses')));
     for (const { meta } of app.layers.values()) {
       const statuses = el('ul', { class: 'filter-statuses' });
+      const entry = app.layers.get(meta.id);
+      // statuses no published feature has are not offered (unless hidden now)
+      const shown = new Set(presentStatuses(meta, entry && entry.features));
       for (const [status, label] of Object.entries(meta.status || {})) {
+        if (!shown.has(status) && !s.hiddenStatuses.has(`${meta.id}:${status}`)) continue;
         statuses.append(el('li', null, checkbox(
           { dataset: { layer: meta.id, status } }, !s.hiddenStatuses.has(`${meta.id}:${status}`),
           swatch(meta, status), el('span', null, pick(label)),
@@ -131,13 +142,74 @@ export function createPanels(app) {
     body.append(
       el('form', { role: 'search', class: 'filter-form', action: '#' },
         el('label', { for: 'search-input' }, t('search')), search,
+        el('div', { id: 'search-results', class: 'search-results' }),
         el('label', { for: 'district-filter' }, t('district')), district),
       layers,
+      basemapToggle(),
       el('p', { class: 'filter-summary', id: 'filter-summary' }),
       reset,
     );
-    body.querySelector('form').addEventListener('submit', (e) => e.preventDefault());
+    body.querySelector('form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      clearTimeout(searchTimer);
+      s.query = search.value.trim();
+      app.refresh();
+      showMatches({ move: true });
+    });
     updateFilterCounts();
+    showMatches({ move: false });
+  }
+
+  /** The switch for the basemap (only when config.json names one). */
+  function basemapToggle() {
+    if (!app.basemap) return null;
+    const box = checkbox({ id: 'basemap-toggle' }, !app.state.basemapOff, el('span', null, t('basemap_toggle')));
+    box.querySelector('input').addEventListener('change', (e) => app.setBasemap(e.target.checked));
+    return el('p', { class: 'basemap-switch' }, box);
+  }
+
+  /** A search lists its matches (each shows itself on the map) and moves
+   * the map to them; counts alone do not tell where things are. */
+  async function showMatches({ move }) {
+    const holder = byId('search-results');
+    if (!holder) return;
+    const query = app.state.query;
+    clear(holder);
+    if (!query) return;
+    await app.ensureAll();
+    if (app.state.query !== query || !holder.isConnected) return;
+    const matches = [];
+    for (const { meta } of app.layers.values()) {
+      for (const feature of app.visibleFeatures(meta.id)) matches.push([meta, feature]);
+    }
+    clear(holder);
+    if (!matches.length) return;
+    const list = el('ul', { class: 'search-list', 'aria-label': t('search_matches') });
+    for (const [meta, feature] of matches.slice(0, SEARCH_SHOWN)) {
+      const p = feature.properties;
+      const button = el('button', { type: 'button', class: 'linklike', dataset: { uid: String(feature.id ?? p.uid ?? '') } },
+        p.name || pick(meta.title));
+      button.addEventListener('click', () => {
+        if (window.matchMedia('(max-width: 719px)').matches) close();
+        app.openFeature(meta.id, feature, { fromList: true, returnFocus: button.isConnected ? button : null });
+      });
+      list.append(el('li', null, swatch(meta, p.status), button,
+        el('span', { class: 'search-where' }, app.lookups.districtName(p.district_code) || '')));
+    }
+    holder.append(el('p', { class: 'search-title' }, t('search_matches')), list);
+    if (matches.length > SEARCH_SHOWN) holder.append(el('p', { class: 'hint' }, t('search_more', { n: matches.length - SEARCH_SHOWN })));
+    if (move) fitTo(matches.map(([, f]) => f));
+  }
+
+  function fitTo(features) {
+    let box = null;
+    for (const f of features) {
+      const b = boundsOf(f.geometry);
+      if (!b) continue;
+      box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : b;
+    }
+    if (!box) return;
+    app.map.fitBounds(latLngBounds([box[1], box[0]], [box[3], box[2]]), { maxZoom: 14, padding: [40, 40], animate: false });
   }
 
   function updateFilterCounts() {
@@ -173,7 +245,8 @@ export function createPanels(app) {
     toast,
     showShare,
     update() {
-      if (app.state.panel === 'filters') updateFilterCounts();
+      if (app.state.panel === 'filters' && !byId('basemap-toggle') && app.basemap) render();
+      else if (app.state.panel === 'filters') updateFilterCounts();
       else if (app.state.panel === 'list') render();
     },
     rerender() {

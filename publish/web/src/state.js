@@ -16,6 +16,7 @@ export function createState() {
     district: '',
     query: '',
     panel: null,
+    basemapOff: false, // the reader switched the basemap off (saves data)
   };
 }
 
@@ -40,6 +41,7 @@ export function readUrl(state, search = window.location.search) {
   state.district = (p.get('d') || '').slice(0, 10);
   state.query = (p.get('q') || '').slice(0, 200);
   state.panel = PANELS.includes(p.get('panel')) ? p.get('panel') : null;
+  state.basemapOff = p.get('bm') === '0';
   return state;
 }
 
@@ -54,6 +56,7 @@ export function toSearch(state) {
   if (state.district) p.set('d', state.district);
   if (state.query) p.set('q', state.query);
   if (state.panel) p.set('panel', state.panel);
+  if (state.basemapOff) p.set('bm', '0');
   const text = p.toString();
   return text ? `?${text}` : '';
 }

@@ -78,10 +78,10 @@ function releaseBlock(app) {
 
 /** A compact column header: the layer's legend symbol; its title is read
  * by screen readers and shown on hover. */
-function layerHeader({ meta }) {
+function layerHeader(app, { meta }) {
   const title = pick(meta.title);
   return el('span', { title, class: 'layer-head' },
-    swatch(meta, Object.keys(meta.status || {})[0]), el('span', { class: 'sr-only' }, title));
+    swatch(meta, app.layerStatus(meta)), el('span', { class: 'sr-only' }, title));
 }
 
 export function renderStats(app, body) {
@@ -92,7 +92,7 @@ export function renderStats(app, body) {
     const layers = [...app.layers.values()];
     const { rows, total } = districtRows(app, layers);
     holder.replaceChildren(
-      table(t('stats_by_district'), [t('col_district'), ...layers.map(layerHeader)], rows, total),
+      table(t('stats_by_district'), [t('col_district'), ...layers.map((entry) => layerHeader(app, entry))], rows, total),
       capacityTable(app) || '',
       releaseBlock(app),
     );

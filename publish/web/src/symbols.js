@@ -47,14 +47,48 @@ export function traceShape(ctx, shape, x, y, r) {
   }
 }
 
-export function pointOptions(meta, status) {
+// Exposure that ended more than this long ago is drawn lighter: a two-step
+// age scale for layers whose features carry an exposure window.
+export const AGE_DAYS = 7;
+const DAY_MS = 86400000;
+
+/** Does the layer carry an exposure window (its points have an age)? */
+export function hasAge(meta) {
+  return (meta.fields || []).some((f) => f.name === 'exposure_end');
+}
+
+/** 'old' when the feature's exposure ended more than AGE_DAYS ago, else 'fresh'. */
+export function ageOf(props, now = Date.now()) {
+  const end = Date.parse(props && props.exposure_end);
+  return Number.isFinite(end) && now - end > AGE_DAYS * DAY_MS ? 'old' : 'fresh';
+}
+
+export function pointOptions(meta, status, age = 'fresh') {
+  const old = age === 'old';
   return {
     shape: (meta.style && meta.style.symbol) || 'circle',
-    radius: pointRadius(meta),
-    color: (meta.style && meta.style.stroke) || '#222222',
-    weight: 1.5,
+    radius: pointRadius(meta) - (old ? 1 : 0),
+    color: old ? '#6b6b6b' : (meta.style && meta.style.stroke) || '#222222',
+    weight: old ? 1 : 1.5,
     fillColor: statusColor(meta, status),
-    fillOpacity: 0.95,
+    fillOpacity: old ? 0.4 : 0.95,
+  };
+}
+
+/** A zone too small to see at the current zoom is drawn as this frame (a
+ * minimum on-screen presence): the legend's zone symbol, a translucent
+ * square in the zone's own colours and dashes. */
+export const ZONE_MIN_PX = 26; // wider than a few points: a ring still shows around them
+export function zoneMarkerOptions(meta, status) {
+  const color = statusColor(meta, status);
+  return {
+    shape: 'square',
+    radius: ZONE_MIN_PX / 2,
+    color,
+    weight: 3,
+    dashArray: isDashed(meta, status) ? '5 3' : null,
+    fillColor: color,
+    fillOpacity: 0.45,
   };
 }
 
@@ -70,7 +104,7 @@ export function areaOptions(meta, status) {
 }
 
 /** A small SVG swatch for the legend and lists (decorative: aria-hidden). */
-export function swatch(meta, status) {
+export function swatch(meta, status, age = 'fresh') {
   const color = statusColor(meta, status);
   const stroke = (meta.style && meta.style.stroke) || '#222222';
   const box = svg('svg', { width: 18, height: 18, viewBox: '0 0 18 18', 'aria-hidden': 'true', class: 'swatch', focusable: 'false' });
@@ -87,6 +121,8 @@ export function swatch(meta, status) {
     node = svg('polygon', { points: '9,2 16,15 2,15', fill: color, stroke, 'stroke-width': 1.5 });
   } else if (shape === 'diamond') {
     node = svg('polygon', { points: '9,1.5 16.5,9 9,16.5 1.5,9', fill: color, stroke, 'stroke-width': 1.5 });
+  } else if (age === 'old') {
+    node = svg('circle', { cx: 9, cy: 9, r: 5, fill: color, 'fill-opacity': 0.4, stroke: '#6b6b6b', 'stroke-width': 1 });
   } else {
     node = svg('circle', { cx: 9, cy: 9, r: 6, fill: color, stroke, 'stroke-width': 1.5 });
   }
@@ -94,7 +130,28 @@ export function swatch(meta, status) {
   return box;
 }
 
-/** The colour a layer is known by in the legend: its first status. */
+/** The colour a layer is known by when nothing is loaded: its first status. */
 export function mainStatus(meta) {
   return Object.keys(meta.status || {})[0] || '';
+}
+
+/** The status a layer is shown with in the legend, list and statistics
+ * headings: its most frequent published one (one colour everywhere). */
+export function layerStatus(meta, features) {
+  const counts = new Map();
+  for (const f of features || []) counts.set(f.properties.status, (counts.get(f.properties.status) || 0) + 1);
+  let best = mainStatus(meta);
+  for (const status of Object.keys(meta.status || {})) {
+    if ((counts.get(status) || 0) > (counts.get(best) || 0)) best = status;
+  }
+  return best;
+}
+
+/** The statuses worth listing in the legend and filters: those some
+ * published feature has (all of them while the features are not loaded). */
+export function presentStatuses(meta, features) {
+  const all = Object.keys(meta.status || {});
+  if (!features) return all;
+  const present = new Set(features.map((f) => f.properties.status));
+  return all.filter((s) => present.has(s));
 }

@@ -8,7 +8,7 @@ import { VectorTile } from '@mapbox/vector-tile';
 import Pbf from 'pbf';
 import { dataUrl } from './data.js';
 import { GridLayer, Util } from './leaflet.js';
-import { areaOptions, isArea, pointOptions, traceShape } from './symbols.js';
+import { ageOf, areaOptions, hasAge, isArea, pointOptions, traceShape } from './symbols.js';
 
 const TILE = 256;
 
@@ -91,7 +91,7 @@ export const VectorTileLayer = GridLayer.extend({
       const k = (TILE * scale) / f.extent;
       const px = (p) => [p.x * k - offX, p.y * k - offY];
       if (f.type === 1) {
-        const o = pointOptions(this._meta, f.props.status);
+        const o = pointOptions(this._meta, f.props.status, hasAge(this._meta) ? ageOf(f.props) : 'fresh');
         for (const ring of f.geom) {
           for (const p of ring) {
             const [x, y] = px(p);
