@@ -15,6 +15,7 @@ import re
 from typing import Any, Optional
 
 from .config import Config
+from .grammar import BLOB_PATH, RELEASE_PATH, TILE_PATH
 from .http import Receive, Scope, Send, send_json, send_problem, send_representation
 from .problems import ProblemError
 from .reader import ReleaseReader
@@ -23,10 +24,6 @@ from .web import load_web
 
 log = logging.getLogger(__name__)
 
-_RELEASE_PATH = re.compile(r"^/data/releases/([0-9]{6,12}-[0-9a-f]{8})\.json$")
-_BLOB_PATH = re.compile(r"^/data/blobs/([0-9a-f]{64})\.geojson$")
-_TILE_PATH = re.compile(
-    r"^/data/tiles/([0-9a-f]{64})/(?:tiles\.json|([0-9]{1,2})/([0-9]{1,6})/([0-9]{1,6})\.pbf)$")
 _READ_METHODS = ("GET", "HEAD")
 
 
@@ -94,16 +91,16 @@ class CovidMapsApp:
         reader = self.reader
         if path == "/data/manifest.json":
             rep = reader.pointer_representation()
-        elif (m := _BLOB_PATH.match(path)) is not None:
+        elif (m := BLOB_PATH.fullmatch(path)) is not None:
             rep = reader.cached_blob(m.group(1))
             if rep is None:  # an older release's blob: a storage read, off the loop
                 rep = await asyncio.get_running_loop().run_in_executor(
                     None, reader.blob_representation, m.group(1))
-        elif (m := _TILE_PATH.match(path)) is not None:
+        elif (m := TILE_PATH.fullmatch(path)) is not None:
             rep = reader.cached_tile(path[len("/data/"):])
             if rep is None:  # a storage read (checked against tiles.json), off the loop
                 rep = await asyncio.get_running_loop().run_in_executor(None, _tile, reader, m)
-        elif (m := _RELEASE_PATH.match(path)) is not None:
+        elif (m := RELEASE_PATH.fullmatch(path)) is not None:
             rep = reader.cached_release(m.group(1))
             if rep is None:
                 rep = await asyncio.get_running_loop().run_in_executor(

@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any, Callable, Dict, List, Optional
 
 from covidmaps_plugin.model import geojson as cgj
 
 from .checks.jsonparse import parse_json
 from .config import Limits
+from .grammar import is_sha256
 from .problems import FieldError, ProblemError
 
 PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
 _KEYS = {"base", "upsert", "delete"}
-_SHA = re.compile(r"[0-9a-f]{64}")  # never a storage path of anything else
 
 
 def is_patch(content_type: bytes) -> bool:
@@ -55,7 +54,7 @@ def _feature_id(feature: Any) -> Optional[str]:
 
 def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     patch = parse_json(body, limits.max_depth, "patch", layer)
-    if not isinstance(patch, dict) or not _SHA.fullmatch(str(patch.get("base"))):
+    if not isinstance(patch, dict) or not is_sha256(patch.get("base")):
         raise _bad_patch(layer, [FieldError(
             "bad-patch", "The patch must be a JSON object with 'base' (a blob's SHA-256), "
             "'upsert' (features) and 'delete' (uids).", layer)])

@@ -14,11 +14,10 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ
 from covidmaps_plugin.model import geojson as cgj
@@ -30,6 +29,7 @@ from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .checks.tiles import check_tile_archive
 from .checks.tiles import refuse as refuse_tiles
 from .config import Config
+from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
@@ -41,9 +41,14 @@ from .tokens import TokenStore
 log = logging.getLogger(__name__)
 
 FORMAT = "covidmaps-release/1"
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-RELEASE_ID_RE = re.compile(r"^[0-9]{6,12}-[0-9a-f]{8}$")
 EMPTY_LAYER = cgj.canonical_bytes([])
+# What a commit body may hold (docs/api.md); the members of a release that
+# only the server writes are refused by name.
+PUBLISH_MEMBERS = frozenset(("layers", "reference", "tiles", "message", "data_updated_at"))
+ROLLBACK_MEMBERS = frozenset(("release_id", "message"))
+SERVER_OWNED = frozenset(("publisher", "release_id", "parent_id", "sequence", "kind",
+                          "created_at", "profile", "format", "model_version", "changes",
+                          "rolled_back_to"))
 REFERENCE_TITLES = {
     "province": {"vi": "Ranh giới tỉnh", "en": "Province boundary"},
     "districts": {"vi": "Ranh giới huyện, thành phố", "en": "District boundaries"},
@@ -194,6 +199,7 @@ class Publisher:
     def publish(self, actor: str, if_match: str, body: Dict[str, Any],
                 idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
         """Commit a new release; returns (manifest, created)."""
+        check_members(body, PUBLISH_MEMBERS)
         layers = _hash_map(body.get("layers", {}), "layers", MODEL.layer_names)
         reference = _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS)
         message = _message(body.get("message", ""))
@@ -216,8 +222,9 @@ class Publisher:
 
     def rollback(self, actor: str, if_match: str, body: Dict[str, Any],
                  idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
+        check_members(body, ROLLBACK_MEMBERS)
         target_id = body.get("release_id")
-        if not isinstance(target_id, str) or not RELEASE_ID_RE.match(target_id):
+        if not is_release_id(target_id):
             raise ProblemError(422, "bad-release-id", "Invalid release id",
                           "'release_id' must be a release id such as 000042-3f9a1c2b.")
         message = _message(body.get("message", ""))
@@ -382,6 +389,27 @@ def _encode(manifest: Dict[str, Any]) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+def check_members(body: Dict[str, Any], allowed: FrozenSet[str]) -> None:
+    """One rule for a commit body: every member is one the route documents.
+    A member the server writes itself (publisher, sequence, ...) is refused
+    with its own message (a client must never believe it set them); any
+    other unknown member is refused too, never silently ignored."""
+    errors = []
+    for name in sorted(set(body) - allowed):
+        shown = name[:60]
+        if name in SERVER_OWNED:
+            errors.append(FieldError("server-owned-member", f"{shown!r} is set by the server "
+                                     "and cannot be sent.", field=shown))
+        else:
+            errors.append(FieldError("unknown-member", f"{shown!r} is not a member of this "
+                                     f"request; allowed: {', '.join(sorted(allowed))}.",
+                                     field=shown))
+    if errors:
+        raise ProblemError(422, errors[0].code, "Invalid request body",
+                           f"{len(errors)} member(s) refused. First: {errors[0].message}",
+                           errors=errors[:100])
+
+
 def _hash_map(value: Any, what: str, allowed: Tuple[str, ...]) -> Dict[str, str]:
     if not isinstance(value, dict):
         raise ProblemError(422, "bad-body", "Invalid request body",
@@ -391,7 +419,7 @@ def _hash_map(value: Any, what: str, allowed: Tuple[str, ...]) -> Dict[str, str]
         if name not in allowed:
             errors.append(FieldError("unknown-layer", f"{name[:60]!r} is not one of "
                                      f"{', '.join(allowed)}.", layer=name[:60]))
-        elif not isinstance(sha, str) or not SHA_RE.match(sha):
+        elif not is_sha256(sha):
             errors.append(FieldError("bad-hash", "expected 64 lower-case hex digits",
                                      layer=name))
     if errors:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import re
 from pathlib import Path
 from typing import Dict, Optional
 
+from .grammar import HASHED_ASSET
 from .representation import IMMUTABLE, Representation, decompress
 
 # Content hashes in built file names (e.g. index-3f9a1c2b.js) make them immutable.
-_HASHED_NAME = re.compile(r"[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)$")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
           ".json": "application/json; charset=utf-8", ".svg": "image/svg+xml",
@@ -76,7 +75,7 @@ def load_web(web_dir: Optional[Path], basemap_origin: Optional[str]) -> Dict[str
                 mimetypes.guess_type(path.name)[0] or "application/octet-stream")
             if path.suffix.lower() == ".html":
                 cache = "no-cache"
-            elif _HASHED_NAME.search(path.name):
+            elif HASHED_ASSET.fullmatch(path.name):
                 cache = IMMUTABLE
             else:
                 cache = "public, max-age=300"

@@ -26,6 +26,11 @@ from .jsonparse import parse_json
 # Reference layers: the province outline and the district polygons, so the
 # map works without a basemap. Features carry only ``code`` and ``name``.
 REFERENCE_LAYERS = ("province", "districts")
+# One rule at every level of a layer: RFC 7946 members only. A foreign member
+# (RFC 7946 section 6.1) or a 'crs' is refused, never silently dropped; 'bbox'
+# is accepted and replaced by the server's own. 'name' is what QGIS writes.
+COLLECTION_MEMBERS = frozenset(("type", "features", "bbox", "name"))
+FEATURE_MEMBERS = frozenset(("type", "id", "geometry", "properties", "bbox"))
 
 
 def known_layer_ids() -> Tuple[str, ...]:
@@ -142,10 +147,10 @@ def _collection(doc: Any, layer: str, limits: Limits) -> List[Any]:
     if "crs" in doc:
         raise bad("crs-member", "RFC 7946 GeoJSON has no 'crs' member: export in WGS 84 "
                   "(EPSG:4326) without it.")
-    unknown = set(doc) - {"type", "features", "bbox", "name"}
+    unknown = set(doc) - COLLECTION_MEMBERS
     if unknown:
-        raise bad("unknown-member", f"Unexpected members {sorted(unknown)[:5]} in the "
-                  "FeatureCollection.")
+        raise bad("unknown-member", f"Unexpected members {_names(unknown)} in the "
+                  "FeatureCollection; only type, features, bbox and name are allowed.")
     features = doc.get("features")
     if not isinstance(features, list):
         raise bad("no-features", "'features' must be a list (empty for no features).")
@@ -176,7 +181,8 @@ class _FeatureChecker:
         reported: the feature-by-feature pass then reports each problem."""
         if self.properties is None:
             return None  # reference layers: a few features
-        if not all(type(f) is dict and f.get("type") == "Feature" for f in features_in):
+        if not all(type(f) is dict and f.get("type") == "Feature"
+                   and f.keys() <= FEATURE_MEMBERS for f in features_in):
             return None
         props = [f.get("properties") for f in features_in]
         properties = self.properties.check_columns(props)
@@ -212,6 +218,16 @@ class _FeatureChecker:
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             sink.add("not-feature", "Every element of 'features' must be a GeoJSON Feature.")
             return None
+        unknown = feat.keys() - FEATURE_MEMBERS
+        if unknown:
+            if "crs" in unknown:
+                sink.add("crs-member", "RFC 7946 GeoJSON has no 'crs' member: export in WGS 84 "
+                         "(EPSG:4326) without it.", "crs")
+            else:
+                sink.add("unknown-member", f"Unexpected members {_names(unknown)} in a "
+                         "Feature; only type, id, geometry, properties and bbox are allowed "
+                         "(attributes go in 'properties').", _names(unknown)[:60])
+            return None
         props = feat.get("properties")
         if self.properties is None:
             fid, properties = _reference_properties(self.layer, props, sink, self.profile)
@@ -237,6 +253,11 @@ class _FeatureChecker:
         if geometry is None or properties is None or fid is None:
             return None
         return cgj.feature(fid, geometry, properties)
+
+
+def _names(names: Any) -> str:
+    """Member names for a message: sorted, at most 5, each cut to 40 characters."""
+    return ", ".join(repr(str(n)[:40]) for n in sorted(names)[:5])
 
 
 def _reference_properties(layer: str, props: Any, sink: ErrorSink, profile: ProvinceProfile

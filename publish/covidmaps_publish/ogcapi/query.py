@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
 from covidmaps_plugin.model import parse_instant
 
+from ..grammar import DATE_ONLY, query_int
 from ..problems import ProblemError
 from .index import BBox, Interval
 
@@ -25,7 +25,6 @@ MAX_LIMIT = 1000
 # per layer (simple equality filters, OGC API – Features Part 1 §7.15.8).
 ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime")
 FORMATS = ("json", "geojson")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def bad_request(parameter: str, detail: str) -> ProblemError:
@@ -69,9 +68,10 @@ def parse_int(params: Dict[str, str], name: str, default: int, minimum: int) -> 
     text = params.get(name)
     if text is None:
         return default
-    if not re.fullmatch(r"\d{1,9}", text.strip()):
-        raise bad_request(name, f"'{name}' must be a whole number >= {minimum}, got {text!r}.")
-    value = int(text)
+    value = query_int(text.strip())
+    if value is None:
+        raise bad_request(name, f"'{name}' must be a whole number >= {minimum} (digits 0-9), "
+                          f"got {text[:40]!r}.")
     if value < minimum:
         raise bad_request(name, f"'{name}' must be >= {minimum}, got {value}.")
     return value
@@ -119,7 +119,7 @@ def _moment(text: str, end: bool) -> Optional[dt.datetime]:
     if moment is None:
         raise bad_request("datetime", f"{text!r} is not an RFC 3339 date-time "
                           "(e.g. 2021-06-01T08:00:00+07:00) or date (2021-06-01).")
-    if end and _DATE_ONLY.match(text):  # a date as an end means the whole day
+    if end and DATE_ONLY.fullmatch(text):  # a date as an end means the whole day
         moment = moment + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
     return moment
 
