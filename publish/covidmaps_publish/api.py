@@ -15,6 +15,7 @@ import logging
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import parse_qsl
 
+from .checks.boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Config
 from .grammar import API_BLOB_PATH, API_TILES_PATH, is_sha256, query_int
@@ -138,21 +139,8 @@ class WriteApi:
         return route, handler, params
 
     def _authenticate(self, scope: Scope) -> str:
-        query = scope.get("query_string", b"").decode("latin-1")
-        for name, _ in parse_qsl(query, keep_blank_values=True):
-            if name.lower() in _CREDENTIAL_PARAMS:
-                raise ProblemError(400, "token-in-url", "Credentials in the URL are refused",
-                              "Tokens are accepted only in the Authorization header "
-                              "(Authorization: Bearer <token>). A token that was put in a URL "
-                              "may be in logs now: revoke it and create a new one.")
-        raw = header(scope, b"authorization").decode("latin-1")
-        scheme, _, token = raw.partition(" ")
-        if not raw:
-            raise _unauthorized("Send Authorization: Bearer <token> (create one with "
-                                "`covidmaps-publish token create NAME`).", "invalid_request")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise _unauthorized("Only Bearer tokens are accepted.", "invalid_request")
-        name = self.publisher.tokens.authenticate(token.strip())
+        refuse_credentials_in_url(scope.get("query_string", b""))
+        name = self.publisher.tokens.authenticate(bearer_token(header(scope, b"authorization")))
         if name is None:
             raise _unauthorized("The token is unknown or revoked.")
         return name
@@ -215,15 +203,7 @@ class WriteApi:
         return (201 if created else 200), tileset_put_answer(sha, doc), [], None
 
     async def _history(self, scope: Scope, receive: Receive, actor: str) -> tuple:
-        limit = 50
-        for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
-            if name == "limit":
-                number = query_int(value)  # ASCII digits only: never a 500 from int()
-                if number is None or not 1 <= number <= 1000:
-                    raise ProblemError(400, "bad-limit", "Invalid limit",
-                                       "'limit' must be a whole number from 1 to 1000 "
-                                       "(digits 0-9).")
-                limit = number
+        limit = history_limit(scope.get("query_string", b""))
         releases = await self._run(self.publisher.history, limit)
         return 200, {"releases": releases}, [], None
 
@@ -262,6 +242,44 @@ class WriteApi:
                           "The blob name must be its SHA-256 as 64 lower-case hex digits.")
 
 
+@input_stage("credentials-in-url", 400)
+def refuse_credentials_in_url(query: bytes) -> None:
+    for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name.lower() in _CREDENTIAL_PARAMS:
+            raise ProblemError(400, "token-in-url", "Credentials in the URL are refused",
+                               "Tokens are accepted only in the Authorization header "
+                               "(Authorization: Bearer <token>). A token that was put in a URL "
+                               "may be in logs now: revoke it and create a new one.")
+
+
+@input_stage("authorization", 400)
+def bearer_token(raw_header: bytes) -> str:
+    """The token of ``Authorization: Bearer <token>``; 401 for anything else."""
+    raw = raw_header.decode("latin-1")
+    scheme, _, token = raw.partition(" ")
+    if not raw:
+        raise _unauthorized("Send Authorization: Bearer <token> (create one with "
+                            "`covidmaps-publish token create NAME`).", "invalid_request")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("Only Bearer tokens are accepted.", "invalid_request")
+    return token.strip()
+
+
+@input_stage("history-query", 400)
+def history_limit(query: bytes) -> int:
+    limit = 50
+    for name, value in parse_qsl(query.decode("latin-1")):
+        if name == "limit":
+            number = query_int(value)  # ASCII digits only: never a 500 from int()
+            if number is None or not 1 <= number <= 1000:
+                raise ProblemError(400, "bad-limit", "Invalid limit",
+                                   "'limit' must be a whole number from 1 to 1000 "
+                                   "(digits 0-9).")
+            limit = number
+    return limit
+
+
+@input_stage("content-type", 400)
 def require_content_type(scope: Scope, route: str) -> None:
     """415 unless the request's Content-Type is one this route documents.
     JSON types may say ``charset=utf-8`` (the only encoding accepted); no
@@ -295,6 +313,7 @@ def _check_tiles_path(layer: str, sha: str) -> None:
                            "lower-case hex digits.")
 
 
+@input_stage("if-match", 400)
 def _if_match(scope: Scope) -> str:
     raw = header(scope, b"if-match").decode("latin-1").strip()
     if not raw:
@@ -305,6 +324,7 @@ def _if_match(scope: Scope) -> str:
     return value.strip('"')
 
 
+@input_stage("idempotency-key", 400)
 def _idempotency_key(scope: Scope) -> Optional[str]:
     raw = header(scope, b"idempotency-key").decode("latin-1").strip().strip('"')
     if not raw:

@@ -86,6 +86,15 @@ class CovidMapsApp:
                 await send_representation(scope, send, rep, head)
         except ProblemError as problem:
             await send_problem(send, problem, head)
+        except Exception:  # noqa: BLE001 - a server fault (storage, a bug): a 500 problem
+            # input never gets here: the checks are input stages (checks/boundary.py)
+            log.exception("failure on %s %s", method, path[:200])
+            try:
+                await send_problem(send, ProblemError(
+                    500, "internal-error", "Internal error",
+                    "The server could not answer; try again shortly."), head)
+            except RuntimeError:  # the answer had begun: uvicorn closes the connection
+                pass
 
     async def _data(self, path: str) -> Any:
         reader = self.reader

@@ -6,6 +6,7 @@ import asyncio
 import json
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
+from .checks.boundary import input_stage
 from .content_coding import gunzip_capped, is_gzip
 from .problems import CONTENT_TYPE as PROBLEM_TYPE
 from .problems import ProblemError
@@ -84,14 +85,9 @@ async def read_body(scope: Scope, receive: Receive, limit: int,
     limit (content_coding.py); any other coding is refused before reading.
     A body that pauses for ``timeout_s`` is cut off with 408."""
     gzipped = is_gzip(header(scope, b"content-encoding"))
-    declared = header(scope, b"content-length")
-    if declared:
-        try:
-            length: Optional[int] = int(declared)
-        except ValueError:
-            raise ProblemError(400, "bad-content-length", "Invalid Content-Length header") from None
-        if length is not None and length > limit:
-            raise too_large(limit)
+    length = declared_length(header(scope, b"content-length"))
+    if length is not None and length > limit:
+        raise too_large(limit)
     chunks: List[bytes] = []
     size = 0
     while True:
@@ -112,6 +108,18 @@ async def read_body(scope: Scope, receive: Receive, limit: int,
         if not message.get("more_body", False):
             body = b"".join(chunks)
             return await _gunzip(body, limit) if gzipped else body
+
+
+@input_stage("content-length", 400)
+def declared_length(raw: bytes) -> Optional[int]:
+    """Content-Length as a number (ASCII digits only), None when absent."""
+    if not raw:
+        return None
+    text = raw.decode("latin-1").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise ProblemError(400, "bad-content-length", "Invalid Content-Length header",
+                           "Content-Length must be the body's size in bytes (digits 0-9).")
+    return int(text)
 
 
 async def _gunzip(body: bytes, limit: int) -> bytes:

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from covidmaps_plugin.model import geojson as cgj
 
+from .checks.boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Limits
 from .grammar import is_sha256
@@ -52,6 +53,7 @@ def _feature_id(feature: Any) -> Optional[str]:
     return None
 
 
+@input_stage("patch", 422)
 def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     patch = parse_json(body, limits.max_depth, "patch", layer)
     if not isinstance(patch, dict) or not is_sha256(patch.get("base")):
@@ -73,6 +75,7 @@ def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     return patch
 
 
+@input_stage("patch-apply", 422)
 def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -> bytes:
     """The canonical bytes of ``base`` (a stored, canonical blob) with the
     features of ``delete`` removed and those of ``upsert`` added or replaced.

@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ
@@ -25,6 +26,7 @@ from covidmaps_plugin.model.manifest_meta import layer_meta
 
 from .audit import AuditLog
 from .checks.attributes import is_utf8_text, province_time
+from .checks.boundary import input_stage
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .checks.tiles import check_tile_archive
 from .checks.tiles import refuse as refuse_tiles
@@ -199,15 +201,13 @@ class Publisher:
     def publish(self, actor: str, if_match: str, body: Dict[str, Any],
                 idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
         """Commit a new release; returns (manifest, created)."""
-        check_members(body, PUBLISH_MEMBERS)
-        layers = _hash_map(body.get("layers", {}), "layers", MODEL.layer_names)
-        reference = _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS)
-        message = _message(body.get("message", ""))
-        data_updated_at = _instant(body.get("data_updated_at"))
+        request = publish_request(body)
+        layers, reference, message = request.layers, request.reference, request.message
+        data_updated_at = request.data_updated_at
         checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
         checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
-        named_tiles = {name: (sha, self._stored_tiles(name, sha)) for name, sha in
-                       _hash_map(body.get("tiles", {}), "tiles", MODEL.layer_names).items()}
+        named_tiles = {name: (sha, self._stored_tiles(name, sha))
+                       for name, sha in request.tiles.items()}
 
         def build(parent: Dict[str, Any]) -> Dict[str, Any]:
             blobs = {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
@@ -222,12 +222,7 @@ class Publisher:
 
     def rollback(self, actor: str, if_match: str, body: Dict[str, Any],
                  idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
-        check_members(body, ROLLBACK_MEMBERS)
-        target_id = body.get("release_id")
-        if not is_release_id(target_id):
-            raise ProblemError(422, "bad-release-id", "Invalid release id",
-                          "'release_id' must be a release id such as 000042-3f9a1c2b.")
-        message = _message(body.get("message", ""))
+        target_id, message = rollback_request(body)
 
         def build(parent: Dict[str, Any]) -> Dict[str, Any]:
             if not self.is_committed(target_id, parent):
@@ -387,6 +382,39 @@ def _diff(old: Dict[str, str], new: Dict[str, str]) -> Dict[str, int]:
 
 def _encode(manifest: Dict[str, Any]) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    """A checked publish body: layer id -> SHA-256 maps, the message and time."""
+
+    layers: Dict[str, str]
+    reference: Dict[str, str]
+    tiles: Dict[str, str]
+    message: str
+    data_updated_at: Optional[str]
+
+
+@input_stage("publish-body", 422)
+def publish_request(body: Any) -> PublishRequest:
+    """The publish body's members, checked (nothing stored is looked at)."""
+    check_members(body, PUBLISH_MEMBERS)
+    return PublishRequest(_hash_map(body.get("layers", {}), "layers", MODEL.layer_names),
+                          _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS),
+                          _hash_map(body.get("tiles", {}), "tiles", MODEL.layer_names),
+                          _message(body.get("message", "")),
+                          _instant(body.get("data_updated_at")))
+
+
+@input_stage("rollback-body", 422)
+def rollback_request(body: Any) -> Tuple[str, str]:
+    """(target release id, message) of a rollback body."""
+    check_members(body, ROLLBACK_MEMBERS)
+    target_id = body.get("release_id")
+    if not is_release_id(target_id):
+        raise ProblemError(422, "bad-release-id", "Invalid release id",
+                           "'release_id' must be a release id such as 000042-3f9a1c2b.")
+    return target_id, _message(body.get("message", ""))
 
 
 def check_members(body: Dict[str, Any], allowed: FrozenSet[str]) -> None:

@@ -33,6 +33,7 @@ from covidmaps_plugin.model.tile_archive import (
     tile_name,
 )
 
+from .checks.boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Limits
 from .grammar import MAX_MEMBER_NAME, is_sha256, tile_member
@@ -68,6 +69,7 @@ def _base_not_found(layer: str, base: str, why: str) -> ProblemError:
                         extra={"layer": layer})
 
 
+@input_stage("tiles-patch", 422)
 def parse_tiles_patch(layer: str, body: bytes, limits: Limits
                       ) -> Tuple[str, List[str], Dict[TileKey, bytes], bytes]:
     """(base sha, tile names to delete, new or changed tiles, metadata bytes).

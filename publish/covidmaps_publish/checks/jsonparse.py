@@ -12,6 +12,7 @@ from typing import Any, List, Optional, Tuple
 import numpy as np
 
 from ..problems import FieldError, ProblemError
+from .boundary import input_stage
 
 # A JSON string (with escapes); brackets inside strings do not nest.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -68,6 +69,7 @@ def _no_duplicates(pairs: List[Tuple[str, Any]]) -> dict:
     return result
 
 
+@input_stage("json", 400)
 def parse_json(data: bytes, depth_limit: int, what: str = "body", layer: str | None = None,
                reject_duplicates: bool = True) -> Any:
     """Parse ``data`` or raise a 400 ProblemError a person can act on.

@@ -19,6 +19,7 @@ from covidmaps_plugin.model.bulk import collector_paused
 from ..config import Limits
 from ..problems import FieldError, ProblemError
 from .attributes import PropertyChecker, canonical_uuid, is_utf8_text
+from .boundary import input_stage
 from .errors import ErrorCapError, ErrorSink
 from .geometry import VertexBudget, canonical_points, check_geometry
 from .jsonparse import parse_json
@@ -56,6 +57,7 @@ def unknown_layer(layer: str) -> ProblemError:
                                       layer=layer[:60])])
 
 
+@input_stage("layer", 422)
 def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits) -> CheckedBlob:
     """Check ``data`` as layer ``layer``; raise a 4xx ProblemError on bad input."""
     if layer not in known_layer_ids():

@@ -26,6 +26,7 @@ from covidmaps_plugin.model import MODEL, ProvinceProfile
 from ..config import Limits
 from ..grammar import MAX_MEMBER_NAME, is_sha256, tile_member
 from ..problems import FieldError, ProblemError
+from .boundary import input_stage
 from .jsonparse import parse_json
 from .numbers import is_number
 
@@ -82,6 +83,7 @@ def public_keys(layer: str) -> FrozenSet[str]:
     return frozenset(f.name for f in MODEL.layer(layer).public_fields)
 
 
+@input_stage("tiles", 422)
 def check_tile_archive(layer: str, sha256: str, body: bytes, profile: ProvinceProfile,
                        limits: Limits) -> CheckedTileSet:
     """Check ``body`` as the tile archive of ``layer``; raise a ProblemError on bad input."""

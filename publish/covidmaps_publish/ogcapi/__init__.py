@@ -20,6 +20,7 @@ import json
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from ..checks.boundary import input_stage
 from ..grammar import SAFE_HOST
 from ..http import Receive, Scope, Send, header, send_bytes, send_problem
 from ..problems import ProblemError
@@ -50,12 +51,14 @@ class _Request:
         self.base = _base_url(scope)
 
 
+@input_stage("accept-language", 400)
 def _language(accept_language: bytes) -> str:
     """``en`` when the client's first choice is English, else ``vi``."""
     first = accept_language.decode("latin-1").split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "vi"
 
 
+@input_stage("host", 400)
 def _base_url(scope: Scope) -> str:
     """Absolute URL of the API root. The Host header is client input: a
     value that is not a plain host[:port] falls back to the server address
