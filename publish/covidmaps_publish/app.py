@@ -142,6 +142,7 @@ class CovidMapsApp:
             elif message["type"] == "lifespan.shutdown":
                 if self._poller is not None:
                     self._poller.cancel()
+                self.publisher.audit.flush(everything=True)
                 self.storage.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -154,6 +155,10 @@ class CovidMapsApp:
                 await loop.run_in_executor(None, self.reader.refresh)
             except Exception:  # noqa: BLE001 - keep serving the last good release
                 log.exception("could not refresh the current release")
+            try:  # summaries of coalesced anonymous rejections (audit.py)
+                self.publisher.audit.flush()
+            except OSError:
+                log.exception("could not write the audit log")
 
 
 def _tile(reader: ReleaseReader, match: re.Match) -> Any:

@@ -33,6 +33,7 @@ from .checks.tiles import refuse as refuse_tiles
 from .config import Config
 from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
+from .privatedir import secure_tree
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
 from .representation import compressed_variants
@@ -74,8 +75,10 @@ class Publisher:
         self.storage = storage
         self.reader = reader
         self.profile = config.profile()
+        secure_tree(config.state_dir)  # 0700/0600 whatever started us (privatedir.py)
         self.tokens = TokenStore(config.state_dir)
-        self.audit = AuditLog(config.state_dir, config.fsync)
+        self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
+                              config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
