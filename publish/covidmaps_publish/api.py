@@ -46,7 +46,7 @@ _WWW_AUTH = 'Bearer realm="covidmaps"'
 # The media types each write route accepts (docs/api.md); anything else: 415
 BODY_TYPES = {
     "put-blob": ("application/geo+json", "application/json", PATCH_CONTENT_TYPE),
-    "put-tiles": ("application/x-tar", TILES_PATCH_CONTENT_TYPE),
+    "put-tiles": ("application/x-tar", "application/octet-stream", TILES_PATCH_CONTENT_TYPE),
     "publish": ("application/json",),
     "rollback": ("application/json",),
 }

@@ -34,6 +34,8 @@ MAX_MEMBER_NAME = 64
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", _FLAGS)
 # a whole number in a query parameter: ASCII digits, at most 9 of them
 QUERY_INT = re.compile(r"[0-9]{1,9}", _FLAGS)
+# Content-Length: ASCII digits (18 of them are far beyond any limit)
+CONTENT_LENGTH = re.compile(r"[0-9]{1,18}", _FLAGS)
 # a calendar date (a datetime interval end that means "the whole day")
 DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", _FLAGS)
 # a Host header fit to go into links: host[:port] or [v6]:port

@@ -28,6 +28,9 @@ from .config import Limits
 from .problems import CONTENT_TYPE, ProblemError
 
 
+LINGER_S = 2.0  # how long a refused client's remaining bytes are read and dropped
+
+
 def _raw_problem(status: int, reason: bytes, problem: ProblemError) -> bytes:
     body = json.dumps(problem.to_dict()).encode()
     return (b"HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %d\r\n"
@@ -46,6 +49,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._header_timer: Optional[asyncio.TimerHandle] = None
         self._body_timer: Optional[asyncio.TimerHandle] = None
+        self._discarding = False
 
     # -- connection ----------------------------------------------------------------
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -56,7 +60,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._cancel_timers()
         super().connection_lost(exc)
 
+    def eof_received(self) -> Optional[bool]:
+        if self._discarding:  # the client has sent everything: close now
+            self.transport.close()
+        return None
+
     def data_received(self, data: bytes) -> None:
+        if self._discarding:  # answered and closing: the rest of the request is dropped
+            return
         while data and self.parser is not None and not self.transport.is_closing():
             if self._in_headers:
                 if self._header_timer is None:
@@ -148,6 +159,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # (http.read_body); check again later in case it does not read at all
         self._arm_body_timer()
 
+    def send_400_response(self, msg: str) -> None:
+        """A request httptools cannot parse: a problem like every other 4xx
+        (uvicorn's own answer is text/plain)."""
+        self._close_with(400, b"Bad Request", ProblemError(
+            400, "bad-request", "Malformed HTTP request",
+            "The request is not valid HTTP/1.1 (request line, a header or chunked framing); "
+            "send it with a standard HTTP client."))
+
     def _refuse_headers(self) -> None:
         limit = self.limits.max_header_bytes
         problem = ProblemError(
@@ -161,9 +180,23 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def _close_with(self, status: int, reason: bytes, problem: ProblemError) -> None:
+        """Answer, then a lingering close (as nginx does): stop sending, read
+        and discard what the client still sends for a moment, then close. A
+        plain close with unread input sends a reset that can destroy the
+        answer before the client reads it."""
         self._cancel_timers()
+        self._discarding = True
         self.transport.write(_raw_problem(status, reason, problem))
-        self.transport.close()
+        try:
+            self.transport.write_eof()
+        except (NotImplementedError, OSError, RuntimeError):
+            self.transport.close()
+            return
+        self.loop.call_later(min(LINGER_S, self.limits.header_timeout_s), self._linger_end)
+
+    def _linger_end(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
 
 
 def protocol_for(limits: Limits) -> Callable[..., GuardedHttpToolsProtocol]:

@@ -8,6 +8,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tup
 
 from .checks.boundary import input_stage
 from .content_coding import gunzip_capped, is_gzip
+from .grammar import CONTENT_LENGTH
 from .problems import CONTENT_TYPE as PROBLEM_TYPE
 from .problems import ProblemError
 from .representation import Representation
@@ -116,7 +117,7 @@ def declared_length(raw: bytes) -> Optional[int]:
     if not raw:
         return None
     text = raw.decode("latin-1").strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
+    if CONTENT_LENGTH.fullmatch(text) is None:
         raise ProblemError(400, "bad-content-length", "Invalid Content-Length header",
                            "Content-Length must be the body's size in bytes (digits 0-9).")
     return int(text)
