@@ -71,7 +71,8 @@ class Fuzzer:
             resp = sender.request(method, self.server.url + path, timeout=TIMEOUT_S, **kw)
         except requests.Timeout:
             self.counts["hangs"] += 1
-            raise AssertionError(f"no answer within {TIMEOUT_S:g} s: {method} {path[:200]}") from None
+            raise AssertionError(f"no answer within {TIMEOUT_S:g} s: {method} "
+                                 f"{path[:200]}") from None
         self._count(resp.status_code)
         assert resp.status_code < 500, (method, path[:200], resp.status_code, resp.text[:500])
         if resp.status_code >= 400:
