@@ -27,7 +27,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from .config import Limits
 from .problems import CONTENT_TYPE, ProblemError
 
-
 LINGER_S = 2.0  # how long a refused client's remaining bytes are read and dropped
 
 
