@@ -57,12 +57,14 @@ BLOB_PATH = re.compile(r"/data/blobs/([0-9a-f]{64})\.geojson", _FLAGS)
 TILE_PATH = re.compile(
     r"/data/tiles/([0-9a-f]{64})/(?:tiles\.json|([0-9]{1,2})/([0-9]{1,6})/([0-9]{1,6})\.pbf)",
     _FLAGS)
-# write API paths (the segments are checked with the grammars above)
-API_BLOB_PATH = re.compile(r"/api/v1/layers/([^/]+)/blobs/([^/]+)", _FLAGS)
-API_TILES_PATH = re.compile(r"/api/v1/layers/([^/]+)/tiles/([^/]+)", _FLAGS)
+# write API paths: segments of visible ASCII but "/" (each is then checked with
+# its own grammar above)
+_SEGMENT = r"([\x21-\x2e\x30-\x7e]+)"
+API_BLOB_PATH = re.compile(rf"/api/v1/layers/{_SEGMENT}/blobs/{_SEGMENT}", _FLAGS)
+API_TILES_PATH = re.compile(rf"/api/v1/layers/{_SEGMENT}/tiles/{_SEGMENT}", _FLAGS)
 # built web-map file names with a content hash (immutable)
-HASHED_ASSET = re.compile(r".*[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)",
-                          _FLAGS | re.DOTALL)
+HASHED_ASSET = re.compile(
+    r"[\x21-\x2e\x30-\x7e]*[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)", _FLAGS)
 
 
 def _whole(pattern: re.Pattern[str], value: Any) -> bool:
