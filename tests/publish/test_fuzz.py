@@ -30,13 +30,13 @@ import pytest
 import requests
 from covidmaps_publish.checks import boundary
 from hardening_samples import LAYER, TILE_NAME, metadata, mvt, raw_exchange, tar
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from publish_samples import collection, risk_point, sha, uid
 
 from covidmaps_plugin.model import MODEL
 
-EXAMPLES = int(os.environ.get("COVIDMAPS_FUZZ_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("COVIDMAPS_FUZZ_EXAMPLES", "150"))
 settings.register_profile(
     "covidmaps-fuzz", max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
     phases=(Phase.explicit, Phase.generate), print_blob=False,
@@ -66,6 +66,7 @@ class Fuzzer:
     def send(self, method: str, path: str, ok_2xx: bool = False, auth: bool = True,
              **kw: Any) -> Optional[requests.Response]:
         self.counts["cases"] += 1
+        bugs = boundary.bug_count()
         sender = self.session if auth else requests
         try:
             resp = sender.request(method, self.server.url + path, timeout=TIMEOUT_S, **kw)
@@ -79,11 +80,20 @@ class Fuzzer:
             assert resp.headers.get("Content-Type") == "application/problem+json", resp.text[:200]
         else:
             assert ok_2xx, (method, path[:200], resp.status_code, resp.text[:300])
+        self._no_stage_bug(bugs, resp.text[:300])
         assert requests.get(self.server.url + "/healthz", timeout=TIMEOUT_S).status_code == 200
         return resp
 
+    def _no_stage_bug(self, before: int, answer: str) -> None:
+        """The example fails (and is shrunk) when an input stage raised
+        anything but a ProblemError, although the client got a 4xx."""
+        found = boundary.bug_count() - before
+        self.counts["stage_bugs"] += found
+        assert found == 0, f"an input stage raised an unexpected exception: {answer}"
+
     def send_raw(self, request: bytes) -> None:
         self.counts["cases"] += 1
+        bugs = boundary.bug_count()
         answer = raw_exchange(self.server.port, request, TIMEOUT_S)
         if answer == b"TIMEOUT":
             self.counts["hangs"] += 1
@@ -94,6 +104,7 @@ class Fuzzer:
         self._count(status)
         assert 400 <= status < 500, (request[:300], answer[:300])
         assert b"application/problem+json" in answer.split(b"\r\n\r\n", 1)[0], answer[:300]
+        self._no_stage_bug(bugs, answer[:300].decode("latin-1"))
         assert requests.get(self.server.url + "/healthz", timeout=TIMEOUT_S).status_code == 200
 
     def _count(self, status: int) -> None:
@@ -141,13 +152,23 @@ def fuzz(server, token, storage_backend, stored_keys) -> Iterator[Callable[[str]
     new = sum(after[k] for k in after if k not in before)
     for fuzzer in made:
         fuzzer.counts["bytes_stored"] += new
-        fuzzer.counts["stage_bugs"] += boundary.bug_count() - bugs
         fuzzer.session.close()
     storage.close()
     assert new == 0, sorted(set(after) - set(before))[:10]
     now = requests.get(server.url + "/data/manifest.json", timeout=10).json()["release_id"]
     assert now == pointer
     assert boundary.bug_count() == bugs, "an input stage raised an unexpected exception"
+
+
+def _examples(name: str, values: List[Any], **fixed: Any) -> Callable[[Any], Any]:
+    """Explicit examples (a seed corpus of the classes issue 12 found): run
+    first, every time, whatever the generator draws."""
+    def decorate(test: Any) -> Any:
+        for value in reversed(values):
+            test = example(**{name: value, **fixed})(test)
+        return test
+
+    return decorate
 
 
 # -- strategies: values that are wrong wherever they are put --------------------------------
@@ -238,11 +259,40 @@ def corrupted_bytes(draw: Any, base: bytes) -> bytes:
 
 
 # -- the parsers ----------------------------------------------------------------------------
+def _seeded(**over: Any) -> bytes:
+    """One feature of the classes issue 12 found, as explicit examples."""
+    feature = risk_point(1)
+    for path, value in over.items():
+        *parents, last = path.split(".")
+        target: Any = feature
+        for part in parents:
+            target = target[int(part)] if part.isdecimal() else target[part]  # test data
+        if last.isdecimal():
+            target[int(last)] = value
+        else:
+            target[last] = value
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+
+
+LAYER_SEEDS = [
+    _seeded(**{"geometry.coordinates.0": 10 ** 400}),
+    _seeded(**{"geometry.coordinates.1": -(10 ** 300)}),
+    _seeded(**{"properties.related_cases": 10 ** 500}),
+    _seeded(**{"properties.uid": uid(1, "rp") + "\n"}),
+    _seeded(**{"properties.name": "Chợ \ud800"}),
+    _seeded(**{"geometry.crs": {"type": "name"}}),
+    _seeded(**{"crs": {"type": "name"}}),
+    _seeded(**{"title": "x"}),
+]
+
+
 def test_fuzz_layer_uploads(fuzz):
     fz = fuzz("layer")
 
     @FUZZ
-    @given(body=st.one_of(bad_layer_doc(), corrupted_bytes(collection([risk_point(1)])),
+    @_examples("body", LAYER_SEEDS, gzipped=False, layer="risk_points")
+    @given(body=st.one_of(bad_layer_doc(), bad_layer_doc(),
+                          corrupted_bytes(collection([risk_point(1)])),
                           JSON_ANY.map(lambda v: json.dumps(v).encode("utf-8",
                                                                       "surrogatepass"))),
            gzipped=st.booleans(), layer=st.sampled_from(["risk_points", "risk_points",
@@ -288,7 +338,15 @@ def test_fuzz_feature_patches(fuzz, api):
     base_sha = put.json()["sha256"]
     fz = fuzz("patch")
 
+    surrogate = json.dumps(risk_point(2, name="\ud800"))
+    seeds = [f'{{"base": "{base_sha}", "upsert": [{surrogate}], "delete": []}}'.encode(),
+             json.dumps({"base": base_sha + "\n", "upsert": [], "delete": []}).encode(),
+             json.dumps({"base": base_sha, "upsert": [], "delete": ["\udc00"]}).encode(),
+             b'{"base": "' + base_sha.encode() + b'", "upsert": ' + b"[" * 5000 + b"]" * 5000
+             + b"}"]
+
     @FUZZ
+    @_examples("body", seeds, claimed="f" * 64)
     @given(body=bad_patch(base_sha), claimed=st.text("0123456789abcdef", min_size=64,
                                                      max_size=64))
     def case(body: bytes, claimed: str) -> None:
@@ -346,7 +404,16 @@ def bad_tile_archive(draw: Any) -> bytes:
 def test_fuzz_tile_archives(fuzz):
     fz = fuzz("tiles")
 
+    seeds = [tar([(TILE_NAME, mvt()), (TILE_NAME + "\n", mvt(name="B")),
+                  ("metadata.json", metadata())]),
+             tar([(TILE_NAME, mvt()), ("metadata.json", metadata("a" * 64 + "\n"))]),
+             tar([(TILE_NAME, mvt()), ("9/" + "1" * 5000 + "/1.pbf", mvt()),
+                  ("metadata.json", metadata())]),
+             tar([(TILE_NAME, mvt()), ("metadata.json", metadata(minzoom=10 ** 400))]),
+             tar([(TILE_NAME, mvt()), ("metadata.json", b'{"format": ' + b"[" * 3000)])]
+
     @FUZZ
+    @_examples("body", seeds)
     @given(body=bad_tile_archive())
     def case(body: bytes) -> None:
         fz.send("PUT", f"/api/v1/layers/{LAYER}/tiles/{sha(body)}", data=body,
@@ -380,7 +447,13 @@ def bad_tiles_patch(draw: Any) -> bytes:
 def test_fuzz_tile_set_patches(fuzz):
     fz = fuzz("tiles-patch")
 
+    seeds = [tar([("patch.json", head), ("metadata.json", metadata())]) for head in (
+        b"[" * 5000 + b"]" * 5000, b'{"base": "' + b"c" * 64 + b'\\n", "delete": []}',
+        b'{"base": "\\ud800", "delete": []}', b'{"base": "' + b"c" * 64 + b'", "delete": '
+        b'["9/1/1\\n"]}', b'{"base": 1' + b"0" * 400 + b', "delete": []}')]
+
     @FUZZ
+    @_examples("body", seeds, claimed="f" * 64)
     @given(body=bad_tiles_patch(), claimed=st.text("0123456789abcdef", min_size=64,
                                                    max_size=64))
     def case(body: bytes, claimed: str) -> None:
@@ -430,7 +503,14 @@ def bad_publish_body(draw: Any) -> bytes:
 def test_fuzz_commit_bodies(fuzz, api):
     fz = fuzz("commit-body")
 
+    seeds = [json.dumps({"message": "x", name: "forged"}).encode() for name in SERVER_OWNED]
+    seeds += [json.dumps({"layers": {"risk_points": "a" * 64 + "\n"}}).encode(),
+              b'{"message": "\\ud800"}', b'{"message": "x", "layer": {}}',
+              json.dumps({"data_updated_at": "9999-12-31T23:59:59-23:59"}).encode(),
+              b'{"message": ' + b"[" * 3000 + b"]" * 3000 + b"}"]
+
     @FUZZ
+    @_examples("body", seeds, target="x", extra={}, rollback=False)
     @given(body=bad_publish_body(), target=st.one_of(
         st.from_regex(r"\A[0-9]{6,12}-[0-9a-f]{8}\n?\Z"), NEWLINE_TEXT, JSON_ANY),
         extra=st.dictionaries(UNKNOWN_NAME, JSON_ANY, max_size=2), rollback=st.booleans())
@@ -466,7 +546,13 @@ QUERY_VALUES = st.one_of(st.text(max_size=30), DATETIME_TEXT,
 def test_fuzz_ogc_query_strings(fuzz):
     fz = fuzz("ogc-query")
 
+    seeds = [[("datetime", v)] for v in (
+        "9999-12-31", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-23:59/..",
+        "0001-01-01/9999-12-31")] + [[("limit", "²")], [("offset", "٣")],
+                                     [("bbox", "1" * 400 + ",0,1,1")]]
+
     @FUZZ
+    @_examples("params", seeds, raw=b"", path="/ogcapi/collections/risk_points/items")
     @given(params=st.lists(st.tuples(QUERY_NAMES, QUERY_VALUES), max_size=4),
            raw=st.binary(max_size=40),
            path=st.sampled_from(["/ogcapi/collections/risk_points/items", "/ogcapi/",
@@ -485,6 +571,8 @@ def test_fuzz_history_query(fuzz):
     fz = fuzz("history-query")
 
     @FUZZ
+    @_examples("params", [[("limit", "²")], [("limit", "٣")], [("limit", "５")],
+                          [("limit", "1" * 400)]])
     @given(params=st.lists(st.tuples(st.sampled_from(["limit", "Limit", "token"]),
                                      QUERY_VALUES), max_size=3))
     def case(params: List[Any]) -> None:
@@ -505,7 +593,12 @@ def test_fuzz_request_headers(fuzz, token):
     names = ["Content-Type", "Content-Encoding", "If-Match", "Idempotency-Key",
              "Authorization", "Content-Length", "Transfer-Encoding", "Host", "Expect"]
 
+    seeds = [{"Content-Type": "text/plain"}, {"Content-Type": ""},
+             {"X-Big": "a" * (70 * 1024)}, {"Content-Encoding": "br"},
+             {"Idempotency-Key": "k" * 500}, {"If-Match": "\u00e9"}]
+
     @FUZZ
+    @_examples("headers", seeds, route="/api/v1/releases", method="POST", body=b"")
     @given(headers=st.dictionaries(st.sampled_from(names), HEADER_TEXT, min_size=1,
                                    max_size=4),
            route=st.sampled_from(["/api/v1/releases", "/api/v1/rollback",
