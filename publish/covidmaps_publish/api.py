@@ -215,7 +215,7 @@ class WriteApi:
 
     async def _commit(self, scope: Scope, receive: Receive, actor: str, action: Any) -> tuple:
         body_bytes = await read_body(scope, receive, self.config.limits.max_request_bytes,
-                               self.config.limits.body_timeout_s)
+                                     self.config.limits.body_timeout_s)
         if_match = _if_match(scope)
         key = _idempotency_key(scope)
         body = parse_json(body_bytes, 8, "request body")
