@@ -116,7 +116,8 @@ def publish(url: str, token: str, features: int) -> str:
         ]
     )
     sha = hashlib.sha256(data).hexdigest()
-    put = session.put(f"{url}/api/v1/layers/risk_points/blobs/{sha}", data=data, timeout=60)
+    put = session.put(f"{url}/api/v1/layers/risk_points/blobs/{sha}", data=data, timeout=60,
+                      headers={"Content-Type": "application/geo+json"})
     put.raise_for_status()
     current = requests.get(f"{url}/data/manifest.json", timeout=10).json()["release_id"]
     post = session.post(

@@ -12,12 +12,13 @@ import asyncio
 import hashlib
 import json
 import logging
-import re
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import parse_qsl
 
+from .checks.boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Config
+from .grammar import API_BLOB_PATH, API_TILES_PATH, is_sha256, query_int
 from .http import (
     ClientDisconnectedError,
     Receive,
@@ -30,20 +31,25 @@ from .http import (
     send_problem,
 )
 from .openapi import openapi_document
-from .patching import is_patch, rebuild_blob
+from .patching import PATCH_CONTENT_TYPE, is_patch, rebuild_blob
 from .problems import ProblemError
-from .publisher import SHA_RE, Publisher
-from .tiles_patching import is_tiles_patch, rebuild_tile_archive
+from .publisher import Publisher
+from .tiles_patching import TILES_PATCH_CONTENT_TYPE, is_tiles_patch, rebuild_tile_archive
 from .tilesets import put_answer as tileset_put_answer
 
 log = logging.getLogger(__name__)
 
-_BLOB = re.compile(r"^/api/v1/layers/([^/]+)/blobs/([^/]+)$")
-_TILES = re.compile(r"^/api/v1/layers/([^/]+)/tiles/([^/]+)$")
 # Query parameter names that carry credentials in other APIs: refused outright
 _CREDENTIAL_PARAMS = {"token", "access_token", "bearer", "auth", "authorization", "api_key",
                       "apikey", "key"}
 _WWW_AUTH = 'Bearer realm="covidmaps"'
+# The media types each write route accepts (docs/api.md); anything else: 415
+BODY_TYPES = {
+    "put-blob": ("application/geo+json", "application/json", PATCH_CONTENT_TYPE),
+    "put-tiles": ("application/x-tar", "application/octet-stream", TILES_PATCH_CONTENT_TYPE),
+    "publish": ("application/json",),
+    "rollback": ("application/json",),
+}
 
 
 def _unauthorized(detail: str, error: str = "invalid_token") -> ProblemError:
@@ -72,6 +78,8 @@ class WriteApi:
         try:
             route, handler, params = self._route(method, path)
             actor = self._authenticate(scope)
+            if route in BODY_TYPES:
+                require_content_type(scope, route)
             status, payload, extra, release_id = await handler(scope, receive, actor, *params)
         except ClientDisconnectedError:
             self._audit(scope, actor, 499, "rejected", "client disconnected mid-request")
@@ -105,14 +113,14 @@ class WriteApi:
             return self._allow(method, ("GET", "HEAD", "POST"), "history", self._history, ())
         if path == "/api/v1/rollback":
             return self._allow(method, ("POST",), "rollback", self._rollback, ())
-        m = _BLOB.match(path)
+        m = API_BLOB_PATH.fullmatch(path)
         if m is not None:
             layer, sha = m.group(1), m.group(2)
             if method == "PUT":
                 return "put-blob", self._put_blob, (layer, sha)
             return self._allow(method, ("HEAD", "PUT"), "head-blob", self._head_blob,
                                (layer, sha))
-        m = _TILES.match(path)
+        m = API_TILES_PATH.fullmatch(path)
         if m is not None:
             if method == "PUT":
                 return "put-tiles", self._put_tiles, m.groups()
@@ -131,21 +139,8 @@ class WriteApi:
         return route, handler, params
 
     def _authenticate(self, scope: Scope) -> str:
-        query = scope.get("query_string", b"").decode("latin-1")
-        for name, _ in parse_qsl(query, keep_blank_values=True):
-            if name.lower() in _CREDENTIAL_PARAMS:
-                raise ProblemError(400, "token-in-url", "Credentials in the URL are refused",
-                              "Tokens are accepted only in the Authorization header "
-                              "(Authorization: Bearer <token>). A token that was put in a URL "
-                              "may be in logs now: revoke it and create a new one.")
-        raw = header(scope, b"authorization").decode("latin-1")
-        scheme, _, token = raw.partition(" ")
-        if not raw:
-            raise _unauthorized("Send Authorization: Bearer <token> (create one with "
-                                "`covidmaps-publish token create NAME`).", "invalid_request")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise _unauthorized("Only Bearer tokens are accepted.", "invalid_request")
-        name = self.publisher.tokens.authenticate(token.strip())
+        refuse_credentials_in_url(scope.get("query_string", b""))
+        name = self.publisher.tokens.authenticate(bearer_token(header(scope, b"authorization")))
         if name is None:
             raise _unauthorized("The token is unknown or revoked.")
         return name
@@ -175,7 +170,8 @@ class WriteApi:
     async def _put_blob(self, scope: Scope, receive: Receive, actor: str, layer: str,
                         sha: str) -> tuple:
         self._check_blob_path(layer, sha)
-        body = await read_body(scope, receive, self.config.limits.max_blob_bytes)
+        body = await read_body(scope, receive, self.config.limits.max_blob_bytes,
+                               self.config.limits.body_timeout_s)
         if is_patch(header(scope, b"content-type")):  # rebuilt, then checked as a full upload
             body = await self._run(rebuild_blob, layer, sha, body, self.config.limits,
                                    self.publisher.reader.blob)
@@ -198,7 +194,8 @@ class WriteApi:
     async def _put_tiles(self, scope: Scope, receive: Receive, actor: str, layer: str,
                          sha: str) -> tuple:
         _check_tiles_path(layer, sha)
-        body = await read_body(scope, receive, self.config.limits.max_tiles_archive_bytes)
+        body = await read_body(scope, receive, self.config.limits.max_tiles_archive_bytes,
+                               self.config.limits.body_timeout_s)
         if is_tiles_patch(header(scope, b"content-type")):  # rebuilt, then as a full upload
             body = await self._run(rebuild_tile_archive, layer, sha, body, self.config.limits,
                                    self.publisher.storage, self.publisher.stored_tileset)
@@ -206,13 +203,7 @@ class WriteApi:
         return (201 if created else 200), tileset_put_answer(sha, doc), [], None
 
     async def _history(self, scope: Scope, receive: Receive, actor: str) -> tuple:
-        limit = 50
-        for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
-            if name == "limit":
-                if not value.isdigit() or not 1 <= int(value) <= 1000:
-                    raise ProblemError(400, "bad-limit", "Invalid limit",
-                                  "'limit' must be a whole number from 1 to 1000.")
-                limit = int(value)
+        limit = history_limit(scope.get("query_string", b""))
         releases = await self._run(self.publisher.history, limit)
         return 200, {"releases": releases}, [], None
 
@@ -223,7 +214,8 @@ class WriteApi:
         return await self._commit(scope, receive, actor, self.publisher.rollback)
 
     async def _commit(self, scope: Scope, receive: Receive, actor: str, action: Any) -> tuple:
-        body_bytes = await read_body(scope, receive, self.config.limits.max_request_bytes)
+        body_bytes = await read_body(scope, receive, self.config.limits.max_request_bytes,
+                                     self.config.limits.body_timeout_s)
         if_match = _if_match(scope)
         key = _idempotency_key(scope)
         body = parse_json(body_bytes, 8, "request body")
@@ -245,9 +237,67 @@ class WriteApi:
 
         if layer not in known_layer_ids():
             raise unknown_layer(layer)
-        if not SHA_RE.match(sha):
+        if not is_sha256(sha):
             raise ProblemError(400, "bad-hash", "Invalid blob hash",
                           "The blob name must be its SHA-256 as 64 lower-case hex digits.")
+
+
+@input_stage("credentials-in-url", 400)
+def refuse_credentials_in_url(query: bytes) -> None:
+    for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name.lower() in _CREDENTIAL_PARAMS:
+            raise ProblemError(400, "token-in-url", "Credentials in the URL are refused",
+                               "Tokens are accepted only in the Authorization header "
+                               "(Authorization: Bearer <token>). A token that was put in a URL "
+                               "may be in logs now: revoke it and create a new one.")
+
+
+@input_stage("authorization", 400)
+def bearer_token(raw_header: bytes) -> str:
+    """The token of ``Authorization: Bearer <token>``; 401 for anything else."""
+    raw = raw_header.decode("latin-1")
+    scheme, _, token = raw.partition(" ")
+    if not raw:
+        raise _unauthorized("Send Authorization: Bearer <token> (create one with "
+                            "`covidmaps-publish token create NAME`).", "invalid_request")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("Only Bearer tokens are accepted.", "invalid_request")
+    return token.strip()
+
+
+@input_stage("history-query", 400)
+def history_limit(query: bytes) -> int:
+    limit = 50
+    for name, value in parse_qsl(query.decode("latin-1")):
+        if name == "limit":
+            number = query_int(value)  # ASCII digits only: never a 500 from int()
+            if number is None or not 1 <= number <= 1000:
+                raise ProblemError(400, "bad-limit", "Invalid limit",
+                                   "'limit' must be a whole number from 1 to 1000 "
+                                   "(digits 0-9).")
+            limit = number
+    return limit
+
+
+@input_stage("content-type", 400)
+def require_content_type(scope: Scope, route: str) -> None:
+    """415 unless the request's Content-Type is one this route documents.
+    JSON types may say ``charset=utf-8`` (the only encoding accepted); no
+    other parameter is allowed, so nothing is guessed about the body."""
+    allowed = BODY_TYPES[route]
+    raw = header(scope, b"content-type").decode("latin-1")
+    media, _, params = raw.partition(";")
+    media = media.strip().lower()
+    ok = media in allowed
+    for param in filter(None, (p.strip() for p in params.split(";"))):
+        name, _, value = param.partition("=")
+        ok = ok and media.endswith("json") and name.strip().lower() == "charset" and (
+            value.strip().strip('"').lower() == "utf-8")
+    if not ok:
+        shown = raw[:80] if raw else "none"
+        raise ProblemError(415, "unsupported-media-type", "Unsupported Content-Type",
+                           f"This route accepts Content-Type {' or '.join(allowed)}; the request "
+                           f"has {shown!r}.", extra={"accepted_types": list(allowed)})
 
 
 def _check_tiles_path(layer: str, sha: str) -> None:
@@ -257,12 +307,13 @@ def _check_tiles_path(layer: str, sha: str) -> None:
         names = ", ".join(MODEL.layer_names)
         raise ProblemError(404, "unknown-layer", "Unknown layer",
                            f"{layer[:60]!r} has no vector tiles; tiles exist for {names}.")
-    if not SHA_RE.match(sha):
+    if not is_sha256(sha):
         raise ProblemError(400, "bad-hash", "Invalid tile set hash",
                            "The tile set name must be the SHA-256 of its archive as 64 "
                            "lower-case hex digits.")
 
 
+@input_stage("if-match", 400)
 def _if_match(scope: Scope) -> str:
     raw = header(scope, b"if-match").decode("latin-1").strip()
     if not raw:
@@ -273,6 +324,7 @@ def _if_match(scope: Scope) -> str:
     return value.strip('"')
 
 
+@input_stage("idempotency-key", 400)
 def _idempotency_key(scope: Scope) -> Optional[str]:
     raw = header(scope, b"idempotency-key").decode("latin-1").strip().strip('"')
     if not raw:

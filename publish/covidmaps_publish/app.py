@@ -15,6 +15,7 @@ import re
 from typing import Any, Optional
 
 from .config import Config
+from .grammar import BLOB_PATH, RELEASE_PATH, TILE_PATH
 from .http import Receive, Scope, Send, send_json, send_problem, send_representation
 from .problems import ProblemError
 from .reader import ReleaseReader
@@ -23,10 +24,6 @@ from .web import load_web
 
 log = logging.getLogger(__name__)
 
-_RELEASE_PATH = re.compile(r"^/data/releases/([0-9]{6,12}-[0-9a-f]{8})\.json$")
-_BLOB_PATH = re.compile(r"^/data/blobs/([0-9a-f]{64})\.geojson$")
-_TILE_PATH = re.compile(
-    r"^/data/tiles/([0-9a-f]{64})/(?:tiles\.json|([0-9]{1,2})/([0-9]{1,6})/([0-9]{1,6})\.pbf)$")
 _READ_METHODS = ("GET", "HEAD")
 
 
@@ -89,21 +86,30 @@ class CovidMapsApp:
                 await send_representation(scope, send, rep, head)
         except ProblemError as problem:
             await send_problem(send, problem, head)
+        except Exception:  # noqa: BLE001 - a server fault (storage, a bug): a 500 problem
+            # input never gets here: the checks are input stages (checks/boundary.py)
+            log.exception("failure on %s %s", method, path[:200])
+            try:
+                await send_problem(send, ProblemError(
+                    500, "internal-error", "Internal error",
+                    "The server could not answer; try again shortly."), head)
+            except RuntimeError:  # the answer had begun: uvicorn closes the connection
+                pass
 
     async def _data(self, path: str) -> Any:
         reader = self.reader
         if path == "/data/manifest.json":
             rep = reader.pointer_representation()
-        elif (m := _BLOB_PATH.match(path)) is not None:
+        elif (m := BLOB_PATH.fullmatch(path)) is not None:
             rep = reader.cached_blob(m.group(1))
             if rep is None:  # an older release's blob: a storage read, off the loop
                 rep = await asyncio.get_running_loop().run_in_executor(
                     None, reader.blob_representation, m.group(1))
-        elif (m := _TILE_PATH.match(path)) is not None:
+        elif (m := TILE_PATH.fullmatch(path)) is not None:
             rep = reader.cached_tile(path[len("/data/"):])
             if rep is None:  # a storage read (checked against tiles.json), off the loop
                 rep = await asyncio.get_running_loop().run_in_executor(None, _tile, reader, m)
-        elif (m := _RELEASE_PATH.match(path)) is not None:
+        elif (m := RELEASE_PATH.fullmatch(path)) is not None:
             rep = reader.cached_release(m.group(1))
             if rep is None:
                 rep = await asyncio.get_running_loop().run_in_executor(
@@ -136,6 +142,7 @@ class CovidMapsApp:
             elif message["type"] == "lifespan.shutdown":
                 if self._poller is not None:
                     self._poller.cancel()
+                self.publisher.audit.flush(everything=True)
                 self.storage.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -148,6 +155,10 @@ class CovidMapsApp:
                 await loop.run_in_executor(None, self.reader.refresh)
             except Exception:  # noqa: BLE001 - keep serving the last good release
                 log.exception("could not refresh the current release")
+            try:  # summaries of coalesced anonymous rejections (audit.py)
+                self.publisher.audit.flush()
+            except OSError:
+                log.exception("could not write the audit log")
 
 
 def _tile(reader: ReleaseReader, match: re.Match) -> Any:

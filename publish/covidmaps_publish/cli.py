@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional
 
-from .config import Config
+from .config import Config, Limits
 
 # The web map's build output in a source checkout (publish/web/dist)
 DEFAULT_WEB_DIR = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -18,9 +19,15 @@ def _config(args: argparse.Namespace) -> Config:
     web = getattr(args, "web_dir", None)
     if web is None and DEFAULT_WEB_DIR.is_dir():
         web = str(DEFAULT_WEB_DIR)
+    limits = Limits()
+    for flag, name in (("header_timeout", "header_timeout_s"),
+                       ("body_timeout", "body_timeout_s")):
+        value = getattr(args, flag, None)
+        if value is not None:
+            limits = replace(limits, **{name: value})
     return Config(data_dir=Path(args.data), storage_url=args.storage,
                   web_dir=Path(web) if web else None, profile_id=args.profile,
-                  basemap_origin=getattr(args, "basemap_origin", None))
+                  basemap_origin=getattr(args, "basemap_origin", None), limits=limits)
 
 
 def _publisher(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -107,6 +114,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if not report["damaged"] else 1
 
 
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("a number of seconds from 0 to 3600")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="covidmaps-publish", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--basemap-origin", default=None,
                    help="tile origin allowed by the CSP (default: the origin of the basemap "
                         "in the web dir's config.json)")
+    p.add_argument("--header-timeout", type=_seconds, default=None,
+                   help="seconds for a request's headers to arrive (default 10)")
+    p.add_argument("--body-timeout", type=_seconds, default=None,
+                   help="longest pause within a request body, in seconds (default 10)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("init", help="create the data directory and release 0")

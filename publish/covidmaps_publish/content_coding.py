@@ -11,12 +11,14 @@ from __future__ import annotations
 import zlib
 from typing import Optional
 
+from .checks.boundary import input_stage
 from .problems import ProblemError
 
 ACCEPTED = "gzip, identity"
 _CHUNK = 1 << 20  # decompress in bounded steps (a bomb never expands in one call)
 
 
+@input_stage("content-encoding", 400)
 def is_gzip(content_encoding: bytes) -> bool:
     """True for gzip, False for identity/absent; 415 for anything else
     (checked before the body is read)."""
@@ -37,6 +39,7 @@ def _corrupt(reason: str) -> ProblemError:
                         "compress it again or send it uncompressed.")
 
 
+@input_stage("gzip", 400)
 def gunzip_capped(data: bytes, limit: int) -> Optional[bytes]:
     """The decompressed body, or None when it would exceed ``limit`` bytes;
     400 ``bad-content-encoding`` for corrupt, truncated or trailing data."""

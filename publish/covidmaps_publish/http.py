@@ -6,7 +6,9 @@ import asyncio
 import json
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
+from .checks.boundary import input_stage
 from .content_coding import gunzip_capped, is_gzip
+from .grammar import CONTENT_LENGTH
 from .problems import CONTENT_TYPE as PROBLEM_TYPE
 from .problems import ProblemError
 from .representation import Representation
@@ -17,7 +19,7 @@ Send = Callable[[Dict[str, Any]], Awaitable[None]]
 Headers = List[Tuple[bytes, bytes]]
 
 JSON_TYPE = "application/json; charset=utf-8"
-BODY_CHUNK_TIMEOUT_S = 30.0
+BODY_CHUNK_TIMEOUT_S = 10.0  # the default of Limits.body_timeout_s
 
 
 class ClientDisconnectedError(Exception):
@@ -76,29 +78,27 @@ async def send_representation(scope: Scope, send: Send, rep: Representation,
     await send({"type": "http.response.body", "body": b"" if head else variant.body})
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+async def read_body(scope: Scope, receive: Receive, limit: int,
+                    timeout_s: float = BODY_CHUNK_TIMEOUT_S) -> bytes:
     """The whole request body, refusing more than ``limit`` bytes early
     (by Content-Length before reading, by counting while reading).
     A gzip body (``Content-Encoding: gzip``) is decompressed under the same
-    limit (content_coding.py); any other coding is refused before reading."""
+    limit (content_coding.py); any other coding is refused before reading.
+    A body that pauses for ``timeout_s`` is cut off with 408."""
     gzipped = is_gzip(header(scope, b"content-encoding"))
-    declared = header(scope, b"content-length")
-    if declared:
-        try:
-            length: Optional[int] = int(declared)
-        except ValueError:
-            raise ProblemError(400, "bad-content-length", "Invalid Content-Length header") from None
-        if length is not None and length > limit:
-            raise too_large(limit)
+    length = declared_length(header(scope, b"content-length"))
+    if length is not None and length > limit:
+        raise too_large(limit)
     chunks: List[bytes] = []
     size = 0
     while True:
         try:  # a client that stops sending must not hold a request open forever
-            message = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT_S)
+            message = await asyncio.wait_for(receive(), timeout_s)
         except asyncio.TimeoutError:
             raise ProblemError(408, "request-timeout", "Request body too slow",
-                               f"No part of the body arrived for {BODY_CHUNK_TIMEOUT_S:g} s; "
-                               "check the connection and retry.") from None
+                               f"No part of the body arrived for {timeout_s:g} s; "
+                               "check the connection and retry.",
+                               headers={"Connection": "close"}) from None
         if message["type"] == "http.disconnect":
             raise ClientDisconnectedError()
         chunk = message.get("body", b"")
@@ -109,6 +109,18 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             body = b"".join(chunks)
             return await _gunzip(body, limit) if gzipped else body
+
+
+@input_stage("content-length", 400)
+def declared_length(raw: bytes) -> Optional[int]:
+    """Content-Length as a number (ASCII digits only), None when absent."""
+    if not raw:
+        return None
+    text = raw.decode("latin-1").strip()
+    if CONTENT_LENGTH.fullmatch(text) is None:
+        raise ProblemError(400, "bad-content-length", "Invalid Content-Length header",
+                           "Content-Length must be the body's size in bytes (digits 0-9).")
+    return int(text)
 
 
 async def _gunzip(body: bytes, limit: int) -> bytes:

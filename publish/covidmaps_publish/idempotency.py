@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .privatedir import ensure_private_dir
+
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
@@ -27,7 +29,7 @@ class IdempotencyRecord:
 class IdempotencyStore:
     def __init__(self, state_dir: Path) -> None:
         self.dir = Path(state_dir) / "idempotency"
-        self.dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.dir)
 
     def _path(self, actor: str, key: str) -> Path:
         name = hashlib.sha256(f"{actor}\0{key}".encode("utf-8", "surrogateescape")).hexdigest()
@@ -43,7 +45,8 @@ class IdempotencyStore:
     def put(self, actor: str, key: str, record: IdempotencyRecord) -> None:
         path = self._path(actor, key)
         tmp = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
-        with open(tmp, "w", encoding="utf-8") as fh:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(record.__dict__, fh)
             fh.flush()
             os.fsync(fh.fileno())

@@ -9,31 +9,49 @@ from typing import Any, Dict, Tuple
 from covidmaps_plugin.model import MODEL
 from covidmaps_plugin.model.tile_archive import TILES_PATCH_CONTENT_TYPE
 
+from . import grammar
 from .checks.layer import REFERENCE_LAYERS
 from .patching import PATCH_CONTENT_TYPE
 
 PROBLEM = {"$ref": "#/components/schemas/ProblemError"}
-SHA = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-RELEASE_ID = {"type": "string", "pattern": "^[0-9]{6,12}-[0-9a-f]{8}$"}
+# JSON Schema patterns are ECMA-262: there "$" is the end of the input
+SHA = {"type": "string", "pattern": f"^{grammar.SHA256.pattern}$"}
+RELEASE_ID = {"type": "string", "pattern": f"^{grammar.RELEASE_ID.pattern}$"}
 
 _REASONS = {
-    400: "Malformed request: invalid JSON, bad hash or header, or a token in the URL",
+    400: "Malformed request: invalid JSON or text, bad hash, header or query parameter, "
+         "or a token in the URL",
     401: "Missing, unknown or revoked Bearer token",
     404: "Unknown layer or blob (for a patch: its base blob is not stored, base-not-found)",
     405: "Method not allowed",
-    408: "The request body stopped arriving",
+    408: "The request headers did not complete within 10 s, or the body paused for 10 s "
+         "(the connection is closed)",
     412: "If-Match is not the current release (problem body carries current_release_id)",
     413: "Body larger than the configured limit",
-    422: "The data or the request body failed the server's checks (see errors[])",
-    415: "Content-Encoding other than gzip or identity",
+    415: "Content-Type is not one this route accepts (see requestBody), or Content-Encoding "
+         "is other than gzip or identity",
+    422: "The data or the request body failed the server's checks (see errors[]); unknown "
+         "and server-owned members are refused",
     428: "If-Match header missing",
+    431: "Request line and headers larger than 64 KiB (the connection is closed)",
+    500: "Server fault (e.g. storage unreachable); never caused by the request's content. "
+         "Nothing was committed unless GET /api/v1/releases shows it",
 }
+# Answered by the server for any route, before or beside the route's own checks
+_EVERY_ROUTE = (408, 431, 500)
 
 
 def _problems(*codes: int) -> Dict[str, Any]:
     return {str(c): {"description": _REASONS[c],
                      "content": {"application/problem+json": {"schema": PROBLEM}}}
-            for c in codes}
+            for c in sorted(set(codes) | set(_EVERY_ROUTE))}
+
+
+def _head_responses(not_found: str) -> Dict[str, Any]:
+    """HEAD answers carry no body; every status is still listed."""
+    codes = {200: "Stored", 400: _REASONS[400], 401: _REASONS[401], 404: not_found}
+    codes.update({c: _REASONS[c] for c in _EVERY_ROUTE})
+    return {str(c): {"description": d} for c, d in sorted(codes.items())}
 
 
 def _ok(code: int, description: str, schema: Dict[str, Any]) -> Dict[str, Any]:
@@ -79,14 +97,12 @@ def _tiles_path() -> Dict[str, Any]:
         "parameters": params,
         "head": {"operationId": "tilesExist",
                  "summary": "Whether a tile set of this layer is completely stored",
-                 "responses": {"200": {"description": "Stored"},
-                               "400": {"description": _REASONS[400]},
-                               "401": {"description": _REASONS[401]},
-                               "404": {"description": "Unknown layer or tile set"}}},
+                 "responses": _head_responses("Unknown layer or tile set")},
         "put": {"operationId": "putTiles",
                 "summary": "Upload a layer's vector tiles (ustar: {z}/{x}/{y}.pbf, then "
                            "metadata.json); checked and stored",
-                "description": "The body is the tile archive, or (Content-Type "
+                "description": "The body is the tile archive (Content-Type application/x-tar "
+                               "or application/octet-stream), or (Content-Type "
                                f"{TILES_PATCH_CONTENT_TYPE}) a tile-set patch of a stored "
                                "set: a ustar of patch.json {\"base\": <stored set sha256>, "
                                "\"delete\": [\"z/x/y\", ...]}, the new or changed tiles, "
@@ -95,7 +111,7 @@ def _tiles_path() -> Dict[str, Any]:
                                "nothing stored; 404 tiles-base-not-found for an unknown base) "
                                "and checks it as a full upload. Either may be sent with "
                                "Content-Encoding: gzip.",
-                # the server reads the body as a tar whatever its declared type
+                # any other Content-Type: 415
                 "requestBody": {"required": True, "content": {
                     media: {"schema": {"type": "string", "format": "binary"}}
                     for media in ("application/x-tar", "application/octet-stream",
@@ -133,13 +149,12 @@ def openapi_document() -> Dict[str, Any]:
                 "parameters": blob_params,
                 "head": {"operationId": "blobExists",
                          "summary": "Whether a blob is stored (skip unchanged uploads)",
-                         "responses": {"200": {"description": "Stored"},
-                                       "400": {"description": _REASONS[400]},
-                                       "401": {"description": _REASONS[401]},
-                                       "404": {"description": _REASONS[404]}}},
+                         "responses": _head_responses(_REASONS[404])},
                 "put": {"operationId": "putBlob",
                         "summary": "Upload one layer's GeoJSON; checked, stored canonical",
-                        "description": "The body is the layer's GeoJSON, or (Content-Type "
+                        "description": "The body is the layer's GeoJSON (Content-Type "
+                                       "application/geo+json or application/json, "
+                                       "optionally ;charset=utf-8), or (Content-Type "
                                        f"{PATCH_CONTENT_TYPE}) a feature patch of a stored "
                                        "blob: the server rebuilds the layer, requires it to "
                                        "hash to {sha256} (else 422 patch-mismatch, nothing "
@@ -147,6 +162,7 @@ def openapi_document() -> Dict[str, Any]:
                                        "be sent with Content-Encoding: gzip.",
                         "requestBody": {"required": True, "content": {
                             "application/geo+json": {"schema": {"type": "object"}},
+                            "application/json": {"schema": {"type": "object"}},
                             PATCH_CONTENT_TYPE: {"schema": _ref("FeaturePatch")}}},
                         "responses": {**_ok(200, "Already stored", _ref("BlobResult")),
                                       **_ok(201, "Checked and stored", _ref("BlobResult")),
@@ -201,7 +217,8 @@ def openapi_document() -> Dict[str, Any]:
                     "dropped_fields": {"type": "array", "items": {"type": "string"}},
                     "canonical": {"type": "boolean"}, "href": {"type": "string"}}},
                 "TileSetResult": _TILESET_RESULT,
-                "PublishRequest": {"type": "object", "properties": {
+                "PublishRequest": {"type": "object", "additionalProperties": False,
+                                   "properties": {
                     "message": {"type": "string", "maxLength": 500},
                     "data_updated_at": {"type": "string", "format": "date-time"},
                     "notice": {"type": "object", "properties": {
@@ -213,6 +230,7 @@ def openapi_document() -> Dict[str, Any]:
                     "reference": _layer_hashes(REFERENCE_LAYERS),
                     "tiles": _layer_hashes(MODEL.layer_names)}},
                 "RollbackRequest": {"type": "object", "required": ["release_id"],
+                                    "additionalProperties": False,
                                     "properties": {"release_id": RELEASE_ID,
                                                    "message": {"type": "string",
                                                                "maxLength": 500}}},

@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any, Callable, Dict, List, Optional
 
 from covidmaps_plugin.model import geojson as cgj
 
+from .checks.boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Limits
+from .grammar import is_sha256
 from .problems import FieldError, ProblemError
 
 PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
 _KEYS = {"base", "upsert", "delete"}
-_SHA = re.compile(r"[0-9a-f]{64}")  # never a storage path of anything else
 
 
 def is_patch(content_type: bytes) -> bool:
@@ -53,9 +53,10 @@ def _feature_id(feature: Any) -> Optional[str]:
     return None
 
 
+@input_stage("patch", 422)
 def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     patch = parse_json(body, limits.max_depth, "patch", layer)
-    if not isinstance(patch, dict) or not _SHA.fullmatch(str(patch.get("base"))):
+    if not isinstance(patch, dict) or not is_sha256(patch.get("base")):
         raise _bad_patch(layer, [FieldError(
             "bad-patch", "The patch must be a JSON object with 'base' (a blob's SHA-256), "
             "'upsert' (features) and 'delete' (uids).", layer)])
@@ -74,6 +75,7 @@ def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     return patch
 
 
+@input_stage("patch-apply", 422)
 def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -> bytes:
     """The canonical bytes of ``base`` (a stored, canonical blob) with the
     features of ``delete`` removed and those of ``upsert`` added or replaced.

@@ -14,11 +14,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ
 from covidmaps_plugin.model import geojson as cgj
@@ -26,11 +26,14 @@ from covidmaps_plugin.model.manifest_meta import layer_meta
 
 from .audit import AuditLog
 from .checks.attributes import is_utf8_text, province_time
+from .checks.boundary import input_stage
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .checks.tiles import check_tile_archive
 from .checks.tiles import refuse as refuse_tiles
 from .config import Config
+from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
+from .privatedir import secure_tree
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
 from .representation import compressed_variants
@@ -41,9 +44,15 @@ from .tokens import TokenStore
 log = logging.getLogger(__name__)
 
 FORMAT = "covidmaps-release/1"
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-RELEASE_ID_RE = re.compile(r"^[0-9]{6,12}-[0-9a-f]{8}$")
 EMPTY_LAYER = cgj.canonical_bytes([])
+# What a commit body may hold (docs/api.md); the members of a release that
+# only the server writes are refused by name.
+PUBLISH_MEMBERS = frozenset(("layers", "reference", "tiles", "message", "data_updated_at",
+                             "notice"))
+ROLLBACK_MEMBERS = frozenset(("release_id", "message"))
+SERVER_OWNED = frozenset(("publisher", "release_id", "parent_id", "sequence", "kind",
+                          "created_at", "profile", "format", "model_version", "changes",
+                          "rolled_back_to"))
 REFERENCE_TITLES = {
     "province": {"vi": "Ranh giới tỉnh", "en": "Province boundary"},
     "districts": {"vi": "Ranh giới huyện, thành phố", "en": "District boundaries"},
@@ -67,8 +76,10 @@ class Publisher:
         self.storage = storage
         self.reader = reader
         self.profile = config.profile()
+        secure_tree(config.state_dir)  # 0700/0600 whatever started us (privatedir.py)
         self.tokens = TokenStore(config.state_dir)
-        self.audit = AuditLog(config.state_dir, config.fsync)
+        self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
+                              config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
@@ -194,15 +205,13 @@ class Publisher:
     def publish(self, actor: str, if_match: str, body: Dict[str, Any],
                 idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
         """Commit a new release; returns (manifest, created)."""
-        layers = _hash_map(body.get("layers", {}), "layers", MODEL.layer_names)
-        reference = _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS)
-        message = _message(body.get("message", ""))
-        data_updated_at = _instant(body.get("data_updated_at"))
-        notice = _notice(body.get("notice"))
+        request = publish_request(body)
+        layers, reference, message = request.layers, request.reference, request.message
+        data_updated_at, notice = request.data_updated_at, request.notice
         checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
         checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
-        named_tiles = {name: (sha, self._stored_tiles(name, sha)) for name, sha in
-                       _hash_map(body.get("tiles", {}), "tiles", MODEL.layer_names).items()}
+        named_tiles = {name: (sha, self._stored_tiles(name, sha))
+                       for name, sha in request.tiles.items()}
 
         def build(parent: Dict[str, Any]) -> Dict[str, Any]:
             blobs = {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
@@ -217,11 +226,7 @@ class Publisher:
 
     def rollback(self, actor: str, if_match: str, body: Dict[str, Any],
                  idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
-        target_id = body.get("release_id")
-        if not isinstance(target_id, str) or not RELEASE_ID_RE.match(target_id):
-            raise ProblemError(422, "bad-release-id", "Invalid release id",
-                          "'release_id' must be a release id such as 000042-3f9a1c2b.")
-        message = _message(body.get("message", ""))
+        target_id, message = rollback_request(body)
 
         def build(parent: Dict[str, Any]) -> Dict[str, Any]:
             if not self.is_committed(target_id, parent):
@@ -386,6 +391,62 @@ def _encode(manifest: Dict[str, Any]) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class PublishRequest:
+    """A checked publish body: layer id -> SHA-256 maps, the message, time and notice."""
+
+    layers: Dict[str, str]
+    reference: Dict[str, str]
+    tiles: Dict[str, str]
+    message: str
+    data_updated_at: Optional[str]
+    notice: Optional[Dict[str, Any]]
+
+
+@input_stage("publish-body", 422)
+def publish_request(body: Any) -> PublishRequest:
+    """The publish body's members, checked (nothing stored is looked at)."""
+    check_members(body, PUBLISH_MEMBERS)
+    return PublishRequest(_hash_map(body.get("layers", {}), "layers", MODEL.layer_names),
+                          _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS),
+                          _hash_map(body.get("tiles", {}), "tiles", MODEL.layer_names),
+                          _message(body.get("message", "")),
+                          _instant(body.get("data_updated_at")),
+                          _notice(body.get("notice")))
+
+
+@input_stage("rollback-body", 422)
+def rollback_request(body: Any) -> Tuple[str, str]:
+    """(target release id, message) of a rollback body."""
+    check_members(body, ROLLBACK_MEMBERS)
+    target_id = body.get("release_id")
+    if not is_release_id(target_id):
+        raise ProblemError(422, "bad-release-id", "Invalid release id",
+                           "'release_id' must be a release id such as 000042-3f9a1c2b.")
+    return target_id, _message(body.get("message", ""))
+
+
+def check_members(body: Dict[str, Any], allowed: FrozenSet[str]) -> None:
+    """One rule for a commit body: every member is one the route documents.
+    A member the server writes itself (publisher, sequence, ...) is refused
+    with its own message (a client must never believe it set them); any
+    other unknown member is refused too, never silently ignored."""
+    errors = []
+    for name in sorted(set(body) - allowed):
+        shown = name[:60]
+        if name in SERVER_OWNED:
+            errors.append(FieldError("server-owned-member", f"{shown!r} is set by the server "
+                                     "and cannot be sent.", field=shown))
+        else:
+            errors.append(FieldError("unknown-member", f"{shown!r} is not a member of this "
+                                     f"request; allowed: {', '.join(sorted(allowed))}.",
+                                     field=shown))
+    if errors:
+        raise ProblemError(422, errors[0].code, "Invalid request body",
+                           f"{len(errors)} member(s) refused. First: {errors[0].message}",
+                           errors=errors[:100])
+
+
 def _hash_map(value: Any, what: str, allowed: Tuple[str, ...]) -> Dict[str, str]:
     if not isinstance(value, dict):
         raise ProblemError(422, "bad-body", "Invalid request body",
@@ -395,7 +456,7 @@ def _hash_map(value: Any, what: str, allowed: Tuple[str, ...]) -> Dict[str, str]
         if name not in allowed:
             errors.append(FieldError("unknown-layer", f"{name[:60]!r} is not one of "
                                      f"{', '.join(allowed)}.", layer=name[:60]))
-        elif not isinstance(sha, str) or not SHA_RE.match(sha):
+        elif not is_sha256(sha):
             errors.append(FieldError("bad-hash", "expected 64 lower-case hex digits",
                                      layer=name))
     if errors:

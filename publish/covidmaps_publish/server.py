@@ -13,6 +13,7 @@ import uvicorn
 
 from .app import CovidMapsApp, create_app
 from .config import Config
+from .guarded import protocol_for
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -32,7 +33,9 @@ def uvicorn_config(app: CovidMapsApp) -> uvicorn.Config:
         loop = "uvloop"
     except ImportError:  # pragma: no cover - e.g. Windows
         loop = "asyncio"
-    return uvicorn.Config(app, loop=loop, http="httptools", lifespan="on", access_log=False,
+    # guarded.py: header timeout and size cap, body stall cut-off (uvicorn has none)
+    http = protocol_for(app.config.limits)
+    return uvicorn.Config(app, loop=loop, http=http, lifespan="on", access_log=False,
                           log_level="warning", server_header=False, date_header=True,
                           timeout_keep_alive=30, timeout_graceful_shutdown=5)
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import re
 import tarfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -29,21 +27,24 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from covidmaps_plugin.model.tile_archive import (
     METADATA_MEMBER,
     PATCH_MEMBER,
-    TILE_MEMBER,
     TILES_PATCH_CONTENT_TYPE,
     TileKey,
     pack_tile_archive,
     tile_name,
 )
 
+from .checks.boundary import input_stage
+from .checks.jsonparse import parse_json
 from .config import Limits
+from .grammar import MAX_MEMBER_NAME, is_sha256, tile_member
+from .grammar import tile_name as parse_tile_name
 from .patching import require_claimed_hash
 from .problems import FieldError, ProblemError
 from .storage.base import Storage, tile_key
 from .tilesets import tile_hashes
 
-_SHA = re.compile(r"[0-9a-f]{64}")
 _READ_WORKERS = 4  # S3 gets wait on the network
+_HEAD_DEPTH = 2  # {"base": ..., "delete": [...]}
 
 
 def is_tiles_patch(content_type: bytes) -> bool:
@@ -68,6 +69,7 @@ def _base_not_found(layer: str, base: str, why: str) -> ProblemError:
                         extra={"layer": layer})
 
 
+@input_stage("tiles-patch", 422)
 def parse_tiles_patch(layer: str, body: bytes, limits: Limits
                       ) -> Tuple[str, List[str], Dict[TileKey, bytes], bytes]:
     """(base sha, tile names to delete, new or changed tiles, metadata bytes).
@@ -80,6 +82,9 @@ def parse_tiles_patch(layer: str, body: bytes, limits: Limits
         with tarfile.open(fileobj=io.BytesIO(body), mode="r:") as tar:
             for member in tar:
                 name = member.name
+                if len(name) > MAX_MEMBER_NAME:  # a pax header can carry any length
+                    raise _bad_patch(layer, f"a member name longer than {MAX_MEMBER_NAME} "
+                                     "characters", name)
                 if metadata is not None:
                     raise _bad_patch(layer, "metadata.json must be the last member", name)
                 if member.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
@@ -95,11 +100,10 @@ def parse_tiles_patch(layer: str, body: bytes, limits: Limits
                 elif name == METADATA_MEMBER:
                     metadata = data
                 else:
-                    match = TILE_MEMBER.match(name)
-                    if match is None:
+                    tile = tile_member(name)
+                    if tile is None:
                         raise _bad_patch(layer, "members must be patch.json, {z}/{x}/{y}.pbf "
                                          "or metadata.json", name)
-                    tile = (int(match[1]), int(match[2]), int(match[3]))
                     if tile in tiles:
                         raise _bad_patch(layer, "the patch holds this tile twice", name)
                     tiles[tile] = data
@@ -111,13 +115,15 @@ def parse_tiles_patch(layer: str, body: bytes, limits: Limits
 
 
 def _patch_head(layer: str, data: bytes) -> Dict[str, Any]:
+    # the same strict parser as every other JSON document (depth, encoding,
+    # duplicates, NaN, lone surrogates); a patch head nests 2 levels
     try:
-        head = json.loads(data)
-    except ValueError:
-        head = None
+        head: Any = parse_json(data, _HEAD_DEPTH, PATCH_MEMBER, layer)
+    except ProblemError as problem:
+        raise _bad_patch(layer, problem.detail, PATCH_MEMBER) from None
     if (not isinstance(head, dict) or set(head) != {"base", "delete"}
-            or not _SHA.fullmatch(str(head["base"])) or not isinstance(head["delete"], list)
-            or not all(isinstance(n, str) for n in head["delete"])):
+            or not is_sha256(head["base"]) or not isinstance(head["delete"], list)
+            or not all(parse_tile_name(n) is not None for n in head["delete"])):
         raise _bad_patch(layer, "patch.json must be {\"base\": <a stored tile set's SHA-256>, "
                          "\"delete\": [\"z/x/y\", ...]}", PATCH_MEMBER)
     return head

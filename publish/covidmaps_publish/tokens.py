@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from .privatedir import ensure_private_dir
+
 # the label in front of every token (recognisable in a leak scan); not itself secret
 TOKEN_PREFIX = "cmp_"  # noqa: S105  # nosec B105
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
@@ -43,7 +45,7 @@ def valid_name(name: str) -> bool:
 class TokenStore:
     def __init__(self, state_dir: Path) -> None:
         self.path = Path(state_dir) / "tokens.json"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.path.parent)
         self._lock = threading.Lock()
         self._stamp: Optional[tuple] = None
         self._records: Dict[str, TokenRecord] = {}

@@ -7,15 +7,14 @@ import hashlib
 import json
 import logging
 import mimetypes
-import re
 from pathlib import Path
 from typing import Dict, Optional
 from urllib.parse import urlsplit
 
+from .grammar import HASHED_ASSET, SAFE_HOST
 from .representation import IMMUTABLE, Representation, decompress
 
 # Content hashes in built file names (e.g. index-3f9a1c2b.js) make them immutable.
-_HASHED_NAME = re.compile(r"[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)$")
 _TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".html": "text/html; charset=utf-8",
           ".json": "application/json; charset=utf-8", ".svg": "image/svg+xml",
@@ -30,7 +29,6 @@ PLACEHOLDER = (
 )
 
 
-_ORIGIN_HOST = re.compile(r"^[A-Za-z0-9.-]+(?::\d{1,5})?$")
 LOG = logging.getLogger(__name__)
 
 
@@ -56,7 +54,7 @@ def basemap_origin_of(web_dir: Optional[Path]) -> Optional[str]:
     if not isinstance(url, str) or url.startswith("/"):
         return None  # a basemap served by this site needs no extra origin
     parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not _ORIGIN_HOST.match(parts.netloc):
+    if parts.scheme not in ("https", "http") or not SAFE_HOST.fullmatch(parts.netloc):
         LOG.warning("basemap URL %r is not a plain http(s) origin: not allowed by the CSP", url)
         return None
     return f"{parts.scheme}://{parts.netloc}"
@@ -114,7 +112,7 @@ def load_web(web_dir: Optional[Path], basemap_origin: Optional[str]) -> Dict[str
                 mimetypes.guess_type(path.name)[0] or "application/octet-stream")
             if path.suffix.lower() == ".html":
                 cache = "no-cache"
-            elif _HASHED_NAME.search(path.name):
+            elif HASHED_ASSET.fullmatch(path.name):
                 cache = IMMUTABLE
             else:
                 cache = "public, max-age=300"

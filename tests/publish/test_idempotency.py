@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import uuid
+from dataclasses import replace
 from typing import Optional
 
 import requests
@@ -80,15 +81,15 @@ def test_publish_cut_mid_body_commits_nothing(api, server, token, stored_keys):
 
 def test_stalled_upload_times_out_and_stores_nothing(api, server, token, stored_keys,
                                                      monkeypatch):
-    import covidmaps_publish.http as http_mod
-
-    monkeypatch.setattr(http_mod, "BODY_CHUNK_TIMEOUT_S", 0.5)
+    limits = replace(server.app.api.config.limits, body_timeout_s=0.5)
+    monkeypatch.setattr(server.app.api, "config", replace(server.app.api.config, limits=limits))
     before = stored_keys()
     body = collection([risk_point(9)])
     host, port = server.url.split("//")[1].split(":")
     with socket.create_connection((host, int(port)), timeout=30) as sock:
         sock.sendall((f"PUT /api/v1/layers/risk_points/blobs/{'a' * 64} HTTP/1.1\r\nHost: x\r\n"
-                      f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n"
+                      f"Authorization: Bearer {token}\r\nContent-Type: application/geo+json\r\n"
+                      f"Content-Length: {len(body)}\r\n\r\n"
                       ).encode() + body[:10])
         answer = sock.recv(4096)  # the client keeps the socket open and sends nothing more
     assert answer.startswith(b"HTTP/1.1 408"), answer[:100]

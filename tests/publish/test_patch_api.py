@@ -158,6 +158,7 @@ def test_gzip_bomb_gets_413_and_nothing_stored(api, server, stored_keys, route, 
     answer = api.session.request("PUT" if "blobs" in route else "POST", server.url + route,
                                  data=bomb, timeout=30,
                                  headers={"Content-Encoding": "gzip",
+                                          "Content-Type": "application/json",
                                           "If-Match": f'"{api.current_id()}"'})
     assert answer.status_code == 413
     assert answer.json()["type"].endswith("/too-large")
@@ -173,7 +174,8 @@ def test_gzip_bomb_gets_413_and_nothing_stored(api, server, stored_keys, route, 
 ], ids=["brotli", "corrupt", "truncated"])
 def test_bad_content_encoding_is_refused(api, server, coding, body, status, code):
     answer = api.session.put(blob_url(server, "risk_points", "a" * 64), data=body,
-                             headers={"Content-Encoding": coding}, timeout=30)
+                             headers={"Content-Encoding": coding,
+                                      "Content-Type": "application/geo+json"}, timeout=30)
     assert answer.status_code == status
     assert answer.headers["Content-Type"].startswith("application/problem+json")
     assert answer.json()["type"].endswith("/" + code)

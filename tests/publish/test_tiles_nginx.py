@@ -92,8 +92,10 @@ def test_tile_upload_passes_the_proxy_above_the_geojson_limit(stack):
                             timeout=10)
     assert head.status_code == 200
     blob_put = api.session.put(f"{nginx.url}/api/v1/layers/{LAYER}/blobs/{'0' * 64}",
-                               data=b"x" * 4096, timeout=10)
+                               data=b"x" * 4096, timeout=10,
+                               headers={"Content-Type": "application/geo+json"})
     assert blob_put.status_code == 413  # --max-body 1k
     damaged = api.session.put(f"{nginx.url}/api/v1/layers/{LAYER}/tiles/{'0' * 64}",
-                              data=b"x" * 4096, timeout=10)
+                              data=b"x" * 4096, timeout=10,
+                              headers={"Content-Type": "application/x-tar"})
     assert damaged.status_code == 422  # reached the endpoint, which checked it

@@ -7,8 +7,6 @@ canonical bytes (and their SHA-256) match what the plugin predicts."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model import (
@@ -23,18 +21,18 @@ from covidmaps_plugin.model import (
 from covidmaps_plugin.model.rules import rule_violated
 from covidmaps_plugin.model.schema import CrossFieldRule, RuleKind
 
+from ..grammar import is_uuid
 from .errors import ErrorCapError, ErrorSink
+from .numbers import MAX_EXACT_INT, is_number, is_whole_number
 
 _MISSING = object()
 
 
-# what str(uuid.UUID(text)) gives: 8-4-4-4-12 lower-case ASCII hex digits
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def canonical_uuid(value: Any) -> Optional[str]:
     """The value if it is a canonical lower-case UUID string, else None."""
-    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
+    if is_uuid(value):
         return value
     return None
 
@@ -68,13 +66,14 @@ def _value(fld: FieldDef, value: Any, sink: ErrorSink, profile: ProvinceProfile)
                        f"{profile.name}.")
         return value
     if kind is FieldType.INTEGER:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return _bad(fld, sink, "bad-type", "must be a whole number.")
+        if not is_whole_number(value):
+            return _bad(fld, sink, "bad-type", "must be a whole number (at most "
+                        f"{MAX_EXACT_INT} in size).")
         return _range(fld, value, sink)
     if kind is FieldType.REAL:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(
-                value):
-            return _bad(fld, sink, "bad-type", "must be a number.")
+        if not is_number(value):
+            return _bad(fld, sink, "bad-type", "must be a finite number (a whole number at "
+                        f"most {MAX_EXACT_INT} in size).")
         return _range(fld, float(value), sink)
     if kind is FieldType.BOOLEAN:
         if not isinstance(value, bool):

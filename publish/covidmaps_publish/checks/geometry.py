@@ -6,7 +6,6 @@ repair)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, Dict, List, Optional
 
 import shapely
@@ -16,10 +15,12 @@ from covidmaps_plugin.model import GeometryType, ProvinceProfile
 from covidmaps_plugin.model import geojson as cgj
 
 from .errors import ErrorSink
+from .numbers import is_number
 
 # Projected metres (VN-2000 / TM-3 is about 400 000-800 000 E, 2 400 000 N in
 # the north) are far outside any degree range: name the likely cause.
 _METRES_HINT = 1000.0
+GEOMETRY_MEMBERS = frozenset(("type", "coordinates", "bbox"))
 
 
 class VertexBudget:
@@ -32,8 +33,7 @@ class VertexBudget:
         self.feature = 0
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+_number = is_number
 
 
 def _position(pos: Any, sink: ErrorSink, profile: ProvinceProfile) -> bool:
@@ -136,6 +136,16 @@ def check_geometry(geom: Any, expected: GeometryType, sink: ErrorSink, profile: 
     budget.feature = 0
     if not isinstance(geom, dict) or not isinstance(geom.get("type"), str):
         sink.add("missing-geometry", "Every feature needs a geometry object.", "geometry")
+        return None
+    unknown = geom.keys() - GEOMETRY_MEMBERS
+    if unknown:  # the same rule as for features and the collection: refused
+        if "crs" in unknown:
+            sink.add("crs-member", "RFC 7946 geometries have no 'crs' member: export in WGS 84 "
+                     "(EPSG:4326) without it.", "geometry")
+        else:
+            sink.add("unknown-member", "A geometry has only type, coordinates and bbox; got "
+                     f"{', '.join(repr(str(n)[:40]) for n in sorted(unknown)[:5])}.",
+                     "geometry")
         return None
     kind, coords = geom["type"], geom.get("coordinates")
     if expected is GeometryType.POINT:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import re
 from itertools import accumulate
-from typing import Any, List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
 from ..problems import FieldError, ProblemError
+from .boundary import input_stage
 
 # A JSON string (with escapes); brackets inside strings do not nest.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -21,6 +22,9 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{]}")
 # quotes and brackets as 1 (quote), 2 (opening), 3 (closing); the rest deleted
 _SYNTAX = bytes.maketrans(b'"[{]}', b"\x01\x02\x02\x03\x03")
 _NOT_SYNTAX = bytes(b for b in range(256) if b not in b'"[{]}')
+# a \\uD800-\\uDFFF escape: the only way a lone surrogate gets into parsed text
+# (UTF-8 bytes of a surrogate are refused by the decoder)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def max_depth(data: bytes) -> int:
@@ -65,6 +69,7 @@ def _no_duplicates(pairs: List[Tuple[str, Any]]) -> dict:
     return result
 
 
+@input_stage("json", 400)
 def parse_json(data: bytes, depth_limit: int, what: str = "body", layer: str | None = None,
                reject_duplicates: bool = True) -> Any:
     """Parse ``data`` or raise a 400 ProblemError a person can act on.
@@ -89,8 +94,43 @@ def parse_json(data: bytes, depth_limit: int, what: str = "body", layer: str | N
                               "are allowed.")
     try:
         if not reject_duplicates:
-            return json.loads(text, parse_constant=_reject_constant)
-        return json.loads(text, parse_constant=_reject_constant,
-                          object_pairs_hook=_no_duplicates)
+            doc = json.loads(text, parse_constant=_reject_constant)
+        else:
+            doc = json.loads(text, parse_constant=_reject_constant,
+                             object_pairs_hook=_no_duplicates)
     except (ValueError, RecursionError) as exc:
-        raise bad("invalid-json", f"The {what} is not valid JSON: {exc}") from None
+        raise bad("invalid-json", f"The {what} is not valid JSON: {str(exc)[:200]}") from None
+    if _SURROGATE_ESCAPE.search(data) is not None:
+        where = lone_surrogate_path(doc)
+        if where is not None:
+            raise bad("invalid-text", f"The {what} has text with a lone surrogate escape "
+                      f"(\\uD800-\\uDFFF without its pair) at {where[:200]}: that is not "
+                      "Unicode text. Retype the text or fix the exporter.")
+    return doc
+
+
+def lone_surrogate_path(doc: Any) -> Optional[str]:
+    """Where in ``doc`` a string (member name or value) holds a lone
+    surrogate, as a JSONPath-like text, or None. Iterative: no recursion."""
+    stack: List[Tuple[str, Any]] = [("$", doc)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not _is_text(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not _is_text(key):
+                    return f"{path} (a member name)"
+                stack.append((f"{path}.{key[:40]}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

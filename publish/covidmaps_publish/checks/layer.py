@@ -19,6 +19,7 @@ from covidmaps_plugin.model.bulk import collector_paused
 from ..config import Limits
 from ..problems import FieldError, ProblemError
 from .attributes import PropertyChecker, canonical_uuid, is_utf8_text
+from .boundary import input_stage
 from .errors import ErrorCapError, ErrorSink
 from .geometry import VertexBudget, canonical_points, check_geometry
 from .jsonparse import parse_json
@@ -27,6 +28,11 @@ from .jsonparse import parse_json
 # map works without a basemap. Features carry only ``code`` and ``name``.
 REFERENCE_LAYERS = ("province", "districts")
 REFERENCE_ACCURACY = ("approximate", "official")
+# One rule at every level of a layer: RFC 7946 members only. A foreign member
+# (RFC 7946 section 6.1) or a 'crs' is refused, never silently dropped; 'bbox'
+# is accepted and replaced by the server's own. 'name' is what QGIS writes.
+COLLECTION_MEMBERS = frozenset(("type", "features", "bbox", "name"))
+FEATURE_MEMBERS = frozenset(("type", "id", "geometry", "properties", "bbox"))
 
 
 def known_layer_ids() -> Tuple[str, ...]:
@@ -52,6 +58,7 @@ def unknown_layer(layer: str) -> ProblemError:
                                       layer=layer[:60])])
 
 
+@input_stage("layer", 422)
 def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits) -> CheckedBlob:
     """Check ``data`` as layer ``layer``; raise a 4xx ProblemError on bad input."""
     if layer not in known_layer_ids():
@@ -143,10 +150,10 @@ def _collection(doc: Any, layer: str, limits: Limits) -> List[Any]:
     if "crs" in doc:
         raise bad("crs-member", "RFC 7946 GeoJSON has no 'crs' member: export in WGS 84 "
                   "(EPSG:4326) without it.")
-    unknown = set(doc) - {"type", "features", "bbox", "name"}
+    unknown = set(doc) - COLLECTION_MEMBERS
     if unknown:
-        raise bad("unknown-member", f"Unexpected members {sorted(unknown)[:5]} in the "
-                  "FeatureCollection.")
+        raise bad("unknown-member", f"Unexpected members {_names(unknown)} in the "
+                  "FeatureCollection; only type, features, bbox and name are allowed.")
     features = doc.get("features")
     if not isinstance(features, list):
         raise bad("no-features", "'features' must be a list (empty for no features).")
@@ -177,7 +184,8 @@ class _FeatureChecker:
         reported: the feature-by-feature pass then reports each problem."""
         if self.properties is None:
             return None  # reference layers: a few features
-        if not all(type(f) is dict and f.get("type") == "Feature" for f in features_in):
+        if not all(type(f) is dict and f.get("type") == "Feature"
+                   and f.keys() <= FEATURE_MEMBERS for f in features_in):
             return None
         props = [f.get("properties") for f in features_in]
         properties = self.properties.check_columns(props)
@@ -213,6 +221,16 @@ class _FeatureChecker:
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
             sink.add("not-feature", "Every element of 'features' must be a GeoJSON Feature.")
             return None
+        unknown = feat.keys() - FEATURE_MEMBERS
+        if unknown:
+            if "crs" in unknown:
+                sink.add("crs-member", "RFC 7946 GeoJSON has no 'crs' member: export in WGS 84 "
+                         "(EPSG:4326) without it.", "crs")
+            else:
+                sink.add("unknown-member", f"Unexpected members {_names(unknown)} in a "
+                         "Feature; only type, id, geometry, properties and bbox are allowed "
+                         "(attributes go in 'properties').", _names(unknown)[:60])
+            return None
         props = feat.get("properties")
         if self.properties is None:
             fid, properties = _reference_properties(self.layer, props, sink, self.profile)
@@ -238,6 +256,11 @@ class _FeatureChecker:
         if geometry is None or properties is None or fid is None:
             return None
         return cgj.feature(fid, geometry, properties)
+
+
+def _names(names: Any) -> str:
+    """Member names for a message: sorted, at most 5, each cut to 40 characters."""
+    return ", ".join(repr(str(n)[:40]) for n in sorted(names)[:5])
 
 
 def _reference_properties(layer: str, props: Any, sink: ErrorSink, profile: ProvinceProfile

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import tarfile
 import zlib
 from dataclasses import dataclass
@@ -25,17 +24,17 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 from covidmaps_plugin.model import MODEL, ProvinceProfile
 
 from ..config import Limits
+from ..grammar import MAX_MEMBER_NAME, is_sha256, tile_member
 from ..problems import FieldError, ProblemError
+from .boundary import input_stage
 from .jsonparse import parse_json
+from .numbers import is_number
 
 FORMAT = "covidmaps-tiles/1"
 METADATA = "metadata.json"
 MAX_ZOOM = 16
 MAX_METADATA_BYTES = 64 * 1024
 METADATA_KEYS = frozenset(("format", "layer", "blob_sha256", "minzoom", "maxzoom", "bounds"))
-# No leading zeros: one tile has exactly one name, so duplicates are exact.
-_TILE_NAME = re.compile(r"^(0|[1-9][0-9]?)/(0|[1-9][0-9]{0,5})/(0|[1-9][0-9]{0,5})\.pbf$")
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 _GZIP_MAGIC = b"\x1f\x8b"
 _MERCATOR_MAX_LAT = 85.0511287798
 
@@ -84,6 +83,7 @@ def public_keys(layer: str) -> FrozenSet[str]:
     return frozenset(f.name for f in MODEL.layer(layer).public_fields)
 
 
+@input_stage("tiles", 422)
 def check_tile_archive(layer: str, sha256: str, body: bytes, profile: ProvinceProfile,
                        limits: Limits) -> CheckedTileSet:
     """Check ``body`` as the tile archive of ``layer``; raise a ProblemError on bad input."""
@@ -121,6 +121,9 @@ def _read_members(tar: tarfile.TarFile, layer: str, profile: ProvinceProfile, li
     keys = public_keys(layer)
     for member in tar:  # headers are read one at a time: the count is bounded early
         name = member.name
+        if len(name) > MAX_MEMBER_NAME:
+            raise refuse(layer, "bad-member", f"a member name longer than {MAX_MEMBER_NAME} "
+                         "characters", name)
         if metadata is not None:
             raise refuse(layer, "metadata-not-last", "metadata.json must be the last member",
                          name)
@@ -166,11 +169,11 @@ def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
 
 
 def _tile_id(name: str, layer: str) -> TileId:
-    match = _TILE_NAME.match(name)
-    if match is None:
+    tile = tile_member(name)
+    if tile is None:
         raise refuse(layer, "bad-member", "member names must be {z}/{x}/{y}.pbf (decimal, "
                      "no leading zeros) or metadata.json", name)
-    z, x, y = (int(g) for g in match.groups())
+    z, x, y = tile
     if z > MAX_ZOOM or x >= 2 ** z or y >= 2 ** z:
         raise refuse(layer, "tile-out-of-range", f"zoom at most {MAX_ZOOM}, x and y below "
                      "2^zoom", name)
@@ -247,7 +250,7 @@ def _check_metadata(data: bytes, layer: str, profile: ProvinceProfile) -> Dict[s
         raise bad(f"'format' must be {FORMAT!r}")
     if doc["layer"] != layer:
         raise bad(f"'layer' is {str(doc['layer'])[:60]!r}; this upload is for {layer!r}")
-    if not isinstance(doc["blob_sha256"], str) or not _SHA.match(doc["blob_sha256"]):
+    if not is_sha256(doc["blob_sha256"]):
         raise bad("'blob_sha256' must be the layer blob's SHA-256 (64 lower-case hex digits)")
     zooms = (doc["minzoom"], doc["maxzoom"])
     if not all(type(z) is int and 0 <= z <= MAX_ZOOM for z in zooms) or zooms[0] > zooms[1]:
@@ -263,7 +266,7 @@ def _check_metadata(data: bytes, layer: str, profile: ProvinceProfile) -> Dict[s
 
 def _valid_bounds(bounds: Any) -> bool:
     if not (isinstance(bounds, list) and len(bounds) == 4 and all(
-            type(v) in (int, float) and math.isfinite(v) for v in bounds)):
+            is_number(v) for v in bounds)):
         return False
     west, south, east, north = bounds
     return (-180 <= west <= east <= 180

@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import re
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from ..checks.boundary import input_stage
+from ..grammar import SAFE_HOST
 from ..http import Receive, Scope, Send, header, send_bytes, send_problem
 from ..problems import ProblemError
 from . import documents
@@ -37,7 +38,6 @@ __all__ = ["MOUNT", "handle"]
 
 MOUNT = "/ogcapi"
 _CACHE = IndexCache()
-_SAFE_HOST = re.compile(r"^[A-Za-z0-9.\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$")
 
 
 class _Request:
@@ -51,19 +51,21 @@ class _Request:
         self.base = _base_url(scope)
 
 
+@input_stage("accept-language", 400)
 def _language(accept_language: bytes) -> str:
     """``en`` when the client's first choice is English, else ``vi``."""
     first = accept_language.decode("latin-1").split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "vi"
 
 
+@input_stage("host", 400)
 def _base_url(scope: Scope) -> str:
     """Absolute URL of the API root. The Host header is client input: a
     value that is not a plain host[:port] falls back to the server address
     rather than ending up in the links."""
     scheme = scope.get("scheme", "http")
     host = header(scope, b"host").decode("latin-1")
-    if not _SAFE_HOST.match(host):
+    if SAFE_HOST.fullmatch(host) is None:
         server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
     return f"{scheme}://{host}{scope.get('root_path', '')}{MOUNT}"

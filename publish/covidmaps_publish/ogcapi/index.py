@@ -51,7 +51,10 @@ def _instant(value: Any, field_type: FieldType, end: bool) -> Optional[dt.dateti
     if moment is None:
         return None
     if end and field_type is FieldType.DATE:
-        moment = moment + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        try:
+            moment = moment + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        except OverflowError:  # 9999-12-31 as a whole day: open-ended in practice
+            return dt.datetime.max.replace(tzinfo=dt.timezone.utc)
     return moment
 
 

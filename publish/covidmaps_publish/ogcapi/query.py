@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
 from covidmaps_plugin.model import parse_instant
 
+from ..checks.boundary import input_stage
+from ..grammar import DATE_ONLY, query_int
 from ..problems import ProblemError
 from .index import BBox, Interval
 
@@ -25,7 +26,6 @@ MAX_LIMIT = 1000
 # per layer (simple equality filters, OGC API – Features Part 1 §7.15.8).
 ITEMS_PARAMS = ("f", "bbox", "bbox-crs", "crs", "limit", "offset", "datetime")
 FORMATS = ("json", "geojson")
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def bad_request(parameter: str, detail: str) -> ProblemError:
@@ -33,6 +33,7 @@ def bad_request(parameter: str, detail: str) -> ProblemError:
                    detail, extra={"parameter": parameter})
 
 
+@input_stage("ogc-query", 400)
 def parse_query(raw: bytes) -> Dict[str, str]:
     """The query string as a dict; a repeated parameter is an error (which
     of two bboxes would the client mean?)."""
@@ -48,6 +49,7 @@ def parse_query(raw: bytes) -> Dict[str, str]:
     return params
 
 
+@input_stage("ogc-known-params", 400)
 def check_known(params: Dict[str, str], allowed: Iterable[str]) -> None:
     allowed = tuple(allowed)
     unknown = sorted(set(params) - set(allowed))
@@ -58,6 +60,7 @@ def check_known(params: Dict[str, str], allowed: Iterable[str]) -> None:
                       extra={"parameters": unknown})
 
 
+@input_stage("ogc-format", 400)
 def check_format(params: Dict[str, str]) -> None:
     """Only JSON is served; ``f=json`` (or ``geojson``) may be stated."""
     value = params.get("f")
@@ -69,9 +72,10 @@ def parse_int(params: Dict[str, str], name: str, default: int, minimum: int) -> 
     text = params.get(name)
     if text is None:
         return default
-    if not re.fullmatch(r"\d{1,9}", text.strip()):
-        raise bad_request(name, f"'{name}' must be a whole number >= {minimum}, got {text!r}.")
-    value = int(text)
+    value = query_int(text.strip())
+    if value is None:
+        raise bad_request(name, f"'{name}' must be a whole number >= {minimum} (digits 0-9), "
+                          f"got {text[:40]!r}.")
     if value < minimum:
         raise bad_request(name, f"'{name}' must be >= {minimum}, got {value}.")
     return value
@@ -117,11 +121,18 @@ def _moment(text: str, end: bool) -> Optional[dt.datetime]:
         return None
     moment = parse_instant(text)
     if moment is None:
-        raise bad_request("datetime", f"{text!r} is not an RFC 3339 date-time "
+        raise bad_request("datetime", f"{text[:60]!r} is not an RFC 3339 date-time "
                           "(e.g. 2021-06-01T08:00:00+07:00) or date (2021-06-01).")
-    if end and _DATE_ONLY.match(text):  # a date as an end means the whole day
-        moment = moment + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
-    return moment
+    try:
+        if end and DATE_ONLY.fullmatch(text):  # a date as an end means the whole day
+            moment = moment + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        # in UTC from here on, so no later comparison or conversion can overflow
+        return moment.astimezone(dt.timezone.utc)
+    except OverflowError:
+        # an instant at the edge of the calendar (0001-01-01 with a positive
+        # offset, 9999-12-31 as a whole day) is before or after every feature
+        edge = dt.datetime.min if moment.year == 1 else dt.datetime.max
+        return edge.replace(tzinfo=dt.timezone.utc)
 
 
 def parse_datetime(params: Dict[str, str]) -> Optional[Interval]:
@@ -154,6 +165,7 @@ class ItemsQuery:
     equals: Dict[str, str] = field(default_factory=dict)
 
 
+@input_stage("ogc-items-query", 400)
 def parse_items_query(params: Dict[str, str], property_names: List[str]) -> ItemsQuery:
     check_known(params, ITEMS_PARAMS + tuple(property_names))
     check_format(params)

@@ -19,21 +19,15 @@ Two operations carry the release contract:
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Optional, Protocol, Tuple, runtime_checkable
+
+from ..grammar import STORAGE_KEY
 
 POINTER_KEY = "manifest.json"
 
 # Every key a backend accepts. Anything else (``..``, absolute paths, temp
 # names, upper-case hashes) is refused before it reaches a file system or a
 # bucket, so a crafted name can never escape the public tree.
-_KEY_RE = re.compile(
-    r"^(?:manifest\.json"
-    r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json"
-    r"|blobs/[0-9a-f]{64}\.geojson(?:\.gz|\.br)?"
-    r"|tiles/[0-9a-f]{64}/(?:tiles\.json"
-    r"|(?:[0-9]|1[0-6])/(?:0|[1-9][0-9]{0,4})/(?:0|[1-9][0-9]{0,4})\.pbf(?:\.gz|\.br)?))$"
-)
 
 
 class InvalidKeyError(ValueError):
@@ -42,7 +36,7 @@ class InvalidKeyError(ValueError):
 
 def check_key(key: str) -> str:
     """Return ``key`` if it names a file of the release layout, else raise."""
-    if not isinstance(key, str) or not _KEY_RE.match(key):
+    if not isinstance(key, str) or STORAGE_KEY.fullmatch(key) is None:
         raise InvalidKeyError(f"not a release-tree key: {key!r}")
     return key
 

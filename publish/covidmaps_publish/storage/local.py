@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
+from ..privatedir import ensure_private_dir
 from .base import POINTER_KEY, check_key
 
 
@@ -53,8 +54,9 @@ class LocalStorage:
         self.tmp = self.root / "tmp"
         self.private = self.root / "private"
         self._fsync = fsync
-        for d in (self.public / "releases", self.public / "blobs", self.tmp, self.private):
+        for d in (self.public / "releases", self.public / "blobs", self.tmp):
             d.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.private)
         self._lock_path = self.private / "pointer.lock"
         self.clean_temp()
 
@@ -136,7 +138,8 @@ class LocalStorage:
         return data, pointer_token(data)
 
     def swap_pointer(self, data: bytes, expected_token: Optional[str]) -> bool:
-        with open(self._lock_path, "a+b") as lock:
+        lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)  # private/: 0600
+        with os.fdopen(lock_fd, "r+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 _, token = self.read_pointer()

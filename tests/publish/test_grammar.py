@@ -1,0 +1,105 @@
+"""Identifier grammars are defined once (covidmaps_publish/grammar.py) and
+matched whole everywhere: a trailing newline or a non-ASCII digit never
+passes one check to fail a stricter one deeper."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from covidmaps_publish import grammar
+
+PACKAGE = Path(grammar.__file__).resolve().parent
+# byte-level lexing of JSON text (not identifiers): the only other patterns
+LEXERS = {PACKAGE / "checks" / "jsonparse.py"}
+
+VALID = {
+    grammar.SHA256: "ab" * 32,
+    grammar.RELEASE_ID: "000042-3f9a1c2b",
+    grammar.LAYER_ID: "risk_points",
+    grammar.TILE_NAME: "12/3301/1790",
+    grammar.TILE_MEMBER: "12/3301/1790.pbf",
+    grammar.UUID: "3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a",
+    grammar.QUERY_INT: "25",
+    grammar.CONTENT_LENGTH: "1024",
+    grammar.DATE_ONLY: "2021-06-12",
+    grammar.SAFE_HOST: "covidmaps.example.gov.vn:8443",
+    grammar.IDEMPOTENCY_KEY: "6c1f0c1e-3a52",
+    grammar.STORAGE_KEY: "blobs/" + "ab" * 32 + ".geojson",
+    grammar.RELEASE_PATH: "/data/releases/000042-3f9a1c2b.json",
+    grammar.BLOB_PATH: "/data/blobs/" + "ab" * 32 + ".geojson",
+    grammar.TILE_PATH: "/data/tiles/" + "ab" * 32 + "/9/406/223.pbf",
+    grammar.API_BLOB_PATH: "/api/v1/layers/risk_points/blobs/x",
+    grammar.API_TILES_PATH: "/api/v1/layers/risk_points/tiles/x",
+    grammar.HASHED_ASSET: "app-RIFF7RQY.js",
+}
+NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def test_every_grammar_has_a_sample():
+    patterns = {v for k, v in vars(grammar).items() if isinstance(v, re.Pattern)}
+    assert patterns == set(VALID)
+
+
+@pytest.mark.parametrize("pattern", list(VALID), ids=lambda p: p.pattern[:30])
+def test_grammars_match_whole_and_ascii_only(pattern):
+    text = VALID[pattern]
+    assert pattern.fullmatch(text)
+    for suffix in ("\n", "\r\n", " ", "\x00", "\u2028"):
+        assert not pattern.fullmatch(text + suffix), repr(text + suffix)
+        assert not pattern.fullmatch(suffix + text)
+    if any(c.isdigit() for c in text):
+        assert not pattern.fullmatch(text.translate(NON_ASCII_DIGITS))
+        assert not pattern.fullmatch(text.translate(str.maketrans("0123456789",
+                                                                  "０１２３４５６７８９")))
+
+
+def test_the_helpers_refuse_near_misses():
+    sha = "ab" * 32
+    assert grammar.is_sha256(sha) and not grammar.is_sha256(sha + "\n")
+    assert not grammar.is_sha256(sha.upper()) and not grammar.is_sha256(None)
+    assert grammar.is_release_id("000042-3f9a1c2b")
+    assert not grammar.is_release_id("000042-3f9a1c2b\n")
+    assert grammar.tile_member("9/406/223.pbf") == (9, 406, 223)
+    for name in ("9/406/223.pbf\n", "09/406/223.pbf", "9/406/223.pbf/", "٩/406/223.pbf",
+                 "9/406/223", "/9/406/223.pbf", 7):
+        assert grammar.tile_member(name) is None, name
+    assert grammar.tile_name("9/406/223") == (9, 406, 223)
+    assert grammar.tile_name("9/406/223\n") is None
+    for text in ("²", "٣", "５", "1²", " 7", "7 ", "-1", "+1", "1e3", "", "1" * 10):
+        assert grammar.query_int(text) is None, text
+    assert grammar.query_int("0") == 0 and grammar.query_int("999999999") == 999999999
+
+
+def _sources():
+    return sorted(p for p in PACKAGE.rglob("*.py") if p.name != "grammar.py")
+
+
+def test_no_other_module_defines_an_identifier_grammar():
+    offenders = []
+    for path in _sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            name, owner = node.func.attr, node.func.value
+            # re.compile/re.match/re.fullmatch/re.search outside grammar.py
+            if isinstance(owner, ast.Name) and owner.id == "re" and path not in LEXERS:
+                offenders.append(f"{path.name}:{node.lineno} re.{name}")
+            # str.isdigit and friends accept digits int() refuses
+            if name in ("isdigit", "isnumeric", "isdecimal"):
+                offenders.append(f"{path.name}:{node.lineno} .{name}()")
+            # .match()/.search() on a grammar: only whole matches
+            if name in ("match", "search") and isinstance(owner, (ast.Name, ast.Attribute)) and (
+                    path not in LEXERS):
+                label = owner.id if isinstance(owner, ast.Name) else owner.attr
+                if label.isupper() or label.startswith("_") and label[1:].isupper():
+                    offenders.append(f"{path.name}:{node.lineno} {label}.{name}()")
+    assert not offenders, offenders
+
+
+def test_grammar_patterns_have_no_dollar_anchor():
+    for pattern in VALID:
+        assert "$" not in pattern.pattern, pattern.pattern  # "$" accepts a final "\n"
