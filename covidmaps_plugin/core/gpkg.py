@@ -127,12 +127,12 @@ def sql_type(fld: FieldDef) -> str:
     return _SQL_TYPES[fld.type]
 
 
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*")  # fullmatch: "$" accepts a final \n
 
 
 def identifier(name: str) -> str:
     """A quoted SQL identifier; only model-style snake_case names are accepted."""
-    if not _IDENTIFIER.match(name):
+    if not _IDENTIFIER.fullmatch(name):
         raise ValueError(f"not a valid table or field name: {name!r}")
     return f'"{name}"'
 

@@ -21,7 +21,7 @@ from ..model.visibility import PROVINCE_TZ
 from .fields import qgs_fields, to_stored_value
 
 SAMPLE_FILE = Path(__file__).resolve().parent.parent / "data" / "sample" / "bac_kan_sample.json"
-_RELATIVE = re.compile(r"^D([+-]\d+)(?: (\d{2}):(\d{2}))?$")
+_RELATIVE = re.compile(r"D([+-]\d+)(?: (\d{2}):(\d{2}))?")
 
 
 # The sample day's records are stamped up to 07:30; before this hour the
@@ -42,7 +42,7 @@ def resolve_relative(value: Any, sample_day: dt.date) -> Any:
     """``"D-3 08:00"`` → aware datetime, ``"D-3"`` → date; other values unchanged."""
     if not isinstance(value, str):
         return value
-    match = _RELATIVE.match(value)
+    match = _RELATIVE.fullmatch(value)
     if not match:
         return value
     day = sample_day + dt.timedelta(days=int(match.group(1)))

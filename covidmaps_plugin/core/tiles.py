@@ -388,7 +388,7 @@ def read_xyz_dir(root: Path) -> Dict[TileKey, bytes]:
         return tiles
     for path in root.glob("*/*/*.pbf"):
         name = path.relative_to(root).as_posix()
-        match = TILE_MEMBER.match(name)
+        match = TILE_MEMBER.fullmatch(name)
         if match is None:
             continue
         data = path.read_bytes()

@@ -27,7 +27,8 @@ TILES_FORMAT = "covidmaps-tiles/1"
 METADATA_MEMBER = "metadata.json"
 PATCH_MEMBER = "patch.json"
 TILES_PATCH_CONTENT_TYPE = "application/vnd.covidmaps.tiles-patch+tar"
-TILE_MEMBER = re.compile(r"^(0|[1-9][0-9]?)/(0|[1-9][0-9]*)/(0|[1-9][0-9]*)\.pbf$")
+# matched whole (fullmatch): "$" would also accept a final newline
+TILE_MEMBER = re.compile(r"(0|[1-9][0-9]?)/(0|[1-9][0-9]*)/(0|[1-9][0-9]*)\.pbf")
 
 TileKey = Tuple[int, int, int]  # (z, x, y)
 
@@ -126,7 +127,7 @@ def archive_members(data: bytes) -> Tuple[Dict[TileKey, bytes], bytes]:
             if member.name == METADATA_MEMBER:
                 metadata = body
                 continue
-            match = TILE_MEMBER.match(member.name)
+            match = TILE_MEMBER.fullmatch(member.name)
             if match is None:
                 raise ValueError(f"unexpected member {member.name!r}")
             tiles[(int(match[1]), int(match[2]), int(match[3]))] = body

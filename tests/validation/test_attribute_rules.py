@@ -143,10 +143,12 @@ def test_uids():
                                    name="D")),
         (point(), sound_attributes("risk_points", uid="11111111-2222-3333-4444-555555555555",
                                    name="E")),
+        # a pasted id with its line break: the endpoint refuses it, so must we
+        (point(), sound_attributes("risk_points", uid=new_uid() + "\n", name="F")),
     ])
     report = run({"risk_points": layer})
     assert codes(report) == ["UID_DUPLICATE", "UID_DUPLICATE", "UID_MALFORMED",
-                             "UID_MALFORMED", "UID_MISSING"]
+                             "UID_MALFORMED", "UID_MALFORMED", "UID_MISSING"]
 
 
 def test_checkpoint_pointing_to_no_zone():

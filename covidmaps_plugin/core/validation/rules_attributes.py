@@ -28,7 +28,8 @@ CHECKPOINTS, ZONES = MODEL.layer("checkpoints"), MODEL.layer("isolation_zones")
 MAX_PER_CELL = 32
 
 # canonical form written by the plugin: lower-case, hyphenated, no braces
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# matched whole (fullmatch): "$" would also accept a uid ending in a newline
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def is_empty(value: Any) -> bool:
@@ -198,7 +199,7 @@ def uids(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     for row, value in enumerate(values):
         if is_empty(value):
             yield ctx.finding(table, row, C.UID_MISSING, "uid")
-        elif not UUID_RE.match(value):
+        elif not UUID_RE.fullmatch(value):
             yield ctx.finding(table, row, C.UID_MALFORMED, "uid", value=value)
         elif counts[value] > 1:
             yield ctx.finding(table, row, C.UID_DUPLICATE, "uid", value=value,
