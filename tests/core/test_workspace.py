@@ -19,9 +19,10 @@ from qgis.PyQt.QtCore import QDate, QVariant
 from covidmaps_plugin.core import current_language
 from covidmaps_plugin.core.fields import qvariant_type
 from covidmaps_plugin.core.forms import INTERNAL_MARK, TAB_INTERNAL, TAB_PUBLIC
+from covidmaps_plugin.core.gpkg import read_meta, write_meta
 from covidmaps_plugin.core.profile_data import APPROXIMATE_SOURCE, default_reference_features
 from covidmaps_plugin.core.project_setup import drawing_order
-from covidmaps_plugin.model import MODEL, FieldType, default_profile, palette
+from covidmaps_plugin.model import APPROVE_NEW_META, MODEL, FieldType, default_profile, palette
 from covidmaps_plugin.model.visibility import PROVINCE_TZ
 
 STORED_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
@@ -104,8 +105,12 @@ def test_form_has_public_and_internal_tabs(workspace):
     layer_def = MODEL.layer("checkpoints")
     tabs = workspace.layer("checkpoints").editFormConfig().tabs()
     assert [t.name() for t in tabs] == [TAB_PUBLIC[lang], TAB_INTERNAL[lang]]
-    assert [c.name() for c in tabs[1].children()] == [f.name for f in layer_def.internal_fields]
-    assert "commander" not in [c.name() for c in tabs[0].children()]
+    first = [c.name() for c in tabs[0].children()]
+    internal = [c.name() for c in tabs[1].children()]
+    # the approval box decides publication: first tab, right after the status
+    assert first.index("approved") == first.index("status") + 1
+    assert internal == [f.name for f in layer_def.internal_fields if f.name != "approved"]
+    assert "commander" not in first
 
 
 def test_constraints_follow_the_model(workspace):
@@ -153,7 +158,8 @@ def test_defaults_and_constraints_in_the_editing_buffer(workspace):
     assert _validate(layer, feature) == {}
     assert uuid.UUID(feature["uid"]).version == 4 and "{" not in feature["uid"]
     assert STORED_DATETIME.match(feature["updated_at"])
-    assert feature["approved"] is False
+    # the workspace's own officer's features are approved by default
+    assert feature["approved"] is True
     assert feature["updated_by"]
     assert "occupancy" in _validate(layer, _new_facility(layer, occupancy=101))
     assert "facility_type" in _validate(layer, _new_facility(layer, facility_type="castle"))
@@ -161,6 +167,18 @@ def test_defaults_and_constraints_in_the_editing_buffer(workspace):
     assert "closed_on" in _validate(layer, _new_facility(layer, status="closed"))
     missing = _validate(layer, _new_facility(layer, name=None))
     assert "name" in missing
+
+
+def test_a_workspace_can_make_new_features_wait_for_review(workspace):
+    """The approval policy is the workspace's (covidmaps_meta approve_new)."""
+    meta = read_meta(workspace.gpkg_path) or {}
+    write_meta(workspace.gpkg_path, {**meta, APPROVE_NEW_META: "false"})
+    workspace.refresh()
+    layer = workspace.layer("checkpoints")
+    feature = QgsVectorLayerUtils.createFeature(
+        layer, QgsGeometry.fromPointXY(QgsPointXY(105.83, 22.15)), {},
+        layer.createExpressionContext())
+    assert feature["approved"] is False
 
 
 def test_visible_until_defaults_to_exposure_end_plus_14_days(workspace):

@@ -16,6 +16,7 @@ from qgis.PyQt.QtWidgets import QWidget
 
 from ...core.editing import EditRefusedError, initial_attributes, new_feature
 from ...core.editing.admin_lookup import AdminLocation
+from ...core.editing.derived import DerivedDefaults
 from ...model import LayerDef
 
 FeatureAdded = Callable[[QgsFeature], None]
@@ -52,6 +53,36 @@ def bind_to_layer(dialog: QgsAttributeDialog, layer: QgsVectorLayer) -> None:
     layer.willBeDeleted.connect(drop)
 
 
+def follow_derived_defaults(dialog: QgsAttributeDialog, layer_def: LayerDef) -> DerivedDefaults:
+    """Let derived defaults (visible until = exposure end + 14 days) follow
+    their source while the officer has not entered a value of their own."""
+    form = dialog.attributeForm()
+    feature = dialog.feature()
+    names = feature.fields().names()
+    derived = DerivedDefaults(layer_def, {n: feature[n] for n in names})
+    sources = set(derived.sources)
+
+    def changed(name: str, value: Any, _attribute_changed: bool) -> None:
+        if name not in sources:
+            return
+        current = form.currentFormFeature()
+        values = {n: current[n] for n in current.fields().names()}
+        for target, new_value in derived.updates(name, value, values).items():
+            form.changeAttribute(target, new_value)
+
+    form.widgetValueChanged.connect(changed)
+
+    def stop(_result: int = 0) -> None:
+        # widgets torn down with the closed form emit changes of their own
+        try:
+            form.widgetValueChanged.disconnect(changed)
+        except (TypeError, RuntimeError):
+            pass
+
+    dialog.finished.connect(stop)
+    return derived
+
+
 def open_new_feature_form(
     layer: QgsVectorLayer,
     feature: QgsFeature,
@@ -59,6 +90,7 @@ def open_new_feature_form(
     *,
     modal: bool = True,
     on_added: Optional[FeatureAdded] = None,
+    layer_def: Optional[LayerDef] = None,
 ) -> QgsAttributeDialog:
     """Show the add-feature form for ``feature``; ``on_added`` runs when it is
     accepted and the feature is in the edit buffer.
@@ -71,6 +103,8 @@ def open_new_feature_form(
     dialog.setMode(QgsAttributeEditorContext.Mode.AddFeatureMode)
     dialog.setObjectName("CovidMapsNewFeatureForm")
     bind_to_layer(dialog, layer)
+    if layer_def is not None:
+        dialog.covidmaps_derived = follow_derived_defaults(dialog, layer_def)
 
     def accepted() -> None:
         if on_added is not None:

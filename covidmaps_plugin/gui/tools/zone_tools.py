@@ -88,7 +88,7 @@ def _zone_form(
 ) -> QgsAttributeDialog:
     layer = session.layers["isolation_zones"]
     feature = prefilled_feature(layer, ZONES, geometry, location, extra)
-    return open_new_feature_form(layer, feature, parent, modal=modal)
+    return open_new_feature_form(layer, feature, parent, modal=modal, layer_def=ZONES)
 
 
 def zone_location(session: EditingSession, geometry: QgsGeometry) -> AdminLocation:
