@@ -38,17 +38,19 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.editing import EditRefusedError
+from ..core.editing.new_feature import now_in_province
 from ..core.editing.session import EditingSession
 from ..core.errors import WorkspaceError
 from ..core.i18n import current_language
 from ..core.publishing import auth
+from ..core.publishing.changes import release_changes_text
 from ..core.publishing.client import new_idempotency_key, normalized_endpoint
 from ..core.publishing.errors import PublishError, StaleReleaseError
 from ..core.publishing.network import network_settings
 from ..core.publishing.pipeline import Prepared, PublishRequest
-from ..core.publishing.source import project_workspace_path, unsaved_edits
+from ..core.publishing.source import project_workspace_path, save_edits, unsaved_edits
 from ..core.publishing.task import CallTask, PipelineTask, PreviewTask, PublishTask
-from ..core.validation import Finding, Severity
+from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
 from .context import PluginContext
 from .validation_dock import SEVERITY_STYLE, show_finding_on_canvas
@@ -93,6 +95,15 @@ class PublishDialog(QDialog):
         form = QFormLayout()
         form.addRow(_t("Máy chủ công bố", "Publishing endpoint"), self.endpoint)
         form.addRow(_t("Mã truy cập", "Access token"), self.authcfg)
+        self.message = QLineEdit(default_message())
+        self.message.setObjectName("CovidMapsReleaseMessage")
+        self.message.setMaxLength(MESSAGE_MAX)
+        self.message.setPlaceholderText(_t("VD: Cập nhật ngày 25/11: thêm 3 điểm nguy cơ",
+                                           "e.g. 25/11 update: 3 new risk points"))
+        self.message.setToolTip(_t(
+            "Ghi vào lịch sử công bố (ai cũng đọc được trong bản phát hành).",
+            "Goes into the publishing history (readable by anyone in the release)."))
+        form.addRow(_t("Lời nhắn bản phát hành", "Release message"), self.message)
         self.auth_warning = QLabel()
         self.auth_warning.setWordWrap(True)
         warning = auth.master_password_warning()
@@ -128,12 +139,18 @@ class PublishDialog(QDialog):
 
         self.check_button = QPushButton(_t("Kiểm tra", "Check"))
         self.check_button.clicked.connect(self.start_preview)
+        self.save_check_button = QPushButton(_t("Lưu chỉnh sửa và kiểm tra",
+                                                "Save edits and check"))
+        self.save_check_button.setObjectName("covidmaps_save_and_check")
+        self.save_check_button.clicked.connect(self.save_and_check)
+        self.save_check_button.setVisible(False)
         self.publish_button = QPushButton(_t("Công bố", "Publish"))
         self.publish_button.setObjectName("covidmaps_publish_button")
         self.publish_button.clicked.connect(self.start_publish)
         self.publish_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.save_check_button)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.publish_button)
 
@@ -155,7 +172,7 @@ class PublishDialog(QDialog):
         self.history.setWordWrap(True)
         self.history.setSpacing(2)
         history_buttons = QHBoxLayout()
-        self.history_button = refresh = QPushButton(_t("Tải lịch sử", "Load history"))
+        self.history_button = refresh = QPushButton(_t("Tải lại lịch sử", "Reload history"))
         refresh.clicked.connect(self.load_history)
         self.rollback_button = QPushButton(_t("Quay lại bản đã chọn", "Roll back to selected"))
         self.rollback_button.clicked.connect(self.confirm_rollback)
@@ -177,6 +194,9 @@ class PublishDialog(QDialog):
         self.tabs = tabs = QTabWidget()
         tabs.addTab(publish_tab, _t("Công bố", "Publish"))
         tabs.addTab(history_tab, _t("Lịch sử (quản trị)", "History (administrators)"))
+        self.history_tab = history_tab
+        self._history_stale = True
+        tabs.currentChanged.connect(self._tab_changed)
         outer = QVBoxLayout(self)
         outer.addWidget(tabs)
         outer.addWidget(self.status)  # below the tabs: history calls report here too
@@ -190,7 +210,7 @@ class PublishDialog(QDialog):
             gpkg_path=self.gpkg_path, endpoint=endpoint,
             auth_headers=auth.auth_headers(authcfg=authcfg), network=network_settings(),
             base_release=base_release, confirm_warnings=self.confirm.isChecked(),
-            idempotency_key=new_idempotency_key(),
+            idempotency_key=new_idempotency_key(), message=self.message.text().strip(),
         )
 
     def _start(self, task: PipelineTask) -> None:
@@ -229,7 +249,28 @@ class PublishDialog(QDialog):
             return
         self._clear_preview()
         self.status.setText(_ready_text())
+        self._show_pending()
         self._update_buttons()
+
+    def _show_pending(self) -> List[str]:
+        """Titles of the layers with unsaved edits, offered for saving."""
+        pending = unsaved_edits() if not self._given_path else []
+        self.save_check_button.setVisible(bool(pending))
+        if pending:
+            self.status.setText(_t("Có chỉnh sửa chưa lưu: ", "Unsaved edits: ")
+                                + ", ".join(pending) + ". " + _t(
+                                    "Bấm “Lưu chỉnh sửa và kiểm tra” để lưu rồi kiểm tra.",
+                                    "Click “Save edits and check” to save them and check."))
+        return pending
+
+    def save_and_check(self) -> None:
+        """Save every workspace layer's edits (they stay editable), then check."""
+        failed = save_edits()
+        if failed:
+            self.status.setText(_t("Không lưu được: ", "Could not save: ") + "; ".join(failed))
+            return
+        self.save_check_button.setVisible(False)
+        self.start_preview()
 
     def _clear_preview(self) -> None:
         self.prepared = None
@@ -250,8 +291,11 @@ class PublishDialog(QDialog):
             return
         pending = unsaved_edits()
         if pending:
+            self.save_check_button.setVisible(True)
             self.status.setText(_t("Hãy lưu các chỉnh sửa trước khi công bố: ",
-                                   "Save your edits before publishing: ") + ", ".join(pending))
+                                   "Save your edits before publishing: ") + ", ".join(pending)
+                                + ". " + _t("Bấm “Lưu chỉnh sửa và kiểm tra”.",
+                                            "Click “Save edits and check”."))
             return
         try:
             request = self._request()
@@ -279,8 +323,10 @@ class PublishDialog(QDialog):
                             self.findings)
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in validation.findings))
+        # first: what the officer may expect on the map and will not find
+        self._add_not_published(validation.findings)
         if prepared.changes is not None:
-            for sentence in prepared.changes.sentences(self.lang):
+            for sentence in prepared.changes.listed(self.lang):
                 QListWidgetItem(sentence, self.changes)
         self.confirm.setChecked(False)
         self.confirm.setVisible(bool(validation.warnings))
@@ -290,6 +336,24 @@ class PublishDialog(QDialog):
         else:
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()
+
+    def _add_not_published(self, findings) -> None:
+        """Features kept off the map only by a missing approval, by name,
+        where the officer reads what the publish will change."""
+        by_layer: Dict[str, List[Finding]] = {}
+        for finding in findings:
+            if finding.code is FindingCode.PUBLISH_NOT_APPROVED:
+                by_layer.setdefault(finding.layer, []).append(finding)
+        for found in by_layer.values():
+            names = ", ".join(f"«{f.feature_label()}»" for f in found)
+            text = _t(f"Sẽ KHÔNG công bố vì chưa duyệt ({len(found)} "
+                      f"{found[0].layer_title('vi').lower()}): {names}",
+                      f"Will NOT be published, not approved ({len(found)} × "
+                      f"{found[0].layer_title('en').lower()}): {names}")
+            icon, colour, _background = SEVERITY_STYLE[Severity.WARNING]
+            item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.changes)
+            item.setForeground(QBrush(QColor(colour)))
+            item.setData(FINDING_ROLE, found[0])
 
     def _add_finding(self, text: str, severity: Severity, finding: Optional[Finding]) -> None:
         icon, colour, _background = SEVERITY_STYLE[severity]
@@ -376,12 +440,21 @@ class PublishDialog(QDialog):
         self.result.setText(
             _t("Bản phát hành", "Release") + f" <b>{html.escape(result.release_id)}</b> — "
             + f'<a href="{url}">{url}</a>')
+        self._history_stale = True
+        self.message.setText(default_message())
         self._update_buttons()
         if self.ctx is not None:
             self.ctx.push_success(_t(f"Đã công bố bản {result.release_id}",
                                      f"Published release {result.release_id}"))
 
     # ------------------------------------------------------------ history
+    def _tab_changed(self, index: int) -> None:
+        """The history loads by itself the first time it is shown and after
+        each publish or rollback."""
+        if self.tabs.widget(index) is self.history_tab and self._history_stale \
+                and not self.tasks:
+            self.load_history()
+
     def _call(self, description: str, call: Callable[[Any], Any],
               done: Callable[[Any], None], base_release: Optional[str] = None) -> None:
         try:
@@ -403,13 +476,16 @@ class PublishDialog(QDialog):
                    lambda releases: self.show_history(releases, status))
 
     def show_history(self, releases: List[dict], status: str = "") -> None:
+        self._history_stale = False
         self.history.clear()
         for index, entry in enumerate(releases):
             text = history_line(entry)
             item = QListWidgetItem(text, self.history)
             item.setData(Qt.ItemDataRole.UserRole, entry.get("release_id"))
             if index == 0:  # the release citizens see now
-                item.setText(text + _t("  (đang công khai)", "  (on the public map)"))
+                head, _newline, rest = text.partition("\n")
+                marked = head + _t("  (đang công khai)", "  (on the public map)")
+                item.setText(marked + ("\n" + rest if rest else ""))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
@@ -459,6 +535,7 @@ class PublishDialog(QDialog):
                    lambda summary: self.rollback_done(target, summary), base_release=current)
 
     def rollback_done(self, target: str, summary: Any) -> None:
+        self._history_stale = True
         release = (summary or {}).get("release_id", "")
         self.load_history(status=_t(
             f"Đã quay lại bản {target}: bản đồ công khai hiện bản mới {release} "
@@ -490,7 +567,18 @@ def history_line(entry: dict) -> str:
         message = ""
     parts = [str(entry.get("release_id") or ""), instant_text(entry.get("created_at")),
              str(entry.get("publisher") or ""), what, message]
-    return "  ·  ".join(part for part in parts if part)
+    line = "  ·  ".join(part for part in parts if part)
+    changed = release_changes_text(entry.get("changes"), current_language())
+    return f"{line}\n    {changed}" if changed and kind == "publish" else line
+
+
+MESSAGE_MAX = 500  # the endpoint's limit on a release message
+
+
+def default_message() -> str:
+    """The message a release gets unless the officer writes one."""
+    today = now_in_province().strftime("%d/%m/%Y")
+    return _t(f"Cập nhật ngày {today}", f"Update of {today}")
 
 
 def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
@@ -510,8 +598,8 @@ def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
         if dialog is None or sip.isdeleted(dialog):
             dialog = PublishDialog(ctx, ctx.main_window)
             holder["dialog"] = dialog
-        elif not dialog.isVisible():
-            dialog.restart()  # the workspace may have changed since it was closed
+        # the workspace may have changed since it was last shown
+        dialog.restart()
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
