@@ -16,7 +16,7 @@ import html
 from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import QgsApplication
-from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas
+from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas, QgsPasswordLineEdit
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
@@ -95,6 +95,29 @@ class PublishDialog(QDialog):
         form = QFormLayout()
         form.addRow(_t("Máy chủ công bố", "Publishing endpoint"), self.endpoint)
         form.addRow(_t("Mã truy cập", "Access token"), self.authcfg)
+        # first-time set-up: paste the token, the plugin makes the QGIS
+        # authentication configuration itself (Basic, password = token)
+        self.token_paste = QgsPasswordLineEdit()
+        self.token_paste.setObjectName("CovidMapsTokenPaste")
+        self.token_paste.setPlaceholderText(_t("Dán mã do bộ phận CNTT cấp",
+                                               "Paste the token from the ICT staff"))
+        self.token_save = QPushButton(_t("Lưu mã", "Save token"))
+        self.token_save.setObjectName("covidmaps_save_token")
+        self.token_save.clicked.connect(self.save_token)
+        self.token_paste.returnPressed.connect(self.save_token)
+        paste_row = QHBoxLayout()
+        paste_row.addWidget(self.token_paste, 1)
+        paste_row.addWidget(self.token_save)
+        form.addRow(_t("Mã truy cập mới", "New access token"), paste_row)
+        self.token_help = QLabel(_t(
+            "Lần đầu: dán mã truy cập do bộ phận CNTT cấp rồi bấm «Lưu mã». Mã được lưu mã hoá "
+            "trong cơ sở dữ liệu xác thực của QGIS (không lưu trong cài đặt) và được chọn sẵn "
+            "cho những lần sau.",
+            "First time: paste the access token the ICT staff gave you and click «Save token». "
+            "It is stored encrypted in QGIS's authentication database (never in the settings) "
+            "and chosen for you next time."))
+        self.token_help.setWordWrap(True)
+        self.token_help.setStyleSheet("color: #555555;")
         self.message = QLineEdit(default_message())
         self.message.setObjectName("CovidMapsReleaseMessage")
         self.message.setMaxLength(MESSAGE_MAX)
@@ -106,9 +129,9 @@ class PublishDialog(QDialog):
         form.addRow(_t("Lời nhắn bản phát hành", "Release message"), self.message)
         self.auth_warning = QLabel()
         self.auth_warning.setWordWrap(True)
-        warning = auth.master_password_warning()
-        self.auth_warning.setText(warning.message(self.lang) if warning else "")
-        self.auth_warning.setVisible(warning is not None)
+        self.refresh_auth_warning()
+        # the warning goes once the officer sets the master password
+        QgsApplication.authManager().masterPasswordVerified.connect(self._master_verified)
 
         self.status = QLabel(_ready_text())
         self.status.setWordWrap(True)
@@ -157,13 +180,14 @@ class PublishDialog(QDialog):
         publish_tab = QWidget()
         layout = QVBoxLayout(publish_tab)
         layout.addLayout(form)
+        layout.addWidget(self.token_help)
         layout.addWidget(self.auth_warning)
         layout.addWidget(QLabel(_t("Kết quả kiểm tra dữ liệu", "Validation")))
-        layout.addWidget(self.findings)
+        layout.addWidget(self.findings, 1)
         layout.addWidget(self.findings_hint)
         layout.addWidget(QLabel(_t("Thay đổi trên bản đồ công khai",
                                    "Changes on the public map")))
-        layout.addWidget(self.changes)
+        layout.addWidget(self.changes, 1)
         layout.addWidget(self.confirm)
         layout.addWidget(self.result)
         layout.addLayout(buttons)
@@ -208,10 +232,40 @@ class PublishDialog(QDialog):
         auth.save_connection(endpoint, authcfg)
         return PublishRequest(
             gpkg_path=self.gpkg_path, endpoint=endpoint,
-            auth_headers=auth.auth_headers(authcfg=authcfg), network=network_settings(),
+            auth_headers=auth.auth_headers(authcfg=authcfg, interactive=True),
+            network=network_settings(),
             base_release=base_release, confirm_warnings=self.confirm.isChecked(),
             idempotency_key=new_idempotency_key(), message=self.message.text().strip(),
         )
+
+    def refresh_auth_warning(self) -> None:
+        warning = auth.master_password_warning()
+        self.auth_warning.setText(warning.message(self.lang) if warning else "")
+        self.auth_warning.setVisible(warning is not None)
+        # once a token is chosen, the first-time help has done its job
+        self.token_help.setVisible(not self.authcfg.configId())
+
+    def _master_verified(self, _ok: bool) -> None:
+        if not sip.isdeleted(self):
+            self.refresh_auth_warning()
+
+    def save_token(self) -> None:
+        """Store the pasted token in the auth DB and choose it."""
+        endpoint = self.endpoint.text().strip()
+        try:
+            authcfg = auth.save_pasted_token(self.token_paste.text(), endpoint)
+        except PublishError as exc:
+            self.refresh_auth_warning()
+            self.status.setText(exc.message(self.lang))
+            return
+        self.token_paste.clear()
+        self.authcfg.setConfigId(authcfg)
+        auth.save_connection(endpoint, authcfg)
+        self.refresh_auth_warning()
+        self.status.setText(_t(
+            "Đã lưu mã truy cập vào cơ sở dữ liệu xác thực của QGIS và chọn sẵn cho lần sau.",
+            "The access token is stored in QGIS's authentication database and chosen for "
+            "next time."))
 
     def _start(self, task: PipelineTask) -> None:
         self.tasks.append(task)
@@ -249,6 +303,7 @@ class PublishDialog(QDialog):
             return
         self._clear_preview()
         self.status.setText(_ready_text())
+        self.refresh_auth_warning()
         self._show_pending()
         self._update_buttons()
 
