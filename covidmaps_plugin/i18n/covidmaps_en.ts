@@ -44,6 +44,10 @@
             <translation>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</translation>
         </message>
         <message>
+            <source>Capacity</source>
+            <translation>Capacity</translation>
+        </message>
+        <message>
             <source>Check after each edit</source>
             <translation>Check after each edit</translation>
         </message>
@@ -72,6 +76,10 @@
             <translation>Checking the map…</translation>
         </message>
         <message>
+            <source>Checkpoint «{0}» disbanded.</source>
+            <translation>Checkpoint «{0}» disbanded.</translation>
+        </message>
+        <message>
             <source>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
 
 Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
@@ -88,6 +96,10 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
         <message>
             <source>Click the centre of the zone on the map (or select a point first).</source>
             <translation>Click the centre of the zone on the map (or select a point first).</translation>
+        </message>
+        <message>
+            <source>Click the feature on the map: «{0}».</source>
+            <translation>Click the feature on the map: «{0}».</translation>
         </message>
         <message>
             <source>Click the map to add a disease-control checkpoint there</source>
@@ -114,8 +126,12 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Close quarantine facility…</translation>
         </message>
         <message>
-            <source>Close the {0} selected facility(ies): they leave the public map.</source>
-            <translation>Close the {0} selected facility(ies): they leave the public map.</translation>
+            <source>Close the facility «{0}»: it leaves the public map.</source>
+            <translation>Close the facility «{0}»: it leaves the public map.</translation>
+        </message>
+        <message>
+            <source>Close these {0} facilities: {1}. They leave the public map.</source>
+            <translation>Close these {0} facilities: {1}. They leave the public map.</translation>
         </message>
         <message>
             <source>Closed on</source>
@@ -188,8 +204,12 @@ An existing file is never overwritten.</translation>
             <translation>Disband checkpoint…</translation>
         </message>
         <message>
-            <source>Disband the {0} selected checkpoint(s): they leave the public map.</source>
-            <translation>Disband the {0} selected checkpoint(s): they leave the public map.</translation>
+            <source>Disband the checkpoint «{0}»: it leaves the public map.</source>
+            <translation>Disband the checkpoint «{0}»: it leaves the public map.</translation>
+        </message>
+        <message>
+            <source>Disband these {0} checkpoints: {1}. They leave the public map.</source>
+            <translation>Disband these {0} checkpoints: {1}. They leave the public map.</translation>
         </message>
         <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
@@ -232,12 +252,24 @@ An existing file is never overwritten.</translation>
             <translation>Extend isolation zone…</translation>
         </message>
         <message>
-            <source>Extend the {0} selected zone(s) to a later end.</source>
-            <translation>Extend the {0} selected zone(s) to a later end.</translation>
+            <source>Extend the zone «{0}» to a later end.</source>
+            <translation>Extend the zone «{0}» to a later end.</translation>
+        </message>
+        <message>
+            <source>Extend these {0} zones to a later end: {1}.</source>
+            <translation>Extend these {0} zones to a later end: {1}.</translation>
         </message>
         <message>
             <source>Extension decision number</source>
             <translation>Extension decision number</translation>
+        </message>
+        <message>
+            <source>Facility</source>
+            <translation>Facility</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed.</source>
+            <translation>Facility «{0}» closed.</translation>
         </message>
         <message>
             <source>Fail when errors are found</source>
@@ -246,6 +278,18 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Feature</source>
             <translation>Feature</translation>
+        </message>
+        <message>
+            <source>Figures as of</source>
+            <translation>Figures as of</translation>
+        </message>
+        <message>
+            <source>Figures of {0} facilities updated: {1}.</source>
+            <translation>Figures of {0} facilities updated: {1}.</translation>
+        </message>
+        <message>
+            <source>Figures of «{0}» updated.</source>
+            <translation>Figures of «{0}» updated.</translation>
         </message>
         <message>
             <source>Findings</source>
@@ -268,6 +312,10 @@ An existing file is never overwritten.</translation>
             <translation>Isolation zone from administrative units</translation>
         </message>
         <message>
+            <source>Last figures</source>
+            <translation>Last figures</translation>
+        </message>
+        <message>
             <source>Lift</source>
             <translation>Lift</translation>
         </message>
@@ -284,8 +332,12 @@ An existing file is never overwritten.</translation>
             <translation>Lift or extend zones, close facilities, update figures</translation>
         </message>
         <message>
-            <source>Lift the {0} selected zone(s): they leave the public map.</source>
-            <translation>Lift the {0} selected zone(s): they leave the public map.</translation>
+            <source>Lift the zone «{0}»: it leaves the public map.</source>
+            <translation>Lift the zone «{0}»: it leaves the public map.</translation>
+        </message>
+        <message>
+            <source>Lift these {0} zones: {1}. They leave the public map.</source>
+            <translation>Lift these {0} zones: {1}. They leave the public map.</translation>
         </message>
         <message>
             <source>Lifted at</source>
@@ -324,6 +376,10 @@ An existing file is never overwritten.</translation>
             <translation>No errors: check the warnings, then publish.</translation>
         </message>
         <message>
+            <source>No figure changed.</source>
+            <translation>No figure changed.</translation>
+        </message>
+        <message>
             <source>No problems found: the map can be published.</source>
             <translation>No problems found: the map can be published.</translation>
         </message>
@@ -334,6 +390,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Notes</source>
             <translation>Notes</translation>
+        </message>
+        <message>
+            <source>Nothing of «{0}» there: click on the feature itself.</source>
+            <translation>Nothing of «{0}» there: click on the feature itself.</translation>
         </message>
         <message>
             <source>Now (ISO 8601, default: the current time)</source>
@@ -456,6 +516,10 @@ An existing file is never overwritten.</translation>
             <translation>Save</translation>
         </message>
         <message>
+            <source>Save the layer's edits to keep it.</source>
+            <translation>Save the layer's edits to keep it.</translation>
+        </message>
+        <message>
             <source>Save the workspace as</source>
             <translation>Save the workspace as</translation>
         </message>
@@ -478,6 +542,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Today's figures</source>
             <translation>Today's figures</translation>
+        </message>
+        <message>
+            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</translation>
         </message>
         <message>
             <source>Update quarantine figures…</source>
@@ -530,6 +598,18 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>Zone from districts or communes…</translation>
         </message>
         <message>
+            <source>Zone «{0}» extended to {1}.</source>
+            <translation>Zone «{0}» extended to {1}.</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» lifted.</source>
+            <translation>Zone «{0}» lifted.</translation>
+        </message>
+        <message>
+            <source>and {0} more</source>
+            <translation>and {0} more</translation>
+        </message>
+        <message>
             <source>e.g. 123/QĐ-UBND</source>
             <translation>e.g. 123/QĐ-UBND</translation>
         </message>
@@ -538,8 +618,16 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</translation>
         </message>
         <message>
+            <source>{0} checkpoints disbanded: {1}.</source>
+            <translation>{0} checkpoints disbanded: {1}.</translation>
+        </message>
+        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>{0} errors block publishing; see the findings and the report.</translation>
+        </message>
+        <message>
+            <source>{0} facilities closed: {1}.</source>
+            <translation>{0} facilities closed: {1}.</translation>
         </message>
         <message>
             <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
@@ -548,6 +636,14 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
         <message>
             <source>{0} risk point(s) marked as expired.</source>
             <translation>{0} risk point(s) marked as expired.</translation>
+        </message>
+        <message>
+            <source>{0} zones extended to {2}: {1}.</source>
+            <translation>{0} zones extended to {2}: {1}.</translation>
+        </message>
+        <message>
+            <source>{0} zones lifted: {1}.</source>
+            <translation>{0} zones lifted: {1}.</translation>
         </message>
         <message>
             <source>… and {0} more errors: see the findings and the report.</source>

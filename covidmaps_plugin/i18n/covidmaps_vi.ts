@@ -44,6 +44,10 @@
             <translation>Không đọc được thời điểm “{0}”; hãy nhập theo ISO 8601, ví dụ 2021-06-10T10:00:00+07:00.</translation>
         </message>
         <message>
+            <source>Capacity</source>
+            <translation>Sức chứa</translation>
+        </message>
+        <message>
             <source>Check after each edit</source>
             <translation>Tự kiểm tra sau mỗi lần sửa</translation>
         </message>
@@ -72,6 +76,10 @@
             <translation>Đang kiểm tra bản đồ…</translation>
         </message>
         <message>
+            <source>Checkpoint «{0}» disbanded.</source>
+            <translation>Đã giải thể chốt «{0}».</translation>
+        </message>
+        <message>
             <source>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
 
 Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
@@ -88,6 +96,10 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
         <message>
             <source>Click the centre of the zone on the map (or select a point first).</source>
             <translation>Nhấp vào tâm vùng trên bản đồ (hoặc chọn trước một điểm).</translation>
+        </message>
+        <message>
+            <source>Click the feature on the map: «{0}».</source>
+            <translation>Nhấp vào đối tượng trên bản đồ: «{0}».</translation>
         </message>
         <message>
             <source>Click the map to add a disease-control checkpoint there</source>
@@ -114,8 +126,12 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Đóng điểm cách ly…</translation>
         </message>
         <message>
-            <source>Close the {0} selected facility(ies): they leave the public map.</source>
-            <translation>Đóng {0} cơ sở cách ly đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+            <source>Close the facility «{0}»: it leaves the public map.</source>
+            <translation>Đóng cơ sở cách ly «{0}»: cơ sở sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Close these {0} facilities: {1}. They leave the public map.</source>
+            <translation>Đóng {0} cơ sở cách ly: {1}. Các cơ sở này sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
             <source>Closed on</source>
@@ -188,8 +204,12 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Giải thể chốt kiểm soát…</translation>
         </message>
         <message>
-            <source>Disband the {0} selected checkpoint(s): they leave the public map.</source>
-            <translation>Giải thể {0} chốt đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+            <source>Disband the checkpoint «{0}»: it leaves the public map.</source>
+            <translation>Giải thể chốt «{0}»: chốt sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Disband these {0} checkpoints: {1}. They leave the public map.</source>
+            <translation>Giải thể {0} chốt: {1}. Các chốt này sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
@@ -232,12 +252,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Gia hạn vùng cách ly…</translation>
         </message>
         <message>
-            <source>Extend the {0} selected zone(s) to a later end.</source>
-            <translation>Gia hạn {0} vùng đã chọn đến thời điểm muộn hơn.</translation>
+            <source>Extend the zone «{0}» to a later end.</source>
+            <translation>Gia hạn vùng «{0}» đến thời điểm muộn hơn.</translation>
+        </message>
+        <message>
+            <source>Extend these {0} zones to a later end: {1}.</source>
+            <translation>Gia hạn {0} vùng đến thời điểm muộn hơn: {1}.</translation>
         </message>
         <message>
             <source>Extension decision number</source>
             <translation>Số quyết định gia hạn</translation>
+        </message>
+        <message>
+            <source>Facility</source>
+            <translation>Cơ sở cách ly</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed.</source>
+            <translation>Đã đóng cơ sở cách ly «{0}».</translation>
         </message>
         <message>
             <source>Fail when errors are found</source>
@@ -246,6 +278,18 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Feature</source>
             <translation>Đối tượng</translation>
+        </message>
+        <message>
+            <source>Figures as of</source>
+            <translation>Số liệu tính đến</translation>
+        </message>
+        <message>
+            <source>Figures of {0} facilities updated: {1}.</source>
+            <translation>Đã cập nhật số liệu của {0} cơ sở: {1}.</translation>
+        </message>
+        <message>
+            <source>Figures of «{0}» updated.</source>
+            <translation>Đã cập nhật số liệu của «{0}».</translation>
         </message>
         <message>
             <source>Findings</source>
@@ -268,6 +312,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Vùng cách ly theo đơn vị hành chính</translation>
         </message>
         <message>
+            <source>Last figures</source>
+            <translation>Số liệu gần nhất</translation>
+        </message>
+        <message>
             <source>Lift</source>
             <translation>Dỡ bỏ</translation>
         </message>
@@ -284,8 +332,12 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Dỡ bỏ hoặc gia hạn vùng cách ly, đóng cơ sở, cập nhật số liệu</translation>
         </message>
         <message>
-            <source>Lift the {0} selected zone(s): they leave the public map.</source>
-            <translation>Dỡ bỏ {0} vùng đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+            <source>Lift the zone «{0}»: it leaves the public map.</source>
+            <translation>Dỡ bỏ vùng «{0}»: vùng sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Lift these {0} zones: {1}. They leave the public map.</source>
+            <translation>Dỡ bỏ {0} vùng: {1}. Các vùng này sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
             <source>Lifted at</source>
@@ -324,6 +376,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Không có lỗi: xem lại các cảnh báo rồi công bố.</translation>
         </message>
         <message>
+            <source>No figure changed.</source>
+            <translation>Không có số liệu nào thay đổi.</translation>
+        </message>
+        <message>
             <source>No problems found: the map can be published.</source>
             <translation>Không phát hiện vấn đề: có thể công bố bản đồ.</translation>
         </message>
@@ -334,6 +390,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Notes</source>
             <translation>Ghi chú</translation>
+        </message>
+        <message>
+            <source>Nothing of «{0}» there: click on the feature itself.</source>
+            <translation>Chỗ này không có đối tượng nào của lớp «{0}»: hãy nhấp đúng vào đối tượng.</translation>
         </message>
         <message>
             <source>Now (ISO 8601, default: the current time)</source>
@@ -456,6 +516,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Lưu</translation>
         </message>
         <message>
+            <source>Save the layer's edits to keep it.</source>
+            <translation>Hãy lưu chỉnh sửa của lớp để giữ lại thay đổi.</translation>
+        </message>
+        <message>
             <source>Save the workspace as</source>
             <translation>Lưu vùng làm việc thành</translation>
         </message>
@@ -478,6 +542,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Today's figures</source>
             <translation>Số liệu hôm nay</translation>
+        </message>
+        <message>
+            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Nhập số liệu hôm nay của từng cơ sở (phím Tab chuyển sang ô tiếp theo). Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
         </message>
         <message>
             <source>Update quarantine figures…</source>
@@ -530,6 +598,18 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Vùng theo huyện/xã…</translation>
         </message>
         <message>
+            <source>Zone «{0}» extended to {1}.</source>
+            <translation>Đã gia hạn vùng «{0}» đến {1}.</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» lifted.</source>
+            <translation>Đã dỡ bỏ vùng «{0}».</translation>
+        </message>
+        <message>
+            <source>and {0} more</source>
+            <translation>và {0} đối tượng khác</translation>
+        </message>
+        <message>
             <source>e.g. 123/QĐ-UBND</source>
             <translation>ví dụ 123/QĐ-UBND</translation>
         </message>
@@ -538,8 +618,16 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Có {0} điểm nguy cơ đang cảnh báo đã quá thời hạn hiển thị. Chuyển sang «Hết thời hạn cảnh báo»?</translation>
         </message>
         <message>
+            <source>{0} checkpoints disbanded: {1}.</source>
+            <translation>Đã giải thể {0} chốt: {1}.</translation>
+        </message>
+        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>Có {0} lỗi chặn việc công bố; hãy xem kết quả kiểm tra và báo cáo.</translation>
+        </message>
+        <message>
+            <source>{0} facilities closed: {1}.</source>
+            <translation>Đã đóng {0} cơ sở cách ly: {1}.</translation>
         </message>
         <message>
             <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
@@ -548,6 +636,14 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
         <message>
             <source>{0} risk point(s) marked as expired.</source>
             <translation>Đã chuyển {0} điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
+        </message>
+        <message>
+            <source>{0} zones extended to {2}: {1}.</source>
+            <translation>Đã gia hạn {0} vùng đến {2}: {1}.</translation>
+        </message>
+        <message>
+            <source>{0} zones lifted: {1}.</source>
+            <translation>Đã dỡ bỏ {0} vùng: {1}.</translation>
         </message>
         <message>
             <source>… and {0} more errors: see the findings and the report.</source>
