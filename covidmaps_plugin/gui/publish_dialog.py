@@ -29,7 +29,6 @@ from qgis.PyQt.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -52,6 +51,7 @@ from ..core.publishing.source import project_workspace_path, save_edits, unsaved
 from ..core.publishing.task import CallTask, PipelineTask, PreviewTask, PublishTask
 from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
+from .ask import ask
 from .context import PluginContext
 from .validation_dock import SEVERITY_STYLE, show_finding_on_canvas
 
@@ -555,20 +555,12 @@ class PublishDialog(QDialog):
             self.start_rollback()  # explains why nothing happens
             return
         target = item.data(Qt.ItemDataRole.UserRole)
-        question = QMessageBox(
-            QMessageBox.Icon.Question, _t("Quay lại bản trước", "Roll back"),
-            _t(f"Đưa bản đồ công khai về dữ liệu của bản {target}? Người dân sẽ thấy ngay "
-               "dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.",
-               f"Bring the public map back to the data of release {target}? Citizens see it "
-               "at once; the other releases stay in the history."),
-            QMessageBox.StandardButton.NoButton, self)
-        # our own words: Qt's Yes/No stay English where QGIS ships no Qt translation
-        yes = question.addButton(_t("Quay lại bản này", "Roll back"),
-                                 QMessageBox.ButtonRole.AcceptRole)
-        no = question.addButton(_t("Huỷ", "Cancel"), QMessageBox.ButtonRole.RejectRole)
-        question.setDefaultButton(no)
-        question.exec()
-        if question.clickedButton() is yes:
+        if ask(self, _t("Quay lại bản trước", "Roll back"),
+               _t(f"Đưa bản đồ công khai về dữ liệu của bản {target}? Người dân sẽ thấy ngay "
+                  "dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.",
+                  f"Bring the public map back to the data of release {target}? Citizens see "
+                  "it at once; the other releases stay in the history."),
+               _t("Quay lại bản này", "Roll back"), _t("Huỷ", "Cancel")):
             self.start_rollback()
 
     def start_rollback(self) -> None:

@@ -4,6 +4,10 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>1 risk point marked as expired.</source>
+            <translation>1 risk point marked as expired.</translation>
+        </message>
+        <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
             <translation>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</translation>
         </message>
@@ -372,6 +376,10 @@ An existing file is never overwritten.</translation>
             <translation>New workspace…</translation>
         </message>
         <message>
+            <source>No</source>
+            <translation>No</translation>
+        </message>
+        <message>
             <source>No errors: check the warnings, then publish.</source>
             <translation>No errors: check the warnings, then publish.</translation>
         </message>
@@ -524,6 +532,10 @@ An existing file is never overwritten.</translation>
             <translation>Save the workspace as</translation>
         </message>
         <message>
+            <source>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</source>
+            <translation>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
         </message>
@@ -590,6 +602,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>Workspace opened: {0}</translation>
         </message>
         <message>
+            <source>Yes</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
             <source>Zone around a point…</source>
             <translation>Zone around a point…</translation>
         </message>
@@ -614,8 +630,8 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>e.g. 123/QĐ-UBND</translation>
         </message>
         <message>
-            <source>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</source>
-            <translation>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</translation>
+            <source>{0} active risk points have passed their visible-until date. Mark them as expired?</source>
+            <translation>{0} active risk points have passed their visible-until date. Mark them as expired?</translation>
         </message>
         <message>
             <source>{0} checkpoints disbanded: {1}.</source>

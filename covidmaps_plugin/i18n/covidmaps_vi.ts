@@ -4,6 +4,10 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>1 risk point marked as expired.</source>
+            <translation>Đã chuyển 1 điểm nguy cơ sang hết hạn.</translation>
+        </message>
+        <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
             <translation>Vùng làm việc là một tệp GeoPackage chứa bốn lớp dữ liệu của bản đồ dịch bệnh. Hãy lưu tệp ở nơi được sao lưu thường xuyên.</translation>
         </message>
@@ -372,6 +376,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tạo vùng làm việc mới…</translation>
         </message>
         <message>
+            <source>No</source>
+            <translation>Không</translation>
+        </message>
+        <message>
             <source>No errors: check the warnings, then publish.</source>
             <translation>Không có lỗi: xem lại các cảnh báo rồi công bố.</translation>
         </message>
@@ -524,6 +532,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Lưu vùng làm việc thành</translation>
         </message>
         <message>
+            <source>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</source>
+            <translation>Điểm nguy cơ «{0}» đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển sang hết hạn?</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
         </message>
@@ -590,6 +602,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Đã mở vùng làm việc: {0}</translation>
         </message>
         <message>
+            <source>Yes</source>
+            <translation>Có</translation>
+        </message>
+        <message>
             <source>Zone around a point…</source>
             <translation>Vùng quanh một điểm…</translation>
         </message>
@@ -614,8 +630,8 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>ví dụ 123/QĐ-UBND</translation>
         </message>
         <message>
-            <source>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</source>
-            <translation>Có {0} điểm nguy cơ đang cảnh báo đã quá thời hạn hiển thị. Chuyển sang «Hết thời hạn cảnh báo»?</translation>
+            <source>{0} active risk points have passed their visible-until date. Mark them as expired?</source>
+            <translation>{0} điểm nguy cơ đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển các điểm này sang hết hạn?</translation>
         </message>
         <message>
             <source>{0} checkpoints disbanded: {1}.</source>

@@ -11,11 +11,12 @@ from typing import Callable, Dict, Optional
 
 from qgis.core import Qgis, QgsPointXY, QgsProject
 from qgis.PyQt.QtGui import QCursor
-from qgis.PyQt.QtWidgets import QDialog, QMenu, QMessageBox
+from qgis.PyQt.QtWidgets import QDialog, QMenu
 
 from ...core.editing import EditRefusedError, expired_risk_point_ids, now_in_province
 from ...core.editing.session import EditingSession
 from ...i18n import error_text, tr
+from ..ask import ask
 from ..context import PluginContext
 from . import daily
 from .place_tool import PlaceFeatureTool
@@ -158,14 +159,20 @@ def _expire(ctx: PluginContext, session: EditingSession) -> None:
     if count == 0:
         ctx.push_success(tr("No risk point has passed its visible-until date."))
         return
-    answer = QMessageBox.question(
-        ctx.main_window, tr("Expire risk points"),
-        tr("{0} active risk point(s) have passed their visible-until date. "
-           "Mark them as expired?").format(count),
-    )
-    if answer == QMessageBox.StandardButton.Yes:
+    question = (tr("The active risk point «{0}» has passed its visible-until date. "
+                   "Mark it as expired?") if count == 1 else
+                tr("{0} active risk points have passed their visible-until date. "
+                   "Mark them as expired?"))
+    if count == 1:
+        layer = session.layers["risk_points"]
+        fid = expired_risk_point_ids(layer, now_in_province())[0]
+        question = question.format(daily.feature_names(layer, [fid])[0])
+    else:
+        question = question.format(count)
+    if ask(ctx.main_window, tr("Expire risk points"), question):
         expired = daily.expire_now(session)
-        ctx.push_success(tr("{0} risk point(s) marked as expired.").format(expired))
+        ctx.push_success(tr("{0} risk point(s) marked as expired.").format(expired)
+                         if expired != 1 else tr("1 risk point marked as expired."))
 
 
 # layer each daily action works on, and its dialog factory
