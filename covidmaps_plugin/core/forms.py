@@ -29,7 +29,9 @@ from .expressions import (
 )
 from .fields import qt_datetime_format
 
-INTERNAL_MARK = "🔒 "
+# Internal fields say so in words after their label: a lock emoji before it
+# showed as a missing-glyph box with the fonts of a stock Debian desktop.
+INTERNAL_MARK = {"vi": " (nội bộ)", "en": " (internal)"}
 TAB_PUBLIC = {"vi": "Thông tin công bố", "en": "Public information"}
 TAB_INTERNAL = {"vi": "Nội bộ — không công bố", "en": "Internal — never published"}
 
@@ -42,7 +44,7 @@ _RELATION_TARGETS = {
 
 
 def field_alias(fld: FieldDef, lang: str) -> str:
-    return ("" if fld.public else INTERNAL_MARK) + fld.label(lang)
+    return fld.label(lang) + ("" if fld.public else INTERNAL_MARK[lang])
 
 
 def _value_map(fld: FieldDef, values: ValueList, lang: str) -> QgsEditorWidgetSetup:

@@ -89,7 +89,8 @@ def test_widgets_follow_the_model(workspace):
             elif fld.multiline:
                 assert setup.type() == "TextEdit" and setup.config()["IsMultiline"]
             alias = layer.attributeAlias(idx)
-            assert alias == ("" if fld.public else INTERNAL_MARK) + fld.label(lang)
+            assert alias == fld.label(lang) + ("" if fld.public else INTERNAL_MARK[lang])
+            assert all(ord(ch) < 0x2000 for ch in alias), alias  # no emoji or symbol font
     rp = workspace.layer("risk_points")
     district = rp.editorWidgetSetup(rp.fields().indexOf("district_code")).config()
     assert district["Layer"] == workspace.reference_layer("districts").id()

@@ -4,11 +4,13 @@ the first field to type and shows the approval box on its first tab."""
 from __future__ import annotations
 
 from qgis.core import QgsGeometry, QgsPointXY
+from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication, QLabel, QTabWidget
 
 from covidmaps_plugin.core.editing.values import read_instant
 from covidmaps_plugin.core.forms import first_tab_fields
 from covidmaps_plugin.gui.tools.feature_form import open_new_feature_form, prefilled_feature
+from covidmaps_plugin.gui.tools.form_polish import date_edits
 from covidmaps_plugin.model import MODEL
 
 RISK = MODEL.layer("risk_points")
@@ -75,8 +77,38 @@ def test_new_features_are_approved_and_the_box_is_on_the_first_tab(workspace):
     first = tabs.widget(0)
     labels = [w.text() for w in first.findChildren(QLabel)]
     assert any("Đã duyệt công bố" in text or "Approved" in text for text in labels)
+    dialog.reject()
+
+
+def test_the_cursor_starts_in_the_name(workspace):
+    dialog = _form(workspace)
+    dialog.show()
+    dialog.activateWindow()
+    QApplication.processEvents()
+    focused = dialog.focusWidget()
+    assert focused is not None and focused.isEnabled()
+    assert not getattr(focused, "isReadOnly", lambda: False)()
+    QTest.keyClicks(focused, "Cho Phu Thong")  # QTest types ASCII only
+    QApplication.processEvents()
+    assert _value(dialog, "name") == "Cho Phu Thong"
+    dialog.reject()
+
+
+def test_typing_a_date_into_an_empty_date_field(workspace):
+    dialog = _form(workspace)
     dialog.show()
     QApplication.processEvents()
-    focused = QApplication.focusWidget()
-    assert focused is None or focused.isEnabled()
+    index = workspace.layer("risk_points").fields().indexOf("exposure_start")
+    edits = date_edits(dialog)
+    assert edits
+    edit = next(e for e in edits if e.isNull() and e.isEnabled() and e.isVisibleTo(dialog))
+    assert edit.calendarWidget().locale().name() in ("vi_VN", "en_GB")
+    assert "qt_calendar_navigationbar" in edit.calendarWidget().styleSheet()
+    edit.setFocus()
+    QApplication.processEvents()
+    QTest.keyClicks(edit, "051120210830")
+    QApplication.processEvents()
+    assert not edit.isNull()
+    assert edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2021-11-05 08:30"
+    assert index >= 0
     dialog.reject()

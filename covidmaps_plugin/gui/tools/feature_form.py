@@ -17,7 +17,9 @@ from qgis.PyQt.QtWidgets import QWidget
 from ...core.editing import EditRefusedError, initial_attributes, new_feature
 from ...core.editing.admin_lookup import AdminLocation
 from ...core.editing.derived import DerivedDefaults
+from ...core.i18n import current_language
 from ...model import LayerDef
+from .form_polish import focus_first_field, polish_form
 
 FeatureAdded = Callable[[QgsFeature], None]
 
@@ -105,6 +107,8 @@ def open_new_feature_form(
     bind_to_layer(dialog, layer)
     if layer_def is not None:
         dialog.covidmaps_derived = follow_derived_defaults(dialog, layer_def)
+    polish_form(dialog, current_language())
+    focus_first_field(dialog)
 
     def accepted() -> None:
         if on_added is not None:
