@@ -112,3 +112,27 @@ def test_typing_a_date_into_an_empty_date_field(workspace):
     assert edit.dateTime().toString("yyyy-MM-dd HH:mm") == "2021-11-05 08:30"
     assert index >= 0
     dialog.reject()
+
+
+def test_empty_fields_are_blank_not_null_and_stay_null(workspace):
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtWidgets import QLineEdit
+
+    before = QgsApplication.nullRepresentation()
+    dialog = _form(workspace)
+    dialog.show()
+    QApplication.processEvents()
+    shown = [e.text() for e in dialog.findChildren(QLineEdit) if e.isVisibleTo(dialog)]
+    assert shown and "NULL" not in shown and before not in shown
+    editor = dialog.attributeForm()
+    editor.changeAttribute("name", "Chợ Phủ Thông")
+    editor.changeAttribute("place_type", "market")
+    editor.changeAttribute("exposure_start", "2021-06-05T08:00:00+07:00")
+    editor.changeAttribute("exposure_end", "2021-06-05T11:00:00+07:00")
+    dialog.accept()
+    QApplication.processEvents()
+    assert QgsApplication.nullRepresentation() == before  # the officer's setting is back
+    added = next(workspace.layer("risk_points").getFeatures())
+    for name in ("address", "advice", "source_doc", "internal_note"):
+        value = added[name]  # NULL, never an empty string
+        assert value is None or (hasattr(value, "isNull") and value.isNull()), (name, value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt import sip
 from qgis.PyQt.QtWidgets import QWidget
@@ -85,6 +85,23 @@ def follow_derived_defaults(dialog: QgsAttributeDialog, layer_def: LayerDef) -> 
     return derived
 
 
+def show_empty_as_blank() -> Callable[..., None]:
+    """Empty fields of the form show blank instead of the literal "NULL"
+    while it is open (the widgets read QGIS's representation of NULL as
+    they are built and when they report their value, so both agree); the
+    returned function puts the officer's setting back (once)."""
+    previous = QgsApplication.nullRepresentation()
+    QgsApplication.setNullRepresentation("")
+    done = []
+
+    def restore(*_args: Any) -> None:
+        if not done:
+            done.append(True)
+            QgsApplication.setNullRepresentation(previous)
+
+    return restore
+
+
 def open_new_feature_form(
     layer: QgsVectorLayer,
     feature: QgsFeature,
@@ -101,7 +118,14 @@ def open_new_feature_form(
     programmatically; QGIS desktop uses the modal form).
     """
     start_editing(layer)
-    dialog = QgsAttributeDialog(layer, feature, False, parent, True)
+    restore = show_empty_as_blank()
+    try:
+        dialog = QgsAttributeDialog(layer, feature, False, parent, True)
+    except BaseException:
+        restore()
+        raise
+    dialog.finished.connect(restore)
+    dialog.destroyed.connect(restore)
     dialog.setMode(QgsAttributeEditorContext.Mode.AddFeatureMode)
     dialog.setObjectName("CovidMapsNewFeatureForm")
     bind_to_layer(dialog, layer)
