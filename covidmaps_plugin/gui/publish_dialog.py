@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 from qgis.core import QgsApplication
 from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas, QgsPasswordLineEdit
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QPoint, Qt
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -53,7 +53,7 @@ from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
 from .ask import ask
 from .context import PluginContext
-from .validation_dock import SEVERITY_STYLE, show_finding_on_canvas
+from .findings_view import SEVERITY_STYLE, finding_tooltip, keep_clear_of, show_finding_on_canvas
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -414,7 +414,7 @@ class PublishDialog(QDialog):
         icon, colour, _background = SEVERITY_STYLE[severity]
         item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.findings)
         item.setForeground(QBrush(QColor(colour)))
-        item.setToolTip(text if finding is None else f"{text}\n[{finding.code.value}]")
+        item.setToolTip(text if finding is None else finding_tooltip(finding, self.lang))
         item.setData(FINDING_ROLE, finding)
 
     def _preview_status(self, prepared: Prepared) -> str:
@@ -451,21 +451,8 @@ class PublishDialog(QDialog):
         shown = show_finding_on_canvas(self.canvas, session.layers.get(finding.layer), finding,
                                        session.project)
         if shown:  # the feature is now at the map's centre
-            self._keep_clear_of(self.canvas.mapToGlobal(self.canvas.rect().center()))
+            keep_clear_of(self, self.canvas.mapToGlobal(self.canvas.rect().center()))
         return shown
-
-    def _keep_clear_of(self, point: QPoint) -> None:
-        """Step aside when the dialog hides the feature just shown (it is
-        not modal, so the officer sees the feature and can fix it)."""
-        frame = self.frameGeometry()
-        if not self.isVisible() or not frame.contains(point):
-            return
-        screen = self.screen().availableGeometry()
-        margin = 80  # the feature and a little of its surroundings
-        left = point.x() - margin - frame.width()
-        if left < screen.left():
-            left = min(point.x() + margin, screen.right() - frame.width())
-        self.move(left, frame.y())
 
     def _update_buttons(self) -> None:
         prepared = self.prepared

@@ -508,6 +508,10 @@ An existing file is never overwritten.</translation>
             <translation>Radius</translation>
         </message>
         <message>
+            <source>Reference code: {0} (the same in saved reports and in Processing).</source>
+            <translation>Reference code: {0} (the same in saved reports and in Processing).</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Release id</translation>
         </message>

@@ -508,6 +508,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Bán kính</translation>
         </message>
         <message>
+            <source>Reference code: {0} (the same in saved reports and in Processing).</source>
+            <translation>Mã tham chiếu: {0} (giống trong báo cáo đã lưu và trong Processing).</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Mã bản phát hành</translation>
         </message>

@@ -260,6 +260,9 @@ def test_styles_follow_the_palette(workspace):
                       if d == "dash"}
     districts = workspace.reference_layer("districts")
     assert districts.labelsEnabled() and districts.labeling().settings().fieldName == "name"
+    # no district name over a feature shown at street scale (1:5,000)
+    labels = districts.labeling().settings()
+    assert labels.scaleVisibility and labels.maximumScale >= 10_000
     assert districts.renderer().symbol().symbolLayer(0).strokeColor().name().upper() == \
         palette.DISTRICT_OUTLINE.upper()
 
