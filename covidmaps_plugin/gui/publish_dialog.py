@@ -42,7 +42,7 @@ from ..core.editing.session import EditingSession
 from ..core.errors import WorkspaceError
 from ..core.i18n import current_language
 from ..core.publishing import auth
-from ..core.publishing.changes import release_changes_text
+from ..core.publishing.changes import ChangeSummary, release_changes_text
 from ..core.publishing.client import new_idempotency_key, normalized_endpoint
 from ..core.publishing.errors import PublishError, StaleReleaseError
 from ..core.publishing.network import network_settings
@@ -226,7 +226,7 @@ class PublishDialog(QDialog):
         outer.addWidget(self.status)  # below the tabs: history calls report here too
 
     # ------------------------------------------------------------ requests
-    def _request(self, base_release: Optional[str] = None) -> PublishRequest:
+    def _request(self, base_release: Optional[str] = None, message: str = "") -> PublishRequest:
         endpoint = normalized_endpoint(self.endpoint.text())
         authcfg = self.authcfg.configId()
         auth.save_connection(endpoint, authcfg)
@@ -235,7 +235,7 @@ class PublishDialog(QDialog):
             auth_headers=auth.auth_headers(authcfg=authcfg, interactive=True),
             network=network_settings(),
             base_release=base_release, confirm_warnings=self.confirm.isChecked(),
-            idempotency_key=new_idempotency_key(), message=self.message.text().strip(),
+            idempotency_key=new_idempotency_key(), message=message,
         )
 
     def refresh_auth_warning(self) -> None:
@@ -379,7 +379,7 @@ class PublishDialog(QDialog):
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in validation.findings))
         # first: what the officer may expect on the map and will not find
-        self._add_not_published(validation.findings)
+        self._add_not_published(validation.findings, prepared.changes)
         if prepared.changes is not None:
             for sentence in prepared.changes.listed(self.lang):
                 QListWidgetItem(sentence, self.changes)
@@ -392,12 +392,16 @@ class PublishDialog(QDialog):
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()
 
-    def _add_not_published(self, findings) -> None:
+    def _add_not_published(self, findings, changes: Optional[ChangeSummary]) -> None:
         """Features kept off the map only by a missing approval, by name,
-        where the officer reads what the publish will change."""
+        where the officer reads what the publish will change (those taken
+        off the public map for it are in the change list already)."""
+        leaving = set()
+        for lc in (changes.layers if changes is not None else ()):
+            leaving.update(lc.removed.get("not_approved", ()))
         by_layer: Dict[str, List[Finding]] = {}
         for finding in findings:
-            if finding.code is FindingCode.PUBLISH_NOT_APPROVED:
+            if finding.code is FindingCode.PUBLISH_NOT_APPROVED and finding.uid not in leaving:
                 by_layer.setdefault(finding.layer, []).append(finding)
         for found in by_layer.values():
             names = ", ".join(f"«{f.feature_label()}»" for f in found)
@@ -465,7 +469,7 @@ class PublishDialog(QDialog):
         if self.prepared is None:
             return
         try:
-            request = self._request(self.prepared.base_release)
+            request = self._request(self.prepared.base_release, self.message.text().strip())
         except PublishError as exc:
             self.show_error(exc)
             return
