@@ -4,6 +4,10 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>(choose)</source>
+            <translation>(choose)</translation>
+        </message>
+        <message>
             <source>1 risk point marked as expired.</source>
             <translation>1 risk point marked as expired.</translation>
         </message>

@@ -4,6 +4,10 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>(choose)</source>
+            <translation>(chọn)</translation>
+        </message>
+        <message>
             <source>1 risk point marked as expired.</source>
             <translation>Đã chuyển 1 điểm nguy cơ sang hết hạn.</translation>
         </message>

@@ -6,17 +6,22 @@ plugin opens (a new feature's form):
 - the calendar of a date field speaks the interface language and stays
   readable when the field is marked as required (QGIS colours the field,
   and the colour used to reach the calendar's header: white on pale orange);
-- the cursor starts in the first field the officer types in.
+- the cursor starts in the first field the officer types in;
+- an empty list field says "(choose)", not "(NULL)".
 """
 
 from __future__ import annotations
 
 from typing import List
 
+from qgis.core import QgsApplication
 from qgis.gui import QgsAttributeDialog, QgsDateTimeEdit
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QDateTime, QEvent, QLocale, QObject, Qt
-from qgis.PyQt.QtWidgets import QAbstractButton, QDateTimeEdit, QTabBar, QWidget
+from qgis.PyQt.QtCore import QDate, QDateTime, QEvent, QLocale, QObject, Qt, QTime
+from qgis.PyQt.QtWidgets import QAbstractButton, QComboBox, QDateTimeEdit, QTabBar, QWidget
+
+from ...core.editing.new_feature import now_in_province
+from ...i18n import tr
 
 # an explicit style on the calendar wins over the one its field inherits
 CALENDAR_STYLE = (
@@ -45,8 +50,10 @@ class TypeIntoEmptyDate(QObject):
             else:
                 return False
             if edit.isNull():
-                now = QDateTime.currentDateTime()
-                edit.setDateTime(now)
+                # the province's wall clock, which need not be the machine's
+                now = now_in_province()
+                edit.setDateTime(QDateTime(QDate(now.year, now.month, now.day),
+                                           QTime(now.hour, now.minute)))
                 edit.setCurrentSection(edit.sectionAt(0))
                 edit.setSelectedSection(edit.sectionAt(0))
         return False
@@ -88,11 +95,22 @@ def date_edits(parent: QWidget) -> List[QgsDateTimeEdit]:
             if edit.inherits("QgsDateTimeEdit")]
 
 
+def name_empty_choices(dialog: QWidget) -> None:
+    """A list field still empty shows "(choose)" rather than QGIS's
+    "(NULL)" (or "()" while the form shows empty fields blank)."""
+    empty = {"()", "(NULL)", "(" + QgsApplication.nullRepresentation() + ")"}
+    for combo in dialog.findChildren(QComboBox):
+        for index in range(combo.count()):
+            if combo.itemText(index) in empty:
+                combo.setItemText(index, tr("(choose)"))
+
+
 def polish_form(dialog: QgsAttributeDialog, lang: str) -> None:
     typing = TypeIntoEmptyDate(dialog)
     dialog.covidmaps_typing = typing  # lives as long as the form
     for edit in date_edits(dialog):
         polish_date_edit(edit, lang, typing)
+    name_empty_choices(dialog)
 
 
 def focus_first_field(dialog: QWidget) -> None:
