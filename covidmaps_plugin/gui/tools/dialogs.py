@@ -264,7 +264,7 @@ class FiguresDialog(ToolDialog):
                "“figures as of”."),
             tr("Save"), apply, parent,
         )
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(820)  # facility names are long: keep them readable
         self.rows = list(rows)
         self.as_of = datetime_edit(now)
         self.form.addRow(tr("Figures as of"), self.as_of)
@@ -276,6 +276,7 @@ class FiguresDialog(ToolDialog):
         fixed = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
         for index, row in enumerate(self.rows):
             name = QTableWidgetItem(row.name)
+            name.setToolTip(row.name)
             name.setFlags(fixed)
             self.table.setItem(index, 0, name)
             for column, value in ((1, row.capacity), (2, row.occupancy)):
