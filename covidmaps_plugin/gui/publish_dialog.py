@@ -51,6 +51,7 @@ from ..core.publishing.source import project_workspace_path, save_edits, unsaved
 from ..core.publishing.task import CallTask, PipelineTask, PreviewTask, PublishTask
 from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
+from ..i18n import tr, tr_later
 from .ask import ask
 from .context import PluginContext
 from .findings_view import SEVERITY_STYLE, finding_tooltip, keep_clear_of, show_finding_on_canvas
@@ -58,14 +59,8 @@ from .findings_view import SEVERITY_STYLE, finding_tooltip, keep_clear_of, show_
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _t(vi: str, en: str) -> str:
-    """The text in the interface language (texts of this dialog come in pairs,
-    like the model's labels)."""
-    return vi if current_language() == "vi" else en
-
-
 def _ready_text() -> str:
-    return _t("Bấm “Kiểm tra” để xem trước các thay đổi.", "Click “Check” to preview the changes.")
+    return tr("Click “Check” to preview the changes.")
 
 
 class PublishDialog(QDialog):
@@ -83,7 +78,7 @@ class PublishDialog(QDialog):
         self.gpkg_path = gpkg_path or (str(project_workspace_path() or ""))
         self.prepared: Optional[Prepared] = None
         self.tasks: List[PipelineTask] = []  # Python references while they run
-        self.setWindowTitle(_t("Công bố bản đồ dịch tễ", "Publish the epidemic map"))
+        self.setWindowTitle(tr("Publish the epidemic map"))
         self.resize(680, 760)
 
         self.endpoint = QLineEdit(auth.saved_endpoint())
@@ -93,40 +88,34 @@ class PublishDialog(QDialog):
         self.authcfg.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.authcfg.setConfigId(auth.saved_authcfg())
         form = QFormLayout()
-        form.addRow(_t("Máy chủ công bố", "Publishing endpoint"), self.endpoint)
-        form.addRow(_t("Mã truy cập", "Access token"), self.authcfg)
+        form.addRow(tr("Publishing endpoint"), self.endpoint)
+        form.addRow(tr("Access token"), self.authcfg)
         # first-time set-up: paste the token, the plugin makes the QGIS
         # authentication configuration itself (Basic, password = token)
         self.token_paste = QgsPasswordLineEdit()
         self.token_paste.setObjectName("CovidMapsTokenPaste")
-        self.token_paste.setPlaceholderText(_t("Dán mã do bộ phận CNTT cấp",
-                                               "Paste the token from the ICT staff"))
-        self.token_save = QPushButton(_t("Lưu mã", "Save token"))
+        self.token_paste.setPlaceholderText(tr("Paste the token from the ICT staff"))
+        self.token_save = QPushButton(tr("Save token"))
         self.token_save.setObjectName("covidmaps_save_token")
         self.token_save.clicked.connect(self.save_token)
         self.token_paste.returnPressed.connect(self.save_token)
         paste_row = QHBoxLayout()
         paste_row.addWidget(self.token_paste, 1)
         paste_row.addWidget(self.token_save)
-        form.addRow(_t("Mã truy cập mới", "New access token"), paste_row)
-        self.token_help = QLabel(_t(
-            "Lần đầu: dán mã truy cập do bộ phận CNTT cấp rồi bấm «Lưu mã». Mã được lưu mã hoá "
-            "trong cơ sở dữ liệu xác thực của QGIS (không lưu trong cài đặt) và được chọn sẵn "
-            "cho những lần sau.",
-            "First time: paste the access token the ICT staff gave you and click «Save token». "
-            "It is stored encrypted in QGIS's authentication database (never in the settings) "
-            "and chosen for you next time."))
+        form.addRow(tr("New access token"), paste_row)
+        self.token_help = QLabel(tr("First time: paste the access token the ICT staff gave you "
+                                    "and click «Save token». It is stored encrypted in QGIS's "
+                                    "authentication database (never in the settings) and chosen "
+                                    "for you next time."))
         self.token_help.setWordWrap(True)
         self.token_help.setStyleSheet("color: #555555;")
         self.message = QLineEdit(default_message())
         self.message.setObjectName("CovidMapsReleaseMessage")
         self.message.setMaxLength(MESSAGE_MAX)
-        self.message.setPlaceholderText(_t("VD: Cập nhật ngày 25/11: thêm 3 điểm nguy cơ",
-                                           "e.g. 25/11 update: 3 new risk points"))
-        self.message.setToolTip(_t(
-            "Ghi vào lịch sử công bố (ai cũng đọc được trong bản phát hành).",
-            "Goes into the publishing history (readable by anyone in the release)."))
-        form.addRow(_t("Lời nhắn bản phát hành", "Release message"), self.message)
+        self.message.setPlaceholderText(tr("e.g. 25/11 update: 3 new risk points"))
+        self.message.setToolTip(tr("Goes into the publishing history (readable by anyone in the "
+                                   "release)."))
+        form.addRow(tr("Release message"), self.message)
         self.auth_warning = QLabel()
         self.auth_warning.setWordWrap(True)
         self.refresh_auth_warning()
@@ -147,12 +136,10 @@ class PublishDialog(QDialog):
             listing.setWordWrap(True)
             listing.setMinimumHeight(120)
             listing.setSpacing(2)  # wrapped lines of two items do not run together
-        self.findings_hint = QLabel(_t("Nhấp đúp vào một dòng để xem đối tượng trên bản đồ.",
-                                       "Double-click a line to see the feature on the map."))
+        self.findings_hint = QLabel(tr("Double-click a line to see the feature on the map."))
         self.findings_hint.setStyleSheet("color: #555555;")
         self.findings_hint.setVisible(False)
-        self.confirm = QCheckBox(_t("Tôi đã xem các cảnh báo và vẫn muốn công bố",
-                                    "I have read the warnings and want to publish"))
+        self.confirm = QCheckBox(tr("I have read the warnings and want to publish"))
         self.confirm.setVisible(False)
         self.confirm.toggled.connect(self._update_buttons)
         self.result = QLabel()
@@ -160,14 +147,13 @@ class PublishDialog(QDialog):
         self.result.setOpenExternalLinks(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
-        self.check_button = QPushButton(_t("Kiểm tra", "Check"))
+        self.check_button = QPushButton(tr("Check"))
         self.check_button.clicked.connect(self.start_preview)
-        self.save_check_button = QPushButton(_t("Lưu chỉnh sửa và kiểm tra",
-                                                "Save edits and check"))
+        self.save_check_button = QPushButton(tr("Save edits and check"))
         self.save_check_button.setObjectName("covidmaps_save_and_check")
         self.save_check_button.clicked.connect(self.save_and_check)
         self.save_check_button.setVisible(False)
-        self.publish_button = QPushButton(_t("Công bố", "Publish"))
+        self.publish_button = QPushButton(tr("Publish"))
         self.publish_button.setObjectName("covidmaps_publish_button")
         self.publish_button.clicked.connect(self.start_publish)
         self.publish_button.setEnabled(False)
@@ -182,11 +168,10 @@ class PublishDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.token_help)
         layout.addWidget(self.auth_warning)
-        layout.addWidget(QLabel(_t("Kết quả kiểm tra dữ liệu", "Validation")))
+        layout.addWidget(QLabel(tr("Validation")))
         layout.addWidget(self.findings, 1)
         layout.addWidget(self.findings_hint)
-        layout.addWidget(QLabel(_t("Thay đổi trên bản đồ công khai",
-                                   "Changes on the public map")))
+        layout.addWidget(QLabel(tr("Changes on the public map")))
         layout.addWidget(self.changes, 1)
         layout.addWidget(self.confirm)
         layout.addWidget(self.result)
@@ -196,28 +181,26 @@ class PublishDialog(QDialog):
         self.history.setWordWrap(True)
         self.history.setSpacing(2)
         history_buttons = QHBoxLayout()
-        self.history_button = refresh = QPushButton(_t("Tải lại lịch sử", "Reload history"))
+        self.history_button = refresh = QPushButton(tr("Reload history"))
         refresh.clicked.connect(self.load_history)
-        self.rollback_button = QPushButton(_t("Quay lại bản đã chọn", "Roll back to selected"))
+        self.rollback_button = QPushButton(tr("Roll back to selected"))
         self.rollback_button.clicked.connect(self.confirm_rollback)
         history_buttons.addWidget(refresh)
         history_buttons.addStretch(1)
         history_buttons.addWidget(self.rollback_button)
         history_tab = QWidget()
         history_layout = QVBoxLayout(history_tab)
-        history_help = QLabel(_t(
-            "Bản trên cùng là bản đang công khai. Để đưa bản đồ công khai về một bản trước, "
-            "chọn bản đó rồi bấm “Quay lại bản đã chọn” (không bản nào bị xoá).",
-            "The top release is on the public map. To bring back an earlier one, select it "
-            "and click “Roll back to selected” (no release is deleted)."))
+        history_help = QLabel(tr("The top release is on the public map. To bring back an "
+                                 "earlier one, select it and click “Roll back to selected” (no "
+                                 "release is deleted)."))
         history_help.setWordWrap(True)
         history_layout.addWidget(history_help)
         history_layout.addWidget(self.history)
         history_layout.addLayout(history_buttons)
 
         self.tabs = tabs = QTabWidget()
-        tabs.addTab(publish_tab, _t("Công bố", "Publish"))
-        tabs.addTab(history_tab, _t("Lịch sử (quản trị)", "History (administrators)"))
+        tabs.addTab(publish_tab, tr("Publish"))
+        tabs.addTab(history_tab, tr("History (administrators)"))
         self.history_tab = history_tab
         self._history_stale = True
         tabs.currentChanged.connect(self._tab_changed)
@@ -262,10 +245,8 @@ class PublishDialog(QDialog):
         self.authcfg.setConfigId(authcfg)
         auth.save_connection(endpoint, authcfg)
         self.refresh_auth_warning()
-        self.status.setText(_t(
-            "Đã lưu mã truy cập vào cơ sở dữ liệu xác thực của QGIS và chọn sẵn cho lần sau.",
-            "The access token is stored in QGIS's authentication database and chosen for "
-            "next time."))
+        self.status.setText(tr("The access token is stored in QGIS's authentication database "
+                               "and chosen for next time."))
 
     def _start(self, task: PipelineTask) -> None:
         self.tasks.append(task)
@@ -288,7 +269,7 @@ class PublishDialog(QDialog):
         text = error.message(self.lang)
         if isinstance(error, StaleReleaseError):  # offer to refresh and check again
             self.prepared = None
-            self.check_button.setText(_t("Làm mới và kiểm tra lại", "Refresh and check again"))
+            self.check_button.setText(tr("Refresh and check again"))
         self.status.setText(text)
         self._update_buttons()
 
@@ -312,17 +293,16 @@ class PublishDialog(QDialog):
         pending = unsaved_edits() if not self._given_path else []
         self.save_check_button.setVisible(bool(pending))
         if pending:
-            self.status.setText(_t("Có chỉnh sửa chưa lưu: ", "Unsaved edits: ")
-                                + ", ".join(pending) + ". " + _t(
-                                    "Bấm “Lưu chỉnh sửa và kiểm tra” để lưu rồi kiểm tra.",
-                                    "Click “Save edits and check” to save them and check."))
+            self.status.setText(tr("Unsaved edits: ")
+                                + ", ".join(pending) + ". " + tr("Click “Save edits and check” "
+                                                                 "to save them and check."))
         return pending
 
     def save_and_check(self) -> None:
         """Save every workspace layer's edits (they stay editable), then check."""
         failed = save_edits()
         if failed:
-            self.status.setText(_t("Không lưu được: ", "Could not save: ") + "; ".join(failed))
+            self.status.setText(tr("Could not save: ") + "; ".join(failed))
             return
         self.save_check_button.setVisible(False)
         self.start_preview()
@@ -333,7 +313,7 @@ class PublishDialog(QDialog):
             widget.clear()
         self.findings_hint.setVisible(False)
         self.confirm.setVisible(False)
-        self.check_button.setText(_t("Kiểm tra", "Check"))
+        self.check_button.setText(tr("Check"))
 
     # ------------------------------------------------------------ preview
     def start_preview(self) -> None:
@@ -341,23 +321,20 @@ class PublishDialog(QDialog):
         if not self._given_path:  # a workspace may have been opened meanwhile
             self.gpkg_path = str(project_workspace_path() or "")
         if not self.gpkg_path:
-            self.status.setText(_t("Chưa mở vùng làm việc CovidMaps nào.",
-                                   "No CovidMaps workspace is open."))
+            self.status.setText(tr("No CovidMaps workspace is open."))
             return
         pending = unsaved_edits()
         if pending:
             self.save_check_button.setVisible(True)
-            self.status.setText(_t("Hãy lưu các chỉnh sửa trước khi công bố: ",
-                                   "Save your edits before publishing: ") + ", ".join(pending)
-                                + ". " + _t("Bấm “Lưu chỉnh sửa và kiểm tra”.",
-                                            "Click “Save edits and check”."))
+            self.status.setText(tr("Save your edits before publishing: ") + ", ".join(pending)
+                                + ". " + tr("Click “Save edits and check”."))
             return
         try:
             request = self._request()
         except PublishError as exc:
             self.show_error(exc)
             return
-        self.status.setText(_t("Đang kiểm tra…", "Checking…"))
+        self.status.setText(tr("Checking…"))
         self._start(PreviewTask(request, self.lang, self.preview_done))
 
     def preview_done(self, task: PipelineTask) -> None:
@@ -374,7 +351,7 @@ class PublishDialog(QDialog):
         for text, finding in zip(texts, validation.findings):
             self._add_finding(text, finding.severity, finding)
         if not texts:
-            QListWidgetItem(_t("Không có lỗi hay cảnh báo.", "No errors or warnings."),
+            QListWidgetItem(tr("No errors or warnings."),
                             self.findings)
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in validation.findings))
@@ -386,8 +363,8 @@ class PublishDialog(QDialog):
         self.confirm.setChecked(False)
         self.confirm.setVisible(bool(validation.warnings))
         if validation.errors:
-            self.status.setText(_t(f"Có {len(validation.errors)} lỗi phải sửa trước khi công bố.",
-                                   f"{len(validation.errors)} error(s) must be fixed first."))
+            self.status.setText(tr("{0} error(s) must be fixed first.").format(
+                len(validation.errors)))
         else:
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()
@@ -405,10 +382,8 @@ class PublishDialog(QDialog):
                 by_layer.setdefault(finding.layer, []).append(finding)
         for found in by_layer.values():
             names = ", ".join(f"«{f.feature_label()}»" for f in found)
-            text = _t(f"Sẽ KHÔNG công bố vì chưa duyệt ({len(found)} "
-                      f"{found[0].layer_title('vi').lower()}): {names}",
-                      f"Will NOT be published, not approved ({len(found)} × "
-                      f"{found[0].layer_title('en').lower()}): {names}")
+            text = tr("Will NOT be published, not approved ({0} × {1}): {2}").format(
+                len(found), found[0].layer_title(self.lang).lower(), names)
             icon, colour, _background = SEVERITY_STYLE[Severity.WARNING]
             item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.changes)
             item.setForeground(QBrush(QColor(colour)))
@@ -426,16 +401,11 @@ class PublishDialog(QDialog):
         base = prepared.base_manifest
         updated = instant_text(prepared.data_updated_at)
         if base.get("kind") == "init" or not base.get("created_at"):
-            now_shown = _t("Bản đồ công khai chưa có dữ liệu.",
-                           "The public map has no data yet.")
+            now_shown = tr("The public map has no data yet.")
         else:
-            now_shown = _t(
-                f"Bản đồ công khai đang hiện bản {prepared.base_release} "
-                f"(công bố lúc {instant_text(base.get('created_at'))}).",
-                f"The public map shows release {prepared.base_release} "
-                f"(published {instant_text(base.get('created_at'))}).")
-        fresh = _t(f"Sau khi công bố, bản đồ sẽ ghi “Cập nhật {updated}”.",
-                   f"Once published, the map will say “Updated {updated}”.")
+            now_shown = tr("The public map shows release {0} (published {1}).").format(
+                prepared.base_release, instant_text(base.get("created_at")))
+        fresh = tr("Once published, the map will say “Updated {0}”.").format(updated)
         return f"{now_shown} {fresh}" if updated else now_shown
 
     def _finding_double_clicked(self, item: QListWidgetItem) -> None:
@@ -473,7 +443,7 @@ class PublishDialog(QDialog):
         except PublishError as exc:
             self.show_error(exc)
             return
-        self.status.setText(_t("Đang công bố…", "Publishing…"))
+        self.status.setText(tr("Publishing…"))
         self._start(PublishTask(request, self.prepared, self.lang, self.publish_done))
 
     def publish_done(self, task: PipelineTask) -> None:
@@ -482,16 +452,15 @@ class PublishDialog(QDialog):
         result = task.result  # type: ignore[attr-defined]
         self.prepared = None
         url = html.escape(result.map_url, quote=True)
-        self.status.setText(_t("Đã công bố.", "Published."))
+        self.status.setText(tr("Published."))
         self.result.setText(
-            _t("Bản phát hành", "Release") + f" <b>{html.escape(result.release_id)}</b> — "
+            tr("Release") + f" <b>{html.escape(result.release_id)}</b> — "
             + f'<a href="{url}">{url}</a>')
         self._history_stale = True
         self.message.setText(default_message())
         self._update_buttons()
         if self.ctx is not None:
-            self.ctx.push_success(_t(f"Đã công bố bản {result.release_id}",
-                                     f"Published release {result.release_id}"))
+            self.ctx.push_success(tr("Published release {0}").format(result.release_id))
 
     # ------------------------------------------------------------ history
     def _tab_changed(self, index: int) -> None:
@@ -517,7 +486,7 @@ class PublishDialog(QDialog):
 
     def load_history(self, _checked: bool = False, status: str = "") -> None:
         """Fetch the history; ``status``: what to say once it is shown."""
-        self._call(_t("CovidMaps: tải lịch sử công bố", "CovidMaps: history"),
+        self._call(tr("CovidMaps: history"),
                    lambda client: client.history(),
                    lambda releases: self.show_history(releases, status))
 
@@ -530,14 +499,13 @@ class PublishDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, entry.get("release_id"))
             if index == 0:  # the release citizens see now
                 head, _newline, rest = text.partition("\n")
-                marked = head + _t("  (đang công khai)", "  (on the public map)")
+                marked = head + tr("  (on the public map)")
                 item.setText(marked + ("\n" + rest if rest else ""))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
-        self.status.setText(status or _t(
-            f"{len(releases)} bản trong lịch sử; bản trên cùng đang được công khai.",
-            f"{len(releases)} releases; the top one is on the public map."))
+        self.status.setText(status or tr(
+            "{0} releases; the top one is on the public map.").format(len(releases)))
 
     def confirm_rollback(self) -> None:
         """The button: the public map changes for every citizen, so ask first."""
@@ -546,46 +514,39 @@ class PublishDialog(QDialog):
             self.start_rollback()  # explains why nothing happens
             return
         target = item.data(Qt.ItemDataRole.UserRole)
-        if ask(self, _t("Quay lại bản trước", "Roll back"),
-               _t(f"Đưa bản đồ công khai về dữ liệu của bản {target}? Người dân sẽ thấy ngay "
-                  "dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.",
-                  f"Bring the public map back to the data of release {target}? Citizens see "
-                  "it at once; the other releases stay in the history."),
-               _t("Quay lại bản này", "Roll back"), _t("Huỷ", "Cancel")):
+        if ask(self, tr("Roll back"),
+               tr("Bring the public map back to the data of release {0}? Citizens see it at "
+                  "once; the other releases stay in the history.").format(target),
+               tr("Roll back"), tr("Cancel")):
             self.start_rollback()
 
     def start_rollback(self) -> None:
         item = self.history.currentItem()
         if item is None or self.history.count() == 0:
-            self.status.setText(_t("Hãy tải lịch sử rồi chọn một bản.",
-                                   "Load the history, then select a release."))
+            self.status.setText(tr("Load the history, then select a release."))
             return
         target = item.data(Qt.ItemDataRole.UserRole)
         current = self.history.item(0).data(Qt.ItemDataRole.UserRole)
         if target == current:
-            self.status.setText(_t("Bản đã chọn đang được công khai.",
-                                   "The selected release is already on the public map."))
+            self.status.setText(tr("The selected release is already on the public map."))
             return
         key = new_idempotency_key()
-        self.status.setText(_t(f"Đang quay lại bản {target}…", f"Rolling back to {target}…"))
-        self._call(_t("CovidMaps: quay lại bản trước", "CovidMaps: rollback"),
+        self.status.setText(tr("Rolling back to {0}…").format(target))
+        self._call(tr("CovidMaps: rollback"),
                    lambda client: client.rollback(current, target, key),
                    lambda summary: self.rollback_done(target, summary), base_release=current)
 
     def rollback_done(self, target: str, summary: Any) -> None:
         self._history_stale = True
         release = (summary or {}).get("release_id", "")
-        self.load_history(status=_t(
-            f"Đã quay lại bản {target}: bản đồ công khai hiện bản mới {release} "
-            f"với dữ liệu của bản {target}.",
-            f"Rolled back to {target}: the public map shows the new release {release} "
-            f"holding the data of {target}."))
+        self.load_history(status=tr("Rolled back to {0}: the public map shows the new release "
+                                    "{1} holding the data of {0}.").format(target, release))
 
 
 _KINDS = {
-    "init": ("khởi tạo, chưa có dữ liệu", "created empty"),
-    "publish": ("công bố", "published"),
-    "rollback": ("quay lại", "rollback"),
+    "init": tr_later("created empty"),
+    "publish": tr_later("published"),
+    "rollback": tr_later("rollback"),
 }
 
 
@@ -593,8 +554,7 @@ def history_line(entry: dict) -> str:
     """One release of the history as officers read it: id, date dd/mm/yyyy
     HH:MM, who, what kind (in the interface language) and the message."""
     kind = str(entry.get("kind") or "")
-    vi, en = _KINDS.get(kind, (kind, kind))
-    what = _t(vi, en)
+    what = tr(_KINDS[kind]) if kind in _KINDS else kind
     message = str(entry.get("message") or "")
     target = entry.get("rolled_back_to")
     if kind == "rollback" and target:
@@ -616,7 +576,7 @@ MESSAGE_MAX = 500  # the endpoint's limit on a release message
 def default_message() -> str:
     """The message a release gets unless the officer writes one."""
     today = now_in_province().strftime("%d/%m/%Y")
-    return _t(f"Cập nhật ngày {today}", f"Update of {today}")
+    return tr("Update of {0}").format(today)
 
 
 def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:

@@ -4,6 +4,10 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>  (on the public map)</source>
+            <translation>  (on the public map)</translation>
+        </message>
+        <message>
             <source>(choose)</source>
             <translation>(choose)</translation>
         </message>
@@ -14,6 +18,10 @@
         <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
             <translation>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</translation>
+        </message>
+        <message>
+            <source>Access token</source>
+            <translation>Access token</translation>
         </message>
         <message>
             <source>Add sample data</source>
@@ -36,6 +44,10 @@
             <translation>Authentication configuration (token)</translation>
         </message>
         <message>
+            <source>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</source>
+            <translation>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Cancel</translation>
         </message>
@@ -54,6 +66,14 @@
         <message>
             <source>Capacity</source>
             <translation>Capacity</translation>
+        </message>
+        <message>
+            <source>Changes on the public map</source>
+            <translation>Changes on the public map</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Check</translation>
         </message>
         <message>
             <source>Check after each edit</source>
@@ -82,6 +102,10 @@
         <message>
             <source>Checking the map…</source>
             <translation>Checking the map…</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>Checking…</translation>
         </message>
         <message>
             <source>Checkpoint «{0}» disbanded.</source>
@@ -126,6 +150,18 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Click the place on the map; the form opens there.</translation>
         </message>
         <message>
+            <source>Click “Check” to preview the changes.</source>
+            <translation>Click “Check” to preview the changes.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check” to save them and check.</source>
+            <translation>Click “Save edits and check” to save them and check.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check”.</source>
+            <translation>Click “Save edits and check”.</translation>
+        </message>
+        <message>
             <source>Close quarantine facility</source>
             <translation>Close quarantine facility</translation>
         </message>
@@ -158,6 +194,10 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Could not open the workspace: {0}</translation>
         </message>
         <message>
+            <source>Could not save: </source>
+            <translation>Could not save: </translation>
+        </message>
+        <message>
             <source>CovidMaps epidemic map tools</source>
             <translation>CovidMaps epidemic map tools</translation>
         </message>
@@ -168,6 +208,14 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
         <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: checking the map</translation>
+        </message>
+        <message>
+            <source>CovidMaps: history</source>
+            <translation>CovidMaps: history</translation>
+        </message>
+        <message>
+            <source>CovidMaps: rollback</source>
+            <translation>CovidMaps: rollback</translation>
         </message>
         <message>
             <source>Create</source>
@@ -218,6 +266,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Disband these {0} checkpoints: {1}. They leave the public map.</source>
             <translation>Disband these {0} checkpoints: {1}. They leave the public map.</translation>
+        </message>
+        <message>
+            <source>Double-click a line to see the feature on the map.</source>
+            <translation>Double-click a line to see the feature on the map.</translation>
         </message>
         <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
@@ -304,8 +356,24 @@ An existing file is never overwritten.</translation>
             <translation>Findings</translation>
         </message>
         <message>
+            <source>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</source>
+            <translation>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</translation>
+        </message>
+        <message>
             <source>Give a workspace file or at least one layer to validate.</source>
             <translation>Give a workspace file or at least one layer to validate.</translation>
+        </message>
+        <message>
+            <source>Goes into the publishing history (readable by anyone in the release).</source>
+            <translation>Goes into the publishing history (readable by anyone in the release).</translation>
+        </message>
+        <message>
+            <source>History (administrators)</source>
+            <translation>History (administrators)</translation>
+        </message>
+        <message>
+            <source>I have read the warnings and want to publish</source>
+            <translation>I have read the warnings and want to publish</translation>
         </message>
         <message>
             <source>Information</source>
@@ -360,6 +428,10 @@ An existing file is never overwritten.</translation>
             <translation>List what must be fixed before publishing</translation>
         </message>
         <message>
+            <source>Load the history, then select a release.</source>
+            <translation>Load the history, then select a release.</translation>
+        </message>
+        <message>
             <source>Make a circular zone of a radius in metres around a place</source>
             <translation>Make a circular zone of a radius in metres around a place</translation>
         </message>
@@ -372,6 +444,10 @@ An existing file is never overwritten.</translation>
             <translation>New CovidMaps workspace</translation>
         </message>
         <message>
+            <source>New access token</source>
+            <translation>New access token</translation>
+        </message>
+        <message>
             <source>New end</source>
             <translation>New end</translation>
         </message>
@@ -382,6 +458,14 @@ An existing file is never overwritten.</translation>
         <message>
             <source>No</source>
             <translation>No</translation>
+        </message>
+        <message>
+            <source>No CovidMaps workspace is open.</source>
+            <translation>No CovidMaps workspace is open.</translation>
+        </message>
+        <message>
+            <source>No errors or warnings.</source>
+            <translation>No errors or warnings.</translation>
         </message>
         <message>
             <source>No errors: check the warnings, then publish.</source>
@@ -412,6 +496,10 @@ An existing file is never overwritten.</translation>
             <translation>Now (ISO 8601, default: the current time)</translation>
         </message>
         <message>
+            <source>Once published, the map will say “Updated {0}”.</source>
+            <translation>Once published, the map will say “Updated {0}”.</translation>
+        </message>
+        <message>
             <source>Open CovidMaps workspace</source>
             <translation>Open CovidMaps workspace</translation>
         </message>
@@ -434,6 +522,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Open workspace…</source>
             <translation>Open workspace…</translation>
+        </message>
+        <message>
+            <source>Paste the token from the ICT staff</source>
+            <translation>Paste the token from the ICT staff</translation>
         </message>
         <message>
             <source>People in quarantine</source>
@@ -480,20 +572,40 @@ An existing file is never overwritten.</translation>
             <translation>Public map URL</translation>
         </message>
         <message>
+            <source>Publish</source>
+            <translation>Publish</translation>
+        </message>
+        <message>
             <source>Publish despite validation warnings</source>
             <translation>Publish despite validation warnings</translation>
+        </message>
+        <message>
+            <source>Publish the epidemic map</source>
+            <translation>Publish the epidemic map</translation>
         </message>
         <message>
             <source>Publish the map</source>
             <translation>Publish the map</translation>
         </message>
         <message>
+            <source>Published release {0}</source>
+            <translation>Published release {0}</translation>
+        </message>
+        <message>
             <source>Published release {0}: {1}</source>
             <translation>Published release {0}: {1}</translation>
         </message>
         <message>
+            <source>Published.</source>
+            <translation>Published.</translation>
+        </message>
+        <message>
             <source>Publishing</source>
             <translation>Publishing</translation>
+        </message>
+        <message>
+            <source>Publishing endpoint</source>
+            <translation>Publishing endpoint</translation>
         </message>
         <message>
             <source>Publishing endpoint URL</source>
@@ -502,6 +614,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Publishing is blocked</source>
             <translation>Publishing is blocked</translation>
+        </message>
+        <message>
+            <source>Publishing…</source>
+            <translation>Publishing…</translation>
         </message>
         <message>
             <source>Publish…</source>
@@ -516,20 +632,56 @@ An existing file is never overwritten.</translation>
             <translation>Reference code: {0} (the same in saved reports and in Processing).</translation>
         </message>
         <message>
+            <source>Refresh and check again</source>
+            <translation>Refresh and check again</translation>
+        </message>
+        <message>
+            <source>Release</source>
+            <translation>Release</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Release id</translation>
+        </message>
+        <message>
+            <source>Release message</source>
+            <translation>Release message</translation>
         </message>
         <message>
             <source>Release note</source>
             <translation>Release note</translation>
         </message>
         <message>
+            <source>Reload history</source>
+            <translation>Reload history</translation>
+        </message>
+        <message>
             <source>Report</source>
             <translation>Report</translation>
         </message>
         <message>
+            <source>Roll back</source>
+            <translation>Roll back</translation>
+        </message>
+        <message>
+            <source>Roll back to selected</source>
+            <translation>Roll back to selected</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
+            <translation>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</translation>
+        </message>
+        <message>
+            <source>Rolling back to {0}…</source>
+            <translation>Rolling back to {0}…</translation>
+        </message>
+        <message>
             <source>Save</source>
             <translation>Save</translation>
+        </message>
+        <message>
+            <source>Save edits and check</source>
+            <translation>Save edits and check</translation>
         </message>
         <message>
             <source>Save the layer's edits to keep it.</source>
@@ -540,12 +692,40 @@ An existing file is never overwritten.</translation>
             <translation>Save the workspace as</translation>
         </message>
         <message>
+            <source>Save token</source>
+            <translation>Save token</translation>
+        </message>
+        <message>
+            <source>Save your edits before publishing: </source>
+            <translation>Save your edits before publishing: </translation>
+        </message>
+        <message>
+            <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>
+            <translation>The access token is stored in QGIS's authentication database and chosen for next time.</translation>
+        </message>
+        <message>
             <source>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</source>
             <translation>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</translation>
         </message>
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The public map has no data yet.</source>
+            <translation>The public map has no data yet.</translation>
+        </message>
+        <message>
+            <source>The public map shows release {0} (published {1}).</source>
+            <translation>The public map shows release {0} (published {1}).</translation>
+        </message>
+        <message>
+            <source>The selected release is already on the public map.</source>
+            <translation>The selected release is already on the public map.</translation>
+        </message>
+        <message>
+            <source>The top release is on the public map. To bring back an earlier one, select it and click “Roll back to selected” (no release is deleted).</source>
+            <translation>The top release is on the public map. To bring back an earlier one, select it and click “Roll back to selected” (no release is deleted).</translation>
         </message>
         <message>
             <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
@@ -566,6 +746,14 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
             <translation>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</translation>
+        </message>
+        <message>
+            <source>Unsaved edits: </source>
+            <translation>Unsaved edits: </translation>
+        </message>
+        <message>
+            <source>Update of {0}</source>
+            <translation>Update of {0}</translation>
         </message>
         <message>
             <source>Update quarantine figures…</source>
@@ -590,8 +778,16 @@ Token: an authentication configuration (Basic: password = token), or the COVIDMA
 If someone else published meanwhile, nothing is overwritten: run it again.</translation>
         </message>
         <message>
+            <source>Validation</source>
+            <translation>Validation</translation>
+        </message>
+        <message>
             <source>Warnings</source>
             <translation>Warnings</translation>
+        </message>
+        <message>
+            <source>Will NOT be published, not approved ({0} × {1}): {2}</source>
+            <translation>Will NOT be published, not approved ({0} × {1}): {2}</translation>
         </message>
         <message>
             <source>Workspace</source>
@@ -634,8 +830,24 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>and {0} more</translation>
         </message>
         <message>
+            <source>created empty</source>
+            <translation>created empty</translation>
+        </message>
+        <message>
             <source>e.g. 123/QĐ-UBND</source>
             <translation>e.g. 123/QĐ-UBND</translation>
+        </message>
+        <message>
+            <source>e.g. 25/11 update: 3 new risk points</source>
+            <translation>e.g. 25/11 update: 3 new risk points</translation>
+        </message>
+        <message>
+            <source>published</source>
+            <translation>published</translation>
+        </message>
+        <message>
+            <source>rollback</source>
+            <translation>rollback</translation>
         </message>
         <message>
             <source>{0} active risk points have passed their visible-until date. Mark them as expired?</source>
@@ -644,6 +856,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
         <message>
             <source>{0} checkpoints disbanded: {1}.</source>
             <translation>{0} checkpoints disbanded: {1}.</translation>
+        </message>
+        <message>
+            <source>{0} error(s) must be fixed first.</source>
+            <translation>{0} error(s) must be fixed first.</translation>
         </message>
         <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
@@ -656,6 +872,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
         <message>
             <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
             <translation>{0} is not a CovidMaps workspace (no province profile): {1}</translation>
+        </message>
+        <message>
+            <source>{0} releases; the top one is on the public map.</source>
+            <translation>{0} releases; the top one is on the public map.</translation>
         </message>
         <message>
             <source>{0} risk point(s) marked as expired.</source>

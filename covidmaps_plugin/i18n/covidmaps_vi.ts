@@ -4,6 +4,10 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>  (on the public map)</source>
+            <translation>  (đang công khai)</translation>
+        </message>
+        <message>
             <source>(choose)</source>
             <translation>(chọn)</translation>
         </message>
@@ -14,6 +18,10 @@
         <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
             <translation>Vùng làm việc là một tệp GeoPackage chứa bốn lớp dữ liệu của bản đồ dịch bệnh. Hãy lưu tệp ở nơi được sao lưu thường xuyên.</translation>
+        </message>
+        <message>
+            <source>Access token</source>
+            <translation>Mã truy cập</translation>
         </message>
         <message>
             <source>Add sample data</source>
@@ -36,6 +44,10 @@
             <translation>Cấu hình xác thực (mã truy cập)</translation>
         </message>
         <message>
+            <source>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</source>
+            <translation>Đưa bản đồ công khai về dữ liệu của bản {0}? Người dân sẽ thấy ngay dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Hủy</translation>
         </message>
@@ -54,6 +66,14 @@
         <message>
             <source>Capacity</source>
             <translation>Sức chứa</translation>
+        </message>
+        <message>
+            <source>Changes on the public map</source>
+            <translation>Thay đổi trên bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Kiểm tra</translation>
         </message>
         <message>
             <source>Check after each edit</source>
@@ -82,6 +102,10 @@
         <message>
             <source>Checking the map…</source>
             <translation>Đang kiểm tra bản đồ…</translation>
+        </message>
+        <message>
+            <source>Checking…</source>
+            <translation>Đang kiểm tra…</translation>
         </message>
         <message>
             <source>Checkpoint «{0}» disbanded.</source>
@@ -126,6 +150,18 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Nhấp vào vị trí trên bản đồ; biểu mẫu sẽ mở ra tại đó.</translation>
         </message>
         <message>
+            <source>Click “Check” to preview the changes.</source>
+            <translation>Bấm “Kiểm tra” để xem trước các thay đổi.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check” to save them and check.</source>
+            <translation>Bấm “Lưu chỉnh sửa và kiểm tra” để lưu rồi kiểm tra.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check”.</source>
+            <translation>Bấm “Lưu chỉnh sửa và kiểm tra”.</translation>
+        </message>
+        <message>
             <source>Close quarantine facility</source>
             <translation>Đóng điểm cách ly</translation>
         </message>
@@ -158,6 +194,10 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Không mở được vùng làm việc: {0}</translation>
         </message>
         <message>
+            <source>Could not save: </source>
+            <translation>Không lưu được: </translation>
+        </message>
+        <message>
             <source>CovidMaps epidemic map tools</source>
             <translation>Công cụ bản đồ dịch bệnh CovidMaps</translation>
         </message>
@@ -168,6 +208,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
         <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: đang kiểm tra bản đồ</translation>
+        </message>
+        <message>
+            <source>CovidMaps: history</source>
+            <translation>CovidMaps: tải lịch sử công bố</translation>
+        </message>
+        <message>
+            <source>CovidMaps: rollback</source>
+            <translation>CovidMaps: quay lại bản trước</translation>
         </message>
         <message>
             <source>Create</source>
@@ -218,6 +266,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Disband these {0} checkpoints: {1}. They leave the public map.</source>
             <translation>Giải thể {0} chốt: {1}. Các chốt này sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Double-click a line to see the feature on the map.</source>
+            <translation>Nhấp đúp vào một dòng để xem đối tượng trên bản đồ.</translation>
         </message>
         <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
@@ -304,8 +356,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Kết quả kiểm tra</translation>
         </message>
         <message>
+            <source>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</source>
+            <translation>Lần đầu: dán mã truy cập do bộ phận CNTT cấp rồi bấm «Lưu mã». Mã được lưu mã hoá trong cơ sở dữ liệu xác thực của QGIS (không lưu trong cài đặt) và được chọn sẵn cho những lần sau.</translation>
+        </message>
+        <message>
             <source>Give a workspace file or at least one layer to validate.</source>
             <translation>Hãy chọn tệp vùng làm việc hoặc ít nhất một lớp để kiểm tra.</translation>
+        </message>
+        <message>
+            <source>Goes into the publishing history (readable by anyone in the release).</source>
+            <translation>Ghi vào lịch sử công bố (ai cũng đọc được trong bản phát hành).</translation>
+        </message>
+        <message>
+            <source>History (administrators)</source>
+            <translation>Lịch sử (quản trị)</translation>
+        </message>
+        <message>
+            <source>I have read the warnings and want to publish</source>
+            <translation>Tôi đã xem các cảnh báo và vẫn muốn công bố</translation>
         </message>
         <message>
             <source>Information</source>
@@ -360,6 +428,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Liệt kê những gì cần sửa trước khi công bố</translation>
         </message>
         <message>
+            <source>Load the history, then select a release.</source>
+            <translation>Hãy tải lịch sử rồi chọn một bản.</translation>
+        </message>
+        <message>
             <source>Make a circular zone of a radius in metres around a place</source>
             <translation>Tạo vùng cách ly hình tròn quanh một địa điểm, bán kính tính bằng mét</translation>
         </message>
@@ -372,6 +444,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tạo vùng làm việc CovidMaps mới</translation>
         </message>
         <message>
+            <source>New access token</source>
+            <translation>Mã truy cập mới</translation>
+        </message>
+        <message>
             <source>New end</source>
             <translation>Hiệu lực đến (mới)</translation>
         </message>
@@ -382,6 +458,14 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>No</source>
             <translation>Không</translation>
+        </message>
+        <message>
+            <source>No CovidMaps workspace is open.</source>
+            <translation>Chưa mở vùng làm việc CovidMaps nào.</translation>
+        </message>
+        <message>
+            <source>No errors or warnings.</source>
+            <translation>Không có lỗi hay cảnh báo.</translation>
         </message>
         <message>
             <source>No errors: check the warnings, then publish.</source>
@@ -412,6 +496,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Thời điểm kiểm tra (ISO 8601, mặc định: hiện tại)</translation>
         </message>
         <message>
+            <source>Once published, the map will say “Updated {0}”.</source>
+            <translation>Sau khi công bố, bản đồ sẽ ghi “Cập nhật {0}”.</translation>
+        </message>
+        <message>
             <source>Open CovidMaps workspace</source>
             <translation>Mở vùng làm việc CovidMaps</translation>
         </message>
@@ -434,6 +522,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Open workspace…</source>
             <translation>Mở vùng làm việc…</translation>
+        </message>
+        <message>
+            <source>Paste the token from the ICT staff</source>
+            <translation>Dán mã do bộ phận CNTT cấp</translation>
         </message>
         <message>
             <source>People in quarantine</source>
@@ -480,20 +572,40 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Địa chỉ bản đồ công khai</translation>
         </message>
         <message>
+            <source>Publish</source>
+            <translation>Công bố</translation>
+        </message>
+        <message>
             <source>Publish despite validation warnings</source>
             <translation>Vẫn công bố dù có cảnh báo kiểm tra dữ liệu</translation>
+        </message>
+        <message>
+            <source>Publish the epidemic map</source>
+            <translation>Công bố bản đồ dịch tễ</translation>
         </message>
         <message>
             <source>Publish the map</source>
             <translation>Công bố bản đồ</translation>
         </message>
         <message>
+            <source>Published release {0}</source>
+            <translation>Đã công bố bản {0}</translation>
+        </message>
+        <message>
             <source>Published release {0}: {1}</source>
             <translation>Đã công bố bản {0}: {1}</translation>
         </message>
         <message>
+            <source>Published.</source>
+            <translation>Đã công bố.</translation>
+        </message>
+        <message>
             <source>Publishing</source>
             <translation>Công bố</translation>
+        </message>
+        <message>
+            <source>Publishing endpoint</source>
+            <translation>Máy chủ công bố</translation>
         </message>
         <message>
             <source>Publishing endpoint URL</source>
@@ -502,6 +614,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Publishing is blocked</source>
             <translation>Bị chặn công bố</translation>
+        </message>
+        <message>
+            <source>Publishing…</source>
+            <translation>Đang công bố…</translation>
         </message>
         <message>
             <source>Publish…</source>
@@ -516,20 +632,56 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Mã tham chiếu: {0} (giống trong báo cáo đã lưu và trong Processing).</translation>
         </message>
         <message>
+            <source>Refresh and check again</source>
+            <translation>Làm mới và kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Release</source>
+            <translation>Bản phát hành</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Mã bản phát hành</translation>
+        </message>
+        <message>
+            <source>Release message</source>
+            <translation>Lời nhắn bản phát hành</translation>
         </message>
         <message>
             <source>Release note</source>
             <translation>Ghi chú bản phát hành</translation>
         </message>
         <message>
+            <source>Reload history</source>
+            <translation>Tải lại lịch sử</translation>
+        </message>
+        <message>
             <source>Report</source>
             <translation>Báo cáo</translation>
         </message>
         <message>
+            <source>Roll back</source>
+            <translation>Quay lại bản này</translation>
+        </message>
+        <message>
+            <source>Roll back to selected</source>
+            <translation>Quay lại bản đã chọn</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
+            <translation>Đã quay lại bản {0}: bản đồ công khai hiện bản mới {1} với dữ liệu của bản {0}.</translation>
+        </message>
+        <message>
+            <source>Rolling back to {0}…</source>
+            <translation>Đang quay lại bản {0}…</translation>
+        </message>
+        <message>
             <source>Save</source>
             <translation>Lưu</translation>
+        </message>
+        <message>
+            <source>Save edits and check</source>
+            <translation>Lưu chỉnh sửa và kiểm tra</translation>
         </message>
         <message>
             <source>Save the layer's edits to keep it.</source>
@@ -540,12 +692,40 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Lưu vùng làm việc thành</translation>
         </message>
         <message>
+            <source>Save token</source>
+            <translation>Lưu mã</translation>
+        </message>
+        <message>
+            <source>Save your edits before publishing: </source>
+            <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
+        </message>
+        <message>
+            <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>
+            <translation>Đã lưu mã truy cập vào cơ sở dữ liệu xác thực của QGIS và chọn sẵn cho lần sau.</translation>
+        </message>
+        <message>
             <source>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</source>
             <translation>Điểm nguy cơ «{0}» đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển sang hết hạn?</translation>
         </message>
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The public map has no data yet.</source>
+            <translation>Bản đồ công khai chưa có dữ liệu.</translation>
+        </message>
+        <message>
+            <source>The public map shows release {0} (published {1}).</source>
+            <translation>Bản đồ công khai đang hiện bản {0} (công bố lúc {1}).</translation>
+        </message>
+        <message>
+            <source>The selected release is already on the public map.</source>
+            <translation>Bản đã chọn đang được công khai.</translation>
+        </message>
+        <message>
+            <source>The top release is on the public map. To bring back an earlier one, select it and click “Roll back to selected” (no release is deleted).</source>
+            <translation>Bản trên cùng là bản đang công khai. Để đưa bản đồ công khai về một bản trước, chọn bản đó rồi bấm “Quay lại bản đã chọn” (không bản nào bị xoá).</translation>
         </message>
         <message>
             <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
@@ -566,6 +746,14 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
             <translation>Nhập số liệu hôm nay của từng cơ sở (phím Tab chuyển sang ô tiếp theo). Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
+        </message>
+        <message>
+            <source>Unsaved edits: </source>
+            <translation>Có chỉnh sửa chưa lưu: </translation>
+        </message>
+        <message>
+            <source>Update of {0}</source>
+            <translation>Cập nhật ngày {0}</translation>
         </message>
         <message>
             <source>Update quarantine figures…</source>
@@ -590,8 +778,16 @@ Mã truy cập: một cấu hình xác thực (Basic: mật khẩu = mã truy c�
 Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy chạy lại.</translation>
         </message>
         <message>
+            <source>Validation</source>
+            <translation>Kết quả kiểm tra dữ liệu</translation>
+        </message>
+        <message>
             <source>Warnings</source>
             <translation>Cảnh báo</translation>
+        </message>
+        <message>
+            <source>Will NOT be published, not approved ({0} × {1}): {2}</source>
+            <translation>Sẽ KHÔNG công bố vì chưa duyệt ({0} {1}): {2}</translation>
         </message>
         <message>
             <source>Workspace</source>
@@ -634,8 +830,24 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>và {0} đối tượng khác</translation>
         </message>
         <message>
+            <source>created empty</source>
+            <translation>khởi tạo, chưa có dữ liệu</translation>
+        </message>
+        <message>
             <source>e.g. 123/QĐ-UBND</source>
             <translation>ví dụ 123/QĐ-UBND</translation>
+        </message>
+        <message>
+            <source>e.g. 25/11 update: 3 new risk points</source>
+            <translation>VD: Cập nhật ngày 25/11: thêm 3 điểm nguy cơ</translation>
+        </message>
+        <message>
+            <source>published</source>
+            <translation>công bố</translation>
+        </message>
+        <message>
+            <source>rollback</source>
+            <translation>quay lại</translation>
         </message>
         <message>
             <source>{0} active risk points have passed their visible-until date. Mark them as expired?</source>
@@ -644,6 +856,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
         <message>
             <source>{0} checkpoints disbanded: {1}.</source>
             <translation>Đã giải thể {0} chốt: {1}.</translation>
+        </message>
+        <message>
+            <source>{0} error(s) must be fixed first.</source>
+            <translation>Có {0} lỗi phải sửa trước khi công bố.</translation>
         </message>
         <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
@@ -656,6 +872,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
         <message>
             <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
             <translation>{0} không phải vùng làm việc CovidMaps (không có hồ sơ tỉnh): {1}</translation>
+        </message>
+        <message>
+            <source>{0} releases; the top one is on the public map.</source>
+            <translation>{0} bản trong lịch sử; bản trên cùng đang được công khai.</translation>
         </message>
         <message>
             <source>{0} risk point(s) marked as expired.</source>

@@ -221,7 +221,7 @@ def test_publish_dialog_in_qgis_desktop(tmp_path, plugin_zip, scene):
     # the button asks before it changes what every citizen sees
     assert scene["first"] in result["rollback_question"]
     assert result["rollback_question"].startswith("Đưa bản đồ công khai về dữ liệu của bản")
-    assert result["rollback_buttons"] == ["Huỷ", "Quay lại bản này"]
+    assert result["rollback_buttons"] == ["Hủy", "Quay lại bản này"]
     rolled = manifest(scene["url"])
     assert rolled["kind"] == "rollback" and rolled["rolled_back_to"] == scene["first"]
     assert result["history_ids_after_rollback"][0] == rolled["release_id"]

@@ -118,16 +118,27 @@ def test_unsaved_edits_are_refused_and_publishing_leaves_layers_alone(endpoint,
 
 
 @pytest.fixture
-def vietnamese_qgis():
-    """QGIS set to Vietnamese (as an officer's QGIS is), restored afterwards."""
+def vietnamese_qgis(tmp_path, monkeypatch):
+    """QGIS set to Vietnamese (as an officer's QGIS is) with the plugin's
+    translations loaded, as the plugin loads them; restored afterwards."""
+    import subprocess
+
     from qgis.core import QgsSettings
+
+    from covidmaps_plugin import i18n
 
     settings = QgsSettings()
     keys = ("locale/overrideFlag", "locale/userLocale")
     saved = {k: settings.value(k) for k in keys}
     settings.setValue("locale/overrideFlag", True)
     settings.setValue("locale/userLocale", "vi")
+    qm = tmp_path / "covidmaps_vi.qm"
+    subprocess.run(["lrelease", "-silent", str(Path(i18n.__file__).with_name("covidmaps_vi.ts")),
+                    "-qm", str(qm)], check=True)
+    monkeypatch.setattr(i18n, "I18N_DIR", tmp_path)
+    translator = i18n.install_translator("vi")
     yield
+    i18n.remove_translator(translator)
     for key, value in saved.items():
         if value is None:
             settings.remove(key)
