@@ -201,6 +201,11 @@ def step_fill_form(point):
     key(dialog.focusWidget(), Qt.Key.Key_C, "C selects «Chợ»")
     result.setdefault("place_type", []).append(combo.currentText())
     empty_dates = [e for e in date_edits(dialog) if e.isVisibleTo(dialog) and e.isNull()]
+    if "calendar" not in result["shots"]:  # a required, still empty date: its calendar
+        calendar = empty_dates[0].calendarWidget()
+        calendar.resize(calendar.sizeHint())
+        shot("calendar", calendar)
+        result["calendar_locale"] = calendar.locale().name()
     for edit, digits, what in ((empty_dates[0], point["start_digits"], "exposure start"),
                                (empty_dates[1], point["end_digits"], "exposure end")):
         click(edit.lineEdit(), f"click «{what}»")

@@ -163,8 +163,12 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     plan = scene["plan"]
     assert result["python_errors"] == [] and result["critical_messages"] == []
 
-    # the form: the cursor in the name, approved, visible until derived
+    # the form: the cursor in the name, approved, visible until derived, an
+    # empty list says (chọn), the calendar of a required date speaks Vietnamese
     assert len(result["forms"]) == 3
+    assert result["first_focus"] == ["QgsFilterLineEdit"] * 3
+    assert result["empty_choice"] == ["(chọn)"] * 3 and result["place_type"] == ["Chợ"] * 3
+    assert result["calendar_locale"] == "vi_VN"
     for form in result["forms"]:
         assert form["approved"] and form["visible_until"] not in ("", "NULL", "None")
     # the daily dialogs name what they act on
