@@ -60,6 +60,7 @@ from .findings_view import (
     show_finding_on_canvas,
 )
 from .tools.feature_form import bind_to_layer, start_editing
+from .tools.form_polish import polish_form
 
 SessionProvider = Callable[[], EditingSession]
 Validator = Callable[[EditingSession, Optional[QgsFeedback]], ValidationReport]
@@ -460,6 +461,7 @@ class ValidationDock(QgsDockWidget):
         dialog.setMode(QgsAttributeEditorContext.Mode.SingleEditMode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         bind_to_layer(dialog, layer)
+        polish_form(dialog, current_language())  # dates, calendar, empty lists
         dialog.destroyed.connect(lambda *_: self.forms.remove(dialog) if dialog in self.forms
                                  else None)
         self.forms.append(dialog)
