@@ -363,8 +363,9 @@ class PublishDialog(QDialog):
         self.confirm.setChecked(False)
         self.confirm.setVisible(bool(validation.warnings))
         if validation.errors:
-            self.status.setText(tr("{0} error(s) must be fixed first.").format(
-                len(validation.errors)))
+            count = len(validation.errors)
+            self.status.setText(tr("1 error must be fixed first.") if count == 1 else
+                                tr("{0} errors must be fixed first.").format(count))
         else:
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()

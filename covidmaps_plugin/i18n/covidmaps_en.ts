@@ -12,6 +12,10 @@
             <translation>(choose)</translation>
         </message>
         <message>
+            <source>1 error must be fixed first.</source>
+            <translation>1 error must be fixed first.</translation>
+        </message>
+        <message>
             <source>1 risk point marked as expired.</source>
             <translation>1 risk point marked as expired.</translation>
         </message>
@@ -858,12 +862,12 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>{0} checkpoints disbanded: {1}.</translation>
         </message>
         <message>
-            <source>{0} error(s) must be fixed first.</source>
-            <translation>{0} error(s) must be fixed first.</translation>
-        </message>
-        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>{0} errors block publishing; see the findings and the report.</translation>
+        </message>
+        <message>
+            <source>{0} errors must be fixed first.</source>
+            <translation>{0} errors must be fixed first.</translation>
         </message>
         <message>
             <source>{0} facilities closed: {1}.</source>
@@ -878,8 +882,8 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>{0} releases; the top one is on the public map.</translation>
         </message>
         <message>
-            <source>{0} risk point(s) marked as expired.</source>
-            <translation>{0} risk point(s) marked as expired.</translation>
+            <source>{0} risk points marked as expired.</source>
+            <translation>{0} risk points marked as expired.</translation>
         </message>
         <message>
             <source>{0} zones extended to {2}: {1}.</source>

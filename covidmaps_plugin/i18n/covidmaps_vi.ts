@@ -12,8 +12,12 @@
             <translation>(chọn)</translation>
         </message>
         <message>
+            <source>1 error must be fixed first.</source>
+            <translation>Có 1 lỗi phải sửa trước khi công bố.</translation>
+        </message>
+        <message>
             <source>1 risk point marked as expired.</source>
-            <translation>Đã chuyển 1 điểm nguy cơ sang hết hạn.</translation>
+            <translation>Đã chuyển 1 điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
         </message>
         <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
@@ -858,12 +862,12 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Đã giải thể {0} chốt: {1}.</translation>
         </message>
         <message>
-            <source>{0} error(s) must be fixed first.</source>
-            <translation>Có {0} lỗi phải sửa trước khi công bố.</translation>
-        </message>
-        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>Có {0} lỗi chặn việc công bố; hãy xem kết quả kiểm tra và báo cáo.</translation>
+        </message>
+        <message>
+            <source>{0} errors must be fixed first.</source>
+            <translation>Có {0} lỗi phải sửa trước khi công bố.</translation>
         </message>
         <message>
             <source>{0} facilities closed: {1}.</source>
@@ -878,7 +882,7 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>{0} bản trong lịch sử; bản trên cùng đang được công khai.</translation>
         </message>
         <message>
-            <source>{0} risk point(s) marked as expired.</source>
+            <source>{0} risk points marked as expired.</source>
             <translation>Đã chuyển {0} điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
         </message>
         <message>

@@ -171,17 +171,8 @@ def _expire(ctx: PluginContext, session: EditingSession) -> None:
         question = question.format(count)
     if ask(ctx.main_window, tr("Expire risk points"), question):
         expired = daily.expire_now(session)
-        ctx.push_success(tr("{0} risk point(s) marked as expired.").format(expired)
+        ctx.push_success(tr("{0} risk points marked as expired.").format(expired)
                          if expired != 1 else tr("1 risk point marked as expired."))
-
-
-# layer each daily action works on, and its dialog factory
-DAILY_TARGETS = (
-    ("isolation_zones", "lift_dialog"),
-    ("isolation_zones", "extend_dialog"),
-    ("quarantine_facilities", "close_facility_dialog"),
-    ("checkpoints", "disband_checkpoint_dialog"),
-)
 
 
 def run_tool_dialog(ctx: PluginContext, dialog) -> bool:
