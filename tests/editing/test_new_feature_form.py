@@ -136,3 +136,18 @@ def test_empty_fields_are_blank_not_null_and_stay_null(workspace):
     for name in ("address", "advice", "source_doc", "internal_note"):
         value = added[name]  # NULL, never an empty string
         assert value is None or (hasattr(value, "isNull") and value.isNull()), (name, value)
+
+
+def test_the_null_text_comes_back_whatever_order_forms_close_in(qgis_app):
+    from qgis.core import QgsApplication
+
+    from covidmaps_plugin.gui.tools.feature_form import show_empty_as_blank
+
+    before = QgsApplication.nullRepresentation()
+    first, second = show_empty_as_blank(), show_empty_as_blank()
+    assert QgsApplication.nullRepresentation() == ""
+    first()
+    first()  # twice: once counts
+    assert QgsApplication.nullRepresentation() == ""  # the second form is still open
+    second()
+    assert QgsApplication.nullRepresentation() == before

@@ -85,19 +85,29 @@ def follow_derived_defaults(dialog: QgsAttributeDialog, layer_def: LayerDef) -> 
     return derived
 
 
+# forms showing empty fields blank, and the officer's own NULL text to restore
+_BLANK: Dict[str, Any] = {"open": 0, "previous": None}
+
+
 def show_empty_as_blank() -> Callable[..., None]:
     """Empty fields of the form show blank instead of the literal "NULL"
     while it is open (the widgets read QGIS's representation of NULL as
     they are built and when they report their value, so both agree); the
-    returned function puts the officer's setting back (once)."""
-    previous = QgsApplication.nullRepresentation()
-    QgsApplication.setNullRepresentation("")
+    returned function lets go (once). The officer's setting comes back
+    when the last such form closes, whatever order they close in."""
+    if _BLANK["open"] == 0:
+        _BLANK["previous"] = QgsApplication.nullRepresentation()
+        QgsApplication.setNullRepresentation("")
+    _BLANK["open"] += 1
     done = []
 
     def restore(*_args: Any) -> None:
-        if not done:
-            done.append(True)
-            QgsApplication.setNullRepresentation(previous)
+        if done:
+            return
+        done.append(True)
+        _BLANK["open"] -= 1
+        if _BLANK["open"] == 0:
+            QgsApplication.setNullRepresentation(_BLANK["previous"])
 
     return restore
 
