@@ -241,7 +241,9 @@ def step_extend():
     zone = zones.getFeature(PLAN["zone_fid"])
     zones.removeSelection()
     show_around(zones, zone.geometry())
-    state["zone_pixel"] = pixel_of(zones, zone.geometry().pointOnSurface().asPoint())
+    # the middle of a (small, convex) zone; GEOS's point on surface can come
+    # back empty for a zone of a few metres
+    state["zone_pixel"] = pixel_of(zones, zone.geometry().boundingBox().center())
     open_daily(PLAN["extend_entry"], step_extend_click_zone)
 
 

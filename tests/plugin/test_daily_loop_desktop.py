@@ -68,8 +68,11 @@ def day_plan(gpkg: Path) -> Dict[str, Any]:
             "start_digits": _digits(now - dt.timedelta(days=1, hours=3)),
             "end_digits": _digits(now - dt.timedelta(days=1)),
         })
+    # a sound zone (the sample also holds a broken one, for the validator)
     zones = [f for f in _features(gpkg, "isolation_zones")
-             if f["approved"] and f["status"] in ("in_force", "extended")]
+             if f["approved"] and f["status"] in ("in_force", "extended")
+             and f.hasGeometry() and f.geometry().isGeosValid()
+             and not f.geometry().pointOnSurface().isNull()]
     open_ones = [f for f in _features(gpkg, "quarantine_facilities")
                  if f["status"] in ("operating", "standby", "suspended") and f["capacity"]]
     # published ones first: one is closed today, the next four get new figures
