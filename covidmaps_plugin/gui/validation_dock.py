@@ -11,6 +11,7 @@ responsive.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import (
@@ -22,8 +23,8 @@ from qgis.core import (
 )
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext, QgsDockWidget, QgsMapCanvas
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QModelIndex, QObject, QRect, QSize, Qt, QTimer, pyqtSignal
-from qgis.PyQt.QtGui import QBrush, QColor, QFont
+from qgis.PyQt.QtCore import QModelIndex, QObject, QSize, Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtGui import QBrush, QColor, QFont, QTextLayout, QTextOption
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -31,6 +32,7 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeWidget,
@@ -130,11 +132,34 @@ class WrappedRowDelegate(QStyledItemDelegate):
         if index.column() == 0:
             depth = 1 if index.parent().isValid() else 0
             width -= self.tree.indentation() * (depth + 1)
-        width = max(width - 2 * self.PADDING_PX, 40)
-        box = option.fontMetrics.boundingRect(
-            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), str(text)
-        )
-        return QSize(hint.width(), max(hint.height(), box.height() + self.PADDING_PX))
+        # the style paints the text inside these margins (QCommonStyle)
+        margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
+                                               None, self.tree) + 1
+        width = max(width - 2 * margin - self.PADDING_PX, 40)
+        font = index.data(Qt.ItemDataRole.FontRole) or self.tree.font()
+        height = wrapped_height(str(text), font, width)
+        return QSize(hint.width(), max(hint.height(), height + self.PADDING_PX))
+
+
+def wrapped_height(text: str, font: QFont, width: int) -> int:
+    """The height of ``text`` laid out in ``width`` pixels the way a view
+    paints an item (word boundaries, else anywhere): the whole sentence
+    gets room, never "…" on its last line."""
+    total = 0.0
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            total += line.height()
+        layout.endLayout()
+    return math.ceil(total)
 
 
 class ValidationDock(QgsDockWidget):

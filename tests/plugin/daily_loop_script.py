@@ -310,9 +310,30 @@ def step_validate():
     later(800, step_validated)
 
 
+def cut_rows(tree):
+    """Findings whose row is shorter than their whole message laid out in
+    the width the style paints it (the last line would end in "…")."""
+    from qgis.PyQt.QtWidgets import QStyle
+
+    from covidmaps_plugin.gui.validation_dock import wrapped_height
+
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    cut = []
+    for i in range(tree.topLevelItemCount()):
+        group = tree.topLevelItem(i)
+        for j in range(group.childCount()):
+            item = group.child(j)
+            rect = tree.visualRect(tree.indexFromItem(item, 0))
+            needed = wrapped_height(item.text(0), tree.font(), rect.width() - 2 * margin)
+            if rect.height() < needed:
+                cut.append([item.text(0)[:60], rect.height(), needed])
+    return cut
+
+
 def step_validated():
     dock = iface.mainWindow().findChild(QDockWidget, "CovidMapsValidationDock")
     result["dock_summary"] = dock.summary.text()
+    result["dock_cut_rows"] = cut_rows(dock.tree)
     shot("screen_validated")
     state["task"] = "publish"
     click(toolbar_button("publish"), "Publish…")
