@@ -69,11 +69,7 @@ def stored_datetime_text(instant_expr: str, tz: dt.tzinfo = PROVINCE_TZ) -> str:
     )
 
 
-def default_expression(fld: FieldDef, tz: dt.tzinfo = PROVINCE_TZ) -> Optional[str]:
-    """The QGIS default-value expression of a model default (None if none)."""
-    kind = fld.default
-    if kind is None:
-        return None
+def _computed_default(kind: Default, tz: dt.tzinfo, approve_new: bool) -> str:
     if kind is Default.NEW_UUID:
         return "uuid('WithoutBraces')"
     if kind is Default.NOW:
@@ -84,11 +80,34 @@ def default_expression(fld: FieldDef, tz: dt.tzinfo = PROVINCE_TZ) -> Optional[s
         return "@user_account_name"
     if kind is Default.FALSE:
         return "false"
+    if kind is Default.APPROVAL_POLICY:
+        return "true" if approve_new else "false"
     if kind is Default.EXPOSURE_END_PLUS_DAYS:
         end = quote_field(_EXPOSURE_END)
         later = f"(to_datetime({end}) + to_interval('{RISK_POINT_VISIBLE_DAYS} days'))"
         return f"if({end} IS NULL, NULL, {stored_datetime_text(later, tz)})"
     raise ValueError(f"no expression for default {kind!r}")
+
+
+def default_expression(fld: FieldDef, tz: dt.tzinfo = PROVINCE_TZ,
+                       approve_new: bool = True) -> Optional[str]:
+    """The QGIS default-value expression of a model default (None if none).
+
+    A default fills an empty field and never replaces a value: QGIS's form
+    re-evaluates default expressions whenever a field they may depend on
+    changes (for some functions: any field), which used to throw away a
+    "visible until" the officer had set by hand. So every default except
+    the who/when of the last edit (``ON_UPDATE_FIELDS``, read-only in the
+    form) keeps the field's own value when it has one. ``approve_new`` is
+    the workspace's approval policy (``model.approves_new``).
+    """
+    kind = fld.default
+    if kind is None:
+        return None
+    computed = _computed_default(kind, tz, approve_new)
+    if applies_on_update(fld) or kind is Default.NEW_UUID:  # uuid(): reads no field
+        return computed
+    return f"coalesce({quote_field(fld.name)}, {computed})"
 
 
 def applies_on_update(fld: FieldDef) -> bool:

@@ -6,7 +6,7 @@ labels and messages follow the QGIS language of whoever opens it.
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional
+from typing import Dict, List, Mapping, Optional
 
 from qgis.core import (
     QgsAttributeEditorContainer,
@@ -21,10 +21,18 @@ from qgis.core import (
 
 from ..compat import show_as_tab
 from ..model import FieldDef, FieldType, LayerDef, ProvinceProfile, ValueList, ValueSource
-from .expressions import applies_on_update, combined, default_expression, field_checks
+from .expressions import (
+    ON_UPDATE_FIELDS,
+    applies_on_update,
+    combined,
+    default_expression,
+    field_checks,
+)
 from .fields import qt_datetime_format
 
-INTERNAL_MARK = "🔒 "
+# Internal fields say so in words after their label: a lock emoji before it
+# showed as a missing-glyph box with the fonts of a stock Debian desktop.
+INTERNAL_MARK = {"vi": " (nội bộ)", "en": " (internal)"}
 TAB_PUBLIC = {"vi": "Thông tin công bố", "en": "Public information"}
 TAB_INTERNAL = {"vi": "Nội bộ — không công bố", "en": "Internal — never published"}
 
@@ -37,7 +45,7 @@ _RELATION_TARGETS = {
 
 
 def field_alias(fld: FieldDef, lang: str) -> str:
-    return ("" if fld.public else INTERNAL_MARK) + fld.label(lang)
+    return fld.label(lang) + ("" if fld.public else INTERNAL_MARK[lang])
 
 
 def _value_map(fld: FieldDef, values: ValueList, lang: str) -> QgsEditorWidgetSetup:
@@ -135,28 +143,54 @@ def _container(title: str, parent: Optional[QgsAttributeEditorElement],
     return box
 
 
+# Kept up to date by QGIS itself (and the id never changes): shown read-only,
+# last on the first tab, so the cursor starts in the first field to type.
+READ_ONLY_FIELDS = ("uid",) + ON_UPDATE_FIELDS
+# Internal, but decides whether the feature is published at all: on the
+# first tab, right after the status (the other thing that decides it).
+FIRST_TAB_INTERNAL = ("approved",)
+
+
+def first_tab_fields(layer: LayerDef) -> List[FieldDef]:
+    """The first tab, top to bottom: what the officer types (public fields,
+    the approval box after the status), then the automatic fields."""
+    typed = [f for f in layer.public_fields if f.name not in READ_ONLY_FIELDS]
+    after = next((i + 1 for i, f in enumerate(typed) if f.name == "status"), len(typed))
+    typed[after:after] = [layer.field(name) for name in FIRST_TAB_INTERNAL
+                          if name in layer.field_names]
+    automatic = [f for f in layer.fields if f.name in READ_ONLY_FIELDS and f.public]
+    return typed + automatic
+
+
+def internal_tab_fields(layer: LayerDef) -> List[FieldDef]:
+    return [f for f in layer.internal_fields if f.name not in FIRST_TAB_INTERNAL]
+
+
 def _set_layout(vlayer: QgsVectorLayer, layer: LayerDef, lang: str) -> None:
     config: QgsEditFormConfig = vlayer.editFormConfig()
     config.clearTabs()
     root = config.invisibleRootContainer()
-    config.addTab(_container(TAB_PUBLIC[lang], root, vlayer, layer.public_fields))
-    if layer.internal_fields:
-        config.addTab(_container(TAB_INTERNAL[lang], root, vlayer, layer.internal_fields))
+    config.addTab(_container(TAB_PUBLIC[lang], root, vlayer, first_tab_fields(layer)))
+    internal = internal_tab_fields(layer)
+    if internal:
+        config.addTab(_container(TAB_INTERNAL[lang], root, vlayer, internal))
     drag_and_drop = getattr(QgsEditFormConfig, "EditorLayout", QgsEditFormConfig).TabLayout
     config.setLayout(drag_and_drop)
-    uid = vlayer.fields().indexOf("uid")
-    if uid >= 0:
-        config.setReadOnly(uid, True)
+    for name in READ_ONLY_FIELDS:
+        index = vlayer.fields().indexOf(name)
+        if index >= 0:
+            config.setReadOnly(index, True)
     vlayer.setEditFormConfig(config)
 
 
 def apply_form(vlayer: QgsVectorLayer, layer: LayerDef, lang: str,
                targets: Mapping[ValueSource, QgsVectorLayer],
-               profile: Optional[ProvinceProfile] = None) -> None:
+               profile: Optional[ProvinceProfile] = None, approve_new: bool = True) -> None:
     """Aliases, widgets, constraints, defaults and the tab layout of one layer.
 
     ``targets`` are the layers value relations point at (districts,
-    communes, isolation zones) in the same project.
+    communes, isolation zones) in the same project; ``approve_new`` is the
+    workspace's approval policy (``model.approves_new``).
     """
     fields = vlayer.fields()
     for fld in layer.fields:
@@ -165,7 +199,7 @@ def apply_form(vlayer: QgsVectorLayer, layer: LayerDef, lang: str,
             continue  # an older workspace being upgraded
         vlayer.setFieldAlias(idx, field_alias(fld, lang))
         vlayer.setEditorWidgetSetup(idx, widget_setup(fld, lang, targets))
-        expression = default_expression(fld)
+        expression = default_expression(fld, approve_new=approve_new)
         vlayer.setDefaultValueDefinition(
             idx, QgsDefaultValue(expression or "", bool(expression) and applies_on_update(fld)))
         _set_constraints(vlayer, layer, fld, idx, lang, profile)

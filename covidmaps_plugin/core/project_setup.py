@@ -20,10 +20,11 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from ..model import MODEL, GeometryType, ProvinceProfile, ValueSource
+from ..model import MODEL, GeometryType, ProvinceProfile, ValueSource, approves_new
 from .errors import WorkspaceError
 from .fields import STORAGE_CRS
 from .forms import apply_form
+from .gpkg import read_meta
 from .profile_data import REFERENCE_LAYERS
 from .styles import apply_reference_style, apply_style
 
@@ -136,8 +137,9 @@ def assemble_project(project: QgsProject, gpkg_path: Path, profile: ProvinceProf
     targets = {ValueSource.DISTRICTS: layers["districts"],
                ValueSource.COMMUNES: layers["communes"],
                ValueSource.ISOLATION_ZONES: layers["isolation_zones"]}
+    approve_new = approves_new(read_meta(gpkg_path))
     for layer_def in MODEL.layers:
-        apply_form(layers[layer_def.name], layer_def, lang, targets, profile)
+        apply_form(layers[layer_def.name], layer_def, lang, targets, profile, approve_new)
         apply_style(layers[layer_def.name], layer_def, lang)
     for table in REFERENCE_LAYERS:
         apply_reference_style(layers[table], table)

@@ -85,6 +85,9 @@ def apply_outline_style(vlayer: QgsVectorLayer, colour: str, width_px: float,
     vlayer.setRenderer(QgsSingleSymbolRenderer(symbol))
 
 
+UNIT_LABELS_CLOSEST_SCALE = 50_000.0  # 1:50,000: no unit names when zoomed in closer
+
+
 def label_by_name(vlayer: QgsVectorLayer, colour: str, size_pt: float) -> None:
     """Unit names on the map (districts, communes), with a white halo."""
     text = QgsTextFormat()
@@ -98,6 +101,11 @@ def label_by_name(vlayer: QgsVectorLayer, colour: str, size_pt: float) -> None:
     settings = QgsPalLayerSettings()
     settings.fieldName = "name"
     settings.setFormat(text)
+    # Unit names orient the officer at province and district scale; closer
+    # in (a finding shown at street scale) their halo would hide the very
+    # feature being looked at.
+    settings.scaleVisibility = True
+    settings.maximumScale = UNIT_LABELS_CLOSEST_SCALE
     vlayer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
     vlayer.setLabelsEnabled(True)
 

@@ -16,9 +16,9 @@ import html
 from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import QgsApplication
-from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas
+from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas, QgsPasswordLineEdit
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QPoint, Qt
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -29,7 +29,6 @@ from qgis.PyQt.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -38,32 +37,30 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..core.editing import EditRefusedError
+from ..core.editing.new_feature import now_in_province
 from ..core.editing.session import EditingSession
 from ..core.errors import WorkspaceError
 from ..core.i18n import current_language
 from ..core.publishing import auth
+from ..core.publishing.changes import ChangeSummary, release_changes_text
 from ..core.publishing.client import new_idempotency_key, normalized_endpoint
 from ..core.publishing.errors import PublishError, StaleReleaseError
 from ..core.publishing.network import network_settings
 from ..core.publishing.pipeline import Prepared, PublishRequest
-from ..core.publishing.source import project_workspace_path, unsaved_edits
+from ..core.publishing.source import project_workspace_path, save_edits, unsaved_edits
 from ..core.publishing.task import CallTask, PipelineTask, PreviewTask, PublishTask
-from ..core.validation import Finding, Severity
+from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
+from ..i18n import tr, tr_later
+from .ask import ask
 from .context import PluginContext
-from .validation_dock import SEVERITY_STYLE, show_finding_on_canvas
+from .findings_view import SEVERITY_STYLE, finding_tooltip, keep_clear_of, show_finding_on_canvas
 
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _t(vi: str, en: str) -> str:
-    """The text in the interface language (texts of this dialog come in pairs,
-    like the model's labels)."""
-    return vi if current_language() == "vi" else en
-
-
 def _ready_text() -> str:
-    return _t("Bấm “Kiểm tra” để xem trước các thay đổi.", "Click “Check” to preview the changes.")
+    return tr("Click “Check” to preview the changes.")
 
 
 class PublishDialog(QDialog):
@@ -81,7 +78,7 @@ class PublishDialog(QDialog):
         self.gpkg_path = gpkg_path or (str(project_workspace_path() or ""))
         self.prepared: Optional[Prepared] = None
         self.tasks: List[PipelineTask] = []  # Python references while they run
-        self.setWindowTitle(_t("Công bố bản đồ dịch tễ", "Publish the epidemic map"))
+        self.setWindowTitle(tr("Publish the epidemic map"))
         self.resize(680, 760)
 
         self.endpoint = QLineEdit(auth.saved_endpoint())
@@ -91,13 +88,39 @@ class PublishDialog(QDialog):
         self.authcfg.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.authcfg.setConfigId(auth.saved_authcfg())
         form = QFormLayout()
-        form.addRow(_t("Máy chủ công bố", "Publishing endpoint"), self.endpoint)
-        form.addRow(_t("Mã truy cập", "Access token"), self.authcfg)
+        form.addRow(tr("Publishing endpoint"), self.endpoint)
+        form.addRow(tr("Access token"), self.authcfg)
+        # first-time set-up: paste the token, the plugin makes the QGIS
+        # authentication configuration itself (Basic, password = token)
+        self.token_paste = QgsPasswordLineEdit()
+        self.token_paste.setObjectName("CovidMapsTokenPaste")
+        self.token_paste.setPlaceholderText(tr("Paste the token from the ICT staff"))
+        self.token_save = QPushButton(tr("Save token"))
+        self.token_save.setObjectName("covidmaps_save_token")
+        self.token_save.clicked.connect(self.save_token)
+        self.token_paste.returnPressed.connect(self.save_token)
+        paste_row = QHBoxLayout()
+        paste_row.addWidget(self.token_paste, 1)
+        paste_row.addWidget(self.token_save)
+        form.addRow(tr("New access token"), paste_row)
+        self.token_help = QLabel(tr("First time: paste the access token the ICT staff gave you "
+                                    "and click «Save token». It is stored encrypted in QGIS's "
+                                    "authentication database (never in the settings) and chosen "
+                                    "for you next time."))
+        self.token_help.setWordWrap(True)
+        self.token_help.setStyleSheet("color: #555555;")
+        self.message = QLineEdit(default_message())
+        self.message.setObjectName("CovidMapsReleaseMessage")
+        self.message.setMaxLength(MESSAGE_MAX)
+        self.message.setPlaceholderText(tr("e.g. 25/11 update: 3 new risk points"))
+        self.message.setToolTip(tr("Goes into the publishing history (readable by anyone in the "
+                                   "release)."))
+        form.addRow(tr("Release message"), self.message)
         self.auth_warning = QLabel()
         self.auth_warning.setWordWrap(True)
-        warning = auth.master_password_warning()
-        self.auth_warning.setText(warning.message(self.lang) if warning else "")
-        self.auth_warning.setVisible(warning is not None)
+        self.refresh_auth_warning()
+        # the warning goes once the officer sets the master password
+        QgsApplication.authManager().masterPasswordVerified.connect(self._master_verified)
 
         self.status = QLabel(_ready_text())
         self.status.setWordWrap(True)
@@ -113,12 +136,10 @@ class PublishDialog(QDialog):
             listing.setWordWrap(True)
             listing.setMinimumHeight(120)
             listing.setSpacing(2)  # wrapped lines of two items do not run together
-        self.findings_hint = QLabel(_t("Nhấp đúp vào một dòng để xem đối tượng trên bản đồ.",
-                                       "Double-click a line to see the feature on the map."))
+        self.findings_hint = QLabel(tr("Double-click a line to see the feature on the map."))
         self.findings_hint.setStyleSheet("color: #555555;")
         self.findings_hint.setVisible(False)
-        self.confirm = QCheckBox(_t("Tôi đã xem các cảnh báo và vẫn muốn công bố",
-                                    "I have read the warnings and want to publish"))
+        self.confirm = QCheckBox(tr("I have read the warnings and want to publish"))
         self.confirm.setVisible(False)
         self.confirm.toggled.connect(self._update_buttons)
         self.result = QLabel()
@@ -126,27 +147,32 @@ class PublishDialog(QDialog):
         self.result.setOpenExternalLinks(True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
 
-        self.check_button = QPushButton(_t("Kiểm tra", "Check"))
+        self.check_button = QPushButton(tr("Check"))
         self.check_button.clicked.connect(self.start_preview)
-        self.publish_button = QPushButton(_t("Công bố", "Publish"))
+        self.save_check_button = QPushButton(tr("Save edits and check"))
+        self.save_check_button.setObjectName("covidmaps_save_and_check")
+        self.save_check_button.clicked.connect(self.save_and_check)
+        self.save_check_button.setVisible(False)
+        self.publish_button = QPushButton(tr("Publish"))
         self.publish_button.setObjectName("covidmaps_publish_button")
         self.publish_button.clicked.connect(self.start_publish)
         self.publish_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.save_check_button)
         buttons.addWidget(self.check_button)
         buttons.addWidget(self.publish_button)
 
         publish_tab = QWidget()
         layout = QVBoxLayout(publish_tab)
         layout.addLayout(form)
+        layout.addWidget(self.token_help)
         layout.addWidget(self.auth_warning)
-        layout.addWidget(QLabel(_t("Kết quả kiểm tra dữ liệu", "Validation")))
-        layout.addWidget(self.findings)
+        layout.addWidget(QLabel(tr("Validation")))
+        layout.addWidget(self.findings, 1)
         layout.addWidget(self.findings_hint)
-        layout.addWidget(QLabel(_t("Thay đổi trên bản đồ công khai",
-                                   "Changes on the public map")))
-        layout.addWidget(self.changes)
+        layout.addWidget(QLabel(tr("Changes on the public map")))
+        layout.addWidget(self.changes, 1)
         layout.addWidget(self.confirm)
         layout.addWidget(self.result)
         layout.addLayout(buttons)
@@ -155,43 +181,72 @@ class PublishDialog(QDialog):
         self.history.setWordWrap(True)
         self.history.setSpacing(2)
         history_buttons = QHBoxLayout()
-        self.history_button = refresh = QPushButton(_t("Tải lịch sử", "Load history"))
+        self.history_button = refresh = QPushButton(tr("Reload history"))
         refresh.clicked.connect(self.load_history)
-        self.rollback_button = QPushButton(_t("Quay lại bản đã chọn", "Roll back to selected"))
+        self.rollback_button = QPushButton(tr("Roll back to selected"))
         self.rollback_button.clicked.connect(self.confirm_rollback)
         history_buttons.addWidget(refresh)
         history_buttons.addStretch(1)
         history_buttons.addWidget(self.rollback_button)
         history_tab = QWidget()
         history_layout = QVBoxLayout(history_tab)
-        history_help = QLabel(_t(
-            "Bản trên cùng là bản đang công khai. Để đưa bản đồ công khai về một bản trước, "
-            "chọn bản đó rồi bấm “Quay lại bản đã chọn” (không bản nào bị xoá).",
-            "The top release is on the public map. To bring back an earlier one, select it "
-            "and click “Roll back to selected” (no release is deleted)."))
+        history_help = QLabel(tr("The top release is on the public map. To bring back an "
+                                 "earlier one, select it and click “Roll back to selected” (no "
+                                 "release is deleted)."))
         history_help.setWordWrap(True)
         history_layout.addWidget(history_help)
         history_layout.addWidget(self.history)
         history_layout.addLayout(history_buttons)
 
         self.tabs = tabs = QTabWidget()
-        tabs.addTab(publish_tab, _t("Công bố", "Publish"))
-        tabs.addTab(history_tab, _t("Lịch sử (quản trị)", "History (administrators)"))
+        tabs.addTab(publish_tab, tr("Publish"))
+        tabs.addTab(history_tab, tr("History (administrators)"))
+        self.history_tab = history_tab
+        self._history_stale = True
+        tabs.currentChanged.connect(self._tab_changed)
         outer = QVBoxLayout(self)
         outer.addWidget(tabs)
         outer.addWidget(self.status)  # below the tabs: history calls report here too
 
     # ------------------------------------------------------------ requests
-    def _request(self, base_release: Optional[str] = None) -> PublishRequest:
+    def _request(self, base_release: Optional[str] = None, message: str = "") -> PublishRequest:
         endpoint = normalized_endpoint(self.endpoint.text())
         authcfg = self.authcfg.configId()
         auth.save_connection(endpoint, authcfg)
         return PublishRequest(
             gpkg_path=self.gpkg_path, endpoint=endpoint,
-            auth_headers=auth.auth_headers(authcfg=authcfg), network=network_settings(),
+            auth_headers=auth.auth_headers(authcfg=authcfg, interactive=True),
+            network=network_settings(),
             base_release=base_release, confirm_warnings=self.confirm.isChecked(),
-            idempotency_key=new_idempotency_key(),
+            idempotency_key=new_idempotency_key(), message=message,
         )
+
+    def refresh_auth_warning(self) -> None:
+        warning = auth.master_password_warning()
+        self.auth_warning.setText(warning.message(self.lang) if warning else "")
+        self.auth_warning.setVisible(warning is not None)
+        # once a token is chosen, the first-time help has done its job
+        self.token_help.setVisible(not self.authcfg.configId())
+
+    def _master_verified(self, _ok: bool) -> None:
+        if not sip.isdeleted(self):
+            self.refresh_auth_warning()
+
+    def save_token(self) -> None:
+        """Store the pasted token in the auth DB and choose it."""
+        endpoint = self.endpoint.text().strip()
+        try:
+            authcfg = auth.save_pasted_token(self.token_paste.text(), endpoint)
+        except PublishError as exc:
+            self.refresh_auth_warning()
+            self.status.setText(exc.message(self.lang))
+            return
+        self.token_paste.clear()
+        self.authcfg.setConfigId(authcfg)
+        auth.save_connection(endpoint, authcfg)
+        self.refresh_auth_warning()
+        self.status.setText(tr("The access token is stored in QGIS's authentication database "
+                               "and chosen for next time."))
 
     def _start(self, task: PipelineTask) -> None:
         self.tasks.append(task)
@@ -214,7 +269,7 @@ class PublishDialog(QDialog):
         text = error.message(self.lang)
         if isinstance(error, StaleReleaseError):  # offer to refresh and check again
             self.prepared = None
-            self.check_button.setText(_t("Làm mới và kiểm tra lại", "Refresh and check again"))
+            self.check_button.setText(tr("Refresh and check again"))
         self.status.setText(text)
         self._update_buttons()
 
@@ -229,7 +284,28 @@ class PublishDialog(QDialog):
             return
         self._clear_preview()
         self.status.setText(_ready_text())
+        self.refresh_auth_warning()
+        self._show_pending()
         self._update_buttons()
+
+    def _show_pending(self) -> List[str]:
+        """Titles of the layers with unsaved edits, offered for saving."""
+        pending = unsaved_edits() if not self._given_path else []
+        self.save_check_button.setVisible(bool(pending))
+        if pending:
+            self.status.setText(tr("Unsaved edits: ")
+                                + ", ".join(pending) + ". " + tr("Click “Save edits and check” "
+                                                                 "to save them and check."))
+        return pending
+
+    def save_and_check(self) -> None:
+        """Save every workspace layer's edits (they stay editable), then check."""
+        failed = save_edits()
+        if failed:
+            self.status.setText(tr("Could not save: ") + "; ".join(failed))
+            return
+        self.save_check_button.setVisible(False)
+        self.start_preview()
 
     def _clear_preview(self) -> None:
         self.prepared = None
@@ -237,7 +313,7 @@ class PublishDialog(QDialog):
             widget.clear()
         self.findings_hint.setVisible(False)
         self.confirm.setVisible(False)
-        self.check_button.setText(_t("Kiểm tra", "Check"))
+        self.check_button.setText(tr("Check"))
 
     # ------------------------------------------------------------ preview
     def start_preview(self) -> None:
@@ -245,20 +321,20 @@ class PublishDialog(QDialog):
         if not self._given_path:  # a workspace may have been opened meanwhile
             self.gpkg_path = str(project_workspace_path() or "")
         if not self.gpkg_path:
-            self.status.setText(_t("Chưa mở vùng làm việc CovidMaps nào.",
-                                   "No CovidMaps workspace is open."))
+            self.status.setText(tr("No CovidMaps workspace is open."))
             return
         pending = unsaved_edits()
         if pending:
-            self.status.setText(_t("Hãy lưu các chỉnh sửa trước khi công bố: ",
-                                   "Save your edits before publishing: ") + ", ".join(pending))
+            self.save_check_button.setVisible(True)
+            self.status.setText(tr("Save your edits before publishing: ") + ", ".join(pending)
+                                + ". " + tr("Click “Save edits and check”."))
             return
         try:
             request = self._request()
         except PublishError as exc:
             self.show_error(exc)
             return
-        self.status.setText(_t("Đang kiểm tra…", "Checking…"))
+        self.status.setText(tr("Checking…"))
         self._start(PreviewTask(request, self.lang, self.preview_done))
 
     def preview_done(self, task: PipelineTask) -> None:
@@ -275,27 +351,50 @@ class PublishDialog(QDialog):
         for text, finding in zip(texts, validation.findings):
             self._add_finding(text, finding.severity, finding)
         if not texts:
-            QListWidgetItem(_t("Không có lỗi hay cảnh báo.", "No errors or warnings."),
+            QListWidgetItem(tr("No errors or warnings."),
                             self.findings)
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in validation.findings))
+        # first: what the officer may expect on the map and will not find
+        self._add_not_published(validation.findings, prepared.changes)
         if prepared.changes is not None:
-            for sentence in prepared.changes.sentences(self.lang):
+            for sentence in prepared.changes.listed(self.lang):
                 QListWidgetItem(sentence, self.changes)
         self.confirm.setChecked(False)
         self.confirm.setVisible(bool(validation.warnings))
         if validation.errors:
-            self.status.setText(_t(f"Có {len(validation.errors)} lỗi phải sửa trước khi công bố.",
-                                   f"{len(validation.errors)} error(s) must be fixed first."))
+            count = len(validation.errors)
+            self.status.setText(tr("1 error must be fixed first.") if count == 1 else
+                                tr("{0} errors must be fixed first.").format(count))
         else:
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()
+
+    def _add_not_published(self, findings, changes: Optional[ChangeSummary]) -> None:
+        """Features kept off the map only by a missing approval, by name,
+        where the officer reads what the publish will change (those taken
+        off the public map for it are in the change list already)."""
+        leaving = set()
+        for lc in (changes.layers if changes is not None else ()):
+            leaving.update(lc.removed.get("not_approved", ()))
+        by_layer: Dict[str, List[Finding]] = {}
+        for finding in findings:
+            if finding.code is FindingCode.PUBLISH_NOT_APPROVED and finding.uid not in leaving:
+                by_layer.setdefault(finding.layer, []).append(finding)
+        for found in by_layer.values():
+            names = ", ".join(f"«{f.feature_label()}»" for f in found)
+            text = tr("Will NOT be published, not approved ({0} × {1}): {2}").format(
+                len(found), found[0].layer_title(self.lang).lower(), names)
+            icon, colour, _background = SEVERITY_STYLE[Severity.WARNING]
+            item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.changes)
+            item.setForeground(QBrush(QColor(colour)))
+            item.setData(FINDING_ROLE, found[0])
 
     def _add_finding(self, text: str, severity: Severity, finding: Optional[Finding]) -> None:
         icon, colour, _background = SEVERITY_STYLE[severity]
         item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.findings)
         item.setForeground(QBrush(QColor(colour)))
-        item.setToolTip(text if finding is None else f"{text}\n[{finding.code.value}]")
+        item.setToolTip(text if finding is None else finding_tooltip(finding, self.lang))
         item.setData(FINDING_ROLE, finding)
 
     def _preview_status(self, prepared: Prepared) -> str:
@@ -303,16 +402,11 @@ class PublishDialog(QDialog):
         base = prepared.base_manifest
         updated = instant_text(prepared.data_updated_at)
         if base.get("kind") == "init" or not base.get("created_at"):
-            now_shown = _t("Bản đồ công khai chưa có dữ liệu.",
-                           "The public map has no data yet.")
+            now_shown = tr("The public map has no data yet.")
         else:
-            now_shown = _t(
-                f"Bản đồ công khai đang hiện bản {prepared.base_release} "
-                f"(công bố lúc {instant_text(base.get('created_at'))}).",
-                f"The public map shows release {prepared.base_release} "
-                f"(published {instant_text(base.get('created_at'))}).")
-        fresh = _t(f"Sau khi công bố, bản đồ sẽ ghi “Cập nhật {updated}”.",
-                   f"Once published, the map will say “Updated {updated}”.")
+            now_shown = tr("The public map shows release {0} (published {1}).").format(
+                prepared.base_release, instant_text(base.get("created_at")))
+        fresh = tr("Once published, the map will say “Updated {0}”.").format(updated)
         return f"{now_shown} {fresh}" if updated else now_shown
 
     def _finding_double_clicked(self, item: QListWidgetItem) -> None:
@@ -332,21 +426,8 @@ class PublishDialog(QDialog):
         shown = show_finding_on_canvas(self.canvas, session.layers.get(finding.layer), finding,
                                        session.project)
         if shown:  # the feature is now at the map's centre
-            self._keep_clear_of(self.canvas.mapToGlobal(self.canvas.rect().center()))
+            keep_clear_of(self, self.canvas.mapToGlobal(self.canvas.rect().center()))
         return shown
-
-    def _keep_clear_of(self, point: QPoint) -> None:
-        """Step aside when the dialog hides the feature just shown (it is
-        not modal, so the officer sees the feature and can fix it)."""
-        frame = self.frameGeometry()
-        if not self.isVisible() or not frame.contains(point):
-            return
-        screen = self.screen().availableGeometry()
-        margin = 80  # the feature and a little of its surroundings
-        left = point.x() - margin - frame.width()
-        if left < screen.left():
-            left = min(point.x() + margin, screen.right() - frame.width())
-        self.move(left, frame.y())
 
     def _update_buttons(self) -> None:
         prepared = self.prepared
@@ -359,11 +440,11 @@ class PublishDialog(QDialog):
         if self.prepared is None:
             return
         try:
-            request = self._request(self.prepared.base_release)
+            request = self._request(self.prepared.base_release, self.message.text().strip())
         except PublishError as exc:
             self.show_error(exc)
             return
-        self.status.setText(_t("Đang công bố…", "Publishing…"))
+        self.status.setText(tr("Publishing…"))
         self._start(PublishTask(request, self.prepared, self.lang, self.publish_done))
 
     def publish_done(self, task: PipelineTask) -> None:
@@ -372,16 +453,24 @@ class PublishDialog(QDialog):
         result = task.result  # type: ignore[attr-defined]
         self.prepared = None
         url = html.escape(result.map_url, quote=True)
-        self.status.setText(_t("Đã công bố.", "Published."))
+        self.status.setText(tr("Published."))
         self.result.setText(
-            _t("Bản phát hành", "Release") + f" <b>{html.escape(result.release_id)}</b> — "
+            tr("Release") + f" <b>{html.escape(result.release_id)}</b> — "
             + f'<a href="{url}">{url}</a>')
+        self._history_stale = True
+        self.message.setText(default_message())
         self._update_buttons()
         if self.ctx is not None:
-            self.ctx.push_success(_t(f"Đã công bố bản {result.release_id}",
-                                     f"Published release {result.release_id}"))
+            self.ctx.push_success(tr("Published release {0}").format(result.release_id))
 
     # ------------------------------------------------------------ history
+    def _tab_changed(self, index: int) -> None:
+        """The history loads by itself the first time it is shown and after
+        each publish or rollback."""
+        if self.tabs.widget(index) is self.history_tab and self._history_stale \
+                and not self.tasks:
+            self.load_history()
+
     def _call(self, description: str, call: Callable[[Any], Any],
               done: Callable[[Any], None], base_release: Optional[str] = None) -> None:
         try:
@@ -398,24 +487,26 @@ class PublishDialog(QDialog):
 
     def load_history(self, _checked: bool = False, status: str = "") -> None:
         """Fetch the history; ``status``: what to say once it is shown."""
-        self._call(_t("CovidMaps: tải lịch sử công bố", "CovidMaps: history"),
+        self._call(tr("CovidMaps: history"),
                    lambda client: client.history(),
                    lambda releases: self.show_history(releases, status))
 
     def show_history(self, releases: List[dict], status: str = "") -> None:
+        self._history_stale = False
         self.history.clear()
         for index, entry in enumerate(releases):
             text = history_line(entry)
             item = QListWidgetItem(text, self.history)
             item.setData(Qt.ItemDataRole.UserRole, entry.get("release_id"))
             if index == 0:  # the release citizens see now
-                item.setText(text + _t("  (đang công khai)", "  (on the public map)"))
+                head, _newline, rest = text.partition("\n")
+                marked = head + tr("  (on the public map)")
+                item.setText(marked + ("\n" + rest if rest else ""))
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
-        self.status.setText(status or _t(
-            f"{len(releases)} bản trong lịch sử; bản trên cùng đang được công khai.",
-            f"{len(releases)} releases; the top one is on the public map."))
+        self.status.setText(status or tr(
+            "{0} releases; the top one is on the public map.").format(len(releases)))
 
     def confirm_rollback(self) -> None:
         """The button: the public map changes for every citizen, so ask first."""
@@ -424,53 +515,39 @@ class PublishDialog(QDialog):
             self.start_rollback()  # explains why nothing happens
             return
         target = item.data(Qt.ItemDataRole.UserRole)
-        question = QMessageBox(
-            QMessageBox.Icon.Question, _t("Quay lại bản trước", "Roll back"),
-            _t(f"Đưa bản đồ công khai về dữ liệu của bản {target}? Người dân sẽ thấy ngay "
-               "dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.",
-               f"Bring the public map back to the data of release {target}? Citizens see it "
-               "at once; the other releases stay in the history."),
-            QMessageBox.StandardButton.NoButton, self)
-        # our own words: Qt's Yes/No stay English where QGIS ships no Qt translation
-        yes = question.addButton(_t("Quay lại bản này", "Roll back"),
-                                 QMessageBox.ButtonRole.AcceptRole)
-        no = question.addButton(_t("Huỷ", "Cancel"), QMessageBox.ButtonRole.RejectRole)
-        question.setDefaultButton(no)
-        question.exec()
-        if question.clickedButton() is yes:
+        if ask(self, tr("Roll back"),
+               tr("Bring the public map back to the data of release {0}? Citizens see it at "
+                  "once; the other releases stay in the history.").format(target),
+               tr("Roll back"), tr("Cancel")):
             self.start_rollback()
 
     def start_rollback(self) -> None:
         item = self.history.currentItem()
         if item is None or self.history.count() == 0:
-            self.status.setText(_t("Hãy tải lịch sử rồi chọn một bản.",
-                                   "Load the history, then select a release."))
+            self.status.setText(tr("Load the history, then select a release."))
             return
         target = item.data(Qt.ItemDataRole.UserRole)
         current = self.history.item(0).data(Qt.ItemDataRole.UserRole)
         if target == current:
-            self.status.setText(_t("Bản đã chọn đang được công khai.",
-                                   "The selected release is already on the public map."))
+            self.status.setText(tr("The selected release is already on the public map."))
             return
         key = new_idempotency_key()
-        self.status.setText(_t(f"Đang quay lại bản {target}…", f"Rolling back to {target}…"))
-        self._call(_t("CovidMaps: quay lại bản trước", "CovidMaps: rollback"),
+        self.status.setText(tr("Rolling back to {0}…").format(target))
+        self._call(tr("CovidMaps: rollback"),
                    lambda client: client.rollback(current, target, key),
                    lambda summary: self.rollback_done(target, summary), base_release=current)
 
     def rollback_done(self, target: str, summary: Any) -> None:
+        self._history_stale = True
         release = (summary or {}).get("release_id", "")
-        self.load_history(status=_t(
-            f"Đã quay lại bản {target}: bản đồ công khai hiện bản mới {release} "
-            f"với dữ liệu của bản {target}.",
-            f"Rolled back to {target}: the public map shows the new release {release} "
-            f"holding the data of {target}."))
+        self.load_history(status=tr("Rolled back to {0}: the public map shows the new release "
+                                    "{1} holding the data of {0}.").format(target, release))
 
 
 _KINDS = {
-    "init": ("khởi tạo, chưa có dữ liệu", "created empty"),
-    "publish": ("công bố", "published"),
-    "rollback": ("quay lại", "rollback"),
+    "init": tr_later("created empty"),
+    "publish": tr_later("published"),
+    "rollback": tr_later("rollback"),
 }
 
 
@@ -478,8 +555,7 @@ def history_line(entry: dict) -> str:
     """One release of the history as officers read it: id, date dd/mm/yyyy
     HH:MM, who, what kind (in the interface language) and the message."""
     kind = str(entry.get("kind") or "")
-    vi, en = _KINDS.get(kind, (kind, kind))
-    what = _t(vi, en)
+    what = tr(_KINDS[kind]) if kind in _KINDS else kind
     message = str(entry.get("message") or "")
     target = entry.get("rolled_back_to")
     if kind == "rollback" and target:
@@ -490,7 +566,18 @@ def history_line(entry: dict) -> str:
         message = ""
     parts = [str(entry.get("release_id") or ""), instant_text(entry.get("created_at")),
              str(entry.get("publisher") or ""), what, message]
-    return "  ·  ".join(part for part in parts if part)
+    line = "  ·  ".join(part for part in parts if part)
+    changed = release_changes_text(entry.get("changes"), current_language())
+    return f"{line}\n    {changed}" if changed and kind == "publish" else line
+
+
+MESSAGE_MAX = 500  # the endpoint's limit on a release message
+
+
+def default_message() -> str:
+    """The message a release gets unless the officer writes one."""
+    today = now_in_province().strftime("%d/%m/%Y")
+    return tr("Update of {0}").format(today)
 
 
 def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
@@ -510,8 +597,8 @@ def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
         if dialog is None or sip.isdeleted(dialog):
             dialog = PublishDialog(ctx, ctx.main_window)
             holder["dialog"] = dialog
-        elif not dialog.isVisible():
-            dialog.restart()  # the workspace may have changed since it was closed
+        # the workspace may have changed since it was last shown
+        dialog.restart()
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()

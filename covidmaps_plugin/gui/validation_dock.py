@@ -11,22 +11,20 @@ responsive.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import (
     QgsApplication,
-    QgsCoordinateReferenceSystem,
-    QgsCoordinateTransform,
     QgsFeedback,
-    QgsPointXY,
     QgsProject,
     QgsTask,
     QgsVectorLayer,
 )
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext, QgsDockWidget, QgsMapCanvas
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QModelIndex, QObject, QRect, QSize, Qt, QTimer, pyqtSignal
-from qgis.PyQt.QtGui import QBrush, QColor, QFont
+from qgis.PyQt.QtCore import QModelIndex, QObject, QSize, Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtGui import QBrush, QColor, QFont, QTextLayout, QTextOption
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -34,6 +32,7 @@ from qgis.PyQt.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTreeWidget,
@@ -55,7 +54,15 @@ from ..core.validation import (
 from ..i18n import error_text, tr
 from ..model import PROVINCE_TZ
 from .context import PluginContext
+from .findings_view import (
+    SEVERITY_STYLE,
+    finding_tooltip,
+    keep_clear_of,
+    severity_title,
+    show_finding_on_canvas,
+)
 from .tools.feature_form import bind_to_layer, start_editing
+from .tools.form_polish import polish_form
 
 SessionProvider = Callable[[], EditingSession]
 Validator = Callable[[EditingSession, Optional[QgsFeedback]], ValidationReport]
@@ -63,26 +70,7 @@ Validator = Callable[[EditingSession, Optional[QgsFeedback]], ValidationReport]
 FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 RECHECK_DELAY_MS = 1200  # after the last edit, so typing in a form does not re-run it
 TASK_THRESHOLD = 5000  # features: above this the check runs as a QgsTask
-# zooming to a feature never goes closer than this: the street block around
-# it stays in view (a point, or a one-building zone, alone says little)
-MIN_ZOOM_SCALE = 5_000.0
 FEATURE_COLUMN_PX = 230
-
-SEVERITY_STYLE = {
-    # icon, text colour, chip background (readable, colour-blind safe pairs)
-    Severity.ERROR: ("/mIconCritical.svg", "#B00020", "#FDECEE"),
-    Severity.WARNING: ("/mIconWarning.svg", "#8A5A00", "#FFF4DB"),
-    Severity.INFO: ("/mIconInfo.svg", "#0B5394", "#E8F1FB"),
-}
-
-
-def severity_title(severity: Severity) -> str:
-    return {
-        Severity.ERROR: tr("Errors"),
-        Severity.WARNING: tr("Warnings"),
-        Severity.INFO: tr("Notes"),
-    }[severity]
-
 
 def run_validation(
     session: EditingSession, feedback: Optional[QgsFeedback] = None
@@ -144,11 +132,34 @@ class WrappedRowDelegate(QStyledItemDelegate):
         if index.column() == 0:
             depth = 1 if index.parent().isValid() else 0
             width -= self.tree.indentation() * (depth + 1)
-        width = max(width - 2 * self.PADDING_PX, 40)
-        box = option.fontMetrics.boundingRect(
-            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), str(text)
-        )
-        return QSize(hint.width(), max(hint.height(), box.height() + self.PADDING_PX))
+        # the style paints the text inside these margins (QCommonStyle)
+        margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
+                                               None, self.tree) + 1
+        width = max(width - 2 * margin - self.PADDING_PX, 40)
+        font = index.data(Qt.ItemDataRole.FontRole) or self.tree.font()
+        height = wrapped_height(str(text), font, width)
+        return QSize(hint.width(), max(hint.height(), height + self.PADDING_PX))
+
+
+def wrapped_height(text: str, font: QFont, width: int) -> int:
+    """The height of ``text`` laid out in ``width`` pixels the way a view
+    paints an item (word boundaries, else anywhere): the whole sentence
+    gets room, never "…" on its last line."""
+    total = 0.0
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            total += line.height()
+        layout.endLayout()
+    return math.ceil(total)
 
 
 class ValidationDock(QgsDockWidget):
@@ -391,7 +402,7 @@ class ValidationDock(QgsDockWidget):
         feature = finding.feature_label()
         item = QTreeWidgetItem([finding.message(lang), f"{feature}\n{title}" if title else feature])
         item.setData(0, FINDING_ROLE, finding)
-        item.setToolTip(0, f"{finding.message(lang)}\n[{finding.code.value}]")
+        item.setToolTip(0, finding_tooltip(finding, lang))
         item.setToolTip(1, f"{feature} — {title}")
         item.setForeground(1, QBrush(QColor("#333333")))
         return item
@@ -475,51 +486,18 @@ class ValidationDock(QgsDockWidget):
         dialog.setMode(QgsAttributeEditorContext.Mode.SingleEditMode)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         bind_to_layer(dialog, layer)
+        polish_form(dialog, current_language())  # dates, calendar, empty lists
         dialog.destroyed.connect(lambda *_: self.forms.remove(dialog) if dialog in self.forms
                                  else None)
         self.forms.append(dialog)
         dialog.show()
+        # the feature is at the map's centre: the form must not hide it
+        keep_clear_of(dialog, self.canvas.mapToGlobal(self.canvas.rect().center()))
         return dialog
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._timer.stop()
         super().closeEvent(event)
-
-
-def show_finding_on_canvas(canvas: QgsMapCanvas, layer: Optional[QgsVectorLayer],
-                           finding: Finding, project: QgsProject) -> bool:
-    """Select the finding's feature in ``layer`` and zoom the canvas to it
-    (else centre on the finding's location). Shared by the dock and the
-    publish dialog. False when there is nothing to show."""
-    if layer is not None and finding.fid is not None:
-        feature = layer.getFeature(finding.fid)
-        if feature.isValid() and feature.hasGeometry():
-            layer.selectByIds([finding.fid])
-            _zoom_to(canvas, layer, feature.geometry(), project)
-            canvas.flashFeatureIds(layer, [finding.fid])
-            return True
-    if finding.location is not None:
-        wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
-        to_map = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), project)
-        canvas.setCenter(to_map.transform(QgsPointXY(*finding.location)))
-        canvas.refresh()
-        return True
-    return False
-
-
-def _zoom_to(canvas: QgsMapCanvas, layer: QgsVectorLayer, geometry: Any,
-             project: QgsProject) -> None:
-    to_map = QgsCoordinateTransform(layer.crs(), canvas.mapSettings().destinationCrs(), project)
-    box = to_map.transformBoundingBox(geometry.boundingBox())
-    if box.width() == 0 and box.height() == 0:  # a point
-        canvas.setCenter(box.center())
-        canvas.zoomScale(MIN_ZOOM_SCALE)
-    else:
-        box.scale(1.5)
-        canvas.setExtent(box)
-        if canvas.scale() < MIN_ZOOM_SCALE:
-            canvas.zoomScale(MIN_ZOOM_SCALE)
-    canvas.refresh()
 
 
 def _escape(text: str) -> str:

@@ -4,8 +4,28 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>  (on the public map)</source>
+            <translation>  (on the public map)</translation>
+        </message>
+        <message>
+            <source>(choose)</source>
+            <translation>(choose)</translation>
+        </message>
+        <message>
+            <source>1 error must be fixed first.</source>
+            <translation>1 error must be fixed first.</translation>
+        </message>
+        <message>
+            <source>1 risk point marked as expired.</source>
+            <translation>1 risk point marked as expired.</translation>
+        </message>
+        <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
             <translation>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</translation>
+        </message>
+        <message>
+            <source>Access token</source>
+            <translation>Access token</translation>
         </message>
         <message>
             <source>Add sample data</source>
@@ -40,6 +60,10 @@
             <translation>Boundaries imported</translation>
         </message>
         <message>
+            <source>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</source>
+            <translation>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Cancel</translation>
         </message>
@@ -54,6 +78,18 @@
         <message>
             <source>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</source>
             <translation>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</translation>
+        </message>
+        <message>
+            <source>Capacity</source>
+            <translation>Capacity</translation>
+        </message>
+        <message>
+            <source>Changes on the public map</source>
+            <translation>Changes on the public map</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Check</translation>
         </message>
         <message>
             <source>Check after each edit</source>
@@ -84,6 +120,14 @@
             <translation>Checking the map…</translation>
         </message>
         <message>
+            <source>Checking…</source>
+            <translation>Checking…</translation>
+        </message>
+        <message>
+            <source>Checkpoint «{0}» disbanded.</source>
+            <translation>Checkpoint «{0}» disbanded.</translation>
+        </message>
+        <message>
             <source>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
 
 Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
@@ -102,6 +146,10 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Click the centre of the zone on the map (or select a point first).</translation>
         </message>
         <message>
+            <source>Click the feature on the map: «{0}».</source>
+            <translation>Click the feature on the map: «{0}».</translation>
+        </message>
+        <message>
             <source>Click the map to add a disease-control checkpoint there</source>
             <translation>Click the map to add a disease-control checkpoint there</translation>
         </message>
@@ -118,6 +166,18 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Click the place on the map; the form opens there.</translation>
         </message>
         <message>
+            <source>Click “Check” to preview the changes.</source>
+            <translation>Click “Check” to preview the changes.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check” to save them and check.</source>
+            <translation>Click “Save edits and check” to save them and check.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check”.</source>
+            <translation>Click “Save edits and check”.</translation>
+        </message>
+        <message>
             <source>Close quarantine facility</source>
             <translation>Close quarantine facility</translation>
         </message>
@@ -126,8 +186,12 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Close quarantine facility…</translation>
         </message>
         <message>
-            <source>Close the {0} selected facility(ies): they leave the public map.</source>
-            <translation>Close the {0} selected facility(ies): they leave the public map.</translation>
+            <source>Close the facility «{0}»: it leaves the public map.</source>
+            <translation>Close the facility «{0}»: it leaves the public map.</translation>
+        </message>
+        <message>
+            <source>Close these {0} facilities: {1}. They leave the public map.</source>
+            <translation>Close these {0} facilities: {1}. They leave the public map.</translation>
         </message>
         <message>
             <source>Closed on</source>
@@ -154,6 +218,10 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Could not open the workspace: {0}</translation>
         </message>
         <message>
+            <source>Could not save: </source>
+            <translation>Could not save: </translation>
+        </message>
+        <message>
             <source>CovidMaps epidemic map tools</source>
             <translation>CovidMaps epidemic map tools</translation>
         </message>
@@ -164,6 +232,14 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
         <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: checking the map</translation>
+        </message>
+        <message>
+            <source>CovidMaps: history</source>
+            <translation>CovidMaps: history</translation>
+        </message>
+        <message>
+            <source>CovidMaps: rollback</source>
+            <translation>CovidMaps: rollback</translation>
         </message>
         <message>
             <source>Create</source>
@@ -208,8 +284,12 @@ An existing file is never overwritten.</translation>
             <translation>Disband checkpoint…</translation>
         </message>
         <message>
-            <source>Disband the {0} selected checkpoint(s): they leave the public map.</source>
-            <translation>Disband the {0} selected checkpoint(s): they leave the public map.</translation>
+            <source>Disband the checkpoint «{0}»: it leaves the public map.</source>
+            <translation>Disband the checkpoint «{0}»: it leaves the public map.</translation>
+        </message>
+        <message>
+            <source>Disband these {0} checkpoints: {1}. They leave the public map.</source>
+            <translation>Disband these {0} checkpoints: {1}. They leave the public map.</translation>
         </message>
         <message>
             <source>District code field (communes only)</source>
@@ -218,6 +298,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Districts</source>
             <translation>Districts</translation>
+        </message>
+        <message>
+            <source>Double-click a line to see the feature on the map.</source>
+            <translation>Double-click a line to see the feature on the map.</translation>
         </message>
         <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
@@ -260,12 +344,24 @@ An existing file is never overwritten.</translation>
             <translation>Extend isolation zone…</translation>
         </message>
         <message>
-            <source>Extend the {0} selected zone(s) to a later end.</source>
-            <translation>Extend the {0} selected zone(s) to a later end.</translation>
+            <source>Extend the zone «{0}» to a later end.</source>
+            <translation>Extend the zone «{0}» to a later end.</translation>
+        </message>
+        <message>
+            <source>Extend these {0} zones to a later end: {1}.</source>
+            <translation>Extend these {0} zones to a later end: {1}.</translation>
         </message>
         <message>
             <source>Extension decision number</source>
             <translation>Extension decision number</translation>
+        </message>
+        <message>
+            <source>Facility</source>
+            <translation>Facility</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed.</source>
+            <translation>Facility «{0}» closed.</translation>
         </message>
         <message>
             <source>Fail when errors are found</source>
@@ -276,8 +372,24 @@ An existing file is never overwritten.</translation>
             <translation>Feature</translation>
         </message>
         <message>
+            <source>Figures as of</source>
+            <translation>Figures as of</translation>
+        </message>
+        <message>
+            <source>Figures of {0} facilities updated: {1}.</source>
+            <translation>Figures of {0} facilities updated: {1}.</translation>
+        </message>
+        <message>
+            <source>Figures of «{0}» updated.</source>
+            <translation>Figures of «{0}» updated.</translation>
+        </message>
+        <message>
             <source>Findings</source>
             <translation>Findings</translation>
+        </message>
+        <message>
+            <source>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</source>
+            <translation>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</translation>
         </message>
         <message>
             <source>Give a workspace file or at least one layer to validate.</source>
@@ -288,12 +400,24 @@ An existing file is never overwritten.</translation>
             <translation>Give the layer of official boundaries.</translation>
         </message>
         <message>
+            <source>Goes into the publishing history (readable by anyone in the release).</source>
+            <translation>Goes into the publishing history (readable by anyone in the release).</translation>
+        </message>
+        <message>
+            <source>History (administrators)</source>
+            <translation>History (administrators)</translation>
+        </message>
+        <message>
             <source>Hotline (e.g. 0209 3870 115)</source>
             <translation>Hotline (e.g. 0209 3870 115)</translation>
         </message>
         <message>
             <source>Hotline: {0}</source>
             <translation>Hotline: {0}</translation>
+        </message>
+        <message>
+            <source>I have read the warnings and want to publish</source>
+            <translation>I have read the warnings and want to publish</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -310,6 +434,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Isolation zone from administrative units</source>
             <translation>Isolation zone from administrative units</translation>
+        </message>
+        <message>
+            <source>Last figures</source>
+            <translation>Last figures</translation>
         </message>
         <message>
             <source>Level</source>
@@ -332,8 +460,12 @@ An existing file is never overwritten.</translation>
             <translation>Lift or extend zones, close facilities, update figures</translation>
         </message>
         <message>
-            <source>Lift the {0} selected zone(s): they leave the public map.</source>
-            <translation>Lift the {0} selected zone(s): they leave the public map.</translation>
+            <source>Lift the zone «{0}»: it leaves the public map.</source>
+            <translation>Lift the zone «{0}»: it leaves the public map.</translation>
+        </message>
+        <message>
+            <source>Lift these {0} zones: {1}. They leave the public map.</source>
+            <translation>Lift these {0} zones: {1}. They leave the public map.</translation>
         </message>
         <message>
             <source>Lifted at</source>
@@ -346,6 +478,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>List what must be fixed before publishing</source>
             <translation>List what must be fixed before publishing</translation>
+        </message>
+        <message>
+            <source>Load the history, then select a release.</source>
+            <translation>Load the history, then select a release.</translation>
         </message>
         <message>
             <source>Make a circular zone of a radius in metres around a place</source>
@@ -364,6 +500,10 @@ An existing file is never overwritten.</translation>
             <translation>New CovidMaps workspace</translation>
         </message>
         <message>
+            <source>New access token</source>
+            <translation>New access token</translation>
+        </message>
+        <message>
             <source>New end</source>
             <translation>New end</translation>
         </message>
@@ -372,8 +512,24 @@ An existing file is never overwritten.</translation>
             <translation>New workspace…</translation>
         </message>
         <message>
+            <source>No</source>
+            <translation>No</translation>
+        </message>
+        <message>
+            <source>No CovidMaps workspace is open.</source>
+            <translation>No CovidMaps workspace is open.</translation>
+        </message>
+        <message>
+            <source>No errors or warnings.</source>
+            <translation>No errors or warnings.</translation>
+        </message>
+        <message>
             <source>No errors: check the warnings, then publish.</source>
             <translation>No errors: check the warnings, then publish.</translation>
+        </message>
+        <message>
+            <source>No figure changed.</source>
+            <translation>No figure changed.</translation>
         </message>
         <message>
             <source>No problems found: the map can be published.</source>
@@ -388,12 +544,20 @@ An existing file is never overwritten.</translation>
             <translation>Notes</translation>
         </message>
         <message>
+            <source>Nothing of «{0}» there: click on the feature itself.</source>
+            <translation>Nothing of «{0}» there: click on the feature itself.</translation>
+        </message>
+        <message>
             <source>Now (ISO 8601, default: the current time)</source>
             <translation>Now (ISO 8601, default: the current time)</translation>
         </message>
         <message>
             <source>Official boundaries (polygons)</source>
             <translation>Official boundaries (polygons)</translation>
+        </message>
+        <message>
+            <source>Once published, the map will say “Updated {0}”.</source>
+            <translation>Once published, the map will say “Updated {0}”.</translation>
         </message>
         <message>
             <source>Open CovidMaps workspace</source>
@@ -418,6 +582,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Open workspace…</source>
             <translation>Open workspace…</translation>
+        </message>
+        <message>
+            <source>Paste the token from the ICT staff</source>
+            <translation>Paste the token from the ICT staff</translation>
         </message>
         <message>
             <source>People in quarantine</source>
@@ -468,20 +636,40 @@ An existing file is never overwritten.</translation>
             <translation>Public map URL</translation>
         </message>
         <message>
+            <source>Publish</source>
+            <translation>Publish</translation>
+        </message>
+        <message>
             <source>Publish despite validation warnings</source>
             <translation>Publish despite validation warnings</translation>
+        </message>
+        <message>
+            <source>Publish the epidemic map</source>
+            <translation>Publish the epidemic map</translation>
         </message>
         <message>
             <source>Publish the map</source>
             <translation>Publish the map</translation>
         </message>
         <message>
+            <source>Published release {0}</source>
+            <translation>Published release {0}</translation>
+        </message>
+        <message>
             <source>Published release {0}: {1}</source>
             <translation>Published release {0}: {1}</translation>
         </message>
         <message>
+            <source>Published.</source>
+            <translation>Published.</translation>
+        </message>
+        <message>
             <source>Publishing</source>
             <translation>Publishing</translation>
+        </message>
+        <message>
+            <source>Publishing endpoint</source>
+            <translation>Publishing endpoint</translation>
         </message>
         <message>
             <source>Publishing endpoint URL</source>
@@ -492,6 +680,10 @@ An existing file is never overwritten.</translation>
             <translation>Publishing is blocked</translation>
         </message>
         <message>
+            <source>Publishing…</source>
+            <translation>Publishing…</translation>
+        </message>
+        <message>
             <source>Publish…</source>
             <translation>Publish…</translation>
         </message>
@@ -500,12 +692,32 @@ An existing file is never overwritten.</translation>
             <translation>Radius</translation>
         </message>
         <message>
+            <source>Reference code: {0} (the same in saved reports and in Processing).</source>
+            <translation>Reference code: {0} (the same in saved reports and in Processing).</translation>
+        </message>
+        <message>
+            <source>Refresh and check again</source>
+            <translation>Refresh and check again</translation>
+        </message>
+        <message>
+            <source>Release</source>
+            <translation>Release</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Release id</translation>
         </message>
         <message>
+            <source>Release message</source>
+            <translation>Release message</translation>
+        </message>
+        <message>
             <source>Release note</source>
             <translation>Release note</translation>
+        </message>
+        <message>
+            <source>Reload history</source>
+            <translation>Reload history</translation>
         </message>
         <message>
             <source>Replaces the district (or commune, or province) polygons of a workspace with the province's official boundaries: a shapefile or GeoPackage layer in any coordinate reference system, with one polygon per unit.
@@ -522,24 +734,80 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Report</translation>
         </message>
         <message>
+            <source>Roll back</source>
+            <translation>Roll back</translation>
+        </message>
+        <message>
+            <source>Roll back to selected</source>
+            <translation>Roll back to selected</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
+            <translation>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</translation>
+        </message>
+        <message>
+            <source>Rolling back to {0}…</source>
+            <translation>Rolling back to {0}…</translation>
+        </message>
+        <message>
             <source>Save</source>
             <translation>Save</translation>
+        </message>
+        <message>
+            <source>Save edits and check</source>
+            <translation>Save edits and check</translation>
+        </message>
+        <message>
+            <source>Save the layer's edits to keep it.</source>
+            <translation>Save the layer's edits to keep it.</translation>
         </message>
         <message>
             <source>Save the workspace as</source>
             <translation>Save the workspace as</translation>
         </message>
         <message>
+            <source>Save token</source>
+            <translation>Save token</translation>
+        </message>
+        <message>
+            <source>Save your edits before publishing: </source>
+            <translation>Save your edits before publishing: </translation>
+        </message>
+        <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Set hotline and advice of the public map</translation>
+        </message>
+        <message>
+            <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>
+            <translation>The access token is stored in QGIS's authentication database and chosen for next time.</translation>
+        </message>
+        <message>
+            <source>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</source>
+            <translation>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</translation>
         </message>
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
         </message>
         <message>
+            <source>The public map has no data yet.</source>
+            <translation>The public map has no data yet.</translation>
+        </message>
+        <message>
+            <source>The public map shows release {0} (published {1}).</source>
+            <translation>The public map shows release {0} (published {1}).</translation>
+        </message>
+        <message>
             <source>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</source>
             <translation>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</translation>
+        </message>
+        <message>
+            <source>The selected release is already on the public map.</source>
+            <translation>The selected release is already on the public map.</translation>
+        </message>
+        <message>
+            <source>The top release is on the public map. To bring back an earlier one, select it and click “Roll back to selected” (no release is deleted).</source>
+            <translation>The top release is on the public map. To bring back an earlier one, select it and click “Roll back to selected” (no release is deleted).</translation>
         </message>
         <message>
             <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
@@ -556,6 +824,18 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>Today's figures</source>
             <translation>Today's figures</translation>
+        </message>
+        <message>
+            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</translation>
+        </message>
+        <message>
+            <source>Unsaved edits: </source>
+            <translation>Unsaved edits: </translation>
+        </message>
+        <message>
+            <source>Update of {0}</source>
+            <translation>Update of {0}</translation>
         </message>
         <message>
             <source>Update quarantine figures…</source>
@@ -580,8 +860,16 @@ Token: an authentication configuration (Basic: password = token), or the COVIDMA
 If someone else published meanwhile, nothing is overwritten: run it again.</translation>
         </message>
         <message>
+            <source>Validation</source>
+            <translation>Validation</translation>
+        </message>
+        <message>
             <source>Warnings</source>
             <translation>Warnings</translation>
+        </message>
+        <message>
+            <source>Will NOT be published, not approved ({0} × {1}): {2}</source>
+            <translation>Will NOT be published, not approved ({0} × {1}): {2}</translation>
         </message>
         <message>
             <source>Workspace</source>
@@ -600,6 +888,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>Workspace opened: {0}</translation>
         </message>
         <message>
+            <source>Yes</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
             <source>Zone around a point…</source>
             <translation>Zone around a point…</translation>
         </message>
@@ -608,20 +900,60 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>Zone from districts or communes…</translation>
         </message>
         <message>
+            <source>Zone «{0}» extended to {1}.</source>
+            <translation>Zone «{0}» extended to {1}.</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» lifted.</source>
+            <translation>Zone «{0}» lifted.</translation>
+        </message>
+        <message>
+            <source>and {0} more</source>
+            <translation>and {0} more</translation>
+        </message>
+        <message>
+            <source>created empty</source>
+            <translation>created empty</translation>
+        </message>
+        <message>
             <source>e.g. 123/QĐ-UBND</source>
             <translation>e.g. 123/QĐ-UBND</translation>
         </message>
         <message>
-            <source>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</source>
-            <translation>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</translation>
+            <source>e.g. 25/11 update: 3 new risk points</source>
+            <translation>e.g. 25/11 update: 3 new risk points</translation>
+        </message>
+        <message>
+            <source>published</source>
+            <translation>published</translation>
+        </message>
+        <message>
+            <source>rollback</source>
+            <translation>rollback</translation>
+        </message>
+        <message>
+            <source>{0} active risk points have passed their visible-until date. Mark them as expired?</source>
+            <translation>{0} active risk points have passed their visible-until date. Mark them as expired?</translation>
         </message>
         <message>
             <source>{0} boundaries imported into {1}.</source>
             <translation>{0} boundaries imported into {1}.</translation>
         </message>
         <message>
+            <source>{0} checkpoints disbanded: {1}.</source>
+            <translation>{0} checkpoints disbanded: {1}.</translation>
+        </message>
+        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>{0} errors block publishing; see the findings and the report.</translation>
+        </message>
+        <message>
+            <source>{0} errors must be fixed first.</source>
+            <translation>{0} errors must be fixed first.</translation>
+        </message>
+        <message>
+            <source>{0} facilities closed: {1}.</source>
+            <translation>{0} facilities closed: {1}.</translation>
         </message>
         <message>
             <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
@@ -632,8 +964,20 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>{0} is not a CovidMaps workspace.</translation>
         </message>
         <message>
-            <source>{0} risk point(s) marked as expired.</source>
-            <translation>{0} risk point(s) marked as expired.</translation>
+            <source>{0} releases; the top one is on the public map.</source>
+            <translation>{0} releases; the top one is on the public map.</translation>
+        </message>
+        <message>
+            <source>{0} risk points marked as expired.</source>
+            <translation>{0} risk points marked as expired.</translation>
+        </message>
+        <message>
+            <source>{0} zones extended to {2}: {1}.</source>
+            <translation>{0} zones extended to {2}: {1}.</translation>
+        </message>
+        <message>
+            <source>{0} zones lifted: {1}.</source>
+            <translation>{0} zones lifted: {1}.</translation>
         </message>
         <message>
             <source>“{0}” is too long: at most {1} characters.</source>

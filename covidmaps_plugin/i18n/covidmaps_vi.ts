@@ -4,8 +4,28 @@
     <context>
         <name>CovidMaps</name>
         <message>
+            <source>  (on the public map)</source>
+            <translation>  (đang công khai)</translation>
+        </message>
+        <message>
+            <source>(choose)</source>
+            <translation>(chọn)</translation>
+        </message>
+        <message>
+            <source>1 error must be fixed first.</source>
+            <translation>Có 1 lỗi phải sửa trước khi công bố.</translation>
+        </message>
+        <message>
+            <source>1 risk point marked as expired.</source>
+            <translation>Đã chuyển 1 điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
+        </message>
+        <message>
             <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
             <translation>Vùng làm việc là một tệp GeoPackage chứa bốn lớp dữ liệu của bản đồ dịch bệnh. Hãy lưu tệp ở nơi được sao lưu thường xuyên.</translation>
+        </message>
+        <message>
+            <source>Access token</source>
+            <translation>Mã truy cập</translation>
         </message>
         <message>
             <source>Add sample data</source>
@@ -40,6 +60,10 @@
             <translation>Số ranh giới đã nhập</translation>
         </message>
         <message>
+            <source>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</source>
+            <translation>Đưa bản đồ công khai về dữ liệu của bản {0}? Người dân sẽ thấy ngay dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Hủy</translation>
         </message>
@@ -54,6 +78,18 @@
         <message>
             <source>Cannot read the time “{0}”; use ISO 8601, for example 2021-06-10T10:00:00+07:00.</source>
             <translation>Không đọc được thời điểm “{0}”; hãy nhập theo ISO 8601, ví dụ 2021-06-10T10:00:00+07:00.</translation>
+        </message>
+        <message>
+            <source>Capacity</source>
+            <translation>Sức chứa</translation>
+        </message>
+        <message>
+            <source>Changes on the public map</source>
+            <translation>Thay đổi trên bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>Kiểm tra</translation>
         </message>
         <message>
             <source>Check after each edit</source>
@@ -84,6 +120,14 @@
             <translation>Đang kiểm tra bản đồ…</translation>
         </message>
         <message>
+            <source>Checking…</source>
+            <translation>Đang kiểm tra…</translation>
+        </message>
+        <message>
+            <source>Checkpoint «{0}» disbanded.</source>
+            <translation>Đã giải thể chốt «{0}».</translation>
+        </message>
+        <message>
             <source>Checks a CovidMaps workspace before publishing: geometry (GEOS validity, coordinates, province, areas, overlaps), attributes (required values, lists, ranges, dates, identifiers, duplicates), dates that hide features, and personal data in public fields.
 
 Give the workspace file, or the layers. Now: an ISO 8601 time such as 2021-06-10T10:00:00+07:00 (default: the current time).
@@ -102,6 +146,10 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Nhấp vào tâm vùng trên bản đồ (hoặc chọn trước một điểm).</translation>
         </message>
         <message>
+            <source>Click the feature on the map: «{0}».</source>
+            <translation>Nhấp vào đối tượng trên bản đồ: «{0}».</translation>
+        </message>
+        <message>
             <source>Click the map to add a disease-control checkpoint there</source>
             <translation>Nhấp trên bản đồ để thêm chốt kiểm soát dịch bệnh tại đó</translation>
         </message>
@@ -118,6 +166,18 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Nhấp vào vị trí trên bản đồ; biểu mẫu sẽ mở ra tại đó.</translation>
         </message>
         <message>
+            <source>Click “Check” to preview the changes.</source>
+            <translation>Bấm “Kiểm tra” để xem trước các thay đổi.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check” to save them and check.</source>
+            <translation>Bấm “Lưu chỉnh sửa và kiểm tra” để lưu rồi kiểm tra.</translation>
+        </message>
+        <message>
+            <source>Click “Save edits and check”.</source>
+            <translation>Bấm “Lưu chỉnh sửa và kiểm tra”.</translation>
+        </message>
+        <message>
             <source>Close quarantine facility</source>
             <translation>Đóng điểm cách ly</translation>
         </message>
@@ -126,8 +186,12 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Đóng điểm cách ly…</translation>
         </message>
         <message>
-            <source>Close the {0} selected facility(ies): they leave the public map.</source>
-            <translation>Đóng {0} cơ sở cách ly đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+            <source>Close the facility «{0}»: it leaves the public map.</source>
+            <translation>Đóng cơ sở cách ly «{0}»: cơ sở sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Close these {0} facilities: {1}. They leave the public map.</source>
+            <translation>Đóng {0} cơ sở cách ly: {1}. Các cơ sở này sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
             <source>Closed on</source>
@@ -154,6 +218,10 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Không mở được vùng làm việc: {0}</translation>
         </message>
         <message>
+            <source>Could not save: </source>
+            <translation>Không lưu được: </translation>
+        </message>
+        <message>
             <source>CovidMaps epidemic map tools</source>
             <translation>Công cụ bản đồ dịch bệnh CovidMaps</translation>
         </message>
@@ -164,6 +232,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
         <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: đang kiểm tra bản đồ</translation>
+        </message>
+        <message>
+            <source>CovidMaps: history</source>
+            <translation>CovidMaps: tải lịch sử công bố</translation>
+        </message>
+        <message>
+            <source>CovidMaps: rollback</source>
+            <translation>CovidMaps: quay lại bản trước</translation>
         </message>
         <message>
             <source>Create</source>
@@ -208,8 +284,12 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Giải thể chốt kiểm soát…</translation>
         </message>
         <message>
-            <source>Disband the {0} selected checkpoint(s): they leave the public map.</source>
-            <translation>Giải thể {0} chốt đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+            <source>Disband the checkpoint «{0}»: it leaves the public map.</source>
+            <translation>Giải thể chốt «{0}»: chốt sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Disband these {0} checkpoints: {1}. They leave the public map.</source>
+            <translation>Giải thể {0} chốt: {1}. Các chốt này sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
             <source>District code field (communes only)</source>
@@ -218,6 +298,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Districts</source>
             <translation>Huyện</translation>
+        </message>
+        <message>
+            <source>Double-click a line to see the feature on the map.</source>
+            <translation>Nhấp đúp vào một dòng để xem đối tượng trên bản đồ.</translation>
         </message>
         <message>
             <source>Draw a zone by hand; corners snap to administrative boundaries</source>
@@ -260,12 +344,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Gia hạn vùng cách ly…</translation>
         </message>
         <message>
-            <source>Extend the {0} selected zone(s) to a later end.</source>
-            <translation>Gia hạn {0} vùng đã chọn đến thời điểm muộn hơn.</translation>
+            <source>Extend the zone «{0}» to a later end.</source>
+            <translation>Gia hạn vùng «{0}» đến thời điểm muộn hơn.</translation>
+        </message>
+        <message>
+            <source>Extend these {0} zones to a later end: {1}.</source>
+            <translation>Gia hạn {0} vùng đến thời điểm muộn hơn: {1}.</translation>
         </message>
         <message>
             <source>Extension decision number</source>
             <translation>Số quyết định gia hạn</translation>
+        </message>
+        <message>
+            <source>Facility</source>
+            <translation>Cơ sở cách ly</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed.</source>
+            <translation>Đã đóng cơ sở cách ly «{0}».</translation>
         </message>
         <message>
             <source>Fail when errors are found</source>
@@ -276,8 +372,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Đối tượng</translation>
         </message>
         <message>
+            <source>Figures as of</source>
+            <translation>Số liệu tính đến</translation>
+        </message>
+        <message>
+            <source>Figures of {0} facilities updated: {1}.</source>
+            <translation>Đã cập nhật số liệu của {0} cơ sở: {1}.</translation>
+        </message>
+        <message>
+            <source>Figures of «{0}» updated.</source>
+            <translation>Đã cập nhật số liệu của «{0}».</translation>
+        </message>
+        <message>
             <source>Findings</source>
             <translation>Kết quả kiểm tra</translation>
+        </message>
+        <message>
+            <source>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</source>
+            <translation>Lần đầu: dán mã truy cập do bộ phận CNTT cấp rồi bấm «Lưu mã». Mã được lưu mã hoá trong cơ sở dữ liệu xác thực của QGIS (không lưu trong cài đặt) và được chọn sẵn cho những lần sau.</translation>
         </message>
         <message>
             <source>Give a workspace file or at least one layer to validate.</source>
@@ -288,12 +400,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Hãy chọn lớp ranh giới chính thức.</translation>
         </message>
         <message>
+            <source>Goes into the publishing history (readable by anyone in the release).</source>
+            <translation>Ghi vào lịch sử công bố (ai cũng đọc được trong bản phát hành).</translation>
+        </message>
+        <message>
+            <source>History (administrators)</source>
+            <translation>Lịch sử (quản trị)</translation>
+        </message>
+        <message>
             <source>Hotline (e.g. 0209 3870 115)</source>
             <translation>Đường dây nóng (ví dụ 0209 3870 115)</translation>
         </message>
         <message>
             <source>Hotline: {0}</source>
             <translation>Đường dây nóng: {0}</translation>
+        </message>
+        <message>
+            <source>I have read the warnings and want to publish</source>
+            <translation>Tôi đã xem các cảnh báo và vẫn muốn công bố</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -310,6 +434,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Isolation zone from administrative units</source>
             <translation>Vùng cách ly theo đơn vị hành chính</translation>
+        </message>
+        <message>
+            <source>Last figures</source>
+            <translation>Số liệu gần nhất</translation>
         </message>
         <message>
             <source>Level</source>
@@ -332,8 +460,12 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Dỡ bỏ hoặc gia hạn vùng cách ly, đóng cơ sở, cập nhật số liệu</translation>
         </message>
         <message>
-            <source>Lift the {0} selected zone(s): they leave the public map.</source>
-            <translation>Dỡ bỏ {0} vùng đã chọn: chúng sẽ không còn trên bản đồ công khai.</translation>
+            <source>Lift the zone «{0}»: it leaves the public map.</source>
+            <translation>Dỡ bỏ vùng «{0}»: vùng sẽ không còn trên bản đồ công khai.</translation>
+        </message>
+        <message>
+            <source>Lift these {0} zones: {1}. They leave the public map.</source>
+            <translation>Dỡ bỏ {0} vùng: {1}. Các vùng này sẽ không còn trên bản đồ công khai.</translation>
         </message>
         <message>
             <source>Lifted at</source>
@@ -346,6 +478,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>List what must be fixed before publishing</source>
             <translation>Liệt kê những gì cần sửa trước khi công bố</translation>
+        </message>
+        <message>
+            <source>Load the history, then select a release.</source>
+            <translation>Hãy tải lịch sử rồi chọn một bản.</translation>
         </message>
         <message>
             <source>Make a circular zone of a radius in metres around a place</source>
@@ -364,6 +500,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tạo vùng làm việc CovidMaps mới</translation>
         </message>
         <message>
+            <source>New access token</source>
+            <translation>Mã truy cập mới</translation>
+        </message>
+        <message>
             <source>New end</source>
             <translation>Hiệu lực đến (mới)</translation>
         </message>
@@ -372,8 +512,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tạo vùng làm việc mới…</translation>
         </message>
         <message>
+            <source>No</source>
+            <translation>Không</translation>
+        </message>
+        <message>
+            <source>No CovidMaps workspace is open.</source>
+            <translation>Chưa mở vùng làm việc CovidMaps nào.</translation>
+        </message>
+        <message>
+            <source>No errors or warnings.</source>
+            <translation>Không có lỗi hay cảnh báo.</translation>
+        </message>
+        <message>
             <source>No errors: check the warnings, then publish.</source>
             <translation>Không có lỗi: xem lại các cảnh báo rồi công bố.</translation>
+        </message>
+        <message>
+            <source>No figure changed.</source>
+            <translation>Không có số liệu nào thay đổi.</translation>
         </message>
         <message>
             <source>No problems found: the map can be published.</source>
@@ -388,12 +544,20 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Ghi chú</translation>
         </message>
         <message>
+            <source>Nothing of «{0}» there: click on the feature itself.</source>
+            <translation>Chỗ này không có đối tượng nào của lớp «{0}»: hãy nhấp đúng vào đối tượng.</translation>
+        </message>
+        <message>
             <source>Now (ISO 8601, default: the current time)</source>
             <translation>Thời điểm kiểm tra (ISO 8601, mặc định: hiện tại)</translation>
         </message>
         <message>
             <source>Official boundaries (polygons)</source>
             <translation>Ranh giới chính thức (vùng)</translation>
+        </message>
+        <message>
+            <source>Once published, the map will say “Updated {0}”.</source>
+            <translation>Sau khi công bố, bản đồ sẽ ghi “Cập nhật {0}”.</translation>
         </message>
         <message>
             <source>Open CovidMaps workspace</source>
@@ -418,6 +582,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Open workspace…</source>
             <translation>Mở vùng làm việc…</translation>
+        </message>
+        <message>
+            <source>Paste the token from the ICT staff</source>
+            <translation>Dán mã do bộ phận CNTT cấp</translation>
         </message>
         <message>
             <source>People in quarantine</source>
@@ -468,20 +636,40 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Địa chỉ bản đồ công khai</translation>
         </message>
         <message>
+            <source>Publish</source>
+            <translation>Công bố</translation>
+        </message>
+        <message>
             <source>Publish despite validation warnings</source>
             <translation>Vẫn công bố dù có cảnh báo kiểm tra dữ liệu</translation>
+        </message>
+        <message>
+            <source>Publish the epidemic map</source>
+            <translation>Công bố bản đồ dịch tễ</translation>
         </message>
         <message>
             <source>Publish the map</source>
             <translation>Công bố bản đồ</translation>
         </message>
         <message>
+            <source>Published release {0}</source>
+            <translation>Đã công bố bản {0}</translation>
+        </message>
+        <message>
             <source>Published release {0}: {1}</source>
             <translation>Đã công bố bản {0}: {1}</translation>
         </message>
         <message>
+            <source>Published.</source>
+            <translation>Đã công bố.</translation>
+        </message>
+        <message>
             <source>Publishing</source>
             <translation>Công bố</translation>
+        </message>
+        <message>
+            <source>Publishing endpoint</source>
+            <translation>Máy chủ công bố</translation>
         </message>
         <message>
             <source>Publishing endpoint URL</source>
@@ -492,6 +680,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Bị chặn công bố</translation>
         </message>
         <message>
+            <source>Publishing…</source>
+            <translation>Đang công bố…</translation>
+        </message>
+        <message>
             <source>Publish…</source>
             <translation>Công bố…</translation>
         </message>
@@ -500,12 +692,32 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Bán kính</translation>
         </message>
         <message>
+            <source>Reference code: {0} (the same in saved reports and in Processing).</source>
+            <translation>Mã tham chiếu: {0} (giống trong báo cáo đã lưu và trong Processing).</translation>
+        </message>
+        <message>
+            <source>Refresh and check again</source>
+            <translation>Làm mới và kiểm tra lại</translation>
+        </message>
+        <message>
+            <source>Release</source>
+            <translation>Bản phát hành</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Mã bản phát hành</translation>
         </message>
         <message>
+            <source>Release message</source>
+            <translation>Lời nhắn bản phát hành</translation>
+        </message>
+        <message>
             <source>Release note</source>
             <translation>Ghi chú bản phát hành</translation>
+        </message>
+        <message>
+            <source>Reload history</source>
+            <translation>Tải lại lịch sử</translation>
         </message>
         <message>
             <source>Replaces the district (or commune, or province) polygons of a workspace with the province's official boundaries: a shapefile or GeoPackage layer in any coordinate reference system, with one polygon per unit.
@@ -522,24 +734,80 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Báo cáo</translation>
         </message>
         <message>
+            <source>Roll back</source>
+            <translation>Quay lại bản này</translation>
+        </message>
+        <message>
+            <source>Roll back to selected</source>
+            <translation>Quay lại bản đã chọn</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
+            <translation>Đã quay lại bản {0}: bản đồ công khai hiện bản mới {1} với dữ liệu của bản {0}.</translation>
+        </message>
+        <message>
+            <source>Rolling back to {0}…</source>
+            <translation>Đang quay lại bản {0}…</translation>
+        </message>
+        <message>
             <source>Save</source>
             <translation>Lưu</translation>
+        </message>
+        <message>
+            <source>Save edits and check</source>
+            <translation>Lưu chỉnh sửa và kiểm tra</translation>
+        </message>
+        <message>
+            <source>Save the layer's edits to keep it.</source>
+            <translation>Hãy lưu chỉnh sửa của lớp để giữ lại thay đổi.</translation>
         </message>
         <message>
             <source>Save the workspace as</source>
             <translation>Lưu vùng làm việc thành</translation>
         </message>
         <message>
+            <source>Save token</source>
+            <translation>Lưu mã</translation>
+        </message>
+        <message>
+            <source>Save your edits before publishing: </source>
+            <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
+        </message>
+        <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Đặt đường dây nóng và lời khuyên trên bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>
+            <translation>Đã lưu mã truy cập vào cơ sở dữ liệu xác thực của QGIS và chọn sẵn cho lần sau.</translation>
+        </message>
+        <message>
+            <source>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</source>
+            <translation>Điểm nguy cơ «{0}» đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển sang hết hạn?</translation>
         </message>
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
         </message>
         <message>
+            <source>The public map has no data yet.</source>
+            <translation>Bản đồ công khai chưa có dữ liệu.</translation>
+        </message>
+        <message>
+            <source>The public map shows release {0} (published {1}).</source>
+            <translation>Bản đồ công khai đang hiện bản {0} (công bố lúc {1}).</translation>
+        </message>
+        <message>
             <source>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</source>
             <translation>Bản đồ công khai hiển thị đường dây nóng của tỉnh và một dòng lời khuyên ngay dưới tiêu đề, ở màn hình đầu tiên. Chúng được lưu trong vùng làm việc và gửi đi ở lần công bố tiếp theo. Để trống một mục để giữ nguyên nội dung cũ.</translation>
+        </message>
+        <message>
+            <source>The selected release is already on the public map.</source>
+            <translation>Bản đã chọn đang được công khai.</translation>
+        </message>
+        <message>
+            <source>The top release is on the public map. To bring back an earlier one, select it and click “Roll back to selected” (no release is deleted).</source>
+            <translation>Bản trên cùng là bản đang công khai. Để đưa bản đồ công khai về một bản trước, chọn bản đó rồi bấm “Quay lại bản đã chọn” (không bản nào bị xoá).</translation>
         </message>
         <message>
             <source>The zone is a circle around the chosen place; the radius is measured on the ground, in metres.</source>
@@ -556,6 +824,18 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Today's figures</source>
             <translation>Số liệu hôm nay</translation>
+        </message>
+        <message>
+            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Nhập số liệu hôm nay của từng cơ sở (phím Tab chuyển sang ô tiếp theo). Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
+        </message>
+        <message>
+            <source>Unsaved edits: </source>
+            <translation>Có chỉnh sửa chưa lưu: </translation>
+        </message>
+        <message>
+            <source>Update of {0}</source>
+            <translation>Cập nhật ngày {0}</translation>
         </message>
         <message>
             <source>Update quarantine figures…</source>
@@ -580,8 +860,16 @@ Mã truy cập: một cấu hình xác thực (Basic: mật khẩu = mã truy c�
 Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy chạy lại.</translation>
         </message>
         <message>
+            <source>Validation</source>
+            <translation>Kết quả kiểm tra dữ liệu</translation>
+        </message>
+        <message>
             <source>Warnings</source>
             <translation>Cảnh báo</translation>
+        </message>
+        <message>
+            <source>Will NOT be published, not approved ({0} × {1}): {2}</source>
+            <translation>Sẽ KHÔNG công bố vì chưa duyệt ({0} {1}): {2}</translation>
         </message>
         <message>
             <source>Workspace</source>
@@ -600,6 +888,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Đã mở vùng làm việc: {0}</translation>
         </message>
         <message>
+            <source>Yes</source>
+            <translation>Có</translation>
+        </message>
+        <message>
             <source>Zone around a point…</source>
             <translation>Vùng quanh một điểm…</translation>
         </message>
@@ -608,20 +900,60 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>Vùng theo huyện/xã…</translation>
         </message>
         <message>
+            <source>Zone «{0}» extended to {1}.</source>
+            <translation>Đã gia hạn vùng «{0}» đến {1}.</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» lifted.</source>
+            <translation>Đã dỡ bỏ vùng «{0}».</translation>
+        </message>
+        <message>
+            <source>and {0} more</source>
+            <translation>và {0} đối tượng khác</translation>
+        </message>
+        <message>
+            <source>created empty</source>
+            <translation>khởi tạo, chưa có dữ liệu</translation>
+        </message>
+        <message>
             <source>e.g. 123/QĐ-UBND</source>
             <translation>ví dụ 123/QĐ-UBND</translation>
         </message>
         <message>
-            <source>{0} active risk point(s) have passed their visible-until date. Mark them as expired?</source>
-            <translation>Có {0} điểm nguy cơ đang cảnh báo đã quá thời hạn hiển thị. Chuyển sang «Hết thời hạn cảnh báo»?</translation>
+            <source>e.g. 25/11 update: 3 new risk points</source>
+            <translation>VD: Cập nhật ngày 25/11: thêm 3 điểm nguy cơ</translation>
+        </message>
+        <message>
+            <source>published</source>
+            <translation>công bố</translation>
+        </message>
+        <message>
+            <source>rollback</source>
+            <translation>quay lại</translation>
+        </message>
+        <message>
+            <source>{0} active risk points have passed their visible-until date. Mark them as expired?</source>
+            <translation>{0} điểm nguy cơ đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển các điểm này sang hết hạn?</translation>
         </message>
         <message>
             <source>{0} boundaries imported into {1}.</source>
             <translation>Đã nhập {0} ranh giới vào {1}.</translation>
         </message>
         <message>
+            <source>{0} checkpoints disbanded: {1}.</source>
+            <translation>Đã giải thể {0} chốt: {1}.</translation>
+        </message>
+        <message>
             <source>{0} errors block publishing; see the findings and the report.</source>
             <translation>Có {0} lỗi chặn việc công bố; hãy xem kết quả kiểm tra và báo cáo.</translation>
+        </message>
+        <message>
+            <source>{0} errors must be fixed first.</source>
+            <translation>Có {0} lỗi phải sửa trước khi công bố.</translation>
+        </message>
+        <message>
+            <source>{0} facilities closed: {1}.</source>
+            <translation>Đã đóng {0} cơ sở cách ly: {1}.</translation>
         </message>
         <message>
             <source>{0} is not a CovidMaps workspace (no province profile): {1}</source>
@@ -632,8 +964,20 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>{0} không phải là vùng làm việc CovidMaps.</translation>
         </message>
         <message>
-            <source>{0} risk point(s) marked as expired.</source>
+            <source>{0} releases; the top one is on the public map.</source>
+            <translation>{0} bản trong lịch sử; bản trên cùng đang được công khai.</translation>
+        </message>
+        <message>
+            <source>{0} risk points marked as expired.</source>
             <translation>Đã chuyển {0} điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
+        </message>
+        <message>
+            <source>{0} zones extended to {2}: {1}.</source>
+            <translation>Đã gia hạn {0} vùng đến {2}: {1}.</translation>
+        </message>
+        <message>
+            <source>{0} zones lifted: {1}.</source>
+            <translation>Đã dỡ bỏ {0} vùng: {1}.</translation>
         </message>
         <message>
             <source>“{0}” is too long: at most {1} characters.</source>

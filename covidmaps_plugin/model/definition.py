@@ -8,7 +8,7 @@ stored workspace needs an upgrade step (see ``core/upgrade.py``).
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Mapping, Optional, Tuple
 
 from . import palette
 from .schema import (
@@ -34,6 +34,19 @@ MODEL_VERSION = 1
 RISK_POINT_VISIBLE_DAYS = 14
 
 INTERNAL = Visibility.INTERNAL
+
+# The approval policy of a workspace (its ``covidmaps_meta`` key): "true"
+# (the default) approves what the workspace's own officer adds, so nothing
+# the officer adds is left off the map unnoticed; "false" makes new features
+# wait for a reviewer. Either way the validator names every feature that
+# will not be published because it is not approved.
+APPROVE_NEW_META = "approve_new"
+
+
+def approves_new(meta: Optional[Mapping[str, str]]) -> bool:
+    """Whether a workspace with ``meta`` approves new features by default."""
+    value = str((meta or {}).get(APPROVE_NEW_META, "true")).strip().lower()
+    return value not in ("false", "0", "no")
 
 
 def _vl(name: str, *choices: Tuple[str, str, str]) -> ValueList:
@@ -202,7 +215,7 @@ def _common_tail(status: ValueList) -> Tuple[FieldDef, ...]:
         ),
         FieldDef(
             "approved", FieldType.BOOLEAN, "Đã duyệt công bố", "Approved for publication",
-            visibility=INTERNAL, required=True, default=Default.FALSE,
+            visibility=INTERNAL, required=True, default=Default.APPROVAL_POLICY,
             help_vi="Chỉ đối tượng đã duyệt mới được công bố.",
             help_en="Only approved features are published.",
         ),

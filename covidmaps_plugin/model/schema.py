@@ -45,6 +45,9 @@ class Default(enum.Enum):
     TODAY = "today"
     CURRENT_USER = "current_user"
     FALSE = "false"
+    # ``approved``: the workspace's approval policy (``APPROVE_NEW_META``);
+    # approved unless the workspace asks for a second person's review
+    APPROVAL_POLICY = "approval_policy"
     # visible_until of a risk point: exposure_end + RISK_POINT_VISIBLE_DAYS days
     EXPOSURE_END_PLUS_DAYS = "exposure_end_plus_days"
 

@@ -107,7 +107,7 @@ def test_labels_follow_the_qgis_language(tmp_path):
         layer = workspace.layer("risk_points")
         assert layer.name() == MODEL.layer("risk_points").title_vi
         assert layer.attributeAlias(layer.fields().indexOf("name")) == "Tên địa điểm"
-        assert layer.attributeAlias(layer.fields().indexOf("case_refs")).startswith("🔒 ")
+        assert layer.attributeAlias(layer.fields().indexOf("case_refs")).endswith(" (nội bộ)")
         settings.setValue("locale/userLocale", "en_US")
         workspace = open_workspace(path, project=QgsProject())
         layer = workspace.layer("risk_points")

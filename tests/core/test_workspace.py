@@ -20,9 +20,10 @@ from covidmaps_plugin.compat import FieldKind, field_kind
 from covidmaps_plugin.core import current_language
 from covidmaps_plugin.core.fields import storage_kind
 from covidmaps_plugin.core.forms import INTERNAL_MARK, TAB_INTERNAL, TAB_PUBLIC
+from covidmaps_plugin.core.gpkg import read_meta, write_meta
 from covidmaps_plugin.core.profile_data import APPROXIMATE_SOURCE, default_reference_features
 from covidmaps_plugin.core.project_setup import drawing_order
-from covidmaps_plugin.model import MODEL, FieldType, default_profile, palette
+from covidmaps_plugin.model import APPROVE_NEW_META, MODEL, FieldType, default_profile, palette
 from covidmaps_plugin.model.visibility import PROVINCE_TZ
 
 STORED_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
@@ -89,7 +90,8 @@ def test_widgets_follow_the_model(workspace):
             elif fld.multiline:
                 assert setup.type() == "TextEdit" and setup.config()["IsMultiline"]
             alias = layer.attributeAlias(idx)
-            assert alias == ("" if fld.public else INTERNAL_MARK) + fld.label(lang)
+            assert alias == fld.label(lang) + ("" if fld.public else INTERNAL_MARK[lang])
+            assert all(ord(ch) < 0x2000 for ch in alias), alias  # no emoji or symbol font
     rp = workspace.layer("risk_points")
     district = rp.editorWidgetSetup(rp.fields().indexOf("district_code")).config()
     assert district["Layer"] == workspace.reference_layer("districts").id()
@@ -105,8 +107,12 @@ def test_form_has_public_and_internal_tabs(workspace):
     layer_def = MODEL.layer("checkpoints")
     tabs = workspace.layer("checkpoints").editFormConfig().tabs()
     assert [t.name() for t in tabs] == [TAB_PUBLIC[lang], TAB_INTERNAL[lang]]
-    assert [c.name() for c in tabs[1].children()] == [f.name for f in layer_def.internal_fields]
-    assert "commander" not in [c.name() for c in tabs[0].children()]
+    first = [c.name() for c in tabs[0].children()]
+    internal = [c.name() for c in tabs[1].children()]
+    # the approval box decides publication: first tab, right after the status
+    assert first.index("approved") == first.index("status") + 1
+    assert internal == [f.name for f in layer_def.internal_fields if f.name != "approved"]
+    assert "commander" not in first
 
 
 def test_constraints_follow_the_model(workspace):
@@ -154,7 +160,8 @@ def test_defaults_and_constraints_in_the_editing_buffer(workspace):
     assert _validate(layer, feature) == {}
     assert uuid.UUID(feature["uid"]).version == 4 and "{" not in feature["uid"]
     assert STORED_DATETIME.match(feature["updated_at"])
-    assert feature["approved"] is False
+    # the workspace's own officer's features are approved by default
+    assert feature["approved"] is True
     assert feature["updated_by"]
     assert "occupancy" in _validate(layer, _new_facility(layer, occupancy=101))
     assert "facility_type" in _validate(layer, _new_facility(layer, facility_type="castle"))
@@ -162,6 +169,18 @@ def test_defaults_and_constraints_in_the_editing_buffer(workspace):
     assert "closed_on" in _validate(layer, _new_facility(layer, status="closed"))
     missing = _validate(layer, _new_facility(layer, name=None))
     assert "name" in missing
+
+
+def test_a_workspace_can_make_new_features_wait_for_review(workspace):
+    """The approval policy is the workspace's (covidmaps_meta approve_new)."""
+    meta = read_meta(workspace.gpkg_path) or {}
+    write_meta(workspace.gpkg_path, {**meta, APPROVE_NEW_META: "false"})
+    workspace.refresh()
+    layer = workspace.layer("checkpoints")
+    feature = QgsVectorLayerUtils.createFeature(
+        layer, QgsGeometry.fromPointXY(QgsPointXY(105.83, 22.15)), {},
+        layer.createExpressionContext())
+    assert feature["approved"] is False
 
 
 def test_visible_until_defaults_to_exposure_end_plus_14_days(workspace):
@@ -242,6 +261,9 @@ def test_styles_follow_the_palette(workspace):
                       if d == "dash"}
     districts = workspace.reference_layer("districts")
     assert districts.labelsEnabled() and districts.labeling().settings().fieldName == "name"
+    # no district name over a feature shown at street scale (1:5,000)
+    labels = districts.labeling().settings()
+    assert labels.scaleVisibility and labels.maximumScale >= 10_000
     assert districts.renderer().symbol().symbolLayer(0).strokeColor().name().upper() == \
         palette.DISTRICT_OUTLINE.upper()
 

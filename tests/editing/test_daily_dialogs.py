@@ -96,3 +96,81 @@ def test_expire_now_expires_only_points_past_their_date(workspace):
                       visible_until=dt.datetime(2021, 1, 1, tzinfo=NOW.tzinfo))
     assert daily.expire_now(session) == 1
     assert attributes(layer, old)["status"] == "expired"
+
+
+def test_dialogs_name_their_features_in_the_right_number(workspace):
+    session = EditingSession.from_workspace(workspace)
+    layer, fid = _zone(workspace)
+    other = add_feature(layer, layer.getFeature(fid).geometry(), name="Tổ 8",
+                        measure="lockdown", scale="cluster", status="in_force",
+                        effective_from=NOW - 5 * DAY, effective_until=NOW + 2 * DAY)
+    one = daily.extend_dialog(session, ids=[fid])  # the clicked zone, nothing selected
+    assert "«Tổ 7»" in one.intro.text() and "zone(s)" not in one.intro.text()
+    assert "zones" not in one.intro.text()
+    one.accept()
+    assert attributes(layer, fid)["status"] == "extended"
+    assert "«Tổ 7»" in one.done_message  # said afterwards, in the message bar
+    layer.selectByIds([fid, other])
+    many = daily.lift_dialog(session)
+    assert "2" in many.intro.text() and "«Tổ 7», «Tổ 8»" in many.intro.text()
+    many.decision.setText("46/QĐ-UBND")
+    many.accept()
+    assert "«Tổ 7», «Tổ 8»" in many.done_message
+
+
+def test_the_selection_counts_whatever_layer_is_active(workspace):
+    """The dialogs read the selection of their own layer, never the active one."""
+    session = EditingSession.from_workspace(workspace)
+    layer = workspace.layer("checkpoints")
+    fid = add_feature(layer, point(105.8, 22.1), name="Chốt Đèo Giàng",
+                      checkpoint_type="mobile")
+    layer.selectByIds([fid])
+    workspace.layer("risk_points").selectByIds([])
+    dialog = daily.disband_checkpoint_dialog(session)
+    assert "«Chốt Đèo Giàng»" in dialog.intro.text()
+
+
+def test_one_table_updates_every_facility(workspace):
+    from qgis.PyQt.QtCore import Qt
+
+    session = EditingSession.from_workspace(workspace)
+    layer = workspace.layer("quarantine_facilities")
+    ids = {name: add_feature(layer, point(105.8 + i / 100, 22.1), name=name,
+                             facility_type="school", capacity=30, occupancy=5)
+           for i, name in enumerate(("KTX Cao đẳng", "Trường Quân sự", "Khách sạn Hoa Sen",
+                                     "TTYT Chợ Mới"))}
+    closed = add_feature(layer, point(105.7, 22.1), name="Đã đóng", facility_type="school",
+                         capacity=10, status="closed", closed_on=NOW.date())
+    dialog = daily.figures_dialog(session)
+    rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
+    assert set(rows) == set(ids) and closed not in [row.fid for row in dialog.rows]
+    assert dialog.table.currentColumn() == 2  # starts on today's occupancy
+    for name, people in (("KTX Cao đẳng", 12), ("Trường Quân sự", 31),
+                         ("Khách sạn Hoa Sen", 3), ("TTYT Chợ Mới", 7)):
+        dialog.table.item(rows[name], 2).setData(Qt.ItemDataRole.EditRole, people)
+    dialog.accept()  # 31 > 30: refused with the facility's name, nothing written
+    assert "Trường Quân sự" in dialog.problem.text()
+    assert all(attributes(layer, fid)["occupancy"] == 5 for fid in ids.values())
+    dialog.table.item(rows["Trường Quân sự"], 1).setData(Qt.ItemDataRole.EditRole, 40)
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    got = {name: (attributes(layer, fid)["capacity"], attributes(layer, fid)["occupancy"])
+           for name, fid in ids.items()}
+    assert got == {"KTX Cao đẳng": (30, 12), "Trường Quân sự": (40, 31),
+                   "Khách sạn Hoa Sen": (30, 3), "TTYT Chợ Mới": (30, 7)}
+    assert all(attributes(layer, fid)["figures_as_of"] for fid in ids.values())
+    assert "4" in dialog.done_message
+    # one undo command for the whole table
+    layer.undoStack().undo()
+    assert all(attributes(layer, fid)["occupancy"] == 5 for fid in ids.values())
+
+
+def test_pick_tool_finds_the_clicked_feature(workspace):
+    from qgis.core import QgsPointXY
+
+    from covidmaps_plugin.gui.tools.zone_tools import feature_at
+
+    layer, fid = _zone(workspace)
+    assert feature_at(layer, QgsPointXY(105.835, 22.145), 0.001) == fid  # inside
+    assert feature_at(layer, QgsPointXY(105.8405, 22.145), 0.001) == fid  # at the edge
+    assert feature_at(layer, QgsPointXY(105.90, 22.145), 0.001) is None

@@ -143,3 +143,57 @@ def test_large_layers_are_checked_in_a_qgs_task(workspace, qgis_canvas, make_doc
             break
         QTest.qWait(20)
     assert shown and shown[0].blocking and dock.task is None
+
+
+def test_the_tooltip_explains_the_code(workspace, qgis_canvas, make_dock):
+    _imperfect_features(workspace)
+    dock = make_dock()
+    dock.check()
+    item = _finding_items(dock)[0]
+    finding = item.data(0, FINDING_ROLE)
+    tip = item.toolTip(0)
+    assert tip.startswith(finding.message("vi")) or tip.startswith(finding.message("en"))
+    assert f"[{finding.code.value}]" not in tip  # no bare code
+    assert finding.code.value in tip and ("Reference code" in tip or "Mã tham chiếu" in tip)
+
+
+def test_a_window_steps_off_the_feature_it_would_hide(qgis_app):
+    from qgis.PyQt.QtWidgets import QWidget
+
+    from covidmaps_plugin.gui.findings_view import keep_clear_of
+
+    window = QWidget()
+    window.resize(300, 200)
+    window.move(400, 300)
+    window.show()
+    QgsApplication.processEvents()
+    feature_at = window.frameGeometry().center()
+    keep_clear_of(window, feature_at)
+    QgsApplication.processEvents()
+    assert not window.frameGeometry().adjusted(-40, -40, 40, 40).contains(feature_at)
+    window.close()
+
+
+def test_long_findings_are_never_cut_off_in_a_narrow_dock(workspace, qgis_canvas, make_dock):
+    """Each row is as tall as its whole message laid out in the width the
+    style really paints it (no "…" on the last line)."""
+    from qgis.PyQt.QtWidgets import QStyle
+
+    from covidmaps_plugin.gui.validation_dock import wrapped_height
+
+    _imperfect_features(workspace)
+    dock = make_dock()
+    dock.resize(380, 700)
+    dock.check()
+    QgsApplication.processEvents()
+    tree = dock.tree
+    checked = 0
+    for item in _finding_items(dock):
+        rect = tree.visualRect(tree.indexFromItem(item, 0))
+        # the text rect a QCommonStyle view paints into: the cell minus its margins
+        margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+        painted = rect.adjusted(margin, 0, -margin, 0)
+        needed = wrapped_height(item.text(0), tree.font(), painted.width())
+        assert rect.height() >= needed, (item.text(0), rect.height(), needed)
+        checked += 1
+    assert checked

@@ -52,3 +52,30 @@ def test_nothing_to_publish_says_so():
     summary = summarize(same, same, {})
     assert summary.is_empty
     assert summary.sentences("en") == ["Nothing changes on the public map."]
+
+
+def test_the_change_list_names_the_features():
+    before = {"risk_points": _blob(_pt("a", "Chợ A"), _pt("c", "Chợ C"), _pt("d", "Chợ D"))}
+    after = {"risk_points": _blob(_pt("a", "Chợ A sửa"), _pt("e", "Chợ E"), _pt("f", "Chợ F"))}
+    summary = summarize(before, after, {"risk_points": {"c": "expired"}})
+    vi = summary.listed("vi")
+    assert "2 điểm nguy cơ mới: «Chợ E», «Chợ F»" in vi
+    assert "1 điểm nguy cơ thay đổi: «Chợ A sửa»" in vi
+    assert "1 điểm nguy cơ hết hạn và sẽ bị ẩn: «Chợ C»" in vi
+    assert "1 điểm nguy cơ bị xoá khỏi bản đồ: «Chợ D»" in vi
+    en = summary.listed("en", limit=1)
+    assert "2 new risk points: «Chợ E» and 1 more" in en
+    assert summarize({}, {"risk_points": _blob()}, {}).listed("en") == [
+        "Nothing changes on the public map."]
+
+
+def test_a_release_change_summary_reads_as_words():
+    from covidmaps_plugin.core.publishing.changes import release_changes_text
+
+    changes = {"isolation_zones": {"changed": 1},
+               "risk_points": {"added": 3, "removed": 1, "changed": 0}}
+    assert release_changes_text(changes, "vi") == (
+        "điểm nguy cơ: 3 mới, 1 bỏ khỏi bản đồ; vùng cách ly: 1 thay đổi")
+    assert release_changes_text(changes, "en") == (
+        "risk points: 3 new, 1 removed; isolation zone: 1 changed")
+    assert release_changes_text(None, "en") == ""

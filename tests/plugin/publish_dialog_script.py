@@ -220,7 +220,8 @@ def step_confirm_rollback():
         buttons = {b.text(): b for b in box.buttons()}
         result["rollback_buttons"] = sorted(buttons)
         click(buttons["Quay lại bản này"])
-    when_idle(dialog_now(), step_rolled_back)
+    # the question's exec() returns after this step: the rollback task starts then
+    later(300, when_idle, dialog_now(), step_rolled_back)
 
 
 def step_rolled_back():

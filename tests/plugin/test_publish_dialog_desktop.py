@@ -59,18 +59,38 @@ def change_features(gpkg: Path, layer_name: str, changes: Dict[str, Dict[str, An
         for uid, values in changes.items()})
 
 
+# how a feature the public map does not show is settled for good, per layer
+# (the status that keeps it off the map, with the date that status requires)
+def _off_the_map(layer_name: str, now: dt.datetime) -> Dict[str, Any]:
+    from qgis.PyQt.QtCore import QDate
+
+    today = QDate(now.year, now.month, now.day)
+    return {
+        "risk_points": {"status": "withdrawn"},
+        "quarantine_facilities": {"status": "closed", "closed_on": today},
+        "isolation_zones": {"status": "lifted",
+                            "lifted_on": now.replace(microsecond=0).isoformat()},
+        "checkpoints": {"status": "disbanded", "closed_on": today},
+    }[layer_name]
+
+
 def officer_edits(gpkg: Path) -> Dict[str, Any]:
     """After the first publish: one risk point renamed, one checkpoint no
-    longer approved, every warning but one settled (the expired feature
-    withdrawn from approval). Returns what the dialog must show."""
+    longer approved, every other warning settled but one expired feature
+    (the sample's unapproved drafts are withdrawn or closed, expired ones
+    lose their approval). Returns what the dialog must show."""
     now = dt.datetime.now(PROVINCE_TZ)
     source = open_source(gpkg)
     warnings = [f for f in validate_source(source, now).findings
                 if f.severity.value == "warning"]
-    assert warnings, "the sample has an expired feature"
-    kept, settled = warnings[0], warnings[1:]
-    for finding in settled:
-        change_features(gpkg, finding.layer, {finding.uid: {"approved": False}})
+    kept = next(f for f in warnings if f.code.value == "TIME_EXPIRED_HIDDEN")
+    for finding in warnings:
+        if finding is kept:
+            continue
+        if finding.code.value == "PUBLISH_NOT_APPROVED":  # a draft never published
+            change_features(gpkg, finding.layer, {finding.uid: _off_the_map(finding.layer, now)})
+        else:
+            change_features(gpkg, finding.layer, {finding.uid: {"approved": False}})
     from covidmaps_plugin.core.export import export_layers
 
     exports = export_layers(source.layers, now)
@@ -79,7 +99,9 @@ def officer_edits(gpkg: Path) -> Dict[str, Any]:
     change_features(gpkg, "risk_points", {risk_uid: {"name": RENAMED}})
     checkpoint_uid = exports["checkpoints"].uids[0]
     change_features(gpkg, "checkpoints", {checkpoint_uid: {"approved": False}})
-    return {"warning": kept}
+    checkpoint = QgsVectorLayer(f"{gpkg}|layername=checkpoints", "c", "ogr")
+    name = next(f["name"] for f in checkpoint.getFeatures() if f["uid"] == checkpoint_uid)
+    return {"warning": kept, "unapproved_checkpoint": name}
 
 
 @pytest.fixture
@@ -153,11 +175,17 @@ def test_publish_dialog_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert not result["publish_enabled_before_check"]
 
     # the preview: what changes, in sentences, and the one warning naming its feature
-    assert result["changes"] == ["1 điểm nguy cơ thay đổi",
-                                 "1 chốt kiểm soát chưa được duyệt nên sẽ bị ẩn"]
+    # each change naming its features (the checkpoint leaves the map for want
+    # of approval: said once, there)
+    checkpoint = scene["unapproved_checkpoint"]
+    assert result["changes"] == [
+        f"1 điểm nguy cơ thay đổi: «{RENAMED}»",
+        f"1 chốt kiểm soát chưa được duyệt nên sẽ bị ẩn: «{checkpoint}»"]
     warning = scene["warning"]
     title = MODEL.layer(warning.layer).title_vi
-    (finding,) = result["findings"]
+    finding, unapproved = result["findings"]
+    assert unapproved.startswith(f"{MODEL.layer('checkpoints').title_vi} «{checkpoint}»: ")
+    assert "KHÔNG" in unapproved
     assert finding.startswith(f"{title} «{warning.feature_name}»: ")
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", warning.params["value"])
     assert f"({warning.params['value']})" in finding  # «Hiển thị đến» (dd/mm/yyyy HH:MM)
@@ -191,7 +219,7 @@ def test_publish_dialog_in_qgis_desktop(tmp_path, plugin_zip, scene):
     # the button asks before it changes what every citizen sees
     assert scene["first"] in result["rollback_question"]
     assert result["rollback_question"].startswith("Đưa bản đồ công khai về dữ liệu của bản")
-    assert result["rollback_buttons"] == ["Huỷ", "Quay lại bản này"]
+    assert result["rollback_buttons"] == ["Hủy", "Quay lại bản này"]
     rolled = manifest(scene["url"])
     assert rolled["kind"] == "rollback" and rolled["rolled_back_to"] == scene["first"]
     assert result["history_ids_after_rollback"][0] == rolled["release_id"]

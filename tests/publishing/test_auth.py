@@ -12,6 +12,18 @@ import sys
 from pathlib import Path
 
 SCENARIO = Path(__file__).with_name("auth_scenario.py")
+DIALOG_SCENARIO = Path(__file__).with_name("auth_dialog_scenario.py")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def _fresh_qgis(tmp_path):
+    config = tmp_path / "qgis-config"
+    config.mkdir(mode=0o700)
+    env = dict(os.environ, QGIS_AUTH_DB_DIR_PATH=str(config),
+               QGIS_CUSTOM_CONFIG_PATH=str(config), QT_QPA_PLATFORM="offscreen",
+               XDG_RUNTIME_DIR=str(config))
+    env.pop("COVIDMAPS_TOKEN", None)
+    return env
 
 
 def test_token_lives_in_the_auth_db(endpoint, workspace_copy, tmp_path):
@@ -40,3 +52,30 @@ def test_token_lives_in_the_auth_db(endpoint, workspace_copy, tmp_path):
     assert report["settings_has_authcfg"] and not report["settings_has_token"]
     assert not report["db_has_token"]  # encrypted under the master password
     assert report["published"] == endpoint.manifest()["release_id"]
+
+
+def test_first_time_token_set_up_in_the_dialog(endpoint, workspace_copy, tmp_path):
+    """Paste, Save token: the plugin makes the auth config, nothing in plain
+    settings, the master-password warning goes once it is set, publish works."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    done = subprocess.run(
+        [sys.executable, str(DIALOG_SCENARIO), endpoint.url, endpoint.token,
+         str(workspace_copy), str(ARTIFACTS)],
+        env=_fresh_qgis(tmp_path), capture_output=True, text=True, timeout=300, check=False)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("REPORT ")]
+    assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads(lines[0][len("REPORT "):])
+    assert report["help_visible"]
+    assert "COVIDMAPS_TOKEN" not in report["help_text"] + report["no_token_status"]
+    assert "environment" not in report["no_token_status"]
+    assert report["no_token_status"] and (
+        "Lưu mã" in report["no_token_status"] or "Save token" in report["no_token_status"])
+    assert report["warning_before"] and report["master_set"]
+    assert report["warning_after"] is None  # refreshed once the password is set
+    assert "khoảng trắng" in report["bad_paste_status"] or "spaces" in report["bad_paste_status"]
+    assert report["authcfg"] and report["paste_cleared"] and not report["help_after"]
+    assert report["headers"] == {"Authorization": f"Bearer {endpoint.token}"}
+    assert report["settings_has_authcfg"] and not report["settings_has_token"]
+    assert not report["db_has_token"]  # encrypted under the master password
+    assert report["previewed"], report["preview_status"]
+    assert endpoint.manifest()["release_id"] in report["result"]

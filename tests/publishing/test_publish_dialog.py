@@ -118,16 +118,27 @@ def test_unsaved_edits_are_refused_and_publishing_leaves_layers_alone(endpoint,
 
 
 @pytest.fixture
-def vietnamese_qgis():
-    """QGIS set to Vietnamese (as an officer's QGIS is), restored afterwards."""
+def vietnamese_qgis(tmp_path, monkeypatch):
+    """QGIS set to Vietnamese (as an officer's QGIS is) with the plugin's
+    translations loaded, as the plugin loads them; restored afterwards."""
+    import subprocess
+
     from qgis.core import QgsSettings
+
+    from covidmaps_plugin import i18n
 
     settings = QgsSettings()
     keys = ("locale/overrideFlag", "locale/userLocale")
     saved = {k: settings.value(k) for k in keys}
     settings.setValue("locale/overrideFlag", True)
     settings.setValue("locale/userLocale", "vi")
+    qm = tmp_path / "covidmaps_vi.qm"
+    subprocess.run(["lrelease", "-silent", str(Path(i18n.__file__).with_name("covidmaps_vi.ts")),
+                    "-qm", str(qm)], check=True)
+    monkeypatch.setattr(i18n, "I18N_DIR", tmp_path)
+    translator = i18n.install_translator("vi")
     yield
+    i18n.remove_translator(translator)
     for key, value in saved.items():
         if value is None:
             settings.remove(key)
@@ -145,7 +156,8 @@ def test_the_dialog_speaks_vietnamese(vietnamese_qgis, endpoint, workspace_copy,
         dialog.start_preview()
         wait_idle(dialog)
         published = dialog.prepared.exports["risk_points"].feature_count
-        assert f"{published} điểm nguy cơ mới" in texts(dialog.changes)
+        assert any(t.startswith(f"{published} điểm nguy cơ mới: «")
+                   for t in texts(dialog.changes))
         assert dialog.confirm.text().startswith("Tôi đã xem các cảnh báo")
         dialog.grab().save(str(ARTIFACTS / "publish_dialog_vi.png"))
     finally:
@@ -170,9 +182,90 @@ def test_someone_else_published_offers_a_refresh(dialog, endpoint, workspace_cop
     dialog.check_button.click()  # refresh: the preview now starts from the colleague's release
     wait_idle(dialog)
     assert dialog.prepared.base_release == other.release_id
-    assert texts(dialog.changes) in (["Không có thay đổi nào trên bản đồ công khai."],
-                                     ["Nothing changes on the public map."])
+    assert texts(dialog.changes)[-1] in ("Không có thay đổi nào trên bản đồ công khai.",
+                                         "Nothing changes on the public map.")
     dialog.confirm.setChecked(True)
     dialog.publish_button.click()
     wait_idle(dialog)
     assert endpoint.manifest()["parent_id"] == other.release_id
+
+
+def _not_approved_names(workspace_path: Path) -> set:
+    """Names of the sample features only a missing approval keeps off the map."""
+    from covidmaps_plugin.core.publishing.source import open_source
+    from covidmaps_plugin.core.validation import FindingCode, validate_workspace
+
+    report = validate_workspace(open_source(workspace_path))
+    return {f.feature_name for f in report.findings
+            if f.code is FindingCode.PUBLISH_NOT_APPROVED}
+
+
+def test_the_preview_names_features_and_what_stays_unpublished(dialog, endpoint,
+                                                               workspace_copy):
+    expected = _not_approved_names(workspace_copy)
+    assert expected, "the sample has unapproved features waiting for approval"
+    dialog.start_preview()
+    wait_idle(dialog)
+    changes = texts(dialog.changes)
+    added = next(t for t in changes if "điểm nguy cơ mới" in t or "new risk point" in t)
+    assert "«" in added  # names, not only a count
+    unpublished = [t for t in changes if t.startswith(("Sẽ KHÔNG công bố",
+                                                       "Will NOT be published"))]
+    assert unpublished and changes[0] == unpublished[0], changes  # first, not scrolled away
+    assert all(f"«{name}»" in " ".join(unpublished) for name in expected)
+    # the same features are findings of their own, before Publish is possible
+    findings = " ".join(texts(dialog.findings))
+    assert all(name in findings for name in expected)
+    assert not dialog.publish_button.isEnabled()
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialog.grab().save(str(ARTIFACTS / "publish_dialog_named_changes.png"))
+
+
+def test_the_release_message_reaches_the_manifest_and_the_history(dialog, endpoint):
+    assert dialog.message.text()  # a dated default the officer may keep
+    dialog.message.setText("Cập nhật sáng 02/12: thêm 3 điểm nguy cơ")
+    dialog.start_preview()
+    wait_idle(dialog)
+    dialog.confirm.setChecked(True)
+    dialog.publish_button.click()
+    wait_idle(dialog)
+    assert endpoint.manifest()["message"] == "Cập nhật sáng 02/12: thêm 3 điểm nguy cơ"
+    # the history loads by itself when its tab is shown, with each change summary
+    dialog.tabs.setCurrentWidget(dialog.history_tab)
+    wait_idle(dialog)
+    assert dialog.history.count() >= 2
+    top = dialog.history.item(0).text()
+    assert "Cập nhật sáng 02/12" in top
+    assert "điểm nguy cơ: " in top or "risk points: " in top
+    dialog.grab().save(str(ARTIFACTS / "publish_dialog_history.png"))
+
+
+def test_save_edits_and_check(endpoint, workspace_copy, monkeypatch):
+    from qgis.core import QgsProject, QgsVectorLayer
+
+    from covidmaps_plugin.core.workspace import open_workspace
+
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)
+    project = QgsProject.instance()
+    workspace = open_workspace(workspace_copy, project=project)
+    try:
+        layer = workspace.layer("risk_points")
+        assert layer.startEditing()
+        first = next(layer.getFeatures())
+        layer.changeAttributeValue(first.id(), layer.fields().indexOf("name"), "Chợ đã sửa")
+        dialog = PublishDialog()
+        dialog.endpoint.setText(endpoint.url)
+        dialog.restart()
+        assert dialog.save_check_button.isVisibleTo(dialog)
+        assert layer.name() in dialog.status.text()
+        dialog.save_check_button.click()
+        assert not layer.isModified() and layer.isEditable()  # saved, still editable
+        wait_idle(dialog)
+        assert dialog.prepared is not None, dialog.status.text()
+        assert not dialog.save_check_button.isVisibleTo(dialog)
+        on_disk = QgsVectorLayer(f"{workspace_copy}|layername=risk_points", "disk", "ogr")
+        assert "Chợ đã sửa" in [f["name"] for f in on_disk.getFeatures()]
+        dialog.deleteLater()
+        layer.rollBack()
+    finally:
+        project.clear()

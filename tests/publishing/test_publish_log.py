@@ -27,4 +27,5 @@ def test_the_log_names_each_warning_s_feature(provider, endpoint, workspace_copy
     assert logged == list(expected.warnings)
     for finding, line in zip(expected.findings, logged):
         assert line.startswith(f"{finding.layer_title(lang)} «{finding.feature_name}»: ")
-        assert re.search(r"\(\d\d/\d\d/\d{4} \d\d:\d\d\)", line), line
+        if finding.code.value.startswith("TIME_"):  # the date that passed, as officers write
+            assert re.search(r"\(\d\d/\d\d/\d{4} \d\d:\d\d\)", line), line

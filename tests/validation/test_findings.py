@@ -47,7 +47,8 @@ def test_every_code_is_emitted_by_a_registered_rule():
     assert declared == set(FindingCode)
     names = [r.name for r in RULES]
     assert len(names) == len(set(names))
-    assert {r.theme for r in RULES} == {"geometry", "attributes", "time", "privacy"}
+    assert {r.theme for r in RULES} == {"geometry", "attributes", "time", "privacy",
+                                             "publication"}
 
 
 def test_codes_are_stable_strings():

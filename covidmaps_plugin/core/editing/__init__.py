@@ -13,7 +13,9 @@ from .daily_actions import (
     expire_risk_points,
     expired_risk_point_ids,
     extend_zones,
+    facility_figures,
     lift_zones,
+    update_figures,
     update_occupancy,
 )
 from .errors import EditRefusedError
@@ -25,5 +27,6 @@ __all__ = [
     "apply_changes", "as_multipolygon", "close_facilities", "close_points", "current_user",
     "disband_checkpoints", "expire_risk_points", "expired_risk_point_ids", "extend_zones",
     "initial_attributes", "lift_zones", "new_feature", "now_in_province",
-    "update_occupancy", "zone_around_point", "zone_from_admin_units",
+    "facility_figures", "update_figures", "update_occupancy", "zone_around_point",
+    "zone_from_admin_units",
 ]

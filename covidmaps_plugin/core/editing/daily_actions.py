@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from qgis.core import QgsFeature, QgsFeatureRequest, QgsVectorLayer
 
@@ -275,6 +276,73 @@ def update_occupancy(
         )
     changes = {feat.id(): _stamp({"occupancy": occupancy, "figures_as_of": when}, when, user)}
     return apply_changes(layer, FACILITIES, changes, "Cập nhật số người cách ly")
+
+
+@dataclass(frozen=True)
+class FacilityFigures:
+    """One row of the figures table: what it shows and what the officer typed."""
+
+    fid: int
+    name: str
+    capacity: Optional[int]
+    occupancy: Optional[int]
+    figures_as_of: Optional[dt.datetime]
+
+
+def facility_figures(layer: QgsVectorLayer) -> List[FacilityFigures]:
+    """Every facility not closed, by name: the rows of the daily figures table."""
+    _require_layer(layer, FACILITIES, ("name", "status", "capacity", "occupancy",
+                                       "figures_as_of"))
+    request = QgsFeatureRequest().setFlags(QgsFeatureRequest.Flag.NoGeometry)
+    rows = [
+        FacilityFigures(feat.id(), str(feat["name"] or f"#{feat.id()}"),
+                        read_int(feat["capacity"]), read_int(feat["occupancy"]),
+                        read_instant(feat["figures_as_of"]))
+        for feat in layer.getFeatures(request)
+        if feat["status"] != CLOSED_STATUS[FACILITIES.name]
+    ]
+    return sorted(rows, key=lambda r: r.name.casefold())
+
+
+def update_figures(
+    layer: QgsVectorLayer,
+    figures: Mapping[int, Tuple[Optional[int], Optional[int]]],
+    as_of: Optional[dt.datetime] = None,
+    *,
+    now: Optional[dt.datetime] = None,
+    user: Optional[str] = None,
+) -> int:
+    """Capacity and occupancy of many facilities (fid -> (capacity,
+    occupancy)) as one undo command; ``figures_as_of`` = ``as_of`` (default
+    now) on the facilities whose figures changed. Every row is checked
+    before anything is written; how many facilities changed."""
+    _require_layer(layer, FACILITIES, ("capacity", "occupancy", "figures_as_of"))
+    when = _when(now)
+    stamp_time = _when(as_of or when)
+    if not figures:
+        return 0
+    changes: Changes = {}
+    for feat in _targets(layer, figures):
+        capacity, occupancy = figures[feat.id()]
+        for value, vi, en in ((capacity, "Sức chứa", "Capacity"),
+                              (occupancy, "Số người đang cách ly", "Occupancy")):
+            _refuse_if(
+                value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                       or value < 0),
+                f"{vi} của {_label(feat)} phải là số nguyên không âm.",
+                f"{en} of {_label(feat)} must be a whole number, zero or more.",
+            )
+        _refuse_if(
+            capacity is not None and occupancy is not None and occupancy > capacity,
+            f"Số người đang cách ly ({occupancy}) vượt quá sức chứa ({capacity}) "
+            f"của {_label(feat)}.",
+            f"Occupancy ({occupancy}) exceeds the capacity ({capacity}) of {_label(feat)}.",
+        )
+        if (capacity, occupancy) == (read_int(feat["capacity"]), read_int(feat["occupancy"])):
+            continue
+        values = {"capacity": capacity, "occupancy": occupancy, "figures_as_of": stamp_time}
+        changes[feat.id()] = _stamp(values, when, user)
+    return apply_changes(layer, FACILITIES, changes, "Cập nhật số liệu cơ sở cách ly")
 
 
 # ------------------------------------------------------------ risk points

@@ -50,7 +50,9 @@ def model_default(default: Optional[Default], now: dt.datetime, user: str) -> An
         return user
     if default is Default.FALSE:
         return False
-    return None  # EXPOSURE_END_PLUS_DAYS needs exposure_end: the form computes it
+    # EXPOSURE_END_PLUS_DAYS needs exposure_end, APPROVAL_POLICY the
+    # workspace: the layer's default expressions (core.forms) compute them
+    return None
 
 
 def initial_attributes(

@@ -51,19 +51,52 @@ def master_password_warning() -> Optional[MissingTokenError]:
     manager = QgsApplication.authManager()
     if manager.isDisabled():
         return MissingTokenError(
-            "Cơ sở dữ liệu xác thực của QGIS không dùng được (thiếu Qt Cryptographic "
-            "Architecture). Dùng biến môi trường COVIDMAPS_TOKEN.",
-            "QGIS's authentication database is disabled (no Qt Cryptographic Architecture). "
-            "Use the COVIDMAPS_TOKEN environment variable.",
+            "QGIS này không lưu được mã truy cập: cơ sở dữ liệu xác thực bị tắt (thiếu thư "
+            "viện mã hoá Qt Cryptographic Architecture). Hãy nhờ bộ phận CNTT cài đặt lại QGIS.",
+            "This QGIS cannot store the access token: its authentication database is disabled "
+            "(the Qt Cryptographic Architecture library is missing). Ask the ICT staff to "
+            "reinstall QGIS.",
         )
     if not manager.masterPasswordHashInDatabase():
         return MissingTokenError(
-            "Chưa đặt mật khẩu chính cho cơ sở dữ liệu xác thực của QGIS: mã truy cập chỉ được "
-            "lưu mã hoá sau khi đặt mật khẩu chính (Cài đặt › Tùy chọn › Xác thực).",
-            "QGIS's authentication database has no master password yet: the access token is "
-            "stored encrypted only once one is set (Settings › Options › Authentication).",
+            "QGIS chưa có mật khẩu chính. Khi bấm «Lưu mã», QGIS sẽ hỏi đặt mật khẩu chính: "
+            "mã truy cập được lưu mã hoá bằng mật khẩu đó. Hãy ghi nhớ mật khẩu này.",
+            "QGIS has no master password yet. When you click «Save token», QGIS asks you to "
+            "set one: the access token is stored encrypted with it. Remember that password.",
         )
     return None
+
+
+# the name of the auth configurations the plugin makes, not a secret
+TOKEN_CONFIG_NAME = "CovidMaps"  # noqa: S105  # nosec B105
+
+
+def save_pasted_token(token: str, endpoint: str = "") -> str:
+    """Store a token the officer pasted; its authcfg id.
+
+    The token goes into the QGIS authentication database only (encrypted
+    under the master password; QGIS asks the officer to set or enter it
+    when needed), never into the settings.
+    """
+    token = (token or "").strip()
+    if not token or any(ch.isspace() for ch in token):
+        raise MissingTokenError(
+            "Hãy dán đúng mã truy cập do bộ phận CNTT cấp (một dãy ký tự liền, không có "
+            "khoảng trắng).",
+            "Paste the access token the ICT staff gave you (one run of characters, without "
+            "spaces).",
+        )
+    manager = QgsApplication.authManager()
+    disabled = manager.isDisabled()
+    if disabled or not manager.masterPasswordIsSet():
+        # QGIS desktop asks the officer here (to set it, the first time)
+        if disabled or not manager.setMasterPassword(True):
+            raise master_password_warning() or MissingTokenError(
+                "Chưa nhập mật khẩu chính của QGIS nên chưa lưu được mã truy cập.",
+                "The QGIS master password was not entered, so the token was not stored.")
+    host = endpoint.split("://", 1)[-1].strip("/")
+    return store_token(f"{TOKEN_CONFIG_NAME} — {host}" if host else TOKEN_CONFIG_NAME,
+                       token, username=TOKEN_CONFIG_NAME)
 
 
 def _headers_from_config(config: QgsAuthMethodConfig) -> Dict[str, str]:
@@ -75,12 +108,14 @@ def _headers_from_config(config: QgsAuthMethodConfig) -> Dict[str, str]:
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def auth_headers(authcfg: str = "", token: str = "") -> Dict[str, str]:  # nosec B107
+def auth_headers(authcfg: str = "", token: str = "",  # nosec B107
+                 interactive: bool = False) -> Dict[str, str]:
     """The headers that authenticate a publish.
 
     ``token`` (explicit) wins, then ``authcfg`` from the auth DB, then the
     ``COVIDMAPS_TOKEN`` environment variable. Raises MissingTokenError with an
-    actionable message when none gives a token.
+    actionable message when none gives a token (``interactive``: the message
+    speaks of the Publish dialog, not of headless runs).
     """
     if token:
         return {"Authorization": f"Bearer {token.strip()}"}
@@ -117,6 +152,13 @@ def auth_headers(authcfg: str = "", token: str = "") -> Dict[str, str]:  # nosec
     env_token = os.environ.get(TOKEN_ENV, "").strip()
     if env_token:
         return {"Authorization": f"Bearer {env_token}"}
+    if interactive:
+        raise MissingTokenError(
+            "Chưa có mã truy cập: dán mã do bộ phận CNTT cấp vào ô «Mã truy cập mới» rồi bấm "
+            "«Lưu mã».",
+            "No access token yet: paste the token the ICT staff gave you into «New access "
+            "token» and click «Save token».",
+        )
     raise MissingTokenError(
         "Chưa có mã truy cập: chọn một cấu hình xác thực chứa mã do bộ phận CNTT cấp (hoặc "
         f"đặt biến môi trường {TOKEN_ENV} khi chạy không giao diện).",

@@ -14,6 +14,9 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ...model import MODEL
 
+# names listed per change sentence before "and N more"
+NAMES_SHOWN = 8
+
 
 @dataclass(frozen=True)
 class LayerChanges:
@@ -25,6 +28,11 @@ class LayerChanges:
     # "deleted" (no longer in the workspace), "no_geometry"
     removed: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     unchanged: int = 0
+    # uid -> the feature's name (new export first, else the base release)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def name_of(self, uid: str) -> str:
+        return self.names.get(uid) or uid[:8]
 
     @property
     def removed_count(self) -> int:
@@ -58,6 +66,25 @@ class ChangeSummary:
                 else "Nothing changes on the public map."
             )
         return out
+
+    def listed(self, lang: str = "vi", limit: int = NAMES_SHOWN) -> List[str]:
+        """:meth:`sentences` with the features named: "2 điểm nguy cơ mới:
+        «Chợ Phủ Thông», «Trường Mầm non Nà Phặc»" (at most ``limit`` names
+        a sentence, then "và 3 khác" / "and 3 more")."""
+        out: List[str] = []
+        for lc in self.layers:
+            for sentence, uids in _layer_parts(lc, lang):
+                out.append(f"{sentence}: {named(lc, uids, lang, limit)}")
+        return out or self.sentences(lang)
+
+
+def named(lc: LayerChanges, uids: Tuple[str, ...], lang: str,
+          limit: int = NAMES_SHOWN) -> str:
+    shown = ", ".join(f"«{lc.name_of(uid)}»" for uid in uids[:limit])
+    rest = len(uids) - limit
+    if rest > 0:
+        shown += f" và {rest} khác" if lang == "vi" else f" and {rest} more"
+    return shown
 
 
 # Phrases per layer: (vi noun, en singular, en plural). The Vietnamese noun
@@ -105,12 +132,14 @@ def _sentence(n: int, layer: str, lang: str, vi_tail: str, en_tail: str,
     return f"{n} new {noun}" if en_new else f"{n} {noun} {en_tail}"
 
 
-def _layer_sentences(lc: LayerChanges, lang: str) -> List[str]:
-    out: List[str] = []
+def _layer_parts(lc: LayerChanges, lang: str) -> List[Tuple[str, Tuple[str, ...]]]:
+    """(sentence, the uids it is about) per kind of change."""
+    out: List[Tuple[str, Tuple[str, ...]]] = []
     if lc.added:
-        out.append(_sentence(len(lc.added), lc.layer, lang, "mới", "", en_new=True))
+        out.append((_sentence(len(lc.added), lc.layer, lang, "mới", "", en_new=True), lc.added))
     if lc.changed:
-        out.append(_sentence(len(lc.changed), lc.layer, lang, "thay đổi", "changed"))
+        out.append((_sentence(len(lc.changed), lc.layer, lang, "thay đổi", "changed"),
+                    lc.changed))
     for reason, uids in lc.removed.items():
         n = len(uids)
         if not n:
@@ -120,8 +149,17 @@ def _layer_sentences(lc: LayerChanges, lang: str) -> List[str]:
         else:
             vi, en1, en_n = _REASON_WORDS.get(reason, ("bị ẩn", "hidden", "hidden"))
             en = en1 if n == 1 else en_n
-        out.append(_sentence(n, lc.layer, lang, vi, en))
+        out.append((_sentence(n, lc.layer, lang, vi, en), tuple(uids)))
     return out
+
+
+def _layer_sentences(lc: LayerChanges, lang: str) -> List[str]:
+    return [sentence for sentence, _uids in _layer_parts(lc, lang)]
+
+
+def _name(feature: Mapping[str, Any]) -> str:
+    name = (feature.get("properties") or {}).get("name")
+    return str(name).strip() if name else ""
 
 
 def features_by_uid(geojson_bytes: Optional[bytes]) -> Dict[str, Any]:
@@ -155,12 +193,15 @@ def diff_layer(
     removed: Dict[str, List[str]] = {}
     for uid in sorted(set(before) - set(after)):
         removed.setdefault(hidden.get(uid, "deleted"), []).append(uid)
+    names = {uid: _name(feature) for uid, feature in before.items()}
+    names.update({uid: _name(feature) for uid, feature in after.items()})
     return LayerChanges(
         layer=layer,
         added=added,
         changed=tuple(changed),
         removed={k: tuple(v) for k, v in removed.items()},
         unchanged=unchanged,
+        names={uid: name for uid, name in names.items() if name},
     )
 
 
@@ -182,3 +223,25 @@ def summarize(
             if layer.name in after_blobs
         )
     )
+
+
+# a release's change counts (the manifest's ``changes``), as the history shows them
+_COUNT_WORDS = (("added", "mới", "new"), ("changed", "thay đổi", "changed"),
+                ("removed", "bỏ khỏi bản đồ", "removed"))
+
+
+def release_changes_text(changes: Optional[Mapping[str, Any]], lang: str = "vi") -> str:
+    """"điểm nguy cơ: 3 mới, 1 bỏ khỏi bản đồ; vùng cách ly: 1 thay đổi"
+    from ``{"risk_points": {"added": 3, "removed": 1}, ...}`` (model order)."""
+    parts: List[str] = []
+    for layer in MODEL.layers:
+        counts = (changes or {}).get(layer.name) or {}
+        words = []
+        for key, vi, en in _COUNT_WORDS:
+            n = int(counts.get(key) or 0)
+            if n:
+                words.append(f"{n} {vi if lang == 'vi' else en}")
+        if words:
+            total = sum(int(counts.get(k) or 0) for k, _vi, _en in _COUNT_WORDS)
+            parts.append(f"{_noun(total, layer.name, lang)}: {', '.join(words)}")
+    return "; ".join(parts)

@@ -95,3 +95,17 @@ def unsaved_edits(project: Optional[QgsProject] = None) -> List[str]:
             if layer is not None and layer.isEditable() and layer.isModified():
                 out.append(layer.name())
     return out
+
+
+def save_edits(project: Optional[QgsProject] = None) -> List[str]:
+    """Save the pending edits of the workspace layers in ``project`` (they
+    stay in editing mode). Returns "layer: why" for each that failed."""
+    project = project or QgsProject.instance()
+    failed = []
+    for name in MODEL.layer_names:
+        layer = find_layer(project, LAYER_PROPERTY, name)
+        if layer is None or not (layer.isEditable() and layer.isModified()):
+            continue
+        if not layer.commitChanges(False):
+            failed.append(f"{layer.name()}: {' '.join(layer.commitErrors())}")
+    return failed

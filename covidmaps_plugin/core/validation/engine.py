@@ -17,7 +17,13 @@ from qgis.core import (
 
 from ...model import MODEL, PROVINCE_TZ, ProvinceProfile
 from ..profile_data import APPROXIMATE_SOURCE
-from . import rules_attributes, rules_geometry, rules_privacy, rules_time  # noqa: F401 - register
+from . import (  # noqa: F401 - register
+    rules_attributes,
+    rules_geometry,
+    rules_privacy,
+    rules_publication,
+    rules_time,
+)
 from .context import ValidationCancelledError, ValidationContext, ValidationOptions
 from .findings import ValidationReport
 from .registry import RULES

@@ -74,6 +74,8 @@ class FindingCode(enum.Enum):
     TIME_EXPIRED_HIDDEN = "TIME_EXPIRED_HIDDEN"
     TIME_STATUS_STALE = "TIME_STATUS_STALE"
     TIME_PERIOD_ENDED = "TIME_PERIOD_ENDED"
+    # --- publication: what the officer added that the public will not see
+    PUBLISH_NOT_APPROVED = "PUBLISH_NOT_APPROVED"
     # --- privacy (Ministry of Health instruction 4191/BYT-TT-KT)
     PRIVACY_PHONE = "PRIVACY_PHONE"
     PRIVACY_CITIZEN_ID = "PRIVACY_CITIZEN_ID"
@@ -215,6 +217,11 @@ CATALOG: Dict[FindingCode, CodeSpec] = {
             "Hãy gia hạn hoặc dỡ bỏ.",
         "«{field}» ({value}) has passed but the zone is still «{status}». "
         "Extend or lift it."),
+    C.PUBLISH_NOT_APPROVED: CodeSpec(
+        _W, "Chưa được duyệt công bố nên sẽ KHÔNG hiện trên bản đồ công khai. Nếu cần công bố, "
+            "hãy đánh dấu «{field}» trên thẻ đầu tiên của biểu mẫu.",
+        "Not approved, so it will NOT be published on the public map. To publish it, tick "
+        "«{field}» on the first tab of its form."),
     C.PRIVACY_PHONE: CodeSpec(
         _E, "«{field}» chứa số điện thoại cá nhân ({value}). Không được công bố; hãy xóa.",
         "«{field}» holds a personal phone number ({value}). It must not be published; "

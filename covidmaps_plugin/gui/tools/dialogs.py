@@ -17,16 +17,20 @@ from qgis.PyQt.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core.editing import EditRefusedError
+from ...core.validation.table import instant_text
 from ...i18n import error_text, tr
 from ...model import PROVINCE_TZ
 
@@ -61,6 +65,8 @@ class ToolDialog(QDialog):
         self.apply = apply
         # what ``apply`` made, e.g. the attribute form of a new zone
         self.created: Optional[QDialog] = None
+        # what ``apply`` did, in words, for the message bar afterwards
+        self.done_message = ""
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.form = QFormLayout()
@@ -171,12 +177,29 @@ class RadiusDialog(ToolDialog):
         self.form.addRow(tr("Radius"), self.radius)
 
 
+def named(names: Sequence[str], shown: int = 6) -> str:
+    """«A», «B», «C» and 2 more."""
+    text = ", ".join(f"«{name}»" for name in names[:shown])
+    if len(names) > shown:
+        text += " " + tr("and {0} more").format(len(names) - shown)
+    return text
+
+
+def one_or_many(names: Sequence[str], one: str, many: str) -> str:
+    """``one`` with the single name, or ``many`` with the count and names
+    (English has a singular and a plural; Vietnamese nouns do not inflect)."""
+    if len(names) == 1:
+        return one.format(names[0])
+    return many.format(len(names), named(names))
+
+
 class LiftZoneDialog(ToolDialog):
-    def __init__(self, count: int, now: dt.datetime, apply: Apply,
+    def __init__(self, names: Sequence[str], now: dt.datetime, apply: Apply,
                  parent: Optional[QWidget] = None) -> None:
         super().__init__(
             tr("Lift isolation zone"),
-            tr("Lift the {0} selected zone(s): they leave the public map.").format(count),
+            one_or_many(names, tr("Lift the zone «{0}»: it leaves the public map."),
+                        tr("Lift these {0} zones: {1}. They leave the public map.")),
             tr("Lift"), apply, parent,
         )
         self.decision = decision_edit()
@@ -186,11 +209,12 @@ class LiftZoneDialog(ToolDialog):
 
 
 class ExtendZoneDialog(ToolDialog):
-    def __init__(self, count: int, until: dt.datetime, apply: Apply,
+    def __init__(self, names: Sequence[str], until: dt.datetime, apply: Apply,
                  parent: Optional[QWidget] = None) -> None:
         super().__init__(
             tr("Extend isolation zone"),
-            tr("Extend the {0} selected zone(s) to a later end.").format(count),
+            one_or_many(names, tr("Extend the zone «{0}» to a later end."),
+                        tr("Extend these {0} zones to a later end: {1}.")),
             tr("Extend"), apply, parent,
         )
         self.until = datetime_edit(until)
@@ -223,3 +247,66 @@ class OccupancyDialog(ToolDialog):
         self.occupancy.setRange(0, 100_000)
         self.occupancy.setValue(occupancy)
         self.form.addRow(tr("People in quarantine"), self.occupancy)
+
+
+class FiguresDialog(ToolDialog):
+    """Today's figures of every facility in one table: type the numbers,
+    Tab to the next, Enter saves them all."""
+
+    COLUMNS = 4  # name, capacity, occupancy, as of
+
+    def __init__(self, rows: Sequence, now: dt.datetime, apply: Apply,
+                 parent: Optional[QWidget] = None) -> None:
+        super().__init__(
+            tr("Today's figures"),
+            tr("Type today's figures of each facility (Tab moves to the next cell). "
+               "Facilities whose figures change get the time below as their "
+               "“figures as of”."),
+            tr("Save"), apply, parent,
+        )
+        self.setMinimumWidth(820)  # facility names are long: keep them readable
+        self.rows = list(rows)
+        self.as_of = datetime_edit(now)
+        self.form.addRow(tr("Figures as of"), self.as_of)
+        self.table = QTableWidget(len(self.rows), self.COLUMNS)
+        self.table.setObjectName("figures")
+        self.table.setHorizontalHeaderLabels(
+            [tr("Facility"), tr("Capacity"), tr("People in quarantine"), tr("Last figures")])
+        self.table.verticalHeader().setVisible(False)
+        fixed = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+        for index, row in enumerate(self.rows):
+            name = QTableWidgetItem(row.name)
+            name.setToolTip(row.name)
+            name.setFlags(fixed)
+            self.table.setItem(index, 0, name)
+            for column, value in ((1, row.capacity), (2, row.occupancy)):
+                item = QTableWidgetItem()
+                if value is not None:
+                    item.setData(Qt.ItemDataRole.EditRole, int(value))
+                self.table.setItem(index, column, item)
+            last = QTableWidgetItem(instant_text(row.figures_as_of) or "—")
+            last.setFlags(fixed)
+            self.table.setItem(index, 3, last)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setMinimumHeight(min(420, 40 + 30 * max(1, len(self.rows))))
+        self.form.addRow(self.table)
+        if self.rows:
+            self.table.setCurrentCell(0, 2)  # the number that changes every day
+
+    def figures(self) -> dict:
+        """fid -> (capacity, occupancy) as typed (None: empty cell)."""
+        result = {}
+        for index, row in enumerate(self.rows):
+            values = []
+            for column in (1, 2):
+                item = self.table.item(index, column)
+                data = item.data(Qt.ItemDataRole.EditRole) if item is not None else None
+                try:
+                    values.append(None if data in (None, "") else int(data))
+                except (TypeError, ValueError):
+                    values.append(-1)  # refused with the facility's name
+            result[row.fid] = (values[0], values[1])
+        return result

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+from qgis.core import QgsApplication, QgsFeature, QgsGeometry, QgsVectorLayer
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext
 from qgis.PyQt import sip
 from qgis.PyQt.QtWidgets import QWidget
 
 from ...core.editing import EditRefusedError, initial_attributes, new_feature
 from ...core.editing.admin_lookup import AdminLocation
+from ...core.editing.derived import DerivedDefaults
+from ...core.i18n import current_language
 from ...model import LayerDef
+from .form_polish import focus_first_field, polish_form
 
 FeatureAdded = Callable[[QgsFeature], None]
 
@@ -52,6 +55,63 @@ def bind_to_layer(dialog: QgsAttributeDialog, layer: QgsVectorLayer) -> None:
     layer.willBeDeleted.connect(drop)
 
 
+def follow_derived_defaults(dialog: QgsAttributeDialog, layer_def: LayerDef) -> DerivedDefaults:
+    """Let derived defaults (visible until = exposure end + 14 days) follow
+    their source while the officer has not entered a value of their own."""
+    form = dialog.attributeForm()
+    feature = dialog.feature()
+    names = feature.fields().names()
+    derived = DerivedDefaults(layer_def, {n: feature[n] for n in names})
+    sources = set(derived.sources)
+
+    def changed(name: str, value: Any, _attribute_changed: bool) -> None:
+        if name not in sources:
+            return
+        current = form.currentFormFeature()
+        values = {n: current[n] for n in current.fields().names()}
+        for target, new_value in derived.updates(name, value, values).items():
+            form.changeAttribute(target, new_value)
+
+    form.widgetValueChanged.connect(changed)
+
+    def stop(_result: int = 0) -> None:
+        # widgets torn down with the closed form emit changes of their own
+        try:
+            form.widgetValueChanged.disconnect(changed)
+        except (TypeError, RuntimeError):
+            pass
+
+    dialog.finished.connect(stop)
+    return derived
+
+
+# forms showing empty fields blank, and the officer's own NULL text to restore
+_BLANK: Dict[str, Any] = {"open": 0, "previous": None}
+
+
+def show_empty_as_blank() -> Callable[..., None]:
+    """Empty fields of the form show blank instead of the literal "NULL"
+    while it is open (the widgets read QGIS's representation of NULL as
+    they are built and when they report their value, so both agree); the
+    returned function lets go (once). The officer's setting comes back
+    when the last such form closes, whatever order they close in."""
+    if _BLANK["open"] == 0:
+        _BLANK["previous"] = QgsApplication.nullRepresentation()
+        QgsApplication.setNullRepresentation("")
+    _BLANK["open"] += 1
+    done = []
+
+    def restore(*_args: Any) -> None:
+        if done:
+            return
+        done.append(True)
+        _BLANK["open"] -= 1
+        if _BLANK["open"] == 0:
+            QgsApplication.setNullRepresentation(_BLANK["previous"])
+
+    return restore
+
+
 def open_new_feature_form(
     layer: QgsVectorLayer,
     feature: QgsFeature,
@@ -59,6 +119,7 @@ def open_new_feature_form(
     *,
     modal: bool = True,
     on_added: Optional[FeatureAdded] = None,
+    layer_def: Optional[LayerDef] = None,
 ) -> QgsAttributeDialog:
     """Show the add-feature form for ``feature``; ``on_added`` runs when it is
     accepted and the feature is in the edit buffer.
@@ -67,10 +128,21 @@ def open_new_feature_form(
     programmatically; QGIS desktop uses the modal form).
     """
     start_editing(layer)
-    dialog = QgsAttributeDialog(layer, feature, False, parent, True)
+    restore = show_empty_as_blank()
+    try:
+        dialog = QgsAttributeDialog(layer, feature, False, parent, True)
+    except BaseException:
+        restore()
+        raise
+    dialog.finished.connect(restore)
+    dialog.destroyed.connect(restore)
     dialog.setMode(QgsAttributeEditorContext.Mode.AddFeatureMode)
     dialog.setObjectName("CovidMapsNewFeatureForm")
     bind_to_layer(dialog, layer)
+    if layer_def is not None:
+        dialog.covidmaps_derived = follow_derived_defaults(dialog, layer_def)
+    polish_form(dialog, current_language())
+    focus_first_field(dialog)
 
     def accepted() -> None:
         if on_added is not None:

@@ -11,15 +11,17 @@ from typing import Callable, Dict, Optional
 
 from qgis.core import Qgis, QgsPointXY, QgsProject
 from qgis.PyQt.QtGui import QCursor
-from qgis.PyQt.QtWidgets import QMenu, QMessageBox
+from qgis.PyQt.QtWidgets import QDialog, QMenu
 
 from ...core.editing import EditRefusedError, expired_risk_point_ids, now_in_province
 from ...core.editing.session import EditingSession
 from ...i18n import error_text, tr
+from ..ask import ask
 from ..context import PluginContext
 from . import daily
 from .place_tool import PlaceFeatureTool
 from .zone_tools import (
+    PickFeatureTool,
     PickPointTool,
     radius_dialog,
     selected_point,
@@ -157,28 +159,78 @@ def _expire(ctx: PluginContext, session: EditingSession) -> None:
     if count == 0:
         ctx.push_success(tr("No risk point has passed its visible-until date."))
         return
-    answer = QMessageBox.question(
-        ctx.main_window, tr("Expire risk points"),
-        tr("{0} active risk point(s) have passed their visible-until date. "
-           "Mark them as expired?").format(count),
-    )
-    if answer == QMessageBox.StandardButton.Yes:
+    question = (tr("The active risk point «{0}» has passed its visible-until date. "
+                   "Mark it as expired?") if count == 1 else
+                tr("{0} active risk points have passed their visible-until date. "
+                   "Mark them as expired?"))
+    if count == 1:
+        layer = session.layers["risk_points"]
+        fid = expired_risk_point_ids(layer, now_in_province())[0]
+        question = question.format(daily.feature_names(layer, [fid])[0])
+    else:
+        question = question.format(count)
+    if ask(ctx.main_window, tr("Expire risk points"), question):
         expired = daily.expire_now(session)
-        ctx.push_success(tr("{0} risk point(s) marked as expired.").format(expired))
+        ctx.push_success(tr("{0} risk points marked as expired.").format(expired)
+                         if expired != 1 else tr("1 risk point marked as expired."))
+
+
+def run_tool_dialog(ctx: PluginContext, dialog) -> bool:
+    """Show a daily dialog; once it did its work, say what it did."""
+    accepted = dialog.exec() == int(QDialog.DialogCode.Accepted)
+    if accepted and dialog.done_message:
+        ctx.push_success(dialog.done_message)
+    return accepted
+
+
+def _on_clicked_feature(ctx: PluginContext, holder: Dict[str, object], layer_name: str,
+                        factory: Callable) -> Callable[[EditingSession], None]:
+    """Act on the selection of ``layer_name`` (whatever layer is active); with
+    nothing selected there, on the feature the officer clicks next."""
+
+    def start(session: EditingSession) -> None:
+        if daily.selected_ids(session, layer_name):
+            run_tool_dialog(ctx, factory(session, ctx.main_window))
+            return
+        layer = session.layers[layer_name]
+        canvas = ctx.iface.mapCanvas()
+        tool = PickFeatureTool(canvas, layer)
+
+        def picked(fid: int) -> None:
+            canvas.unsetMapTool(tool)
+            holder.pop("tool", None)
+            try:
+                run_tool_dialog(ctx, factory(session, ctx.main_window, ids=[fid]))
+            except EditRefusedError as exc:
+                ctx.push_error(error_text(exc))
+
+        tool.picked.connect(picked)
+        tool.missed.connect(lambda: ctx.push_message(
+            tr("Nothing of «{0}» there: click on the feature itself.").format(layer.name()),
+            Qgis.MessageLevel.Warning, MESSAGE_SECONDS))
+        holder["tool"] = tool
+        canvas.setMapTool(tool)
+        ctx.push_message(tr("Click the feature on the map: «{0}».").format(layer.name()),
+                         Qgis.MessageLevel.Info, MESSAGE_SECONDS)
+
+    return start
 
 
 def daily_updates_handler(ctx: PluginContext) -> Handler:
     """A menu of the daily updates, at the mouse pointer."""
+    holder = _map_tool_holder(ctx)
 
-    def dialog_runner(factory: Callable) -> Callable[[EditingSession], None]:
-        return lambda session: factory(session, ctx.main_window).exec()
+    def picking(layer_name: str, name: str) -> Callable[[EditingSession], None]:
+        return _on_clicked_feature(ctx, holder, layer_name, getattr(daily, name))
 
     entries = [
-        (tr("Lift isolation zone…"), dialog_runner(daily.lift_dialog)),
-        (tr("Extend isolation zone…"), dialog_runner(daily.extend_dialog)),
-        (tr("Update quarantine figures…"), dialog_runner(daily.occupancy_dialog)),
-        (tr("Close quarantine facility…"), dialog_runner(daily.close_facility_dialog)),
-        (tr("Disband checkpoint…"), dialog_runner(daily.disband_checkpoint_dialog)),
+        (tr("Lift isolation zone…"), picking("isolation_zones", "lift_dialog")),
+        (tr("Extend isolation zone…"), picking("isolation_zones", "extend_dialog")),
+        (tr("Update quarantine figures…"),
+         lambda session: run_tool_dialog(ctx, daily.figures_dialog(session, ctx.main_window))),
+        (tr("Close quarantine facility…"),
+         picking("quarantine_facilities", "close_facility_dialog")),
+        (tr("Disband checkpoint…"), picking("checkpoints", "disband_checkpoint_dialog")),
         (tr("Expire risk points past their date…"), lambda session: _expire(ctx, session)),
     ]
     menu = QMenu(ctx.main_window)

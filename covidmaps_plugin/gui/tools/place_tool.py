@@ -72,7 +72,7 @@ class PlaceFeatureTool(QgsMapToolEmitPoint):
         try:
             self.last_form = open_new_feature_form(
                 self.layer, feature, self.canvas().window(),
-                modal=self.modal_form, on_added=self.featurePlaced.emit,
+                modal=self.modal_form, on_added=self.featurePlaced.emit, layer_def=self.layer_def,
             )
         except EditRefusedError as exc:
             self.message.emit(error_text(exc), int(Qgis.MessageLevel.Critical))

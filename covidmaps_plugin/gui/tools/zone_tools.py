@@ -16,13 +16,23 @@ from typing import Any, Dict, Optional
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsDefaultValue,
+    QgsFeatureRequest,
     QgsGeometry,
     QgsPointXY,
+    QgsProject,
+    QgsRectangle,
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.gui import QgsAttributeDialog, QgsMapCanvas, QgsMapMouseEvent, QgsMapToolEmitPoint
+from qgis.gui import (
+    QgsAttributeDialog,
+    QgsMapCanvas,
+    QgsMapMouseEvent,
+    QgsMapTool,
+    QgsMapToolEmitPoint,
+)
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtWidgets import QWidget
 
@@ -88,7 +98,7 @@ def _zone_form(
 ) -> QgsAttributeDialog:
     layer = session.layers["isolation_zones"]
     feature = prefilled_feature(layer, ZONES, geometry, location, extra)
-    return open_new_feature_form(layer, feature, parent, modal=modal)
+    return open_new_feature_form(layer, feature, parent, modal=modal, layer_def=ZONES)
 
 
 def zone_location(session: EditingSession, geometry: QgsGeometry) -> AdminLocation:
@@ -166,7 +176,55 @@ class PickPointTool(QgsMapToolEmitPoint):
             self.picked.emit(event.mapPoint())
 
 
+def feature_at(layer: QgsVectorLayer, point: QgsPointXY, tolerance: float) -> Optional[int]:
+    """The feature of ``layer`` under ``point`` (layer CRS): a polygon that
+    contains it, else the nearest feature within ``tolerance`` (layer units)."""
+    rect = QgsRectangle(point.x() - tolerance, point.y() - tolerance,
+                        point.x() + tolerance, point.y() + tolerance)
+    request = QgsFeatureRequest().setFilterRect(rect).setNoAttributes()
+    spot = QgsGeometry.fromPointXY(point)
+    best: Optional[int] = None
+    best_distance = tolerance
+    for feature in layer.getFeatures(request):
+        geometry = feature.geometry()
+        if geometry.isEmpty():
+            continue
+        distance = 0.0 if geometry.contains(spot) else geometry.distance(spot)
+        if distance <= best_distance:
+            best, best_distance = feature.id(), distance
+    return best
+
+
+class PickFeatureTool(QgsMapToolEmitPoint):
+    """Map tool that reports the feature of one layer the officer clicks,
+    whatever layer is active, then lets go."""
+
+    picked = pyqtSignal(int)
+    missed = pyqtSignal()
+
+    def __init__(self, canvas: QgsMapCanvas, layer: QgsVectorLayer) -> None:
+        super().__init__(canvas)
+        self.layer = layer
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def canvasReleaseEvent(self, event: QgsMapMouseEvent) -> None:  # noqa: N802 - Qt API
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        canvas = self.canvas()
+        to_layer = QgsCoordinateTransform(canvas.mapSettings().destinationCrs(),
+                                          self.layer.crs(), QgsProject.instance())
+        radius = QgsMapTool.searchRadiusMU(canvas)
+        centre = event.mapPoint()
+        box = to_layer.transformBoundingBox(QgsRectangle(
+            centre.x() - radius, centre.y() - radius, centre.x() + radius, centre.y() + radius))
+        fid = feature_at(self.layer, to_layer.transform(centre), max(box.width(), box.height()) / 2)
+        if fid is None:
+            self.missed.emit()
+            return
+        self.picked.emit(fid)
+
+
 __all__ = [
-    "PickPointTool", "radius_dialog", "selected_point",
+    "PickFeatureTool", "PickPointTool", "feature_at", "radius_dialog", "selected_point",
     "set_drawing_defaults", "start_zone_drawing", "units_dialog", "zone_location",
 ]

@@ -1,0 +1,211 @@
+"""The officer's daily job in a real QGIS window (qgis.bin under Xvfb), in
+Vietnamese, against a real endpoint on 127.0.0.1: add 3 risk points, extend
+1 zone, close 1 facility, update 4 facilities' figures, check, publish.
+
+``daily_loop_script.py`` drives the installed plugin through its own
+buttons and counts every click and keystroke the officer needs (free text
+not counted). This test checks that the day reached the public map and
+prints the count and the wall time of Check and Publish (a measurement,
+not asserted: see the report in tests/artifacts/daily_loop.json).
+Screenshots: tests/artifacts/daily_loop_vi_*.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+import requests
+from qgis.core import QgsProject, QgsVectorLayer
+
+from covidmaps_plugin.core.publishing.auth import auth_headers
+from covidmaps_plugin.core.publishing.pipeline import PublishRequest, publish
+from covidmaps_plugin.core.workspace import create_workspace
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ
+
+from .installed_plugin import ROOT, install, vi_translations
+from .test_desktop import wait_for_exit
+from .xvfb import screenshot as screenshot_taken
+from .xvfb import xvfb
+
+pytestmark = pytest.mark.gui
+
+SCRIPT = Path(__file__).resolve().parent / "daily_loop_script.py"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SHOTS = ARTIFACTS / "daily_loop_vi"
+SCREEN = "1600x900x24"
+NEW_POINTS = ("Chợ phiên xã Bằng Vân", "Chợ trung tâm xã Cốc Đán", "Chợ xã Thượng Quan")
+
+
+def _features(gpkg: Path, layer: str):
+    vlayer = QgsVectorLayer(f"{gpkg}|layername={layer}", layer, "ogr")
+    assert vlayer.isValid()
+    return list(vlayer.getFeatures())
+
+
+def _digits(when: dt.datetime) -> str:
+    return when.strftime("%d%m%Y%H%M")
+
+
+def day_plan(gpkg: Path) -> Dict[str, Any]:
+    """What the officer does today, on features of the sample province."""
+    now = dt.datetime.now(PROVINCE_TZ).replace(second=0, microsecond=0)
+    districts = {f["code"]: f for f in _features(gpkg, "districts")}
+    points = []
+    for name, code in zip(NEW_POINTS, ("062", "062", "062")):
+        centre = districts[code].geometry().pointOnSurface().asPoint()
+        offset = 0.01 * (len(points) + 1)
+        points.append({
+            "name": name, "lonlat": [centre.x() + offset, centre.y() - offset],
+            "place_type_label": MODEL.layer("risk_points").field("place_type")
+            .value_list.choice("market").label_vi,
+            "start_digits": _digits(now - dt.timedelta(days=1, hours=3)),
+            "end_digits": _digits(now - dt.timedelta(days=1)),
+        })
+    # a sound zone (the sample also holds a broken one, for the validator)
+    zones = [f for f in _features(gpkg, "isolation_zones")
+             if f["approved"] and f["status"] in ("in_force", "extended")
+             and f.hasGeometry() and f.geometry().isGeosValid()
+             and not f.geometry().pointOnSurface().isNull()]
+    open_ones = [f for f in _features(gpkg, "quarantine_facilities")
+                 if f["status"] in ("operating", "standby", "suspended") and f["capacity"]]
+    # published ones first: one is closed today, the next four get new figures
+    facilities = sorted(open_ones, key=lambda f: (not f["approved"], f.id()))
+    assert zones and len(facilities) >= 5, "the sample has zones and facilities"
+    closed, *updated = facilities[:5]
+    vi = vi_translations()
+    return {
+        "risk_points": points,
+        "zone_fid": zones[0].id(), "zone_name": zones[0]["name"],
+        "extend_entry": vi["Extend isolation zone…"], "extend_decision": "88/QĐ-UBND",
+        "closed_facility_fid": closed.id(), "closed_facility_name": closed["name"],
+        "close_entry": vi["Close quarantine facility…"],
+        "figures_entry": vi["Update quarantine figures…"],
+        "figures": {f["name"]: min(int(f["capacity"]), 7 + i) for i, f in enumerate(updated)},
+        "message": "Cập nhật hằng ngày",
+    }
+
+
+@pytest.fixture
+def scene(qgis_app, tmp_path):
+    from covidmaps_publish.config import Config
+    from covidmaps_publish.server import ServerThread
+    from covidmaps_publish.tokens import TokenStore
+
+    config = Config(data_dir=tmp_path / "endpoint", fsync=False)
+    token = TokenStore(config.state_dir).create("officer-1")
+    server = ServerThread(config).start()
+    url = server.url + "/"
+    gpkg = tmp_path / "ws" / "bac_kan.gpkg"
+    gpkg.parent.mkdir()
+    project = QgsProject()
+    create_workspace(gpkg, with_sample=True, project=project)
+    project.clear()
+    first = publish(PublishRequest(gpkg, url, auth_headers(token=token), validate=False))
+    try:
+        yield {"url": url, "token": token, "gpkg": gpkg, "first": first.release_id,
+               "plan": day_plan(gpkg)}
+    finally:
+        server.stop()
+
+
+def run_qgis(tmp_path: Path, plugin_zip: Path, scene: Dict[str, Any]) -> Dict[str, Any]:
+    profiles = tmp_path / "profiles"
+    install(plugin_zip, profiles, "vi")
+    # the officer's steady state: the endpoint is remembered from yesterday
+    ini = profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    with open(ini, "a", encoding="utf-8") as fh:
+        fh.write(f"\n[covidmaps]\npublish\\endpoint={scene['url']}\n")
+    result_path = tmp_path / "result.json"
+    (tmp_path / "runtime").mkdir(mode=0o700)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "QGIS_NO_OVERRIDE_IMPORT")}
+    env.update(COVIDMAPS_DAILY_RESULT=str(result_path),
+               COVIDMAPS_DAILY_WORKSPACE=str(scene["gpkg"]),
+               COVIDMAPS_DAILY_SHOTS=str(SHOTS),
+               COVIDMAPS_DAILY_PLAN=json.dumps(scene["plan"], ensure_ascii=False),
+               COVIDMAPS_TOKEN=scene["token"],  # no auth database in a fresh profile
+               XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
+    command = ["qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profiles),
+               "--code", str(SCRIPT)]
+    log = tmp_path / "qgis.log"
+    stuck = ARTIFACTS / "qgis_stuck_daily_loop.png"
+    with xvfb(SCREEN) as display, open(log, "wb") as out:
+        env["DISPLAY"] = display
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        if not wait_for_exit(process, result_path):
+            screenshot_taken(display, stuck)
+            os.killpg(process.pid, signal.SIGKILL)  # our own session: qgis.bin only
+            process.wait()
+    assert result_path.is_file(), (
+        f"no result (screen at timeout: {stuck})\n" + log.read_text(errors="replace")[-4000:])
+    return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def published_layer(url: str, layer: str) -> Dict[str, Any]:
+    manifest = requests.get(url + "data/manifest.json", timeout=10).json()
+    entry = next(item for item in manifest["layers"] if item["id"] == layer)
+    blob = requests.get(url + "data/" + entry["blob"]["href"], timeout=10).json()
+    return {"manifest": manifest,
+            "features": {f["properties"].get("name"): f for f in blob["features"]}}
+
+
+def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    result = run_qgis(tmp_path, plugin_zip, scene)
+    (ARTIFACTS / "daily_loop_result.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    plan = scene["plan"]
+    assert result["python_errors"] == [] and result["critical_messages"] == []
+
+    # the form: the cursor in the name, approved, visible until derived, an
+    # empty list says (chọn), the calendar of a required date speaks Vietnamese
+    assert len(result["forms"]) == 3
+    assert result["first_focus"] == ["QgsFilterLineEdit"] * 3
+    assert result["empty_choice"] == ["(chọn)"] * 3 and result["place_type"] == ["Chợ"] * 3
+    assert result["calendar_locale"] == "vi_VN"
+    for form in result["forms"]:
+        assert form["approved"] and form["visible_until"] not in ("", "NULL", "None")
+    # the daily dialogs name what they act on
+    assert f"«{plan['zone_name']}»" in result["extend_intro"]
+    assert f"«{plan['closed_facility_name']}»" in result["close_intro"]
+    assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
+    assert result["save_check_visible"]  # unsaved edits: saved and checked in one click
+    assert any(c.startswith("3 điểm nguy cơ mới: ") for c in result["changes"]), result["changes"]
+
+    # it is all on the public map
+    risk = published_layer(scene["url"], "risk_points")
+    assert set(NEW_POINTS) <= set(risk["features"])
+    assert risk["manifest"]["message"] == plan["message"]
+    facilities = published_layer(scene["url"], "quarantine_facilities")["features"]
+    assert plan["closed_facility_name"] not in facilities
+    saved = {f["name"]: f for f in _features(scene["gpkg"], "quarantine_facilities")}
+    for name, people in plan["figures"].items():
+        assert saved[name]["occupancy"] == people  # saved in the workspace
+        if name in facilities:  # and on the map where the facility is published
+            assert facilities[name]["properties"]["occupancy"] == people
+    zones = published_layer(scene["url"], "isolation_zones")["features"]
+    assert zones[plan["zone_name"]]["properties"]["status"] == "extended"
+
+    # the measurement (printed, kept as an artifact; not a pass/fail threshold)
+    ledger = result["ledger"]
+    by_task: Dict[str, int] = {}
+    for entry in ledger:
+        by_task[entry["task"]] = by_task.get(entry["task"], 0) + 1
+    report = {"clicks_and_keys": len(ledger), "by_task": by_task,
+              "check_seconds": round(result["check_seconds"], 2),
+              "publish_seconds": round(result["publish_seconds"], 2),
+              "wall_seconds": round(result["wall_seconds"], 1), "ledger": ledger}
+    (ARTIFACTS / "daily_loop.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\ndaily loop: {len(ledger)} clicks and keystrokes {by_task}; "
+          f"Check {report['check_seconds']} s, Publish {report['publish_seconds']} s")
+    assert all(result["shots"].values())
