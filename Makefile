@@ -73,7 +73,7 @@ test-debian:
 	tools/debian_root.sh $(RELEASE) test $(if $(TEST_ARGS),TEST_ARGS="$(TEST_ARGS)")
 
 demo: setup
-	$(PY) tools/demo.py
+	$(PY) tools/demo.py $(DEMO_ARGS)
 
 package: setup
 	$(PY) tools/package_plugin.py --out $(DIST)
