@@ -12,7 +12,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFeature,
-    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessingContext,
@@ -21,8 +20,8 @@ from qgis.core import (
     QgsRectangle,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
+from covidmaps_plugin.compat import FieldKind, new_field
 from covidmaps_plugin.core.export import export_reference
 from covidmaps_plugin.core.gpkg import read_meta, write_layer
 from covidmaps_plugin.core.workspace import open_workspace
@@ -70,8 +69,8 @@ def _strips(workspace, path, codes, skip=()):
         QgsProject.instance().transformContext(),
     )
     fields = QgsFields()
-    fields.append(QgsField("MA_HUYEN", QVariant.Int))
-    fields.append(QgsField("TEN", QVariant.String))
+    fields.append(new_field("MA_HUYEN", FieldKind.INT))
+    fields.append(new_field("TEN", FieldKind.STRING))
     width = (x1 - x0) / len(codes)
     strips, features = {}, []
     for i, code in enumerate(codes):
