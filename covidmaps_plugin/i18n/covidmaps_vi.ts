@@ -142,6 +142,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Hãy chọn nơi lưu tệp vùng làm việc.</translation>
         </message>
         <message>
+            <source>Click a facility on the map to close it</source>
+            <translation>Bấm vào điểm cách ly trên bản đồ để đóng điểm đó</translation>
+        </message>
+        <message>
+            <source>Click a zone on the map to extend it</source>
+            <translation>Bấm vào vùng cách ly trên bản đồ để gia hạn</translation>
+        </message>
+        <message>
             <source>Click the centre of the zone on the map (or select a point first).</source>
             <translation>Nhấp vào tâm vùng trên bản đồ (hoặc chọn trước một điểm).</translation>
         </message>
@@ -820,6 +828,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</source>
             <translation>Đánh dấu các huyện hoặc xã mà quyết định áp dụng cách ly. Vùng cách ly là toàn bộ diện tích của chúng.</translation>
+        </message>
+        <message>
+            <source>Today's capacity and occupancy of every facility in one table</source>
+            <translation>Công suất và số người đang cách ly hôm nay của mọi điểm cách ly trong một bảng</translation>
         </message>
         <message>
             <source>Today's figures</source>

@@ -1,8 +1,9 @@
 """Run inside a real QGIS desktop (``qgis.bin --code daily_loop_script.py``).
 
 The officer's day, through the installed plugin's own buttons, with the
-mouse and keyboard: add 3 risk points (click the map, fill the form), extend
-1 isolation zone and close 1 facility (Daily updates, click the feature),
+mouse and keyboard: add 3 risk points (click the map, type the name, Tab,
+the times, Enter), extend 1 isolation zone and close 1 facility (their
+toolbar button, click the feature),
 update 4 facilities' figures (one table), check the map, publish (save
 edits and check, confirm the warnings, publish).
 
@@ -27,6 +28,7 @@ from qgis.core import (
     QgsPointXY,
     QgsProject,
 )
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QPoint, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import (
@@ -36,7 +38,6 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
-    QMenu,
     QToolBar,
 )
 
@@ -192,24 +193,28 @@ def step_fill_form(point):
     form = dialog.attributeForm()
     focused = dialog.focusWidget()
     result.setdefault("first_focus", []).append(type(focused).__name__ if focused else None)
-    form.changeAttribute("name", point["name"])  # typed: free text
     combo = next(c for c in dialog.findChildren(QComboBox)
                  if c.isVisibleTo(dialog) and c.findText(point["place_type_label"]) >= 0)
     result.setdefault("empty_choice", []).append(combo.currentText())
-    # from the name, Tab to «Loại địa điểm» and type the first letter of «Chợ»
-    key(dialog.focusWidget(), Qt.Key.Key_Tab, "Tab to «Loại địa điểm»")
-    key(dialog.focusWidget(), Qt.Key.Key_C, "C selects «Chợ»")
-    result.setdefault("place_type", []).append(combo.currentText())
     empty_dates = [e for e in date_edits(dialog) if e.isVisibleTo(dialog) and e.isNull()]
     if "calendar" not in result["shots"]:  # a required, still empty date: its calendar
         calendar = empty_dates[0].calendarWidget()
         calendar.resize(calendar.sizeHint())
         shot("calendar", calendar)
         result["calendar_locale"] = calendar.locale().name()
+    # as the announcement reads: the name (the place type follows from it),
+    # Tab, when it started, Tab, when it ended
+    form.changeAttribute("name", point["name"])  # typed: free text (QTest types ASCII only)
+    QApplication.processEvents()
+    result.setdefault("place_type", []).append(combo.currentText())
+    reached = []
     for edit, digits, what in ((empty_dates[0], point["start_digits"], "exposure start"),
                                (empty_dates[1], point["end_digits"], "exposure end")):
-        click(edit.lineEdit(), f"click «{what}»")
-        QTest.keyClicks(edit, digits)  # typed: free text, where the keyboard sends it
+        key(dialog.focusWidget(), Qt.Key.Key_Tab, f"Tab to «{what}»")
+        here = sip.unwrapinstance(dialog.focusWidget())
+        reached.append(here in (sip.unwrapinstance(edit), sip.unwrapinstance(edit.lineEdit())))
+        QTest.keyClicks(dialog.focusWidget(), digits)  # typed: free text
+    result.setdefault("tab_reached_dates", []).append(all(reached))
     QApplication.processEvents()
     feature = form.currentFormFeature()
     result.setdefault("forms", []).append({
@@ -218,21 +223,14 @@ def step_fill_form(point):
         "exposure_end": str(feature["exposure_end"])})
     if len(result["forms"]) == 1:
         shot("risk_point_form", dialog)
-    click(ok_button(dialog), "OK")
+    key(dialog.focusWidget(), Qt.Key.Key_Return, "Enter adds the point")
     later(300, step_next_point)
 
 
-def open_daily(entry, then):
-    """Daily updates button, then one entry of its menu."""
-    click(toolbar_button("daily_updates"), "Daily updates")
-    later(300, pick_menu_entry, entry, then)
-
-
-def pick_menu_entry(entry, then):
-    menu = iface.mainWindow().findChild(QMenu, "CovidMapsDailyMenu")
-    action = next(a for a in menu.actions() if a.text().startswith(entry))
-    later(400, then)  # runs inside a dialog's exec() when the entry opens one
-    click(menu, entry, menu.actionGeometry(action).center())
+def open_daily(action_id, what, then):
+    """The daily update's own toolbar button."""
+    later(400, then)  # runs inside a dialog's exec() when the button opens one
+    click(toolbar_button(action_id), what)
 
 
 def step_extend():
@@ -244,7 +242,7 @@ def step_extend():
     # the middle of a (small, convex) zone; GEOS's point on surface can come
     # back empty for a zone of a few metres
     state["zone_pixel"] = pixel_of(zones, zone.geometry().boundingBox().center())
-    open_daily(PLAN["extend_entry"], step_extend_click_zone)
+    open_daily("extend_zone", PLAN["extend_entry"], step_extend_click_zone)
 
 
 def step_extend_click_zone():
@@ -269,7 +267,7 @@ def step_close_facility():
     facility = facilities.getFeature(PLAN["closed_facility_fid"])
     show_around(facilities, facility.geometry())
     state["facility_pixel"] = pixel_of(facilities, facility.geometry().asPoint())
-    open_daily(PLAN["close_entry"], step_close_click)
+    open_daily("close_facility", PLAN["close_entry"], step_close_click)
 
 
 def step_close_click():
@@ -286,7 +284,7 @@ def step_close_dialog():
 
 def step_figures():
     state["task"] = "update 4 facilities' figures"
-    open_daily(PLAN["figures_entry"], step_figures_table)
+    open_daily("update_figures", PLAN["figures_entry"], step_figures_table)
 
 
 def step_figures_table():

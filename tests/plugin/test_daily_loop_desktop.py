@@ -170,7 +170,9 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     # empty list says (chọn), the calendar of a required date speaks Vietnamese
     assert len(result["forms"]) == 3
     assert result["first_focus"] == ["QgsFilterLineEdit"] * 3
+    # the place type follows the name («Chợ ...»), Tab goes name -> from -> until
     assert result["empty_choice"] == ["(chọn)"] * 3 and result["place_type"] == ["Chợ"] * 3
+    assert result["tab_reached_dates"] == [True] * 3
     assert result["calendar_locale"] == "vi_VN"
     for form in result["forms"]:
         assert form["approved"] and form["visible_until"] not in ("", "NULL", "None")
