@@ -838,8 +838,8 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Today's figures</translation>
         </message>
         <message>
-            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
-            <translation>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</translation>
+            <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</translation>
         </message>
         <message>
             <source>Unsaved edits: </source>

@@ -838,8 +838,8 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Số liệu hôm nay</translation>
         </message>
         <message>
-            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
-            <translation>Nhập số liệu hôm nay của từng cơ sở (phím Tab chuyển sang ô tiếp theo). Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
+            <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo, ở cơ sở cuối cùng thì lưu tất cả. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
         </message>
         <message>
             <source>Unsaved edits: </source>

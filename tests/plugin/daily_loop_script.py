@@ -4,7 +4,7 @@ The officer's day, through the installed plugin's own buttons, with the
 mouse and keyboard: add 3 risk points (click the map, type the name, Tab,
 the times, Enter), extend 1 isolation zone and close 1 facility (their
 toolbar button, click the feature),
-update 4 facilities' figures (one table), check the map, publish (save
+update 4 facilities' figures (one table, typed down with Enter), check the map, publish (save
 edits and check, confirm the warnings, publish).
 
 Every click and keystroke an officer needs goes through ``click()`` /
@@ -289,15 +289,23 @@ def step_figures():
 
 def step_figures_table():
     dialog = modal()
+    dialog.activateWindow()  # a window manager does this; Xvfb has none
+    QApplication.processEvents()
     table = dialog.table
-    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
-    result["figures_rows"] = sorted(rows)
-    for name, people in PLAN["figures"].items():
-        cell = table.visualItemRect(table.item(rows[name], 2))
-        click(table.viewport(), f"occupancy of {name}", cell.center())
-        table.item(rows[name], 2).setData(Qt.ItemDataRole.EditRole, people)  # typed number
-    shot("figures_table", dialog)
-    click(ok_button(dialog), "Lưu")
+    result["figures_rows"] = [table.item(r, 0).text() for r in range(table.rowCount())]
+    result["figures_start"] = [table.hasFocus(), table.currentRow(), table.currentColumn()]
+    # down the table: each facility's number (typed), Enter to the next;
+    # Enter on the last one saves them all
+    for row in range(table.rowCount()):
+        name = table.item(row, 0).text()
+        if name in PLAN["figures"]:
+            for digit in str(PLAN["figures"][name]):  # typed: a number
+                QTest.keyClick(QApplication.focusWidget(), digit)
+        if row == table.rowCount() - 1:
+            shot("figures_table", dialog)
+        key(QApplication.focusWidget(), Qt.Key.Key_Return,
+            "Enter saves them all" if row == table.rowCount() - 1 else f"Enter after {name}")
+        QApplication.processEvents()
     later(400, step_validate)
 
 

@@ -179,6 +179,7 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     # the daily dialogs name what they act on
     assert f"«{plan['zone_name']}»" in result["extend_intro"]
     assert f"«{plan['closed_facility_name']}»" in result["close_intro"]
+    assert result["figures_start"] == [True, 0, 2]  # typing goes in the first people cell
     assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
     assert result["save_check_visible"]  # unsaved edits: saved and checked in one click
     assert any(c.startswith("3 điểm nguy cơ mới: ") for c in result["changes"]), result["changes"]
