@@ -178,7 +178,7 @@ def step_next_point():
     risk = session().layers["risk_points"]
     spot = QgsPointXY(*point["lonlat"])
     show_around(risk, QgsGeometry.fromPointXY(spot), 3000.0)
-    later(400, step_fill_form, point)  # runs inside the form's exec()
+    later(400, when_modal, step_fill_form, point)  # runs inside the form's exec()
     click(iface.mapCanvas().viewport(), "click the place on the map",
           pixel_of(risk, spot))
 
@@ -227,9 +227,20 @@ def step_fill_form(point):
     later(300, step_next_point)
 
 
-def open_daily(action_id, what, then):
-    """The daily update's own toolbar button."""
-    later(400, then)  # runs inside a dialog's exec() when the button opens one
+def when_modal(step, *args, waited=0):
+    """Run ``step`` once a dialog is open (a loaded machine opens it late)."""
+    if modal() is None and waited < 20_000:
+        later(POLL_MS, lambda: when_modal(step, *args, waited=waited + POLL_MS))
+    else:
+        step(*args)
+
+
+def open_daily(action_id, what, then, opens_dialog=False):
+    """The daily update's own toolbar button (a dialog, or a map click next)."""
+    if opens_dialog:
+        later(400, when_modal, then)  # runs inside the dialog's exec()
+    else:
+        later(400, then)
     click(toolbar_button(action_id), what)
 
 
@@ -246,7 +257,7 @@ def step_extend():
 
 
 def step_extend_click_zone():
-    later(500, step_extend_dialog)
+    later(500, when_modal, step_extend_dialog)
     click(iface.mapCanvas().viewport(), "click the zone", state["zone_pixel"])
 
 
@@ -271,7 +282,7 @@ def step_close_facility():
 
 
 def step_close_click():
-    later(500, step_close_dialog)
+    later(500, when_modal, step_close_dialog)
     click(iface.mapCanvas().viewport(), "click the facility", state["facility_pixel"])
 
 
@@ -284,7 +295,7 @@ def step_close_dialog():
 
 def step_figures():
     state["task"] = "update 4 facilities' figures"
-    open_daily("update_figures", PLAN["figures_entry"], step_figures_table)
+    open_daily("update_figures", PLAN["figures_entry"], step_figures_table, True)
 
 
 def step_figures_table():
@@ -353,6 +364,8 @@ def step_publish_dialog():
     screen = QgsApplication.primaryScreen().availableGeometry()
     dialog.setGeometry(screen.width() - 720, 40, 710, screen.height() - 80)
     result["save_check_visible"] = dialog.save_check_button.isVisible()
+    result["save_check_default"] = dialog.save_check_button.isDefault()
+    shot("publish_opened", dialog)
     result["status_before"] = dialog.status.text()
     button = dialog.save_check_button if dialog.save_check_button.isVisible() \
         else dialog.check_button

@@ -182,6 +182,7 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert result["figures_start"] == [True, 0, 2]  # typing goes in the first people cell
     assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
     assert result["save_check_visible"]  # unsaved edits: saved and checked in one click
+    assert result["save_check_default"]  # and it is the button Enter presses
     assert any(c.startswith("3 điểm nguy cơ mới: ") for c in result["changes"]), result["changes"]
 
     # it is all on the public map
