@@ -152,9 +152,13 @@ FIRST_TAB_INTERNAL = ("approved",)
 
 
 def first_tab_fields(layer: LayerDef) -> List[FieldDef]:
-    """The first tab, top to bottom: what the officer types (public fields,
-    the approval box after the status), then the automatic fields."""
+    """The first tab, top to bottom: what the officer types (the layer's
+    ``typed_first`` fields, the other public fields, the approval box after
+    the status), then the automatic fields."""
     typed = [f for f in layer.public_fields if f.name not in READ_ONLY_FIELDS]
+    # what an announcement gives, in its order, first: Tab goes from one to the next
+    first = [layer.field(name) for name in layer.typed_first]
+    typed = first + [f for f in typed if f.name not in layer.typed_first]
     after = next((i + 1 for i, f in enumerate(typed) if f.name == "status"), len(typed))
     typed[after:after] = [layer.field(name) for name in FIRST_TAB_INTERNAL
                           if name in layer.field_names]

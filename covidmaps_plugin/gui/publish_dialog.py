@@ -298,6 +298,23 @@ class PublishDialog(QDialog):
                                                                  "to save them and check."))
         return pending
 
+    def check_on_open(self) -> bool:
+        """Opened to publish: check at once when there is nothing to save and
+        the endpoint and a token are known (yesterday's); with unsaved edits,
+        "Save edits and check" is the default button. True if a check started."""
+        if self.tasks:
+            return False
+        if self.save_check_button.isVisible():
+            self.save_check_button.setDefault(True)
+            self.save_check_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        gpkg = self.gpkg_path if self._given_path else str(project_workspace_path() or "")
+        token_known = bool(self.authcfg.configId()) or auth.environment_token_set()
+        if not (gpkg and self.endpoint.text().strip() and token_known):
+            return False  # the first time: the officer fills them in, then Check
+        self.start_preview()
+        return bool(self.tasks)
+
     def save_and_check(self) -> None:
         """Save every workspace layer's edits (they stay editable), then check."""
         failed = save_edits()
@@ -602,6 +619,7 @@ def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+        dialog.check_on_open()
 
     ctx.on_unload(remove)
     return run

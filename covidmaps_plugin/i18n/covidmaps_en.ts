@@ -142,6 +142,14 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Choose where to save the workspace file.</translation>
         </message>
         <message>
+            <source>Click a facility on the map to close it</source>
+            <translation>Click a facility on the map to close it</translation>
+        </message>
+        <message>
+            <source>Click a zone on the map to extend it</source>
+            <translation>Click a zone on the map to extend it</translation>
+        </message>
+        <message>
             <source>Click the centre of the zone on the map (or select a point first).</source>
             <translation>Click the centre of the zone on the map (or select a point first).</translation>
         </message>
@@ -822,12 +830,16 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</translation>
         </message>
         <message>
+            <source>Today's capacity and occupancy of every facility in one table</source>
+            <translation>Today's capacity and occupancy of every facility in one table</translation>
+        </message>
+        <message>
             <source>Today's figures</source>
             <translation>Today's figures</translation>
         </message>
         <message>
-            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
-            <translation>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</translation>
+            <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</translation>
         </message>
         <message>
             <source>Unsaved edits: </source>

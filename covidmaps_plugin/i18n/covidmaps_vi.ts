@@ -142,6 +142,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Hãy chọn nơi lưu tệp vùng làm việc.</translation>
         </message>
         <message>
+            <source>Click a facility on the map to close it</source>
+            <translation>Bấm vào điểm cách ly trên bản đồ để đóng điểm đó</translation>
+        </message>
+        <message>
+            <source>Click a zone on the map to extend it</source>
+            <translation>Bấm vào vùng cách ly trên bản đồ để gia hạn</translation>
+        </message>
+        <message>
             <source>Click the centre of the zone on the map (or select a point first).</source>
             <translation>Nhấp vào tâm vùng trên bản đồ (hoặc chọn trước một điểm).</translation>
         </message>
@@ -822,12 +830,16 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Đánh dấu các huyện hoặc xã mà quyết định áp dụng cách ly. Vùng cách ly là toàn bộ diện tích của chúng.</translation>
         </message>
         <message>
+            <source>Today's capacity and occupancy of every facility in one table</source>
+            <translation>Công suất và số người đang cách ly hôm nay của mọi điểm cách ly trong một bảng</translation>
+        </message>
+        <message>
             <source>Today's figures</source>
             <translation>Số liệu hôm nay</translation>
         </message>
         <message>
-            <source>Type today's figures of each facility (Tab moves to the next cell). Facilities whose figures change get the time below as their “figures as of”.</source>
-            <translation>Nhập số liệu hôm nay của từng cơ sở (phím Tab chuyển sang ô tiếp theo). Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
+            <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo, ở cơ sở cuối cùng thì lưu tất cả. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
         </message>
         <message>
             <source>Unsaved edits: </source>

@@ -276,7 +276,10 @@ RISK_POINTS = LayerDef(
     fields=_common_head() + (
         _name("Tên địa điểm", "Place name"),
         FieldDef("place_type", FieldType.STRING, "Loại địa điểm", "Place type",
-                 required=True, value_list=PLACE_TYPE),
+                 required=True, value_list=PLACE_TYPE, guessed_from="name",
+                 help_vi="Điền sẵn theo tên (Chợ, Quán, Trường...) nếu chưa chọn.",
+                 help_en="Filled from the name (Market, Restaurant, School...) "
+                         "until chosen."),
         _address(),
         FieldDef("exposure_start", FieldType.DATETIME, "Thời gian nguy cơ từ", "Exposure from",
                  required=True),
@@ -324,6 +327,7 @@ RISK_POINTS = LayerDef(
     ),
     summary_fields=("name", "place_type", "address", "exposure_start", "exposure_end",
                     "advice", "disinfected", "updated_at"),
+    typed_first=("name", "exposure_start", "exposure_end"),
     description_vi="Nơi người mắc bệnh đã đến trong thời gian có thể lây nhiễm.",
     description_en="Places that a case visited while infectious.",
 )

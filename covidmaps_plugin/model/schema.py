@@ -111,6 +111,8 @@ class FieldDef:
     # A phone number an institution publishes on purpose (duty line).
     # The privacy rule exempts these fields from the phone-number check.
     institutional_phone: bool = False
+    # a list field guessed from this text field while empty (model/guesses.py)
+    guessed_from: Optional[str] = None
     help_vi: str = ""
     help_en: str = ""
 
@@ -187,6 +189,9 @@ class LayerDef:
     hide_after_field: Optional[str] = None
     # fields shown in a popup / list, in order (public only)
     summary_fields: Tuple[str, ...] = ()
+    # first on the form, in the order an announcement gives them, so the
+    # officer types them one after the other with Tab
+    typed_first: Tuple[str, ...] = ()
     description_vi: str = ""
     description_en: str = ""
 

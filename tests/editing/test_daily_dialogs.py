@@ -174,3 +174,32 @@ def test_pick_tool_finds_the_clicked_feature(workspace):
     assert feature_at(layer, QgsPointXY(105.835, 22.145), 0.001) == fid  # inside
     assert feature_at(layer, QgsPointXY(105.8405, 22.145), 0.001) == fid  # at the edge
     assert feature_at(layer, QgsPointXY(105.90, 22.145), 0.001) is None
+
+
+def test_figures_are_typed_down_the_table_with_enter(workspace):
+    """The cursor starts in the first facility's people; a number, Enter,
+    the next facility's, ... Enter on the last one saves them all."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication
+
+    session = EditingSession.from_workspace(workspace)
+    layer = workspace.layer("quarantine_facilities")
+    ids = {name: add_feature(layer, point(105.8 + i / 100, 22.1), name=name,
+                             facility_type="school", capacity=30, occupancy=5)
+           for i, name in enumerate(("A Khu một", "B Khu hai", "C Khu ba"))}
+    dialog = daily.figures_dialog(session)
+    dialog.show()
+    dialog.activateWindow()
+    QApplication.processEvents()
+    assert dialog.table.hasFocus() and dialog.table.currentColumn() == 2
+    typed = {"A Khu một": "12", "B Khu hai": "", "C Khu ba": "27"}  # B unchanged
+    for row in range(dialog.table.rowCount()):
+        assert dialog.table.currentRow() == row
+        for digit in typed[dialog.table.item(row, 0).text()]:
+            QTest.keyClick(QApplication.focusWidget(), digit)
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        QApplication.processEvents()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.problem.text()
+    got = {name: attributes(layer, fid)["occupancy"] for name, fid in ids.items()}
+    assert got == {"A Khu một": 12, "B Khu hai": 5, "C Khu ba": 27}

@@ -4,6 +4,8 @@ the first field to type and shows the approval box on its first tab."""
 from __future__ import annotations
 
 from qgis.core import QgsGeometry, QgsPointXY
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication, QLabel, QTabWidget
 
@@ -151,3 +153,62 @@ def test_the_null_text_comes_back_whatever_order_forms_close_in(qgis_app):
     assert QgsApplication.nullRepresentation() == ""  # the second form is still open
     second()
     assert QgsApplication.nullRepresentation() == before
+
+
+def test_the_place_type_comes_from_the_name_until_the_officer_chooses(workspace):
+    dialog = _form(workspace)
+    editor = dialog.attributeForm()
+    assert _value(dialog, "place_type") in (None, "") or not _value(dialog, "place_type")
+    editor.changeAttribute("name", "Chợ phiên xã Bằng Vân")
+    assert _value(dialog, "place_type") == "market"
+    # still the guess: it follows a corrected name
+    editor.changeAttribute("name", "Quán phở Bằng Vân")
+    assert _value(dialog, "place_type") == "restaurant"
+    # a name that tells nothing leaves the field as it is
+    editor.changeAttribute("name", "Nhà ông A")
+    assert _value(dialog, "place_type") == "restaurant"
+    # the officer's choice is never replaced
+    editor.changeAttribute("place_type", "event")
+    editor.changeAttribute("name", "Chợ đêm Bắc Kạn")
+    assert _value(dialog, "place_type") == "event"
+    dialog.reject()
+
+
+def test_a_place_type_chosen_first_is_kept(workspace):
+    dialog = _form(workspace)
+    editor = dialog.attributeForm()
+    editor.changeAttribute("place_type", "school")
+    editor.changeAttribute("name", "Chợ Phủ Thông")
+    assert _value(dialog, "place_type") == "school"
+    dialog.reject()
+
+
+def _address(widget):
+    return sip.unwrapinstance(widget)  # PyQt wraps one widget as several classes
+
+
+def test_tab_goes_from_the_name_to_the_exposure_times_and_enter_adds(workspace):
+    """The order of an announcement: name, from, until; then Enter."""
+    assert [f.name for f in first_tab_fields(RISK)][:3] == \
+        ["name", "exposure_start", "exposure_end"]
+    dialog = _form(workspace)
+    dialog.show()
+    dialog.activateWindow()
+    QApplication.processEvents()
+    dialog.attributeForm().changeAttribute("name", "Chợ Phủ Thông")
+    start, end = [e for e in date_edits(dialog) if e.isVisibleTo(dialog)][:2]
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert _address(dialog.focusWidget()) in (_address(start), _address(start.lineEdit()))
+    QTest.keyClicks(dialog.focusWidget(), "010620210800")
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert _address(dialog.focusWidget()) in (_address(end), _address(end.lineEdit()))
+    QTest.keyClicks(dialog.focusWidget(), "010620211130")
+    QApplication.processEvents()
+    assert read_instant(_value(dialog, "exposure_start")).isoformat() == \
+        "2021-06-01T08:00:00+07:00"
+    assert read_instant(_value(dialog, "exposure_end")).isoformat() == \
+        "2021-06-01T11:30:00+07:00"
+    QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    QApplication.processEvents()
+    added = list(workspace.layer("risk_points").getFeatures())
+    assert [(f["name"], f["place_type"]) for f in added] == [("Chợ Phủ Thông", "market")]

@@ -1,9 +1,10 @@
 """Run inside a real QGIS desktop (``qgis.bin --code daily_loop_script.py``).
 
 The officer's day, through the installed plugin's own buttons, with the
-mouse and keyboard: add 3 risk points (click the map, fill the form), extend
-1 isolation zone and close 1 facility (Daily updates, click the feature),
-update 4 facilities' figures (one table), check the map, publish (save
+mouse and keyboard: add 3 risk points (click the map, type the name, Tab,
+the times, Enter), extend 1 isolation zone and close 1 facility (their
+toolbar button, click the feature),
+update 4 facilities' figures (one table, typed down with Enter), check the map, publish (save
 edits and check, confirm the warnings, publish).
 
 Every click and keystroke an officer needs goes through ``click()`` /
@@ -27,6 +28,7 @@ from qgis.core import (
     QgsPointXY,
     QgsProject,
 )
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QPoint, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import (
@@ -36,7 +38,6 @@ from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDockWidget,
-    QMenu,
     QToolBar,
 )
 
@@ -177,7 +178,7 @@ def step_next_point():
     risk = session().layers["risk_points"]
     spot = QgsPointXY(*point["lonlat"])
     show_around(risk, QgsGeometry.fromPointXY(spot), 3000.0)
-    later(400, step_fill_form, point)  # runs inside the form's exec()
+    later(400, when_modal, step_fill_form, point)  # runs inside the form's exec()
     click(iface.mapCanvas().viewport(), "click the place on the map",
           pixel_of(risk, spot))
 
@@ -192,24 +193,28 @@ def step_fill_form(point):
     form = dialog.attributeForm()
     focused = dialog.focusWidget()
     result.setdefault("first_focus", []).append(type(focused).__name__ if focused else None)
-    form.changeAttribute("name", point["name"])  # typed: free text
     combo = next(c for c in dialog.findChildren(QComboBox)
                  if c.isVisibleTo(dialog) and c.findText(point["place_type_label"]) >= 0)
     result.setdefault("empty_choice", []).append(combo.currentText())
-    # from the name, Tab to «Loại địa điểm» and type the first letter of «Chợ»
-    key(dialog.focusWidget(), Qt.Key.Key_Tab, "Tab to «Loại địa điểm»")
-    key(dialog.focusWidget(), Qt.Key.Key_C, "C selects «Chợ»")
-    result.setdefault("place_type", []).append(combo.currentText())
     empty_dates = [e for e in date_edits(dialog) if e.isVisibleTo(dialog) and e.isNull()]
     if "calendar" not in result["shots"]:  # a required, still empty date: its calendar
         calendar = empty_dates[0].calendarWidget()
         calendar.resize(calendar.sizeHint())
         shot("calendar", calendar)
         result["calendar_locale"] = calendar.locale().name()
+    # as the announcement reads: the name (the place type follows from it),
+    # Tab, when it started, Tab, when it ended
+    form.changeAttribute("name", point["name"])  # typed: free text (QTest types ASCII only)
+    QApplication.processEvents()
+    result.setdefault("place_type", []).append(combo.currentText())
+    reached = []
     for edit, digits, what in ((empty_dates[0], point["start_digits"], "exposure start"),
                                (empty_dates[1], point["end_digits"], "exposure end")):
-        click(edit.lineEdit(), f"click «{what}»")
-        QTest.keyClicks(edit, digits)  # typed: free text, where the keyboard sends it
+        key(dialog.focusWidget(), Qt.Key.Key_Tab, f"Tab to «{what}»")
+        here = sip.unwrapinstance(dialog.focusWidget())
+        reached.append(here in (sip.unwrapinstance(edit), sip.unwrapinstance(edit.lineEdit())))
+        QTest.keyClicks(dialog.focusWidget(), digits)  # typed: free text
+    result.setdefault("tab_reached_dates", []).append(all(reached))
     QApplication.processEvents()
     feature = form.currentFormFeature()
     result.setdefault("forms", []).append({
@@ -218,21 +223,25 @@ def step_fill_form(point):
         "exposure_end": str(feature["exposure_end"])})
     if len(result["forms"]) == 1:
         shot("risk_point_form", dialog)
-    click(ok_button(dialog), "OK")
+    key(dialog.focusWidget(), Qt.Key.Key_Return, "Enter adds the point")
     later(300, step_next_point)
 
 
-def open_daily(entry, then):
-    """Daily updates button, then one entry of its menu."""
-    click(toolbar_button("daily_updates"), "Daily updates")
-    later(300, pick_menu_entry, entry, then)
+def when_modal(step, *args, waited=0):
+    """Run ``step`` once a dialog is open (a loaded machine opens it late)."""
+    if modal() is None and waited < 20_000:
+        later(POLL_MS, lambda: when_modal(step, *args, waited=waited + POLL_MS))
+    else:
+        step(*args)
 
 
-def pick_menu_entry(entry, then):
-    menu = iface.mainWindow().findChild(QMenu, "CovidMapsDailyMenu")
-    action = next(a for a in menu.actions() if a.text().startswith(entry))
-    later(400, then)  # runs inside a dialog's exec() when the entry opens one
-    click(menu, entry, menu.actionGeometry(action).center())
+def open_daily(action_id, what, then, opens_dialog=False):
+    """The daily update's own toolbar button (a dialog, or a map click next)."""
+    if opens_dialog:
+        later(400, when_modal, then)  # runs inside the dialog's exec()
+    else:
+        later(400, then)
+    click(toolbar_button(action_id), what)
 
 
 def step_extend():
@@ -244,11 +253,11 @@ def step_extend():
     # the middle of a (small, convex) zone; GEOS's point on surface can come
     # back empty for a zone of a few metres
     state["zone_pixel"] = pixel_of(zones, zone.geometry().boundingBox().center())
-    open_daily(PLAN["extend_entry"], step_extend_click_zone)
+    open_daily("extend_zone", PLAN["extend_entry"], step_extend_click_zone)
 
 
 def step_extend_click_zone():
-    later(500, step_extend_dialog)
+    later(500, when_modal, step_extend_dialog)
     click(iface.mapCanvas().viewport(), "click the zone", state["zone_pixel"])
 
 
@@ -269,11 +278,11 @@ def step_close_facility():
     facility = facilities.getFeature(PLAN["closed_facility_fid"])
     show_around(facilities, facility.geometry())
     state["facility_pixel"] = pixel_of(facilities, facility.geometry().asPoint())
-    open_daily(PLAN["close_entry"], step_close_click)
+    open_daily("close_facility", PLAN["close_entry"], step_close_click)
 
 
 def step_close_click():
-    later(500, step_close_dialog)
+    later(500, when_modal, step_close_dialog)
     click(iface.mapCanvas().viewport(), "click the facility", state["facility_pixel"])
 
 
@@ -286,20 +295,28 @@ def step_close_dialog():
 
 def step_figures():
     state["task"] = "update 4 facilities' figures"
-    open_daily(PLAN["figures_entry"], step_figures_table)
+    open_daily("update_figures", PLAN["figures_entry"], step_figures_table, True)
 
 
 def step_figures_table():
     dialog = modal()
+    dialog.activateWindow()  # a window manager does this; Xvfb has none
+    QApplication.processEvents()
     table = dialog.table
-    rows = {table.item(r, 0).text(): r for r in range(table.rowCount())}
-    result["figures_rows"] = sorted(rows)
-    for name, people in PLAN["figures"].items():
-        cell = table.visualItemRect(table.item(rows[name], 2))
-        click(table.viewport(), f"occupancy of {name}", cell.center())
-        table.item(rows[name], 2).setData(Qt.ItemDataRole.EditRole, people)  # typed number
-    shot("figures_table", dialog)
-    click(ok_button(dialog), "Lưu")
+    result["figures_rows"] = [table.item(r, 0).text() for r in range(table.rowCount())]
+    result["figures_start"] = [table.hasFocus(), table.currentRow(), table.currentColumn()]
+    # down the table: each facility's number (typed), Enter to the next;
+    # Enter on the last one saves them all
+    for row in range(table.rowCount()):
+        name = table.item(row, 0).text()
+        if name in PLAN["figures"]:
+            for digit in str(PLAN["figures"][name]):  # typed: a number
+                QTest.keyClick(QApplication.focusWidget(), digit)
+        if row == table.rowCount() - 1:
+            shot("figures_table", dialog)
+        key(QApplication.focusWidget(), Qt.Key.Key_Return,
+            "Enter saves them all" if row == table.rowCount() - 1 else f"Enter after {name}")
+        QApplication.processEvents()
     later(400, step_validate)
 
 
@@ -347,6 +364,8 @@ def step_publish_dialog():
     screen = QgsApplication.primaryScreen().availableGeometry()
     dialog.setGeometry(screen.width() - 720, 40, 710, screen.height() - 80)
     result["save_check_visible"] = dialog.save_check_button.isVisible()
+    result["save_check_default"] = dialog.save_check_button.isDefault()
+    shot("publish_opened", dialog)
     result["status_before"] = dialog.status.text()
     button = dialog.save_check_button if dialog.save_check_button.isVisible() \
         else dialog.check_button

@@ -170,15 +170,19 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     # empty list says (chọn), the calendar of a required date speaks Vietnamese
     assert len(result["forms"]) == 3
     assert result["first_focus"] == ["QgsFilterLineEdit"] * 3
+    # the place type follows the name («Chợ ...»), Tab goes name -> from -> until
     assert result["empty_choice"] == ["(chọn)"] * 3 and result["place_type"] == ["Chợ"] * 3
+    assert result["tab_reached_dates"] == [True] * 3
     assert result["calendar_locale"] == "vi_VN"
     for form in result["forms"]:
         assert form["approved"] and form["visible_until"] not in ("", "NULL", "None")
     # the daily dialogs name what they act on
     assert f"«{plan['zone_name']}»" in result["extend_intro"]
     assert f"«{plan['closed_facility_name']}»" in result["close_intro"]
+    assert result["figures_start"] == [True, 0, 2]  # typing goes in the first people cell
     assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
     assert result["save_check_visible"]  # unsaved edits: saved and checked in one click
+    assert result["save_check_default"]  # and it is the button Enter presses
     assert any(c.startswith("3 điểm nguy cơ mới: ") for c in result["changes"]), result["changes"]
 
     # it is all on the public map

@@ -269,3 +269,57 @@ def test_save_edits_and_check(endpoint, workspace_copy, monkeypatch):
         layer.rollBack()
     finally:
         project.clear()
+
+
+def test_opened_to_publish_it_checks_by_itself(endpoint, workspace_copy, monkeypatch):
+    """Saved edits, yesterday's endpoint and token: the check starts as the
+    dialog opens; the first time (no endpoint yet) it waits for the officer."""
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)
+    first_time = PublishDialog(gpkg_path=str(workspace_copy))
+    first_time.endpoint.setText("")
+    assert first_time.check_on_open() is False and not first_time.tasks
+    first_time.deleteLater()
+    monkeypatch.delenv("COVIDMAPS_TOKEN")
+    no_token = PublishDialog(gpkg_path=str(workspace_copy))
+    no_token.endpoint.setText(endpoint.url)
+    if not no_token.authcfg.configId():
+        assert no_token.check_on_open() is False and not no_token.tasks
+    no_token.deleteLater()
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)
+    dialog = PublishDialog(gpkg_path=str(workspace_copy))
+    dialog.endpoint.setText(endpoint.url)
+    dialog.show()
+    assert dialog.check_on_open() is True
+    wait_idle(dialog)
+    assert dialog.prepared is not None, dialog.status.text()
+    assert dialog.findings.count() > 0 and dialog.changes.count() > 0
+    dialog.close()
+    dialog.deleteLater()
+
+
+def test_opened_with_unsaved_edits_save_and_check_is_the_default(
+        endpoint, workspace_copy, monkeypatch):
+    from qgis.core import QgsProject
+
+    from covidmaps_plugin.core.workspace import open_workspace
+
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)
+    project = QgsProject.instance()
+    workspace = open_workspace(workspace_copy, project=project)
+    try:
+        layer = workspace.layer("risk_points")
+        assert layer.startEditing()
+        first = next(layer.getFeatures())
+        layer.changeAttributeValue(first.id(), layer.fields().indexOf("name"), "Chợ đã sửa")
+        dialog = PublishDialog()
+        dialog.endpoint.setText(endpoint.url)
+        dialog.show()
+        dialog.restart()
+        assert dialog.check_on_open() is False and not dialog.tasks  # nothing saved unasked
+        assert dialog.save_check_button.isDefault()
+        assert layer.isModified()
+        dialog.close()
+        dialog.deleteLater()
+        layer.rollBack()
+    finally:
+        project.clear()

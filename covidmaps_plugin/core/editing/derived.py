@@ -2,7 +2,8 @@
 
 The one rule: a derived default may fill an empty field, and it follows its
 source field only while the value is still the one it derived. A value the
-officer entered is never replaced. (QGIS's own form re-evaluates default
+officer entered is never replaced. The same goes for a choice guessed from
+the name (``model/guesses.py``: "Chợ ..." is a market). (QGIS's own form re-evaluates default
 expressions on every change; the expressions keep a field's own value, see
 ``core.expressions.default_expression``, and this class does the following.)
 
@@ -15,15 +16,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
-from ...model import RISK_POINT_VISIBLE_DAYS, Default, LayerDef
+from ...model import RISK_POINT_VISIBLE_DAYS, Default, FieldDef, LayerDef
+from ...model.guesses import GUESSERS
+from ..fields import to_python_value
 from .values import read_instant, stored
 
-Derive = Callable[[Any], Optional[dt.datetime]]
+Derive = Callable[[Any], Any]
+Read = Callable[[Any], Any]  # a held value as comparable Python (None: empty)
 
 
 def _plus_visible_days(source: Any) -> Optional[dt.datetime]:
     instant = read_instant(source)
     return None if instant is None else instant + dt.timedelta(days=RISK_POINT_VISIBLE_DAYS)
+
+
+def _read_text(value: Any) -> Optional[str]:
+    plain = to_python_value(value)
+    return None if plain in (None, "") else str(plain)
 
 
 # model default -> (the field it is derived from, how)
@@ -32,13 +41,14 @@ DERIVATIONS: Dict[Default, Tuple[str, Derive]] = {
 }
 
 
-def _same(value: Any, derived: Optional[dt.datetime]) -> bool:
-    instant = read_instant(value)
-    return instant is not None and derived is not None and instant == derived
-
-
-def _empty(value: Any) -> bool:
-    return read_instant(value) is None
+def _derivation(fld: FieldDef) -> Optional[Tuple[str, Derive, Read]]:
+    """(source field, derive, read) of a derived field, None for the others."""
+    if fld.default in DERIVATIONS:
+        source, derive = DERIVATIONS[fld.default]
+        return source, derive, read_instant
+    if fld.guessed_from and fld.value_list is not None and fld.value_list.name in GUESSERS:
+        return fld.guessed_from, GUESSERS[fld.value_list.name], _read_text
+    return None
 
 
 class DerivedDefaults:
@@ -46,33 +56,34 @@ class DerivedDefaults:
 
     def __init__(self, layer_def: LayerDef, attributes: Mapping[str, Any]) -> None:
         self.layer_def = layer_def
-        # target field -> (source field, derive, the source value last seen)
-        self._targets: Dict[str, Tuple[str, Derive]] = {}
-        self._last_source: Dict[str, Any] = {}
+        # target field -> (source field, derive, read)
+        self._targets: Dict[str, Tuple[str, Derive, Read]] = {}
+        # target field -> the value last derived for it (None: none yet)
+        self._last: Dict[str, Any] = {}
         for fld in layer_def.fields:
-            if fld.default in DERIVATIONS:
-                source, derive = DERIVATIONS[fld.default]
-                self._targets[fld.name] = (source, derive)
-                self._last_source[fld.name] = attributes.get(source)
+            derivation = _derivation(fld)
+            if derivation is not None:
+                self._targets[fld.name] = derivation
+                self._last[fld.name] = derivation[1](attributes.get(derivation[0]))
 
     @property
     def sources(self) -> Tuple[str, ...]:
-        return tuple(source for source, _derive in self._targets.values())
+        return tuple(source for source, _derive, _read in self._targets.values())
 
     def updates(self, changed: str, value: Any, current: Mapping[str, Any]) -> Dict[str, Any]:
         """Field -> stored value to set after ``changed`` became ``value``
         (``current``: the form's values). Empty when nothing follows."""
         result: Dict[str, Any] = {}
-        for target, (source, derive) in self._targets.items():
+        for target, (source, derive, read) in self._targets.items():
             if source != changed:
                 continue
-            previous = derive(self._last_source.get(target))
-            self._last_source[target] = value
             now_derived = derive(value)
-            held = current.get(target)
             if now_derived is None:
                 continue  # nothing to derive from: leave the field as it is
-            if _empty(held) or _same(held, previous):
-                if not _same(held, now_derived):
+            previous, self._last[target] = self._last[target], now_derived
+            held = read(current.get(target))
+            # empty, or still what was derived before: the officer's own value stays
+            if held is None or (previous is not None and held == previous):
+                if held != now_derived:
                     result[target] = stored(self.layer_def, target, now_derived)
         return result

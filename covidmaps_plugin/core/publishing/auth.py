@@ -167,6 +167,11 @@ def auth_headers(authcfg: str = "", token: str = "",  # nosec B107
     )
 
 
+def environment_token_set() -> bool:
+    """A token comes from the ``COVIDMAPS_TOKEN`` environment variable."""
+    return bool(os.environ.get(TOKEN_ENV, "").strip())
+
+
 def store_token(name: str, token: str, username: str = "") -> str:
     """Store ``token`` in the auth DB as a Basic configuration; its authcfg id.
 

@@ -11,7 +11,8 @@ import datetime as dt
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from qgis.gui import QgsDateEdit, QgsDateTimeEdit
-from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
+from qgis.PyQt.QtCore import QDate, QDateTime, QModelIndex, Qt, QTime
+from qgis.PyQt.QtGui import QKeyEvent, QShowEvent
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -249,9 +250,36 @@ class OccupancyDialog(ToolDialog):
         self.form.addRow(tr("People in quarantine"), self.occupancy)
 
 
+class FiguresTable(QTableWidget):
+    """Enter goes down to the next facility's same cell, as in a spreadsheet
+    (the number typed is kept); on the last row it is left to the dialog,
+    whose default button saves them all."""
+
+    ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() in self.ENTER and event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            row, column = self.currentRow(), self.currentColumn()
+            if 0 <= row < self.rowCount() - 1:
+                self.setCurrentCell(row + 1, column)  # moving on keeps the typed number
+                event.accept()
+                return
+            self._keep_typed()
+        super().keyPressEvent(event)
+
+    def _keep_typed(self) -> None:
+        """Store the number being typed now (the dialog reads the table next):
+        the view commits an open editor when its cursor moves."""
+        row, column = self.currentRow(), self.currentColumn()
+        self.setCurrentIndex(QModelIndex())
+        self.setCurrentCell(row, column)
+
+
 class FiguresDialog(ToolDialog):
-    """Today's figures of every facility in one table: type the numbers,
-    Tab to the next, Enter saves them all."""
+    """Today's figures of every facility in one table: the cursor in the
+    first facility's people, type a number, Enter to the next facility;
+    Enter on the last one saves them all."""
 
     COLUMNS = 4  # name, capacity, occupancy, as of
 
@@ -259,16 +287,16 @@ class FiguresDialog(ToolDialog):
                  parent: Optional[QWidget] = None) -> None:
         super().__init__(
             tr("Today's figures"),
-            tr("Type today's figures of each facility (Tab moves to the next cell). "
-               "Facilities whose figures change get the time below as their "
-               "“figures as of”."),
+            tr("Type today's figures of each facility: Enter goes to the next facility, "
+               "and on the last one saves them all. Facilities whose figures change get "
+               "the time below as their “figures as of”."),
             tr("Save"), apply, parent,
         )
         self.setMinimumWidth(820)  # facility names are long: keep them readable
         self.rows = list(rows)
         self.as_of = datetime_edit(now)
         self.form.addRow(tr("Figures as of"), self.as_of)
-        self.table = QTableWidget(len(self.rows), self.COLUMNS)
+        self.table = FiguresTable(len(self.rows), self.COLUMNS)
         self.table.setObjectName("figures")
         self.table.setHorizontalHeaderLabels(
             [tr("Facility"), tr("Capacity"), tr("People in quarantine"), tr("Last figures")])
@@ -295,6 +323,10 @@ class FiguresDialog(ToolDialog):
         self.form.addRow(self.table)
         if self.rows:
             self.table.setCurrentCell(0, 2)  # the number that changes every day
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)  # typing goes in the table
 
     def figures(self) -> dict:
         """fid -> (capacity, occupancy) as typed (None: empty cell)."""

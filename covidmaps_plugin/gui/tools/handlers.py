@@ -216,6 +216,25 @@ def _on_clicked_feature(ctx: PluginContext, holder: Dict[str, object], layer_nam
     return start
 
 
+# the three updates of nearly every day, one click each on the toolbar (the
+# Daily updates menu keeps them too, with the rarer ones)
+
+def extend_zone_handler(ctx: PluginContext) -> Handler:
+    return _guarded(ctx, _on_clicked_feature(ctx, _map_tool_holder(ctx), "isolation_zones",
+                                             daily.extend_dialog))
+
+
+def close_facility_handler(ctx: PluginContext) -> Handler:
+    return _guarded(ctx, _on_clicked_feature(ctx, _map_tool_holder(ctx),
+                                             "quarantine_facilities",
+                                             daily.close_facility_dialog))
+
+
+def figures_handler(ctx: PluginContext) -> Handler:
+    return _guarded(ctx, lambda session: run_tool_dialog(
+        ctx, daily.figures_dialog(session, ctx.main_window)))
+
+
 def daily_updates_handler(ctx: PluginContext) -> Handler:
     """A menu of the daily updates, at the mouse pointer."""
     holder = _map_tool_holder(ctx)
