@@ -12,7 +12,7 @@
 # between runs, so a second run installs nothing), the target runs as root in
 # a chroot, and tests/artifacts comes back as tests/artifacts/debian-RELEASE/.
 #
-# Needs root, mmdebstrap (installed when missing) and about 3 GB of disk per
+# Needs root, mmdebstrap (installed when missing) and about 5 GB of disk per
 # release. Nothing here reaches anything but the package registries.
 set -euo pipefail
 
