@@ -50,3 +50,14 @@ def test_detect_secrets_would_catch_a_secret(tmp_path: Path):
     leaked.write_text(f'aws_secret_access_key = "{key}"\n')
     done = run(str(BIN / "detect-secrets-hook"), "--baseline", ".secrets.baseline", str(leaked))
     assert done.returncode != 0
+
+
+def test_the_other_release_runner_is_sound_and_refuses_what_it_does_not_know():
+    # tools/debian_root.sh (make test-other) builds multi-GB roots, so make
+    # test does not run it; its syntax and argument handling are checked here
+    script = ROOT / "tools" / "debian_root.sh"
+    assert run("bash", "-n", str(script)).returncode == 0
+    unknown = run("bash", str(script), "wheezy")
+    assert unknown.returncode == 2 and "unknown release 'wheezy'" in unknown.stderr
+    usage = run("bash", str(script))
+    assert usage.returncode == 2 and "tools/debian_root.sh RELEASE" in usage.stdout
