@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import signal
-import subprocess
 from pathlib import Path
 from typing import Any, Dict
 
@@ -30,9 +27,7 @@ from covidmaps_plugin.core.workspace import create_workspace
 from covidmaps_plugin.model import MODEL, PROVINCE_TZ
 
 from .installed_plugin import ROOT, install, vi_translations
-from .test_desktop import wait_for_exit
-from .xvfb import screenshot as screenshot_taken
-from .xvfb import xvfb
+from .qgis_window import run_in_qgis_window
 
 pytestmark = pytest.mark.gui
 
@@ -124,30 +119,13 @@ def run_qgis(tmp_path: Path, plugin_zip: Path, scene: Dict[str, Any]) -> Dict[st
     with open(ini, "a", encoding="utf-8") as fh:
         fh.write(f"\n[covidmaps]\npublish\\endpoint={scene['url']}\n")
     result_path = tmp_path / "result.json"
-    (tmp_path / "runtime").mkdir(mode=0o700)
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("QT_QPA_PLATFORM", "QGIS_NO_OVERRIDE_IMPORT")}
-    env.update(COVIDMAPS_DAILY_RESULT=str(result_path),
-               COVIDMAPS_DAILY_WORKSPACE=str(scene["gpkg"]),
-               COVIDMAPS_DAILY_SHOTS=str(SHOTS),
-               COVIDMAPS_DAILY_PLAN=json.dumps(scene["plan"], ensure_ascii=False),
-               COVIDMAPS_TOKEN=scene["token"],  # no auth database in a fresh profile
-               XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
-    command = ["qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profiles),
-               "--code", str(SCRIPT)]
-    log = tmp_path / "qgis.log"
-    stuck = ARTIFACTS / "qgis_stuck_daily_loop.png"
-    with xvfb(SCREEN) as display, open(log, "wb") as out:
-        env["DISPLAY"] = display
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        if not wait_for_exit(process, result_path):
-            screenshot_taken(display, stuck)
-            os.killpg(process.pid, signal.SIGKILL)  # our own session: qgis.bin only
-            process.wait()
-    assert result_path.is_file(), (
-        f"no result (screen at timeout: {stuck})\n" + log.read_text(errors="replace")[-4000:])
-    return json.loads(result_path.read_text(encoding="utf-8"))
+    return run_in_qgis_window(
+        SCRIPT, profiles, result_path, ARTIFACTS / "qgis_stuck_daily_loop.png", SCREEN,
+        COVIDMAPS_DAILY_RESULT=str(result_path),
+        COVIDMAPS_DAILY_WORKSPACE=str(scene["gpkg"]),
+        COVIDMAPS_DAILY_SHOTS=str(SHOTS),
+        COVIDMAPS_DAILY_PLAN=json.dumps(scene["plan"], ensure_ascii=False),
+        COVIDMAPS_TOKEN=scene["token"])  # no auth database in a fresh profile
 
 
 def published_layer(url: str, layer: str) -> Dict[str, Any]:

@@ -8,13 +8,8 @@ the plugin's own task, no critical log message, and a clean unload/reload.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import signal
 import struct
-import subprocess
-import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
@@ -24,16 +19,13 @@ from covidmaps_plugin.gui.actions import ACTION_NAME_PREFIX, ACTIONS
 from covidmaps_plugin.model import MODEL
 from covidmaps_plugin.model.profile import default_profile
 
-from .installed_plugin import ROOT, desktop_env, install, vi_translations
-from .xvfb import screenshot as screenshot_taken
-from .xvfb import xvfb
+from .installed_plugin import ROOT, install, vi_translations
+from .qgis_window import run_in_qgis_window
 
 pytestmark = pytest.mark.gui
 
 SCRIPT = Path(__file__).resolve().parent / "desktop_script.py"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-QGIS_TIMEOUT_S = 120
-EXIT_GRACE_S = 15  # after the result file is written, QGIS only has to quit
 WITH_SAMPLE = True  # the screenshot shows a working map, as in training
 SCREEN = "1440x900x24"
 
@@ -47,43 +39,13 @@ def run_qgis_desktop(tmp_path: Path, plugin_zip: Path, language: Optional[str],
     profiles = tmp_path / "profiles"
     install(plugin_zip, profiles, language)
     result_path = tmp_path / "result.json"
-    env = desktop_env(
+    (tmp_path / "ws").mkdir()
+    return run_in_qgis_window(
+        SCRIPT, profiles, result_path, ARTIFACTS / f"qgis_stuck_{screenshot.stem}.png", SCREEN,
         COVIDMAPS_DESKTOP_RESULT=str(result_path),
         COVIDMAPS_DESKTOP_WORKSPACE=str(tmp_path / "ws" / "bac_kan.gpkg"),
         COVIDMAPS_DESKTOP_SCREENSHOT=str(screenshot),
-        COVIDMAPS_DESKTOP_SAMPLE="1" if WITH_SAMPLE else "0",
-        XDG_RUNTIME_DIR=str(tmp_path / "runtime"),
-    )
-    (tmp_path / "ws").mkdir()
-    (tmp_path / "runtime").mkdir(mode=0o700)
-    command = ["qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profiles),
-               "--code", str(SCRIPT)]
-    log = tmp_path / "qgis.log"
-    stuck = ARTIFACTS / f"qgis_stuck_{screenshot.stem}.png"
-    with xvfb(SCREEN) as display, open(log, "wb") as out:
-        env["DISPLAY"] = display
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        if not wait_for_exit(process, result_path):
-            screenshot_taken(display, stuck)  # shows the dialog or error that blocked QGIS
-            os.killpg(process.pid, signal.SIGKILL)  # our own session: qgis.bin only
-            process.wait()
-    assert result_path.is_file(), (
-        f"no result (screen at timeout: {stuck})\n" + log.read_text(errors="replace")[-4000:])
-    return json.loads(result_path.read_text(encoding="utf-8"))
-
-
-def wait_for_exit(process: subprocess.Popen, result_path: Path) -> bool:
-    """True when QGIS quit by itself; gives up soon after the result is written."""
-    deadline = time.monotonic() + QGIS_TIMEOUT_S
-    while time.monotonic() < deadline:
-        try:
-            process.wait(timeout=1)
-            return True
-        except subprocess.TimeoutExpired:
-            if result_path.is_file():
-                deadline = min(deadline, time.monotonic() + EXIT_GRACE_S)
-    return False
+        COVIDMAPS_DESKTOP_SAMPLE="1" if WITH_SAMPLE else "0")
 
 
 def png_size(path: Path) -> List[int]:

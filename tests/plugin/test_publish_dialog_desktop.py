@@ -14,11 +14,7 @@ history + rollback. Screenshots: tests/artifacts/publish_dialog_desktop_vi_*.png
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import re
-import signal
-import subprocess
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -33,10 +29,9 @@ from covidmaps_plugin.core.validation.table import instant_text
 from covidmaps_plugin.core.workspace import create_workspace
 from covidmaps_plugin.model import MODEL, PROVINCE_TZ
 
-from .installed_plugin import ROOT, desktop_env, install
-from .test_desktop import png_size, wait_for_exit
-from .xvfb import screenshot as screenshot_taken
-from .xvfb import xvfb
+from .installed_plugin import ROOT, install
+from .qgis_window import run_in_qgis_window
+from .test_desktop import png_size
 
 pytestmark = pytest.mark.gui
 
@@ -132,28 +127,13 @@ def run_qgis(tmp_path: Path, plugin_zip: Path, scene: Dict[str, Any]) -> Dict[st
     profiles = tmp_path / "profiles"
     install(plugin_zip, profiles, "vi")
     result_path = tmp_path / "result.json"
-    (tmp_path / "runtime").mkdir(mode=0o700)
-    env = desktop_env(COVIDMAPS_PUBLISH_RESULT=str(result_path),
-               COVIDMAPS_PUBLISH_WORKSPACE=str(scene["gpkg"]),
-               COVIDMAPS_PUBLISH_ENDPOINT=scene["url"],
-               COVIDMAPS_PUBLISH_SHOTS=str(SHOTS),
-               COVIDMAPS_TOKEN=scene["token"],  # no auth database in a fresh profile
-               XDG_RUNTIME_DIR=str(tmp_path / "runtime"))
-    command = ["qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profiles),
-               "--code", str(SCRIPT)]
-    log = tmp_path / "qgis.log"
-    stuck = ARTIFACTS / "qgis_stuck_publish_dialog.png"
-    with xvfb(SCREEN) as display, open(log, "wb") as out:
-        env["DISPLAY"] = display
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        if not wait_for_exit(process, result_path):
-            screenshot_taken(display, stuck)
-            os.killpg(process.pid, signal.SIGKILL)  # our own session: qgis.bin only
-            process.wait()
-    assert result_path.is_file(), (
-        f"no result (screen at timeout: {stuck})\n" + log.read_text(errors="replace")[-4000:])
-    return json.loads(result_path.read_text(encoding="utf-8"))
+    return run_in_qgis_window(
+        SCRIPT, profiles, result_path, ARTIFACTS / "qgis_stuck_publish_dialog.png", SCREEN,
+        COVIDMAPS_PUBLISH_RESULT=str(result_path),
+        COVIDMAPS_PUBLISH_WORKSPACE=str(scene["gpkg"]),
+        COVIDMAPS_PUBLISH_ENDPOINT=scene["url"],
+        COVIDMAPS_PUBLISH_SHOTS=str(SHOTS),
+        COVIDMAPS_TOKEN=scene["token"])  # no auth database in a fresh profile
 
 
 def manifest(url: str, name: str = "manifest.json") -> Dict[str, Any]:
