@@ -240,8 +240,10 @@ def test_the_release_message_reaches_the_manifest_and_the_history(dialog, endpoi
     dialog.grab().save(str(ARTIFACTS / "publish_dialog_history.png"))
 
 
-def test_save_edits_and_check(endpoint, workspace_copy, monkeypatch):
-    from qgis.core import QgsProject, QgsVectorLayer
+@pytest.fixture
+def unsaved_name_edit(endpoint, workspace_copy, monkeypatch):
+    """The workspace open in the project, a risk point renamed and not saved."""
+    from qgis.core import QgsProject
 
     from covidmaps_plugin.core.workspace import open_workspace
 
@@ -253,22 +255,29 @@ def test_save_edits_and_check(endpoint, workspace_copy, monkeypatch):
         assert layer.startEditing()
         first = next(layer.getFeatures())
         layer.changeAttributeValue(first.id(), layer.fields().indexOf("name"), "Chợ đã sửa")
-        dialog = PublishDialog()
-        dialog.endpoint.setText(endpoint.url)
-        dialog.restart()
-        assert dialog.save_check_button.isVisibleTo(dialog)
-        assert layer.name() in dialog.status.text()
-        dialog.save_check_button.click()
-        assert not layer.isModified() and layer.isEditable()  # saved, still editable
-        wait_idle(dialog)
-        assert dialog.prepared is not None, dialog.status.text()
-        assert not dialog.save_check_button.isVisibleTo(dialog)
-        on_disk = QgsVectorLayer(f"{workspace_copy}|layername=risk_points", "disk", "ogr")
-        assert "Chợ đã sửa" in [f["name"] for f in on_disk.getFeatures()]
-        dialog.deleteLater()
+        yield layer
         layer.rollBack()
     finally:
         project.clear()
+
+
+def test_save_edits_and_check(endpoint, workspace_copy, unsaved_name_edit):
+    from qgis.core import QgsVectorLayer
+
+    layer = unsaved_name_edit
+    dialog = PublishDialog()
+    dialog.endpoint.setText(endpoint.url)
+    dialog.restart()
+    assert dialog.save_check_button.isVisibleTo(dialog)
+    assert layer.name() in dialog.status.text()
+    dialog.save_check_button.click()
+    assert not layer.isModified() and layer.isEditable()  # saved, still editable
+    wait_idle(dialog)
+    assert dialog.prepared is not None, dialog.status.text()
+    assert not dialog.save_check_button.isVisibleTo(dialog)
+    on_disk = QgsVectorLayer(f"{workspace_copy}|layername=risk_points", "disk", "ogr")
+    assert "Chợ đã sửa" in [f["name"] for f in on_disk.getFeatures()]
+    dialog.deleteLater()
 
 
 def test_opened_to_publish_it_checks_by_itself(endpoint, workspace_copy, monkeypatch):
@@ -297,29 +306,14 @@ def test_opened_to_publish_it_checks_by_itself(endpoint, workspace_copy, monkeyp
     dialog.deleteLater()
 
 
-def test_opened_with_unsaved_edits_save_and_check_is_the_default(
-        endpoint, workspace_copy, monkeypatch):
-    from qgis.core import QgsProject
-
-    from covidmaps_plugin.core.workspace import open_workspace
-
-    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)
-    project = QgsProject.instance()
-    workspace = open_workspace(workspace_copy, project=project)
-    try:
-        layer = workspace.layer("risk_points")
-        assert layer.startEditing()
-        first = next(layer.getFeatures())
-        layer.changeAttributeValue(first.id(), layer.fields().indexOf("name"), "Chợ đã sửa")
-        dialog = PublishDialog()
-        dialog.endpoint.setText(endpoint.url)
-        dialog.show()
-        dialog.restart()
-        assert dialog.check_on_open() is False and not dialog.tasks  # nothing saved unasked
-        assert dialog.save_check_button.isDefault()
-        assert layer.isModified()
-        dialog.close()
-        dialog.deleteLater()
-        layer.rollBack()
-    finally:
-        project.clear()
+def test_opened_with_unsaved_edits_save_and_check_is_the_default(endpoint, unsaved_name_edit):
+    layer = unsaved_name_edit
+    dialog = PublishDialog()
+    dialog.endpoint.setText(endpoint.url)
+    dialog.show()
+    dialog.restart()
+    assert dialog.check_on_open() is False and not dialog.tasks  # nothing saved unasked
+    assert dialog.save_check_button.isDefault()
+    assert layer.isModified()
+    dialog.close()
+    dialog.deleteLater()
