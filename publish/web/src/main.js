@@ -19,8 +19,7 @@ import {
   presentStatuses, swatch, zoneMarkerOptions,
 } from './symbols.js';
 import { anchorOf } from './geo.js';
-import { VectorTileLayer } from './tiles.js';
-import { renderZoomHints, zoomHintMessage } from './zoomhint.js';
+import { VectorTileLayer, isTiled } from './tiles.js';
 
 const app = {
   state: readUrl(createState()),
@@ -31,7 +30,6 @@ const app = {
   popup: null,
   returnFocus: null,
   drawnMarked: false,
-  zoomHinted: new Set(), // tiled layers whose legend row says "zoom in"
   reference: new Map(), // reference id -> its Leaflet layer
 };
 window.covidmapsApp = app; // for tests and the benchmark: read-only inspection
@@ -136,12 +134,7 @@ function createMap() {
     writeUrl(app.state);
   });
   map.on('click', (e) => onMapClick(e.latlng));
-  map.on('zoomend', () => {
-    updateZoneMarkers();
-    // only a hint that a zoom change made appear is announced, not redraws
-    const appeared = renderZoomHints(app);
-    if (appeared.length) app.announce(zoomHintMessage(appeared));
-  });
+  map.on('zoomend', () => updateZoneMarkers());
   // Escape closes a popup wherever the focus is inside the map (Leaflet
   // only listens while the map container itself has the focus)
   map.getContainer().addEventListener('keydown', (e) => {
@@ -253,11 +246,7 @@ function drawLayer(entry) {
 
 function applyFilterToLayer(entry) {
   if (entry.tileLayer) {
-    if (app.state.hiddenLayers.has(entry.meta.id)) app.map.removeLayer(entry.tileLayer);
-    else {
-      entry.tileLayer.addTo(app.map);
-      entry.tileLayer.redraw();
-    }
+    applyFilterToTiles(entry);
     return;
   }
   if (!entry.group) return;
@@ -271,13 +260,47 @@ function applyFilterToLayer(entry) {
   if (entry.markers) updateZoneMarkers();
 }
 
+/** A tiled layer draws its archive, or (for a filter its clusters cannot
+ * answer, or when the archive cannot be read) the matching features of its
+ * GeoJSON blob, loaded then. */
+function applyFilterToTiles(entry) {
+  const layer = entry.tileLayer;
+  if (app.state.hiddenLayers.has(entry.meta.id)) {
+    app.map.removeLayer(layer);
+    return;
+  }
+  const added = !app.map.hasLayer(layer);
+  layer.addTo(app.map);
+  if (!entry.tilesFailed && !app.state.district && !app.state.query) {
+    // a status switched on or off changes what the tiles draw: only then redraw
+    const drawn = [...app.state.hiddenStatuses].filter((k) => k.startsWith(`${entry.meta.id}:`)).join();
+    if (layer.drawsOwnFeatures()) layer.setFeatures(null);
+    else if (!added && drawn !== entry.drawnStatuses) layer.redraw();
+    entry.drawnStatuses = drawn;
+    return;
+  }
+  app.ensureFeatures(entry.meta.id).then(() => {
+    layer.setFeatures(app.visibleFeatures(entry.meta.id));
+  }).catch(() => {
+    entry.status = 'error';
+    renderLegend();
+  });
+}
+
 async function onMapClick(latlng) {
   // taps on vector-tile layers (GeoJSON layers handle their own clicks)
   for (const entry of [...app.layers.values()].reverse()) {
     if (!entry.tileLayer || !app.map.hasLayer(entry.tileLayer)) continue;
-    const feature = await entry.tileLayer.featureAt(latlng, app.map);
-    if (feature) {
-      openFeature(entry.meta.id, feature, { latlng });
+    const hit = await entry.tileLayer.hitAt(latlng, app.map);
+    if (hit && hit.cluster) {
+      // a cluster: zoom in towards where its points part
+      const zoom = Math.round(app.map.getZoom());
+      const parts = (entry.meta.tiles.cluster_maxzoom ?? zoom) + 1;
+      app.map.setView(hit.cluster.latlng, Math.max(zoom + 1, Math.min(zoom + 2, parts)));
+      return;
+    }
+    if (hit) {
+      openFeature(entry.meta.id, hit.feature, { latlng });
       return;
     }
   }
@@ -343,7 +366,7 @@ function renderLegend() {
     }
     const off = app.state.hiddenLayers.has(meta.id);
     list.append(el(
-      'li', { class: `legend-layer${off ? ' is-off' : ''}`, dataset: { layer: meta.id } },
+      'li', { class: `legend-layer${off ? ' is-off' : ''}${entry.tileLayer ? ' is-tiled' : ''}`, dataset: { layer: meta.id } },
       el('span', { class: 'legend-row' },
         swatch(meta, legendStatus(entry)),
         el('span', { class: 'legend-name' }, pick(meta.title)),
@@ -353,7 +376,6 @@ function renderLegend() {
       statuses.childElementCount > 1 ? statuses : null,
     ));
   }
-  renderZoomHints(app);
 }
 
 // ------------------------------------------------------------ refresh
@@ -512,10 +534,17 @@ function loadLayers(manifest) {
   for (const meta of manifest.layers || []) {
     const entry = { meta, features: null, status: 'loading' };
     app.layers.set(meta.id, entry);
-    if (meta.tiles && meta.tiles.href) {
-      entry.tileLayer = new VectorTileLayer(meta, (props) => app.matches(meta.id, props, null), markDrawn, {
-        pane: isArea(meta) ? 'areasPane' : 'pointsPane',
-      });
+    if (isTiled(meta)) {
+      entry.tileLayer = new VectorTileLayer(meta, {
+        matches: (props) => app.matches(meta.id, props, null),
+        statusShown: (status) => !app.state.hiddenStatuses.has(`${meta.id}:${status}`),
+        onDrawn: markDrawn,
+        onFailed: () => {
+          if (entry.tilesFailed) return;
+          entry.tilesFailed = true; // the blob is authoritative: draw it instead
+          applyFilterToTiles(entry);
+        },
+      }, { pane: isArea(meta) ? 'areasPane' : 'pointsPane' });
       entry.status = 'tiled';
       continue;
     }

@@ -1,0 +1,302 @@
+"""A 100,000-point layer with a PMTiles archive, on a phone, served three
+ways a deployment serves /data/: the real nginx with the deploy config and
+a SeaweedFS bucket (behind a loopback pass-through playing the CDN), and the
+embedded server. On each: the province view draws the layer (clusters with
+their counts), the archive is read with HTTP range requests (206, never the
+whole file, never the layer's GeoJSON blob), the maximum zoom draws single
+points and a tap opens the feature's popup."""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import shutil
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Dict, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from webmap_browser import ARTIFACTS, new_context, open_map
+from webmap_data import UPDATED_AT
+from webmap_pmtiles import LARGE, large_layers, tiled_release
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publish"))
+from nginx_runner import start_deploy_nginx  # noqa: E402
+from s3_fixtures import seaweedfs  # noqa: E402,F401 - the SeaweedFS server fixture
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+         "device_scale_factor": 2}
+TYPES = {".json": "application/json", ".geojson": "application/geo+json",
+         ".pmtiles": "application/vnd.pmtiles"}
+
+
+@pytest.fixture(scope="session")
+def large_tree(tmp_path_factory, profile, reference) -> Dict[str, Any]:
+    """The release tree (what is served at /data/) of the sample province
+    with 100,000 risk points and their archive."""
+    tree = tmp_path_factory.mktemp("large-tree") / "data"
+    layers = large_layers()
+    manifest = tiled_release(tree, profile, layers, reference, created_at=UPDATED_AT)
+    return {"tree": tree, "manifest": manifest, "layers": layers}
+
+
+# ----------------------------------------------------------- the servers
+
+
+@pytest.fixture(scope="module")
+def nginx_site(large_tree, web_dist, tmp_path_factory) -> Iterator[str]:
+    base = tmp_path_factory.mktemp("large-nginx")
+    shutil.copytree(large_tree["tree"], base / "endpoint" / "public" / "data")
+    # every URL of the map is a static file: the upstream is never asked
+    nginx = start_deploy_nginx(base / "nginx", base / "endpoint", web_dist, "127.0.0.1:9")
+    try:
+        yield nginx.url
+    finally:
+        nginx.stop()
+
+
+class _Cdn(BaseHTTPRequestHandler):
+    """/ from the built map, /data/<path> from the bucket's PREFIX/data/<path>
+    as a CDN in front of it does: Range, status and headers passed through."""
+
+    web: Path
+    client: Any
+    bucket: str
+    prefix: str
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        path = urlsplit(self.path).path
+        if not path.startswith("/data/"):
+            target = self.web / (path.lstrip("/") or "index.html")
+            body = target.read_bytes() if target.is_file() and ".." not in path else b""
+            ctype = {".js": "text/javascript", ".css": "text/css", ".html": "text/html",
+                     ".json": "application/json"}.get(target.suffix, "application/octet-stream")
+            return self._answer(200 if body else 404, {"Content-Type": ctype}, body)
+        from botocore.exceptions import ClientError
+
+        args = {"Bucket": self.bucket, "Key": f"{self.prefix}/data/{path[len('/data/'):]}"}
+        if self.headers.get("Range"):
+            args["Range"] = self.headers["Range"]
+        try:
+            got = self.client.get_object(**args)
+        except ClientError as exc:
+            status = int(exc.response["ResponseMetadata"]["HTTPStatusCode"])
+            return self._answer(status, {"Content-Type": "text/plain"}, b"")
+        meta = got["ResponseMetadata"]
+        headers = {k: v for k, v in meta["HTTPHeaders"].items()
+                   if k in ("content-type", "content-range", "etag", "cache-control",
+                            "content-encoding", "accept-ranges")}
+        return self._answer(meta["HTTPStatusCode"], headers, got["Body"].read())
+
+    def _answer(self, status: int, headers: Dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def s3_site(large_tree, web_dist, seaweedfs) -> Iterator[str]:  # noqa: F811 - fixture
+    client = seaweedfs.client()
+    bucket = seaweedfs.new_bucket("large")
+    tree: Path = large_tree["tree"]
+    for path in sorted(p for p in tree.rglob("*") if p.is_file()):
+        client.put_object(Bucket=bucket, Key=f"site/data/{path.relative_to(tree).as_posix()}",
+                          Body=path.read_bytes(), ContentType=TYPES.get(path.suffix,
+                                                                        "application/octet-stream"))
+    handler = type("Cdn", (_Cdn,), {"web": web_dist, "client": client, "bucket": bucket,
+                                     "prefix": "site"})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        client.close()
+
+
+@pytest.fixture(params=["nginx", "s3"])
+def large_site(request, large_tree) -> Dict[str, Any]:
+    base = request.getfixturevalue(f"{request.param}_site")
+    return {**large_tree, "base": base, "name": request.param}
+
+
+# -------------------------------------------------------------- helpers
+
+
+@contextlib.contextmanager
+def phone_page(browser) -> Iterator[Any]:
+    context = new_context(browser, **PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30000)
+    errors: list = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def settle(page) -> None:
+    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')")
+    page.wait_for_timeout(300)
+
+
+def painted(page, lon: float, lat: float, radius: int = 4) -> int:
+    """Non-transparent pixels of the vector tile canvases around a place."""
+    return page.evaluate(
+        """([lon, lat, r]) => {
+        const map = window.covidmapsApp.map;
+        const p = map.latLngToContainerPoint([lat, lon]);
+        const box = map.getContainer().getBoundingClientRect();
+        let n = 0;
+        for (const c of document.querySelectorAll('.leaflet-pane canvas.leaflet-tile')) {
+            const b = c.getBoundingClientRect();
+            const x = (box.left + p.x - b.left) * c.width / b.width;
+            const y = (box.top + p.y - b.top) * c.height / b.height;
+            if (x < 0 || y < 0 || x >= c.width || y >= c.height) continue;
+            const d = c.getContext('2d')
+                .getImageData(Math.max(0, x - r), Math.max(0, y - r), 2 * r, 2 * r).data;
+            for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        }
+        return n;
+    }""",
+        [lon, lat, radius],
+    )
+
+
+def painted_share(page) -> float:
+    """The share of the map's visible tile-canvas pixels that are painted."""
+    return page.evaluate(
+        """() => {
+        const box = window.covidmapsApp.map.getContainer().getBoundingClientRect();
+        let all = 0, n = 0;
+        for (const c of document.querySelectorAll('.leaflet-pane canvas.leaflet-tile')) {
+            const b = c.getBoundingClientRect();
+            if (b.right < box.left || b.left > box.right || b.bottom < box.top || b.top > box.bottom) continue;
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 3; i < d.length; i += 16) { all++; if (d[i] > 0) n++; }
+        }
+        return all ? n / all : 0;
+    }"""
+    )
+
+
+def screen_point(page, lon: float, lat: float):
+    return page.evaluate(
+        "([lon, lat]) => { const m = window.covidmapsApp.map;"
+        " const p = m.latLngToContainerPoint([lat, lon]);"
+        " const b = m.getContainer().getBoundingClientRect();"
+        " return [b.left + p.x, b.top + p.y]; }",
+        [lon, lat],
+    )
+
+
+def set_view(page, lat: float, lon: float, zoom: float) -> None:
+    page.evaluate(
+        "([lat, lon, z]) => window.covidmapsApp.map.setView([lat, lon], z, {animate: false})",
+        [lat, lon, zoom],
+    )
+
+
+def watch(page) -> list:
+    """Every response: (url, status, request Range header, response headers)."""
+    seen: list = []
+    page.on("response", lambda r: seen.append(
+        (r.url, r.status, r.request.headers.get("range"), r.headers)))
+    return seen
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_large_layer_on_a_phone(browser, large_site):
+    base, manifest, layers = large_site["base"], large_site["manifest"], large_site["layers"]
+    entry = next(e for e in manifest["layers"] if e["id"] == LARGE)
+    spec = entry["tiles"]
+    with phone_page(browser) as page:
+        seen = watch(page)
+        open_map(page, base + "/")
+        page.wait_for_function("() => document.documentElement.dataset.featuresDrawn === '1'")
+        settle(page)
+        zoom = page.evaluate("() => window.covidmapsApp.map.getZoom()")
+        assert zoom < spec["cluster_maxzoom"]  # the province view: clusters
+
+        # the archive, by ranges only; the 100k-point blob is not loaded
+        archive = [s for s in seen if s[0].endswith(spec["href"])]
+        assert archive and all(status == 206 for _, status, _, _ in archive), archive
+        assert all(rng and rng.startswith("bytes=") for _, _, rng, _ in archive)
+        for _, _, _, headers in archive:
+            assert headers["content-type"] == "application/vnd.pmtiles"
+            assert "content-encoding" not in headers
+        fetched = sum(int(h["content-range"].split("-")[1].split("/")[0])
+                      - int(h["content-range"].split(" ")[1].split("-")[0]) + 1
+                      for _, _, _, h in archive)
+        assert fetched < spec["size"] / 10
+        assert not any(s[0].endswith(entry["blob"]["href"]) for s in seen)
+
+        # drawn: clusters over the province, the legend counts every point
+        assert painted_share(page) > 0.01
+        count = page.get_attribute(f"#legend-list > li[data-layer='{LARGE}'] .legend-count",
+                                   "data-count")
+        assert int(count) == len(layers[LARGE]["features"]) == 100_000
+        page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-province-{large_site['name']}.png"))
+
+        # a tap on a cluster zooms in towards it
+        target = layers[LARGE]["features"][0]
+        lon, lat = target["geometry"]["coordinates"]
+        x, y = screen_point(page, lon, lat)
+        hit = page.evaluate(
+            "async ([lat, lon]) => { const e = window.covidmapsApp.layers.get('risk_points');"
+            " const h = await e.tileLayer.hitAt({lat, lng: lon}, window.covidmapsApp.map, 30);"
+            " return h && h.cluster ? [h.cluster.latlng.lat, h.cluster.latlng.lng, h.cluster.count]"
+            " : null; }", [lat, lon])
+        assert hit and hit[2] > 1
+        cx, cy = screen_point(page, hit[1], hit[0])
+        page.mouse.click(cx, cy)
+        page.wait_for_function(f"() => window.covidmapsApp.map.getZoom() > {zoom}")
+        settle(page)
+        assert not page.query_selector(".leaflet-popup")
+
+        # the map's maximum zoom (beyond the archive's): single points, a popup
+        set_view(page, lat, lon, 18)
+        settle(page)
+        assert painted(page, lon, lat) > 0
+        x, y = screen_point(page, lon, lat)
+        page.mouse.click(x, y)
+        page.wait_for_selector(".leaflet-popup .popup-title")
+        assert page.text_content(".leaflet-popup .popup-title") == target["properties"]["name"]
+        page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-zoomed-{large_site['name']}.png"))
+        assert all(s[1] == 206 for s in seen if s[0].endswith(spec["href"]))
+        assert not any(s[0].endswith(entry["blob"]["href"]) for s in seen)
+
+
+def test_range_requests_are_answered_as_ranges(large_site):
+    """What the map relies on, asked directly: a byte range of the archive
+    is a 206 with exactly those bytes."""
+    spec = next(e for e in large_site["manifest"]["layers"] if e["id"] == LARGE)["tiles"]
+    data = (large_site["tree"] / spec["href"]).read_bytes()
+    url = urlsplit(f"{large_site['base']}/data/{spec['href']}")
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.request("GET", url.path, headers={"Range": "bytes=100-16483",
+                                               "Accept-Encoding": "gzip, br"})
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    assert resp.status == 206
+    assert resp.getheader("Content-Range") == f"bytes 100-16483/{len(data)}"
+    assert resp.getheader("Content-Encoding") in (None, "identity")
+    assert body == data[100:16484]
