@@ -184,7 +184,8 @@ def painted_share(page) -> float:
         let all = 0, n = 0;
         for (const c of document.querySelectorAll('.leaflet-pane canvas.leaflet-tile')) {
             const b = c.getBoundingClientRect();
-            if (b.right < box.left || b.left > box.right || b.bottom < box.top || b.top > box.bottom) continue;
+            if (b.right < box.left || b.left > box.right) continue;
+            if (b.bottom < box.top || b.top > box.bottom) continue;
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             for (let i = 3; i < d.length; i += 16) { all++; if (d[i] > 0) n++; }
         }
@@ -251,7 +252,8 @@ def test_large_layer_on_a_phone(browser, large_site):
         count = page.get_attribute(f"#legend-list > li[data-layer='{LARGE}'] .legend-count",
                                    "data-count")
         assert int(count) == len(layers[LARGE]["features"]) == 100_000
-        page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-province-{large_site['name']}.png"))
+        name = large_site["name"]
+        page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-province-{name}.png"))
 
         # a tap on a cluster zooms in towards it
         target = layers[LARGE]["features"][0]
@@ -277,7 +279,7 @@ def test_large_layer_on_a_phone(browser, large_site):
         page.mouse.click(x, y)
         page.wait_for_selector(".leaflet-popup .popup-title")
         assert page.text_content(".leaflet-popup .popup-title") == target["properties"]["name"]
-        page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-zoomed-{large_site['name']}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-zoomed-{name}.png"))
         assert all(s[1] == 206 for s in seen if s[0].endswith(spec["href"]))
         assert not any(s[0].endswith(entry["blob"]["href"]) for s in seen)
 

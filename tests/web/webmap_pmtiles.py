@@ -53,8 +53,9 @@ def large_layers(points: int = 100_000, seed: int = 13) -> Dict[str, FeatureColl
         props["name"] = f"Điểm {i + 1}"
         # mostly active, some expired, a few withdrawn: clusters mix colours
         props["status"] = statuses[0] if rng.random() < 0.7 else rng.choice(statuses[1:])
-        f["geometry"] = {"type": "Point", "coordinates": [
-            round(rng.uniform(SPREAD[0], SPREAD[2]), 6), round(rng.uniform(SPREAD[1], SPREAD[3]), 6)]}
+        lon = round(rng.uniform(SPREAD[0], SPREAD[2]), 6)
+        lat = round(rng.uniform(SPREAD[1], SPREAD[3]), 6)
+        f["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
         features.append(f)
     layers[LARGE] = collection(features)
     return layers
