@@ -36,6 +36,8 @@ UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 QUERY_INT = re.compile(r"[0-9]{1,9}", _FLAGS)
 # Content-Length: ASCII digits (18 of them are far beyond any limit)
 CONTENT_LENGTH = re.compile(r"[0-9]{1,18}", _FLAGS)
+# one byte range of a Range header (RFC 9110, 14.1.2), the unit lower-cased
+BYTE_RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})", _FLAGS)
 # a calendar date (a datetime interval end that means "the whole day")
 DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", _FLAGS)
 # a Host header fit to go into links: host[:port] or [v6]:port
@@ -48,20 +50,19 @@ STORAGE_KEY = re.compile(
     r"manifest\.json"
     r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json"
     r"|blobs/[0-9a-f]{64}\.geojson(?:\.gz|\.br)?"
+    r"|tiles/[0-9a-f]{64}\.pmtiles"
+    # format-1 tile sets (read by verify only): tiles/<sha>/tiles.json, {z}/{x}/{y}.pbf
     r"|tiles/[0-9a-f]{64}/(?:tiles\.json"
     r"|(?:[0-9]|1[0-6])/(?:0|[1-9][0-9]{0,4})/(?:0|[1-9][0-9]{0,4})\.pbf(?:\.gz|\.br)?)",
     _FLAGS)
 # public read paths
 RELEASE_PATH = re.compile(r"/data/releases/([0-9]{6,12}-[0-9a-f]{8})\.json", _FLAGS)
 BLOB_PATH = re.compile(r"/data/blobs/([0-9a-f]{64})\.geojson", _FLAGS)
-TILE_PATH = re.compile(
-    r"/data/tiles/([0-9a-f]{64})/(?:tiles\.json|([0-9]{1,2})/([0-9]{1,6})/([0-9]{1,6})\.pbf)",
-    _FLAGS)
+PMTILES_PATH = re.compile(r"/data/tiles/([0-9a-f]{64})\.pmtiles", _FLAGS)
 # write API paths: segments of visible ASCII but "/" (each is then checked with
 # its own grammar above)
 _SEGMENT = r"([\x21-\x2e\x30-\x7e]+)"
 API_BLOB_PATH = re.compile(rf"/api/v1/layers/{_SEGMENT}/blobs/{_SEGMENT}", _FLAGS)
-API_TILES_PATH = re.compile(rf"/api/v1/layers/{_SEGMENT}/tiles/{_SEGMENT}", _FLAGS)
 # built web-map file names with a content hash (immutable)
 HASHED_ASSET = re.compile(
     r"[\x21-\x2e\x30-\x7e]*[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)", _FLAGS)

@@ -30,9 +30,9 @@ VALID = {
     grammar.STORAGE_KEY: "blobs/" + "ab" * 32 + ".geojson",
     grammar.RELEASE_PATH: "/data/releases/000042-3f9a1c2b.json",
     grammar.BLOB_PATH: "/data/blobs/" + "ab" * 32 + ".geojson",
-    grammar.TILE_PATH: "/data/tiles/" + "ab" * 32 + "/9/406/223.pbf",
+    grammar.BYTE_RANGE: "bytes=0-126",
+    grammar.PMTILES_PATH: "/data/tiles/" + "ab" * 32 + ".pmtiles",
     grammar.API_BLOB_PATH: "/api/v1/layers/risk_points/blobs/x",
-    grammar.API_TILES_PATH: "/api/v1/layers/risk_points/tiles/x",
     grammar.HASHED_ASSET: "app-RIFF7RQY.js",
 }
 NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
