@@ -22,14 +22,9 @@ SHA256 = re.compile(r"[0-9a-f]{64}", _FLAGS)
 RELEASE_ID = re.compile(r"[0-9]{6,12}-[0-9a-f]{8}", _FLAGS)
 # layer ids of the model and the reference layers (lower-case snake case)
 LAYER_ID = re.compile(r"[a-z][a-z0-9_]{0,39}", _FLAGS)
-# a tile of a tile set: {z}/{x}/{y}, decimal without leading zeros (one tile,
-# one name, so duplicates are exact); ranges are checked by the caller
+# a tile of a format 1 tile set's tiles.json: {z}/{x}/{y}, decimal without
+# leading zeros (verify.py); ranges are checked by the caller
 TILE_NAME = re.compile(r"(0|[1-9][0-9]?)/(0|[1-9][0-9]{0,5})/(0|[1-9][0-9]{0,5})", _FLAGS)
-TILE_MEMBER = re.compile(r"(0|[1-9][0-9]?)/(0|[1-9][0-9]{0,5})/(0|[1-9][0-9]{0,5})\.pbf",
-                         _FLAGS)
-# archive member names: a pax header can carry a name of any length; the
-# longest legitimate one, "16/65535/65535.pbf", has 18 characters
-MAX_MEMBER_NAME = 64
 # a canonical UUID as str(uuid.UUID(text)) writes it
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", _FLAGS)
 # a whole number in a query parameter: ASCII digits, at most 9 of them
@@ -88,14 +83,8 @@ def is_uuid(value: Any) -> bool:
     return _whole(UUID, value)
 
 
-def tile_member(name: Any) -> Optional[Tuple[int, int, int]]:
-    """(z, x, y) of an archive member name ``{z}/{x}/{y}.pbf``, else None."""
-    match = TILE_MEMBER.fullmatch(name) if type(name) is str else None
-    return None if match is None else (int(match[1]), int(match[2]), int(match[3]))
-
-
 def tile_name(name: Any) -> Optional[Tuple[int, int, int]]:
-    """(z, x, y) of a tile name ``{z}/{x}/{y}`` (tiles.json, patch deletes)."""
+    """(z, x, y) of a tile name ``{z}/{x}/{y}`` (a format 1 tiles.json)."""
     match = TILE_NAME.fullmatch(name) if type(name) is str else None
     return None if match is None else (int(match[1]), int(match[2]), int(match[3]))
 

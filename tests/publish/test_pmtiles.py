@@ -153,6 +153,7 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
     for z in range(4, 13):  # simplified, never dropped: even a building at zoom 4
         assert {f["properties"]["uid"] for _t, f, _e in zone_zooms[z]} == zone_uids, z
     assert sorted(builds) == ["isolation_zones", "risk_points"]
+    session.close()
 
 
 def test_unchanged_layers_are_never_rebuilt(tiled_api: Api, builds: List[str]) -> None:
