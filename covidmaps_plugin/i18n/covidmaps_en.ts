@@ -48,10 +48,6 @@
             <translation>Advice in Vietnamese</translation>
         </message>
         <message>
-            <source>Also make vector tiles of layers larger than (KiB of GeoJSON)</source>
-            <translation>Also make vector tiles of layers larger than (KiB of GeoJSON)</translation>
-        </message>
-        <message>
             <source>Authentication configuration (token)</source>
             <translation>Authentication configuration (token)</translation>
         </message>

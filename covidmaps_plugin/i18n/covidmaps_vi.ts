@@ -48,10 +48,6 @@
             <translation>Lời khuyên bằng tiếng Việt</translation>
         </message>
         <message>
-            <source>Also make vector tiles of layers larger than (KiB of GeoJSON)</source>
-            <translation>Tạo thêm ô vectơ (vector tiles) cho lớp có GeoJSON lớn hơn (KiB)</translation>
-        </message>
-        <message>
             <source>Authentication configuration (token)</source>
             <translation>Cấu hình xác thực (mã truy cập)</translation>
         </message>

@@ -19,9 +19,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterAuthConfig,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterDefinition,
     QgsProcessingParameterFile,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
 )
 
@@ -41,7 +39,6 @@ class PublishAlgorithm(CovidMapsAlgorithm):
     AUTHCFG = "AUTHCFG"
     CONFIRM_WARNINGS = "CONFIRM_WARNINGS"
     MESSAGE = "MESSAGE"
-    TILE_THRESHOLD_KIB = "TILE_THRESHOLD_KIB"
     RELEASE_ID = "RELEASE_ID"
     MAP_URL = "MAP_URL"
 
@@ -67,21 +64,8 @@ class PublishAlgorithm(CovidMapsAlgorithm):
             defaultValue=False))
         self.addParameter(QgsProcessingParameterString(
             self.MESSAGE, tr("Release note"), defaultValue="", optional=True))
-        self._add_tile_threshold()
         self.addOutput(QgsProcessingOutputString(self.RELEASE_ID, tr("Release id")))
         self.addOutput(QgsProcessingOutputString(self.MAP_URL, tr("Public map URL")))
-
-    def _add_tile_threshold(self) -> None:
-        from ..core.tiles import TILE_THRESHOLD_BYTES
-
-        threshold = QgsProcessingParameterNumber(
-            self.TILE_THRESHOLD_KIB,
-            tr("Also make vector tiles of layers larger than (KiB of GeoJSON)"),
-            type=QgsProcessingParameterNumber.Type.Integer,
-            defaultValue=TILE_THRESHOLD_BYTES // 1024, minValue=0)
-        threshold.setFlags(threshold.flags()
-                           | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
-        self.addParameter(threshold)
 
     def processAlgorithm(  # noqa: N802 - Qt API
         self,
@@ -105,8 +89,6 @@ class PublishAlgorithm(CovidMapsAlgorithm):
                 confirm_warnings=self.parameterAsBoolean(
                     parameters, self.CONFIRM_WARNINGS, context),
                 message=self.parameterAsString(parameters, self.MESSAGE, context) or "",
-                tile_threshold_bytes=1024 * self.parameterAsInt(
-                    parameters, self.TILE_THRESHOLD_KIB, context),
             )
             result = publish(request, feedback, feedback.pushInfo, lang)
         except WorkspaceError as exc:  # PublishError included

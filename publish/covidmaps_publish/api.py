@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 from .checks.boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Config
-from .grammar import API_BLOB_PATH, API_TILES_PATH, is_sha256, query_int
+from .grammar import API_BLOB_PATH, is_sha256, query_int
 from .http import (
     ClientDisconnectedError,
     Receive,
@@ -34,8 +34,6 @@ from .openapi import openapi_document
 from .patching import PATCH_CONTENT_TYPE, is_patch, rebuild_blob
 from .problems import ProblemError
 from .publisher import Publisher
-from .tiles_patching import TILES_PATCH_CONTENT_TYPE, is_tiles_patch, rebuild_tile_archive
-from .tilesets import put_answer as tileset_put_answer
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +44,6 @@ _WWW_AUTH = 'Bearer realm="covidmaps"'
 # The media types each write route accepts (docs/api.md); anything else: 415
 BODY_TYPES = {
     "put-blob": ("application/geo+json", "application/json", PATCH_CONTENT_TYPE),
-    "put-tiles": ("application/x-tar", "application/octet-stream", TILES_PATCH_CONTENT_TYPE),
     "publish": ("application/json",),
     "rollback": ("application/json",),
 }
@@ -120,12 +117,6 @@ class WriteApi:
                 return "put-blob", self._put_blob, (layer, sha)
             return self._allow(method, ("HEAD", "PUT"), "head-blob", self._head_blob,
                                (layer, sha))
-        m = API_TILES_PATH.fullmatch(path)
-        if m is not None:
-            if method == "PUT":
-                return "put-tiles", self._put_tiles, m.groups()
-            return self._allow(method, ("HEAD", "PUT"), "head-tiles", self._head_tiles,
-                               m.groups())
         raise ProblemError(404, "not-found", "Not found",
                       f"No API route {path[:200]!r}; see /api/v1/openapi.json.")
 
@@ -182,25 +173,6 @@ class WriteApi:
                    "canonical": checked.sha256 == sha,
                    "href": f"/data/blobs/{checked.sha256}.geojson"}
         return (201 if created else 200), payload, [], None
-
-    async def _head_tiles(self, scope: Scope, receive: Receive, actor: str, layer: str,
-                          sha: str) -> tuple:
-        _check_tiles_path(layer, sha)
-        if await self._run(self.publisher.stored_tileset, layer, sha) is None:
-            raise ProblemError(404, "no-such-tiles", "Tile set not stored",
-                               f"Upload {sha} with PUT.")
-        return 200, {"sha256": sha}, [], None
-
-    async def _put_tiles(self, scope: Scope, receive: Receive, actor: str, layer: str,
-                         sha: str) -> tuple:
-        _check_tiles_path(layer, sha)
-        body = await read_body(scope, receive, self.config.limits.max_tiles_archive_bytes,
-                               self.config.limits.body_timeout_s)
-        if is_tiles_patch(header(scope, b"content-type")):  # rebuilt, then as a full upload
-            body = await self._run(rebuild_tile_archive, layer, sha, body, self.config.limits,
-                                   self.publisher.storage, self.publisher.stored_tileset)
-        doc, created = await self._run(self.publisher.put_tiles, layer, sha, body)
-        return (201 if created else 200), tileset_put_answer(sha, doc), [], None
 
     async def _history(self, scope: Scope, receive: Receive, actor: str) -> tuple:
         limit = history_limit(scope.get("query_string", b""))
@@ -298,19 +270,6 @@ def require_content_type(scope: Scope, route: str) -> None:
         raise ProblemError(415, "unsupported-media-type", "Unsupported Content-Type",
                            f"This route accepts Content-Type {' or '.join(allowed)}; the request "
                            f"has {shown!r}.", extra={"accepted_types": list(allowed)})
-
-
-def _check_tiles_path(layer: str, sha: str) -> None:
-    from covidmaps_plugin.model import MODEL
-
-    if layer not in MODEL.layer_names:  # reference layers are small: GeoJSON only
-        names = ", ".join(MODEL.layer_names)
-        raise ProblemError(404, "unknown-layer", "Unknown layer",
-                           f"{layer[:60]!r} has no vector tiles; tiles exist for {names}.")
-    if not is_sha256(sha):
-        raise ProblemError(400, "bad-hash", "Invalid tile set hash",
-                           "The tile set name must be the SHA-256 of its archive as 64 "
-                           "lower-case hex digits.")
 
 
 @input_stage("if-match", 400)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-import re
 from typing import Any, Optional
 
 from .config import Config
-from .grammar import BLOB_PATH, RELEASE_PATH, TILE_PATH
+from .grammar import BLOB_PATH, PMTILES_PATH, RELEASE_PATH
 from .http import Receive, Scope, Send, send_json, send_problem, send_representation
 from .problems import ProblemError
+from .ranges import send_ranged
 from .reader import ReleaseReader
 from .storage import Storage, open_storage
 from .web import load_web
@@ -67,7 +67,10 @@ class CovidMapsApp:
             if path.startswith("/data/"):
                 if method not in _READ_METHODS:
                     raise _method_not_allowed("GET, HEAD")
-                await send_representation(scope, send, await self._data(path), head)
+                if (m := PMTILES_PATH.fullmatch(path)) is not None:  # byte ranges
+                    await send_ranged(scope, send, await self._pmtiles(path, m.group(1)), head)
+                else:
+                    await send_representation(scope, send, await self._data(path), head)
             elif path.startswith("/api/"):
                 await self.api.handle(scope, receive, send)
             elif path == "/ogcapi" or path.startswith("/ogcapi/"):
@@ -105,10 +108,6 @@ class CovidMapsApp:
             if rep is None:  # an older release's blob: a storage read, off the loop
                 rep = await asyncio.get_running_loop().run_in_executor(
                     None, reader.blob_representation, m.group(1))
-        elif (m := TILE_PATH.fullmatch(path)) is not None:
-            rep = reader.cached_tile(path[len("/data/"):])
-            if rep is None:  # a storage read (checked against tiles.json), off the loop
-                rep = await asyncio.get_running_loop().run_in_executor(None, _tile, reader, m)
         elif (m := RELEASE_PATH.fullmatch(path)) is not None:
             rep = reader.cached_release(m.group(1))
             if rep is None:
@@ -116,6 +115,15 @@ class CovidMapsApp:
                     None, reader.release_representation, m.group(1))
         else:
             rep = None
+        if rep is None:
+            raise _not_found(path)
+        return rep
+
+    async def _pmtiles(self, path: str, sha: str) -> Any:
+        rep = self.reader.cached_pmtiles(sha)
+        if rep is None:  # an older release's archive: a storage read, off the loop
+            rep = await asyncio.get_running_loop().run_in_executor(
+                None, self.reader.pmtiles_representation, sha)
         if rep is None:
             raise _not_found(path)
         return rep
@@ -159,17 +167,6 @@ class CovidMapsApp:
                 self.publisher.audit.flush()
             except OSError:
                 log.exception("could not write the audit log")
-
-
-def _tile(reader: ReleaseReader, match: re.Match) -> Any:
-    sha, z, x, y = match.groups()
-    if z is None:
-        return reader.tilejson_representation(sha)
-    if any(len(part) > 1 and part.startswith("0") for part in (z, x, y)):
-        return None  # one tile, one URL: no aliases with leading zeros
-    if int(z) > 16 or max(int(x), int(y)) >= 2 ** int(z):
-        return None
-    return reader.tile_representation(sha, int(z), int(x), int(y))
 
 
 def _method_not_allowed(allow: str) -> ProblemError:

@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--message", default="")
     p.set_defaults(func=cmd_rollback)
 
-    p = sub.add_parser("verify", help="re-hash every blob, tile and variant; non-zero if damaged")
+    p = sub.add_parser("verify", help="re-hash every blob, PMTiles archive, format 1 tile "
+                                      "and variant; non-zero if damaged")
     common(p)
     p.set_defaults(func=cmd_verify)
     return parser

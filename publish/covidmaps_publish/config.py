@@ -22,11 +22,9 @@ class Limits:
     max_vertices_per_feature: int = 200_000  # before any GEOS call
     max_vertices_total: int = 1_000_000  # per layer
     max_errors: int = 100  # problem details list at most this many errors
-    # vector tile archives (checks/tiles.py): counted from the tar headers, before reading
-    max_tiles_archive_bytes: int = 64 * MB  # one uploaded tar
-    max_tiles: int = 20_000  # members of one tile set
-    max_tile_bytes: int = 512 * 1024  # one tile, after gunzip (Mapbox's own limit is 500 KB)
-    max_tiles_total_bytes: int = 128 * MB  # all tiles of a set, after gunzip
+    # layers from this size on also get a PMTiles archive (vectortiles.py)
+    tiles_min_features: int = 1000
+    tiles_min_bytes: int = 2 * MB
     # the connection itself (guarded.py): what a slow or hostile client may hold
     max_header_bytes: int = 64 * 1024  # request line + headers; more: 431
     header_timeout_s: float = 10.0  # from the first byte of a request to its last header

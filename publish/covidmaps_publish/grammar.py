@@ -22,20 +22,17 @@ SHA256 = re.compile(r"[0-9a-f]{64}", _FLAGS)
 RELEASE_ID = re.compile(r"[0-9]{6,12}-[0-9a-f]{8}", _FLAGS)
 # layer ids of the model and the reference layers (lower-case snake case)
 LAYER_ID = re.compile(r"[a-z][a-z0-9_]{0,39}", _FLAGS)
-# a tile of a tile set: {z}/{x}/{y}, decimal without leading zeros (one tile,
-# one name, so duplicates are exact); ranges are checked by the caller
+# a tile of a format 1 tile set's tiles.json: {z}/{x}/{y}, decimal without
+# leading zeros (verify.py); ranges are checked by the caller
 TILE_NAME = re.compile(r"(0|[1-9][0-9]?)/(0|[1-9][0-9]{0,5})/(0|[1-9][0-9]{0,5})", _FLAGS)
-TILE_MEMBER = re.compile(r"(0|[1-9][0-9]?)/(0|[1-9][0-9]{0,5})/(0|[1-9][0-9]{0,5})\.pbf",
-                         _FLAGS)
-# archive member names: a pax header can carry a name of any length; the
-# longest legitimate one, "16/65535/65535.pbf", has 18 characters
-MAX_MEMBER_NAME = 64
 # a canonical UUID as str(uuid.UUID(text)) writes it
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", _FLAGS)
 # a whole number in a query parameter: ASCII digits, at most 9 of them
 QUERY_INT = re.compile(r"[0-9]{1,9}", _FLAGS)
 # Content-Length: ASCII digits (18 of them are far beyond any limit)
 CONTENT_LENGTH = re.compile(r"[0-9]{1,18}", _FLAGS)
+# one byte range of a Range header (RFC 9110, 14.1.2), the unit lower-cased
+BYTE_RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})", _FLAGS)
 # a calendar date (a datetime interval end that means "the whole day")
 DATE_ONLY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", _FLAGS)
 # a Host header fit to go into links: host[:port] or [v6]:port
@@ -48,20 +45,19 @@ STORAGE_KEY = re.compile(
     r"manifest\.json"
     r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json"
     r"|blobs/[0-9a-f]{64}\.geojson(?:\.gz|\.br)?"
+    r"|tiles/[0-9a-f]{64}\.pmtiles"
+    # format-1 tile sets (read by verify only): tiles/<sha>/tiles.json, {z}/{x}/{y}.pbf
     r"|tiles/[0-9a-f]{64}/(?:tiles\.json"
     r"|(?:[0-9]|1[0-6])/(?:0|[1-9][0-9]{0,4})/(?:0|[1-9][0-9]{0,4})\.pbf(?:\.gz|\.br)?)",
     _FLAGS)
 # public read paths
 RELEASE_PATH = re.compile(r"/data/releases/([0-9]{6,12}-[0-9a-f]{8})\.json", _FLAGS)
 BLOB_PATH = re.compile(r"/data/blobs/([0-9a-f]{64})\.geojson", _FLAGS)
-TILE_PATH = re.compile(
-    r"/data/tiles/([0-9a-f]{64})/(?:tiles\.json|([0-9]{1,2})/([0-9]{1,6})/([0-9]{1,6})\.pbf)",
-    _FLAGS)
+PMTILES_PATH = re.compile(r"/data/tiles/([0-9a-f]{64})\.pmtiles", _FLAGS)
 # write API paths: segments of visible ASCII but "/" (each is then checked with
 # its own grammar above)
 _SEGMENT = r"([\x21-\x2e\x30-\x7e]+)"
 API_BLOB_PATH = re.compile(rf"/api/v1/layers/{_SEGMENT}/blobs/{_SEGMENT}", _FLAGS)
-API_TILES_PATH = re.compile(rf"/api/v1/layers/{_SEGMENT}/tiles/{_SEGMENT}", _FLAGS)
 # built web-map file names with a content hash (immutable)
 HASHED_ASSET = re.compile(
     r"[\x21-\x2e\x30-\x7e]*[.-][0-9A-Za-z_-]{8,}\.(?:js|css|woff2?|png|svg|webp)", _FLAGS)
@@ -87,14 +83,8 @@ def is_uuid(value: Any) -> bool:
     return _whole(UUID, value)
 
 
-def tile_member(name: Any) -> Optional[Tuple[int, int, int]]:
-    """(z, x, y) of an archive member name ``{z}/{x}/{y}.pbf``, else None."""
-    match = TILE_MEMBER.fullmatch(name) if type(name) is str else None
-    return None if match is None else (int(match[1]), int(match[2]), int(match[3]))
-
-
 def tile_name(name: Any) -> Optional[Tuple[int, int, int]]:
-    """(z, x, y) of a tile name ``{z}/{x}/{y}`` (tiles.json, patch deletes)."""
+    """(z, x, y) of a tile name ``{z}/{x}/{y}`` (a format 1 tiles.json)."""
     match = TILE_NAME.fullmatch(name) if type(name) is str else None
     return None if match is None else (int(match[1]), int(match[2]), int(match[3]))
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, Dict, Tuple
 
 from covidmaps_plugin.model import MODEL
-from covidmaps_plugin.model.tile_archive import TILES_PATCH_CONTENT_TYPE
 
 from . import grammar
 from .checks.layer import REFERENCE_LAYERS
@@ -77,51 +76,6 @@ def _layer_hashes(names: Tuple[str, ...]) -> Dict[str, Any]:
             "additionalProperties": False}
 
 
-_TILESET_RESULT = {
-    "type": "object", "required": ["layer", "sha256", "tile_count"], "properties": {
-        "layer": {"type": "string"}, "sha256": SHA, "tile_count": {"type": "integer"},
-        "minzoom": {"type": "integer"}, "maxzoom": {"type": "integer"},
-        "bounds": {"type": "array", "items": {"type": "number"}},
-        "href": {"type": "string"}, "tilejson": {"type": "string"}}}
-
-
-def _tiles_path() -> Dict[str, Any]:
-    """The vector tile set routes (checks/tiles.py; docs/api.md, "Vector tiles")."""
-    params = [
-        {"name": "layer", "in": "path", "required": True,
-         "schema": {"enum": list(MODEL.layer_names)}},
-        {"name": "sha256", "in": "path", "required": True, "schema": SHA,
-         "description": "SHA-256 of the tile archive"},
-    ]
-    return {
-        "parameters": params,
-        "head": {"operationId": "tilesExist",
-                 "summary": "Whether a tile set of this layer is completely stored",
-                 "responses": _head_responses("Unknown layer or tile set")},
-        "put": {"operationId": "putTiles",
-                "summary": "Upload a layer's vector tiles (ustar: {z}/{x}/{y}.pbf, then "
-                           "metadata.json); checked and stored",
-                "description": "The body is the tile archive (Content-Type application/x-tar "
-                               "or application/octet-stream), or (Content-Type "
-                               f"{TILES_PATCH_CONTENT_TYPE}) a tile-set patch of a stored "
-                               "set: a ustar of patch.json {\"base\": <stored set sha256>, "
-                               "\"delete\": [\"z/x/y\", ...]}, the new or changed tiles, "
-                               "then metadata.json. The server rebuilds the archive, requires "
-                               "it to hash to {sha256} (else 422 tiles-patch-mismatch, "
-                               "nothing stored; 404 tiles-base-not-found for an unknown base) "
-                               "and checks it as a full upload. Either may be sent with "
-                               "Content-Encoding: gzip.",
-                # any other Content-Type: 415
-                "requestBody": {"required": True, "content": {
-                    media: {"schema": {"type": "string", "format": "binary"}}
-                    for media in ("application/x-tar", "application/octet-stream",
-                                  TILES_PATCH_CONTENT_TYPE)}},
-                "responses": {**_ok(200, "Already stored", _ref("TileSetResult")),
-                              **_ok(201, "Checked and stored", _ref("TileSetResult")),
-                              **_problems(400, 401, 404, 408, 413, 415, 422)}},
-    }
-
-
 def openapi_document() -> Dict[str, Any]:
     layer_ids = list(MODEL.layer_names + REFERENCE_LAYERS)
     blob_params = [
@@ -167,7 +121,6 @@ def openapi_document() -> Dict[str, Any]:
                         "responses": {**_ok(200, "Already stored", _ref("BlobResult")),
                                       **_ok(201, "Checked and stored", _ref("BlobResult")),
                                       **_problems(400, 401, 404, 408, 413, 415, 422)}}},
-            "/api/v1/layers/{layer}/tiles/{sha256}": _tiles_path(),
             "/api/v1/releases": {
                 "get": {"operationId": "listReleases", "summary": "Release history, newest first",
                         "parameters": [{"name": "limit", "in": "query", "required": False,
@@ -216,7 +169,6 @@ def openapi_document() -> Dict[str, Any]:
                     "bbox": {"type": ["array", "null"], "items": {"type": "number"}},
                     "dropped_fields": {"type": "array", "items": {"type": "string"}},
                     "canonical": {"type": "boolean"}, "href": {"type": "string"}}},
-                "TileSetResult": _TILESET_RESULT,
                 "PublishRequest": {"type": "object", "additionalProperties": False,
                                    "properties": {
                     "message": {"type": "string", "maxLength": 500},
@@ -227,8 +179,7 @@ def openapi_document() -> Dict[str, Any]:
                             "vi": {"type": "string", "maxLength": 400},
                             "en": {"type": "string", "maxLength": 400}}}}},
                     "layers": _layer_hashes(MODEL.layer_names),
-                    "reference": _layer_hashes(REFERENCE_LAYERS),
-                    "tiles": _layer_hashes(MODEL.layer_names)}},
+                    "reference": _layer_hashes(REFERENCE_LAYERS)}},
                 "RollbackRequest": {"type": "object", "required": ["release_id"],
                                     "additionalProperties": False,
                                     "properties": {"release_id": RELEASE_ID,

@@ -28,8 +28,6 @@ from .audit import AuditLog
 from .checks.attributes import is_utf8_text, province_time
 from .checks.boundary import input_stage
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
-from .checks.tiles import check_tile_archive
-from .checks.tiles import refuse as refuse_tiles
 from .config import Config
 from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
@@ -38,21 +36,20 @@ from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
 from .representation import compressed_variants
 from .storage.base import Storage, blob_key, release_key
-from .tilesets import manifest_entry, store_tileset, tileset_blob, tileset_layer
 from .tokens import TokenStore
+from .vectortiles import TileBuilder
 
 log = logging.getLogger(__name__)
 
-FORMAT = "covidmaps-release/1"
+FORMAT = "covidmaps-release/2"
 EMPTY_LAYER = cgj.canonical_bytes([])
 # What a commit body may hold (docs/api.md); the members of a release that
 # only the server writes are refused by name.
-PUBLISH_MEMBERS = frozenset(("layers", "reference", "tiles", "message", "data_updated_at",
-                             "notice"))
+PUBLISH_MEMBERS = frozenset(("layers", "reference", "message", "data_updated_at", "notice"))
 ROLLBACK_MEMBERS = frozenset(("release_id", "message"))
 SERVER_OWNED = frozenset(("publisher", "release_id", "parent_id", "sequence", "kind",
                           "created_at", "profile", "format", "model_version", "changes",
-                          "rolled_back_to"))
+                          "rolled_back_to", "tiles"))
 REFERENCE_TITLES = {
     "province": {"vi": "Ranh giới tỉnh", "en": "Province boundary"},
     "districts": {"vi": "Ranh giới huyện, thành phố", "en": "District boundaries"},
@@ -84,6 +81,8 @@ class Publisher:
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
         self._checked_lock = threading.Lock()
+        self.tiles = TileBuilder(storage, config.state_dir, config.limits.tiles_min_features,
+                                 config.limits.tiles_min_bytes)
 
     # -- blobs -----------------------------------------------------------------
     def blob_exists(self, sha256: str) -> bool:
@@ -98,6 +97,9 @@ class Publisher:
                           "damaged or the hash was computed on other bytes.",
                           errors=[FieldError("hash-mismatch", f"sha256 is {actual}", layer)])
         checked = self._check(layer, body, actual)
+        if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
+            # start the tiles now, in the background: the commit finds them ready
+            self.tiles.start(layer, checked.sha256, checked.data)
         if self.storage.exists(blob_key(checked.sha256)):
             return checked, False
         self._store_blob(checked.data, checked.sha256)
@@ -153,35 +155,13 @@ class Publisher:
                           f"Blob {sha} is not the canonical form of layer {layer!r}.")
         return checked
 
-    # -- vector tile sets (checks/tiles.py, tilesets.py) ----------------------------
-    def stored_tileset(self, layer: str, sha: str) -> Optional[Dict[str, Any]]:
-        """tiles.json of a completely stored tile set of ``layer``, else None."""
-        doc = self.reader.tileset(sha)
-        return doc if doc is not None and tileset_layer(doc) == layer else None
-
-    def put_tiles(self, layer: str, claimed_sha: str, body: bytes
-                  ) -> Tuple[Dict[str, Any], bool]:
-        """Check and store a tile archive; returns (tiles.json, newly stored)."""
-        actual = hashlib.sha256(body).hexdigest()
-        if actual != claimed_sha:
-            raise refuse_tiles(layer, "hash-mismatch", f"the body hashes to {actual}, not "
-                               f"{claimed_sha}: the upload was damaged or the hash was "
-                               "computed on other bytes")
-        doc = self.stored_tileset(layer, actual)
-        if doc is not None:  # same bytes were checked when they were stored
-            return doc, False
-        checked = check_tile_archive(layer, actual, body, self.profile, self.config.limits)
-        return store_tileset(self.storage, checked), True
-
-    def _stored_tiles(self, layer: str, sha: str) -> Dict[str, Any]:
-        doc = self.stored_tileset(layer, sha)
-        if doc is None:
-            raise ProblemError(422, "missing-tiles", "A referenced tile set was not uploaded",
-                               f"Tile set {sha} of layer {layer!r} is not on the server; upload "
-                               f"it with PUT /api/v1/layers/{layer}/tiles/{sha} first.",
-                               errors=[FieldError("missing-tiles", f"upload {sha} first",
-                                                  layer)])
-        return doc
+    # -- vector tiles (vectortiles.py) ------------------------------------------------
+    def release_tiles(self, blobs: Dict[str, CheckedBlob]) -> Dict[str, Any]:
+        """Each layer's manifest ``tiles``: the PMTiles archive of its blob
+        when the layer is large (built now, or found in the cache), else None."""
+        return {name: (self.tiles.entry(name, blob.sha256, blob.data)
+                       if self.tiles.wanted(name, blob.feature_count, len(blob.data)) else None)
+                for name, blob in blobs.items()}
 
     # -- releases ------------------------------------------------------------------
     def ensure_initial_release(self) -> None:
@@ -210,17 +190,22 @@ class Publisher:
         data_updated_at, notice = request.data_updated_at, request.notice
         checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
         checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
-        named_tiles = {name: (sha, self._stored_tiles(name, sha))
-                       for name, sha in request.tiles.items()}
+
+        def blobs_of(parent: Dict[str, Any]) -> Dict[str, CheckedBlob]:
+            return {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
+                    for layer in MODEL.layers}
+
+        # tiles are built (or found) before the commit lock is taken: a long
+        # tippecanoe run never holds up other commits; inside, they are cache hits
+        self.release_tiles(blobs_of(self.current()[0]))
 
         def build(parent: Dict[str, Any]) -> Dict[str, Any]:
-            blobs = {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
-                     for layer in MODEL.layers}
+            blobs = blobs_of(parent)
             refs = dict(self._parent_refs(parent))
             refs.update(checked_ref)
             return self._manifest(parent, blobs, refs, actor, message, "publish",
                                   data_updated_at, _notice_of(notice, parent),
-                                  tiles=_release_tiles(parent, blobs, named_tiles))
+                                  tiles=self.release_tiles(blobs))
 
         return self._commit(actor, if_match, build, idempotency_key, fingerprint)
 
@@ -228,21 +213,29 @@ class Publisher:
                  idempotency_key: Optional[str], fingerprint: str) -> Tuple[Dict[str, Any], bool]:
         target_id, message = rollback_request(body)
 
+        def blobs_of(target: Dict[str, Any]) -> Dict[str, CheckedBlob]:
+            return {layer.name: self._parent_blob(target, layer.name) for layer in MODEL.layers}
+
+        # A format-1 release's tile directory is not carried over: the
+        # archive is derived again from its blob (before the lock, as above).
+        early = self.reader.manifest(target_id) if is_release_id(target_id) else None
+        if early:
+            self.release_tiles(blobs_of(early))
+
         def build(parent: Dict[str, Any]) -> Dict[str, Any]:
             if not self.is_committed(target_id, parent):
                 raise ProblemError(422, "unknown-release", "No such release in the history",
                               f"{target_id} is not a committed release; see GET "
                               "/api/v1/releases for the history.")
             target = self.reader.manifest(target_id) or {}
-            blobs = {layer.name: self._parent_blob(target, layer.name) for layer in MODEL.layers}
+            blobs = blobs_of(target)
             refs = self._parent_refs(target)
             text = message or f"Quay lại bản {target_id}"
-            tiles = {entry["id"]: entry.get("tiles") for entry in target.get("layers", ())}
             # the current hotline and advice stay: a rollback restores data
             return self._manifest(parent, blobs, refs, actor, text, "rollback",
                                   target.get("data_updated_at"),
                                   {"rolled_back_to": target_id, **_notice_of(None, parent)},
-                                  tiles=tiles)
+                                  tiles=self.release_tiles(blobs))
 
         return self._commit(actor, if_match, build, idempotency_key, fingerprint)
 
@@ -351,31 +344,6 @@ class Publisher:
         return body
 
 
-def _release_tiles(parent: Dict[str, Any], blobs: Dict[str, CheckedBlob],
-                   named: Dict[str, Tuple[str, Dict[str, Any]]]) -> Dict[str, Any]:
-    """Each layer's manifest ``tiles``: the named set (made from exactly the
-    layer's new blob), else the parent's while the blob is unchanged, else None."""
-    parent_entries = {entry["id"]: entry for entry in parent.get("layers", ())}
-    tiles: Dict[str, Any] = {}
-    for layer, blob in blobs.items():
-        if layer in named:
-            sha, doc = named[layer]
-            if tileset_blob(doc) != blob.sha256:
-                raise ProblemError(
-                    422, "stale-tiles", "The tile set was made from other data",
-                    f"Tile set {sha} of layer {layer!r} was made from blob {tileset_blob(doc)}, "
-                    f"but this release publishes blob {blob.sha256}: rebuild the tiles from "
-                    "the layer being published.",
-                    errors=[FieldError("stale-tiles", f"tiles of blob {tileset_blob(doc)}",
-                                       layer)])
-            tiles[layer] = manifest_entry(sha, doc)
-            continue
-        old = parent_entries.get(layer) or {}
-        unchanged = (old.get("blob") or {}).get("sha256") == blob.sha256
-        tiles[layer] = old.get("tiles") if unchanged else None
-    return tiles
-
-
 def _blob_ref(blob: CheckedBlob) -> Dict[str, Any]:
     return {"sha256": blob.sha256, "size": len(blob.data),
             "href": f"blobs/{blob.sha256}.geojson"}
@@ -397,7 +365,6 @@ class PublishRequest:
 
     layers: Dict[str, str]
     reference: Dict[str, str]
-    tiles: Dict[str, str]
     message: str
     data_updated_at: Optional[str]
     notice: Optional[Dict[str, Any]]
@@ -409,7 +376,6 @@ def publish_request(body: Any) -> PublishRequest:
     check_members(body, PUBLISH_MEMBERS)
     return PublishRequest(_hash_map(body.get("layers", {}), "layers", MODEL.layer_names),
                           _hash_map(body.get("reference", {}), "reference", REFERENCE_LAYERS),
-                          _hash_map(body.get("tiles", {}), "tiles", MODEL.layer_names),
                           _message(body.get("message", "")),
                           _instant(body.get("data_updated_at")),
                           _notice(body.get("notice")))

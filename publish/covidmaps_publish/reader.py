@@ -19,8 +19,8 @@ from collections import OrderedDict
 from typing import Any, Callable, Dict, Optional
 
 from .representation import IMMUTABLE, REVALIDATE, Representation, decompress
-from .storage.base import Storage, blob_key, release_key, tile_key, tilejson_key
-from .tilesets import TILE_TYPE, has_variants, tile_hashes
+from .storage.base import Storage, blob_key, release_key
+from .vectortiles import PMTILES_TYPE, pmtiles_key
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,15 @@ def manifest_blob_hashes(manifest: Dict[str, Any]) -> list:
     return hashes
 
 
+def manifest_archive_hashes(manifest: Dict[str, Any]) -> list:
+    """The SHA-256 of every PMTiles archive a manifest references (format 2;
+    a format-1 ``tiles`` member, a tile directory, is not served)."""
+    return [entry["tiles"]["sha256"] for entry in manifest.get("layers", ())
+            if isinstance(entry.get("tiles"), dict)
+            and entry["tiles"].get("format") == "pmtiles"]
+
+
 RELEASES_KEPT = 512
-# a tiles.json lists every tile's hash (~80 bytes a tile): keep only a few parsed
-TILESETS_KEPT = 16
 
 
 def _remember(cache: OrderedDict[str, Any], key: str, value: Any,
@@ -94,7 +100,6 @@ class ReleaseReader:
         # release manifests are small and immutable: a bounded most-recent set
         self._releases: OrderedDict[str, Representation] = OrderedDict()
         self._parsed: OrderedDict[str, Dict[str, Any]] = OrderedDict()
-        self._tilesets: OrderedDict[str, Dict[str, Any]] = OrderedDict()  # sha -> tiles.json
 
     # -- pointer -----------------------------------------------------------
     def refresh(self) -> bool:
@@ -117,6 +122,13 @@ class ReleaseReader:
                               manifest.get("release_id"), sha)
                     continue
                 blobs[sha] = rep
+            for sha in manifest_archive_hashes(manifest):  # served from memory too
+                rep = self.pmtiles_representation(sha)
+                if rep is None:
+                    log.error("release %s references missing or damaged archive %s",
+                              manifest.get("release_id"), sha)
+                    continue
+                blobs[pmtiles_key(sha)] = rep
             pointer = Representation(data, hashlib.sha256(data).hexdigest()[:32], JSON_TYPE,
                                      REVALIDATE)
             self._snapshot = _Snapshot(token, manifest, pointer, blobs)
@@ -229,54 +241,24 @@ class ReleaseReader:
                 self._blob_cache_size -= old.size
         return rep
 
-    # -- vector tile sets ------------------------------------------------------
-    def tileset(self, sha256: str) -> Optional[Dict[str, Any]]:
-        """tiles.json of a completely stored tile set (parsed), None if absent."""
-        return _parsed(self._tilesets, sha256, self._tilejson_bytes, TILESETS_KEPT)
+    # -- PMTiles archives (vectortiles.py) ---------------------------------------
+    def cached_pmtiles(self, sha256: str) -> Optional[Representation]:
+        """A current release's archive from memory (the event loop's fast path)."""
+        key = pmtiles_key(sha256)
+        return self._snapshot.blobs.get(key) or self._cached(key)
 
-    def _tilejson_bytes(self, sha256: str) -> Optional[bytes]:
-        # The stored bytes as they are: the checks (HEAD, commit, patch base)
-        # only read the hashes; compressing a tiles.json of thousands of
-        # tiles (seconds at brotli 10) is left to a client that requests it.
-        key = tilejson_key(sha256)
-        rep = self._cached(key)
-        return rep.identity.body if rep is not None else self.storage.get(key)
-
-    def tilejson_representation(self, sha256: str) -> Optional[Representation]:
-        key = tilejson_key(sha256)
-        rep = self._cached(key)
-        if rep is None:
-            data = self.storage.get(key)
-            if data is None:
-                return None
-            rep = self._cache(key, Representation(data, f"{sha256[:32]}-tilejson", JSON_TYPE,
-                                                  IMMUTABLE))
-        return rep
-
-    def cached_tile(self, key: str) -> Optional[Representation]:
-        """A tile or tiles.json already in memory (the event loop's fast path)."""
-        return self._cached(key)
-
-    def tile_representation(self, sha256: str, z: int, x: int, y: int
-                            ) -> Optional[Representation]:
-        """One tile of a stored set, checked against the hash in its tiles.json
-        (None: no such set, a tile the set does not have, or a damaged one)."""
-        key = tile_key(sha256, z, x, y)
-        rep = self._cached(key)
+    def pmtiles_representation(self, sha256: str) -> Optional[Representation]:
+        """An archive, checked against its name once when loaded (None:
+        absent or damaged). Never content-coded: clients read byte ranges."""
+        key = pmtiles_key(sha256)
+        rep = self.cached_pmtiles(sha256)
         if rep is not None:
             return rep
-        doc = self.tileset(sha256)
-        digest = tile_hashes(doc).get(f"{z}/{x}/{y}") if doc is not None else None
-        if digest is None:
-            return None
         data = self.storage.get(key)
-        if data is None or hashlib.sha256(data).hexdigest() != digest:
-            log.error("tile %s is missing or damaged (not the hash in its tiles.json)", key)
+        if data is None or hashlib.sha256(data).hexdigest() != sha256:
+            if data is not None:
+                log.error("archive %s is damaged: its bytes do not hash to its name", key)
             return None
-        # small tiles are stored without variants (tilesets.store_tileset)
-        stored_variants = has_variants(len(data))
-        rep = Representation(
-            data, digest[:32], TILE_TYPE, IMMUTABLE,
-            gz=self._variant(tile_key(sha256, z, x, y, ".gz"), data) if stored_variants else None,
-            br=self._variant(tile_key(sha256, z, x, y, ".br"), data) if stored_variants else None)
-        return self._cache(key, rep)
+        return self._cache(key, Representation(data, sha256[:32], PMTILES_TYPE, IMMUTABLE,
+                                               extra_headers=(("Accept-Ranges", "bytes"),),
+                                               compress=False))

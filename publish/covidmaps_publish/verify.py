@@ -1,6 +1,7 @@
 """Re-hash every stored blob and check its compressed variants decode to
-the same bytes; check every tile of every stored tile set against the hash
-in its tiles.json; check every release manifest's references."""
+the same bytes; re-hash every PMTiles archive; check every tile of every
+format 1 tile set against the hash in its tiles.json; check every release
+manifest's references."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ import hashlib
 import json
 from typing import Any, Dict, List, Set
 
-from .reader import manifest_blob_hashes
-from .representation import decompress
-from .storage.base import Storage, blob_key, tile_key, tilejson_key
-from .tilesets import has_variants, iter_tiles, load_tilejson
+from .grammar import tile_name
+from .reader import manifest_archive_hashes, manifest_blob_hashes
+from .representation import MIN_COMPRESS, decompress
+from .storage.base import Storage, blob_key, check_key
+from .vectortiles import pmtiles_key
+
+
+def tile_key(tileset_sha256: str, z: int, x: int, y: int, suffix: str = "") -> str:
+    """A format 1 tile: ``tiles/<sha>/{z}/{x}/{y}.pbf`` (+ ``.gz`` / ``.br``)."""
+    return check_key(f"tiles/{tileset_sha256}/{z}/{x}/{y}.pbf{suffix}")
+
+
+def tilejson_key(tileset_sha256: str) -> str:
+    """A format 1 tile set's ``tiles/<sha>/tiles.json`` (written last)."""
+    return check_key(f"tiles/{tileset_sha256}/tiles.json")
 
 
 def verify(storage: Storage) -> Dict[str, Any]:
@@ -40,36 +52,55 @@ def verify(storage: Storage) -> Dict[str, Any]:
         for sha in manifest_blob_hashes(manifest):
             if not storage.exists(blob_key(sha)):
                 missing.append(f"{key} -> {blob_key(sha)}")
+        for sha in manifest_archive_hashes(manifest):
+            if not storage.exists(pmtiles_key(sha)):
+                missing.append(f"{key} -> {pmtiles_key(sha)}")
         for entry in manifest.get("layers", ()):
             tiles = entry.get("tiles") or {}
-            if tiles.get("sha256") and not storage.exists(tilejson_key(tiles["sha256"])):
+            if tiles.get("format") != "pmtiles" and tiles.get("sha256") and not storage.exists(
+                    tilejson_key(tiles["sha256"])):  # format 1
                 missing.append(f"{key} -> {tilejson_key(tiles['sha256'])}")
+    archives = 0
+    for key in storage.list("tiles/"):
+        if key.endswith(".pmtiles"):
+            archives += 1
+            if hashlib.sha256(storage.get(key) or b"").hexdigest() != key[6:-8]:
+                damaged.append(key)
     tilesets = _verify_tilesets(storage, damaged, missing)
     pointer, _ = storage.read_pointer()
     current = json.loads(pointer)["release_id"] if pointer else None
     if pointer is not None and storage.get(f"releases/{current}.json") != pointer:
         damaged.append("manifest.json (differs from its release file)")
-    return {"blobs": blobs, "releases": releases, "tilesets": tilesets, "current": current,
+    return {"blobs": blobs, "releases": releases, "archives": archives, "tilesets": tilesets,
+            "current": current,
             "damaged": damaged, "missing": missing}
 
 
 def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -> int:
-    """Check every tile of every stored set against the SHA-256 its tiles.json
-    lists, and its variants; a stored tile tiles.json does not list is damage."""
+    """Format 1: check every tile of every stored set against the SHA-256 its
+    tiles.json lists, and its variants; a stored tile tiles.json does not list
+    is damage."""
     stored: Dict[str, Set[str]] = {}
     for key in storage.list("tiles/"):
+        if key.endswith(".pmtiles"):
+            continue
         sha, _, rest = key[len("tiles/"):].partition("/")
         stored.setdefault(sha, set()).add(rest)
     for sha, names in stored.items():
         if "tiles.json" not in names:
             continue  # an upload that never completed: unreferenced, harmless
         try:
-            doc = load_tilejson(storage, sha) or {}
+            doc = json.loads(storage.get(tilejson_key(sha)) or b"{}")
         except ValueError:
             damaged.append(tilejson_key(sha))
             continue
         expected = {"tiles.json"}
-        for (z, x, y), digest in iter_tiles(doc):
+        for name, digest in ((doc.get("covidmaps") or {}).get("tiles") or {}).items():
+            zxy = tile_name(name)
+            if zxy is None:
+                damaged.append(f"{tilejson_key(sha)} (tile name {name[:40]!r})")
+                continue
+            z, x, y = zxy
             key = tile_key(sha, z, x, y)
             data = storage.get(key)
             expected.update(f"{z}/{x}/{y}.pbf{suffix}" for suffix in ("", ".gz", ".br"))
@@ -79,7 +110,7 @@ def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -
             if hashlib.sha256(data).hexdigest() != digest:
                 damaged.append(key)
                 continue
-            if has_variants(len(data)):
+            if len(data) >= MIN_COMPRESS:  # smaller tiles were stored without twins
                 for suffix in (".gz", ".br"):
                     _check_variant(storage, tile_key(sha, z, x, y, suffix), suffix, data,
                                    damaged, missing)

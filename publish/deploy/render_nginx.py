@@ -85,7 +85,6 @@ def site_values(args: argparse.Namespace) -> Dict[str, str]:
         "LISTEN": _checked(args.listen, _LISTEN, "--listen ([host:]port)"),
         "SERVER_NAME": _checked(args.server_name, _NAME, "--server-name"),
         "MAX_BODY": _checked(args.max_body, _SIZE, "--max-body (e.g. 21m)"),
-        "MAX_TILES_BODY": _checked(args.max_tiles_body, _SIZE, "--max-tiles-body (e.g. 65m)"),
         "DATA_ROOT": _checked(str(data_root), _PATH, "--data-dir"),
         "WEB_ROOT": _checked(str(web_root), _PATH, "--web-dir"),
         "PROXY_SETTINGS": PROXY_SETTINGS,
@@ -140,8 +139,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--listen", default="80", help="nginx listen ([host:]port)")
     parser.add_argument("--server-name", default="_")
     parser.add_argument("--max-body", default="21m", help="largest request body (uploads)")
-    parser.add_argument("--max-tiles-body", default="65m",
-                        help="largest vector tile archive upload")
     parser.add_argument("--basemap-origin", default=os.environ.get("COVIDMAPS_BASEMAP_ORIGIN"),
                         help="tile server origin allowed by the CSP (default: the origin of the "
                              "basemap in WEB_DIR/config.json, as the endpoint does)")

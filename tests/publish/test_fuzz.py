@@ -1,8 +1,8 @@
 """Property-based fuzzing (Hypothesis) of every parser and query parameter
 of the endpoint, through the real server on 127.0.0.1, on both storage
 backends (a local directory and SeaweedFS S3): layer uploads, feature
-patches, tile archives, tile-set patches, commit bodies (publish and
-rollback), OGC API query strings, the history query, and request headers.
+patches, commit bodies (publish and rollback), OGC API query strings, the
+history query, and request headers.
 
 Every generated input is bad by construction (a valid one would rightly be
 stored), so each must be answered 4xx (GET routes: 2xx or 4xx), never 5xx,
@@ -20,7 +20,6 @@ import gzip
 import json
 import os
 import string
-import tarfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 from urllib.parse import quote
@@ -29,7 +28,7 @@ import covidmaps_publish.ogcapi  # noqa: F401 - registers the OGC API's stages
 import pytest
 import requests
 from covidmaps_publish.checks import boundary
-from hardening_samples import LAYER, TILE_NAME, metadata, mvt, raw_exchange, tar
+from hardening_samples import raw_exchange
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from publish_samples import collection, risk_point, sha, uid
@@ -47,7 +46,6 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SUMMARY: Dict[str, Dict[str, int]] = {}
 
 PATCH_TYPE = "application/vnd.covidmaps.patch+json"
-TILES_PATCH_TYPE = "application/vnd.covidmaps.tiles-patch+tar"
 RP_FIELDS = [f.name for f in MODEL.layer("risk_points").fields]
 
 
@@ -356,115 +354,8 @@ def test_fuzz_feature_patches(fuzz, api):
     case()
 
 
-MEMBER_NAMES = st.one_of(
-    st.sampled_from([TILE_NAME + "\n", "0" + TILE_NAME, "/" + TILE_NAME, "../" + TILE_NAME,
-                     TILE_NAME.replace("9", "٩"), "metadata.json\n", "patch.json",
-                     "17/1/1.pbf", "9/999999/1.pbf", "9/1/1.pbf/", "9/" + "1" * 300 + "/1.pbf"]),
-    st.text(min_size=1, max_size=40))
-
-
-@st.composite
-def bad_tile_archive(draw: Any) -> bytes:
-    kind = draw(st.sampled_from(["name", "metadata", "tile", "bytes", "truncate", "order"]))
-    meta = metadata()
-    members = [(TILE_NAME, mvt())]
-    if kind == "name":
-        members.append((draw(MEMBER_NAMES), mvt()))
-    elif kind == "metadata":  # one member made wrong (never a valid alternative value)
-        doc = json.loads(meta)
-        key = draw(st.sampled_from(sorted(doc) + ["extra"]))
-        if key in ("minzoom", "maxzoom"):
-            doc[key] = draw(st.one_of(HUGE_INTS, st.integers(17, 10 ** 6), st.integers(
-                max_value=-1), st.floats(), st.text(max_size=5), st.none(), st.booleans()))
-        elif key == "bounds":
-            doc[key] = draw(st.one_of(JSON_ANY.filter(lambda v: not isinstance(v, list)),
-                                      st.lists(st.one_of(HUGE_INTS, st.text(max_size=3)),
-                                               min_size=4, max_size=4),
-                                      st.lists(st.floats(-10, 10), max_size=3)))
-        elif key == "extra":
-            doc[draw(UNKNOWN_NAME)] = draw(JSON_ANY)
-        else:  # format, layer, blob_sha256: never equal to a valid value
-            doc[key] = draw(st.one_of(NEWLINE_TEXT, HUGE_INTS, SURROGATE_TEXT, st.none(),
-                                      st.builds(lambda v: str(v) + "\n", st.just(doc[key]))))
-        meta = json.dumps(doc).encode("utf-8", "surrogatepass")
-    elif kind == "tile":
-        members[0] = (TILE_NAME, draw(st.one_of(st.binary(max_size=64), st.just(
-            mvt(layer="other")), st.just(gzip.compress(b"\x00" * 10)))))
-    elif kind == "bytes":
-        return draw(st.binary(max_size=2048))
-    elif kind == "order":
-        return tar([("metadata.json", meta), *members])
-    archive = tar([*members, ("metadata.json", meta)], fmt=draw(st.sampled_from(
-        [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT])))
-    if kind == "truncate":  # inside the first member (the end is only zero padding)
-        return archive[:draw(st.integers(0, 512 + len(members[0][1]) - 1))]
-    return archive
-
-
-def test_fuzz_tile_archives(fuzz):
-    fz = fuzz("tiles")
-
-    seeds = [tar([(TILE_NAME, mvt()), (TILE_NAME + "\n", mvt(name="B")),
-                  ("metadata.json", metadata())]),
-             tar([(TILE_NAME, mvt()), ("metadata.json", metadata("a" * 64 + "\n"))]),
-             tar([(TILE_NAME, mvt()), ("9/" + "1" * 5000 + "/1.pbf", mvt()),
-                  ("metadata.json", metadata())]),
-             tar([(TILE_NAME, mvt()), ("metadata.json", metadata(minzoom=10 ** 400))]),
-             tar([(TILE_NAME, mvt()), ("metadata.json", b'{"format": ' + b"[" * 3000)])]
-
-    @FUZZ
-    @_examples("body", seeds)
-    @given(body=bad_tile_archive())
-    def case(body: bytes) -> None:
-        fz.send("PUT", f"/api/v1/layers/{LAYER}/tiles/{sha(body)}", data=body,
-                headers={"Content-Type": "application/x-tar"})
-
-    case()
-
-
-@st.composite
-def bad_tiles_patch(draw: Any) -> bytes:
-    head: Any = {"base": "c" * 64, "delete": []}
-    kind = draw(st.sampled_from(["head", "raw-head", "members", "bytes"]))
-    if kind == "head":
-        key = draw(st.sampled_from(["base", "delete", "extra"]))
-        head[key] = draw(st.one_of(JSON_ANY, NEWLINE_TEXT, st.lists(NEWLINE_TEXT, max_size=3)))
-    if kind == "bytes":
-        return draw(st.binary(max_size=2048))
-    head_bytes = json.dumps(head).encode("utf-8", "surrogatepass")
-    if kind == "raw-head":
-        depth = draw(st.integers(0, 3000))
-        head_bytes = draw(st.sampled_from([
-            b"[" * depth + b"]" * depth, b'{"base": NaN, "delete": []}',
-            b'{"base": "' + b"c" * 64 + b'", "delete": [], "delete": []}',
-            head_bytes + b"\xff", b"\xef\xbb\xbf" + head_bytes]))
-    members = [("patch.json", head_bytes)]
-    if kind == "members":
-        members.append((draw(MEMBER_NAMES), draw(st.binary(max_size=32))))
-    return tar([*members, ("metadata.json", metadata())])
-
-
-def test_fuzz_tile_set_patches(fuzz):
-    fz = fuzz("tiles-patch")
-
-    seeds = [tar([("patch.json", head), ("metadata.json", metadata())]) for head in (
-        b"[" * 5000 + b"]" * 5000, b'{"base": "' + b"c" * 64 + b'\\n", "delete": []}',
-        b'{"base": "\\ud800", "delete": []}', b'{"base": "' + b"c" * 64 + b'", "delete": '
-        b'["9/1/1\\n"]}', b'{"base": 1' + b"0" * 400 + b', "delete": []}')]
-
-    @FUZZ
-    @_examples("body", seeds, claimed="f" * 64)
-    @given(body=bad_tiles_patch(), claimed=st.text("0123456789abcdef", min_size=64,
-                                                   max_size=64))
-    def case(body: bytes, claimed: str) -> None:
-        fz.send("PUT", f"/api/v1/layers/{LAYER}/tiles/{claimed}", data=body,
-                headers={"Content-Type": TILES_PATCH_TYPE})
-
-    case()
-
-
 SERVER_OWNED = ["publisher", "release_id", "sequence", "kind", "created_at", "profile",
-                "format", "parent_id", "changes", "model_version"]
+                "format", "parent_id", "changes", "model_version", "tiles"]
 
 
 @st.composite
@@ -476,9 +367,9 @@ def bad_publish_body(draw: Any) -> bytes:
         body[draw(st.sampled_from(SERVER_OWNED))] = draw(JSON_ANY)
     elif kind == "unknown":
         body[draw(UNKNOWN_NAME.filter(lambda n: n not in (
-            "layers", "reference", "tiles", "message", "data_updated_at")))] = draw(JSON_ANY)
+            "layers", "reference", "message", "data_updated_at")))] = draw(JSON_ANY)
     elif kind == "layers":
-        name = draw(st.sampled_from(["layers", "reference", "tiles"]))
+        name = draw(st.sampled_from(["layers", "reference"]))
         body[name] = draw(st.one_of(JSON_ANY.filter(lambda v: v != {}), st.dictionaries(
             st.sampled_from(["risk_points", "province", "patients", "risk_points\n"]),
             st.one_of(NEWLINE_TEXT, st.text("0123456789abcdef", min_size=64, max_size=64),
@@ -602,8 +493,7 @@ def test_fuzz_request_headers(fuzz, token):
     @given(headers=st.dictionaries(st.sampled_from(names), HEADER_TEXT, min_size=1,
                                    max_size=4),
            route=st.sampled_from(["/api/v1/releases", "/api/v1/rollback",
-                                  f"/api/v1/layers/risk_points/blobs/{'a' * 64}",
-                                  f"/api/v1/layers/risk_points/tiles/{'a' * 64}"]),
+                                  f"/api/v1/layers/risk_points/blobs/{'a' * 64}"]),
            method=st.sampled_from(["POST", "PUT"]),
            # never a body that could commit (If-Match "*" onto release 0 would)
            body=st.sampled_from([b'{"publisher": "x"}', b'{"layers": {"patients": "x"}}',

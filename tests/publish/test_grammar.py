@@ -20,7 +20,6 @@ VALID = {
     grammar.RELEASE_ID: "000042-3f9a1c2b",
     grammar.LAYER_ID: "risk_points",
     grammar.TILE_NAME: "12/3301/1790",
-    grammar.TILE_MEMBER: "12/3301/1790.pbf",
     grammar.UUID: "3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a",
     grammar.QUERY_INT: "25",
     grammar.CONTENT_LENGTH: "1024",
@@ -30,9 +29,9 @@ VALID = {
     grammar.STORAGE_KEY: "blobs/" + "ab" * 32 + ".geojson",
     grammar.RELEASE_PATH: "/data/releases/000042-3f9a1c2b.json",
     grammar.BLOB_PATH: "/data/blobs/" + "ab" * 32 + ".geojson",
-    grammar.TILE_PATH: "/data/tiles/" + "ab" * 32 + "/9/406/223.pbf",
+    grammar.BYTE_RANGE: "bytes=0-126",
+    grammar.PMTILES_PATH: "/data/tiles/" + "ab" * 32 + ".pmtiles",
     grammar.API_BLOB_PATH: "/api/v1/layers/risk_points/blobs/x",
-    grammar.API_TILES_PATH: "/api/v1/layers/risk_points/tiles/x",
     grammar.HASHED_ASSET: "app-RIFF7RQY.js",
 }
 NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
@@ -62,10 +61,8 @@ def test_the_helpers_refuse_near_misses():
     assert not grammar.is_sha256(sha.upper()) and not grammar.is_sha256(None)
     assert grammar.is_release_id("000042-3f9a1c2b")
     assert not grammar.is_release_id("000042-3f9a1c2b\n")
-    assert grammar.tile_member("9/406/223.pbf") == (9, 406, 223)
-    for name in ("9/406/223.pbf\n", "09/406/223.pbf", "9/406/223.pbf/", "٩/406/223.pbf",
-                 "9/406/223", "/9/406/223.pbf", 7):
-        assert grammar.tile_member(name) is None, name
+    for name in ("9/406/223\n", "09/406/223", "9/406/223/", "٩/406/223", "/9/406/223", 7):
+        assert grammar.tile_name(name) is None, name
     assert grammar.tile_name("9/406/223") == (9, 406, 223)
     assert grammar.tile_name("9/406/223\n") is None
     for text in ("²", "٣", "５", "1²", " 7", "7 ", "-1", "+1", "1e3", "", "1" * 10):

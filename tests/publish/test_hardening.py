@@ -12,19 +12,10 @@ import pytest
 import requests
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.server import ServerThread
-from hardening_samples import (
-    TILE_NAME,
-    metadata,
-    mvt,
-    raw_exchange,
-    tar,
-    tile_archive,
-    tiles_patch,
-)
+from hardening_samples import raw_exchange
 from publish_samples import collection, risk_point, sha, zone
 
 PATCH_TYPE = "application/vnd.covidmaps.patch+json"
-TILES_PATCH_TYPE = "application/vnd.covidmaps.tiles-patch+tar"
 GOOD = collection([risk_point(1)])
 
 
@@ -71,25 +62,12 @@ def test_trailing_newline_in_any_identifier_is_refused(api, server, stored_keys)
                         headers={"Content-Type": "application/geo+json"}),
         api.session.head(f"{base}/risk_points/blobs/{good_sha}%0A", timeout=10),
         _commit(api, "releases", {"layers": {"risk_points": good_sha + "\n"}}),
-        _commit(api, "releases", {"tiles": {"risk_points": "a" * 64 + "\n"}}),
         _commit(api, "rollback", {"release_id": current + "\n"}),
         _put(api, "risk_points", json.dumps({"base": good_sha + "\n", "upsert": [],
                                              "delete": []}).encode(), PATCH_TYPE,
              digest="b" * 64),
         _put(api, "risk_points", collection([risk_point(1, uid=risk_point(1)["properties"]
                                                          ["uid"] + "\n")])),
-        _put(api, "risk_points", tile_archive(meta=metadata(good_sha + "\n")), "application/x-tar",
-             kind="tiles"),
-        # two members whose names differ by a final newline: never "the second wins"
-        _put(api, "risk_points", tile_archive(extra=[(TILE_NAME + "\n", mvt(name="B"))],
-                                              meta=metadata(good_sha)),
-             "application/x-tar", kind="tiles"),
-        _put(api, "risk_points", tiles_patch(json.dumps({"base": "c" * 64 + "\n",
-                                                         "delete": []}).encode()),
-             TILES_PATCH_TYPE, digest="d" * 64, kind="tiles"),
-        _put(api, "risk_points", tiles_patch(json.dumps({"base": "c" * 64,
-                                                         "delete": ["9/1/1\n"]}).encode()),
-             TILES_PATCH_TYPE, digest="d" * 64, kind="tiles"),
     ]
     for resp in answers:
         if resp.request.method == "HEAD":  # no body: the status says it
@@ -141,30 +119,7 @@ def test_lone_surrogates_in_a_patch_and_a_commit_are_refused(api, server, stored
     key_patch = patch.replace(b'"name"', b'"\\udc00"')
     _refused(_put(api, "risk_points", key_patch, PATCH_TYPE, digest="e" * 64), 400)
     _refused(_commit(api, "releases", b'{"message": "\\ud800"}'), 400)
-    _refused(_put(api, "risk_points", tiles_patch(b'{"base": "\\udfff", "delete": []}'),
-                  TILES_PATCH_TYPE, digest="d" * 64, kind="tiles"), 422)
     assert stored_keys() == before
-
-
-# -- depth and name length in the secondary parsers --------------------------------------
-def test_secondary_parsers_bound_depth_and_names(api, server, stored_keys):
-    before = stored_keys()
-    deep = b'{"base": "' + b"c" * 64 + b'", "delete": ' + b"[" * 5000 + b"]" * 5000 + b"}"
-    dup = b'{"base": "' + b"c" * 64 + b'", "base": "' + b"c" * 64 + b'", "delete": []}'
-    for head in (deep, dup, b'{"base": NaN, "delete": []}'):
-        _refused(_put(api, "risk_points", tiles_patch(head), TILES_PATCH_TYPE,
-                      digest="d" * 64, kind="tiles"), 422)
-    long_name = "9/" + "1" * 5000 + "/1.pbf"
-    _refused(_put(api, "risk_points", tile_archive(extra=[(long_name, mvt())]),
-                  "application/x-tar", kind="tiles"), 422)
-    head = json.dumps({"base": "c" * 64, "delete": []}).encode()
-    _refused(_put(api, "risk_points", tiles_patch(head, [(long_name, mvt())]),
-                  TILES_PATCH_TYPE, digest="d" * 64, kind="tiles"), 422)
-    deep_meta = b'{"format": ' + b"[" * 200 + b"]" * 200 + b"}"
-    _refused(_put(api, "risk_points", tar([(TILE_NAME, mvt()), ("metadata.json", deep_meta)]),
-                  "application/x-tar", kind="tiles"), 422)
-    assert stored_keys() == before
-    _healthy(server)
 
 
 # -- query parameters: ASCII digits only --------------------------------------------------
@@ -221,12 +176,9 @@ def test_write_routes_refuse_other_content_types(api, server, stored_keys, ctype
     if ctype is not None:
         headers["Content-Type"] = ctype
     session = api.session
-    archive = tile_archive(meta=metadata(sha(GOOD)))
     answers = [
         session.put(f"{server.url}/api/v1/layers/risk_points/blobs/{sha(GOOD)}", data=GOOD,
                     headers=headers, timeout=10),
-        session.put(f"{server.url}/api/v1/layers/risk_points/tiles/{sha(archive)}",
-                    data=archive, headers=headers, timeout=10),
         session.post(f"{server.url}/api/v1/releases", data=b"{}", headers=headers, timeout=10),
         session.post(f"{server.url}/api/v1/rollback", data=json.dumps(
             {"release_id": current}), headers=headers, timeout=10),

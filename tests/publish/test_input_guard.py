@@ -18,7 +18,6 @@ import covidmaps_publish.ogcapi  # noqa: F401 - registers the OGC API's stages
 import pytest
 import requests
 from covidmaps_publish.checks import boundary
-from hardening_samples import metadata, tile_archive, tiles_patch
 from publish_samples import collection, risk_point, sha
 
 GOOD = collection([risk_point(1)])
@@ -32,12 +31,6 @@ _FRESH = itertools.count(100)
 def _put_blob(api, base: str, body: bytes = GOOD, **headers: str) -> requests.Response:
     return api.session.put(f"{base}/api/v1/layers/risk_points/blobs/{sha(body)}", data=body,
                            headers={**GEOJSON, **headers}, timeout=30)
-
-
-def _put_tiles(api, base: str, body: bytes, ctype: str = "application/x-tar"
-               ) -> requests.Response:
-    return api.session.put(f"{base}/api/v1/layers/risk_points/tiles/{sha(body)}", data=body,
-                           headers={"Content-Type": ctype}, timeout=30)
 
 
 def _commit(api, base: str, route: str, body: Dict[str, Any], **headers: str
@@ -71,12 +64,8 @@ REACH: Dict[str, Request] = {
     "gzip": lambda api, b: api.session.put(
         f"{b}/api/v1/layers/risk_points/blobs/{sha(GOOD)}", data=gzip.compress(GOOD),
         headers={**GEOJSON, "Content-Encoding": "gzip"}, timeout=30),
-    "tiles": lambda api, b: _put_tiles(api, b, tile_archive(meta=metadata(api.good_sha))),
     "patch": _patch,
     "patch-apply": _patch,
-    "tiles-patch": lambda api, b: _put_tiles(api, b, tiles_patch(json.dumps(
-        {"base": "c" * 64, "delete": []}).encode()),
-        "application/vnd.covidmaps.tiles-patch+tar"),
     "credentials-in-url": lambda api, b: api.session.get(f"{b}/api/v1/whoami", timeout=30),
     "authorization": lambda api, b: api.session.get(f"{b}/api/v1/whoami", timeout=30),
     "history-query": lambda api, b: api.session.get(f"{b}/api/v1/releases?limit=3",

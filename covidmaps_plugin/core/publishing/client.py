@@ -26,7 +26,6 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import requests
 
-from ...model.tile_archive import TILES_PATCH_CONTENT_TYPE
 from .errors import (
     EndpointTimeoutError,
     EndpointUnreachableError,
@@ -50,11 +49,10 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER_S = 30.0
 USER_AGENT = "CovidMaps-QGIS-plugin"
 PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
-# problems after which a patch upload falls back to the whole layer or tile
-# set: the server's base differs from the client's (lost, or not the same
-# features or tiles). Any other refusal would refuse the whole upload too.
+# problems after which a patch upload falls back to the whole layer: the
+# server's base differs from the client's (lost, or not the same features).
+# Any other refusal would refuse the whole upload too.
 PATCH_FALLBACKS = ("base-not-found", "patch-mismatch", "invalid-patch")
-TILES_PATCH_FALLBACKS = ("tiles-base-not-found", "tiles-patch-mismatch", "invalid-tiles-patch")
 
 
 @dataclass(frozen=True)
@@ -155,33 +153,6 @@ class PublishClient:
         return self._upload_patch(f"{API}layers/{layer}/blobs/{sha256}", patch,
                                   PATCH_CONTENT_TYPE, PATCH_FALLBACKS)
 
-    def has_tiles(self, layer: str, sha256: str) -> bool:
-        """Whether the server stores this tile set (archive sha256) already."""
-        response = self._request("HEAD", f"{API}layers/{layer}/tiles/{sha256}",
-                                 accept=(200, 404))
-        return response.status_code == 200
-
-    def upload_tiles(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
-        """PUT one tile set archive (``core.tiles``); the server's description of it."""
-        return self._upload(f"{API}layers/{layer}/tiles/{sha256}", data, "application/x-tar")
-
-    def tile_hashes(self, sha256: str) -> Optional[Dict[str, str]]:
-        """``{"z/x/y": sha256}`` of a stored tile set from its public
-        tiles.json, None when the set is not stored (or has no hashes)."""
-        response = self._request("GET", f"data/tiles/{sha256}/tiles.json", auth=False,
-                                 accept=(200, 404))
-        if response.status_code == 404:
-            return None
-        tiles = self._json(response).get("covidmaps", {}).get("tiles")
-        return dict(tiles) if isinstance(tiles, dict) and tiles else None
-
-    def upload_tiles_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
-        """Send a tile-set patch of a stored set (``tiles_patch.py``); False
-        when the server cannot apply it (base gone, or the result does not
-        hash to ``sha256``): the caller then uploads the whole archive once."""
-        return self._upload_patch(f"{API}layers/{layer}/tiles/{sha256}", patch,
-                                  TILES_PATCH_CONTENT_TYPE, TILES_PATCH_FALLBACKS)
-
     def _upload(self, path: str, data: bytes, content_type: str) -> Dict[str, Any]:
         """PUT an upload (gzip on the wire when smaller); the server's answer."""
         body, encoding = wire_body(data)
@@ -208,18 +179,15 @@ class PublishClient:
     def publish(self, base_release: Optional[str], layers: Mapping[str, str],
                 reference: Mapping[str, str], idempotency_key: str, message: str = "",
                 data_updated_at: Optional[str] = None,
-                tiles: Optional[Mapping[str, str]] = None,
                 notice: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
-        """Commit a release made of already uploaded blobs (and ``tiles``:
-        layer id -> uploaded tile set sha256; ``notice``: the hotline and
-        advice of the profile); the server's summary of it (release_id,
+        """Commit a release made of already uploaded blobs (``notice``: the
+        hotline and advice of the profile; vector tiles are the server's
+        work); the server's summary of it (release_id,
         parent_id, changes...) plus ``replayed``."""
         body: Dict[str, Any] = {"layers": dict(layers), "reference": dict(reference),
                                 "message": message}
         if data_updated_at:
             body["data_updated_at"] = data_updated_at
-        if tiles:
-            body["tiles"] = dict(tiles)
         if notice:
             body["notice"] = dict(notice)
         return self._commit("releases", base_release, body, idempotency_key)

@@ -14,25 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 
 from qgis.core import QgsFeedback
 
 from ...model import PROVINCE_TZ
 from ..export import ExportCancelledError, LayerExport, export_layers, export_reference
-from ..tiles import (
-    TILE_THRESHOLD_BYTES,
-    TileArchive,
-    TilesCancelledError,
-    build_tile_archive,
-    needs_tiles,
-)
 from .changes import ChangeSummary, summarize
 from .client import PublishClient, new_idempotency_key
 from .errors import (
     PublishCancelledError,
-    RejectedError,
-    TooLargeError,
     ValidationBlockedError,
     WarningsNotConfirmedError,
 )
@@ -40,7 +31,6 @@ from .freshness import data_updated_at
 from .network import NetworkSettings
 from .patch import send_layer
 from .source import PublishSource, open_source
-from .tiles_patch import send_tiles
 
 Log = Callable[[str], None]
 
@@ -58,8 +48,6 @@ class PublishRequest:
     idempotency_key: str = field(default_factory=new_idempotency_key)
     validate: bool = True
     now: Optional[dt.datetime] = None
-    # a layer whose GeoJSON is larger also gets vector tiles (tests force it low)
-    tile_threshold_bytes: int = TILE_THRESHOLD_BYTES
 
 
 @dataclass(frozen=True)
@@ -86,8 +74,6 @@ class Prepared:
     base_blobs: Dict[str, bytes] = field(default_factory=dict)
     # the manifest's data_updated_at: newest updated_at of the published features
     data_updated_at: Optional[str] = None
-    # vector tiles of the layers too large for plain GeoJSON, by layer
-    tiles: Dict[str, TileArchive] = field(default_factory=dict)
     # the hotline and advice of the workspace profile (the map's first screen)
     notice: Optional[Dict[str, Any]] = None
 
@@ -105,7 +91,6 @@ class PublishResult:
     skipped: Tuple[str, ...]  # layer ids the server already had
     bytes_uploaded: int
     replayed: bool = False
-    tiles_uploaded: Tuple[str, ...] = ()  # layer ids whose tile set went over the wire
 
 
 class StepFeedback(QgsFeedback):
@@ -119,8 +104,8 @@ class StepFeedback(QgsFeedback):
             if parent.isCanceled():
                 self.cancel()
             parent.canceled.connect(self.cancel)
-            # the signal, not a setProgress override: C++ callers (e.g.
-            # QgsVectorTileWriter) do not see Python overrides of non-virtuals
+            # the signal, not a setProgress override: C++ callers do not
+            # see Python overrides of non-virtuals
             self.progressChanged.connect(self._forward_progress)
 
     def _forward_progress(self, progress: float) -> None:
@@ -179,47 +164,16 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
         base = client.release_manifest(request.base_release)
     else:
         base = client.current_manifest()
-    # A layer published unchanged keeps the base release's tiles (the server
-    # carries them over): building them again would give the same bytes.
-    base_shas, base_tiles = _base_shas(base), _base_tiles(base)
-    changed = {name: export for name, export in exports.items()
-               if not (base_shas.get(name) == export.sha256 and name in base_tiles)}
-    tiles = build_tiles(changed, request.tile_threshold_bytes, feedback, 45, 49)
+    # vector tiles of large layers are the endpoint's work (it builds them
+    # from the blobs it accepts): nothing to build here
     prepared = Prepared(validation, exports, references, base,
                         data_updated_at=data_updated_at(exports.values(), now))
-    prepared.tiles = tiles
     if source.profile.hotline or source.profile.advice_vi or source.profile.advice_en:
         prepared.notice = source.profile.notice()
     if with_changes:
         prepared.changes = preview_changes(prepared, client)
     _progress(feedback, 50)
     return prepared
-
-
-def build_tiles(exports: Mapping[str, LayerExport], threshold_bytes: int,
-                feedback: Optional[QgsFeedback], low: float, high: float
-                ) -> Dict[str, TileArchive]:
-    """Vector tiles of the layers too large for plain GeoJSON (``core.tiles``),
-    progress in [low, high] of the whole publish."""
-    large = [export for export in exports.values() if needs_tiles(export, threshold_bytes)]
-    tiles: Dict[str, TileArchive] = {}
-    for index, export in enumerate(large):
-        _check_cancel(feedback)
-        span = (high - low) / len(large)
-        step = StepFeedback(feedback, low + index * span, low + (index + 1) * span)
-        try:
-            tiles[export.layer] = build_tile_archive(export.layer, export.data, export.sha256,
-                                                     feedback=step)
-        except TilesCancelledError:
-            raise PublishCancelledError() from None
-    _check_cancel(feedback)
-    return tiles
-
-
-def _base_tiles(manifest: Mapping[str, Any]) -> Dict[str, str]:
-    """Tile set sha256 of each layer of a release that has tiles."""
-    return {e["id"]: e["tiles"]["sha256"] for e in manifest.get("layers", ())
-            if isinstance(e.get("tiles"), dict) and e["tiles"].get("sha256")}
 
 
 def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
@@ -272,9 +226,7 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
             sent += send_layer(client, export, base.get(export.layer),
                                prepared.base_blobs.get(export.layer), say)
             uploaded.append(export.layer)
-        _progress(feedback, 50 + 40 * (index + 1) / len(blobs))
-    tiles_uploaded, tile_bytes, tiles = upload_tiles(prepared, client, feedback, say, 90, 95)
-    sent += tile_bytes
+        _progress(feedback, 50 + 45 * (index + 1) / len(blobs))
     _check_cancel(feedback)  # the last moment a cancel leaves the map as it was
     now = request.now or dt.datetime.now(PROVINCE_TZ)
     summary = client.publish(
@@ -283,51 +235,14 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
         {name: e.sha256 for name, e in prepared.references.items()},
         request.idempotency_key, request.message,
         prepared.data_updated_at or data_updated_at(prepared.exports.values(), now),
-        tiles=tiles, notice=prepared.notice,
+        notice=prepared.notice,
     )
     _progress(feedback, 100)
     return PublishResult(
         release_id=str(summary["release_id"]), parent_id=summary.get("parent_id"),
         map_url=client.map_url, uploaded=tuple(uploaded), skipped=tuple(skipped),
         bytes_uploaded=sent, replayed=bool(summary.get("replayed", False)),
-        tiles_uploaded=tuple(tiles_uploaded),
     )
-
-
-def upload_tiles(prepared: Prepared, client: PublishClient, feedback: Optional[QgsFeedback],
-                 say: Log, low: float, high: float) -> Tuple[List[str], int, Dict[str, str]]:
-    """Send the tile sets the server lacks: the layers sent, the bytes, and
-    the tile sets to name in the commit (layer -> sha).
-
-    Tiles only spare phones the whole GeoJSON, which is published anyway:
-    a set the endpoint refuses (422, 413) is left out with a warning
-    rather than failing the publish of the map."""
-    base = _base_tiles(prepared.base_manifest)
-    uploaded, sent, committed = [], 0, {}
-    for index, archive in enumerate(prepared.tiles.values()):
-        _check_cancel(feedback)
-        # a tile set of the base release is on the server: no request at all
-        if base.get(archive.layer) == archive.sha256 or client.has_tiles(archive.layer,
-                                                                         archive.sha256):
-            say(f"{archive.layer}: tiles unchanged ({archive.sha256[:12]})")
-            committed[archive.layer] = archive.sha256
-        else:
-            start = client.bytes_sent
-            try:
-                send_tiles(client, archive, base.get(archive.layer), say)
-            except (RejectedError, TooLargeError) as refused:
-                reason = ("; ".join(getattr(refused, "errors", ())) or refused.detail
-                          or f"HTTP {refused.status}")
-                say(f"! {archive.layer}: the endpoint refused the vector tiles ({reason}); "
-                    "the layer is published as GeoJSON only")
-            else:
-                uploaded.append(archive.layer)
-                committed[archive.layer] = archive.sha256
-                say(f"{archive.layer}: uploaded {archive.tile_count} tiles, "
-                    f"{archive.size} bytes ({archive.sha256[:12]})")
-            sent += client.bytes_sent - start  # on the wire (gzip, retries)
-        _progress(feedback, low + (high - low) * (index + 1) / len(prepared.tiles))
-    return uploaded, sent, committed
 
 
 def make_client(request: PublishRequest, feedback: Optional[QgsFeedback] = None

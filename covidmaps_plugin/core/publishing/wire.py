@@ -1,7 +1,7 @@
 """Request bodies as they go over the wire: gzip when that is smaller.
 
 Officers in a province often publish over slow links; canonical GeoJSON
-(and a tile archive's uncompressed tiles) shrink several times with gzip.
+shrinks several times with gzip.
 The endpoint accepts ``Content-Encoding: gzip`` on every upload and
 decompresses it under the same size limit (docs/api.md).
 """

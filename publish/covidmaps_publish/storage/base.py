@@ -2,8 +2,9 @@
 
 A backend stores the files of docs/release-format.md under keys relative to
 ``/data/``: ``manifest.json`` (the pointer), ``releases/<id>.json`` and
-``blobs/<sha256>.geojson[.gz|.br]``, ``tiles/<sha256>/{z}/{x}/{y}.pbf[.gz|.br]``
-and ``tiles/<sha256>/tiles.json``. Everything a backend holds is public:
+``blobs/<sha256>.geojson[.gz|.br]`` and ``tiles/<sha256>.pmtiles`` (plus the
+format 1 tile directories ``tiles/<sha256>/...`` of old releases, read by
+``verify``). Everything a backend holds is public:
 tokens, the audit log and idempotency records live in the private state
 directory (``state.py``), never in the storage.
 
@@ -48,16 +49,6 @@ def blob_key(sha256: str, suffix: str = "") -> str:
 
 def release_key(release_id: str) -> str:
     return check_key(f"releases/{release_id}.json")
-
-
-def tile_key(tileset_sha256: str, z: int, x: int, y: int, suffix: str = "") -> str:
-    """``tiles/<sha>/{z}/{x}/{y}.pbf`` plus ``.gz`` / ``.br`` for a variant."""
-    return check_key(f"tiles/{tileset_sha256}/{z}/{x}/{y}.pbf{suffix}")
-
-
-def tilejson_key(tileset_sha256: str) -> str:
-    """``tiles/<sha>/tiles.json``: written last, so its presence means "stored"."""
-    return check_key(f"tiles/{tileset_sha256}/tiles.json")
 
 
 @runtime_checkable

@@ -41,7 +41,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 JSON_TYPE = "application/json; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json; charset=utf-8"
-TILE_TYPE = "application/vnd.mapbox-vector-tile"
+TILE_TYPE = "application/vnd.mapbox-vector-tile"  # format 1 tile sets
+PMTILES_TYPE = "application/vnd.pmtiles"
 # Environment variable naming the endpoint of a non-AWS server.
 ENDPOINT_ENV = "COVIDMAPS_S3_ENDPOINT"
 
@@ -51,6 +52,8 @@ def object_headers(key: str) -> dict:
     params = {"CacheControl": REVALIDATE if key == POINTER_KEY else IMMUTABLE}
     if key.endswith(".json"):
         params["ContentType"] = JSON_TYPE
+    elif key.endswith(".pmtiles"):  # read with byte ranges: never content-coded
+        params["ContentType"] = PMTILES_TYPE
     else:
         plain = key.removesuffix(".gz").removesuffix(".br")
         params["ContentType"] = TILE_TYPE if plain.endswith(".pbf") else GEOJSON_TYPE

