@@ -1,7 +1,8 @@
-"""A 100,000-point layer with a PMTiles archive, on a phone, served three
-ways a deployment serves /data/: the real nginx with the deploy config and
-a SeaweedFS bucket (behind a loopback pass-through playing the CDN), and the
-embedded server. On each: the province view draws the layer (clusters with
+"""A 100,000-point layer published through the real endpoint, which builds
+its PMTiles archive, on a phone, served the three ways a deployment serves
+/data/: the embedded server, the real nginx with the deploy config, and a
+SeaweedFS bucket (the endpoint's S3 storage, read through a loopback
+pass-through playing the CDN). On each: the province view draws the layer (clusters with
 their counts), the archive is read with HTTP range requests (206, never the
 whole file, never the layer's GeoJSON blob), the maximum zoom draws single
 points and a tap opens the feature's popup."""
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import http.client
-import shutil
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from webmap_browser import ARTIFACTS, new_context, open_map
 from webmap_data import UPDATED_AT
-from webmap_pmtiles import LARGE, large_layers, tiled_release
+from webmap_pmtiles import LARGE, large_layers, publish, tiled_endpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publish"))
 from nginx_runner import start_deploy_nginx  # noqa: E402
@@ -29,31 +29,31 @@ from s3_fixtures import seaweedfs  # noqa: E402,F401 - the SeaweedFS server fixt
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
-TYPES = {".json": "application/json", ".geojson": "application/geo+json",
-         ".pmtiles": "application/vnd.pmtiles"}
 
 
-@pytest.fixture(scope="session")
-def large_tree(tmp_path_factory, profile, reference) -> Dict[str, Any]:
-    """The release tree (what is served at /data/) of the sample province
-    with 100,000 risk points and their archive."""
-    tree = tmp_path_factory.mktemp("large-tree") / "data"
+@pytest.fixture(scope="module")
+def large_embedded(web_dist, reference, tmp_path_factory) -> Iterator[Dict[str, Any]]:
+    """The sample province with 100,000 risk points published through the
+    real endpoint (local storage), which builds the layer's archive."""
+    data = tmp_path_factory.mktemp("large-embedded") / "endpoint"
     layers = large_layers()
-    manifest = tiled_release(tree, profile, layers, reference, created_at=UPDATED_AT)
-    return {"tree": tree, "manifest": manifest, "layers": layers}
+    with tiled_endpoint(data, web_dist) as ep:
+        manifest = publish(ep["base"], ep["token"], layers, reference, UPDATED_AT)
+        yield {**ep, "manifest": manifest, "layers": layers,
+               "tree": data / "public" / "data"}
 
 
 # ----------------------------------------------------------- the servers
 
 
 @pytest.fixture(scope="module")
-def nginx_site(large_tree, web_dist, tmp_path_factory) -> Iterator[str]:
-    base = tmp_path_factory.mktemp("large-nginx")
-    shutil.copytree(large_tree["tree"], base / "endpoint" / "public" / "data")
-    # every URL of the map is a static file: the upstream is never asked
-    nginx = start_deploy_nginx(base / "nginx", base / "endpoint", web_dist, "127.0.0.1:9")
+def nginx_site(large_embedded, web_dist, tmp_path_factory) -> Iterator[Dict[str, Any]]:
+    """nginx with the deploy config over the endpoint's data directory."""
+    upstream = large_embedded["base"].split("//", 1)[1]
+    nginx = start_deploy_nginx(tmp_path_factory.mktemp("large-nginx"),
+                               large_embedded["data_dir"], web_dist, upstream)
     try:
-        yield nginx.url
+        yield {**large_embedded, "base": nginx.url}
     finally:
         nginx.stop()
 
@@ -104,31 +104,35 @@ class _Cdn(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def s3_site(large_tree, web_dist, seaweedfs) -> Iterator[str]:  # noqa: F811 - fixture
-    client = seaweedfs.client()
+def s3_site(large_embedded, web_dist, reference, seaweedfs,  # noqa: F811 - fixture
+            tmp_path_factory) -> Iterator[Dict[str, Any]]:
+    """The same layers published by the endpoint into a SeaweedFS bucket,
+    read through a pass-through "CDN" in front of the bucket."""
     bucket = seaweedfs.new_bucket("large")
-    tree: Path = large_tree["tree"]
-    for path in sorted(p for p in tree.rglob("*") if p.is_file()):
-        client.put_object(Bucket=bucket, Key=f"site/data/{path.relative_to(tree).as_posix()}",
-                          Body=path.read_bytes(), ContentType=TYPES.get(path.suffix,
-                                                                        "application/octet-stream"))
+    data = tmp_path_factory.mktemp("large-s3") / "endpoint"
+    layers = large_embedded["layers"]
+    with tiled_endpoint(data, web_dist, storage_url=f"s3://{bucket}/site") as ep:
+        manifest = publish(ep["base"], ep["token"], layers, reference, UPDATED_AT)
+    client = seaweedfs.client()
     handler = type("Cdn", (_Cdn,), {"web": web_dist, "client": client, "bucket": bucket,
                                      "prefix": "site"})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield {"base": f"http://127.0.0.1:{server.server_address[1]}", "manifest": manifest,
+               "layers": layers, "tree": large_embedded["tree"]}
     finally:
         server.shutdown()
         server.server_close()
         client.close()
 
 
-@pytest.fixture(params=["nginx", "s3"])
-def large_site(request, large_tree) -> Dict[str, Any]:
-    base = request.getfixturevalue(f"{request.param}_site")
-    return {**large_tree, "base": base, "name": request.param}
+@pytest.fixture(params=["embedded", "nginx", "s3"])
+def large_site(request) -> Dict[str, Any]:
+    site = request.getfixturevalue(
+        "large_embedded" if request.param == "embedded" else f"{request.param}_site")
+    return {**site, "name": request.param}
 
 
 # -------------------------------------------------------------- helpers
@@ -288,6 +292,7 @@ def test_range_requests_are_answered_as_ranges(large_site):
     """What the map relies on, asked directly: a byte range of the archive
     is a 206 with exactly those bytes."""
     spec = next(e for e in large_site["manifest"]["layers"] if e["id"] == LARGE)["tiles"]
+    # the same blob gives the same archive wherever the endpoint stores it
     data = (large_site["tree"] / spec["href"]).read_bytes()
     url = urlsplit(f"{large_site['base']}/data/{spec['href']}")
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)

