@@ -539,8 +539,9 @@ function loadLayers(manifest) {
         matches: (props) => app.matches(meta.id, props, null),
         statusShown: (status) => !app.state.hiddenStatuses.has(`${meta.id}:${status}`),
         onDrawn: markDrawn,
-        onFailed: () => {
+        onFailed: (error) => {
           if (entry.tilesFailed) return;
+          console.warn(`${meta.id}: its tiles cannot be read (${error}); drawing its GeoJSON`);
           entry.tilesFailed = true; // the blob is authoritative: draw it instead
           applyFilterToTiles(entry);
         },

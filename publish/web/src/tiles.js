@@ -56,7 +56,7 @@ function clusterRadius(n) {
   return Math.min(19, 10 + 2.5 * Math.log10(Math.max(n, 1)));
 }
 
-const CELL = TILE / 6; // one cluster symbol per cell: a whole grid of tiles aligns
+const CELL = TILE / 5; // one cluster symbol per cell: a whole grid of tiles aligns
 
 /** The points and clusters of a map tile grouped by grid cell: one
  * cluster per cell at the members' weighted centre (moved inside the tile
@@ -244,6 +244,16 @@ export const VectorTileLayer = GridLayer.extend({
     if (this._map) this.redraw();
   },
 
+  /** GridLayer.redraw asks for tiles at the map's zoom as it is, 9.5 at a
+   * fractional zoom: redraw at the rounded tile zoom, as a view change does. */
+  redraw() {
+    if (this._map) {
+      this._removeAllTiles();
+      this._resetView();
+    }
+    return this;
+  },
+
   drawsOwnFeatures() {
     return this._own != null;
   },
@@ -267,6 +277,8 @@ export const VectorTileLayer = GridLayer.extend({
   },
 
   _features(z, x, y) {
+    const n = 2 ** z;
+    if (x < 0 || y < 0 || x >= n || y >= n) return Promise.resolve([]); // off the world
     const key = `${z}/${x}/${y}`;
     let promise = this._cache.get(key);
     if (promise) {
@@ -285,7 +297,7 @@ export const VectorTileLayer = GridLayer.extend({
       return out;
     }, (error) => {
       this._cache.delete(key); // not remembered: a later view asks again
-      if (this._how.onFailed) this._how.onFailed(error);
+      if (this._how.onFailed) this._how.onFailed(`${error} (tile ${key})`);
       return [];
     });
     this._cache.set(key, promise);
