@@ -11,6 +11,13 @@ with the basemap configured (config.json naming a tile server on 127.0.0.1,
 throttled like the rest; its tiles are not counted in the budgets, but the
 first features must not wait for them) and, as the reference, without it.
 
+Then a large province (``--points`` risk points, ``--zones`` zones; 100,000
+and 2,000 by default), published through the real endpoint, which builds
+the PMTiles archives: the phone's first province view, whether every layer
+is drawn there, the bytes it transfers beside QGIS's default GeoJSON export
+of the two large layers gzipped (goal: every layer drawn, <= 0.02), and its
+first features on Slow-3G.
+
 Not run by ``make test``. Usage::
 
     .venv/bin/python bench/bench_web.py [--runs 3]
@@ -34,6 +41,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 BUDGET_BYTES = 100 * 1024  # JS + CSS, brotli
 BUDGET_SECONDS = 4.0  # first features drawn on Slow-3G
+GOAL_FIRST_VIEW = 0.02  # first view bytes / default GeoJSON export of the large layers, gzipped
 SLOW_3G = {
     "offline": False,
     "latency": 400,
@@ -105,9 +113,118 @@ def cold_load(browser, url: str, tiles_url: str = "") -> dict:
     }
 
 
+DRAWN_JS = """() => {
+  const out = {};
+  for (const [id, e] of window.covidmapsApp.layers) {
+    if (e.tileLayer) {
+      let painted = false;
+      for (const c of e.tileLayer.getContainer().querySelectorAll('canvas')) {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length && !painted; i += 16) painted = d[i] > 0;
+      }
+      out[id] = painted;
+    } else {
+      out[id] = Boolean(e.group && e.group.getLayers().length > 0);
+    }
+  }
+  return out;
+}"""
+
+
+def first_view(browser, url: str) -> dict:
+    """A cold phone load of the province view: what is drawn once its tiles
+    have settled, and the bytes it took (all, and under /data/)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, locale="vi-VN", service_workers="block")
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+    urls: dict = {}
+    sizes: dict = {}
+    cdp.on("Network.requestWillBeSent",
+           lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp.on("Network.loadingFinished",
+           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    page.goto(url, wait_until="commit", timeout=180000)
+    page.wait_for_function(
+        "() => performance.getEntriesByName('features-drawn').length > 0", timeout=180000)
+    drawn_ms = page.evaluate("performance.getEntriesByName('features-drawn')[0].startTime")
+    page.wait_for_selector("html[data-ready='1']", timeout=180000)
+    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')",
+                           timeout=180000)
+    page.wait_for_timeout(1000)
+    drawn = page.evaluate(DRAWN_JS)
+    zoom = page.evaluate("() => window.covidmapsApp.map.getZoom()")
+    context.close()
+    data = sum(v for rid, v in sizes.items() if "/data/" in urls.get(rid, ""))
+    ranges = sum(1 for rid in sizes if urls.get(rid, "").endswith(".pmtiles"))
+    return {"drawn_s": drawn_ms / 1000, "layers": drawn, "zoom": zoom,
+            "total_bytes": sum(sizes.values()), "data_bytes": data, "range_requests": ranges}
+
+
+def default_export_gzip(layers: dict, names: tuple, work: Path) -> int:
+    """QGIS's default GeoJSON export of ``names`` (from their blobs), gzipped
+    (level 6, as bench_publish.py measures it)."""
+    import gzip
+
+    from qgis.core import QgsCoordinateTransformContext, QgsVectorFileWriter, QgsVectorLayer
+    from webmap_data import blob_bytes
+
+    total = 0
+    for name in names:
+        src = work / f"{name}-blob.geojson"
+        src.write_bytes(blob_bytes(layers[name]))
+        layer = QgsVectorLayer(str(src), name, "ogr")
+        options = QgsVectorFileWriter.SaveVectorOptions()
+        options.driverName = "GeoJSON"
+        target = work / f"{name}-default.geojson"
+        error = QgsVectorFileWriter.writeAsVectorFormatV3(
+            layer, str(target), QgsCoordinateTransformContext(), options)
+        assert error[0] == QgsVectorFileWriter.NoError, error
+        total += len(gzip.compress(target.read_bytes(), 6))
+    return total
+
+
+def run_large(browser, plain_web: Path, work: Path, points: int, zones: int, runs: int,
+              reference: dict) -> None:
+    from webmap_data import UPDATED_AT
+    from webmap_pmtiles import LARGE, ZONES, large_layers, publish, tiled_endpoint
+
+    layers = large_layers(points, zones=zones)
+    default_gz = default_export_gzip(layers, (LARGE, ZONES), work)
+    with tiled_endpoint(work / "large-endpoint", plain_web) as ep:
+        manifest = publish(ep["base"], ep["token"], layers, reference, UPDATED_AT)
+        results = [first_view(browser, ep["base"] + "/") for _ in range(runs)]
+    tiled = {e["id"]: e["tiles"] for e in manifest["layers"] if e.get("tiles")}
+    first = results[0]
+    drawn = statistics.median(r["drawn_s"] for r in results)
+    missing = [layer for layer, ok in first["layers"].items() if not ok]
+    print(f" large province: {points:,} risk points + {zones:,} zones, phone, Slow-3G, "
+          f"{runs} runs (median):")
+    print("  tiled layers         : " + ", ".join(
+        f"{k} {v['size'] / 1e6:.1f} MB z{v['minzoom']}-{v['maxzoom']}" for k, v in tiled.items()))
+    print(f"  first province view  : zoom {first['zoom']:.2f}; every layer drawn: "
+          f"{'yes' if not missing else 'NO, missing ' + ', '.join(missing)} "
+          f"({len(first['layers'])} layers)")
+    print(f"  /data/ bytes         : {first['data_bytes'] / 1024:6.1f} KiB "
+          f"({first['range_requests']} range requests); default export gzipped "
+          f"{default_gz / 1024:.0f} KiB; ratio {first['data_bytes'] / default_gz:.4f} "
+          f"(goal <= {GOAL_FIRST_VIEW})")
+    print(f"  all bytes (with app) : {first['total_bytes'] / 1024:6.1f} KiB; ratio "
+          f"{first['total_bytes'] / default_gz:.4f}")
+    print(f"  first features drawn : {drawn:6.2f} s   budget {BUDGET_SECONDS:.0f} s    "
+          f"ratio {drawn / BUDGET_SECONDS:.2f}")
+    print("  runs (drawn s):", ", ".join(f"{r['drawn_s']:.2f}" for r in results))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--points", type=int, default=100_000, help="large province: risk points")
+    parser.add_argument("--zones", type=int, default=2_000, help="large province: zones")
+    parser.add_argument("--no-large", action="store_true", help="skip the large province")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -140,17 +257,26 @@ def main() -> int:
                     ep.publish(layers, reference, UPDATED_AT)
                     results[label] = [cold_load(browser, ep.base + "/", url)
                                       for _ in range(args.runs)]
+            report(results, info, args.runs)
+            if not args.no_large:
+                run_large(browser, plain, Path(tmp), args.points, args.zones, args.runs,
+                          reference)
             browser.close()
+    qgs.exitQgis()
+    return 0
+
+
+def report(results: dict, info: dict, runs: int) -> None:
     shipped = info["js_css_brotli"]
-    print(f"web map cold load, Slow-3G (400 kbit/s, 400 ms RTT), phone, {args.runs} runs, median:")
+    print(f"web map cold load, Slow-3G (400 kbit/s, 400 ms RTT), phone, {runs} runs, median:")
     print(
         f"  JS+CSS brotli (build): {shipped / 1024:6.1f} KiB budget 100 KiB "
         f"ratio {shipped / BUDGET_BYTES:.2f}"
     )
-    for label, runs in results.items():
-        drawn = statistics.median(r["drawn_s"] for r in runs)
-        ready = statistics.median(r["ready_s"] for r in runs)
-        first = runs[0]
+    for label, measured in results.items():
+        drawn = statistics.median(r["drawn_s"] for r in measured)
+        ready = statistics.median(r["ready_s"] for r in measured)
+        first = measured[0]
         print(f" {label}:")
         print(
             f"  first features drawn : {drawn:6.2f} s   budget {BUDGET_SECONDS:.0f} s    "
@@ -158,7 +284,7 @@ def main() -> int:
         )
         print(f"  all layers ready     : {ready:6.2f} s")
         if first["basemap_s"] is not None:
-            tiles_at = statistics.median(r["basemap_s"] for r in runs)
+            tiles_at = statistics.median(r["basemap_s"] for r in measured)
             print(f"  first basemap tile   : {tiles_at:6.2f} s   (after the features: "
                   f"{'yes' if tiles_at >= drawn else 'NO'})")
             print(f"  basemap tiles        : {first['tile_bytes'] / 1024:6.1f} KiB (not counted)")
@@ -170,9 +296,7 @@ def main() -> int:
             f"  total transfer       : {first['total_bytes'] / 1024:6.1f} KiB "
             f"in {first['requests']} requests"
         )
-        print("  runs (drawn s):", ", ".join(f"{r['drawn_s']:.2f}" for r in runs))
-    qgs.exitQgis()
-    return 0
+        print("  runs (drawn s):", ", ".join(f"{r['drawn_s']:.2f}" for r in measured))
 
 
 if __name__ == "__main__":

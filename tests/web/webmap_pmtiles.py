@@ -20,15 +20,24 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
-from webmap_data import FeatureCollection, blob_bytes, collection, sample_layers, stable_uid
+from webmap_data import (
+    FeatureCollection,
+    blob_bytes,
+    collection,
+    sample_layers,
+    stable_uid,
+    zone_polygon,
+)
 
 LARGE = "risk_points"
+ZONES = "isolation_zones"
 # the province's land, inside the default profile's bbox (Bắc Kạn)
 SPREAD = (105.55, 21.88, 106.18, 22.62)
 TIMEOUT_S = 600  # a commit waits for the layer's tippecanoe build
 
 
-def large_layers(points: int = 100_000, seed: int = 13) -> Dict[str, FeatureCollection]:
+def large_layers(points: int = 100_000, seed: int = 13, zones: int = 0
+                 ) -> Dict[str, FeatureCollection]:
     """The sample province with ``points`` risk points: the sample's own
     plus copies of them spread over the province (their statuses and
     exposure windows as published), each with its own uid and name."""
@@ -48,7 +57,28 @@ def large_layers(points: int = 100_000, seed: int = 13) -> Dict[str, FeatureColl
         f["geometry"] = {"type": "Point", "coordinates": [lon, lat]}
         features.append(f)
     layers[LARGE] = collection(features)
+    if zones:
+        layers[ZONES] = _spread_zones(layers[ZONES]["features"], zones, rng)
     return layers
+
+
+def _spread_zones(originals: List[Dict[str, Any]], count: int, rng: random.Random
+                  ) -> FeatureCollection:
+    """``count`` isolation zones: the sample's own plus small squares (a
+    hamlet each, 60-600 m a side) spread over the province."""
+    features: List[Dict[str, Any]] = list(originals)
+    for i in range(count - len(originals)):
+        f = copy.deepcopy(originals[i % len(originals)])
+        uid = stable_uid(ZONES, i, "large-")
+        f["id"] = uid
+        f["properties"]["uid"] = uid
+        f["properties"]["name"] = f"Vùng {i + 1}"
+        lon = rng.uniform(SPREAD[0], SPREAD[2])
+        lat = rng.uniform(SPREAD[1], SPREAD[3])
+        f["geometry"] = {"type": "MultiPolygon",
+                         "coordinates": zone_polygon(lon, lat, rng.uniform(0.0003, 0.003))}
+        features.append(f)
+    return collection(features)
 
 
 def _call(method: str, url: str, token: str, body: bytes, ctype: str,
