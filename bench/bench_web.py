@@ -113,6 +113,9 @@ def cold_load(browser, url: str, tiles_url: str = "") -> dict:
     }
 
 
+TILES_LOADED = """() => { const app = window.covidmapsApp;
+    return [...app.layers.values()].every((e) => !e.tileLayer || !app.map.hasLayer(e.tileLayer)
+                                          || !e.tileLayer.isLoading()); }"""
 DRAWN_JS = """() => {
   const out = {};
   for (const [id, e] of window.covidmapsApp.layers) {
@@ -152,9 +155,9 @@ def first_view(browser, url: str) -> dict:
         "() => performance.getEntriesByName('features-drawn').length > 0", timeout=180000)
     drawn_ms = page.evaluate("performance.getEntriesByName('features-drawn')[0].startTime")
     page.wait_for_selector("html[data-ready='1']", timeout=180000)
-    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')",
-                           timeout=180000)
-    page.wait_for_timeout(1000)
+    for _ in range(2):  # every tile of the view drawn (tiles.js layers are Leaflet GridLayers)
+        page.wait_for_timeout(500)
+        page.wait_for_function(TILES_LOADED, timeout=180000)
     drawn = page.evaluate(DRAWN_JS)
     zoom = page.evaluate("() => window.covidmapsApp.map.getZoom()")
     context.close()

@@ -152,9 +152,17 @@ def phone_page(browser) -> Iterator[Any]:
     assert not errors, errors
 
 
+TILES_LOADED = """() => { const app = window.covidmapsApp;
+    return [...app.layers.values()].every((e) => !e.tileLayer || !app.map.hasLayer(e.tileLayer)
+                                          || !e.tileLayer.isLoading()); }"""
+
+
 def settle(page) -> None:
-    page.wait_for_function("() => !document.querySelector('.leaflet-tile-loading')")
-    page.wait_for_timeout(300)
+    """Until the tiled layers have drawn every tile of the view (twice: a
+    zoom animation's end may start new tiles)."""
+    for _ in range(2):
+        page.wait_for_timeout(150)
+        page.wait_for_function(TILES_LOADED)
 
 
 def painted(page, lon: float, lat: float, radius: int = 4) -> int:

@@ -45,8 +45,12 @@ def test_filters_on_a_tiled_layer(page, tiled):
     assert painted_share(page) > 0.01
     assert not any(u.endswith(entry["blob"]["href"]) for u in urls)
 
-    # every risk point is active: switching "active" off empties the clusters
+    # the filters panel counts the tiled layer without loading its blob
     page.click("[data-panel='filters']")
+    count = page.text_content(f"#panel .filter-count[data-layer='{LARGE}']")
+    assert count.strip() == f"({len(layers[LARGE]['features'])})"
+
+    # every risk point is active: switching "active" off empties the clusters
     status_box = f"#panel input[data-layer='{LARGE}'][data-status='active']"
     page.uncheck(status_box)
     settle(page)

@@ -63,6 +63,19 @@ app.visibleFeatures = function visibleFeatures(layerId) {
   return entry.features.filter((f) => app.matches(layerId, f.properties, f));
 };
 
+/** How many features of a layer pass the filters. A tiled layer whose blob
+ * is not loaded: its feature count while no filter applies to it, else null
+ * (unknown until the blob comes). */
+app.visibleCount = function visibleCount(layerId) {
+  const entry = app.layers.get(layerId);
+  if (!entry) return 0;
+  if (entry.features) return app.visibleFeatures(layerId).length;
+  const s = app.state;
+  if (s.hiddenLayers.has(layerId)) return 0;
+  const filtered = s.district || s.query || [...s.hiddenStatuses].some((k) => k.startsWith(`${layerId}:`));
+  return filtered ? null : (entry.meta.feature_count ?? 0);
+};
+
 app.lookups = {
   districtName: (code) => app.districts.get(code) || (code ? String(code) : null),
   zoneName: (uid) => {
@@ -281,6 +294,7 @@ function applyFilterToTiles(entry) {
   }
   app.ensureFeatures(entry.meta.id).then(() => {
     layer.setFeatures(app.visibleFeatures(entry.meta.id));
+    app.panels.update(); // its counts are known now
   }).catch(() => {
     entry.status = 'error';
     renderLegend();
@@ -392,7 +406,7 @@ app.refresh = function refresh({ announce = true } = {}) {
   app.panels.update();
   writeUrl(app.state);
   if (announce) {
-    const n = [...app.layers.keys()].reduce((sum, id) => sum + app.visibleFeatures(id).length, 0);
+    const n = [...app.layers.keys()].reduce((sum, id) => sum + (app.visibleCount(id) || 0), 0);
     app.announce(n ? t('results', { n }) : t('no_results'));
   }
 };

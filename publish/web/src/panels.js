@@ -215,9 +215,9 @@ export function createPanels(app) {
   function updateFilterCounts() {
     let total = 0;
     for (const node of body.querySelectorAll('.filter-count')) {
-      const n = app.visibleFeatures(node.dataset.layer).length;
-      total += n;
-      node.textContent = ` (${n})`;
+      const n = app.visibleCount(node.dataset.layer); // null: a tiled layer, not yet known
+      total += n || 0;
+      node.textContent = n == null ? '' : ` (${n})`;
     }
     const summary = byId('filter-summary');
     if (summary) summary.textContent = total ? t('results', { n: total }) : t('no_results');
