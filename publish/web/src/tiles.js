@@ -14,7 +14,7 @@
 
 import { VectorTile } from '@mapbox/vector-tile';
 import Pbf from 'pbf';
-import { PMTiles } from 'pmtiles';
+import { FetchSource, PMTiles } from 'pmtiles';
 import { dataUrl } from './data.js';
 import { GridLayer, Util } from './leaflet.js';
 import {
@@ -25,6 +25,37 @@ import {
 const TILE = 256;
 const CACHE_TILES = 192; // decoded tiles kept (a phone screen holds ~15)
 const MAX_REDUCE = 2; // below minzoom: at most 4 x 4 data tiles per map tile
+const HEAD_BYTES = 4096; // header + root directory of a province's archive
+
+/** pmtiles reads an archive's header and root directory with one 16 KiB
+ * range. A province's archive has them in its first few hundred bytes: ask
+ * for HEAD_BYTES, and for the rest of the root directory only when the
+ * header says it is longer (a phone on 3G saves 12 KiB an archive). */
+class HeadFirstSource {
+  constructor(url) {
+    this.inner = new FetchSource(url);
+  }
+
+  getKey() {
+    return this.inner.getKey();
+  }
+
+  async getBytes(offset, length, signal, etag) {
+    if (offset !== 0 || length <= HEAD_BYTES) return this.inner.getBytes(offset, length, signal, etag);
+    const head = await this.inner.getBytes(0, HEAD_BYTES, signal, etag);
+    const got = head.data.byteLength;
+    if (got < 127) return head; // not an archive: pmtiles says so
+    const view = new DataView(head.data);
+    // root directory offset and length: little-endian uint64 at 8 and 16
+    const end = Math.min(length, Number(view.getBigUint64(8, true) + view.getBigUint64(16, true)));
+    if (end <= got) return head;
+    const rest = await this.inner.getBytes(got, end - got, signal, head.etag);
+    const data = new Uint8Array(got + rest.data.byteLength);
+    data.set(new Uint8Array(head.data));
+    data.set(new Uint8Array(rest.data), got);
+    return { ...head, data: data.buffer };
+  }
+}
 
 /** Is a manifest layer's `tiles` member a PMTiles archive this map reads?
  * (A release of the old format names z/x/y tiles: its blob is drawn.) */
@@ -231,7 +262,7 @@ export const VectorTileLayer = GridLayer.extend({
     this._meta = meta;
     this._spec = meta.tiles;
     this._how = how;
-    this._archive = new PMTiles(dataUrl(meta.tiles.href));
+    this._archive = new PMTiles(new HeadFirstSource(dataUrl(meta.tiles.href)));
     this._cache = new Map();
     this._drawn = new Map(); // map tile key -> what it drew
     this._own = null; // features given by setFeatures, projected
@@ -259,11 +290,18 @@ export const VectorTileLayer = GridLayer.extend({
   },
 
   /** The data tiles (at zooms the archive has) that cover a map tile, each
-   * with its scale on the map tile (2 magnified, 0.5 reduced). */
+   * with its scale on the map tile (2 magnified, 0.5 reduced). One zoom
+   * lower than the map where that loses nothing the map shows, a quarter of
+   * the tiles to fetch: clusters (tippecanoe's 10 px become 20, finer than
+   * the map's CELL grid) and zones (simplified to 2 px instead of 1) - but
+   * never points that must stand alone (above cluster_maxzoom). */
   _dataTiles(coords) {
     const min = this._spec.minzoom ?? 0;
     const max = this._spec.maxzoom ?? 14;
-    const z = Math.max(Math.min(coords.z, max), Math.min(min, coords.z + MAX_REDUCE));
+    const clusters = this._spec.cluster_maxzoom;
+    const lower = clusters != null ? coords.z <= clusters : isArea(this._meta);
+    const want = lower ? coords.z - 1 : coords.z;
+    const z = Math.max(Math.min(want, max), Math.min(min, coords.z + MAX_REDUCE));
     if (z <= coords.z) {
       const dz = coords.z - z;
       return [{ z, x: coords.x >> dz, y: coords.y >> dz, scale: 2 ** dz }];
