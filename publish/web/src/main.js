@@ -19,7 +19,7 @@ import {
   presentStatuses, swatch, zoneMarkerOptions,
 } from './symbols.js';
 import { anchorOf } from './geo.js';
-import { VectorTileLayer, isTiled } from './tiles.js';
+import { VectorTileLayer, isTiled, showTiled, tapTiled } from './tiles.js';
 
 const app = {
   state: readUrl(createState()),
@@ -259,7 +259,7 @@ function drawLayer(entry) {
 
 function applyFilterToLayer(entry) {
   if (entry.tileLayer) {
-    applyFilterToTiles(entry);
+    showTiled(app, entry, renderLegend);
     return;
   }
   if (!entry.group) return;
@@ -273,50 +273,11 @@ function applyFilterToLayer(entry) {
   if (entry.markers) updateZoneMarkers();
 }
 
-/** A tiled layer draws its archive, or (for a filter its clusters cannot
- * answer, or when the archive cannot be read) the matching features of its
- * GeoJSON blob, loaded then. */
-function applyFilterToTiles(entry) {
-  const layer = entry.tileLayer;
-  if (app.state.hiddenLayers.has(entry.meta.id)) {
-    app.map.removeLayer(layer);
-    return;
-  }
-  const added = !app.map.hasLayer(layer);
-  layer.addTo(app.map);
-  if (!entry.tilesFailed && !app.state.district && !app.state.query) {
-    // a status switched on or off changes what the tiles draw: only then redraw
-    const drawn = [...app.state.hiddenStatuses].filter((k) => k.startsWith(`${entry.meta.id}:`)).join();
-    if (layer.drawsOwnFeatures()) layer.setFeatures(null);
-    else if (!added && drawn !== entry.drawnStatuses) layer.redraw();
-    entry.drawnStatuses = drawn;
-    return;
-  }
-  app.ensureFeatures(entry.meta.id).then(() => {
-    layer.setFeatures(app.visibleFeatures(entry.meta.id));
-    app.panels.update(); // its counts are known now
-  }).catch(() => {
-    entry.status = 'error';
-    renderLegend();
-  });
-}
-
 async function onMapClick(latlng) {
   // taps on vector-tile layers (GeoJSON layers handle their own clicks)
   for (const entry of [...app.layers.values()].reverse()) {
     if (!entry.tileLayer || !app.map.hasLayer(entry.tileLayer)) continue;
-    const hit = await entry.tileLayer.hitAt(latlng, app.map);
-    if (hit && hit.cluster) {
-      // a cluster: zoom in towards where its points part
-      const zoom = Math.round(app.map.getZoom());
-      const parts = (entry.meta.tiles.cluster_maxzoom ?? zoom) + 1;
-      app.map.setView(hit.cluster.latlng, Math.max(zoom + 1, Math.min(zoom + 2, parts)));
-      return;
-    }
-    if (hit) {
-      openFeature(entry.meta.id, hit.feature, { latlng });
-      return;
-    }
+    if (await tapTiled(app, entry, latlng)) return;
   }
 }
 
@@ -557,7 +518,7 @@ function loadLayers(manifest) {
           if (entry.tilesFailed) return;
           console.warn(`${meta.id}: its tiles cannot be read (${error}); drawing its GeoJSON`);
           entry.tilesFailed = true; // the blob is authoritative: draw it instead
-          applyFilterToTiles(entry);
+          showTiled(app, entry, renderLegend);
         },
       }, { pane: isArea(meta) ? 'areasPane' : 'pointsPane' });
       entry.status = 'tiled';

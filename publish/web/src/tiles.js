@@ -537,3 +537,46 @@ export const VectorTileLayer = GridLayer.extend({
     return hit ? { feature: hit } : null;
   },
 });
+
+/** Show a tiled layer as the filters ask (main.js entry: {meta, tileLayer,
+ * tilesFailed}): hidden, its archive, or - for a filter its clusters cannot
+ * answer (district, search words) or when the archive cannot be read - the
+ * matching features of its GeoJSON blob, loaded then. */
+export function showTiled(app, entry, onBlobError) {
+  const layer = entry.tileLayer;
+  if (app.state.hiddenLayers.has(entry.meta.id)) {
+    app.map.removeLayer(layer);
+    return;
+  }
+  const added = !app.map.hasLayer(layer);
+  layer.addTo(app.map);
+  if (!entry.tilesFailed && !app.state.district && !app.state.query) {
+    // a status switched on or off changes what the tiles draw: only then redraw
+    const drawn = [...app.state.hiddenStatuses].filter((k) => k.startsWith(`${entry.meta.id}:`)).join();
+    if (layer.drawsOwnFeatures()) layer.setFeatures(null);
+    else if (!added && drawn !== entry.drawnStatuses) layer.redraw();
+    entry.drawnStatuses = drawn;
+    return;
+  }
+  app.ensureFeatures(entry.meta.id).then(() => {
+    layer.setFeatures(app.visibleFeatures(entry.meta.id));
+    app.panels.update(); // its counts are known now
+  }).catch(() => {
+    entry.status = 'error';
+    onBlobError();
+  });
+}
+
+/** A tap on a tiled layer: a cluster zooms in towards where its points
+ * part, a point or zone opens its popup. Whether the tap hit something. */
+export async function tapTiled(app, entry, latlng) {
+  const hit = await entry.tileLayer.hitAt(latlng, app.map);
+  if (hit && hit.cluster) {
+    const zoom = Math.round(app.map.getZoom());
+    const parts = (entry.meta.tiles.cluster_maxzoom ?? zoom) + 1;
+    app.map.setView(hit.cluster.latlng, Math.max(zoom + 1, Math.min(zoom + 2, parts)));
+    return true;
+  }
+  if (hit) app.openFeature(entry.meta.id, hit.feature, { latlng });
+  return Boolean(hit);
+}
