@@ -16,10 +16,11 @@ and checked (clients never build or upload tiles).
   state directory remembers the archive each key produced, so an unchanged
   layer is never rebuilt; a republish that changes another layer costs no
   tippecanoe run at all.
-- Off the event loop: builds run in a worker thread pool (the write routes
-  already run in threads; tippecanoe is a subprocess, so the GIL is not held
-  while it works) and a blob upload starts its layer's build at once, so the
-  commit usually finds the archive ready.
+- Off the event loop: builds run in a worker thread; the blob is turned
+  into tippecanoe's input by a child process (tile_input.py: parsing tens of
+  MB here would hold the interpreter lock) and tippecanoe is one too, so
+  public reads never wait. A blob upload starts its layer's build at once,
+  so the commit usually finds the archive ready.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import json
 import logging
 import os
 import shutil
-import subprocess  # nosec B404 - runs the tippecanoe binary with a fixed argument list
+import subprocess  # nosec B404 - runs tippecanoe and tile_input.py with fixed arguments
 import sys
 import tempfile
 import threading
@@ -110,25 +111,6 @@ def recipe(layer: str) -> str:
                           ).hexdigest()[:16]
 
 
-def write_input(layer: str, blob: bytes, path: Path) -> int:
-    """The blob as newline-delimited GeoJSON (what ``-P`` reads in parallel);
-    point features gain ``n_<status>: 1``, which clusters sum. Returns the
-    number of features."""
-    features = json.loads(blob)["features"]
-    point = is_point_layer(layer)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    with open(path, "w", encoding="utf-8") as out:
-        for feature in features:
-            props = dict(feature["properties"])
-            props.setdefault("uid", feature.get("id"))
-            if point and props.get("status") is not None:
-                props[f"n_{props['status']}"] = 1
-            out.write(dumps({"type": "Feature", "geometry": feature["geometry"],
-                             "properties": props}))
-            out.write("\n")
-    return len(features)
-
-
 def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
     """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
     work_root.mkdir(parents=True, exist_ok=True)
@@ -136,7 +118,18 @@ def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
         work = Path(tmp)
         (work / "tmp").mkdir()
         start = time.perf_counter()
-        count = write_input(layer, blob, work / "in.geojsons")
+        # the blob is parsed in a child process (tile_input.py): json.loads
+        # of tens of MB would hold this process's interpreter lock throughout
+        (work / "blob.geojson").write_bytes(blob)
+        converted = subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, fixed module
+            [sys.executable, "-m", "covidmaps_publish.tile_input", layer, "blob.geojson",
+             "in.geojsons"], cwd=work, capture_output=True, timeout=TIPPECANOE_TIMEOUT_S,
+            check=False)
+        if converted.returncode != 0:
+            raise RuntimeError(f"could not prepare the tiles of layer {layer}: "
+                               f"{converted.stderr.decode('utf-8', 'replace')[-2000:]}")
+        count = int(converted.stdout.strip() or 0)
+        (work / "blob.geojson").unlink()
         written = time.perf_counter()
         proc = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments, no shell
             [tippecanoe_binary(), *tippecanoe_args(layer)], cwd=work, capture_output=True,
