@@ -152,6 +152,8 @@ class CovidMapsApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # serving only (not the CLI's other commands, which make an app too)
+                self.publisher.warm_tiles()
                 self._poller = asyncio.create_task(self._poll())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

@@ -37,7 +37,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from covidmaps_plugin.model import MODEL
 
@@ -180,8 +180,11 @@ class TileBuilder:
             return None
         return entry
 
-    def start(self, layer: str, blob_sha: str, blob: bytes) -> Future[Dict[str, Any]]:
-        """Build (or find) the archive in the background; one build per key."""
+    def start(self, layer: str, blob_sha: str, blob: Union[bytes, Callable[[], Optional[bytes]]]
+              ) -> Future[Dict[str, Any]]:
+        """Build (or find) the archive in the background; one build per key.
+        ``blob`` is the blob's bytes, or a function that reads them (in the
+        background too)."""
         key = f"{layer}-{blob_sha}"
         with self._lock:
             running = self._running.get(key)
@@ -210,10 +213,15 @@ class TileBuilder:
                           blob_sha[:12])
             return None
 
-    def _ensure(self, layer: str, blob_sha: str, blob: bytes) -> Dict[str, Any]:
+    def _ensure(self, layer: str, blob_sha: str,
+                blob: Union[bytes, Callable[[], Optional[bytes]]]) -> Dict[str, Any]:
         hit = self.cached(layer, blob_sha)
         if hit is not None:
             return hit
+        if callable(blob):
+            blob = blob()
+            if blob is None:
+                raise RuntimeError(f"blob {blob_sha} of layer {layer} is not stored")
         start = time.perf_counter()
         data = build_archive(layer, blob, self.work_dir)
         sha = hashlib.sha256(data).hexdigest()

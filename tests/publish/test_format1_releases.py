@@ -10,12 +10,14 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Dict
 
 import mapbox_vector_tile
 import pytest
 import requests
+from covidmaps_publish import vectortiles
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.publisher import Publisher
 from covidmaps_publish.reader import ReleaseReader
@@ -80,15 +82,26 @@ def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
-def test_format1_history_rollback_and_verify(storage_backend, data_dir: Path,
-                                             token: str) -> None:
+def test_format1_history_rollback_and_verify(storage_backend, data_dir: Path, token: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     old = _format1_release(data_dir)
     set_sha = layer(old, "risk_points")["tiles"]["sha256"]
+    builds = []
+    real = vectortiles.build_archive
+    monkeypatch.setattr(vectortiles, "build_archive",
+                        lambda *a: builds.append(a[0]) or real(*a))
     config = Config(data_dir=data_dir, fsync=False, poll_interval_s=0.05, limits=LIMITS)
     with ServerThread(config) as srv:
         api = Api(srv.url, token)
         current = requests.get(f"{srv.url}/data/manifest.json", timeout=10).json()
         assert current["format"] == "covidmaps-release/1"  # served as it is
+        # on start, the server builds the archive the current release lacks
+        # in the background (the commit below then finds it in the cache)
+        cache = data_dir / "private" / "tiles-cache"
+        deadline = time.monotonic() + 120
+        while not any(cache.glob("risk_points-*.json")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert builds == ["risk_points"]
         # the embedded server no longer serves format 1 tiles (the map draws the blob)
         assert requests.get(f"{srv.url}/data/tiles/{set_sha}/9/406/223.pbf",
                             timeout=10).status_code == 404
@@ -100,6 +113,7 @@ def test_format1_history_rollback_and_verify(storage_backend, data_dir: Path,
         tiles = layer(after, "risk_points")["tiles"]
         assert tiles["format"] == "pmtiles"
         assert tiles["blob_sha256"] == layer(old, "risk_points")["blob"]["sha256"]
+        assert builds == ["risk_points"]  # not built again
         # a third release changes the layer; then roll back to the format 1 release
         answer = api.publish_layer("risk_points", collection(scattered_points(130)))
         assert answer.status_code == 201, answer.text
