@@ -41,6 +41,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from covidmaps_plugin.model import MODEL
 
+from .privatedir import FILE_MODE, ensure_private_dir
 from .storage.base import Storage, check_key
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def recipe(layer: str) -> str:
 
 def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
     """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
-    work_root.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(work_root)  # mkdtemp below makes 0700 directories
     with tempfile.TemporaryDirectory(dir=work_root, prefix="build-") as tmp:
         work = Path(tmp)
         (work / "tmp").mkdir()
@@ -237,10 +238,12 @@ class TileBuilder:
         return entry
 
     def _remember(self, layer: str, blob_sha: str, entry: Dict[str, Any]) -> None:
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.cache_dir)  # private state: 0700 / 0600 (privatedir.py)
         path = self._cache_path(layer, blob_sha)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(entry), "utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(entry))
         os.replace(tmp, path)
 
     def close(self) -> None:
