@@ -288,3 +288,27 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     assert lines(tmp_path / "fast") == lines(tmp_path / "parsed")
     if layer == "risk_points":
         assert all(f["properties"]["n_active"] == 1 for f in lines(tmp_path / "fast"))
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+def test_a_failed_build_publishes_the_blob_alone(storage_backend, data_dir: Path, token: str,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """tippecanoe failing (a broken install, a full disk) never loses the
+    publish: the release carries the blob with "tiles": null (the map draws
+    the blob) and the failure is logged; the next publish tries again."""
+    def broken(layer, blob, work_root):
+        raise RuntimeError("tippecanoe failed on layer risk_points (1): out of disk")
+
+    monkeypatch.setattr(vectortiles, "build_archive", broken)
+    config = Config(data_dir=data_dir, fsync=False, poll_interval_s=0.05, limits=LIMITS)
+    with ServerThread(config) as srv:
+        api = Api(srv.url, token)
+        manifest = publish(api, {"risk_points": scattered_points(150)})
+        entry = layer_entry(manifest, "risk_points")
+        assert entry["tiles"] is None and entry["feature_count"] == 150
+        assert "could not build the vector tiles of risk_points" in caplog.text
+        monkeypatch.undo()
+        again = publish(api, {"checkpoints": []})
+        assert layer_entry(again, "risk_points")["tiles"]["format"] == "pmtiles"
+        api.session.close()
