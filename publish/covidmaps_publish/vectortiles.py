@@ -56,6 +56,7 @@ ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
 RECIPE_VERSION = 1
 TIPPECANOE_TIMEOUT_S = 1800.0
+RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
 
 def pmtiles_key(sha256: str) -> str:
@@ -163,6 +164,9 @@ class TileBuilder:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tiles")
         self._lock = threading.Lock()
         self._running: Dict[str, Future] = {}
+        # key -> when its build failed: the same commit asks twice (before and
+        # inside the commit lock); a failure is not retried within a minute
+        self._failed: Dict[str, float] = {}
 
     def wanted(self, layer: str, feature_count: int, size: int) -> bool:
         return layer in MODEL.layer_names and is_large(feature_count, size, self.min_features,
@@ -193,12 +197,18 @@ class TileBuilder:
                 return running
             future = self._pool.submit(self._ensure, layer, blob_sha, blob)
             self._running[key] = future
-        future.add_done_callback(lambda _f: self._forget(key))
+        future.add_done_callback(lambda done: self._forget(layer, blob_sha, done))
         return future
 
-    def _forget(self, key: str) -> None:
+    def _forget(self, layer: str, blob_sha: str, done: Future) -> None:
+        failure = done.exception()
         with self._lock:
-            self._running.pop(key, None)
+            self._running.pop(f"{layer}-{blob_sha}", None)
+            if failure is not None:
+                self._failed[f"{layer}-{blob_sha}"] = time.monotonic()
+        if failure is not None:
+            log.error("could not build the vector tiles of %s (blob %s): %s", layer,
+                      blob_sha[:12], failure, exc_info=failure)
 
     def entry(self, layer: str, blob_sha: str, blob: bytes) -> Optional[Dict[str, Any]]:
         """The manifest ``tiles`` of a layer's blob: built now or found
@@ -207,12 +217,13 @@ class TileBuilder:
         hit = self.cached(layer, blob_sha)
         if hit is not None:
             return hit
+        key = f"{layer}-{blob_sha}"
+        if time.monotonic() - self._failed.get(key, -RETRY_AFTER_S) < RETRY_AFTER_S:
+            return None
         try:
             return self.start(layer, blob_sha, blob).result()
         except (RuntimeError, OSError, subprocess.TimeoutExpired):
-            log.exception("could not build the vector tiles of %s (blob %s)", layer,
-                          blob_sha[:12])
-            return None
+            return None  # logged once, when the build failed (_forget)
 
     def _ensure(self, layer: str, blob_sha: str,
                 blob: Union[bytes, Callable[[], Optional[bytes]]]) -> Dict[str, Any]:

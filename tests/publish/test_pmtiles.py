@@ -297,7 +297,10 @@ def test_a_failed_build_publishes_the_blob_alone(storage_backend, data_dir: Path
     """tippecanoe failing (a broken install, a full disk) never loses the
     publish: the release carries the blob with "tiles": null (the map draws
     the blob) and the failure is logged; the next publish tries again."""
+    real_build, failures = vectortiles.build_archive, []
+
     def broken(layer, blob, work_root):
+        failures.append(layer)
         raise RuntimeError("tippecanoe failed on layer risk_points (1): out of disk")
 
     monkeypatch.setattr(vectortiles, "build_archive", broken)
@@ -308,7 +311,9 @@ def test_a_failed_build_publishes_the_blob_alone(storage_backend, data_dir: Path
         entry = layer_entry(manifest, "risk_points")
         assert entry["tiles"] is None and entry["feature_count"] == 150
         assert "could not build the vector tiles of risk_points" in caplog.text
-        monkeypatch.undo()
+        assert failures == ["risk_points"]  # tried once, not again inside the commit lock
+        monkeypatch.setattr(vectortiles, "build_archive", real_build)
+        monkeypatch.setattr(vectortiles, "RETRY_AFTER_S", 0.0)  # the retry below comes at once
         again = publish(api, {"checkpoints": []})
         assert layer_entry(again, "risk_points")["tiles"]["format"] == "pmtiles"
         api.session.close()
