@@ -82,10 +82,19 @@ def public_properties(layer: LayerDef, values: Mapping[str, Any]) -> Dict[str, A
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
     """The FeatureCollection bytes; features are sorted by id here."""
     ordered = sorted(features, key=lambda f: str(f.get("id")))
-    collection = {"type": "FeatureCollection", "features": ordered}
-    return json.dumps(
-        collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    # The same text as one json.dumps of the whole collection, encoded a
+    # slice of features at a time: one C call over tens of MB would hold the
+    # interpreter lock for a second, stalling every other thread (the
+    # endpoint's event loop; the plugin's GUI).
+    parts = [
+        json.dumps(ordered[i:i + _ENCODE_SLICE], ensure_ascii=False, separators=(",", ":"),
+                   allow_nan=False)[1:-1]
+        for i in range(0, len(ordered), _ENCODE_SLICE)
+    ]
+    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode("utf-8")
+
+
+_ENCODE_SLICE = 512
 
 
 def sha256_hex(data: bytes) -> str:

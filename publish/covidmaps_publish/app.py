@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import sys
 from typing import Any, Optional
 
 from .config import Config
@@ -25,6 +26,7 @@ from .web import load_web
 log = logging.getLogger(__name__)
 
 _READ_METHODS = ("GET", "HEAD")
+SWITCH_INTERVAL_S = 0.001
 
 
 def _not_found(path: str) -> ProblemError:
@@ -39,6 +41,11 @@ class CovidMapsApp:
         from .publisher import Publisher  # the write side (imports the checks)
 
         self.config = config
+        # Worker threads check, encode and compress layers of tens of MB while
+        # the event loop answers public reads. A thread waiting for the
+        # interpreter lock gets it after the switch interval; 1 ms instead of
+        # 5 keeps a read behind a busy check in the low milliseconds.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         self.storage = storage if storage is not None else open_storage(
             config.storage_url or str(config.data_dir), **(
                 {"fsync": config.fsync} if not config.storage_url else {}))
@@ -145,6 +152,8 @@ class CovidMapsApp:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                # serving only (not the CLI's other commands, which make an app too)
+                self.publisher.warm_tiles()
                 self._poller = asyncio.create_task(self._poll())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":

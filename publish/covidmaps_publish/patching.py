@@ -20,13 +20,12 @@ Wire format (``PUT /api/v1/layers/{layer}/blobs/{new sha}`` with
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any, Callable, Dict, List, Optional
 
 from covidmaps_plugin.model import geojson as cgj
 
 from .checks.boundary import input_stage
-from .checks.jsonparse import parse_json
+from .checks.jsonparse import loads_stored, parse_json
 from .config import Limits
 from .grammar import is_sha256
 from .problems import FieldError, ProblemError
@@ -81,7 +80,7 @@ def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -
     features of ``delete`` removed and those of ``upsert`` added or replaced.
     A uid to delete that is not in the base, a feature without an ``id``, or
     a uid named twice is refused (422 ``invalid-patch``)."""
-    features: Dict[str, Any] = {f["id"]: f for f in json.loads(base)["features"]}
+    features: Dict[str, Any] = {f["id"]: f for f in loads_stored(base)["features"]}
     errors: List[FieldError] = []
     seen: set = set()
     for uid in delete:

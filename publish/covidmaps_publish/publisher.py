@@ -156,6 +156,20 @@ class Publisher:
         return checked
 
     # -- vector tiles (vectortiles.py) ------------------------------------------------
+    def warm_tiles(self) -> None:
+        """Start building, in the background, the archives the current
+        release's large layers lack (a format 1 release written before the
+        server built tiles): the next commit then finds them ready."""
+        for entry in self.current()[0].get("layers", ()):
+            tiles, blob = entry.get("tiles"), entry.get("blob") or {}
+            if isinstance(tiles, dict) and tiles.get("format") == "pmtiles":
+                continue
+            if blob.get("sha256") and self.tiles.wanted(entry.get("id", ""),
+                                                        entry.get("feature_count", 0),
+                                                        blob.get("size", 0)):
+                sha = blob["sha256"]
+                self.tiles.start(entry["id"], sha, lambda sha=sha: self.reader.blob(sha))
+
     def release_tiles(self, blobs: Dict[str, CheckedBlob]) -> Dict[str, Any]:
         """Each layer's manifest ``tiles``: the PMTiles archive of its blob
         when the layer is large (built now, or found in the cache), else None."""

@@ -231,7 +231,7 @@ class ReleaseReader:
             return rep
 
     def _cache(self, key: str, rep: Representation) -> Representation:
-        """Keep ``rep`` in the bounded LRU of blobs and tiles; returns it."""
+        """Keep ``rep`` in the bounded LRU of blobs and archives; returns it."""
         with self._cache_lock:
             if key not in self._blob_cache:
                 self._blob_cache[key] = rep

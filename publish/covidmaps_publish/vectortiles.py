@@ -16,10 +16,11 @@ and checked (clients never build or upload tiles).
   state directory remembers the archive each key produced, so an unchanged
   layer is never rebuilt; a republish that changes another layer costs no
   tippecanoe run at all.
-- Off the event loop: builds run in a worker thread pool (the write routes
-  already run in threads; tippecanoe is a subprocess, so the GIL is not held
-  while it works) and a blob upload starts its layer's build at once, so the
-  commit usually finds the archive ready.
+- Off the event loop: builds run in a worker thread; the blob is turned
+  into tippecanoe's input by a child process (tile_input.py: parsing tens of
+  MB here would hold the interpreter lock) and tippecanoe is one too, so
+  public reads never wait. A blob upload starts its layer's build at once,
+  so the commit usually finds the archive ready.
 """
 
 from __future__ import annotations
@@ -29,17 +30,18 @@ import json
 import logging
 import os
 import shutil
-import subprocess  # nosec B404 - runs the tippecanoe binary with a fixed argument list
+import subprocess  # nosec B404 - runs tippecanoe and tile_input.py with fixed arguments
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from covidmaps_plugin.model import MODEL
 
+from .privatedir import FILE_MODE, ensure_private_dir
 from .storage.base import Storage, check_key
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
 RECIPE_VERSION = 1
 TIPPECANOE_TIMEOUT_S = 1800.0
+RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
 
 def pmtiles_key(sha256: str) -> str:
@@ -110,33 +113,25 @@ def recipe(layer: str) -> str:
                           ).hexdigest()[:16]
 
 
-def write_input(layer: str, blob: bytes, path: Path) -> int:
-    """The blob as newline-delimited GeoJSON (what ``-P`` reads in parallel);
-    point features gain ``n_<status>: 1``, which clusters sum. Returns the
-    number of features."""
-    features = json.loads(blob)["features"]
-    point = is_point_layer(layer)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    with open(path, "w", encoding="utf-8") as out:
-        for feature in features:
-            props = dict(feature["properties"])
-            props.setdefault("uid", feature.get("id"))
-            if point and props.get("status") is not None:
-                props[f"n_{props['status']}"] = 1
-            out.write(dumps({"type": "Feature", "geometry": feature["geometry"],
-                             "properties": props}))
-            out.write("\n")
-    return len(features)
-
-
 def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
     """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
-    work_root.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(work_root)  # mkdtemp below makes 0700 directories
     with tempfile.TemporaryDirectory(dir=work_root, prefix="build-") as tmp:
         work = Path(tmp)
         (work / "tmp").mkdir()
         start = time.perf_counter()
-        count = write_input(layer, blob, work / "in.geojsons")
+        # the blob is parsed in a child process (tile_input.py): json.loads
+        # of tens of MB would hold this process's interpreter lock throughout
+        (work / "blob.geojson").write_bytes(blob)
+        converted = subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, fixed module
+            [sys.executable, "-m", "covidmaps_publish.tile_input", layer, "blob.geojson",
+             "in.geojsons"], cwd=work, capture_output=True, timeout=TIPPECANOE_TIMEOUT_S,
+            check=False)
+        if converted.returncode != 0:
+            raise RuntimeError(f"could not prepare the tiles of layer {layer}: "
+                               f"{converted.stderr.decode('utf-8', 'replace')[-2000:]}")
+        count = int(converted.stdout.strip() or 0)
+        (work / "blob.geojson").unlink()
         written = time.perf_counter()
         proc = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments, no shell
             [tippecanoe_binary(), *tippecanoe_args(layer)], cwd=work, capture_output=True,
@@ -169,6 +164,9 @@ class TileBuilder:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tiles")
         self._lock = threading.Lock()
         self._running: Dict[str, Future] = {}
+        # key -> when its build failed: the same commit asks twice (before and
+        # inside the commit lock); a failure is not retried within a minute
+        self._failed: Dict[str, float] = {}
 
     def wanted(self, layer: str, feature_count: int, size: int) -> bool:
         return layer in MODEL.layer_names and is_large(feature_count, size, self.min_features,
@@ -187,8 +185,11 @@ class TileBuilder:
             return None
         return entry
 
-    def start(self, layer: str, blob_sha: str, blob: bytes) -> Future[Dict[str, Any]]:
-        """Build (or find) the archive in the background; one build per key."""
+    def start(self, layer: str, blob_sha: str, blob: Union[bytes, Callable[[], Optional[bytes]]]
+              ) -> Future[Dict[str, Any]]:
+        """Build (or find) the archive in the background; one build per key.
+        ``blob`` is the blob's bytes, or a function that reads them (in the
+        background too)."""
         key = f"{layer}-{blob_sha}"
         with self._lock:
             running = self._running.get(key)
@@ -196,12 +197,18 @@ class TileBuilder:
                 return running
             future = self._pool.submit(self._ensure, layer, blob_sha, blob)
             self._running[key] = future
-        future.add_done_callback(lambda _f: self._forget(key))
+        future.add_done_callback(lambda done: self._forget(layer, blob_sha, done))
         return future
 
-    def _forget(self, key: str) -> None:
+    def _forget(self, layer: str, blob_sha: str, done: Future) -> None:
+        failure = done.exception()
         with self._lock:
-            self._running.pop(key, None)
+            self._running.pop(f"{layer}-{blob_sha}", None)
+            if failure is not None:
+                self._failed[f"{layer}-{blob_sha}"] = time.monotonic()
+        if failure is not None:
+            log.error("could not build the vector tiles of %s (blob %s): %s", layer,
+                      blob_sha[:12], failure, exc_info=failure)
 
     def entry(self, layer: str, blob_sha: str, blob: bytes) -> Optional[Dict[str, Any]]:
         """The manifest ``tiles`` of a layer's blob: built now or found
@@ -210,17 +217,23 @@ class TileBuilder:
         hit = self.cached(layer, blob_sha)
         if hit is not None:
             return hit
+        key = f"{layer}-{blob_sha}"
+        if time.monotonic() - self._failed.get(key, -RETRY_AFTER_S) < RETRY_AFTER_S:
+            return None
         try:
             return self.start(layer, blob_sha, blob).result()
         except (RuntimeError, OSError, subprocess.TimeoutExpired):
-            log.exception("could not build the vector tiles of %s (blob %s)", layer,
-                          blob_sha[:12])
-            return None
+            return None  # logged once, when the build failed (_forget)
 
-    def _ensure(self, layer: str, blob_sha: str, blob: bytes) -> Dict[str, Any]:
+    def _ensure(self, layer: str, blob_sha: str,
+                blob: Union[bytes, Callable[[], Optional[bytes]]]) -> Dict[str, Any]:
         hit = self.cached(layer, blob_sha)
         if hit is not None:
             return hit
+        if callable(blob):
+            blob = blob()
+            if blob is None:
+                raise RuntimeError(f"blob {blob_sha} of layer {layer} is not stored")
         start = time.perf_counter()
         data = build_archive(layer, blob, self.work_dir)
         sha = hashlib.sha256(data).hexdigest()
@@ -236,10 +249,12 @@ class TileBuilder:
         return entry
 
     def _remember(self, layer: str, blob_sha: str, entry: Dict[str, Any]) -> None:
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.cache_dir)  # private state: 0700 / 0600 (privatedir.py)
         path = self._cache_path(layer, blob_sha)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_text(json.dumps(entry), "utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(entry))
         os.replace(tmp, path)
 
     def close(self) -> None:

@@ -13,7 +13,9 @@ from covidmaps_publish import grammar
 
 PACKAGE = Path(grammar.__file__).resolve().parent
 # byte-level lexing of JSON text (not identifiers): the only other patterns
-LEXERS = {PACKAGE / "checks" / "jsonparse.py"}
+# scanners of JSON text, not identifier checks: the strict parser's depth
+# scan, and the cutting of the server's own canonical bytes into tippecanoe input
+LEXERS = {PACKAGE / "checks" / "jsonparse.py", PACKAGE / "tile_input.py"}
 
 VALID = {
     grammar.SHA256: "ab" * 32,

@@ -255,3 +255,65 @@ def test_same_blob_same_archive(tmp_path: Path, storage_backend) -> None:
     assert one == two
     meta_text = json.dumps(Reader(memory_source(one)).metadata())
     assert str(tmp_path) not in meta_text
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+@pytest.mark.parametrize("layer", ["risk_points", "isolation_zones"])
+def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, layer) -> None:
+    """tippecanoe's input is cut from the canonical bytes without parsing
+    them; it says exactly what parsing them says (the fallback for any
+    other layout), text with quotes and the word "status" included."""
+    from covidmaps_publish.checks.layer import check_blob
+    from covidmaps_publish.tile_input import canonical_lines, write_input
+
+    from covidmaps_plugin.model import load_profile
+
+    if layer == "risk_points":
+        features = scattered_points(40)
+        features[3]["properties"]["name"] = 'Chợ "status":"expired", {"type":"Feature","id":'
+        features[4]["properties"]["address"] = '\\"status\\":\\"x\\" \\\\'
+    else:
+        features = zone_grid(30)
+    canonical = check_blob(layer, collection(features), load_profile("bac_kan_2020"),
+                           replace(LIMITS)).data
+    assert canonical_lines(layer, canonical) is not None  # the fast path applies
+    other = json.dumps(json.loads(canonical), indent=1).encode()  # same data, other bytes
+    assert canonical_lines(layer, other) is None
+    assert write_input(layer, canonical, tmp_path / "fast") == len(features)
+    assert write_input(layer, other, tmp_path / "parsed") == len(features)
+
+    def lines(path: Path) -> list:
+        return [json.loads(line) for line in path.read_bytes().splitlines()]
+
+    assert lines(tmp_path / "fast") == lines(tmp_path / "parsed")
+    if layer == "risk_points":
+        assert all(f["properties"]["n_active"] == 1 for f in lines(tmp_path / "fast"))
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+def test_a_failed_build_publishes_the_blob_alone(storage_backend, data_dir: Path, token: str,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    """tippecanoe failing (a broken install, a full disk) never loses the
+    publish: the release carries the blob with "tiles": null (the map draws
+    the blob) and the failure is logged; the next publish tries again."""
+    real_build, failures = vectortiles.build_archive, []
+
+    def broken(layer, blob, work_root):
+        failures.append(layer)
+        raise RuntimeError("tippecanoe failed on layer risk_points (1): out of disk")
+
+    monkeypatch.setattr(vectortiles, "build_archive", broken)
+    config = Config(data_dir=data_dir, fsync=False, poll_interval_s=0.05, limits=LIMITS)
+    with ServerThread(config) as srv:
+        api = Api(srv.url, token)
+        manifest = publish(api, {"risk_points": scattered_points(150)})
+        entry = layer_entry(manifest, "risk_points")
+        assert entry["tiles"] is None and entry["feature_count"] == 150
+        assert "could not build the vector tiles of risk_points" in caplog.text
+        assert failures == ["risk_points"]  # tried once, not again inside the commit lock
+        monkeypatch.setattr(vectortiles, "build_archive", real_build)
+        monkeypatch.setattr(vectortiles, "RETRY_AFTER_S", 0.0)  # the retry below comes at once
+        again = publish(api, {"checkpoints": []})
+        assert layer_entry(again, "risk_points")["tiles"]["format"] == "pmtiles"
+        api.session.close()

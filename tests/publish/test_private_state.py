@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from covidmaps_publish.audit import ANON_FULL_PER_MINUTE, AuditLog
-from covidmaps_publish.config import Config
+from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.server import ServerThread
 from covidmaps_publish.tokens import TokenStore
 from publish_samples import collection, risk_point, sha
@@ -94,7 +94,10 @@ def test_private_state_is_0700_and_0600_whatever_the_umask(tmp_path):
     try:
         data = tmp_path / "data"
         TokenStore(data / "private").create("officer-1")
-        with ServerThread(Config(data_dir=data, fsync=False)) as srv:
+        # a one-feature layer counts as large here: the tile cache and
+        # tippecanoe's work directory are private state too
+        with ServerThread(Config(data_dir=data, fsync=False,
+                                 limits=Limits(tiles_min_features=1))) as srv:
             token = TokenStore(data / "private").create("officer-2")
             body = collection([risk_point(1)])
             put = requests.put(f"{srv.url}/api/v1/layers/risk_points/blobs/{sha(body)}",
@@ -112,6 +115,7 @@ def test_private_state_is_0700_and_0600_whatever_the_umask(tmp_path):
         os.umask(old)
     modes = _modes(data / "private")
     assert "idempotency" in modes and "audit.log" in modes and "tokens.json" in modes
+    assert "tiles-cache" in modes and "tiles-work" in modes
     for name, mode in modes.items():
         path = data / "private" / name
         expected = 0o700 if path.is_dir() else 0o600

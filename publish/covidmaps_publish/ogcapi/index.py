@@ -19,6 +19,8 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 from covidmaps_plugin.model import MODEL, FieldType, LayerDef, RuleKind, parse_instant
 from covidmaps_plugin.model.geojson import bbox_of
 
+from ..checks.jsonparse import loads_stored
+
 BBox = Tuple[float, float, float, float]
 # An open end of an interval is None.
 Interval = Tuple[Optional[dt.datetime], Optional[dt.datetime]]
@@ -79,7 +81,7 @@ class LayerIndex:
 
     def __init__(self, layer_id: str, data: bytes) -> None:
         self.layer_id = layer_id
-        collection = json.loads(data)
+        collection = loads_stored(data)  # a blob of the release: lets reads run
         layer = MODEL.layer(layer_id) if layer_id in MODEL.layer_names else None
         self.temporal = temporal_fields(layer) if layer is not None else None
         start_type = end_type = FieldType.DATETIME

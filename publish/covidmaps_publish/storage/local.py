@@ -5,7 +5,8 @@ Layout of a data directory ``DIR``::
     DIR/public/data/manifest.json        the pointer (nginx may serve DIR/public)
     DIR/public/data/releases/<id>.json
     DIR/public/data/blobs/<sha256>.geojson[.gz|.br]
-    DIR/public/data/tiles/<sha256>/{z}/{x}/{y}.pbf[.gz|.br], tiles.json
+    DIR/public/data/tiles/<sha256>.pmtiles
+    DIR/public/data/tiles/<sha256>/...   format 1 tile sets of old releases
     DIR/tmp/                             temp files: same file system, NOT public
     DIR/private/                         tokens, audit log, locks (state.py)
 
@@ -127,7 +128,7 @@ class LocalStorage:
             raise ValueError("the pointer is written with swap_pointer only")
         if target.is_file() and target.stat().st_size == len(data):
             return  # content-addressed: same name, same bytes
-        if key.startswith("tiles/"):  # tiles/<sha>/<z>/<x>/: made on demand (parents are public)
+        if key.startswith("tiles/"):  # tiles/ (and format 1 tiles/<sha>/<z>/<x>/) on demand
             target.parent.mkdir(parents=True, exist_ok=True)
         self._write_atomic(target, data)
 
