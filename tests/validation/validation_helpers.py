@@ -63,6 +63,12 @@ def sound_attributes(layer_name: str, **overrides: Any) -> Dict[str, Any]:
             "opened_on": "2021-06-01", "status": "operating", "duty_phone": "0209.3870.115",
             "commander": "Nguyễn Văn A 0987654321",
         },
+        "epidemic_levels": {
+            "name": "Thành phố Bắc Kạn", "unit_kind": "district", "unit_code": "058",
+            "level": 2, "scheme": "nq128", "effective_from": "2021-06-01",
+            "decision_no": "1500/QĐ-UBND", "issuing_authority": "UBND tỉnh Bắc Kạn",
+            "status": "announced",
+        },
     }
     values = {**common, **per_layer[layer_name]}
     values.update(overrides)
