@@ -34,11 +34,13 @@ def test_change_for_several_units_keeps_history_and_is_one_undo_step(workspace):
     units = _units(workspace)
     first = lv.Change(("058", "060", "061"), 2, D(2021, 10, 12), "QĐ 2001/QĐ-UBND",
                       "UBND tỉnh Bắc Kạn")
-    assert el.apply_level_change(layer, first, units, now=NOW, user="t") == el.ChangeResult(3, 0, 0)
+    result = el.apply_level_change(layer, first, units, now=NOW, user="t")
+    assert result == el.ChangeResult(3, 0, 0)
     second = lv.Change(("058", "061"), 3, D(2021, 10, 25), "QĐ 2100/QĐ-UBND", "UBND tỉnh",
                        measures="Dừng hoạt động chợ đêm.")
     before_second = layer.undoStack().count()
-    assert el.apply_level_change(layer, second, units, now=NOW, user="t") == el.ChangeResult(2, 2, 0)
+    result = el.apply_level_change(layer, second, units, now=NOW, user="t")
+    assert result == el.ChangeResult(2, 2, 0)
     assert layer.undoStack().count() == before_second + 1
     assert _records(layer) == [
         ("058", 2, D(2021, 10, 12), D(2021, 10, 24), "announced"),

@@ -126,6 +126,10 @@ def sound_layers(**extra_rows: List[Row]) -> Dict[str, QgsVectorLayer]:
         "checkpoints": [(point(105.836, 22.146), sound_attributes(
             "checkpoints", zone_uid=zone["uid"], checkpoint_type="zone_gate"))],
     }
+    # once levels are in use every district needs one: a level per district
+    rows["epidemic_levels"] = [
+        (ZONE_WKT, sound_attributes("epidemic_levels", unit_code=code))
+        for code in default_profile().district_codes]
     for name, more in extra_rows.items():
         rows[name] = rows[name] + list(more)
     return {name: make_layer(name, r) for name, r in rows.items()}

@@ -96,7 +96,8 @@ def test_popup_shows_level_since_when_and_history(browser, base_url, releases):
         assert sentence == (f"Cấp 3 — nguy cơ cao, từ {_dmy(now['effective_from'])}"
                             f" đến {_dmy(now['effective_until'])}")
         assert page.text_content(".popup-level .popup-title") == "Bạch Thông"
-        history = page.eval_on_selector_all(".level-history li", "ls => ls.map(l => l.dataset.level)")
+        history = page.eval_on_selector_all(
+            ".level-history li", "ls => ls.map(l => l.dataset.level)")
         assert history == ["1", "3"]
         assert "Dừng dịch vụ không thiết yếu" in popup.text_content()
         page.screenshot(path=str(ARTIFACTS / "levels_phone_popup.png"))
@@ -105,7 +106,8 @@ def test_popup_shows_level_since_when_and_history(browser, base_url, releases):
         page.click("[data-panel='stats']")
         page.wait_for_selector("#stats-levels").scroll_into_view_if_needed()
         stats = page.eval_on_selector_all(
-            "#stats-levels tbody tr", "rs => rs.map(r => [r.dataset.level, r.querySelector('td').textContent])")
+            "#stats-levels tbody tr",
+            "rs => rs.map(r => [r.dataset.level, r.querySelector('td').textContent])")
         counts = Counter(str(f["properties"]["level"]) for f in _in_force(features))
         assert stats == [[n, str(counts.get(n, 0))] for n in ("1", "2", "3", "4")]
         page.screenshot(path=str(ARTIFACTS / "levels_phone_stats.png"))
