@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from qgis.core import QgsProject
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QListWidget
 
 from ...core.editing import EditRefusedError
@@ -77,9 +78,14 @@ class EndingSoonDialog(ToolDialog):
             tr("The level of these units ends within {0} days and no next level is "
                "announced yet.").format(lv.ENDING_SOON_DAYS),
             tr("Announce the next levels…"), apply, parent)
+        self.setMinimumWidth(560)
         self.items = QListWidget()
         self.items.setObjectName("ending_soon")
+        # a long decision number wraps instead of hiding behind a scroll bar
+        self.items.setWordWrap(True)
+        self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.items.addItems(lines)
+        self.items.setMaximumHeight(40 + 24 * min(len(lines), 10))
         self.form.addRow(self.items)
 
 
