@@ -209,3 +209,27 @@ def unit_history(layer: QgsVectorLayer, unit_code: str) -> List[Dict[str, Any]]:
 
 def units_in_order(units: Dict[str, UnitRef]) -> Sequence[UnitRef]:
     return sorted(units.values(), key=lambda u: (u.parent_code, u.code))
+
+
+def rejoin_geometries(layer: QgsVectorLayer, reference: QgsVectorLayer, kind: str) -> int:
+    """Give every level record of ``kind`` its unit's current reference
+    polygon (after the profile import of official boundaries, the records
+    carry the official polygons too). Returns how many records changed;
+    records whose unit has no polygon keep theirs (the validator names an
+    unknown unit)."""
+    units = read_units(reference, kind)
+    changes = {}
+    for feat in layer.getFeatures():
+        unit = units.get(str(feat["unit_code"] or ""))
+        if feat["unit_kind"] != kind or unit is None or not unit.wkb:
+            continue
+        geom = QgsGeometry()
+        geom.fromWkb(unit.wkb)
+        geom.convertToMultiType()
+        if not geom.equals(feat.geometry()):
+            changes[feat.id()] = geom
+    if changes and not layer.dataProvider().changeGeometryValues(changes):
+        raise EditRefusedError("Không cập nhật được ranh giới của các cấp độ dịch.",
+                               "Could not update the epidemic levels' boundaries.")
+    layer.reload()
+    return len(changes)
