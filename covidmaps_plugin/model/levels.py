@@ -40,6 +40,9 @@ class Level:
     colour_en: str
     meaning_vi: str
     meaning_en: str
+    # the meaning in a word or two, for the phone legend's single row
+    short_vi: str = ""
+    short_en: str = ""
 
     def label(self, lang: str = "vi") -> str:
         """"Cấp 3 — nguy cơ cao" / "Level 3 — high risk"."""
@@ -75,10 +78,12 @@ NQ128 = Scheme(
     "nq128", "Nghị quyết 128/NQ-CP (từ 11/10/2021)", "Resolution 128/NQ-CP (from 11 Oct 2021)",
     (
         Level(1, GREEN, "#111111", "xanh", "green",
-              "nguy cơ thấp (bình thường mới)", "low risk (new normal)"),
-        Level(2, YELLOW, "#111111", "vàng", "yellow", "nguy cơ trung bình", "medium risk"),
-        Level(3, ORANGE, "#111111", "cam", "orange", "nguy cơ cao", "high risk"),
-        Level(4, RED, "#FFFFFF", "đỏ", "red", "nguy cơ rất cao", "very high risk"),
+              "nguy cơ thấp (bình thường mới)", "low risk (new normal)", "thấp", "low"),
+        Level(2, YELLOW, "#111111", "vàng", "yellow", "nguy cơ trung bình", "medium risk",
+              "trung bình", "medium"),
+        Level(3, ORANGE, "#111111", "cam", "orange", "nguy cơ cao", "high risk", "cao", "high"),
+        Level(4, RED, "#FFFFFF", "đỏ", "red", "nguy cơ rất cao", "very high risk",
+              "rất cao", "very high"),
     ),
 )
 
@@ -87,10 +92,12 @@ NQ128 = Scheme(
 QD2686 = Scheme(
     "qd2686", "Quyết định 2686/QĐ-BCĐQG (31/5/2021)", "Decision 2686/QĐ-BCĐQG (31 May 2021)",
     (
-        Level(1, GREEN, "#111111", "xanh", "green", "bình thường mới", "new normal"),
-        Level(2, YELLOW, "#111111", "vàng", "yellow", "nguy cơ", "at risk"),
-        Level(3, ORANGE, "#111111", "cam", "orange", "nguy cơ cao", "high risk"),
-        Level(4, RED, "#FFFFFF", "đỏ", "red", "nguy cơ rất cao", "very high risk"),
+        Level(1, GREEN, "#111111", "xanh", "green", "bình thường mới", "new normal",
+              "bình thường", "normal"),
+        Level(2, YELLOW, "#111111", "vàng", "yellow", "nguy cơ", "at risk", "nguy cơ", "risk"),
+        Level(3, ORANGE, "#111111", "cam", "orange", "nguy cơ cao", "high risk", "cao", "high"),
+        Level(4, RED, "#FFFFFF", "đỏ", "red", "nguy cơ rất cao", "very high risk",
+              "rất cao", "very high"),
     ),
 )
 
@@ -117,6 +124,7 @@ def schemes_meta() -> Dict[str, Any]:
                     "color": lv.color, "text_color": lv.text_color,
                     "colour_name": {"vi": lv.colour_vi, "en": lv.colour_en},
                     "meaning": {"vi": lv.meaning_vi, "en": lv.meaning_en},
+                    "short": {"vi": lv.short_vi, "en": lv.short_en},
                 } for lv in s.levels
             },
         } for s in SCHEMES

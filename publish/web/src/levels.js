@@ -28,7 +28,7 @@ const WORDS = {
     measures: 'Biện pháp áp dụng',
     units_by_level: 'Số đơn vị theo cấp độ dịch',
     col_level: 'Cấp độ',
-    col_units: 'Số đơn vị',
+    col_units: 'Đơn vị',
     none: 'Chưa công bố cấp độ',
     total: 'Tổng',
   },
@@ -172,9 +172,12 @@ export function levelsLegend(app, entry) {
   const counts = countsByLevel(entry.features, referenceDay(app));
   const list = el('ul', { class: 'legend-levels', dataset: { layer: meta.id } });
   for (const [number, info] of Object.entries(scheme.levels || {})) {
+    // a phone shows one row of chips with a word each ("3 cao"); the full
+    // meaning is there for screen readers and on wider screens
     list.append(el('li', { dataset: { level: number } },
       levelChip(info, number),
-      el('span', null, el('span', { class: 'sr-only' }, `${w('level', { n: number })} — `), pick(info.meaning)),
+      el('span', { class: 'level-long' }, el('span', { class: 'sr-only' }, `${w('level', { n: number })} — `), pick(info.meaning)),
+      el('span', { class: 'level-short', 'aria-hidden': 'true' }, pick(info.short || info.meaning)),
       el('span', { class: 'legend-count' }, entry.features ? `(${counts.get(number) || 0})` : '')));
   }
   return list;
