@@ -318,6 +318,13 @@ def epidemic_levels(seeds):
         change = LEVEL_CHANGES.get(code)
         out.append(record(index, code, 1, -20, -7 if change else None,
                           "QĐ 1801/QĐ-BCĐ (giả định)", "Thực hiện 5K; bình thường mới.", -21))
+        if code == "058":
+            # announced, then replaced by the next decision the same week:
+            # kept in the workspace's history, never published
+            replaced = record(200 + index, code, 3, -6, None, "QĐ 1876/QĐ-BCĐ (giả định)",
+                              "Phong tỏa chợ trung tâm.", -8)
+            replaced["attributes"]["status"] = "withdrawn"
+            out.append(replaced)
         if change:
             level, until, measures = change
             out.append(record(100 + index, code, level, -6, until,

@@ -103,7 +103,7 @@ ACTIONS: List[ActionSpec] = [
     ActionSpec(
         "new_workspace", tr_later("New workspace…"), "new_workspace.svg",
         f"{_WORKSPACE}:new_workspace_handler",
-        tr_later("Create a CovidMaps workspace: a GeoPackage with the four map layers"),
+        tr_later("Create a CovidMaps workspace: a GeoPackage with the five map layers"),
     ),
     ActionSpec(
         "open_workspace", tr_later("Open workspace…"), "open_workspace.svg",

@@ -274,8 +274,8 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Create</translation>
         </message>
         <message>
-            <source>Create a CovidMaps workspace: a GeoPackage with the four map layers</source>
-            <translation>Create a CovidMaps workspace: a GeoPackage with the four map layers</translation>
+            <source>Create a CovidMaps workspace: a GeoPackage with the five map layers</source>
+            <translation>Create a CovidMaps workspace: a GeoPackage with the five map layers</translation>
         </message>
         <message>
             <source>Create workspace</source>

@@ -274,8 +274,8 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Tạo</translation>
         </message>
         <message>
-            <source>Create a CovidMaps workspace: a GeoPackage with the four map layers</source>
-            <translation>Tạo vùng làm việc CovidMaps: một tệp GeoPackage với bốn lớp bản đồ</translation>
+            <source>Create a CovidMaps workspace: a GeoPackage with the five map layers</source>
+            <translation>Tạo vùng làm việc CovidMaps: một tệp GeoPackage với năm lớp bản đồ</translation>
         </message>
         <message>
             <source>Create workspace</source>

@@ -1,4 +1,4 @@
-"""THE CovidMaps data model: four layers, their fields, value lists, rules and
+"""THE CovidMaps data model: five layers, their fields, value lists, rules and
 styles. Everything else (QGIS forms and styles, validator, export, server
 checks, the manifest the web map reads) is derived from ``MODEL``.
 
