@@ -1,20 +1,13 @@
 """The QGIS style of the epidemic levels layer: the records in force today
-in their level's official colour (model/levels.py), the level number on
-each unit, so the officer's map reads like the public one. History and
-withdrawn records stay in the table but are not drawn."""
+in their level's official colour (model/levels.py), the legend saying what
+each level means. History and withdrawn records stay in the table but are
+not drawn. (No number label in QGIS yet: a label font missing on the
+officer's machine makes QGIS push a warning that moves the map under the
+officer's click; the public map draws the number.)"""
 
 from __future__ import annotations
 
-from qgis.core import (
-    QgsFillSymbol,
-    QgsPalLayerSettings,
-    QgsRuleBasedRenderer,
-    QgsTextBufferSettings,
-    QgsTextFormat,
-    QgsUnitTypes,
-    QgsVectorLayer,
-    QgsVectorLayerSimpleLabeling,
-)
+from qgis.core import QgsFillSymbol, QgsRuleBasedRenderer, QgsUnitTypes, QgsVectorLayer
 from qgis.PyQt.QtGui import QColor
 
 from ..model import levels as lv
@@ -45,18 +38,4 @@ def apply_levels_style(vlayer: QgsVectorLayer, lang: str) -> None:
             level.label(lang))
         root.appendChild(rule)
     vlayer.setRenderer(QgsRuleBasedRenderer(root))
-    text = QgsTextFormat()
-    text.setSize(11)
-    text.setColor(QColor("#111111"))
-    halo = QgsTextBufferSettings()
-    halo.setEnabled(True)
-    halo.setColor(QColor("#FFFFFF"))
-    halo.setSize(1.0)
-    text.setBuffer(halo)
-    settings = QgsPalLayerSettings()
-    # the number on the unit: colour is not the only signal
-    settings.fieldName = f"CASE WHEN {IN_FORCE} THEN to_string(\"level\") END"
-    settings.isExpression = True
-    settings.setFormat(text)
-    vlayer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
-    vlayer.setLabelsEnabled(True)
+    vlayer.setLabelsEnabled(False)

@@ -101,6 +101,13 @@ def test_popup_shows_level_since_when_and_history(browser, base_url, releases):
         assert history == ["1", "3"]
         assert "Dừng dịch vụ không thiết yếu" in popup.text_content()
         page.screenshot(path=str(ARTIFACTS / "levels_phone_popup.png"))
+        # close in, the fill lightens so the streets stay readable
+        page.evaluate("covidmapsApp.map.setZoom(14, {animate: false})")
+        page.wait_for_function("() => covidmapsApp.map.getZoom() === 14")
+        opacities = page.evaluate(
+            "() => [...covidmapsApp.layers.get('epidemic_levels').leaflet.values()]"
+            ".map(l => l.getLayers()[0].options.fillOpacity)")
+        assert opacities and max(opacities) < 0.25
         # the statistics count units per level
         page.keyboard.press("Escape")
         page.click("[data-panel='stats']")

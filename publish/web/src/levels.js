@@ -107,10 +107,26 @@ export function levelSentence(meta, props) {
   return text;
 }
 
-export function levelStyle(meta, props) {
+/** Close in, the fill lightens so the streets under it stay readable (the
+ * number on the unit still says the level). */
+export function fillOpacityAt(zoom) {
+  if (zoom >= 14) return 0.14;
+  if (zoom >= 12) return 0.25;
+  return 0.5;
+}
+
+export function levelStyle(meta, props, zoom = 0) {
   const info = levelInfo(meta, props);
   const color = info ? info.color : '#999999';
-  return { color: '#ffffff', weight: 1.2, fillColor: color, fillOpacity: 0.5 };
+  return { color: '#ffffff', weight: 1.2, fillColor: color, fillOpacity: fillOpacityAt(zoom) };
+}
+
+/** After a zoom: the fill opacity of every drawn unit. */
+export function restyleLevels(app) {
+  const entry = levelsEntry(app);
+  if (!entry || !entry.leaflet) return;
+  const opacity = fillOpacityAt(app.map.getZoom());
+  for (const layer of entry.leaflet.values()) layer.setStyle({ fillOpacity: opacity });
 }
 
 /** The level number on the unit: a badge in the level's colour. */

@@ -22,6 +22,7 @@ import { anchorOf } from './geo.js';
 import { VectorTileLayer } from './tiles.js';
 import {
   inForce, isLevels, layerSwatch, levelBadge, levelPopup, levelStyle, levelsLegend, referenceDay,
+  restyleLevels,
 } from './levels.js';
 import { renderZoomHints, zoomHintMessage } from './zoomhint.js';
 
@@ -143,6 +144,7 @@ function createMap() {
   map.on('click', (e) => onMapClick(e.latlng));
   map.on('zoomend', () => {
     updateZoneMarkers();
+    restyleLevels(app);
     // only a hint that a zoom change made appear is announced, not redraws
     const appeared = renderZoomHints(app);
     if (appeared.length) app.announce(zoomHintMessage(appeared));
@@ -194,7 +196,9 @@ function leafletLayerFor(meta, feature) {
   const props = feature.properties;
   if (isLevels(meta)) {
     // the unit in its level's colour, with the level's number on it
-    return new GeoJSON(feature, { style: () => ({ ...levelStyle(meta, props), renderer: app.renderers.areas }) })
+    return new GeoJSON(feature, {
+      style: () => ({ ...levelStyle(meta, props, app.map.getZoom()), renderer: app.renderers.areas }),
+    })
       .bindTooltip(levelBadge(meta, props), {
         permanent: true, direction: 'center', className: 'level-label', interactive: false,
         pane: 'labelsPane', offset: [0, 18],
