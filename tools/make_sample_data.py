@@ -285,6 +285,53 @@ def checkpoints(rng, seeds, zone_rows):
     return out
 
 
+# Epidemic levels (issue 17): every district at level 1 for two weeks, then
+# the weekly decision raises three of them; Bạch Thông's level ends in two
+# days with no successor yet, so the daily "ending soon" list has an entry.
+LEVEL_AUTHORITY = "Ban chỉ đạo phòng, chống dịch COVID-19 tỉnh (mẫu)"
+LEVEL_CHANGES = {
+    "058": (2, None, "Hạn chế tụ tập trên 20 người nơi công cộng; chợ bán hàng thiết yếu."),
+    "063": (3, 2, "Dừng dịch vụ không thiết yếu; học sinh học trực tuyến."),
+    "065": (2, None, "Hạn chế tụ tập trên 20 người nơi công cộng."),
+}
+
+
+def epidemic_levels(seeds):
+    """Records joined to the district polygons by ``unit`` when the workspace
+    is built (the polygon is never stored here)."""
+    out = []
+    names = {d["code"]: d["name"] for d in json.loads(PROFILE.read_text(encoding="utf-8"))[
+        "districts"]}
+
+    def record(index, code, level, start, until, doc, measures, stamped):
+        attrs = {"uid": _uid("epidemic_levels", index), "name": names[code],
+                 "unit_kind": "district", "unit_code": code, "level": level,
+                 "scheme": "nq128", "effective_from": _day(start),
+                 "effective_until": None if until is None else _day(until),
+                 "decision_no": doc, "issuing_authority": LEVEL_AUTHORITY,
+                 "measures": measures, **_common(code, "announced", True, doc,
+                                                 "Dữ liệu mẫu để tập huấn.")}
+        attrs["updated_at"] = _day(stamped, "16:00")
+        return {"unit": code, "attributes": attrs}
+
+    for index, code in enumerate(sorted(seeds)):
+        change = LEVEL_CHANGES.get(code)
+        out.append(record(index, code, 1, -20, -7 if change else None,
+                          "QĐ 1801/QĐ-BCĐ (giả định)", "Thực hiện 5K; bình thường mới.", -21))
+        if code == "058":
+            # announced, then replaced by the next decision the same week:
+            # kept in the workspace's history, never published
+            replaced = record(200 + index, code, 3, -6, None, "QĐ 1876/QĐ-BCĐ (giả định)",
+                              "Phong tỏa chợ trung tâm.", -8)
+            replaced["attributes"]["status"] = "withdrawn"
+            out.append(replaced)
+        if change:
+            level, until, measures = change
+            out.append(record(100 + index, code, level, -6, until,
+                              "QĐ 1877/QĐ-BCĐ (giả định)", measures, -7))
+    return out
+
+
 def build() -> dict:
     rng = random.Random(20210615)  # noqa: S311  # nosec B311 - deterministic sample
     seeds = _seeds()
@@ -298,6 +345,7 @@ def build() -> dict:
             "quarantine_facilities": facilities(rng, seeds),
             "isolation_zones": zone_rows,
             "checkpoints": checkpoints(rng, seeds, zone_rows),
+            "epidemic_levels": epidemic_levels(seeds),
         },
     }
 

@@ -199,6 +199,7 @@ def import_boundaries(workspace: Workspace, source_uri: str, level: str, code_fi
     check_codes(workspace.profile, level, units)
     profile = updated_profile(workspace.profile, level, units, source_uri)
     _replace_features(workspace, level, units, f"imported from {source_uri}")
+    _rejoin_levels(workspace, level)
     write_meta(workspace.gpkg_path,
                {"profile": json.dumps(profile.to_dict(), ensure_ascii=False)})
     workspace.profile = profile
@@ -206,6 +207,16 @@ def import_boundaries(workspace: Workspace, source_uri: str, level: str, code_fi
     workspace.refresh(workspace.language)
     workspace.save_project()
     return len(units)
+
+
+def _rejoin_levels(workspace: Workspace, level: str) -> None:
+    """Epidemic levels carry their unit's polygon: the imported one from now on."""
+    from .editing.levels import REFERENCE_TABLE, rejoin_geometries
+
+    kinds = {table: kind for kind, table in REFERENCE_TABLE.items()}
+    if level in kinds:
+        rejoin_geometries(workspace.layer("epidemic_levels"),
+                          workspace.reference_layer(level), kinds[level])
 
 
 def _model_layers() -> Tuple[str, ...]:

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from qgis.core import QgsFeature, QgsGeometry
 
@@ -59,15 +59,23 @@ def sample_rows(sample_day: Optional[dt.date] = None) -> Dict[str, List[Dict[str
     rows: Dict[str, List[Dict[str, Any]]] = {}
     for layer_name, items in data["layers"].items():
         rows[layer_name] = [{
-            "geometry": item.get("wkt") or f"POINT ({item['lon']} {item['lat']})",
+            # an epidemic level names its unit: the polygon is joined later
+            "geometry": None if "unit" in item else (
+                item.get("wkt") or f"POINT ({item['lon']} {item['lat']})"),
+            "unit": item.get("unit"),
             "attributes": {k: resolve_relative(v, day) for k, v in item["attributes"].items()},
         } for item in items]
     return rows
 
 
-def sample_features(sample_day: Optional[dt.date] = None
+def sample_features(sample_day: Optional[dt.date] = None,
+                    units: Optional[Mapping[str, QgsGeometry]] = None,
                     ) -> Tuple[Dict[str, List[QgsFeature]], dt.date]:
-    """QgsFeatures ready to write into a new workspace's layers (no fid)."""
+    """QgsFeatures ready to write into a new workspace's layers (no fid).
+
+    ``units``: the reference polygons by code (the workspace's districts);
+    sample epidemic levels take their unit's polygon from it, and are left
+    out when the unit has none."""
     day = sample_day or province_today()
     features: Dict[str, List[QgsFeature]] = {}
     for layer_name, rows in sample_rows(day).items():
@@ -78,7 +86,13 @@ def sample_features(sample_day: Optional[dt.date] = None
             feature = QgsFeature(fields)
             for fld in layer_def.fields:
                 feature[fld.name] = to_stored_value(fld, row["attributes"].get(fld.name))
-            geometry = QgsGeometry.fromWkt(row["geometry"])
+            if row["unit"] is not None:
+                if not units or row["unit"] not in units:
+                    continue
+                geometry = QgsGeometry(units[row["unit"]])
+                geometry.convertToMultiType()
+            else:
+                geometry = QgsGeometry.fromWkt(row["geometry"])
             if geometry.isNull():  # pragma: no cover - the generator writes valid WKT
                 raise ValueError(f"bad sample geometry in {layer_name}")
             feature.setGeometry(geometry)

@@ -63,7 +63,13 @@ def status_symbol(layer: LayerDef, status: str) -> QgsSymbol:
 
 
 def apply_style(vlayer: QgsVectorLayer, layer: LayerDef, lang: str) -> None:
-    """Categorized by status, legend labels in ``lang``."""
+    """Categorized by status, legend labels in ``lang`` (epidemic levels:
+    by level, see ``levels_style.py``)."""
+    if layer.name == "epidemic_levels":
+        from .levels_style import apply_levels_style
+
+        apply_levels_style(vlayer, lang)
+        return
     categories = [
         QgsRendererCategory(choice.value, status_symbol(layer, choice.value),
                             choice.label(lang), True)

@@ -8,7 +8,9 @@ Version history of the stored layout:
   ``location_precision`` (risk points); reference layers ``province`` and
   ``districts`` only; no ``covidmaps_meta`` table (the profile was always
   Bắc Kạn 2020) and no project stored in the file.
-* **1** — the current model (``MODEL_VERSION``).
+* **1** — commune codes everywhere, the metadata table and the project.
+* **2** — the current model (``MODEL_VERSION``): the fifth layer
+  ``epidemic_levels`` (empty after an upgrade).
 
 An upgrade works on a copy next to the file and replaces the file only
 when every step succeeded; the original is kept as ``<name>.backup-v<N>.gpkg``.
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from qgis.core import QgsFeedback
+from qgis.core import QgsFeedback, QgsWkbTypes
 
 from ..model import MODEL, MODEL_VERSION, default_profile
 from .errors import WorkspaceError
@@ -38,6 +40,7 @@ V0_MISSING_FIELDS: Dict[str, Tuple[str, ...]] = {
     "checkpoints": ("commune_code",),
 }
 V0_REFERENCE_LAYERS = ("province", "districts")
+V0_LAYERS = tuple(V0_MISSING_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def detect_version(path: Path) -> int:
                              f"Cannot read {path.name}: {exc}") from exc
     if meta is not None and "model_version" in meta:
         return int(meta["model_version"])
-    if set(MODEL.layer_names) <= tables:
+    if set(V0_LAYERS) <= tables:
         return 0
     raise WorkspaceError(
         f"{path.name} không phải vùng làm việc CovidMaps (thiếu các lớp "
@@ -88,9 +91,21 @@ def _v0_to_v1(path: Path) -> None:
     write_meta(path, {"profile": json.dumps(default_profile().to_dict(), ensure_ascii=False)})
 
 
+def _v1_to_v2(path: Path) -> None:
+    from .fields import STORAGE_CRS, qgs_fields
+    from .gpkg import write_layer
+
+    layer_def = MODEL.layer("epidemic_levels")
+    if layer_def.name not in set(table_names(path)):
+        write_layer(path, layer_def.name, qgs_fields(layer_def), QgsWkbTypes.Type.MultiPolygon,
+                    STORAGE_CRS, (), title=layer_def.title_en,
+                    description=layer_def.description_en)
+
+
 STEPS: List[UpgradeStep] = [
     UpgradeStep(0, "commune codes, disinfection date, location precision; metadata table",
                 _v0_to_v1),
+    UpgradeStep(1, "the epidemic levels layer", _v1_to_v2),
 ]
 
 

@@ -218,7 +218,8 @@ def _build(path: Path, profile: ProvinceProfile, with_sample: bool, lang: str,
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "created_by": "covidmaps_plugin.core"}
     if with_sample:
-        sample, sample_day = sample_features()
+        units = {code: geometry for code, _n, _p, _s, geometry in references["districts"]}
+        sample, sample_day = sample_features(units=units)
         meta["sample_day"] = sample_day.isoformat()
     for index, layer_def in enumerate(MODEL.layers):
         write_layer(path, layer_def.name, qgs_fields(layer_def),

@@ -46,6 +46,7 @@ class ActionSpec:
 
 _WORKSPACE = "covidmaps_plugin.gui.workspace_dialogs"
 _TOOLS = "covidmaps_plugin.gui.tools.handlers"
+_LEVELS = "covidmaps_plugin.gui.tools.levels_handlers"
 
 # the officer's editing tools and the map check (gui/tools, gui/validation_dock.py)
 EDITING_ACTIONS: List[ActionSpec] = [
@@ -84,6 +85,15 @@ EDITING_ACTIONS: List[ActionSpec] = [
                f"{_TOOLS}:daily_updates_handler",
                tr_later("Lift or extend zones, close facilities, update figures"),
                group="daily"),
+    # epidemic levels by area (gui/tools/levels_handlers.py)
+    ActionSpec("epidemic_level", tr_later("Epidemic level by area…"), "epidemic_level.svg",
+               f"{_LEVELS}:epidemic_level_handler",
+               tr_later("Announce a level for several districts or communes at once"),
+               group="levels"),
+    ActionSpec("levels_ending", tr_later("Levels ending soon…"), "levels_ending.svg",
+               f"{_LEVELS}:levels_ending_handler",
+               tr_later("Units whose epidemic level ends within the next days"),
+               group="levels"),
     ActionSpec("validate", tr_later("Check the map"), "validate.svg",
                "covidmaps_plugin.gui.validation_dock:validation_dock_handler",
                tr_later("List what must be fixed before publishing"), group="daily"),
@@ -93,7 +103,7 @@ ACTIONS: List[ActionSpec] = [
     ActionSpec(
         "new_workspace", tr_later("New workspace…"), "new_workspace.svg",
         f"{_WORKSPACE}:new_workspace_handler",
-        tr_later("Create a CovidMaps workspace: a GeoPackage with the four map layers"),
+        tr_later("Create a CovidMaps workspace: a GeoPackage with the five map layers"),
     ),
     ActionSpec(
         "open_workspace", tr_later("Open workspace…"), "open_workspace.svg",

@@ -48,6 +48,22 @@
             <translation>Advice in Vietnamese</translation>
         </message>
         <message>
+            <source>Announce a level for several districts or communes at once</source>
+            <translation>Announce a level for several districts or communes at once</translation>
+        </message>
+        <message>
+            <source>Announce level</source>
+            <translation>Announce level</translation>
+        </message>
+        <message>
+            <source>Announce the next levels…</source>
+            <translation>Announce the next levels…</translation>
+        </message>
+        <message>
+            <source>Applies from</source>
+            <translation>Applies from</translation>
+        </message>
+        <message>
             <source>Authentication configuration (token)</source>
             <translation>Authentication configuration (token)</translation>
         </message>
@@ -242,6 +258,10 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>CovidMaps: history</translation>
         </message>
         <message>
+            <source>CovidMaps: reading the units' boundaries</source>
+            <translation>CovidMaps: reading the units' boundaries</translation>
+        </message>
+        <message>
             <source>CovidMaps: rollback</source>
             <translation>CovidMaps: rollback</translation>
         </message>
@@ -250,8 +270,8 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Create</translation>
         </message>
         <message>
-            <source>Create a CovidMaps workspace: a GeoPackage with the four map layers</source>
-            <translation>Create a CovidMaps workspace: a GeoPackage with the four map layers</translation>
+            <source>Create a CovidMaps workspace: a GeoPackage with the five map layers</source>
+            <translation>Create a CovidMaps workspace: a GeoPackage with the five map layers</translation>
         </message>
         <message>
             <source>Create workspace</source>
@@ -278,6 +298,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Daily updates</source>
             <translation>Daily updates</translation>
+        </message>
+        <message>
+            <source>Decision number</source>
+            <translation>Decision number</translation>
         </message>
         <message>
             <source>Disband checkpoint</source>
@@ -318,6 +342,22 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Draw the zone: click its corners, right-click to finish. Corners snap to the administrative boundaries.</source>
             <translation>Draw the zone: click its corners, right-click to finish. Corners snap to the administrative boundaries.</translation>
+        </message>
+        <message>
+            <source>Ends</source>
+            <translation>Ends</translation>
+        </message>
+        <message>
+            <source>Epidemic level by area</source>
+            <translation>Epidemic level by area</translation>
+        </message>
+        <message>
+            <source>Epidemic level by area…</source>
+            <translation>Epidemic level by area…</translation>
+        </message>
+        <message>
+            <source>Epidemic levels ending soon</source>
+            <translation>Epidemic levels ending soon</translation>
         </message>
         <message>
             <source>Errors</source>
@@ -440,12 +480,24 @@ An existing file is never overwritten.</translation>
             <translation>Isolation zone from administrative units</translation>
         </message>
         <message>
+            <source>Issuing authority</source>
+            <translation>Issuing authority</translation>
+        </message>
+        <message>
             <source>Last figures</source>
             <translation>Last figures</translation>
         </message>
         <message>
             <source>Level</source>
             <translation>Level</translation>
+        </message>
+        <message>
+            <source>Level {0} announced for {1} unit(s); {2} previous level(s) end the day before. Save the layer's edits to keep them.</source>
+            <translation>Level {0} announced for {1} unit(s); {2} previous level(s) end the day before. Save the layer's edits to keep them.</translation>
+        </message>
+        <message>
+            <source>Levels ending soon…</source>
+            <translation>Levels ending soon…</translation>
         </message>
         <message>
             <source>Lift</source>
@@ -496,6 +548,10 @@ An existing file is never overwritten.</translation>
             <translation>Make a zone from whole districts or communes</translation>
         </message>
         <message>
+            <source>Measures in force</source>
+            <translation>Measures in force</translation>
+        </message>
+        <message>
             <source>Name field</source>
             <translation>Name field</translation>
         </message>
@@ -542,6 +598,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>No risk point has passed its visible-until date.</source>
             <translation>No risk point has passed its visible-until date.</translation>
+        </message>
+        <message>
+            <source>No unit's epidemic level ends in the next {0} days.</source>
+            <translation>No unit's epidemic level ends in the next {0} days.</translation>
         </message>
         <message>
             <source>Notes</source>
@@ -778,6 +838,10 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Save your edits before publishing: </translation>
         </message>
         <message>
+            <source>Scheme</source>
+            <translation>Scheme</translation>
+        </message>
+        <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Set hotline and advice of the public map</translation>
         </message>
@@ -792,6 +856,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The level of these units ends within {0} days and no next level is announced yet.</source>
+            <translation>The level of these units ends within {0} days and no next level is announced yet.</translation>
         </message>
         <message>
             <source>The public map has no data yet.</source>
@@ -822,8 +890,24 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>This place is outside the province's districts: check the location.</translation>
         </message>
         <message>
+            <source>This workspace has no epidemic levels layer; reopen it to upgrade.</source>
+            <translation>This workspace has no epidemic levels layer; reopen it to upgrade.</translation>
+        </message>
+        <message>
+            <source>Tick all</source>
+            <translation>Tick all</translation>
+        </message>
+        <message>
             <source>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</source>
             <translation>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</translation>
+        </message>
+        <message>
+            <source>Tick the units selected on the map</source>
+            <translation>Tick the units selected on the map</translation>
+        </message>
+        <message>
+            <source>Tick the units the decision covers (or select them on the map), then the level, the decision and the day it applies from. The level in force ends the day before; the history is kept.</source>
+            <translation>Tick the units the decision covers (or select them on the map), then the level, the decision and the day it applies from. The level in force ends the day before; the history is kept.</translation>
         </message>
         <message>
             <source>Today's capacity and occupancy of every facility in one table</source>
@@ -838,8 +922,20 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</translation>
         </message>
         <message>
+            <source>Units</source>
+            <translation>Units</translation>
+        </message>
+        <message>
+            <source>Units whose epidemic level ends within the next days</source>
+            <translation>Units whose epidemic level ends within the next days</translation>
+        </message>
+        <message>
             <source>Unsaved edits: </source>
             <translation>Unsaved edits: </translation>
+        </message>
+        <message>
+            <source>Until</source>
+            <translation>Until</translation>
         </message>
         <message>
             <source>Update of {0}</source>
@@ -928,8 +1024,16 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
             <translation>e.g. 123/QĐ-UBND</translation>
         </message>
         <message>
+            <source>e.g. 1877/QĐ-BCĐ</source>
+            <translation>e.g. 1877/QĐ-BCĐ</translation>
+        </message>
+        <message>
             <source>e.g. 25/11 update: 3 new risk points</source>
             <translation>e.g. 25/11 update: 3 new risk points</translation>
+        </message>
+        <message>
+            <source>level {0} since {1}</source>
+            <translation>level {0} since {1}</translation>
         </message>
         <message>
             <source>published</source>
@@ -986,6 +1090,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
         <message>
             <source>{0} zones lifted: {1}.</source>
             <translation>{0} zones lifted: {1}.</translation>
+        </message>
+        <message>
+            <source>{0}: level {1} ends on {2} ({3})</source>
+            <translation>{0}: level {1} ends on {2} ({3})</translation>
         </message>
         <message>
             <source>“{0}” is too long: at most {1} characters.</source>

@@ -48,6 +48,22 @@
             <translation>Lời khuyên bằng tiếng Việt</translation>
         </message>
         <message>
+            <source>Announce a level for several districts or communes at once</source>
+            <translation>Công bố cấp độ dịch cho nhiều huyện, xã cùng lúc</translation>
+        </message>
+        <message>
+            <source>Announce level</source>
+            <translation>Công bố cấp độ</translation>
+        </message>
+        <message>
+            <source>Announce the next levels…</source>
+            <translation>Công bố cấp độ tiếp theo…</translation>
+        </message>
+        <message>
+            <source>Applies from</source>
+            <translation>Áp dụng từ ngày</translation>
+        </message>
+        <message>
             <source>Authentication configuration (token)</source>
             <translation>Cấu hình xác thực (mã truy cập)</translation>
         </message>
@@ -242,6 +258,10 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>CovidMaps: tải lịch sử công bố</translation>
         </message>
         <message>
+            <source>CovidMaps: reading the units' boundaries</source>
+            <translation>CovidMaps: đang đọc ranh giới các đơn vị</translation>
+        </message>
+        <message>
             <source>CovidMaps: rollback</source>
             <translation>CovidMaps: quay lại bản trước</translation>
         </message>
@@ -250,8 +270,8 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Tạo</translation>
         </message>
         <message>
-            <source>Create a CovidMaps workspace: a GeoPackage with the four map layers</source>
-            <translation>Tạo vùng làm việc CovidMaps: một tệp GeoPackage với bốn lớp bản đồ</translation>
+            <source>Create a CovidMaps workspace: a GeoPackage with the five map layers</source>
+            <translation>Tạo vùng làm việc CovidMaps: một tệp GeoPackage với năm lớp bản đồ</translation>
         </message>
         <message>
             <source>Create workspace</source>
@@ -278,6 +298,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Daily updates</source>
             <translation>Cập nhật hằng ngày</translation>
+        </message>
+        <message>
+            <source>Decision number</source>
+            <translation>Số quyết định</translation>
         </message>
         <message>
             <source>Disband checkpoint</source>
@@ -318,6 +342,22 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Draw the zone: click its corners, right-click to finish. Corners snap to the administrative boundaries.</source>
             <translation>Vẽ vùng: nhấp vào từng đỉnh, nhấp chuột phải để kết thúc. Các đỉnh bắt dính vào ranh giới hành chính.</translation>
+        </message>
+        <message>
+            <source>Ends</source>
+            <translation>Kết thúc</translation>
+        </message>
+        <message>
+            <source>Epidemic level by area</source>
+            <translation>Cấp độ dịch theo địa bàn</translation>
+        </message>
+        <message>
+            <source>Epidemic level by area…</source>
+            <translation>Cấp độ dịch theo địa bàn…</translation>
+        </message>
+        <message>
+            <source>Epidemic levels ending soon</source>
+            <translation>Cấp độ dịch sắp hết hiệu lực</translation>
         </message>
         <message>
             <source>Errors</source>
@@ -440,12 +480,24 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Vùng cách ly theo đơn vị hành chính</translation>
         </message>
         <message>
+            <source>Issuing authority</source>
+            <translation>Cơ quan ban hành</translation>
+        </message>
+        <message>
             <source>Last figures</source>
             <translation>Số liệu gần nhất</translation>
         </message>
         <message>
             <source>Level</source>
             <translation>Cấp</translation>
+        </message>
+        <message>
+            <source>Level {0} announced for {1} unit(s); {2} previous level(s) end the day before. Save the layer's edits to keep them.</source>
+            <translation>Đã công bố cấp {0} cho {1} đơn vị; {2} cấp độ trước kết thúc vào ngày hôm trước. Hãy lưu chỉnh sửa của lớp để giữ lại.</translation>
+        </message>
+        <message>
+            <source>Levels ending soon…</source>
+            <translation>Cấp độ sắp hết hiệu lực…</translation>
         </message>
         <message>
             <source>Lift</source>
@@ -496,6 +548,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tạo vùng cách ly gồm trọn các huyện hoặc xã</translation>
         </message>
         <message>
+            <source>Measures in force</source>
+            <translation>Biện pháp áp dụng</translation>
+        </message>
+        <message>
             <source>Name field</source>
             <translation>Trường tên</translation>
         </message>
@@ -542,6 +598,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>No risk point has passed its visible-until date.</source>
             <translation>Không có điểm nguy cơ nào đã quá thời hạn hiển thị.</translation>
+        </message>
+        <message>
+            <source>No unit's epidemic level ends in the next {0} days.</source>
+            <translation>Không có đơn vị nào hết hiệu lực cấp độ dịch trong {0} ngày tới.</translation>
         </message>
         <message>
             <source>Notes</source>
@@ -778,6 +838,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
         </message>
         <message>
+            <source>Scheme</source>
+            <translation>Thang cấp độ</translation>
+        </message>
+        <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Đặt đường dây nóng và lời khuyên trên bản đồ công khai</translation>
         </message>
@@ -792,6 +856,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The level of these units ends within {0} days and no next level is announced yet.</source>
+            <translation>Cấp độ của các đơn vị sau hết hiệu lực trong vòng {0} ngày và chưa có cấp độ tiếp theo.</translation>
         </message>
         <message>
             <source>The public map has no data yet.</source>
@@ -822,8 +890,24 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Địa điểm này nằm ngoài các huyện của tỉnh: hãy kiểm tra lại vị trí.</translation>
         </message>
         <message>
+            <source>This workspace has no epidemic levels layer; reopen it to upgrade.</source>
+            <translation>Vùng làm việc này chưa có lớp cấp độ dịch; hãy mở lại để nâng cấp.</translation>
+        </message>
+        <message>
+            <source>Tick all</source>
+            <translation>Chọn tất cả</translation>
+        </message>
+        <message>
             <source>Tick the districts or communes the decision puts under isolation. The zone is their combined area.</source>
             <translation>Đánh dấu các huyện hoặc xã mà quyết định áp dụng cách ly. Vùng cách ly là toàn bộ diện tích của chúng.</translation>
+        </message>
+        <message>
+            <source>Tick the units selected on the map</source>
+            <translation>Chọn các đơn vị đang chọn trên bản đồ</translation>
+        </message>
+        <message>
+            <source>Tick the units the decision covers (or select them on the map), then the level, the decision and the day it applies from. The level in force ends the day before; the history is kept.</source>
+            <translation>Đánh dấu các đơn vị trong quyết định (hoặc chọn trên bản đồ), rồi chọn cấp độ, số quyết định và ngày áp dụng. Cấp độ đang áp dụng kết thúc vào ngày hôm trước; lịch sử được giữ lại.</translation>
         </message>
         <message>
             <source>Today's capacity and occupancy of every facility in one table</source>
@@ -838,8 +922,20 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo, ở cơ sở cuối cùng thì lưu tất cả. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
         </message>
         <message>
+            <source>Units</source>
+            <translation>Đơn vị</translation>
+        </message>
+        <message>
+            <source>Units whose epidemic level ends within the next days</source>
+            <translation>Các đơn vị có cấp độ dịch sắp hết hiệu lực</translation>
+        </message>
+        <message>
             <source>Unsaved edits: </source>
             <translation>Có chỉnh sửa chưa lưu: </translation>
+        </message>
+        <message>
+            <source>Until</source>
+            <translation>Đến ngày</translation>
         </message>
         <message>
             <source>Update of {0}</source>
@@ -928,8 +1024,16 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
             <translation>ví dụ 123/QĐ-UBND</translation>
         </message>
         <message>
+            <source>e.g. 1877/QĐ-BCĐ</source>
+            <translation>ví dụ 1877/QĐ-BCĐ</translation>
+        </message>
+        <message>
             <source>e.g. 25/11 update: 3 new risk points</source>
             <translation>VD: Cập nhật ngày 25/11: thêm 3 điểm nguy cơ</translation>
+        </message>
+        <message>
+            <source>level {0} since {1}</source>
+            <translation>cấp {0} từ {1}</translation>
         </message>
         <message>
             <source>published</source>
@@ -986,6 +1090,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
         <message>
             <source>{0} zones lifted: {1}.</source>
             <translation>Đã dỡ bỏ {0} vùng: {1}.</translation>
+        </message>
+        <message>
+            <source>{0}: level {1} ends on {2} ({3})</source>
+            <translation>{0}: cấp {1} hết hiệu lực ngày {2} ({3})</translation>
         </message>
         <message>
             <source>“{0}” is too long: at most {1} characters.</source>

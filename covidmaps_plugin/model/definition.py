@@ -1,4 +1,4 @@
-"""THE CovidMaps data model: four layers, their fields, value lists, rules and
+"""THE CovidMaps data model: five layers, their fields, value lists, rules and
 styles. Everything else (QGIS forms and styles, validator, export, server
 checks, the manifest the web map reads) is derived from ``MODEL``.
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Tuple
 
+from . import levels as lv
 from . import palette
 from .schema import (
     Choice,
@@ -27,7 +28,7 @@ from .schema import (
     Visibility,
 )
 
-MODEL_VERSION = 1
+MODEL_VERSION = 2
 
 # A risk point stays on the public map this many days after exposure ends
 # (one incubation period), unless the officer sets visible_until by hand.
@@ -169,6 +170,21 @@ FORCES = _vl(
     ("health", "Y tế", "Health"),
     ("militia", "Dân quân", "Militia"),
     ("joint", "Liên ngành", "Joint forces"),
+)
+
+
+LEVEL_STATUS = _vl(
+    "level_status",
+    ("announced", "Đã công bố", "Announced"),
+    ("withdrawn", "Đã thay thế, thu hồi", "Replaced or withdrawn"),
+)
+
+LEVEL_SCHEME = _vl("level_scheme", *lv.scheme_choices())
+
+UNIT_KIND = _vl(
+    "unit_kind",
+    (lv.UNIT_DISTRICT, "Huyện, thành phố", "District"),
+    (lv.UNIT_COMMUNE, "Xã, phường, thị trấn", "Commune"),
 )
 
 
@@ -480,14 +496,67 @@ CHECKPOINTS = LayerDef(
     description_en="Checkpoints at the province's gates and around isolation zones.",
 )
 
+# The fifth layer: one record per unit and period (model/levels.py). The
+# polygon is the unit's reference polygon from the profile (official or
+# approximate), joined by unit_code when the record is written and again at
+# export; it is never drawn by hand.
+EPIDEMIC_LEVELS = LayerDef(
+    name=lv.LAYER_NAME,
+    title_vi="Cấp độ dịch theo địa bàn",
+    title_en="Epidemic levels by area",
+    geometry_type=GeometryType.MULTIPOLYGON,
+    fields=_common_head() + (
+        _name("Đơn vị hành chính", "Administrative unit"),
+        FieldDef("unit_kind", FieldType.STRING, "Cấp đơn vị", "Unit kind", required=True,
+                 value_list=UNIT_KIND),
+        FieldDef("unit_code", FieldType.STRING, "Mã đơn vị", "Unit code", required=True,
+                 value_source=ValueSource.ADMIN_UNITS, max_length=5,
+                 help_vi="Mã GSO của huyện (3 số) hoặc xã (5 số) trong hồ sơ tỉnh.",
+                 help_en="GSO code of the district (3 digits) or commune (5 digits)."),
+        FieldDef("level", FieldType.INTEGER, "Cấp độ dịch", "Epidemic level", required=True,
+                 min_value=1, max_value=4),
+        FieldDef("scheme", FieldType.STRING, "Thang cấp độ", "Level scheme", required=True,
+                 value_list=LEVEL_SCHEME),
+        FieldDef("effective_from", FieldType.DATE, "Áp dụng từ ngày", "Effective from",
+                 required=True, default=Default.TODAY),
+        FieldDef("effective_until", FieldType.DATE, "Áp dụng đến ngày", "Effective until",
+                 help_vi="Để trống: đến khi có quyết định mới.",
+                 help_en="Empty: until a new decision."),
+        FieldDef("decision_no", FieldType.STRING, "Số quyết định", "Decision number",
+                 required=True, max_length=80),
+        FieldDef("issuing_authority", FieldType.STRING, "Cơ quan ban hành", "Issuing authority",
+                 max_length=200),
+        FieldDef("measures", FieldType.STRING, "Biện pháp áp dụng", "Measures in force",
+                 multiline=True, max_length=1000),
+    ) + _common_tail(LEVEL_STATUS),
+    status_list=LEVEL_STATUS,
+    published_statuses=("announced",),
+    rules=(
+        _not_after("level_dates", "effective_from", "effective_until",
+                   "Ngày hết hiệu lực trước ngày áp dụng.",
+                   "The level ends before it takes effect."),
+    ),
+    style=StyleDef(
+        status_colors=palette.LEVEL_STATUS_COLORS, stroke_color=palette.STROKE,
+        symbol="fill", fill_opacity=0.45,
+        status_strokes=(("announced", "solid"), ("withdrawn", "dash")),
+    ),
+    summary_fields=("level", "effective_from", "effective_until", "decision_no",
+                    "issuing_authority", "measures"),
+    description_vi="Cấp độ dịch COVID-19 của từng huyện, xã theo quyết định của "
+                   "Ban chỉ đạo (Nghị quyết 128/NQ-CP: cấp 1 xanh, 2 vàng, 3 cam, 4 đỏ).",
+    description_en="COVID-19 level of each district or commune as the steering committee "
+                   "announces it (Resolution 128: 1 green, 2 yellow, 3 orange, 4 red).",
+)
+
 # Order matters: it is the drawing order (zones under points) reversed in the
 # layer tree, and the order of the legend.
 MODEL = DataModel(
     version=MODEL_VERSION,
-    layers=(RISK_POINTS, QUARANTINE_FACILITIES, ISOLATION_ZONES, CHECKPOINTS),
+    layers=(RISK_POINTS, QUARANTINE_FACILITIES, ISOLATION_ZONES, CHECKPOINTS, EPIDEMIC_LEVELS),
     value_lists=(
         RISK_POINT_STATUS, PLACE_TYPE, LOCATION_PRECISION, FACILITY_STATUS, FACILITY_TYPE,
         TARGET_GROUP, ZONE_STATUS, MEASURE, REGIME, SCALE, GEOMETRY_SOURCE,
-        CHECKPOINT_STATUS, CHECKPOINT_TYPE, FORCES,
+        CHECKPOINT_STATUS, CHECKPOINT_TYPE, FORCES, LEVEL_STATUS, LEVEL_SCHEME, UNIT_KIND,
     ),
 )

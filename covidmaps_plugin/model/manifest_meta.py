@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from . import levels
 from .definition import MODEL
 from .schema import DataModel, FieldDef, LayerDef
 
@@ -27,6 +28,16 @@ def _field_meta(fld: FieldDef) -> Dict[str, Any]:
 
 
 def layer_meta(layer: LayerDef) -> Dict[str, Any]:
+    meta = _layer_meta(layer)
+    if layer.name == levels.LAYER_NAME:
+        # colours, text colours and meanings per scheme and level: the web
+        # map draws the choropleth and its legend from these alone
+        meta["levels"] = {"default_scheme": levels.DEFAULT_SCHEME,
+                          "schemes": levels.schemes_meta()}
+    return meta
+
+
+def _layer_meta(layer: LayerDef) -> Dict[str, Any]:
     style = layer.style
     return {
         "id": layer.name,

@@ -52,3 +52,10 @@ CHECKPOINT_COLORS: Colors = (
     ("suspended", YELLOW),
     ("disbanded", GREY),
 )
+
+# epidemic levels are coloured by level (model/levels.py); these only mark
+# the records that are no longer announced
+LEVEL_STATUS_COLORS: Colors = (
+    ("announced", LIGHT_GREY),
+    ("withdrawn", GREY),
+)

@@ -58,6 +58,8 @@ class ValueSource(enum.Enum):
     DISTRICTS = "districts"
     COMMUNES = "communes"
     ISOLATION_ZONES = "isolation_zones"  # a checkpoint's zone_uid
+    # a district or commune code (epidemic levels: the unit the level is for)
+    ADMIN_UNITS = "admin_units"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,10 @@ def test_every_feature_inside_the_outline_and_its_district(sample_workspace):
     outline = next(sample_workspace.reference_layer("province").getFeatures()).geometry()
     districts = {f["code"]: f.geometry()
                  for f in sample_workspace.reference_layer("districts").getFeatures()}
-    for name in MODEL.layer_names:
+    for feature in sample_workspace.layer("epidemic_levels").getFeatures():
+        # a level's polygon is its district's, exactly
+        assert feature.geometry().equals(districts[feature["unit_code"]]), feature["name"]
+    for name in (n for n in MODEL.layer_names if n != "epidemic_levels"):
         for feature in sample_workspace.layer(name).getFeatures():
             geometry = feature.geometry()
             assert outline.contains(geometry), (name, feature["name"])

@@ -23,7 +23,15 @@ from covidmaps_plugin.core.forms import INTERNAL_MARK, TAB_INTERNAL, TAB_PUBLIC
 from covidmaps_plugin.core.gpkg import read_meta, write_meta
 from covidmaps_plugin.core.profile_data import APPROXIMATE_SOURCE, default_reference_features
 from covidmaps_plugin.core.project_setup import drawing_order
-from covidmaps_plugin.model import APPROVE_NEW_META, MODEL, FieldType, default_profile, palette
+from covidmaps_plugin.model import (
+    APPROVE_NEW_META,
+    MODEL,
+    FieldType,
+    ValueSource,
+    default_profile,
+    levels,
+    palette,
+)
 from covidmaps_plugin.model.visibility import PROVINCE_TZ
 
 STORED_DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
@@ -81,6 +89,9 @@ def test_widgets_follow_the_model(workspace):
                 entries = {k: v for e in setup.config()["map"] for k, v in e.items()}
                 for choice in fld.value_list:
                     assert entries[choice.label(lang)] == choice.value
+            elif fld.value_source is ValueSource.ADMIN_UNITS:
+                # written by the levels tool from the profile, never typed
+                assert layer_def.name == "epidemic_levels", fld.name
             elif fld.value_source is not None:
                 assert setup.type() == "ValueRelation", fld.name
             elif fld.type in (FieldType.DATE, FieldType.DATETIME):
@@ -243,7 +254,13 @@ def test_attribute_dialog_refuses_a_broken_feature(workspace, qgis_bot):
 
 def test_styles_follow_the_palette(workspace):
     lang = current_language()
-    for layer_def in MODEL.layers:
+    # epidemic levels: the records in force, by level, in the official colours
+    rules = workspace.layer("epidemic_levels").renderer().rootRule().children()
+    assert [r.label() for r in rules] == [lvl.label(lang) for lvl in levels.NQ128.levels]
+    assert [r.symbol().symbolLayer(0).fillColor().name().upper() for r in rules] == [
+        lvl.color.upper() for lvl in levels.NQ128.levels]
+    assert all("effective_until" in r.filterExpression() for r in rules)
+    for layer_def in (d for d in MODEL.layers if d.name != "epidemic_levels"):
         renderer = workspace.layer(layer_def.name).renderer()
         assert isinstance(renderer, QgsCategorizedSymbolRenderer)
         assert renderer.classAttribute() == "status"

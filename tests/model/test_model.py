@@ -26,11 +26,13 @@ DESIGN = {
     "isolation_zones": (GeometryType.MULTIPOLYGON,
                         ("upcoming", "in_force", "extended", "lifted"), {"geometry_source"}),
     "checkpoints": (GeometryType.POINT, ("operating", "suspended", "disbanded"), {"commander"}),
+    # the fifth layer (issue 17): polygons joined from the profile's units
+    "epidemic_levels": (GeometryType.MULTIPOLYGON, ("announced", "withdrawn"), set()),
 }
 HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
-def test_layers_are_the_four_of_the_design():
+def test_layers_are_the_five_of_the_design():
     assert MODEL.layer_names == tuple(DESIGN)
 
 

@@ -17,10 +17,12 @@ from validation_helpers import (
 from covidmaps_plugin.core.validation import FindingCode
 from covidmaps_plugin.model import MODEL
 
+AREAS = ("isolation_zones", "epidemic_levels")
+
 
 def _one(layer_name, geometry=None, **overrides):
-    geometry = geometry or (point() if layer_name != "isolation_zones" else None)
-    if layer_name == "isolation_zones":
+    geometry = geometry or (point() if layer_name not in AREAS else None)
+    if layer_name in AREAS:
         from validation_helpers import ZONE_WKT
 
         geometry = ZONE_WKT
@@ -30,9 +32,11 @@ def _one(layer_name, geometry=None, **overrides):
 
 def test_the_sound_fixture_is_clean():
     """Every test below changes one thing of this clean state."""
-    report = run(sound_layers())
+    layers = sound_layers()
+    report = run(layers)
     assert report.findings == []
-    assert report.checked == {name: 1 for name in MODEL.layer_names}
+    assert report.checked == {name: layers[name].featureCount() for name in MODEL.layer_names}
+    assert report.checked["risk_points"] == 1
 
 
 @pytest.mark.parametrize("layer_name", MODEL.layer_names)

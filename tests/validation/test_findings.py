@@ -48,7 +48,7 @@ def test_every_code_is_emitted_by_a_registered_rule():
     names = [r.name for r in RULES]
     assert len(names) == len(set(names))
     assert {r.theme for r in RULES} == {"geometry", "attributes", "time", "privacy",
-                                             "publication"}
+                                             "publication", "levels"}
 
 
 def test_codes_are_stable_strings():

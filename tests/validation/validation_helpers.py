@@ -63,6 +63,12 @@ def sound_attributes(layer_name: str, **overrides: Any) -> Dict[str, Any]:
             "opened_on": "2021-06-01", "status": "operating", "duty_phone": "0209.3870.115",
             "commander": "Nguyễn Văn A 0987654321",
         },
+        "epidemic_levels": {
+            "name": "Thành phố Bắc Kạn", "unit_kind": "district", "unit_code": "058",
+            "level": 2, "scheme": "nq128", "effective_from": "2021-06-01",
+            "decision_no": "1500/QĐ-UBND", "issuing_authority": "UBND tỉnh Bắc Kạn",
+            "status": "announced",
+        },
     }
     values = {**common, **per_layer[layer_name]}
     values.update(overrides)
@@ -120,6 +126,10 @@ def sound_layers(**extra_rows: List[Row]) -> Dict[str, QgsVectorLayer]:
         "checkpoints": [(point(105.836, 22.146), sound_attributes(
             "checkpoints", zone_uid=zone["uid"], checkpoint_type="zone_gate"))],
     }
+    # once levels are in use every district needs one: a level per district
+    rows["epidemic_levels"] = [
+        (ZONE_WKT, sound_attributes("epidemic_levels", unit_code=code))
+        for code in default_profile().district_codes]
     for name, more in extra_rows.items():
         rows[name] = rows[name] + list(more)
     return {name: make_layer(name, r) for name, r in rows.items()}

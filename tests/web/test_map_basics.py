@@ -7,7 +7,7 @@ import re
 
 from webmap_browser import legend_counts, new_context, open_map
 from webmap_data import UPDATED_AT
-from webmap_expect import first_with, titles, value_label, vn_datetime
+from webmap_expect import first_with, on_map, titles, value_label, vn_datetime
 
 from covidmaps_plugin.model import MODEL
 
@@ -32,7 +32,7 @@ def test_layers_render_with_counts_and_csp(page, base_url, releases):
     csp = response.headers.get("content-security-policy", "")
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
     page.wait_for_selector("html[data-ready='1']")
-    expected = {name: len(fc["features"]) for name, fc in releases["layers"].items()}
+    expected = {name: len(on_map(name, fc)) for name, fc in releases["layers"].items()}
     assert legend_counts(page) == expected
     legend_titles = page.eval_on_selector_all(
         "#legend .legend-name", "n => n.map(e => e.textContent)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shapely.geometry import shape
 from webmap_browser import legend_counts, new_context, open_map
-from webmap_expect import ascii_fold, haversine_m
+from webmap_expect import ascii_fold, haversine_m, on_map
 
 
 def test_filter_by_district_layer_and_status(page, base_url, releases):
@@ -14,7 +14,7 @@ def test_filter_by_district_layer_and_status(page, base_url, releases):
     page.click("[data-panel='filters']")
     page.select_option("#district-filter", "058")
     expected = {
-        name: sum(f["properties"]["district_code"] == "058" for f in fc["features"])
+        name: sum(f["properties"]["district_code"] == "058" for f in on_map(name, fc))
         for name, fc in layers.items()
     }
     assert legend_counts(page) == expected
@@ -29,7 +29,7 @@ def test_filter_by_district_layer_and_status(page, base_url, releases):
     assert legend_counts(page)["quarantine_facilities"] == expected_facilities
     assert "off=checkpoints" in page.url and "quarantine_facilities%3Aoperating" in page.url
     page.click("text=Bỏ lọc")
-    assert legend_counts(page) == {n: len(fc["features"]) for n, fc in layers.items()}
+    assert legend_counts(page) == {n: len(on_map(n, fc)) for n, fc in layers.items()}
 
 
 def test_search_is_accent_insensitive(page, base_url, releases):
@@ -49,7 +49,7 @@ def test_search_is_accent_insensitive(page, base_url, releases):
                 word in ascii_fold(f"{p['name']} {p.get('address') or ''} {p.get('road') or ''}")
                 for word in query.split()
             )
-            for p in (f["properties"] for f in fc["features"])
+            for p in (f["properties"] for f in on_map(name, fc))
         )
         for name, fc in releases["layers"].items()
     }
@@ -191,7 +191,12 @@ def test_earlier_release_shows_a_banner_and_its_own_data(page, base_url, release
     assert earlier["release_id"] not in banner
     assert page.text_content("#updated-time") in banner
     counts = legend_counts(page)
-    assert counts == {layer["id"]: layer["feature_count"] for layer in earlier["layers"]}
+    # levels count the units in force on the day that release was current
+    day = earlier["data_updated_at"][:10]
+    assert counts == {layer["id"]: layer["feature_count"] if layer["id"] != "epidemic_levels"
+                      else len(on_map("epidemic_levels", releases["layers"]["epidemic_levels"],
+                                      day))
+                      for layer in earlier["layers"]}
     assert counts != {
         layer["id"]: layer["feature_count"] for layer in releases["current"]["layers"]
     }
@@ -220,7 +225,9 @@ def test_statistics_count_by_district_and_free_places(page, base_url, releases):
         "t => t.map(x => [...x.querySelectorAll('tfoot td')].map(td => td.textContent))",
     )
     by_district, capacity = totals[0], totals[1]
-    assert by_district == [str(len(fc["features"])) for fc in releases["layers"].values()]
+    # (epidemic levels have their own table: units per level)
+    assert by_district == [str(len(fc["features"])) for name, fc in releases["layers"].items()
+                           if name != "epidemic_levels"]
     free = sum(p["capacity"] - p["occupancy"] for p in facilities)
     assert capacity[2].replace(".", "") == str(free)
     assert capacity[0].replace(".", "") == str(sum(p["capacity"] for p in facilities))

@@ -457,10 +457,14 @@ def plugin_sample_layers() -> Dict[str, FeatureCollection]:
 
     from covidmaps_plugin.core.export import export_layer
     from covidmaps_plugin.core.fields import STORAGE_CRS, qgs_fields
+    from covidmaps_plugin.core.profile_data import default_reference_features
     from covidmaps_plugin.core.sample_data import sample_features
     from covidmaps_plugin.model import PROVINCE_TZ as MODEL_TZ
+    from covidmaps_plugin.model import default_profile
 
-    features, _day = sample_features()
+    # the sample epidemic levels take the districts' polygons, as in a workspace
+    districts = default_reference_features(default_profile())["districts"]
+    features, _day = sample_features(units={code: geom for code, _n, _p, _s, geom in districts})
     now = dt_.datetime.now(MODEL_TZ)
     out: Dict[str, FeatureCollection] = {}
     for layer_def in MODEL.layers:

@@ -60,3 +60,18 @@ def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
     )
     return 2 * r * math.asin(min(1.0, math.sqrt(a)))
+
+
+def in_force(features: Any, day: str) -> list:
+    """Epidemic-level records in force on ``day`` (yyyy-mm-dd)."""
+    return [f for f in features if f["properties"]["effective_from"] <= day
+            and (f["properties"]["effective_until"] is None
+                 or day <= f["properties"]["effective_until"])]
+
+
+def on_map(name: str, fc: Dict[str, Any], day: str = "") -> list:
+    """The features the map counts for a layer: every one, except that an
+    epidemic level counts while it is in force (on ``day``, default today)."""
+    if name != "epidemic_levels":
+        return list(fc["features"])
+    return in_force(fc["features"], day or dt.datetime.now(PROVINCE).date().isoformat())

@@ -50,7 +50,8 @@ def write_release(
     """Write blobs and the manifest of one release; returns the manifest."""
     layer_entries: List[Dict[str, Any]] = []
     for layer_def in MODEL.layers:
-        fc = layers[layer_def.name]
+        # a release made before a layer existed carries it empty
+        fc = layers.get(layer_def.name) or {"type": "FeatureCollection", "features": []}
         entry = layer_meta(layer_def)
         entry.update(
             {

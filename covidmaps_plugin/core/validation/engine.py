@@ -20,6 +20,7 @@ from ..profile_data import APPROXIMATE_SOURCE
 from . import (  # noqa: F401 - register
     rules_attributes,
     rules_geometry,
+    rules_levels,
     rules_privacy,
     rules_publication,
     rules_time,

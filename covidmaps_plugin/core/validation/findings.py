@@ -81,6 +81,13 @@ class FindingCode(enum.Enum):
     PRIVACY_CITIZEN_ID = "PRIVACY_CITIZEN_ID"
     PRIVACY_PATIENT_CODE = "PRIVACY_PATIENT_CODE"
     PRIVACY_RESIDENCE = "PRIVACY_RESIDENCE"
+    # --- epidemic levels (rules_levels.py)
+    LEVEL_OVERLAP = "LEVEL_OVERLAP"
+    LEVEL_GAP = "LEVEL_GAP"
+    LEVEL_UNIT_MISSING = "LEVEL_UNIT_MISSING"
+    LEVEL_NONE_NOW = "LEVEL_NONE_NOW"
+    LEVEL_UNIT_UNKNOWN = "LEVEL_UNIT_UNKNOWN"
+    LEVEL_OUT_OF_SCHEME = "LEVEL_OUT_OF_SCHEME"
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,29 @@ CATALOG: Dict[FindingCode, CodeSpec] = {
             "hãy ghi địa danh chung (thôn, tổ).",
         "«{field}» points at a private home ({value}). Residences are not published; "
         "give the hamlet or street instead."),
+    C.LEVEL_OVERLAP: CodeSpec(
+        _E, "{unit}: hai cấp độ cùng áp dụng từ ngày {day}. Hãy kết thúc cấp độ cũ trước "
+            "ngày đó (công cụ Cấp độ dịch làm việc này).",
+        "{unit}: two levels in force from {day}. End the older one the day before "
+            "(the Epidemic level tool does this)."),
+    C.LEVEL_GAP: CodeSpec(
+        _E, "{unit}: không có cấp độ nào từ ngày {day}. Hãy công bố cấp độ cho khoảng này "
+            "hoặc kéo dài cấp độ trước.",
+        "{unit}: no level in force from {day}. Announce a level for that time or extend "
+            "the one before."),
+    C.LEVEL_UNIT_MISSING: CodeSpec(
+        _E, "{unit} chưa có cấp độ dịch. Mỗi đơn vị phải có một cấp độ đang áp dụng.",
+        "{unit} has no epidemic level. Every unit needs one level in force."),
+    C.LEVEL_NONE_NOW: CodeSpec(
+        _E, "{unit}: cấp độ đã hết hiệu lực, từ ngày {day} chưa có cấp độ mới. Hãy công bố "
+            "cấp độ mới.",
+        "{unit}: the level ended; none in force from {day}. Announce the new level."),
+    C.LEVEL_UNIT_UNKNOWN: CodeSpec(
+        _E, "Mã đơn vị «{value}» không có trong hồ sơ tỉnh ({kind}). Hãy chọn lại đơn vị.",
+        "Unit code «{value}» is not in the province profile ({kind}). Choose the unit again."),
+    C.LEVEL_OUT_OF_SCHEME: CodeSpec(
+        _E, "Cấp {value} không có trong {scheme}. Hãy chọn cấp {allowed}.",
+        "Level {value} is not in {scheme}. Choose level {allowed}."),
 }
 
 # GEOS validity reasons in Vietnamese (GEOS reports them in English).

@@ -241,7 +241,9 @@ def _metric_positions(ctx: ValidationContext, table: LayerTable, rows: List[int]
     return positions
 
 
-@rule("attributes", C.ATTR_DUPLICATE)
+# a unit's level history repeats its name and polygon on purpose
+@rule("attributes", C.ATTR_DUPLICATE,
+      layers=tuple(n for n in MODEL.layer_names if n != "epidemic_levels"))
 def duplicates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """Same name within ``duplicate_distance_m`` in the same layer (zones:
     by their point on surface). Reported once per pair, on the later row."""

@@ -76,7 +76,9 @@ def outside_province(ctx: ValidationContext, table: LayerTable) -> Iterator[Find
             yield ctx.finding(table, row, C.GEOM_PARTLY_OUTSIDE, province=province)
 
 
-@rule("geometry", C.GEOM_AREA_TOO_SMALL, C.GEOM_AREA_TOO_LARGE, geometry=ZONE)
+# (a level's polygon is a whole reference unit: no area limits)
+@rule("geometry", C.GEOM_AREA_TOO_SMALL, C.GEOM_AREA_TOO_LARGE, geometry=ZONE,
+      layers=(ZONES.name,))
 def zone_area(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     limit_small = ctx.options.min_zone_area_m2
     limit_large = ctx.province_area_m2()

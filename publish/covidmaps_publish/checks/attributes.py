@@ -37,6 +37,14 @@ def canonical_uuid(value: Any) -> Optional[str]:
     return None
 
 
+def _known_unit(profile: ProvinceProfile, value: str) -> bool:
+    """A district code, a commune code of the profile, or (when the server's
+    profile lists no communes) a well-formed commune code."""
+    if value in profile.district_codes or value in profile.commune_codes:
+        return True
+    return not profile.communes and len(value) == 5 and value.isdigit()
+
+
 def _value(fld: FieldDef, value: Any, sink: ErrorSink, profile: ProvinceProfile) -> Any:
     """The normalised value, or _MISSING after adding an error."""
     kind = fld.type
@@ -60,6 +68,9 @@ def _value(fld: FieldDef, value: Any, sink: ErrorSink, profile: ProvinceProfile)
         if fld.value_source is ValueSource.DISTRICTS and value not in profile.district_codes:
             return _bad(fld, sink, "unknown-district", f"{value[:20]!r} is not a district code of "
                        f"{profile.name} ({', '.join(profile.district_codes)}).")
+        if fld.value_source is ValueSource.ADMIN_UNITS and not _known_unit(profile, value):
+            return _bad(fld, sink, "unknown-unit", f"{value[:20]!r} is not a district or commune "
+                       f"code of {profile.name}.")
         if fld.value_source is ValueSource.COMMUNES and profile.communes and (
                 value not in profile.commune_codes):
             return _bad(fld, sink, "unknown-commune", f"{value[:20]!r} is not a commune code of "

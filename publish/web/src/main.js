@@ -20,6 +20,10 @@ import {
 } from './symbols.js';
 import { anchorOf } from './geo.js';
 import { VectorTileLayer, isTiled, showTiled, tapTiled } from './tiles.js';
+import {
+  inForce, isLevels, layerSwatch, levelBadge, levelPopup, levelStyle, levelsLegend, referenceDay,
+  restyleLevels,
+} from './levels.js';
 
 const app = {
   state: readUrl(createState()),
@@ -48,6 +52,8 @@ function featureKey(feature) {
 app.matches = function matches(layerId, props, feature) {
   const s = app.state;
   if (s.hiddenLayers.has(layerId)) return false;
+  // an epidemic level counts while it is in force (levels.js)
+  if (isLevels(app.layers.get(layerId)?.meta) && !inForce(props, referenceDay(app))) return false;
   if (s.hiddenStatuses.has(`${layerId}:${props.status}`)) return false;
   if (s.district && props.district_code !== s.district) return false;
   if (s.query) {
@@ -147,7 +153,10 @@ function createMap() {
     writeUrl(app.state);
   });
   map.on('click', (e) => onMapClick(e.latlng));
-  map.on('zoomend', () => updateZoneMarkers());
+  map.on('zoomend', () => {
+    updateZoneMarkers();
+    restyleLevels(app);
+  });
   // Escape closes a popup wherever the focus is inside the map (Leaflet
   // only listens while the map container itself has the focus)
   map.getContainer().addEventListener('keydown', (e) => {
@@ -193,6 +202,16 @@ function legendPadding() {
 
 function leafletLayerFor(meta, feature) {
   const props = feature.properties;
+  if (isLevels(meta)) {
+    // the unit in its level's colour, with the level's number on it
+    return new GeoJSON(feature, {
+      style: () => ({ ...levelStyle(meta, props, app.map.getZoom()), renderer: app.renderers.areas }),
+    })
+      .bindTooltip(levelBadge(meta, props), {
+        permanent: true, direction: 'center', className: 'level-label', interactive: false,
+        pane: 'labelsPane', offset: [0, 18],
+      });
+  }
   if (isArea(meta)) {
     return new GeoJSON(feature, {
       style: () => ({ ...areaOptions(meta, props.status), renderer: app.renderers.areas }),
@@ -238,7 +257,7 @@ function drawLayer(entry) {
   const { meta } = entry;
   entry.group = new LayerGroup().addTo(app.map);
   entry.leaflet = new Map();
-  entry.markers = isArea(meta) ? new Map() : null;
+  entry.markers = isArea(meta) && !isLevels(meta) ? new Map() : null;
   for (const feature of entry.features) {
     if (!feature.geometry) continue;
     if (feature.geometry.type !== 'Point' && !isArea(meta)) continue;
@@ -267,7 +286,7 @@ function applyFilterToLayer(entry) {
     const show = app.matches(entry.meta.id, feature.properties, feature);
     if (show && !entry.group.hasLayer(layer)) {
       entry.group.addLayer(layer);
-      if (entry.markers) layer.bringToBack(); // a zone under the points
+      if (entry.markers || isLevels(entry.meta)) layer.bringToBack(); // areas under the points
     } else if (!show && entry.group.hasLayer(layer)) entry.group.removeLayer(layer);
   }
   if (entry.markers) updateZoneMarkers();
@@ -304,7 +323,9 @@ function openFeature(layerId, feature, { latlng, fromList, returnFocus } = {}) {
   }
   app.returnFocus = returnFocus || null;
   app.focusPopup = Boolean(fromList);
-  app.popup.setLatLng(where).setContent(popupContent(entry.meta, feature, app.lookups)).openOn(app.map);
+  const content = isLevels(entry.meta) ? levelPopup(app, entry.meta, feature)
+    : popupContent(entry.meta, feature, app.lookups);
+  app.popup.setLatLng(where).setContent(content).openOn(app.map);
 }
 app.openFeature = openFeature;
 
@@ -343,12 +364,16 @@ function renderLegend() {
     list.append(el(
       'li', { class: `legend-layer${off ? ' is-off' : ''}`, dataset: { layer: meta.id } },
       el('span', { class: 'legend-row' },
-        swatch(meta, legendStatus(entry)),
+        isLevels(meta) ? layerSwatch(meta) : swatch(meta, legendStatus(entry)),
         el('span', { class: 'legend-name' }, pick(meta.title)),
         el('span', { class: 'legend-count', dataset: { count: String(count) } },
           entry.status === 'error' ? `(${t('layer_failed')})` : `(${count})`)),
       ageScale(entry),
-      statuses.childElementCount > 1 ? statuses : null,
+      // drawn from the manifest's count before the features arrive, so the
+      // first view already keeps the province clear of the legend's height
+      isLevels(meta) && (entry.features ? entry.features.length : meta.feature_count) > 0
+        ? levelsLegend(app, entry) : null,
+      !isLevels(meta) && statuses.childElementCount > 1 ? statuses : null,
     ));
   }
 }

@@ -11,6 +11,7 @@ import { ShapeMarker, circle } from './leaflet.js';
 import { statusLabel } from './popup.js';
 import { containsPoint, distanceTo } from './geo.js';
 import { isArea, swatch } from './symbols.js';
+import { levelAt, levelsEntry } from './levels.js';
 
 const RADII_KM = [1, 2, 5, 10];
 const NEAR_LAYERS = ['risk_points', 'isolation_zones'];
@@ -57,6 +58,8 @@ export function createNearMe(app) {
     const { out, inside } = nearby();
     const r = formatDistance(radiusKm * 1000);
     const zoneNames = inside.map((f) => f.properties.name).join('; ');
+    const level = levelAt(app, position.lon, position.lat); // "Xã của bạn: cấp 3 — ..."
+    if (level) body.append(level);
     body.append(inside.length
       ? el('p', { class: 'alert alert-danger', id: 'nearme-zone', tabindex: '-1', dataset: { inside: '1' } },
         t('inside_zone', { names: zoneNames }))
@@ -64,7 +67,7 @@ export function createNearMe(app) {
         t('not_inside_zone')));
     const summary = out.length ? t('nearby_count', { n: out.length, r }) : t('nearby_none', { r });
     body.append(el('p', { class: 'nearme-summary' }, summary));
-    app.announce(`${inside.length ? t('inside_zone', { names: zoneNames }) : t('not_inside_zone')} ${summary}`);
+    app.announce(`${level ? `${level.textContent} ` : ''}${inside.length ? t('inside_zone', { names: zoneNames }) : t('not_inside_zone')} ${summary}`);
     const list = el('ol', { class: 'nearme-list', id: 'nearme-list' });
     for (const { meta, feature, d } of out) {
       const button = el('button', { type: 'button', class: 'linklike' }, feature.properties.name || pick(meta.title));
@@ -117,7 +120,9 @@ export function createNearMe(app) {
       return;
     }
     app.announce(t('locating'));
-    Promise.all(NEAR_LAYERS.map((id) => app.ensureFeatures(id).catch(() => []))).then(() => {
+    const levels = levelsEntry(app);
+    const wanted = levels ? [...NEAR_LAYERS, levels.meta.id] : NEAR_LAYERS;
+    Promise.all(wanted.map((id) => app.ensureFeatures(id).catch(() => []))).then(() => {
       navigator.geolocation.getCurrentPosition((pos) => {
         position = { lon: pos.coords.longitude, lat: pos.coords.latitude };
         message = '';

@@ -7,6 +7,7 @@ import { formatDateTime, formatNumber } from './format.js';
 import { pick, t } from './i18n.js';
 import { freePlaces } from './popup.js';
 import { swatch } from './symbols.js';
+import { isLevels, levelsStats } from './levels.js';
 
 /** headers: text, or nodes (a layer's symbol with its title for screen readers) */
 function table(captionText, headers, rows, footer) {
@@ -89,11 +90,13 @@ export function renderStats(app, body) {
   body.append(holder);
   app.ensureAll().then(() => {
     if (!holder.isConnected) return;
-    const layers = [...app.layers.values()];
+    // levels have their own table (units per level): records are not features to count
+    const layers = [...app.layers.values()].filter((entry) => !isLevels(entry.meta));
     const { rows, total } = districtRows(app, layers);
     holder.replaceChildren(
       table(t('stats_by_district'), [t('col_district'), ...layers.map((entry) => layerHeader(app, entry))], rows, total),
       capacityTable(app) || '',
+      levelsStats(app) || '',
       releaseBlock(app),
     );
   });
