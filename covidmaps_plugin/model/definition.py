@@ -505,6 +505,8 @@ EPIDEMIC_LEVELS = LayerDef(
     title_vi="Cấp độ dịch theo địa bàn",
     title_en="Epidemic levels by area",
     geometry_type=GeometryType.MULTIPOLYGON,
+    # the map chooses each unit's record in force by date from the blob
+    vector_tiles=False,
     fields=_common_head() + (
         _name("Đơn vị hành chính", "Administrative unit"),
         FieldDef("unit_kind", FieldType.STRING, "Cấp đơn vị", "Unit kind", required=True,

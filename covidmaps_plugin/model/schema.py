@@ -196,6 +196,10 @@ class LayerDef:
     typed_first: Tuple[str, ...] = ()
     description_vi: str = ""
     description_en: str = ""
+    # whether the endpoint may publish the layer as a PMTiles archive when it
+    # is large; a layer whose map picks the record in force from all of a
+    # unit's dated records (epidemic levels) needs its whole GeoJSON instead
+    vector_tiles: bool = True
 
     def title(self, lang: str = "vi") -> str:
         return self.title_vi if lang == "vi" else self.title_en

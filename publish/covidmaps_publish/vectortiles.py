@@ -169,8 +169,8 @@ class TileBuilder:
         self._failed: Dict[str, float] = {}
 
     def wanted(self, layer: str, feature_count: int, size: int) -> bool:
-        return layer in MODEL.layer_names and is_large(feature_count, size, self.min_features,
-                                                       self.min_bytes)
+        return (layer in MODEL.layer_names and MODEL.layer(layer).vector_tiles
+                and is_large(feature_count, size, self.min_features, self.min_bytes))
 
     def _cache_path(self, layer: str, blob_sha: str) -> Path:
         return self.cache_dir / f"{layer}-{blob_sha}-{recipe(layer)}.json"

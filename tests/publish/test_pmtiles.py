@@ -317,3 +317,17 @@ def test_a_failed_build_publishes_the_blob_alone(storage_backend, data_dir: Path
         again = publish(api, {"checkpoints": []})
         assert layer_entry(again, "risk_points")["tiles"]["format"] == "pmtiles"
         api.session.close()
+
+
+def test_only_layers_the_model_allows_are_tiled(tmp_path: Path, storage_backend) -> None:
+    """Epidemic levels stay GeoJSON however large: the map picks each unit's
+    record in force by its dates, which needs all of them at every zoom."""
+    from covidmaps_publish.vectortiles import TileBuilder
+    builder = TileBuilder(storage_backend, tmp_path, min_features=100, min_bytes=1024)
+    try:
+        assert builder.wanted("risk_points", 100_000, 50 * 1024 * 1024)
+        assert builder.wanted("isolation_zones", 5_000, 10)
+        assert not builder.wanted("epidemic_levels", 100_000, 50 * 1024 * 1024)
+        assert not builder.wanted("risk_points", 10, 100)
+    finally:
+        builder.close()
