@@ -44,6 +44,7 @@ from ..core.i18n import current_language
 from ..core.publishing import auth
 from ..core.publishing.changes import ChangeSummary, release_changes_text
 from ..core.publishing.client import new_idempotency_key, normalized_endpoint
+from ..core.publishing.confirmed import confirmed_warnings, remember_confirmed, warning_key
 from ..core.publishing.errors import PublishError, StaleReleaseError
 from ..core.publishing.network import network_settings
 from ..core.publishing.pipeline import Prepared, PublishRequest
@@ -77,6 +78,8 @@ class PublishDialog(QDialog):
         self._given_path = gpkg_path
         self.gpkg_path = gpkg_path or (str(project_workspace_path() or ""))
         self.prepared: Optional[Prepared] = None
+        # warnings of the preview not confirmed at an earlier publish
+        self.new_warnings: List[Finding] = []
         self.tasks: List[PipelineTask] = []  # Python references while they run
         self.setWindowTitle(tr("Publish the epidemic map"))
         self.resize(680, 760)
@@ -217,7 +220,7 @@ class PublishDialog(QDialog):
             gpkg_path=self.gpkg_path, endpoint=endpoint,
             auth_headers=auth.auth_headers(authcfg=authcfg, interactive=True),
             network=network_settings(),
-            base_release=base_release, confirm_warnings=self.confirm.isChecked(),
+            base_release=base_release, confirm_warnings=self._warnings_confirmed(),
             idempotency_key=new_idempotency_key(), message=message,
         )
 
@@ -299,33 +302,42 @@ class PublishDialog(QDialog):
         return pending
 
     def check_on_open(self) -> bool:
-        """Opened to publish: check at once when there is nothing to save and
-        the endpoint and a token are known (yesterday's); with unsaved edits,
-        "Save edits and check" is the default button. True if a check started."""
+        """Opened to publish: once the endpoint and a token are known
+        (yesterday's), save the edits (opening Publish is asking for it: only
+        saved data can be published) and check at once. The first time, the
+        officer fills them in; "Save edits and check" is then the default
+        button. True if a check started."""
         if self.tasks:
-            return False
-        if self.save_check_button.isVisible():
-            self.save_check_button.setDefault(True)
-            self.save_check_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         gpkg = self.gpkg_path if self._given_path else str(project_workspace_path() or "")
         token_known = bool(self.authcfg.configId()) or auth.environment_token_set()
         if not (gpkg and self.endpoint.text().strip() and token_known):
-            return False  # the first time: the officer fills them in, then Check
-        self.start_preview()
+            if self.save_check_button.isVisible():
+                self.save_check_button.setDefault(True)
+                self.save_check_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        if self.save_check_button.isVisible():
+            self.save_and_check()
+        else:
+            self.start_preview()
         return bool(self.tasks)
 
     def save_and_check(self) -> None:
         """Save every workspace layer's edits (they stay editable), then check."""
+        pending = unsaved_edits()
         failed = save_edits()
-        if failed:
+        if failed:  # nothing is published from a half-saved workspace
             self.status.setText(tr("Could not save: ") + "; ".join(failed))
             return
         self.save_check_button.setVisible(False)
         self.start_preview()
+        if pending and self.tasks:
+            self.status.setText(tr("Saved your edits ({0}); checking…").format(
+                ", ".join(pending)))
 
     def _clear_preview(self) -> None:
         self.prepared = None
+        self.new_warnings = []
         for widget in (self.findings, self.changes, self.result):
             widget.clear()
         self.findings_hint.setVisible(False)
@@ -364,8 +376,13 @@ class PublishDialog(QDialog):
         self.prepared = prepared
         validation = prepared.validation
         texts = list(validation.errors) + list(validation.warnings)
+        confirmed = confirmed_warnings(self.gpkg_path)
+        self.new_warnings = [f for f in validation.findings if f.severity is Severity.WARNING
+                             and warning_key(f) not in confirmed]
         # one finding per text, in the same order (pipeline.validate_source)
         for text, finding in zip(texts, validation.findings):
+            if finding.severity is Severity.WARNING and warning_key(finding) in confirmed:
+                text += "  " + tr("(confirmed at an earlier publish)")
             self._add_finding(text, finding.severity, finding)
         if not texts:
             QListWidgetItem(tr("No errors or warnings."),
@@ -378,7 +395,13 @@ class PublishDialog(QDialog):
             for sentence in prepared.changes.listed(self.lang):
                 QListWidgetItem(sentence, self.changes)
         self.confirm.setChecked(False)
-        self.confirm.setVisible(bool(validation.warnings))
+        # only warnings not confirmed at an earlier publish need a new "yes"
+        self.confirm.setVisible(bool(self.new_warnings))
+        self.confirm.setText(
+            tr("I have read the warnings and want to publish")
+            if len(self.new_warnings) == len(validation.warnings) else
+            tr("I have read the {0} new warnings and want to publish").format(
+                len(self.new_warnings)))
         if validation.errors:
             count = len(validation.errors)
             self.status.setText(tr("1 error must be fixed first.") if count == 1 else
@@ -446,11 +469,20 @@ class PublishDialog(QDialog):
             keep_clear_of(self, self.canvas.mapToGlobal(self.canvas.rect().center()))
         return shown
 
+    def _warnings_confirmed(self) -> bool:
+        """Every warning of the preview is confirmed: now, or at an earlier
+        publish of the same workspace (the same warning on the same feature)."""
+        return not self.new_warnings or self.confirm.isChecked()
+
     def _update_buttons(self) -> None:
         prepared = self.prepared
         ok = (prepared is not None and not prepared.validation.errors
-              and (not prepared.validation.warnings or self.confirm.isChecked()))
-        self.publish_button.setEnabled(bool(ok) and not self.tasks)
+              and self._warnings_confirmed())
+        ready = bool(ok) and not self.tasks
+        self.publish_button.setEnabled(ready)
+        if ready:  # Enter publishes what the officer sees
+            self.publish_button.setDefault(True)
+            self.publish_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------ publish
     def start_publish(self) -> None:
@@ -468,7 +500,11 @@ class PublishDialog(QDialog):
         if not self._finish(task):
             return
         result = task.result  # type: ignore[attr-defined]
+        if self.prepared is not None:  # asked again only about new warnings
+            remember_confirmed(self.gpkg_path, [
+                f for f in self.prepared.validation.findings if f.severity is Severity.WARNING])
         self.prepared = None
+        self.new_warnings = []
         url = html.escape(result.map_url, quote=True)
         self.status.setText(tr("Published."))
         self.result.setText(

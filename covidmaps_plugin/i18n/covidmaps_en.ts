@@ -12,6 +12,10 @@
             <translation>(choose)</translation>
         </message>
         <message>
+            <source>(confirmed at an earlier publish)</source>
+            <translation>(confirmed at an earlier publish)</translation>
+        </message>
+        <message>
             <source>1 error must be fixed first.</source>
             <translation>1 error must be fixed first.</translation>
         </message>
@@ -284,6 +288,10 @@ An existing file is never overwritten.</translation>
             <translation>Daily updates</translation>
         </message>
         <message>
+            <source>Decision no.</source>
+            <translation>Decision no.</translation>
+        </message>
+        <message>
             <source>Disband checkpoint</source>
             <translation>Disband checkpoint</translation>
         </message>
@@ -360,12 +368,20 @@ An existing file is never overwritten.</translation>
             <translation>Extend these {0} zones to a later end: {1}.</translation>
         </message>
         <message>
+            <source>Extension decision</source>
+            <translation>Extension decision</translation>
+        </message>
+        <message>
             <source>Extension decision number</source>
             <translation>Extension decision number</translation>
         </message>
         <message>
             <source>Facility</source>
             <translation>Facility</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed on {1}: it leaves the public map at the next publish.</source>
+            <translation>Facility «{0}» closed on {1}: it leaves the public map at the next publish.</translation>
         </message>
         <message>
             <source>Facility «{0}» closed.</source>
@@ -426,6 +442,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>I have read the warnings and want to publish</source>
             <translation>I have read the warnings and want to publish</translation>
+        </message>
+        <message>
+            <source>I have read the {0} new warnings and want to publish</source>
+            <translation>I have read the {0} new warnings and want to publish</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -590,6 +610,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Open workspace…</source>
             <translation>Open workspace…</translation>
+        </message>
+        <message>
+            <source>Other edits of the layer came after: undo with Ctrl+Z (or Edit → Undo) in order.</source>
+            <translation>Other edits of the layer came after: undo with Ctrl+Z (or Edit → Undo) in order.</translation>
         </message>
         <message>
             <source>Paste the token from the ICT staff</source>
@@ -782,6 +806,10 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Save your edits before publishing: </translation>
         </message>
         <message>
+            <source>Saved your edits ({0}); checking…</source>
+            <translation>Saved your edits ({0}); checking…</translation>
+        </message>
+        <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Set hotline and advice of the public map</translation>
         </message>
@@ -796,6 +824,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The extension decision number goes into the zone's «source document». Type it and press Enter, or leave it empty.</source>
+            <translation>The extension decision number goes into the zone's «source document». Type it and press Enter, or leave it empty.</translation>
         </message>
         <message>
             <source>The public map has no data yet.</source>
@@ -840,6 +872,14 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
             <translation>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>Undo</translation>
+        </message>
+        <message>
+            <source>Undone: «{0}» is as it was.</source>
+            <translation>Undone: «{0}» is as it was.</translation>
         </message>
         <message>
             <source>Unsaved edits: </source>
@@ -910,6 +950,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
         <message>
             <source>Zone from districts or communes…</source>
             <translation>Zone from districts or communes…</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» extended to {1} ({2} more days).</source>
+            <translation>Zone «{0}» extended to {1} ({2} more days).</translation>
         </message>
         <message>
             <source>Zone «{0}» extended to {1}.</source>

@@ -12,6 +12,10 @@
             <translation>(chọn)</translation>
         </message>
         <message>
+            <source>(confirmed at an earlier publish)</source>
+            <translation>(đã xác nhận ở lần công bố trước)</translation>
+        </message>
+        <message>
             <source>1 error must be fixed first.</source>
             <translation>Có 1 lỗi phải sửa trước khi công bố.</translation>
         </message>
@@ -284,6 +288,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Cập nhật hằng ngày</translation>
         </message>
         <message>
+            <source>Decision no.</source>
+            <translation>Số quyết định</translation>
+        </message>
+        <message>
             <source>Disband checkpoint</source>
             <translation>Giải thể chốt kiểm soát</translation>
         </message>
@@ -360,12 +368,20 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Gia hạn {0} vùng đến thời điểm muộn hơn: {1}.</translation>
         </message>
         <message>
+            <source>Extension decision</source>
+            <translation>Quyết định gia hạn</translation>
+        </message>
+        <message>
             <source>Extension decision number</source>
             <translation>Số quyết định gia hạn</translation>
         </message>
         <message>
             <source>Facility</source>
             <translation>Cơ sở cách ly</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed on {1}: it leaves the public map at the next publish.</source>
+            <translation>Đã đóng cơ sở «{0}» ngày {1}: cơ sở sẽ rời bản đồ công khai ở lần công bố tới.</translation>
         </message>
         <message>
             <source>Facility «{0}» closed.</source>
@@ -426,6 +442,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>I have read the warnings and want to publish</source>
             <translation>Tôi đã xem các cảnh báo và vẫn muốn công bố</translation>
+        </message>
+        <message>
+            <source>I have read the {0} new warnings and want to publish</source>
+            <translation>Tôi đã đọc {0} cảnh báo mới và muốn công bố</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -590,6 +610,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Open workspace…</source>
             <translation>Mở vùng làm việc…</translation>
+        </message>
+        <message>
+            <source>Other edits of the layer came after: undo with Ctrl+Z (or Edit → Undo) in order.</source>
+            <translation>Lớp đã có chỉnh sửa khác sau đó: hãy hoàn tác lần lượt bằng Ctrl+Z (hoặc Chỉnh sửa → Hoàn tác).</translation>
         </message>
         <message>
             <source>Paste the token from the ICT staff</source>
@@ -782,6 +806,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
         </message>
         <message>
+            <source>Saved your edits ({0}); checking…</source>
+            <translation>Đã lưu chỉnh sửa ({0}); đang kiểm tra…</translation>
+        </message>
+        <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Đặt đường dây nóng và lời khuyên trên bản đồ công khai</translation>
         </message>
@@ -796,6 +824,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The extension decision number goes into the zone's «source document». Type it and press Enter, or leave it empty.</source>
+            <translation>Số quyết định gia hạn được ghi vào «Văn bản, thông báo» của vùng. Gõ số rồi nhấn Enter, hoặc để trống.</translation>
         </message>
         <message>
             <source>The public map has no data yet.</source>
@@ -840,6 +872,14 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
             <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo, ở cơ sở cuối cùng thì lưu tất cả. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>Hoàn tác</translation>
+        </message>
+        <message>
+            <source>Undone: «{0}» is as it was.</source>
+            <translation>Đã hoàn tác: «{0}» trở lại như trước.</translation>
         </message>
         <message>
             <source>Unsaved edits: </source>
@@ -910,6 +950,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
         <message>
             <source>Zone from districts or communes…</source>
             <translation>Vùng theo huyện/xã…</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» extended to {1} ({2} more days).</source>
+            <translation>Đã gia hạn vùng «{0}» đến {1} (thêm {2} ngày).</translation>
         </message>
         <message>
             <source>Zone «{0}» extended to {1}.</source>
