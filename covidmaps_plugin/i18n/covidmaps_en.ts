@@ -312,6 +312,10 @@ An existing file is never overwritten.</translation>
             <translation>District code field (communes only)</translation>
         </message>
         <message>
+            <source>District polygons (default: the workspace's)</source>
+            <translation>District polygons (default: the workspace's)</translation>
+        </message>
+        <message>
             <source>Districts</source>
             <translation>Districts</translation>
         </message>
@@ -656,6 +660,10 @@ An existing file is never overwritten.</translation>
             <translation>Province</translation>
         </message>
         <message>
+            <source>Province outline (default: the workspace's)</source>
+            <translation>Province outline (default: the workspace's)</translation>
+        </message>
+        <message>
             <source>Province profile</source>
             <translation>Province profile</translation>
         </message>
@@ -822,12 +830,16 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</translation>
         </message>
         <message>
+            <source>The check failed.</source>
+            <translation>The check failed.</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
         </message>
         <message>
-            <source>The extension decision number goes into the zone's «source document». Type it and press Enter, or leave it empty.</source>
-            <translation>The extension decision number goes into the zone's «source document». Type it and press Enter, or leave it empty.</translation>
+            <source>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</source>
+            <translation>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</translation>
         </message>
         <message>
             <source>The public map has no data yet.</source>

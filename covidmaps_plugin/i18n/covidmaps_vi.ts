@@ -312,6 +312,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Trường mã huyện (chỉ với ranh giới xã)</translation>
         </message>
         <message>
+            <source>District polygons (default: the workspace's)</source>
+            <translation>Ranh giới huyện (mặc định: của vùng làm việc)</translation>
+        </message>
+        <message>
             <source>Districts</source>
             <translation>Huyện</translation>
         </message>
@@ -656,6 +660,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Tỉnh</translation>
         </message>
         <message>
+            <source>Province outline (default: the workspace's)</source>
+            <translation>Ranh giới tỉnh (mặc định: của vùng làm việc)</translation>
+        </message>
+        <message>
             <source>Province profile</source>
             <translation>Hồ sơ tỉnh</translation>
         </message>
@@ -822,12 +830,16 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Điểm nguy cơ «{0}» đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển sang hết hạn?</translation>
         </message>
         <message>
+            <source>The check failed.</source>
+            <translation>Kiểm tra không chạy được.</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
         </message>
         <message>
-            <source>The extension decision number goes into the zone's «source document». Type it and press Enter, or leave it empty.</source>
-            <translation>Số quyết định gia hạn được ghi vào «Văn bản, thông báo» của vùng. Gõ số rồi nhấn Enter, hoặc để trống.</translation>
+            <source>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</source>
+            <translation>Số quyết định gia hạn được ghi vào «Văn bản, thông báo» của vùng ngay khi gõ; để trống nếu chưa có.</translation>
         </message>
         <message>
             <source>The public map has no data yet.</source>
