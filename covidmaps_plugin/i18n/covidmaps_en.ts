@@ -68,6 +68,10 @@
             <translation>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</translation>
         </message>
         <message>
+            <source>Brings the public map back to the data of an earlier release, as a new release (no release is deleted). Current: the release on the map now (if someone published since, nothing changes).</source>
+            <translation>Brings the public map back to the data of an earlier release, as a new release (no release is deleted). Current: the release on the map now (if someone published since, nothing changes).</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Cancel</translation>
         </message>
@@ -230,6 +234,14 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Could not open the workspace: {0}</translation>
         </message>
         <message>
+            <source>Could not read the check's result: {0}</source>
+            <translation>Could not read the check's result: {0}</translation>
+        </message>
+        <message>
+            <source>Could not read the history: {0}</source>
+            <translation>Could not read the history: {0}</translation>
+        </message>
+        <message>
             <source>Could not save: </source>
             <translation>Could not save: </translation>
         </message>
@@ -242,12 +254,20 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>CovidMaps – map check</translation>
         </message>
         <message>
+            <source>CovidMaps: checking before publishing</source>
+            <translation>CovidMaps: checking before publishing</translation>
+        </message>
+        <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: checking the map</translation>
         </message>
         <message>
             <source>CovidMaps: history</source>
             <translation>CovidMaps: history</translation>
+        </message>
+        <message>
+            <source>CovidMaps: publishing the map</source>
+            <translation>CovidMaps: publishing the map</translation>
         </message>
         <message>
             <source>CovidMaps: rollback</source>
@@ -432,6 +452,10 @@ An existing file is never overwritten.</translation>
             <translation>Goes into the publishing history (readable by anyone in the release).</translation>
         </message>
         <message>
+            <source>History</source>
+            <translation>History</translation>
+        </message>
+        <message>
             <source>History (administrators)</source>
             <translation>History (administrators)</translation>
         </message>
@@ -450,6 +474,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>I have read the {0} new warnings and want to publish</source>
             <translation>I have read the {0} new warnings and want to publish</translation>
+        </message>
+        <message>
+            <source>Idempotency key (a retry makes one release)</source>
+            <translation>Idempotency key (a retry makes one release)</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -648,6 +676,26 @@ An existing file is never overwritten.</translation>
             <translation>Press “Check again” to check the map.</translation>
         </message>
         <message>
+            <source>Preview</source>
+            <translation>Preview</translation>
+        </message>
+        <message>
+            <source>Preview a publish</source>
+            <translation>Preview a publish</translation>
+        </message>
+        <message>
+            <source>Previewed blobs (JSON layer -&gt; sha256; publish only if the export is the same)</source>
+            <translation>Previewed blobs (JSON layer -&gt; sha256; publish only if the export is the same)</translation>
+        </message>
+        <message>
+            <source>Previewed blobs must be a JSON object.</source>
+            <translation>Previewed blobs must be a JSON object.</translation>
+        </message>
+        <message>
+            <source>Previewed release (publish only on top of it)</source>
+            <translation>Previewed release (publish only on top of it)</translation>
+        </message>
+        <message>
             <source>Problem</source>
             <translation>Problem</translation>
         </message>
@@ -744,6 +792,10 @@ An existing file is never overwritten.</translation>
             <translation>Release</translation>
         </message>
         <message>
+            <source>Release history</source>
+            <translation>Release history</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Release id</translation>
         </message>
@@ -754,6 +806,14 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Release note</source>
             <translation>Release note</translation>
+        </message>
+        <message>
+            <source>Release on the map now</source>
+            <translation>Release on the map now</translation>
+        </message>
+        <message>
+            <source>Release to bring back</source>
+            <translation>Release to bring back</translation>
         </message>
         <message>
             <source>Reload history</source>
@@ -778,8 +838,16 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Roll back</translation>
         </message>
         <message>
+            <source>Roll back the public map</source>
+            <translation>Roll back the public map</translation>
+        </message>
+        <message>
             <source>Roll back to selected</source>
             <translation>Roll back to selected</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: new release {1}.</source>
+            <translation>Rolled back to {0}: new release {1}.</translation>
         </message>
         <message>
             <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
@@ -854,6 +922,10 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</translation>
         </message>
         <message>
+            <source>The releases of the public map, newest first (who, when, what changed), as a JSON file.</source>
+            <translation>The releases of the public map, newest first (who, when, what changed), as a JSON file.</translation>
+        </message>
+        <message>
             <source>The selected release is already on the public map.</source>
             <translation>The selected release is already on the public map.</translation>
         </message>
@@ -912,6 +984,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>Validate, preview the changes and publish the public map</source>
             <translation>Validate, preview the changes and publish the public map</translation>
+        </message>
+        <message>
+            <source>Validates and exports the workspace and compares it with the public map, without sending anything: the findings, the release on the map now and what a publish would change, as a JSON file.</source>
+            <translation>Validates and exports the workspace and compares it with the public map, without sending anything: the findings, the release on the map now and what a publish would change, as a JSON file.</translation>
         </message>
         <message>
             <source>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.

@@ -68,6 +68,10 @@
             <translation>Đưa bản đồ công khai về dữ liệu của bản {0}? Người dân sẽ thấy ngay dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.</translation>
         </message>
         <message>
+            <source>Brings the public map back to the data of an earlier release, as a new release (no release is deleted). Current: the release on the map now (if someone published since, nothing changes).</source>
+            <translation>Đưa bản đồ công khai về dữ liệu của một phiên bản trước, thành một phiên bản mới (không phiên bản nào bị xoá). Hiện tại: phiên bản đang trên bản đồ (nếu có người vừa công bố, không có gì thay đổi).</translation>
+        </message>
+        <message>
             <source>Cancel</source>
             <translation>Hủy</translation>
         </message>
@@ -230,6 +234,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Không mở được vùng làm việc: {0}</translation>
         </message>
         <message>
+            <source>Could not read the check's result: {0}</source>
+            <translation>Không đọc được kết quả kiểm tra: {0}</translation>
+        </message>
+        <message>
+            <source>Could not read the history: {0}</source>
+            <translation>Không đọc được lịch sử: {0}</translation>
+        </message>
+        <message>
             <source>Could not save: </source>
             <translation>Không lưu được: </translation>
         </message>
@@ -242,12 +254,20 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>CovidMaps – kiểm tra bản đồ</translation>
         </message>
         <message>
+            <source>CovidMaps: checking before publishing</source>
+            <translation>CovidMaps: kiểm tra trước khi công bố</translation>
+        </message>
+        <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: đang kiểm tra bản đồ</translation>
         </message>
         <message>
             <source>CovidMaps: history</source>
             <translation>CovidMaps: tải lịch sử công bố</translation>
+        </message>
+        <message>
+            <source>CovidMaps: publishing the map</source>
+            <translation>CovidMaps: công bố bản đồ</translation>
         </message>
         <message>
             <source>CovidMaps: rollback</source>
@@ -432,6 +452,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Ghi vào lịch sử công bố (ai cũng đọc được trong bản phát hành).</translation>
         </message>
         <message>
+            <source>History</source>
+            <translation>Lịch sử</translation>
+        </message>
+        <message>
             <source>History (administrators)</source>
             <translation>Lịch sử (quản trị)</translation>
         </message>
@@ -450,6 +474,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>I have read the {0} new warnings and want to publish</source>
             <translation>Tôi đã đọc {0} cảnh báo mới và muốn công bố</translation>
+        </message>
+        <message>
+            <source>Idempotency key (a retry makes one release)</source>
+            <translation>Khoá chống lặp (thử lại chỉ tạo một phiên bản)</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -648,6 +676,26 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Nhấn «Kiểm tra lại» để kiểm tra bản đồ.</translation>
         </message>
         <message>
+            <source>Preview</source>
+            <translation>Xem trước</translation>
+        </message>
+        <message>
+            <source>Preview a publish</source>
+            <translation>Xem trước khi công bố</translation>
+        </message>
+        <message>
+            <source>Previewed blobs (JSON layer -&gt; sha256; publish only if the export is the same)</source>
+            <translation>Dữ liệu đã xem trước (JSON lớp -&gt; sha256; chỉ công bố nếu dữ liệu xuất vẫn như vậy)</translation>
+        </message>
+        <message>
+            <source>Previewed blobs must be a JSON object.</source>
+            <translation>Dữ liệu đã xem trước phải là một đối tượng JSON.</translation>
+        </message>
+        <message>
+            <source>Previewed release (publish only on top of it)</source>
+            <translation>Phiên bản đã xem trước (chỉ công bố tiếp sau phiên bản này)</translation>
+        </message>
+        <message>
             <source>Problem</source>
             <translation>Vấn đề</translation>
         </message>
@@ -744,6 +792,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Bản phát hành</translation>
         </message>
         <message>
+            <source>Release history</source>
+            <translation>Lịch sử phiên bản</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Mã bản phát hành</translation>
         </message>
@@ -754,6 +806,14 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Release note</source>
             <translation>Ghi chú bản phát hành</translation>
+        </message>
+        <message>
+            <source>Release on the map now</source>
+            <translation>Phiên bản đang trên bản đồ</translation>
+        </message>
+        <message>
+            <source>Release to bring back</source>
+            <translation>Phiên bản cần đưa trở lại</translation>
         </message>
         <message>
             <source>Reload history</source>
@@ -778,8 +838,16 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Quay lại bản này</translation>
         </message>
         <message>
+            <source>Roll back the public map</source>
+            <translation>Quay lại phiên bản trước của bản đồ công khai</translation>
+        </message>
+        <message>
             <source>Roll back to selected</source>
             <translation>Quay lại bản đã chọn</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: new release {1}.</source>
+            <translation>Đã quay lại {0}: phiên bản mới {1}.</translation>
         </message>
         <message>
             <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
@@ -854,6 +922,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Bản đồ công khai hiển thị đường dây nóng của tỉnh và một dòng lời khuyên ngay dưới tiêu đề, ở màn hình đầu tiên. Chúng được lưu trong vùng làm việc và gửi đi ở lần công bố tiếp theo. Để trống một mục để giữ nguyên nội dung cũ.</translation>
         </message>
         <message>
+            <source>The releases of the public map, newest first (who, when, what changed), as a JSON file.</source>
+            <translation>Các phiên bản của bản đồ công khai, mới nhất trước (ai, khi nào, thay đổi gì), dưới dạng tệp JSON.</translation>
+        </message>
+        <message>
             <source>The selected release is already on the public map.</source>
             <translation>Bản đã chọn đang được công khai.</translation>
         </message>
@@ -912,6 +984,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Validate, preview the changes and publish the public map</source>
             <translation>Kiểm tra dữ liệu, xem trước các thay đổi và công bố bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>Validates and exports the workspace and compares it with the public map, without sending anything: the findings, the release on the map now and what a publish would change, as a JSON file.</source>
+            <translation>Kiểm tra và xuất vùng làm việc, so sánh với bản đồ công khai mà không gửi gì: các phát hiện, phiên bản đang trên bản đồ và những gì một lần công bố sẽ thay đổi, dưới dạng tệp JSON.</translation>
         </message>
         <message>
             <source>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.

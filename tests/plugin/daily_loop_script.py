@@ -307,9 +307,19 @@ def step_extend():
     open_daily("extend_zone", PLAN["extend_entry"], step_extend_click_zone)
 
 
+def settle_map(then):
+    """Navigation (not counted): the message bar's items come and go and the
+    map moves with them; clear them and let the map settle before a click."""
+    iface.messageBar().clearWidgets()
+    later(300, then)
+
+
 def step_extend_click_zone():
+    settle_map(step_extend_click_zone_now)
+
+
+def step_extend_click_zone_now():
     later(500, step_extended)
-    # the pixel now: the message bar coming and going moves the map
     click(iface.mapCanvas().viewport(), "click the zone", state["zone_pixel"]())
 
 
@@ -354,6 +364,10 @@ def step_close_facility():
 
 
 def step_close_click():
+    settle_map(step_close_click_now)
+
+
+def step_close_click_now():
     later(500, step_closed)
     click(iface.mapCanvas().viewport(), "click the facility", state["facility_pixel"]())
 

@@ -320,7 +320,7 @@ class Finding:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Finding":
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
         """The finding :meth:`to_dict` wrote (e.g. in the JSON report of
         ``covidmaps:validate``, which the validation dock reads back)."""
         location = data.get("location")
@@ -405,6 +405,6 @@ class ValidationReport:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "ValidationReport":
+    def from_dict(cls, data: Mapping[str, Any]) -> ValidationReport:
         return cls([Finding.from_dict(f) for f in data.get("findings", ())],
                    {str(k): int(v) for k, v in (data.get("checked") or {}).items()})

@@ -15,7 +15,7 @@ from typing import Callable, List, Optional
 
 from qgis.core import Qgis, QgsVectorLayer
 from qgis.PyQt import sip
-from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ...core.editing import close_points, extend_zones, now_in_province
 from ...core.editing.values import read_instant
