@@ -89,6 +89,9 @@ def extend_clicked_zone(ctx: PluginContext, layer: QgsVectorLayer, fid: int) -> 
         name, instant_text(until), EXTENSION_DAYS)
     decision = decision_edit()
     decision.setObjectName("CovidMapsExtensionDecision")
+    # a decision number is short: the sentence keeps the bar's width (a
+    # stretched field squeezed it onto two lines, the second cut off)
+    decision.setMaximumWidth(decision.fontMetrics().averageCharWidth() * 22)
     decision.setToolTip(tr("The extension decision number goes into the zone's «source "
                            "document» as you type it; leave it empty if there is none yet."))
     before = layer.getFeature(fid)["source_doc"]
@@ -153,6 +156,7 @@ def _push(ctx: PluginContext, text: str, edit: UndoableEdit,
     undo.clicked.connect(undone)
     bar.pushWidget(widget, Qgis.MessageLevel.Success, 0)
     return widget
+
 
 
 def _replace(ctx: PluginContext, widget: QWidget, text: str, level: Qgis.MessageLevel) -> None:
