@@ -26,7 +26,6 @@ from qgis.core import QgsApplication
 from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas, QgsPasswordLineEdit
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -60,10 +59,13 @@ from ..core.validation.table import instant_text
 from ..i18n import tr, tr_later
 from .ask import ask
 from .context import PluginContext
-from .findings_view import SEVERITY_STYLE, finding_tooltip, keep_clear_of, show_finding_on_canvas
+from .findings_view import (
+    FINDING_ROLE,
+    finding_list_item,
+    keep_clear_of,
+    show_finding_on_canvas,
+)
 from .processing_tasks import TaskOutcome, run_algorithm_task
-
-FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _ready_text() -> str:
@@ -453,17 +455,11 @@ class PublishDialog(QDialog):
             names = ", ".join(f"«{f.feature_label()}»" for f in found)
             text = tr("Will NOT be published, not approved ({0} × {1}): {2}").format(
                 len(found), found[0].layer_title(self.lang).lower(), names)
-            icon, colour, _background = SEVERITY_STYLE[Severity.WARNING]
-            item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.changes)
-            item.setForeground(QBrush(QColor(colour)))
-            item.setData(FINDING_ROLE, found[0])
+            item = finding_list_item(self.changes, text, Severity.WARNING, found[0], self.lang)
+            item.setToolTip(text)
 
     def _add_finding(self, text: str, severity: Severity, finding: Optional[Finding]) -> None:
-        icon, colour, _background = SEVERITY_STYLE[severity]
-        item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.findings)
-        item.setForeground(QBrush(QColor(colour)))
-        item.setToolTip(text if finding is None else finding_tooltip(finding, self.lang))
-        item.setData(FINDING_ROLE, finding)
+        finding_list_item(self.findings, text, severity, finding, self.lang)
 
     def _preview_status(self, prepared: Any) -> str:
         """What the public map shows now and how current the new data is."""

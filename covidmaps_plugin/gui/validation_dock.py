@@ -29,7 +29,7 @@ from qgis.core import (
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext, QgsDockWidget, QgsMapCanvas
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QModelIndex, QSize, Qt, QTimer, pyqtSignal
-from qgis.PyQt.QtGui import QBrush, QColor, QFont, QTextLayout, QTextOption
+from qgis.PyQt.QtGui import QFont, QTextLayout, QTextOption
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -56,11 +56,12 @@ from ..model import PROVINCE_TZ
 from ..processing_provider.validate_algorithm import layer_parameter
 from .context import PluginContext
 from .findings_view import (
-    SEVERITY_STYLE,
-    finding_tooltip,
+    FINDING_ROLE,
+    finding_tree_item,
     keep_clear_of,
-    severity_title,
+    severity_group_item,
     show_finding_on_canvas,
+    summary_chips,
 )
 from .processing_tasks import TaskOutcome, run_algorithm, run_algorithm_task
 from .tools.feature_form import bind_to_layer, start_editing
@@ -69,7 +70,6 @@ from .tools.form_polish import polish_form
 SessionProvider = Callable[[], EditingSession]
 VALIDATE_ALGORITHM_ID = "covidmaps:validate"
 
-FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 RECHECK_DELAY_MS = 1200  # after the last edit, so typing in a form does not re-run it
 TASK_THRESHOLD = 5000  # features: above this the check runs as a QgsTask
 FEATURE_COLUMN_PX = 230
@@ -375,21 +375,15 @@ class ValidationDock(QgsDockWidget):
         by_severity: Dict[Severity, List[Finding]] = {}
         for finding in report.findings:
             by_severity.setdefault(finding.severity, []).append(finding)
-        bold = QFont(self.tree.font())
-        bold.setBold(True)
         for severity in Severity:
             findings = by_severity.get(severity, [])
             if not findings:
                 continue
-            icon, colour, _ = SEVERITY_STYLE[severity]
-            group = QTreeWidgetItem([f"{severity_title(severity)} ({len(findings)})", ""])
-            group.setIcon(0, QgsApplication.getThemeIcon(icon))
-            group.setFont(0, bold)
-            group.setForeground(0, QBrush(QColor(colour)))
+            group = severity_group_item(severity, len(findings), self.tree.font())
             self.tree.addTopLevelItem(group)
             group.setFirstColumnSpanned(True)
             for finding in findings:
-                group.addChild(self._finding_item(finding, lang))
+                group.addChild(finding_tree_item(finding, lang))
             group.setExpanded(True)
         self._show_summary(report)
         checked = sum(report.checked.values())
@@ -399,16 +393,6 @@ class ValidationDock(QgsDockWidget):
             )
         )
         self.reportShown.emit(report)
-
-    def _finding_item(self, finding: Finding, lang: str) -> QTreeWidgetItem:
-        title = finding.layer_title(lang)
-        feature = finding.feature_label()
-        item = QTreeWidgetItem([finding.message(lang), f"{feature}\n{title}" if title else feature])
-        item.setData(0, FINDING_ROLE, finding)
-        item.setToolTip(0, finding_tooltip(finding, lang))
-        item.setToolTip(1, f"{feature} — {title}")
-        item.setForeground(1, QBrush(QColor("#333333")))
-        return item
 
     def _show_summary(self, report: Optional[ValidationReport]) -> None:
         if report is None:
@@ -420,20 +404,11 @@ class ValidationDock(QgsDockWidget):
                 + tr("No problems found: the map can be published.") + "</span>"
             )
             return
-        chips = []
-        for severity in Severity:
-            count = report.counts[severity]
-            if count or severity is not Severity.INFO:
-                _, colour, background = SEVERITY_STYLE[severity]
-                chips.append(
-                    f"<span style='background:{background}; color:{colour}; font-weight:600'>"
-                    f"&nbsp;{count} {severity_title(severity).lower()}&nbsp;</span>"
-                )
         verdict = (
             tr("Errors must be fixed before publishing.") if report.blocking
             else tr("No errors: check the warnings, then publish.")
         )
-        self.summary.setText("&nbsp;&nbsp;".join(chips) + f"<br><span>{verdict}</span>")
+        self.summary.setText(summary_chips(report.counts) + f"<br><span>{verdict}</span>")
 
     def _show_problem(self, text: str) -> None:
         self.tree.clear()
