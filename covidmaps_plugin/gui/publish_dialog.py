@@ -409,8 +409,12 @@ class PublishDialog(QDialog):
         confirmed = confirmed_warnings(self.gpkg_path)
         self.new_warnings = [f for f in validation.findings if f.severity is Severity.WARNING
                              and warning_key(f) not in confirmed]
-        # one finding per text, in the same order (pipeline.validate_source)
-        for text, finding in zip(texts, validation.findings):
+        # one finding per text, in the same order (pipeline.validate_source);
+        # what needs reading today first: errors, new warnings, then the
+        # warnings confirmed at an earlier publish
+        rows = sorted(zip(texts, validation.findings),
+                      key=lambda row: warning_key(row[1]) in confirmed)
+        for text, finding in rows:
             if finding.severity is Severity.WARNING and warning_key(finding) in confirmed:
                 text += "  " + tr("(confirmed at an earlier publish)")
             self._add_finding(text, finding.severity, finding)
@@ -420,10 +424,12 @@ class PublishDialog(QDialog):
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in validation.findings))
         # first: what the officer may expect on the map and will not find
-        self._add_not_published(validation.findings, prepared.changes)
+        # (unless confirmed at an earlier publish: then after today's changes)
+        self._add_not_published(validation.findings, prepared.changes, confirmed, False)
         if prepared.changes is not None:
             for sentence in prepared.changes.listed(self.lang):
                 QListWidgetItem(sentence, self.changes)
+        self._add_not_published(validation.findings, prepared.changes, confirmed, True)
         self.confirm.setChecked(False)
         # only warnings not confirmed at an earlier publish need a new "yes"
         self.confirm.setVisible(bool(self.new_warnings))
@@ -440,10 +446,13 @@ class PublishDialog(QDialog):
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()
 
-    def _add_not_published(self, findings, changes: Optional[ChangeSummary]) -> None:
+    def _add_not_published(self, findings, changes: Optional[ChangeSummary],
+                           confirmed: Any = frozenset(), known: bool = False) -> None:
         """Features kept off the map only by a missing approval, by name,
         where the officer reads what the publish will change (those taken
-        off the public map for it are in the change list already)."""
+        off the public map for it are in the change list already).
+        ``known``: only the layers whose every such warning was confirmed
+        at an earlier publish, else only the others."""
         leaving = set()
         for lc in (changes.layers if changes is not None else ()):
             leaving.update(lc.removed.get("not_approved", ()))
@@ -452,6 +461,8 @@ class PublishDialog(QDialog):
             if finding.code is FindingCode.PUBLISH_NOT_APPROVED and finding.uid not in leaving:
                 by_layer.setdefault(finding.layer, []).append(finding)
         for found in by_layer.values():
+            if all(warning_key(f) in confirmed for f in found) != known:
+                continue
             names = ", ".join(f"«{f.feature_label()}»" for f in found)
             text = tr("Will NOT be published, not approved ({0} × {1}): {2}").format(
                 len(found), found[0].layer_title(self.lang).lower(), names)
