@@ -1,12 +1,15 @@
 """How findings are shown, in one place for the validation dock and the
-publish dialog: severity colours and titles, the tooltip, and "show on the
-map" (select, zoom to street scale, flash, keep dialogs off the feature)."""
+publish dialog: severity colours, icons and titles, a finding's row (tree
+row in the dock, list row in the dialog) with its tooltip and the Finding
+behind it, the summary chips, and "show on the map" (select, zoom to
+street scale, flash, keep dialogs off the feature)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from qgis.core import (
+    QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsPointXY,
@@ -14,11 +17,15 @@ from qgis.core import (
     QgsVectorLayer,
 )
 from qgis.gui import QgsMapCanvas
-from qgis.PyQt.QtCore import QPoint
-from qgis.PyQt.QtWidgets import QWidget
+from qgis.PyQt.QtCore import QPoint, Qt
+from qgis.PyQt.QtGui import QBrush, QColor, QFont, QIcon
+from qgis.PyQt.QtWidgets import QListWidget, QListWidgetItem, QTreeWidgetItem, QWidget
 
 from ..core.validation import Finding, Severity
 from ..i18n import tr
+
+# where a row keeps the Finding it shows (dock tree and dialog list alike)
+FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 
 # zooming to a feature never goes closer than this: the street block around
 # it stays in view (a point, or a one-building zone, alone says little)
@@ -38,6 +45,61 @@ def severity_title(severity: Severity) -> str:
         Severity.WARNING: tr("Warnings"),
         Severity.INFO: tr("Notes"),
     }[severity]
+
+
+def severity_icon(severity: Severity) -> QIcon:
+    return QgsApplication.getThemeIcon(SEVERITY_STYLE[severity][0])
+
+
+def severity_brush(severity: Severity) -> QBrush:
+    return QBrush(QColor(SEVERITY_STYLE[severity][1]))
+
+
+def severity_group_item(severity: Severity, count: int, font: QFont) -> QTreeWidgetItem:
+    """The dock's heading of one severity: "Warnings (9)", bold, coloured."""
+    bold = QFont(font)
+    bold.setBold(True)
+    group = QTreeWidgetItem([f"{severity_title(severity)} ({count})", ""])
+    group.setIcon(0, severity_icon(severity))
+    group.setFont(0, bold)
+    group.setForeground(0, severity_brush(severity))
+    return group
+
+
+def finding_tree_item(finding: Finding, lang: str) -> QTreeWidgetItem:
+    """The dock's row: the message, then the feature and its layer."""
+    title = finding.layer_title(lang)
+    feature = finding.feature_label()
+    item = QTreeWidgetItem([finding.message(lang), f"{feature}\n{title}" if title else feature])
+    item.setData(0, FINDING_ROLE, finding)
+    item.setToolTip(0, finding_tooltip(finding, lang))
+    item.setToolTip(1, f"{feature} — {title}")
+    item.setForeground(1, QBrush(QColor("#333333")))
+    return item
+
+
+def finding_list_item(listing: QListWidget, text: str, severity: Severity,
+                      finding: Optional[Finding], lang: str) -> QListWidgetItem:
+    """The publish dialog's row (``text`` names layer and feature)."""
+    item = QListWidgetItem(severity_icon(severity), text, listing)
+    item.setForeground(severity_brush(severity))
+    item.setToolTip(text if finding is None else finding_tooltip(finding, lang))
+    item.setData(FINDING_ROLE, finding)
+    return item
+
+
+def summary_chips(counts: Any, severities: Sequence[Severity] = tuple(Severity)) -> str:
+    """Rich text: a coloured chip per severity ("0 errors  9 warnings");
+    notes only when there are some."""
+    chips = []
+    for severity in severities:
+        count = counts[severity]
+        if count or severity is not Severity.INFO:
+            _, colour, background = SEVERITY_STYLE[severity]
+            chips.append(
+                f"<span style='background:{background}; color:{colour}; font-weight:600'>"
+                f"&nbsp;{count} {severity_title(severity).lower()}&nbsp;</span>")
+    return "&nbsp;&nbsp;".join(chips)
 
 
 

@@ -1,9 +1,12 @@
 """The Publish dialog: endpoint and token, validation, what will change on
 the public map, then publish; history and rollback for administrators.
 
-Thin on purpose: the work is in ``core/publishing`` and runs as QGIS tasks
-(``PreviewTask``, ``PublishTask``, ``CallTask``), so QGIS never freezes and
-the task manager shows progress and a cancel button.
+Thin on purpose: every step is a Processing algorithm run as a task
+(``processing_tasks``): ``covidmaps:previewpublish`` (check and compare,
+sends nothing), ``covidmaps:publish`` (only what the preview showed, on top
+of the previewed release), ``covidmaps:history`` and ``covidmaps:rollback``.
+QGIS never freezes, the task manager shows progress and a cancel button,
+and each step runs headless with ``qgis_process`` too.
 
 Findings name their layer and feature (as the validation dock does) and a
 double-click shows the feature on the map; the dialog is not modal and
@@ -13,13 +16,16 @@ steps aside so the officer sees it.
 from __future__ import annotations
 
 import html
+import json
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import QgsApplication
 from qgis.gui import QgsAuthConfigSelect, QgsMapCanvas, QgsPasswordLineEdit
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
-from qgis.PyQt.QtGui import QBrush, QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -44,19 +50,22 @@ from ..core.i18n import current_language
 from ..core.publishing import auth
 from ..core.publishing.changes import ChangeSummary, release_changes_text
 from ..core.publishing.client import new_idempotency_key, normalized_endpoint
-from ..core.publishing.errors import PublishError, StaleReleaseError
-from ..core.publishing.network import network_settings
-from ..core.publishing.pipeline import Prepared, PublishRequest
+from ..core.publishing.confirmed import confirmed_warnings, remember_confirmed, warning_key
+from ..core.publishing.errors import PublishError
+from ..core.publishing.preview_report import PreviewReport
 from ..core.publishing.source import project_workspace_path, save_edits, unsaved_edits
-from ..core.publishing.task import CallTask, PipelineTask, PreviewTask, PublishTask
 from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
 from ..i18n import tr, tr_later
 from .ask import ask
 from .context import PluginContext
-from .findings_view import SEVERITY_STYLE, finding_tooltip, keep_clear_of, show_finding_on_canvas
-
-FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
+from .findings_view import (
+    FINDING_ROLE,
+    finding_list_item,
+    keep_clear_of,
+    show_finding_on_canvas,
+)
+from .processing_tasks import TaskOutcome, run_algorithm_task
 
 
 def _ready_text() -> str:
@@ -76,8 +85,10 @@ class PublishDialog(QDialog):
         # None: the workspace open in the project, looked up at each check
         self._given_path = gpkg_path
         self.gpkg_path = gpkg_path or (str(project_workspace_path() or ""))
-        self.prepared: Optional[Prepared] = None
-        self.tasks: List[PipelineTask] = []  # Python references while they run
+        self.prepared: Optional[PreviewReport] = None
+        # warnings of the preview not confirmed at an earlier publish
+        self.new_warnings: List[Finding] = []
+        self.tasks: List[Any] = []  # the running algorithm tasks
         self.setWindowTitle(tr("Publish the epidemic map"))
         self.resize(680, 760)
 
@@ -209,17 +220,15 @@ class PublishDialog(QDialog):
         outer.addWidget(self.status)  # below the tabs: history calls report here too
 
     # ------------------------------------------------------------ requests
-    def _request(self, base_release: Optional[str] = None, message: str = "") -> PublishRequest:
+    def _connection(self) -> Dict[str, Any]:
+        """ENDPOINT and AUTHCFG of the algorithms, remembered for next time.
+        The token is read here, in the main thread, first: QGIS may need to
+        ask for its master password, which a task cannot do."""
         endpoint = normalized_endpoint(self.endpoint.text())
         authcfg = self.authcfg.configId()
         auth.save_connection(endpoint, authcfg)
-        return PublishRequest(
-            gpkg_path=self.gpkg_path, endpoint=endpoint,
-            auth_headers=auth.auth_headers(authcfg=authcfg, interactive=True),
-            network=network_settings(),
-            base_release=base_release, confirm_warnings=self.confirm.isChecked(),
-            idempotency_key=new_idempotency_key(), message=message,
-        )
+        auth.auth_headers(authcfg=authcfg, interactive=True)  # raises PublishError
+        return {"ENDPOINT": endpoint, "AUTHCFG": authcfg}
 
     def refresh_auth_warning(self) -> None:
         warning = auth.master_password_warning()
@@ -248,30 +257,41 @@ class PublishDialog(QDialog):
         self.status.setText(tr("The access token is stored in QGIS's authentication database "
                                "and chosen for next time."))
 
-    def _start(self, task: PipelineTask) -> None:
+    def _run(self, algorithm_id: str, parameters: Dict[str, Any], description: str,
+             done: Callable[[TaskOutcome], None]) -> bool:
+        """Start a covidmaps algorithm as a task; ``done`` gets its outcome
+        once the dialog is back to idle (never after the dialog is gone)."""
+        holder: List[Any] = []
+
+        def finished(outcome: TaskOutcome) -> None:
+            if sip.isdeleted(self):  # closed with the plugin while the task ran
+                return
+            if holder and holder[0] in self.tasks:
+                self.tasks.remove(holder[0])
+            self.check_button.setEnabled(True)
+            done(outcome)
+            self._update_buttons()
+
+        try:
+            task = run_algorithm_task(self.ctx, algorithm_id, parameters, finished, description)
+        except ValueError as exc:
+            self.status.setText(str(exc))
+            return False
+        holder.append(task)
         self.tasks.append(task)
         self.check_button.setEnabled(False)
         self.publish_button.setEnabled(False)
-        QgsApplication.taskManager().addTask(task)
-
-    def _finish(self, task: PipelineTask) -> bool:
-        if sip.isdeleted(self):  # closed with the plugin while the task ran
-            return False
-        if task in self.tasks:
-            self.tasks.remove(task)
-        self.check_button.setEnabled(True)
-        if task.error is not None:
-            self.show_error(task.error)
-            return False
         return True
 
     def show_error(self, error: WorkspaceError) -> None:
-        text = error.message(self.lang)
-        if isinstance(error, StaleReleaseError):  # offer to refresh and check again
-            self.prepared = None
-            self.check_button.setText(tr("Refresh and check again"))
-        self.status.setText(text)
+        self.status.setText(error.message(self.lang))
         self._update_buttons()
+
+    def show_failure(self, outcome: TaskOutcome) -> None:
+        """A step that did not go through: its message; after a failed
+        publish the preview is stale (someone else may have published)."""
+        text = "\n".join(outcome.errors) or tr("Cancelled.")
+        self.status.setText(text)
 
     def cancel_tasks(self) -> None:
         for task in list(self.tasks):
@@ -299,33 +319,42 @@ class PublishDialog(QDialog):
         return pending
 
     def check_on_open(self) -> bool:
-        """Opened to publish: check at once when there is nothing to save and
-        the endpoint and a token are known (yesterday's); with unsaved edits,
-        "Save edits and check" is the default button. True if a check started."""
+        """Opened to publish: once the endpoint and a token are known
+        (yesterday's), save the edits (opening Publish is asking for it: only
+        saved data can be published) and check at once. The first time, the
+        officer fills them in; "Save edits and check" is then the default
+        button. True if a check started."""
         if self.tasks:
-            return False
-        if self.save_check_button.isVisible():
-            self.save_check_button.setDefault(True)
-            self.save_check_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return False
         gpkg = self.gpkg_path if self._given_path else str(project_workspace_path() or "")
         token_known = bool(self.authcfg.configId()) or auth.environment_token_set()
         if not (gpkg and self.endpoint.text().strip() and token_known):
-            return False  # the first time: the officer fills them in, then Check
-        self.start_preview()
+            if self.save_check_button.isVisible():
+                self.save_check_button.setDefault(True)
+                self.save_check_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return False
+        if self.save_check_button.isVisible():
+            self.save_and_check()
+        else:
+            self.start_preview()
         return bool(self.tasks)
 
     def save_and_check(self) -> None:
         """Save every workspace layer's edits (they stay editable), then check."""
+        pending = unsaved_edits()
         failed = save_edits()
-        if failed:
+        if failed:  # nothing is published from a half-saved workspace
             self.status.setText(tr("Could not save: ") + "; ".join(failed))
             return
         self.save_check_button.setVisible(False)
         self.start_preview()
+        if pending and self.tasks:
+            self.status.setText(tr("Saved your edits ({0}); checking…").format(
+                ", ".join(pending)))
 
     def _clear_preview(self) -> None:
         self.prepared = None
+        self.new_warnings = []
         for widget in (self.findings, self.changes, self.result):
             widget.clear()
         self.findings_hint.setVisible(False)
@@ -347,25 +376,47 @@ class PublishDialog(QDialog):
                                 + ". " + tr("Click “Save edits and check”."))
             return
         try:
-            request = self._request()
+            parameters = self._connection()
         except PublishError as exc:
             self.show_error(exc)
             return
+        folder = Path(tempfile.mkdtemp(prefix="covidmaps-preview-"))
+        parameters.update(WORKSPACE=self.gpkg_path, REPORT=str(folder / "preview.json"))
+
+        def done(outcome: TaskOutcome) -> None:
+            try:
+                if not outcome.ok:
+                    self.show_failure(outcome)
+                    return
+                with open(folder / "preview.json", encoding="utf-8") as fh:
+                    report = PreviewReport.from_dict(json.load(fh), self.lang)
+                self.show_preview(report)
+            except (OSError, ValueError, KeyError) as exc:
+                self.status.setText(tr("Could not read the check's result: {0}").format(exc))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
         self.status.setText(tr("Checking…"))
-        self._start(PreviewTask(request, self.lang, self.preview_done))
+        if not self._run("covidmaps:previewpublish", parameters,
+                         tr("CovidMaps: checking before publishing"), done):
+            shutil.rmtree(folder, ignore_errors=True)
 
-    def preview_done(self, task: PipelineTask) -> None:
-        if not self._finish(task):
-            return
-        prepared: Prepared = task.prepared  # type: ignore[attr-defined]
-        self.show_preview(prepared)
-
-    def show_preview(self, prepared: Prepared) -> None:
+    def show_preview(self, prepared: Any) -> None:
+        """A ``PreviewReport`` (or a ``pipeline.Prepared``: the same attributes)."""
         self.prepared = prepared
         validation = prepared.validation
         texts = list(validation.errors) + list(validation.warnings)
-        # one finding per text, in the same order (pipeline.validate_source)
-        for text, finding in zip(texts, validation.findings):
+        confirmed = confirmed_warnings(self.gpkg_path)
+        self.new_warnings = [f for f in validation.findings if f.severity is Severity.WARNING
+                             and warning_key(f) not in confirmed]
+        # one finding per text, in the same order (pipeline.validate_source);
+        # what needs reading today first: errors, new warnings, then the
+        # warnings confirmed at an earlier publish
+        rows = sorted(zip(texts, validation.findings),
+                      key=lambda row: warning_key(row[1]) in confirmed)
+        for text, finding in rows:
+            if finding.severity is Severity.WARNING and warning_key(finding) in confirmed:
+                text += "  " + tr("(confirmed at an earlier publish)")
             self._add_finding(text, finding.severity, finding)
         if not texts:
             QListWidgetItem(tr("No errors or warnings."),
@@ -373,12 +424,20 @@ class PublishDialog(QDialog):
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in validation.findings))
         # first: what the officer may expect on the map and will not find
-        self._add_not_published(validation.findings, prepared.changes)
+        # (unless confirmed at an earlier publish: then after today's changes)
+        self._add_not_published(validation.findings, prepared.changes, confirmed, False)
         if prepared.changes is not None:
             for sentence in prepared.changes.listed(self.lang):
                 QListWidgetItem(sentence, self.changes)
+        self._add_not_published(validation.findings, prepared.changes, confirmed, True)
         self.confirm.setChecked(False)
-        self.confirm.setVisible(bool(validation.warnings))
+        # only warnings not confirmed at an earlier publish need a new "yes"
+        self.confirm.setVisible(bool(self.new_warnings))
+        self.confirm.setText(
+            tr("I have read the warnings and want to publish")
+            if len(self.new_warnings) == len(validation.warnings) else
+            tr("I have read the {0} new warnings and want to publish").format(
+                len(self.new_warnings)))
         if validation.errors:
             count = len(validation.errors)
             self.status.setText(tr("1 error must be fixed first.") if count == 1 else
@@ -387,10 +446,13 @@ class PublishDialog(QDialog):
             self.status.setText(self._preview_status(prepared))
         self._update_buttons()
 
-    def _add_not_published(self, findings, changes: Optional[ChangeSummary]) -> None:
+    def _add_not_published(self, findings, changes: Optional[ChangeSummary],
+                           confirmed: Any = frozenset(), known: bool = False) -> None:
         """Features kept off the map only by a missing approval, by name,
         where the officer reads what the publish will change (those taken
-        off the public map for it are in the change list already)."""
+        off the public map for it are in the change list already).
+        ``known``: only the layers whose every such warning was confirmed
+        at an earlier publish, else only the others."""
         leaving = set()
         for lc in (changes.layers if changes is not None else ()):
             leaving.update(lc.removed.get("not_approved", ()))
@@ -399,22 +461,18 @@ class PublishDialog(QDialog):
             if finding.code is FindingCode.PUBLISH_NOT_APPROVED and finding.uid not in leaving:
                 by_layer.setdefault(finding.layer, []).append(finding)
         for found in by_layer.values():
+            if all(warning_key(f) in confirmed for f in found) != known:
+                continue
             names = ", ".join(f"«{f.feature_label()}»" for f in found)
             text = tr("Will NOT be published, not approved ({0} × {1}): {2}").format(
                 len(found), found[0].layer_title(self.lang).lower(), names)
-            icon, colour, _background = SEVERITY_STYLE[Severity.WARNING]
-            item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.changes)
-            item.setForeground(QBrush(QColor(colour)))
-            item.setData(FINDING_ROLE, found[0])
+            item = finding_list_item(self.changes, text, Severity.WARNING, found[0], self.lang)
+            item.setToolTip(text)
 
     def _add_finding(self, text: str, severity: Severity, finding: Optional[Finding]) -> None:
-        icon, colour, _background = SEVERITY_STYLE[severity]
-        item = QListWidgetItem(QgsApplication.getThemeIcon(icon), text, self.findings)
-        item.setForeground(QBrush(QColor(colour)))
-        item.setToolTip(text if finding is None else finding_tooltip(finding, self.lang))
-        item.setData(FINDING_ROLE, finding)
+        finding_list_item(self.findings, text, severity, finding, self.lang)
 
-    def _preview_status(self, prepared: Prepared) -> str:
+    def _preview_status(self, prepared: Any) -> str:
         """What the public map shows now and how current the new data is."""
         base = prepared.base_manifest
         updated = instant_text(prepared.data_updated_at)
@@ -446,39 +504,68 @@ class PublishDialog(QDialog):
             keep_clear_of(self, self.canvas.mapToGlobal(self.canvas.rect().center()))
         return shown
 
+    def _warnings_confirmed(self) -> bool:
+        """Every warning of the preview is confirmed: now, or at an earlier
+        publish of the same workspace (the same warning on the same feature)."""
+        return not self.new_warnings or self.confirm.isChecked()
+
     def _update_buttons(self) -> None:
         prepared = self.prepared
         ok = (prepared is not None and not prepared.validation.errors
-              and (not prepared.validation.warnings or self.confirm.isChecked()))
-        self.publish_button.setEnabled(bool(ok) and not self.tasks)
+              and self._warnings_confirmed())
+        ready = bool(ok) and not self.tasks
+        self.publish_button.setEnabled(ready)
+        if ready:  # Enter publishes what the officer sees
+            self.publish_button.setDefault(True)
+            self.publish_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ------------------------------------------------------------ publish
     def start_publish(self) -> None:
-        if self.prepared is None:
+        prepared = self.prepared
+        if prepared is None:
             return
         try:
-            request = self._request(self.prepared.base_release, self.message.text().strip())
+            parameters = self._connection()
         except PublishError as exc:
             self.show_error(exc)
             return
-        self.status.setText(tr("Publishing…"))
-        self._start(PublishTask(request, self.prepared, self.lang, self.publish_done))
+        parameters.update(
+            WORKSPACE=self.gpkg_path, CONFIRM_WARNINGS=self._warnings_confirmed(),
+            MESSAGE=self.message.text().strip(),
+            # what the officer saw, or nothing: on top of the previewed
+            # release (If-Match), and only if the export is the same
+            BASE_RELEASE=prepared.base_release or "",
+            EXPECTED_BLOBS=json.dumps(getattr(prepared, "blobs", {}) or {}))
 
-    def publish_done(self, task: PipelineTask) -> None:
-        if not self._finish(task):
-            return
-        result = task.result  # type: ignore[attr-defined]
+        def done(outcome: TaskOutcome) -> None:
+            if outcome.ok:
+                self.publish_done(outcome.results)
+            else:
+                self._clear_preview()
+                self.check_button.setText(tr("Refresh and check again"))
+                self.show_failure(outcome)
+
+        self.status.setText(tr("Publishing…"))
+        self._run("covidmaps:publish", parameters, tr("CovidMaps: publishing the map"), done)
+
+    def publish_done(self, results: Dict[str, Any]) -> None:
+        release_id = str(results.get("RELEASE_ID") or "")
+        map_url = str(results.get("MAP_URL") or "")
+        if self.prepared is not None:  # asked again only about new warnings
+            remember_confirmed(self.gpkg_path, [
+                f for f in self.prepared.validation.findings if f.severity is Severity.WARNING])
         self.prepared = None
-        url = html.escape(result.map_url, quote=True)
+        self.new_warnings = []
+        url = html.escape(map_url, quote=True)
         self.status.setText(tr("Published."))
         self.result.setText(
-            tr("Release") + f" <b>{html.escape(result.release_id)}</b> — "
+            tr("Release") + f" <b>{html.escape(release_id)}</b> — "
             + f'<a href="{url}">{url}</a>')
         self._history_stale = True
         self.message.setText(default_message())
         self._update_buttons()
         if self.ctx is not None:
-            self.ctx.push_success(tr("Published release {0}").format(result.release_id))
+            self.ctx.push_success(tr("Published release {0}").format(release_id))
 
     # ------------------------------------------------------------ history
     def _tab_changed(self, index: int) -> None:
@@ -488,25 +575,31 @@ class PublishDialog(QDialog):
                 and not self.tasks:
             self.load_history()
 
-    def _call(self, description: str, call: Callable[[Any], Any],
-              done: Callable[[Any], None], base_release: Optional[str] = None) -> None:
+    def load_history(self, _checked: bool = False, status: str = "") -> None:
+        """Fetch the history; ``status``: what to say once it is shown."""
         try:
-            request = self._request(base_release)
+            parameters = self._connection()
         except PublishError as exc:
             self.show_error(exc)
             return
+        folder = Path(tempfile.mkdtemp(prefix="covidmaps-history-"))
+        parameters["REPORT"] = str(folder / "history.json")
 
-        def finished(task: PipelineTask) -> None:
-            if self._finish(task):
-                done(task.value)  # type: ignore[attr-defined]
+        def done(outcome: TaskOutcome) -> None:
+            try:
+                if not outcome.ok:
+                    self.show_failure(outcome)
+                    return
+                with open(folder / "history.json", encoding="utf-8") as fh:
+                    releases = json.load(fh).get("releases", [])
+                self.show_history([r for r in releases if isinstance(r, dict)], status)
+            except (OSError, ValueError, AttributeError) as exc:
+                self.status.setText(tr("Could not read the history: {0}").format(exc))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
-        self._start(CallTask(description, request, call, finished))
-
-    def load_history(self, _checked: bool = False, status: str = "") -> None:
-        """Fetch the history; ``status``: what to say once it is shown."""
-        self._call(tr("CovidMaps: history"),
-                   lambda client: client.history(),
-                   lambda releases: self.show_history(releases, status))
+        if not self._run("covidmaps:history", parameters, tr("CovidMaps: history"), done):
+            shutil.rmtree(folder, ignore_errors=True)
 
     def show_history(self, releases: List[dict], status: str = "") -> None:
         self._history_stale = False
@@ -548,15 +641,25 @@ class PublishDialog(QDialog):
         if target == current:
             self.status.setText(tr("The selected release is already on the public map."))
             return
-        key = new_idempotency_key()
-        self.status.setText(tr("Rolling back to {0}…").format(target))
-        self._call(tr("CovidMaps: rollback"),
-                   lambda client: client.rollback(current, target, key),
-                   lambda summary: self.rollback_done(target, summary), base_release=current)
+        try:
+            parameters = self._connection()
+        except PublishError as exc:
+            self.show_error(exc)
+            return
+        parameters.update(CURRENT=current, TARGET=target,
+                          IDEMPOTENCY_KEY=new_idempotency_key())
 
-    def rollback_done(self, target: str, summary: Any) -> None:
+        def done(outcome: TaskOutcome) -> None:
+            if outcome.ok:
+                self.rollback_done(target, str(outcome.results.get("RELEASE_ID") or ""))
+            else:
+                self.show_failure(outcome)
+
+        self.status.setText(tr("Rolling back to {0}…").format(target))
+        self._run("covidmaps:rollback", parameters, tr("CovidMaps: rollback"), done)
+
+    def rollback_done(self, target: str, release: str) -> None:
         self._history_stale = True
-        release = (summary or {}).get("release_id", "")
         self.load_history(status=tr("Rolled back to {0}: the public map shows the new release "
                                     "{1} holding the data of {0}.").format(target, release))
 

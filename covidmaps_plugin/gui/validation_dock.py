@@ -1,30 +1,35 @@
 """The validation dock: what is wrong with the map, and one click to fix it.
 
-Findings come from ``core.validation`` grouped by severity (errors block
-publishing, warnings need a look) with their counts. Clicking a finding
-zooms to the feature and selects it; double-clicking (or "Open form") opens
-its attribute form. The check runs on demand and again shortly after each
-edit (debounced); on large layers it runs as a QgsTask so QGIS stays
-responsive.
+Findings come from the Processing algorithm ``covidmaps:validate`` (the
+one the toolbox and ``qgis_process`` run), given the project's layers with
+their unsaved edits, the boundaries and the workspace file; its JSON report
+is read back into ``Finding`` objects, shown grouped by severity (errors
+block publishing, warnings need a look) with their counts. Clicking a
+finding zooms to the feature and selects it; double-clicking (or "Open
+form") opens its attribute form. The check runs on demand and again shortly
+after each edit (debounced); on large layers it runs as a task
+(``processing_tasks``) so QGIS stays responsive.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from qgis.core import (
     QgsApplication,
-    QgsFeedback,
     QgsProject,
-    QgsTask,
     QgsVectorLayer,
 )
 from qgis.gui import QgsAttributeDialog, QgsAttributeEditorContext, QgsDockWidget, QgsMapCanvas
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QModelIndex, QObject, QSize, Qt, QTimer, pyqtSignal
-from qgis.PyQt.QtGui import QBrush, QColor, QFont, QTextLayout, QTextOption
+from qgis.PyQt.QtCore import QModelIndex, QSize, Qt, QTimer, pyqtSignal
+from qgis.PyQt.QtGui import QFont, QTextLayout, QTextOption
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -44,70 +49,57 @@ from qgis.PyQt.QtWidgets import (
 from ..core.editing import EditRefusedError
 from ..core.editing.session import EditingSession
 from ..core.i18n import current_language
-from ..core.validation import (
-    Finding,
-    Severity,
-    ValidationCancelledError,
-    ValidationReport,
-    validate_workspace,
-)
+from ..core.project_setup import source_path
+from ..core.validation import Finding, Severity, ValidationReport
 from ..i18n import error_text, tr
 from ..model import PROVINCE_TZ
+from ..processing_provider.validate_algorithm import layer_parameter
 from .context import PluginContext
 from .findings_view import (
-    SEVERITY_STYLE,
-    finding_tooltip,
+    FINDING_ROLE,
+    finding_tree_item,
     keep_clear_of,
-    severity_title,
+    severity_group_item,
     show_finding_on_canvas,
+    summary_chips,
 )
+from .processing_tasks import TaskOutcome, run_algorithm, run_algorithm_task
 from .tools.feature_form import bind_to_layer, start_editing
 from .tools.form_polish import polish_form
 
 SessionProvider = Callable[[], EditingSession]
-Validator = Callable[[EditingSession, Optional[QgsFeedback]], ValidationReport]
+VALIDATE_ALGORITHM_ID = "covidmaps:validate"
 
-FINDING_ROLE = Qt.ItemDataRole.UserRole + 1
 RECHECK_DELAY_MS = 1200  # after the last edit, so typing in a form does not re-run it
 TASK_THRESHOLD = 5000  # features: above this the check runs as a QgsTask
 FEATURE_COLUMN_PX = 230
 
-def run_validation(
-    session: EditingSession, feedback: Optional[QgsFeedback] = None
-) -> ValidationReport:
-    return validate_workspace(session, dt.datetime.now(PROVINCE_TZ), feedback)
+def validation_parameters(session: EditingSession, report_path: Path) -> Dict[str, Any]:
+    """``covidmaps:validate``'s parameters for the open workspace: its layers
+    as edited (unsaved edits included), its boundaries, the workspace file
+    (the province profile) and now; the JSON report goes to ``report_path``."""
+    parameters: Dict[str, Any] = {
+        layer_parameter(name): layer for name, layer in session.layers.items()}
+    for name in ("province", "districts"):
+        if name in session.references:
+            parameters[layer_parameter(name)] = session.references[name]
+    workspace = source_path(next(iter(session.layers.values())))
+    if workspace and workspace.lower().endswith(".gpkg") and Path(workspace).is_file():
+        parameters["WORKSPACE"] = workspace
+    else:  # layers of no workspace file (e.g. a test's memory layers)
+        parameters["PROFILE"] = session.profile.id
+    parameters["NOW"] = dt.datetime.now(PROVINCE_TZ).isoformat(timespec="seconds")
+    parameters["REPORT"] = str(report_path)
+    return parameters
 
 
-class ValidationTask(QgsTask):
-    """The check in a background thread (large layers)."""
-
-    def __init__(self, validator: Callable[[QgsFeedback], ValidationReport]) -> None:
-        super().__init__(tr("CovidMaps: checking the map"), QgsTask.Flag.CanCancel)
-        self.validator = validator
-        self.feedback = QgsFeedback()
-        self.feedback.progressChanged.connect(self.setProgress)
-        self.report: Optional[ValidationReport] = None
-        self.error: Optional[BaseException] = None
-
-    def run(self) -> bool:
-        try:
-            self.report = self.validator(self.feedback)
-        except ValidationCancelledError:
-            return False
-        except Exception as exc:  # noqa: BLE001 - shown to the officer in the dock
-            self.error = exc
-            return False
-        return True
-
-    def cancel(self) -> None:
-        self.feedback.cancel()
-        super().cancel()
-
-
-class _TaskRelay(QObject):
-    """Delivers a finished task's outcome to the dock in the main thread."""
-
-    done = pyqtSignal(object, object)  # report or None, error or None
+def read_report(outcome: TaskOutcome, report_path: Path) -> ValidationReport:
+    """The findings of a finished ``covidmaps:validate`` run, from its JSON
+    report; ValueError (the algorithm's own message) when it failed."""
+    if not outcome.ok:
+        raise ValueError("\n".join(outcome.errors) or tr("The check failed."))
+    with open(report_path, encoding="utf-8") as fh:
+        return ValidationReport.from_dict(json.load(fh))
 
 
 class WrappedRowDelegate(QStyledItemDelegate):
@@ -175,7 +167,6 @@ class ValidationDock(QgsDockWidget):
         parent: Optional[QWidget] = None,
         *,
         iface: Any = None,
-        validator: Validator = run_validation,
         task_threshold: int = TASK_THRESHOLD,
     ) -> None:
         super().__init__(tr("CovidMaps – map check"), parent)
@@ -183,13 +174,10 @@ class ValidationDock(QgsDockWidget):
         self.canvas = canvas
         self.iface = iface
         self.session_provider = session_provider
-        self.validator = validator
         self.task_threshold = task_threshold
         self.session: Optional[EditingSession] = None
         self.report: Optional[ValidationReport] = None
-        self.task: Optional[ValidationTask] = None
-        self._relay = _TaskRelay()
-        self._relay.done.connect(self._task_done)
+        self.task: Optional[Any] = None  # the running covidmaps:validate task
         self._pending = False
         self._watched: List[QgsVectorLayer] = []
         self.forms: List[QgsAttributeDialog] = []
@@ -283,41 +271,56 @@ class ValidationDock(QgsDockWidget):
             return
         self._use_session(session)
         size = sum(max(layer.featureCount(), 0) for layer in session.layers.values())
-        if size <= self.task_threshold:
+        folder = Path(tempfile.mkdtemp(prefix="covidmaps-check-"))
+        report_path = folder / "report.json"
+        try:
+            parameters = validation_parameters(session, report_path)
+            if size > self.task_threshold:
+                self._start_task(parameters, report_path)
+                return
             self._set_busy(True)
             try:
-                report = self.validator(session, None)
-            except Exception as exc:  # noqa: BLE001 - shown to the officer
+                outcome = run_algorithm(VALIDATE_ALGORITHM_ID, parameters)
+                self._show_outcome(outcome, report_path)
+            finally:
                 self._set_busy(False)
-                self._show_problem(error_text(exc))
+        except (ValueError, OSError) as exc:
+            self._show_problem(error_text(exc))
+        finally:
+            if self.task is None:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def _start_task(self, parameters: Dict[str, Any], report_path: Path) -> None:
+        def done(outcome: TaskOutcome) -> None:
+            self.task = None
+            if sip.isdeleted(self):
+                shutil.rmtree(report_path.parent, ignore_errors=True)
                 return
             self._set_busy(False)
-            self.show_report(report)
-            return
-        self._start_task(session)
+            try:
+                if outcome.cancelled:
+                    self.status.setText(tr("Check cancelled."))
+                else:
+                    self._show_outcome(outcome, report_path)
+            finally:
+                shutil.rmtree(report_path.parent, ignore_errors=True)
+            if self._pending:
+                self._pending = False
+                self.check()
 
-    def _start_task(self, session: EditingSession) -> None:
-        task = ValidationTask(lambda feedback: self.validator(session, feedback))
-        relay = self._relay
-        task.taskCompleted.connect(lambda: relay.done.emit(task.report, None))
-        task.taskTerminated.connect(lambda: relay.done.emit(None, task.error))
-        task.progressChanged.connect(lambda value: self.progress.setValue(int(value)))
-        self.task = task
         self._set_busy(True)
-        QgsApplication.taskManager().addTask(task)
+        self.task = run_algorithm_task(None, VALIDATE_ALGORITHM_ID, parameters, done,
+                                       tr("CovidMaps: checking the map"))
+        self.task.progressChanged.connect(
+            lambda value: None if sip.isdeleted(self) else self.progress.setValue(int(value)))
 
-    def _task_done(self, report: Optional[ValidationReport], error: Any) -> None:
-        self.task = None
-        self._set_busy(False)
-        if report is not None:
-            self.show_report(report)
-        elif error is not None:
-            self._show_problem(error_text(error))
-        else:
-            self.status.setText(tr("Check cancelled."))
-        if self._pending:
-            self._pending = False
-            self.check()
+    def _show_outcome(self, outcome: TaskOutcome, report_path: Path) -> None:
+        try:
+            report = read_report(outcome, report_path)
+        except (ValueError, OSError, KeyError) as exc:
+            self._show_problem(error_text(exc))
+            return
+        self.show_report(report)
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -372,21 +375,15 @@ class ValidationDock(QgsDockWidget):
         by_severity: Dict[Severity, List[Finding]] = {}
         for finding in report.findings:
             by_severity.setdefault(finding.severity, []).append(finding)
-        bold = QFont(self.tree.font())
-        bold.setBold(True)
         for severity in Severity:
             findings = by_severity.get(severity, [])
             if not findings:
                 continue
-            icon, colour, _ = SEVERITY_STYLE[severity]
-            group = QTreeWidgetItem([f"{severity_title(severity)} ({len(findings)})", ""])
-            group.setIcon(0, QgsApplication.getThemeIcon(icon))
-            group.setFont(0, bold)
-            group.setForeground(0, QBrush(QColor(colour)))
+            group = severity_group_item(severity, len(findings), self.tree.font())
             self.tree.addTopLevelItem(group)
             group.setFirstColumnSpanned(True)
             for finding in findings:
-                group.addChild(self._finding_item(finding, lang))
+                group.addChild(finding_tree_item(finding, lang))
             group.setExpanded(True)
         self._show_summary(report)
         checked = sum(report.checked.values())
@@ -396,16 +393,6 @@ class ValidationDock(QgsDockWidget):
             )
         )
         self.reportShown.emit(report)
-
-    def _finding_item(self, finding: Finding, lang: str) -> QTreeWidgetItem:
-        title = finding.layer_title(lang)
-        feature = finding.feature_label()
-        item = QTreeWidgetItem([finding.message(lang), f"{feature}\n{title}" if title else feature])
-        item.setData(0, FINDING_ROLE, finding)
-        item.setToolTip(0, finding_tooltip(finding, lang))
-        item.setToolTip(1, f"{feature} — {title}")
-        item.setForeground(1, QBrush(QColor("#333333")))
-        return item
 
     def _show_summary(self, report: Optional[ValidationReport]) -> None:
         if report is None:
@@ -417,20 +404,11 @@ class ValidationDock(QgsDockWidget):
                 + tr("No problems found: the map can be published.") + "</span>"
             )
             return
-        chips = []
-        for severity in Severity:
-            count = report.counts[severity]
-            if count or severity is not Severity.INFO:
-                _, colour, background = SEVERITY_STYLE[severity]
-                chips.append(
-                    f"<span style='background:{background}; color:{colour}; font-weight:600'>"
-                    f"&nbsp;{count} {severity_title(severity).lower()}&nbsp;</span>"
-                )
         verdict = (
             tr("Errors must be fixed before publishing.") if report.blocking
             else tr("No errors: check the warnings, then publish.")
         )
-        self.summary.setText("&nbsp;&nbsp;".join(chips) + f"<br><span>{verdict}</span>")
+        self.summary.setText(summary_chips(report.counts) + f"<br><span>{verdict}</span>")
 
     def _show_problem(self, text: str) -> None:
         self.tree.clear()
@@ -535,4 +513,4 @@ def validation_dock_handler(ctx: PluginContext) -> Callable[[bool], None]:
     return show
 
 
-__all__ = ["ValidationDock", "ValidationTask", "run_validation", "validation_dock_handler"]
+__all__ = ["ValidationDock", "read_report", "validation_dock_handler", "validation_parameters"]

@@ -12,6 +12,10 @@
             <translation>(choose)</translation>
         </message>
         <message>
+            <source>(confirmed at an earlier publish)</source>
+            <translation>(confirmed at an earlier publish)</translation>
+        </message>
+        <message>
             <source>1 error must be fixed first.</source>
             <translation>1 error must be fixed first.</translation>
         </message>
@@ -74,6 +78,10 @@
         <message>
             <source>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</source>
             <translation>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</translation>
+        </message>
+        <message>
+            <source>Brings the public map back to the data of an earlier release, as a new release (no release is deleted). Current: the release on the map now (if someone published since, nothing changes).</source>
+            <translation>Brings the public map back to the data of an earlier release, as a new release (no release is deleted). Current: the release on the map now (if someone published since, nothing changes).</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -238,6 +246,14 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Could not open the workspace: {0}</translation>
         </message>
         <message>
+            <source>Could not read the check's result: {0}</source>
+            <translation>Could not read the check's result: {0}</translation>
+        </message>
+        <message>
+            <source>Could not read the history: {0}</source>
+            <translation>Could not read the history: {0}</translation>
+        </message>
+        <message>
             <source>Could not save: </source>
             <translation>Could not save: </translation>
         </message>
@@ -250,12 +266,20 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>CovidMaps – map check</translation>
         </message>
         <message>
+            <source>CovidMaps: checking before publishing</source>
+            <translation>CovidMaps: checking before publishing</translation>
+        </message>
+        <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: checking the map</translation>
         </message>
         <message>
             <source>CovidMaps: history</source>
             <translation>CovidMaps: history</translation>
+        </message>
+        <message>
+            <source>CovidMaps: publishing the map</source>
+            <translation>CovidMaps: publishing the map</translation>
         </message>
         <message>
             <source>CovidMaps: reading the units' boundaries</source>
@@ -300,6 +324,10 @@ An existing file is never overwritten.</translation>
             <translation>Daily updates</translation>
         </message>
         <message>
+            <source>Decision no.</source>
+            <translation>Decision no.</translation>
+        </message>
+        <message>
             <source>Decision number</source>
             <translation>Decision number</translation>
         </message>
@@ -322,6 +350,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>District code field (communes only)</source>
             <translation>District code field (communes only)</translation>
+        </message>
+        <message>
+            <source>District polygons (default: the workspace's)</source>
+            <translation>District polygons (default: the workspace's)</translation>
         </message>
         <message>
             <source>Districts</source>
@@ -396,12 +428,20 @@ An existing file is never overwritten.</translation>
             <translation>Extend these {0} zones to a later end: {1}.</translation>
         </message>
         <message>
+            <source>Extension decision</source>
+            <translation>Extension decision</translation>
+        </message>
+        <message>
             <source>Extension decision number</source>
             <translation>Extension decision number</translation>
         </message>
         <message>
             <source>Facility</source>
             <translation>Facility</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed on {1}: it leaves the public map at the next publish.</source>
+            <translation>Facility «{0}» closed on {1}: it leaves the public map at the next publish.</translation>
         </message>
         <message>
             <source>Facility «{0}» closed.</source>
@@ -448,6 +488,10 @@ An existing file is never overwritten.</translation>
             <translation>Goes into the publishing history (readable by anyone in the release).</translation>
         </message>
         <message>
+            <source>History</source>
+            <translation>History</translation>
+        </message>
+        <message>
             <source>History (administrators)</source>
             <translation>History (administrators)</translation>
         </message>
@@ -462,6 +506,14 @@ An existing file is never overwritten.</translation>
         <message>
             <source>I have read the warnings and want to publish</source>
             <translation>I have read the warnings and want to publish</translation>
+        </message>
+        <message>
+            <source>I have read the {0} new warnings and want to publish</source>
+            <translation>I have read the {0} new warnings and want to publish</translation>
+        </message>
+        <message>
+            <source>Idempotency key (a retry makes one release)</source>
+            <translation>Idempotency key (a retry makes one release)</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -648,6 +700,10 @@ An existing file is never overwritten.</translation>
             <translation>Open workspace…</translation>
         </message>
         <message>
+            <source>Other edits of the layer came after: undo with Ctrl+Z (or Edit → Undo) in order.</source>
+            <translation>Other edits of the layer came after: undo with Ctrl+Z (or Edit → Undo) in order.</translation>
+        </message>
+        <message>
             <source>Paste the token from the ICT staff</source>
             <translation>Paste the token from the ICT staff</translation>
         </message>
@@ -676,6 +732,26 @@ An existing file is never overwritten.</translation>
             <translation>Press “Check again” to check the map.</translation>
         </message>
         <message>
+            <source>Preview</source>
+            <translation>Preview</translation>
+        </message>
+        <message>
+            <source>Preview a publish</source>
+            <translation>Preview a publish</translation>
+        </message>
+        <message>
+            <source>Previewed blobs (JSON layer -&gt; sha256; publish only if the export is the same)</source>
+            <translation>Previewed blobs (JSON layer -&gt; sha256; publish only if the export is the same)</translation>
+        </message>
+        <message>
+            <source>Previewed blobs must be a JSON object.</source>
+            <translation>Previewed blobs must be a JSON object.</translation>
+        </message>
+        <message>
+            <source>Previewed release (publish only on top of it)</source>
+            <translation>Previewed release (publish only on top of it)</translation>
+        </message>
+        <message>
             <source>Problem</source>
             <translation>Problem</translation>
         </message>
@@ -686,6 +762,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Province</source>
             <translation>Province</translation>
+        </message>
+        <message>
+            <source>Province outline (default: the workspace's)</source>
+            <translation>Province outline (default: the workspace's)</translation>
         </message>
         <message>
             <source>Province profile</source>
@@ -768,6 +848,10 @@ An existing file is never overwritten.</translation>
             <translation>Release</translation>
         </message>
         <message>
+            <source>Release history</source>
+            <translation>Release history</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Release id</translation>
         </message>
@@ -778,6 +862,14 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Release note</source>
             <translation>Release note</translation>
+        </message>
+        <message>
+            <source>Release on the map now</source>
+            <translation>Release on the map now</translation>
+        </message>
+        <message>
+            <source>Release to bring back</source>
+            <translation>Release to bring back</translation>
         </message>
         <message>
             <source>Reload history</source>
@@ -802,8 +894,16 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Roll back</translation>
         </message>
         <message>
+            <source>Roll back the public map</source>
+            <translation>Roll back the public map</translation>
+        </message>
+        <message>
             <source>Roll back to selected</source>
             <translation>Roll back to selected</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: new release {1}.</source>
+            <translation>Rolled back to {0}: new release {1}.</translation>
         </message>
         <message>
             <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
@@ -838,6 +938,10 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Save your edits before publishing: </translation>
         </message>
         <message>
+            <source>Saved your edits ({0}); checking…</source>
+            <translation>Saved your edits ({0}); checking…</translation>
+        </message>
+        <message>
             <source>Scheme</source>
             <translation>Scheme</translation>
         </message>
@@ -854,8 +958,16 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>The active risk point «{0}» has passed its visible-until date. Mark it as expired?</translation>
         </message>
         <message>
+            <source>The check failed.</source>
+            <translation>The check failed.</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</source>
+            <translation>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</translation>
         </message>
         <message>
             <source>The level of these units ends within {0} days and no next level is announced yet.</source>
@@ -872,6 +984,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</source>
             <translation>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</translation>
+        </message>
+        <message>
+            <source>The releases of the public map, newest first (who, when, what changed), as a JSON file.</source>
+            <translation>The releases of the public map, newest first (who, when, what changed), as a JSON file.</translation>
         </message>
         <message>
             <source>The selected release is already on the public map.</source>
@@ -922,6 +1038,14 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</translation>
         </message>
         <message>
+            <source>Undo</source>
+            <translation>Undo</translation>
+        </message>
+        <message>
+            <source>Undone: «{0}» is as it was.</source>
+            <translation>Undone: «{0}» is as it was.</translation>
+        </message>
+        <message>
             <source>Units</source>
             <translation>Units</translation>
         </message>
@@ -952,6 +1076,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>Validate, preview the changes and publish the public map</source>
             <translation>Validate, preview the changes and publish the public map</translation>
+        </message>
+        <message>
+            <source>Validates and exports the workspace and compares it with the public map, without sending anything: the findings, the release on the map now and what a publish would change, as a JSON file.</source>
+            <translation>Validates and exports the workspace and compares it with the public map, without sending anything: the findings, the release on the map now and what a publish would change, as a JSON file.</translation>
         </message>
         <message>
             <source>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.
@@ -1002,6 +1130,10 @@ If someone else published meanwhile, nothing is overwritten: run it again.</tran
         <message>
             <source>Zone from districts or communes…</source>
             <translation>Zone from districts or communes…</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» extended to {1} ({2} more days).</source>
+            <translation>Zone «{0}» extended to {1} ({2} more days).</translation>
         </message>
         <message>
             <source>Zone «{0}» extended to {1}.</source>

@@ -12,6 +12,10 @@
             <translation>(chọn)</translation>
         </message>
         <message>
+            <source>(confirmed at an earlier publish)</source>
+            <translation>(đã xác nhận ở lần công bố trước)</translation>
+        </message>
+        <message>
             <source>1 error must be fixed first.</source>
             <translation>Có 1 lỗi phải sửa trước khi công bố.</translation>
         </message>
@@ -74,6 +78,10 @@
         <message>
             <source>Bring the public map back to the data of release {0}? Citizens see it at once; the other releases stay in the history.</source>
             <translation>Đưa bản đồ công khai về dữ liệu của bản {0}? Người dân sẽ thấy ngay dữ liệu đó; các bản khác vẫn được giữ trong lịch sử.</translation>
+        </message>
+        <message>
+            <source>Brings the public map back to the data of an earlier release, as a new release (no release is deleted). Current: the release on the map now (if someone published since, nothing changes).</source>
+            <translation>Đưa bản đồ công khai về dữ liệu của một phiên bản trước, thành một phiên bản mới (không phiên bản nào bị xoá). Hiện tại: phiên bản đang trên bản đồ (nếu có người vừa công bố, không có gì thay đổi).</translation>
         </message>
         <message>
             <source>Cancel</source>
@@ -238,6 +246,14 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Không mở được vùng làm việc: {0}</translation>
         </message>
         <message>
+            <source>Could not read the check's result: {0}</source>
+            <translation>Không đọc được kết quả kiểm tra: {0}</translation>
+        </message>
+        <message>
+            <source>Could not read the history: {0}</source>
+            <translation>Không đọc được lịch sử: {0}</translation>
+        </message>
+        <message>
             <source>Could not save: </source>
             <translation>Không lưu được: </translation>
         </message>
@@ -250,12 +266,20 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>CovidMaps – kiểm tra bản đồ</translation>
         </message>
         <message>
+            <source>CovidMaps: checking before publishing</source>
+            <translation>CovidMaps: kiểm tra trước khi công bố</translation>
+        </message>
+        <message>
             <source>CovidMaps: checking the map</source>
             <translation>CovidMaps: đang kiểm tra bản đồ</translation>
         </message>
         <message>
             <source>CovidMaps: history</source>
             <translation>CovidMaps: tải lịch sử công bố</translation>
+        </message>
+        <message>
+            <source>CovidMaps: publishing the map</source>
+            <translation>CovidMaps: công bố bản đồ</translation>
         </message>
         <message>
             <source>CovidMaps: reading the units' boundaries</source>
@@ -300,6 +324,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Cập nhật hằng ngày</translation>
         </message>
         <message>
+            <source>Decision no.</source>
+            <translation>Số quyết định</translation>
+        </message>
+        <message>
             <source>Decision number</source>
             <translation>Số quyết định</translation>
         </message>
@@ -322,6 +350,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>District code field (communes only)</source>
             <translation>Trường mã huyện (chỉ với ranh giới xã)</translation>
+        </message>
+        <message>
+            <source>District polygons (default: the workspace's)</source>
+            <translation>Ranh giới huyện (mặc định: của vùng làm việc)</translation>
         </message>
         <message>
             <source>Districts</source>
@@ -396,12 +428,20 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Gia hạn {0} vùng đến thời điểm muộn hơn: {1}.</translation>
         </message>
         <message>
+            <source>Extension decision</source>
+            <translation>Quyết định gia hạn</translation>
+        </message>
+        <message>
             <source>Extension decision number</source>
             <translation>Số quyết định gia hạn</translation>
         </message>
         <message>
             <source>Facility</source>
             <translation>Cơ sở cách ly</translation>
+        </message>
+        <message>
+            <source>Facility «{0}» closed on {1}: it leaves the public map at the next publish.</source>
+            <translation>Đã đóng cơ sở «{0}» ngày {1}: cơ sở sẽ rời bản đồ công khai ở lần công bố tới.</translation>
         </message>
         <message>
             <source>Facility «{0}» closed.</source>
@@ -448,6 +488,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Ghi vào lịch sử công bố (ai cũng đọc được trong bản phát hành).</translation>
         </message>
         <message>
+            <source>History</source>
+            <translation>Lịch sử</translation>
+        </message>
+        <message>
             <source>History (administrators)</source>
             <translation>Lịch sử (quản trị)</translation>
         </message>
@@ -462,6 +506,14 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>I have read the warnings and want to publish</source>
             <translation>Tôi đã xem các cảnh báo và vẫn muốn công bố</translation>
+        </message>
+        <message>
+            <source>I have read the {0} new warnings and want to publish</source>
+            <translation>Tôi đã đọc {0} cảnh báo mới và muốn công bố</translation>
+        </message>
+        <message>
+            <source>Idempotency key (a retry makes one release)</source>
+            <translation>Khoá chống lặp (thử lại chỉ tạo một phiên bản)</translation>
         </message>
         <message>
             <source>Import official boundaries</source>
@@ -648,6 +700,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Mở vùng làm việc…</translation>
         </message>
         <message>
+            <source>Other edits of the layer came after: undo with Ctrl+Z (or Edit → Undo) in order.</source>
+            <translation>Lớp đã có chỉnh sửa khác sau đó: hãy hoàn tác lần lượt bằng Ctrl+Z (hoặc Chỉnh sửa → Hoàn tác).</translation>
+        </message>
+        <message>
             <source>Paste the token from the ICT staff</source>
             <translation>Dán mã do bộ phận CNTT cấp</translation>
         </message>
@@ -676,6 +732,26 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Nhấn «Kiểm tra lại» để kiểm tra bản đồ.</translation>
         </message>
         <message>
+            <source>Preview</source>
+            <translation>Xem trước</translation>
+        </message>
+        <message>
+            <source>Preview a publish</source>
+            <translation>Xem trước khi công bố</translation>
+        </message>
+        <message>
+            <source>Previewed blobs (JSON layer -&gt; sha256; publish only if the export is the same)</source>
+            <translation>Dữ liệu đã xem trước (JSON lớp -&gt; sha256; chỉ công bố nếu dữ liệu xuất vẫn như vậy)</translation>
+        </message>
+        <message>
+            <source>Previewed blobs must be a JSON object.</source>
+            <translation>Dữ liệu đã xem trước phải là một đối tượng JSON.</translation>
+        </message>
+        <message>
+            <source>Previewed release (publish only on top of it)</source>
+            <translation>Phiên bản đã xem trước (chỉ công bố tiếp sau phiên bản này)</translation>
+        </message>
+        <message>
             <source>Problem</source>
             <translation>Vấn đề</translation>
         </message>
@@ -686,6 +762,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Province</source>
             <translation>Tỉnh</translation>
+        </message>
+        <message>
+            <source>Province outline (default: the workspace's)</source>
+            <translation>Ranh giới tỉnh (mặc định: của vùng làm việc)</translation>
         </message>
         <message>
             <source>Province profile</source>
@@ -768,6 +848,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Bản phát hành</translation>
         </message>
         <message>
+            <source>Release history</source>
+            <translation>Lịch sử phiên bản</translation>
+        </message>
+        <message>
             <source>Release id</source>
             <translation>Mã bản phát hành</translation>
         </message>
@@ -778,6 +862,14 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Release note</source>
             <translation>Ghi chú bản phát hành</translation>
+        </message>
+        <message>
+            <source>Release on the map now</source>
+            <translation>Phiên bản đang trên bản đồ</translation>
+        </message>
+        <message>
+            <source>Release to bring back</source>
+            <translation>Phiên bản cần đưa trở lại</translation>
         </message>
         <message>
             <source>Reload history</source>
@@ -802,8 +894,16 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Quay lại bản này</translation>
         </message>
         <message>
+            <source>Roll back the public map</source>
+            <translation>Quay lại phiên bản trước của bản đồ công khai</translation>
+        </message>
+        <message>
             <source>Roll back to selected</source>
             <translation>Quay lại bản đã chọn</translation>
+        </message>
+        <message>
+            <source>Rolled back to {0}: new release {1}.</source>
+            <translation>Đã quay lại {0}: phiên bản mới {1}.</translation>
         </message>
         <message>
             <source>Rolled back to {0}: the public map shows the new release {1} holding the data of {0}.</source>
@@ -838,6 +938,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
         </message>
         <message>
+            <source>Saved your edits ({0}); checking…</source>
+            <translation>Đã lưu chỉnh sửa ({0}); đang kiểm tra…</translation>
+        </message>
+        <message>
             <source>Scheme</source>
             <translation>Thang cấp độ</translation>
         </message>
@@ -854,8 +958,16 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Điểm nguy cơ «{0}» đang cảnh báo đã qua ngày «Hiển thị đến». Chuyển sang hết hạn?</translation>
         </message>
         <message>
+            <source>The check failed.</source>
+            <translation>Kiểm tra không chạy được.</translation>
+        </message>
+        <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</source>
+            <translation>Số quyết định gia hạn được ghi vào «Văn bản, thông báo» của vùng ngay khi gõ; để trống nếu chưa có.</translation>
         </message>
         <message>
             <source>The level of these units ends within {0} days and no next level is announced yet.</source>
@@ -872,6 +984,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>The public map shows the province's hotline and one line of advice under its header, on the first screen. They are stored in the workspace and sent with the next publish. Leave a text empty to keep it as it is.</source>
             <translation>Bản đồ công khai hiển thị đường dây nóng của tỉnh và một dòng lời khuyên ngay dưới tiêu đề, ở màn hình đầu tiên. Chúng được lưu trong vùng làm việc và gửi đi ở lần công bố tiếp theo. Để trống một mục để giữ nguyên nội dung cũ.</translation>
+        </message>
+        <message>
+            <source>The releases of the public map, newest first (who, when, what changed), as a JSON file.</source>
+            <translation>Các phiên bản của bản đồ công khai, mới nhất trước (ai, khi nào, thay đổi gì), dưới dạng tệp JSON.</translation>
         </message>
         <message>
             <source>The selected release is already on the public map.</source>
@@ -922,6 +1038,14 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo, ở cơ sở cuối cùng thì lưu tất cả. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
         </message>
         <message>
+            <source>Undo</source>
+            <translation>Hoàn tác</translation>
+        </message>
+        <message>
+            <source>Undone: «{0}» is as it was.</source>
+            <translation>Đã hoàn tác: «{0}» trở lại như trước.</translation>
+        </message>
+        <message>
             <source>Units</source>
             <translation>Đơn vị</translation>
         </message>
@@ -952,6 +1076,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Validate, preview the changes and publish the public map</source>
             <translation>Kiểm tra dữ liệu, xem trước các thay đổi và công bố bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>Validates and exports the workspace and compares it with the public map, without sending anything: the findings, the release on the map now and what a publish would change, as a JSON file.</source>
+            <translation>Kiểm tra và xuất vùng làm việc, so sánh với bản đồ công khai mà không gửi gì: các phát hiện, phiên bản đang trên bản đồ và những gì một lần công bố sẽ thay đổi, dưới dạng tệp JSON.</translation>
         </message>
         <message>
             <source>Validates the workspace, exports the approved and currently visible features (public fields only) and publishes them as a new release of the public map. Layers the endpoint already has are not uploaded again.
@@ -1002,6 +1130,10 @@ Nếu có người khác vừa công bố, không có gì bị ghi đè: hãy ch
         <message>
             <source>Zone from districts or communes…</source>
             <translation>Vùng theo huyện/xã…</translation>
+        </message>
+        <message>
+            <source>Zone «{0}» extended to {1} ({2} more days).</source>
+            <translation>Đã gia hạn vùng «{0}» đến {1} (thêm {2} ngày).</translation>
         </message>
         <message>
             <source>Zone «{0}» extended to {1}.</source>

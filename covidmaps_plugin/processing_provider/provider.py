@@ -27,6 +27,9 @@ ALGORITHMS: List[str] = [
     "covidmaps_plugin.processing_provider.publish_algorithm:PublishAlgorithm",
     "covidmaps_plugin.processing_provider.import_boundaries_algorithm:ImportBoundariesAlgorithm",
     "covidmaps_plugin.processing_provider.set_notice_algorithm:SetNoticeAlgorithm",
+    "covidmaps_plugin.processing_provider.release_algorithms:PreviewPublishAlgorithm",
+    "covidmaps_plugin.processing_provider.release_algorithms:HistoryAlgorithm",
+    "covidmaps_plugin.processing_provider.release_algorithms:RollbackAlgorithm",
 ]
 
 

@@ -10,6 +10,7 @@ unless CONFIRM_WARNINGS is true.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, Optional
 
 from qgis.core import (
@@ -40,6 +41,9 @@ class PublishAlgorithm(CovidMapsAlgorithm):
     CONFIRM_WARNINGS = "CONFIRM_WARNINGS"
     MESSAGE = "MESSAGE"
     RELEASE_ID = "RELEASE_ID"
+    # the Publish dialog: publish what covidmaps:previewpublish showed or nothing
+    BASE_RELEASE = "BASE_RELEASE"
+    EXPECTED_BLOBS = "EXPECTED_BLOBS"
     MAP_URL = "MAP_URL"
 
     def shortHelpString(self) -> str:  # noqa: N802 - Qt API
@@ -64,8 +68,19 @@ class PublishAlgorithm(CovidMapsAlgorithm):
             defaultValue=False))
         self.addParameter(QgsProcessingParameterString(
             self.MESSAGE, tr("Release note"), defaultValue="", optional=True))
+        self._add_previewed()
         self.addOutput(QgsProcessingOutputString(self.RELEASE_ID, tr("Release id")))
         self.addOutput(QgsProcessingOutputString(self.MAP_URL, tr("Public map URL")))
+
+    def _add_previewed(self) -> None:
+        for name, title in (
+                (self.BASE_RELEASE, tr("Previewed release (publish only on top of it)")),
+                (self.EXPECTED_BLOBS, tr("Previewed blobs (JSON layer -> sha256; publish only "
+                                         "if the export is the same)"))):
+            parameter = QgsProcessingParameterString(name, title, optional=True)
+            parameter.setFlags(parameter.flags()
+                               | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+            self.addParameter(parameter)
 
     def processAlgorithm(  # noqa: N802 - Qt API
         self,
@@ -77,6 +92,7 @@ class PublishAlgorithm(CovidMapsAlgorithm):
         from ..core.publishing.auth import auth_headers
         from ..core.publishing.network import network_settings
         from ..core.publishing.pipeline import PublishRequest, publish
+        from ..core.publishing.preview_report import publish_as_previewed
 
         lang = current_language()
         try:
@@ -89,10 +105,29 @@ class PublishAlgorithm(CovidMapsAlgorithm):
                 confirm_warnings=self.parameterAsBoolean(
                     parameters, self.CONFIRM_WARNINGS, context),
                 message=self.parameterAsString(parameters, self.MESSAGE, context) or "",
+                base_release=self.parameterAsString(
+                    parameters, self.BASE_RELEASE, context).strip() or None,
             )
-            result = publish(request, feedback, feedback.pushInfo, lang)
+            expected = _blobs(self.parameterAsString(parameters, self.EXPECTED_BLOBS, context))
+            if request.base_release or expected:
+                result = publish_as_previewed(request, expected, feedback, feedback.pushInfo,
+                                              lang)
+            else:
+                result = publish(request, feedback, feedback.pushInfo, lang)
         except WorkspaceError as exc:  # PublishError included
             raise QgsProcessingException(error_text(exc)) from exc
         feedback.pushInfo(tr("Published release {0}: {1}").format(
             result.release_id, result.map_url))
         return {self.RELEASE_ID: result.release_id, self.MAP_URL: result.map_url}
+
+
+def _blobs(text: str) -> Dict[str, str]:
+    if not (text or "").strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise QgsProcessingException(tr("Previewed blobs must be a JSON object."))
+    return {str(k): str(v) for k, v in value.items()}

@@ -2,9 +2,13 @@
 ``qgis_process``.
 
 Input: a workspace GeoPackage (read-only: opening it as a project could
-upgrade or save it) or the four layers; outputs: a findings layer (points
-where the problems are), a report file (HTML or JSON by extension) and the
-counts. With FAIL_ON_ERRORS the algorithm fails when an error blocks
+upgrade or save it) or the four layers, or both (the layers given win: the
+validation dock passes the project's layers, unsaved edits included, and the
+workspace file for the profile), and optionally the province outline and
+district polygons; outputs: a findings layer (points where the problems
+are), a report file (HTML or JSON by extension; the JSON holds every finding
+as ``Finding.to_dict`` writes it, read back with ``ValidationReport.from_dict``)
+and the counts. With FAIL_ON_ERRORS the algorithm fails when an error blocks
 publishing, so a model stops before a publish step.
 """
 
@@ -13,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Set, Tuple
 
 from qgis.core import (
     QgsFeature,
@@ -44,6 +48,7 @@ from ..model.profile import DEFAULT_PROFILE_ID
 from .base import CovidMapsAlgorithm
 
 WORKSPACE, PROFILE, NOW, FAIL_ON_ERRORS = "WORKSPACE", "PROFILE", "NOW", "FAIL_ON_ERRORS"
+PROVINCE, DISTRICTS = "PROVINCE", "DISTRICTS"
 FINDINGS, REPORT = "FINDINGS", "REPORT"
 ERRORS, WARNINGS, INFOS, BLOCKING = "ERRORS", "WARNINGS", "INFOS", "BLOCKING"
 MAX_LOGGED_ERRORS = 50  # the log lists the first ones; the layer and report hold all
@@ -95,6 +100,10 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
                     else source.TypeVectorPolygon)
             self.addParameter(QgsProcessingParameterVectorLayer(
                 layer_parameter(layer_def.name), layer_def.title_en, [kind], optional=True))
+        for name, title in ((PROVINCE, tr("Province outline (default: the workspace's)")),
+                            (DISTRICTS, tr("District polygons (default: the workspace's)"))):
+            self.addParameter(QgsProcessingParameterVectorLayer(
+                name, title, [QgsProcessing.SourceType.TypeVectorPolygon], optional=True))
         self.addParameter(QgsProcessingParameterString(
             PROFILE, tr("Province profile (when no workspace is given)"),
             defaultValue=DEFAULT_PROFILE_ID, optional=True))
@@ -128,17 +137,20 @@ class ValidateAlgorithm(CovidMapsAlgorithm):
                 ) -> Tuple[Dict[str, QgsVectorLayer], ProvinceProfile,
                            Optional[QgsVectorLayer], Optional[QgsVectorLayer], str]:
         path = (self.parameterAsFile(parameters, WORKSPACE, context) or "").strip()
+        given: Dict[str, QgsVectorLayer] = {}
+        for name in [*MODEL.layer_names, "province", "districts"]:
+            layer = self.parameterAsVectorLayer(parameters, layer_parameter(name), context)
+            if layer is not None:
+                given[name] = layer
         layers: Dict[str, QgsVectorLayer] = {}
         province = districts = None
-        if path:
-            layers, profile, province, districts = _open_read_only(Path(path))
+        if path:  # what was given is not opened again from the file
+            layers, profile, province, districts = _open_read_only(Path(path), set(given))
         else:
             profile = self.parameterAsProfile(parameters, PROFILE, context)
-        for layer_def in MODEL.layers:
-            given = self.parameterAsVectorLayer(
-                parameters, layer_parameter(layer_def.name), context)
-            if given is not None:
-                layers[layer_def.name] = given
+        province = given.pop("province", province)
+        districts = given.pop("districts", districts)
+        layers.update(given)
         if not layers:
             raise QgsProcessingException(
                 tr("Give a workspace file or at least one layer to validate."))
@@ -231,9 +243,10 @@ def _wgs84():
     return WGS84
 
 
-def _open_read_only(path: Path):
+def _open_read_only(path: Path, skip: Set[str] = frozenset()):
     """Layers, profile and reference layers of a workspace file, without
-    opening it as a project (which could upgrade or save it)."""
+    opening it as a project (which could upgrade or save it); the tables
+    named in ``skip`` are not opened (given otherwise)."""
     from ..core.gpkg import read_meta
     from ..core.workspace import WorkspaceError, check_existing_workspace
 
@@ -249,6 +262,8 @@ def _open_read_only(path: Path):
             path, exc)) from exc
 
     def layer(table: str) -> Optional[QgsVectorLayer]:
+        if table in skip:
+            return None
         candidate = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
         return candidate if candidate.isValid() else None
 

@@ -34,7 +34,7 @@ def _show_province(workspace, canvas):
 
 
 @pytest.fixture()
-def make_dock(workspace, qgis_canvas):
+def make_dock(workspace, qgis_canvas, provider):  # the dock runs covidmaps:validate
     docks = []
 
     def make(**kwargs):

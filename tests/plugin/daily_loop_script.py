@@ -2,10 +2,16 @@
 
 The officer's day, through the installed plugin's own buttons, with the
 mouse and keyboard: add 3 risk points (click the map, type the name, Tab,
-the times, Enter), extend 1 isolation zone and close 1 facility (their
-toolbar button, click the feature),
-update 4 facilities' figures (one table, typed down with Enter), check the map, publish (save
-edits and check, confirm the warnings, publish).
+the start time (a whole date moves on), the end time, Enter), extend 1
+isolation zone and close 1 facility (their toolbar button, click the
+feature; the decision number typed in the message bar), update 4
+facilities' figures (one table, typed down with Enter), publish (the
+dialog saves and checks by itself; confirm new warnings; publish).
+
+Before the day, "yesterday" publishes through the same dialog (its clicks
+are kept apart in ``yesterday``, not counted): the steady state of an
+officer who confirmed the sample's warnings at the last publish. After the
+day, the validation dock is opened (not counted) to look at its rows.
 
 Every click and keystroke an officer needs goes through ``click()`` /
 ``key()``, which count it; free text (names, dates, numbers) is typed or
@@ -28,7 +34,6 @@ from qgis.core import (
     QgsPointXY,
     QgsProject,
 )
-from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QPoint, Qt, QTimer
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import (
@@ -36,9 +41,10 @@ from qgis.PyQt.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDockWidget,
+    QLineEdit,
     QToolBar,
+    QWidget,
 )
 
 RESULT_PATH = os.environ["COVIDMAPS_DAILY_RESULT"]
@@ -137,15 +143,11 @@ def show_around(layer, geometry, margin_m=1500.0):
 
 
 def pixel_of(layer, point):
+    QgsApplication.processEvents()  # a message bar item shown moves the map down
     canvas = iface.mapCanvas()
     where = to_canvas(layer).transform(point)
     pixel = canvas.getCoordinateTransform().transform(where)
     return QPoint(round(pixel.x()), round(pixel.y()))
-
-
-def ok_button(dialog):
-    box = dialog.findChild(QDialogButtonBox)
-    return box.button(QDialogButtonBox.StandardButton.Ok)
 
 
 # ------------------------------------------------------------ the day
@@ -159,8 +161,52 @@ def step_open():
     if browser is not None:
         browser.hide()
     open_workspace(WORKSPACE_PATH, project=QgsProject.instance())
+    later(1500, step_yesterday)
+
+
+def step_yesterday():
+    """Yesterday's publish (not counted): the officer confirmed the
+    sample's warnings then."""
+    state["task"] = "yesterday"
+    click(toolbar_button("publish"), "Publish… (yesterday)")
+    later(500, when_dialog, step_yesterday_dialog)
+
+
+def publish_dialog():
+    dialog = iface.mainWindow().findChild(QDialog, "CovidMapsPublishDialog")
+    return dialog if dialog is not None and dialog.isVisible() else None
+
+
+def when_dialog(step, waited=0):
+    if publish_dialog() is None and waited < 20_000:
+        later(POLL_MS, lambda: when_dialog(step, waited + POLL_MS))
+    else:
+        step()
+
+
+def step_yesterday_dialog():
+    dialog = publish_dialog()
+    wait_idle(dialog, step_yesterday_checked)
+
+
+def step_yesterday_checked():
+    dialog = publish_dialog()
+    result["yesterday_confirm_visible"] = dialog.confirm.isVisible()
+    if dialog.confirm.isVisible():
+        click(dialog.confirm, "I have read the warnings (yesterday)",
+              QPoint(8, dialog.confirm.height() // 2))
+    click(dialog.publish_button, "Publish (yesterday)")
+    wait_idle(dialog, step_yesterday_done)
+
+
+def step_yesterday_done():
+    dialog = publish_dialog()
+    result["yesterday_status"] = dialog.status.text()
+    dialog.close()
+    result["yesterday"] = result["ledger"]
+    result["ledger"] = []
     result["started"] = time.monotonic()
-    later(1500, step_place_tool)
+    later(500, step_place_tool)
 
 
 def step_place_tool():
@@ -208,12 +254,17 @@ def step_fill_form(point):
     QApplication.processEvents()
     result.setdefault("place_type", []).append(combo.currentText())
     reached = []
-    for edit, digits, what in ((empty_dates[0], point["start_digits"], "exposure start"),
-                               (empty_dates[1], point["end_digits"], "exposure end")):
-        key(dialog.focusWidget(), Qt.Key.Key_Tab, f"Tab to «{what}»")
-        here = sip.unwrapinstance(dialog.focusWidget())
-        reached.append(here in (sip.unwrapinstance(edit), sip.unwrapinstance(edit.lineEdit())))
-        QTest.keyClicks(dialog.focusWidget(), digits)  # typed: free text
+    # Tab from the name to «exposure start»; its whole date moves the
+    # cursor on to «exposure end» by itself
+    key(dialog.focusWidget(), Qt.Key.Key_Tab, "Tab to «exposure start»")
+    for edit, digits in ((empty_dates[0], point["start_digits"]),
+                         (empty_dates[1], point["end_digits"])):
+        QApplication.processEvents()
+        focus = dialog.focusWidget()
+        reached.append(focus is not None and focus.objectName() == edit.objectName())
+        for digit in digits:  # typed: free text, a key at a time as an officer types
+            QTest.keyClick(dialog.focusWidget(), digit)
+            QApplication.processEvents()  # the moment between two keys
     result.setdefault("tab_reached_dates", []).append(all(reached))
     QApplication.processEvents()
     feature = form.currentFormFeature()
@@ -252,22 +303,53 @@ def step_extend():
     show_around(zones, zone.geometry())
     # the middle of a (small, convex) zone; GEOS's point on surface can come
     # back empty for a zone of a few metres
-    state["zone_pixel"] = pixel_of(zones, zone.geometry().boundingBox().center())
+    state["zone_pixel"] = lambda: pixel_of(zones, zone.geometry().boundingBox().center())
     open_daily("extend_zone", PLAN["extend_entry"], step_extend_click_zone)
 
 
+def settle_map(then):
+    """Navigation (not counted): the message bar's items come and go and the
+    map moves with them; clear them and let the map settle before a click."""
+    iface.messageBar().clearWidgets()
+    later(300, then)
+
+
 def step_extend_click_zone():
-    later(500, when_modal, step_extend_dialog)
-    click(iface.mapCanvas().viewport(), "click the zone", state["zone_pixel"])
+    settle_map(step_extend_click_zone_now)
 
 
-def step_extend_dialog():
-    dialog = modal()
-    assert isinstance(dialog, QDialog), dialog
-    result["extend_intro"] = dialog.intro.text()
-    dialog.decision.setText(PLAN["extend_decision"])  # typed: free text
-    shot("extend_dialog", dialog)
-    click(ok_button(dialog), "Gia hạn")
+def step_extend_click_zone_now():
+    later(500, step_extended)
+    click(iface.mapCanvas().viewport(), "click the zone", state["zone_pixel"]())
+
+
+def quick_item():
+    """The message bar's item of the last extend/close (text, Undo)."""
+    result.setdefault("bar", []).append([i.text() for i in iface.messageBar().items()])
+    items = [w for w in iface.messageBar().findChildren(QWidget, "CovidMapsQuickUpdate")
+             if w.isVisible()]
+    return items[-1] if items else None
+
+
+def bar_text(item):
+    from qgis.PyQt.QtWidgets import QLabel, QTextEdit
+
+    texts = [w.toPlainText() for w in item.findChildren(QTextEdit)]
+    texts += [w.text() for w in item.findChildren(QLabel)]
+    return " ".join(texts)
+
+
+def step_extended():
+    assert modal() is None, modal()  # no dialog to confirm
+    item = quick_item()
+    assert item is not None, result.get("bar")
+    result["extend_intro"] = bar_text(item)
+    iface.mainWindow().activateWindow()  # a window manager does this; Xvfb has none
+    QApplication.processEvents()
+    decision = item.findChild(QLineEdit, "CovidMapsExtensionDecision")
+    result["decision_focused"] = decision.hasFocus()
+    decision.insert(PLAN["extend_decision"])  # typed: free text (QTest types ASCII only)
+    shot("extend_message", iface.messageBar())
     later(400, step_close_facility)
 
 
@@ -277,19 +359,23 @@ def step_close_facility():
     facilities = session().layers["quarantine_facilities"]
     facility = facilities.getFeature(PLAN["closed_facility_fid"])
     show_around(facilities, facility.geometry())
-    state["facility_pixel"] = pixel_of(facilities, facility.geometry().asPoint())
+    state["facility_pixel"] = lambda: pixel_of(facilities, facility.geometry().asPoint())
     open_daily("close_facility", PLAN["close_entry"], step_close_click)
 
 
 def step_close_click():
-    later(500, when_modal, step_close_dialog)
-    click(iface.mapCanvas().viewport(), "click the facility", state["facility_pixel"])
+    settle_map(step_close_click_now)
 
 
-def step_close_dialog():
-    dialog = modal()
-    result["close_intro"] = dialog.intro.text()
-    click(ok_button(dialog), "Xác nhận")
+def step_close_click_now():
+    later(500, step_closed)
+    click(iface.mapCanvas().viewport(), "click the facility", state["facility_pixel"]())
+
+
+def step_closed():
+    assert modal() is None, modal()
+    result["close_intro"] = bar_text(quick_item())
+    shot("close_message", iface.messageBar())
     later(400, step_figures)
 
 
@@ -317,14 +403,7 @@ def step_figures_table():
         key(QApplication.focusWidget(), Qt.Key.Key_Return,
             "Enter saves them all" if row == table.rowCount() - 1 else f"Enter after {name}")
         QApplication.processEvents()
-    later(400, step_validate)
-
-
-def step_validate():
-    result["messages"].append([i.text() for i in iface.messageBar().items()])
-    state["task"] = "check the map"
-    click(toolbar_button("validate"), "Check the map")
-    later(800, step_validated)
+    later(400, step_publish)
 
 
 def cut_rows(tree):
@@ -347,30 +426,27 @@ def cut_rows(tree):
     return cut
 
 
-def step_validated():
-    dock = iface.mainWindow().findChild(QDockWidget, "CovidMapsValidationDock")
-    result["dock_summary"] = dock.summary.text()
-    result["dock_cut_rows"] = cut_rows(dock.tree)
-    shot("screen_validated")
+def step_publish():
+    result["messages"].append([i.text() for i in iface.messageBar().items()])
+    result["unsaved_before_publish"] = [
+        layer.name() for layer in QgsProject.instance().mapLayers().values()
+        if layer.isEditable() and layer.isModified()]
     state["task"] = "publish"
+    state["t0"] = time.monotonic()  # the check starts as the dialog opens
     click(toolbar_button("publish"), "Publish…")
-    later(500, step_publish_dialog)
+    later(100, when_dialog, step_publish_dialog)
 
 
 def step_publish_dialog():
-    window = iface.mainWindow()
-    dialog = window.findChild(QDialog, "CovidMapsPublishDialog")
+    dialog = publish_dialog()
     state["dialog"] = dialog
     screen = QgsApplication.primaryScreen().availableGeometry()
     dialog.setGeometry(screen.width() - 720, 40, 710, screen.height() - 80)
-    result["save_check_visible"] = dialog.save_check_button.isVisible()
-    result["save_check_default"] = dialog.save_check_button.isDefault()
-    shot("publish_opened", dialog)
     result["status_before"] = dialog.status.text()
-    button = dialog.save_check_button if dialog.save_check_button.isVisible() \
-        else dialog.check_button
-    state["t0"] = time.monotonic()
-    click(button, button.text())
+    result["checking_on_open"] = bool(dialog.tasks)
+    result["unsaved_after_open"] = [
+        layer.name() for layer in QgsProject.instance().mapLayers().values()
+        if layer.isEditable() and layer.isModified()]
     wait_idle(dialog, step_previewed)
 
 
@@ -396,7 +472,9 @@ def step_confirm():
     if dialog.confirm.isVisible():  # on the box itself, as an officer clicks it
         click(dialog.confirm, "I have read the warnings",
               QPoint(8, dialog.confirm.height() // 2))
+    result["confirm_visible"] = dialog.confirm.isVisible()
     dialog.message.setText(PLAN["message"])  # typed: free text
+    result["publish_is_default"] = dialog.publish_button.isDefault()
     state["t0"] = time.monotonic()
     click(dialog.publish_button, "Publish")
     wait_idle(dialog, step_published)
@@ -414,6 +492,19 @@ def step_done():
     shot("published", state["dialog"])
     shot("screen_published")
     result["wall_seconds"] = time.monotonic() - result.pop("started")
+    state["dialog"].close()
+    # after the day, not counted: the validation dock's rows, whole
+    state["task"] = "after the day"
+    toolbar_button("validate").click()
+    later(1500, step_dock)
+
+
+def step_dock():
+    dock = iface.mainWindow().findChild(QDockWidget, "CovidMapsValidationDock")
+    result["dock_summary"] = dock.summary.text()
+    result["dock_cut_rows"] = cut_rows(dock.tree)
+    shot("screen_validated")
+    shot("dock", dock)
     finish()
 
 

@@ -1,6 +1,7 @@
 """The officer's daily job in a real QGIS window (qgis.bin under Xvfb), in
 Vietnamese, against a real endpoint on 127.0.0.1: add 3 risk points, extend
-1 zone, close 1 facility, update 4 facilities' figures, check, publish.
+1 zone, close 1 facility, update 4 facilities' figures, check and publish
+(the Publish dialog saves and checks by itself).
 
 ``daily_loop_script.py`` drives the installed plugin through its own
 buttons and counts every click and keystroke the officer needs (free text
@@ -154,14 +155,21 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert result["calendar_locale"] == "vi_VN"
     for form in result["forms"]:
         assert form["approved"] and form["visible_until"] not in ("", "NULL", "None")
-    # the daily dialogs name what they act on
+    # extend and close act on the clicked feature at once; the message bar
+    # names it (with Undo), the decision number is typed there
     assert f"«{plan['zone_name']}»" in result["extend_intro"]
     assert f"«{plan['closed_facility_name']}»" in result["close_intro"]
+    assert result["decision_focused"]
     assert result["figures_start"] == [True, 0, 2]  # typing goes in the first people cell
     assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
-    assert result["save_check_visible"]  # unsaved edits: saved and checked in one click
-    assert result["save_check_default"]  # and it is the button Enter presses
+    # yesterday's publish asked about the sample's warnings; today's only
+    # about new ones (there are none), and opening Publish saved and checked
+    assert result["yesterday_confirm_visible"] and not result["confirm_visible"]
+    assert result["unsaved_before_publish"] and result["checking_on_open"]
+    assert result["unsaved_after_open"] == []
+    assert result["publish_is_default"]
     assert any(c.startswith("3 điểm nguy cơ mới: ") for c in result["changes"]), result["changes"]
+    assert any("(đã xác nhận ở lần công bố trước)" in f for f in result["findings"])
 
     # it is all on the public map
     risk = published_layer(scene["url"], "risk_points")
@@ -176,6 +184,8 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
             assert facilities[name]["properties"]["occupancy"] == people
     zones = published_layer(scene["url"], "isolation_zones")["features"]
     assert zones[plan["zone_name"]]["properties"]["status"] == "extended"
+    saved_zone = {f["name"]: f for f in _features(scene["gpkg"], "isolation_zones")}
+    assert saved_zone[plan["zone_name"]]["source_doc"] == plan["extend_decision"]
 
     # the measurement (printed, kept as an artifact; not a pass/fail threshold)
     ledger = result["ledger"]
@@ -183,6 +193,7 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     for entry in ledger:
         by_task[entry["task"]] = by_task.get(entry["task"], 0) + 1
     report = {"clicks_and_keys": len(ledger), "by_task": by_task,
+              "not_counted": {"yesterday": len(result["yesterday"])},
               "check_seconds": round(result["check_seconds"], 2),
               "publish_seconds": round(result["publish_seconds"], 2),
               "wall_seconds": round(result["wall_seconds"], 1), "ledger": ledger}

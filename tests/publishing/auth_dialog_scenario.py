@@ -19,6 +19,11 @@ def main() -> None:
     app.initQgis()
     from covidmaps_plugin.core.publishing import auth
     from covidmaps_plugin.gui.publish_dialog import PublishDialog
+    from covidmaps_plugin.processing_provider.provider import CovidMapsProvider
+
+    # the dialog runs the covidmaps algorithms, as in QGIS with the plugin loaded
+    provider = CovidMapsProvider()  # a Python reference while it is registered
+    assert QgsApplication.processingRegistry().addProvider(provider)
 
     report = {}
     dialog = PublishDialog(gpkg_path=gpkg)

@@ -28,6 +28,11 @@ def texts(widget) -> list:
     return [widget.item(i).text() for i in range(widget.count())]
 
 
+@pytest.fixture(autouse=True)
+def _algorithms(provider):
+    """The dialog runs the covidmaps algorithms, as in QGIS with the plugin."""
+
+
 @pytest.fixture
 def dialog(endpoint, workspace_copy, monkeypatch):
     monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)  # no auth DB in this session
@@ -155,7 +160,7 @@ def test_the_dialog_speaks_vietnamese(vietnamese_qgis, endpoint, workspace_copy,
         assert dialog.publish_button.text() == "Công bố"
         dialog.start_preview()
         wait_idle(dialog)
-        published = dialog.prepared.exports["risk_points"].feature_count
+        published = len(dialog.prepared.changes.layer("risk_points").added)  # an empty map
         assert any(t.startswith(f"{published} điểm nguy cơ mới: «")
                    for t in texts(dialog.changes))
         assert dialog.confirm.text().startswith("Tôi đã xem các cảnh báo")
@@ -306,13 +311,37 @@ def test_opened_to_publish_it_checks_by_itself(endpoint, workspace_copy, monkeyp
     dialog.deleteLater()
 
 
-def test_opened_with_unsaved_edits_save_and_check_is_the_default(endpoint, unsaved_name_edit):
+def test_opened_with_unsaved_edits_it_saves_and_checks(endpoint, workspace_copy,
+                                                      unsaved_name_edit):
+    """Opening Publish is asking to publish: the edits are saved (the status
+    names the layer) and checked; the layers stay editable."""
+    from qgis.core import QgsVectorLayer
+
     layer = unsaved_name_edit
     dialog = PublishDialog()
     dialog.endpoint.setText(endpoint.url)
     dialog.show()
     dialog.restart()
-    assert dialog.check_on_open() is False and not dialog.tasks  # nothing saved unasked
+    assert dialog.check_on_open() is True
+    assert not layer.isModified() and layer.isEditable()
+    assert layer.name() in dialog.status.text()
+    wait_idle(dialog)
+    assert dialog.prepared is not None, dialog.status.text()
+    on_disk = QgsVectorLayer(f"{workspace_copy}|layername=risk_points", "disk", "ogr")
+    assert "Chợ đã sửa" in [f["name"] for f in on_disk.getFeatures()]
+    dialog.close()
+    dialog.deleteLater()
+
+
+def test_the_first_time_nothing_is_saved_unasked(endpoint, unsaved_name_edit):
+    """No endpoint yet: the officer fills it in; «Save edits and check» is
+    the default button and the edits stay unsaved until then."""
+    layer = unsaved_name_edit
+    dialog = PublishDialog()
+    dialog.endpoint.setText("")
+    dialog.show()
+    dialog.restart()
+    assert dialog.check_on_open() is False and not dialog.tasks
     assert dialog.save_check_button.isDefault()
     assert layer.isModified()
     dialog.close()

@@ -1,68 +1,124 @@
-"""The publish as QGIS tasks in the real task manager: progress, the result
-or a typed error in the main thread, cancel before the commit."""
+"""The Publish dialog's steps as Processing algorithms run through the one
+task wrapper (``gui/processing_tasks``) in the real task manager: preview,
+then publish exactly what was previewed (or nothing), history, rollback;
+a failure comes back as the officer's message, a cancel publishes nothing."""
 
 from __future__ import annotations
 
+import json
 import time
-from dataclasses import replace
 
+import pytest
 from qgis.core import QgsApplication
 
-from covidmaps_plugin.core.publishing.auth import auth_headers
-from covidmaps_plugin.core.publishing.errors import (
-    NotAuthenticatedError,
-    PublishCancelledError,
-)
-from covidmaps_plugin.core.publishing.task import PreviewTask, PublishTask
+from covidmaps_plugin.core.publishing.preview_report import PreviewReport
+from covidmaps_plugin.gui.processing_tasks import run_algorithm_task
 
 
-def run_task(task, cancel: bool = False, timeout_s: float = 60):
-    done = []
-    task.on_done = done.append
-    progress = []
+def run(algorithm_id, parameters, cancel=False, timeout_s=60):
+    done, progress = [], []
+    task = run_algorithm_task(None, algorithm_id, parameters, done.append)
     task.progressChanged.connect(progress.append)
-    QgsApplication.taskManager().addTask(task)
     if cancel:
         task.cancel()
     deadline = time.monotonic() + timeout_s
     while not done and time.monotonic() < deadline:
         QgsApplication.processEvents()
         time.sleep(0.01)
-    assert done == [task], "the task did not finish"
-    return progress
+    assert done, "the task did not finish"
+    return done[0], progress
 
 
-def test_preview_then_publish_what_was_previewed(endpoint, workspace_copy):
-    request = endpoint.request(workspace_copy)
-    preview = PreviewTask(request)
-    run_task(preview)
-    assert preview.error is None
-    prepared = preview.prepared
-    assert prepared.base_release == endpoint.manifest()["release_id"]
-    assert any("điểm nguy cơ mới" in s for s in prepared.changes.sentences("vi"))
+@pytest.fixture
+def token_env(endpoint, monkeypatch):
+    monkeypatch.setenv("COVIDMAPS_TOKEN", endpoint.token)  # no auth database here
+    return endpoint
 
-    publish = PublishTask(request, prepared)
-    progress = run_task(publish)
-    assert publish.error is None, publish.error
-    assert publish.result.release_id == endpoint.manifest()["release_id"]
-    assert publish.result.parent_id == prepared.base_release
+
+def preview(endpoint, gpkg, tmp_path):
+    path = tmp_path / "preview.json"
+    outcome, _ = run("covidmaps:previewpublish", {
+        "WORKSPACE": str(gpkg), "ENDPOINT": endpoint.url, "REPORT": str(path)})
+    assert outcome.ok, outcome.errors
+    return PreviewReport.from_dict(json.loads(path.read_text(encoding="utf-8")), "vi")
+
+
+def publish_parameters(endpoint, gpkg, report):
+    return {"WORKSPACE": str(gpkg), "ENDPOINT": endpoint.url, "CONFIRM_WARNINGS": True,
+            "MESSAGE": "thử", "BASE_RELEASE": report.base_release,
+            "EXPECTED_BLOBS": json.dumps(report.blobs)}
+
+
+def test_preview_then_publish_what_was_previewed(provider, token_env, workspace_copy,
+                                                 tmp_path):
+    endpoint = token_env
+    report = preview(endpoint, workspace_copy, tmp_path)
+    assert report.base_release == endpoint.manifest()["release_id"]
+    assert any("điểm nguy cơ mới" in s for s in report.changes.sentences("vi"))
+    assert report.validation.findings  # Finding objects, read back from the JSON
+
+    outcome, progress = run("covidmaps:publish",
+                            publish_parameters(endpoint, workspace_copy, report))
+    assert outcome.ok, outcome.errors
+    manifest = endpoint.manifest()
+    assert outcome.results["RELEASE_ID"] == manifest["release_id"]
+    assert manifest["parent_id"] == report.base_release and manifest["message"] == "thử"
     assert max(progress) == 100 and any(50 < p < 100 for p in progress)
 
+    history = tmp_path / "history.json"
+    outcome, _ = run("covidmaps:history", {"ENDPOINT": endpoint.url, "REPORT": str(history)})
+    releases = json.loads(history.read_text(encoding="utf-8"))["releases"]
+    assert outcome.ok and releases[0]["release_id"] == manifest["release_id"]
 
-def test_a_failure_comes_back_as_a_typed_error(endpoint, workspace_copy):
+    outcome, _ = run("covidmaps:rollback", {
+        "ENDPOINT": endpoint.url, "CURRENT": manifest["release_id"],
+        "TARGET": report.base_release})
+    assert outcome.ok, outcome.errors
+    assert endpoint.manifest()["release_id"] == outcome.results["RELEASE_ID"]
+
+
+def test_a_stale_preview_publishes_nothing(provider, token_env, workspace_copy, tmp_path):
+    """Someone published after the check: If-Match on the previewed release."""
+    endpoint = token_env
+    report = preview(endpoint, workspace_copy, tmp_path)
+    first, _ = run("covidmaps:publish", publish_parameters(endpoint, workspace_copy, report))
+    assert first.ok, first.errors
     before = endpoint.manifest()
-    request = replace(endpoint.request(workspace_copy),
-                      auth_headers=auth_headers(token="cmp_revoked"))
-    task = PublishTask(request)
-    run_task(task)
-    assert isinstance(task.error, NotAuthenticatedError) and task.result is None
+    again, _ = run("covidmaps:publish", publish_parameters(endpoint, workspace_copy, report))
+    said = " ".join(again.errors)  # in the interface language
+    assert not again.ok and ("Người khác vừa công bố" in said or "Someone else" in said)
     assert endpoint.manifest() == before
 
 
-def test_cancel_publishes_nothing(endpoint, workspace_copy):
+def test_a_changed_export_publishes_nothing(provider, token_env, workspace_copy, tmp_path):
+    endpoint = token_env
+    report = preview(endpoint, workspace_copy, tmp_path)
+    parameters = publish_parameters(endpoint, workspace_copy, report)
+    blobs = dict(report.blobs)
+    blobs["risk_points"] = "0" * 64  # what the officer saw is not what would go
+    parameters["EXPECTED_BLOBS"] = json.dumps(blobs)
     before = endpoint.manifest()
-    task = PublishTask(endpoint.request(workspace_copy))
-    run_task(task, cancel=True)
-    assert isinstance(task.error, PublishCancelledError)
-    assert "không thay đổi" in task.error.message("vi")
+    outcome, _ = run("covidmaps:publish", parameters)
+    said = " ".join(outcome.errors)
+    assert not outcome.ok and ("Dữ liệu đã thay đổi" in said or "The data changed" in said)
+    assert endpoint.manifest() == before
+
+
+def test_a_failure_comes_back_as_the_officers_message(provider, endpoint, workspace_copy,
+                                                      monkeypatch):
+    monkeypatch.setenv("COVIDMAPS_TOKEN", "cmp_revoked")
+    before = endpoint.manifest()
+    outcome, _ = run("covidmaps:publish", {
+        "WORKSPACE": str(workspace_copy), "ENDPOINT": endpoint.url, "CONFIRM_WARNINGS": True})
+    assert not outcome.ok and outcome.errors
+    assert endpoint.manifest() == before
+
+
+def test_cancel_publishes_nothing(provider, token_env, workspace_copy):
+    endpoint = token_env
+    before = endpoint.manifest()
+    outcome, _ = run("covidmaps:publish", {
+        "WORKSPACE": str(workspace_copy), "ENDPOINT": endpoint.url, "CONFIRM_WARNINGS": True},
+        cancel=True)
+    assert not outcome.ok and outcome.cancelled
     assert endpoint.manifest() == before

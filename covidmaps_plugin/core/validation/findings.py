@@ -346,7 +346,24 @@ class Finding:
             "message_vi": self.message_vi,
             "message_en": self.message_en,
             "location": list(self.location) if self.location else None,
+            "feature_name": self.feature_name,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The finding :meth:`to_dict` wrote (e.g. in the JSON report of
+        ``covidmaps:validate``, which the validation dock reads back)."""
+        location = data.get("location")
+        fid = data.get("fid")
+        return cls(
+            code=FindingCode(data["code"]), severity=Severity(data["severity"]),
+            layer=str(data.get("layer") or ""), fid=None if fid is None else int(fid),
+            uid=data.get("uid"), field=data.get("field"),
+            message_vi=str(data.get("message_vi") or ""),
+            message_en=str(data.get("message_en") or ""),
+            location=(float(location[0]), float(location[1])) if location else None,
+            feature_name=data.get("feature_name"),
+        )
 
 
 def _render(template: str, params: Mapping[str, Any], lang: str) -> str:
@@ -416,3 +433,8 @@ class ValidationReport:
             "checked": dict(self.checked),
             "findings": [f.to_dict() for f in self.findings],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ValidationReport:
+        return cls([Finding.from_dict(f) for f in data.get("findings", ())],
+                   {str(k): int(v) for k, v in (data.get("checked") or {}).items()})

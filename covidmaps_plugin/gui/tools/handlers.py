@@ -20,6 +20,7 @@ from ..ask import ask
 from ..context import PluginContext
 from . import daily
 from .place_tool import PlaceFeatureTool
+from .quick_updates import QuickUpdate, close_clicked_facility, extend_clicked_zone
 from .zone_tools import (
     PickFeatureTool,
     PickPointTool,
@@ -184,9 +185,11 @@ def run_tool_dialog(ctx: PluginContext, dialog) -> bool:
 
 
 def _on_clicked_feature(ctx: PluginContext, holder: Dict[str, object], layer_name: str,
-                        factory: Callable) -> Callable[[EditingSession], None]:
+                        factory: Callable, quick: Optional[QuickUpdate] = None
+                        ) -> Callable[[EditingSession], None]:
     """Act on the selection of ``layer_name`` (whatever layer is active); with
-    nothing selected there, on the feature the officer clicks next."""
+    nothing selected there, on the feature the officer clicks next: at once
+    with ``quick`` (undoable from the message bar), else through the dialog."""
 
     def start(session: EditingSession) -> None:
         if daily.selected_ids(session, layer_name):
@@ -200,7 +203,10 @@ def _on_clicked_feature(ctx: PluginContext, holder: Dict[str, object], layer_nam
             canvas.unsetMapTool(tool)
             holder.pop("tool", None)
             try:
-                run_tool_dialog(ctx, factory(session, ctx.main_window, ids=[fid]))
+                if quick is not None:
+                    quick(ctx, layer, fid)
+                else:
+                    run_tool_dialog(ctx, factory(session, ctx.main_window, ids=[fid]))
             except EditRefusedError as exc:
                 ctx.push_error(error_text(exc))
 
@@ -217,17 +223,20 @@ def _on_clicked_feature(ctx: PluginContext, holder: Dict[str, object], layer_nam
 
 
 # the three updates of nearly every day, one click each on the toolbar (the
-# Daily updates menu keeps them too, with the rarer ones)
+# Daily updates menu keeps them too, with the rarer ones, as dialogs): the
+# toolbar's extend and close act on the clicked feature at once, with the
+# usual values, and the message bar offers Undo
 
 def extend_zone_handler(ctx: PluginContext) -> Handler:
     return _guarded(ctx, _on_clicked_feature(ctx, _map_tool_holder(ctx), "isolation_zones",
-                                             daily.extend_dialog))
+                                             daily.extend_dialog, extend_clicked_zone))
 
 
 def close_facility_handler(ctx: PluginContext) -> Handler:
     return _guarded(ctx, _on_clicked_feature(ctx, _map_tool_holder(ctx),
                                              "quarantine_facilities",
-                                             daily.close_facility_dialog))
+                                             daily.close_facility_dialog,
+                                             close_clicked_facility))
 
 
 def figures_handler(ctx: PluginContext) -> Handler:
