@@ -24,6 +24,14 @@ from typing import Iterator, Optional, Protocol, Tuple, runtime_checkable
 from ..grammar import STORAGE_KEY
 
 POINTER_KEY = "manifest.json"
+# Open-data files that are replaced at a commit or a key rotation, like the
+# pointer but without compare-and-swap (they are derived from the releases;
+# the last writer wins and the next commit rewrites them): see
+# docs/release-format.md, "Write order".
+FEED_KEY = "feed.atom"
+KEYS_KEY = "keys.json"
+PUBLIC_KEY_KEY = "public-key.pem"
+REPLACEABLE_KEYS = frozenset((FEED_KEY, KEYS_KEY, PUBLIC_KEY_KEY))
 
 # Every key a backend accepts. Anything else (``..``, absolute paths, temp
 # names, upper-case hashes) is refused before it reaches a file system or a
@@ -50,6 +58,21 @@ def release_key(release_id: str) -> str:
     return check_key(f"releases/{release_id}.json")
 
 
+def signature_key(release_id: str) -> str:
+    """``releases/<id>.json.sig``: the detached signature beside a release."""
+    return check_key(f"releases/{release_id}.json.sig")
+
+
+def download_key(sha256: str, suffix: str = "") -> str:
+    """``downloads/<sha256>.csv`` plus ``.gz`` / ``.br`` for a variant."""
+    return check_key(f"downloads/{sha256}.csv{suffix}")
+
+
+def key_pem_key(key_id: str) -> str:
+    """``keys/<key id>.pem``: one signing key's public half, kept after rotation."""
+    return check_key(f"keys/{key_id}.pem")
+
+
 def tile_key(tileset_sha256: str, z: int, x: int, y: int, suffix: str = "") -> str:
     """``tiles/<sha>/{z}/{x}/{y}.pbf`` plus ``.gz`` / ``.br`` for a variant."""
     return check_key(f"tiles/{tileset_sha256}/{z}/{x}/{y}.pbf{suffix}")
@@ -72,6 +95,9 @@ class Storage(Protocol):
 
     def put_immutable(self, key: str, data: bytes) -> None:
         """Store a content-addressed object: atomic and idempotent."""
+
+    def put_replaceable(self, key: str, data: bytes) -> None:
+        """Replace one of ``REPLACEABLE_KEYS`` atomically (whole old or whole new)."""
 
     def read_pointer(self) -> Tuple[Optional[bytes], Optional[str]]:
         """``manifest.json``'s bytes and an opaque version token, or
