@@ -235,3 +235,37 @@ def test_pointer_etag_differs_for_same_size_releases_in_one_second(tmp_path):
         assert len(set(etags)) == 3
     finally:
         nginx.stop()
+
+
+def test_open_data_files_are_plain_files_behind_nginx(stack):
+    """The feed, the signing keys, release signatures and CSV downloads
+    (docs/release-format.md) are served by nginx as the endpoint serves them."""
+    published, nginx = stack
+    manifest = requests.get(f"{nginx.url}/data/manifest.json", timeout=10).json()
+    rid = manifest["release_id"]
+    csv_href = manifest["layers"][0]["downloads"]["csv"]["href"]
+    key_id = requests.get(f"{nginx.url}/data/keys.json", timeout=10).json()["current"]
+    expected = {
+        "feed.atom": ("application/atom+xml", "no-cache"),
+        "keys.json": ("application/json", "no-cache"),
+        "public-key.pem": ("application/x-pem-file", "no-cache"),
+        f"keys/{key_id}.pem": ("application/x-pem-file", IMMUTABLE),
+        f"releases/{rid}.json.sig": ("application/json", IMMUTABLE),
+        csv_href: ("text/csv", IMMUTABLE),
+    }
+    for path, (ctype, cache) in expected.items():
+        via_nginx = requests.get(f"{nginx.url}/data/{path}", timeout=10,
+                                 headers={"Accept-Encoding": "identity"})
+        direct = requests.get(f"{published.url}/data/{path}", timeout=10,
+                              headers={"Accept-Encoding": "identity"})
+        assert via_nginx.status_code == direct.status_code == 200, path
+        assert via_nginx.content == direct.content, path
+        assert via_nginx.headers["Content-Type"].startswith(ctype), path
+        assert direct.headers["Content-Type"].startswith(ctype), path
+        assert via_nginx.headers["Cache-Control"] == direct.headers["Cache-Control"] == cache
+    raw, headers = get_encoded(f"{nginx.url}/data/{csv_href}", "br")
+    assert headers["Content-Encoding"] == "br"
+    assert brotli.decompress(raw) == requests.get(f"{published.url}/data/{csv_href}",
+                                                  timeout=10).content
+    # the private key never reaches /data/
+    assert requests.get(f"{nginx.url}/data/keys/{key_id}.key", timeout=10).status_code == 404
