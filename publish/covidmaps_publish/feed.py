@@ -24,11 +24,15 @@ NOUNS: Dict[str, Dict[str, str]] = {
     "isolation_zones": {"vi": "vùng cách ly", "en": "isolation zones"},
     "checkpoints": {"vi": "chốt kiểm soát", "en": "checkpoints"},
 }
+# a feature leaves the public map when its status ends its public life (a
+# lifted zone, a closed facility are not published): a removal says so
+REMOVED = {"isolation_zones": {"vi": "được dỡ bỏ", "en": "lifted"},
+           "quarantine_facilities": {"vi": "đã đóng", "en": "closed"}}
 WORDS = {
-    "vi": {"added": "+{n} {noun}", "removed": "{n} {noun} đã gỡ", "changed": "{n} {noun} thay đổi",
+    "vi": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "đã gỡ", "changed": "{n} {noun} thay đổi",
            "none": "Không thay đổi dữ liệu", "rollback": "Quay lại bản {id}",
            "init": "Khởi tạo bản đồ"},
-    "en": {"added": "+{n} {noun}", "removed": "{n} {noun} removed", "changed": "{n} {noun} changed",
+    "en": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "removed", "changed": "{n} {noun} changed",
            "none": "No change to the data", "rollback": "Rolled back to release {id}",
            "init": "Map created"},
 }
@@ -49,8 +53,9 @@ def change_summary(manifest: Dict[str, Any], lang: str) -> List[str]:
     words = WORDS[lang]
     lines = []
     for layer_id, counts in (manifest.get("changes") or {}).items():
-        parts = [words[kind].format(n=counts[kind], noun=noun(layer_id, lang))
-                 for kind in ("added", "removed", "changed") if counts.get(kind)]
+        word = REMOVED.get(layer_id, {}).get(lang, words["word"])
+        parts = [words[kind].format(n=counts[kind], noun=noun(layer_id, lang), word=word)
+                 for kind in ("added", "changed", "removed") if counts.get(kind)]
         if parts:
             lines.append(", ".join(parts))
     if manifest.get("kind") == "rollback" and manifest.get("rolled_back_to"):

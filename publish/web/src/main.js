@@ -21,6 +21,9 @@ import {
 import { anchorOf } from './geo.js';
 import { VectorTileLayer } from './tiles.js';
 import { renderZoomHints, zoomHintMessage } from './zoomhint.js';
+import { createChanges } from './changes.js';
+import { renderDownloads } from './downloads.js';
+import { initOffline, registerWorker, renderOffline } from './offline.js';
 
 const app = {
   state: readUrl(createState()),
@@ -419,6 +422,7 @@ function renderChrome() {
   byId('panel-close').setAttribute('aria-label', t('close'));
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   renderOldReleaseBanner();
+  renderOffline(app);
   renderNotice();
   renderAttribution(app);
 }
@@ -538,6 +542,12 @@ async function start() {
   byId('share-button').addEventListener('click', share);
   renderChrome();
   createMap();
+  // open data and offline (downloads.js, changes.js, offline.js)
+  app.extraPanels = {
+    downloads: { title: 'tb_downloads', render: (body) => renderDownloads(app, body) },
+    changes: { title: 'tb_changes', ...createChanges(app) },
+  };
+  initOffline(app);
   app.panels = createPanels(app);
   const configPromise = loadConfig();
   let manifest;
@@ -567,6 +577,7 @@ async function start() {
   if (app.state.badRelease) showLoadError({ status: 404 });
   app.panels.restore();
   document.documentElement.dataset.ready = '1';
+  registerWorker();
 }
 
 start();
