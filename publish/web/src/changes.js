@@ -9,7 +9,8 @@ import { loadBlob, loadManifest } from './data.js';
 import { clear, el } from './dom.js';
 import { formatDate, formatDateTime } from './format.js';
 import { extendStrings, lang, pick, t } from './i18n.js';
-import { GeoJSON, LayerGroup, ShapeMarker } from './leaflet.js';
+import { boundsOf } from './geo.js';
+import { GeoJSON, LayerGroup, ShapeMarker, latLngBounds } from './leaflet.js';
 
 extendStrings({
   vi: {
@@ -165,6 +166,7 @@ export function createChanges(app) {
   let pending = null;
   let group = null;
   let show = true;
+  let shownFor = null; // the release whose changes the map was moved to
 
   function highlight() {
     if (group) group.remove();
@@ -186,6 +188,25 @@ export function createChanges(app) {
     }
     group.addTo(app.map);
     app.changes.highlighted = count;
+  }
+
+  /** Bring the changes into view, above the bottom sheet on a phone. */
+  function showChanges() {
+    let box = null;
+    for (const d of result.layers) {
+      for (const f of [...d.added, ...d.changed, ...d.removed]) {
+        const b = f.geometry && boundsOf(f.geometry);
+        if (!b) continue;
+        box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : b;
+      }
+    }
+    if (!box) return;
+    const map = app.map.getContainer().getBoundingClientRect();
+    const sheet = document.getElementById('panel').getBoundingClientRect();
+    const below = sheet.top > map.top + 40 && sheet.width >= map.width - 1 ? Math.max(0, map.bottom - sheet.top) : 0;
+    app.map.fitBounds(latLngBounds([box[1], box[0]], [box[3], box[2]]), {
+      paddingTopLeft: [32, 32], paddingBottomRight: [32, below + 32], maxZoom: 13, animate: false,
+    });
   }
 
   function ensure() {
@@ -239,7 +260,7 @@ export function createChanges(app) {
       params.set('panel', 'changes');
       const counts = Object.entries(node.changes || {}).reduce((s, [, c]) => s + (c.added || 0) + (c.removed || 0) + (c.changed || 0), 0);
       rows.append(el('li', { class: here ? 'is-current' : null, dataset: { release: node.release_id } },
-        el('span', { class: 'change-when' }, formatDateTime(node.created_at)),
+        el('span', { class: 'change-when' }, formatDateTime(node.data_updated_at || node.created_at)),
         node.message ? el('span', { class: 'change-message' }, String(node.message).slice(0, 200)) : null,
         el('span', { class: 'hint' }, ` ${counts ? `±${counts}` : ''} ${i === 0 ? `· ${t('ch_current')}` : ''}`),
         here ? el('strong', { class: 'change-here' }, ` · ${t('ch_viewing')}`)
@@ -268,7 +289,10 @@ export function createChanges(app) {
     const summary = summaryText(r.layers);
     body.append(el('p', { class: 'change-summary', id: 'changes-summary' },
       r.parent ? summary || t('ch_none') : t('ch_first')));
-    if (r.parent) body.append(el('p', { class: 'hint' }, t('ch_against', { time: formatDateTime(r.parent.created_at) })));
+    if (r.parent) {
+      const time = formatDateTime(r.parent.data_updated_at || r.parent.created_at);
+      body.append(el('p', { class: 'hint' }, t('ch_against', { time })));
+    }
     if (r.layers.length) {
       const toggle = el('input', { type: 'checkbox', id: 'changes-toggle' });
       toggle.checked = show;
@@ -285,6 +309,10 @@ export function createChanges(app) {
       }
     }
     highlight();
+    if (r.layers.length && shownFor !== r.release) {
+      shownFor = r.release;
+      showChanges();
+    }
     await history(body);
   }
 

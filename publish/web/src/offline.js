@@ -40,7 +40,7 @@ export function renderOffline(app) {
   if (node.hidden) return;
   const time = formatDateTime(m.data_updated_at || m.created_at);
   if (navigator.onLine === false) {
-    node.append(el('span', { class: 'offline-dot', 'aria-hidden': 'true' }), el('span', null, t('offline', { time })));
+    node.append(el('span', null, el('span', { class: 'offline-dot', 'aria-hidden': 'true' }), t('offline', { time })));
   } else {
     // the network is back but the map shows the kept copy: offer the new data
     const reload = el('button', { type: 'button' }, t('offline_reload'));
