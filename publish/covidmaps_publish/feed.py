@@ -17,12 +17,14 @@ from covidmaps_plugin.model import MODEL
 
 FEED_ENTRIES = 20
 
-# a short noun per layer for "+3 điểm nguy cơ" (the layer title otherwise)
-NOUNS: Dict[str, Dict[str, str]] = {
-    "risk_points": {"vi": "điểm nguy cơ", "en": "risk points"},
-    "quarantine_facilities": {"vi": "điểm cách ly tập trung", "en": "quarantine facilities"},
-    "isolation_zones": {"vi": "vùng cách ly", "en": "isolation zones"},
-    "checkpoints": {"vi": "chốt kiểm soát", "en": "checkpoints"},
+# a short noun per layer for "+3 điểm nguy cơ" (English: singular, plural;
+# the layer title otherwise); the web map's changes.js uses the same words
+NOUNS: Dict[str, Dict[str, Any]] = {
+    "risk_points": {"vi": "điểm nguy cơ", "en": ("risk point", "risk points")},
+    "quarantine_facilities": {"vi": "điểm cách ly tập trung",
+                              "en": ("quarantine facility", "quarantine facilities")},
+    "isolation_zones": {"vi": "vùng cách ly", "en": ("isolation zone", "isolation zones")},
+    "checkpoints": {"vi": "chốt kiểm soát", "en": ("checkpoint", "checkpoints")},
 }
 # a feature leaves the public map when its status ends its public life (a
 # lifted zone, a closed facility are not published): a removal says so
@@ -38,9 +40,10 @@ WORDS = {
 }
 
 
-def noun(layer_id: str, lang: str) -> str:
+def noun(layer_id: str, lang: str, n: int = 2) -> str:
     if layer_id in NOUNS:
-        return NOUNS[layer_id][lang]
+        word = NOUNS[layer_id][lang]
+        return word if lang == "vi" else word[0 if n == 1 else 1]
     try:
         layer = MODEL.layer(layer_id)
     except (KeyError, ValueError):
@@ -54,7 +57,8 @@ def change_summary(manifest: Dict[str, Any], lang: str) -> List[str]:
     lines = []
     for layer_id, counts in (manifest.get("changes") or {}).items():
         word = REMOVED.get(layer_id, {}).get(lang, words["word"])
-        parts = [words[kind].format(n=counts[kind], noun=noun(layer_id, lang), word=word)
+        parts = [words[kind].format(n=counts[kind], noun=noun(layer_id, lang, counts[kind]),
+                                   word=word)
                  for kind in ("added", "changed", "removed") if counts.get(kind)]
         if parts:
             lines.append(", ".join(parts))

@@ -81,8 +81,9 @@ def test_feed_is_valid_atom_with_every_release(api, server):
     assert newest.title.startswith("Thêm vùng cách ly")
     assert newest.updated == second["created_at"]
     # the change summary per layer, in Vietnamese and English
-    assert "+1 vùng cách ly" in newest.summary and "+1 isolation zones" in newest.summary
-    assert "1 điểm nguy cơ đã gỡ" in newest.summary and "1 risk points removed" in newest.summary
+    assert "+1 vùng cách ly" in newest.summary
+    assert "+1 isolation zone" in newest.summary and "isolation zones" not in newest.summary
+    assert "1 điểm nguy cơ đã gỡ" in newest.summary and "1 risk point removed" in newest.summary
     assert "+3 điểm nguy cơ" in feed.entries[1].summary
     # the link opens the map at that release
     assert newest.link == f"{server.url}/?release={second['release_id']}"
@@ -92,6 +93,14 @@ def test_feed_is_valid_atom_with_every_release(api, server):
     assert f"{server.url}/data/releases/{second['release_id']}.json.sig" in related
     for href in related:
         assert requests.get(href, timeout=10).status_code == 200
+    # a zone leaves the map when it is lifted: the feed says so
+    _publish(api, {"isolation_zones": collection([])}, "Dỡ phong toả")
+    etag = response.headers["ETag"]
+    again = requests.get(f"{server.url}/data/feed.atom", headers={"If-None-Match": etag},
+                         timeout=10)
+    assert again.status_code == 200  # the feed changed: a new ETag
+    lifted = feedparser.parse(again.content).entries[0].summary
+    assert "1 vùng cách ly được dỡ bỏ" in lifted and "1 isolation zone lifted" in lifted
 
 
 def test_csv_downloads_open_as_a_spreadsheet_would(api, server):

@@ -141,7 +141,7 @@ def test_download_panel_lists_every_file_with_licence(own_site, browser):
 def _controlled(page) -> None:
     """Wait until the service worker is active and controls the page."""
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
 
 
 def _legend_count(page, layer: str) -> int:
