@@ -10,12 +10,25 @@ bucket without the server knowing its public address.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, List, Optional
-from xml.sax.saxutils import escape, quoteattr
 
 from covidmaps_plugin.model import MODEL
 
 FEED_ENTRIES = 20
+# characters XML 1.0 does not allow at all (a message is the publisher's text)
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str) -> str:
+    """Text for an XML element or a double-quoted attribute."""
+    text = _NOT_XML.sub("\ufffd", str(text))
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def quoteattr(text: str) -> str:
+    return f'"{escape(text)}"'
 
 # a short noun per layer for "+3 điểm nguy cơ" (English: singular, plural;
 # the layer title otherwise); the web map's changes.js uses the same words
@@ -31,10 +44,12 @@ NOUNS: Dict[str, Dict[str, Any]] = {
 REMOVED = {"isolation_zones": {"vi": "được dỡ bỏ", "en": "lifted"},
            "quarantine_facilities": {"vi": "đã đóng", "en": "closed"}}
 WORDS = {
-    "vi": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "đã gỡ", "changed": "{n} {noun} thay đổi",
+    "vi": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "đã gỡ",
+           "changed": "{n} {noun} thay đổi",
            "none": "Không thay đổi dữ liệu", "rollback": "Quay lại bản {id}",
            "init": "Khởi tạo bản đồ"},
-    "en": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "removed", "changed": "{n} {noun} changed",
+    "en": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "removed",
+           "changed": "{n} {noun} changed",
            "none": "No change to the data", "rollback": "Rolled back to release {id}",
            "init": "Map created"},
 }

@@ -134,7 +134,8 @@ class Signer:
         """The current key id; a new key on a new data directory."""
         with self._lock():
             registry = self._registry()
-            if registry["current"] is None or not (self.dir / f"{registry['current']}.key").is_file():
+            current = registry["current"]
+            if current is None or not (self.dir / f"{current}.key").is_file():
                 self._new_key(registry)
                 self._save(registry)
             self.publish_keys(registry)

@@ -54,7 +54,8 @@ def _wait_changes(page) -> str:
 def test_what_changed_for_the_current_release_and_one_from_history(own_site, browser):
     ep, _ = own_site
     second_layers = _next_release(sample_layers())
-    second = ep.publish(second_layers, {}, shift("2026-11-25T10:00:00+07:00"), message="Thêm 3 điểm")
+    second = ep.publish(second_layers, {}, shift("2026-11-25T10:00:00+07:00"),
+                        message="Thêm 3 điểm")
     third_layers = copy.deepcopy(second_layers)
     removed = third_layers["checkpoints"]["features"].pop(0)
     third = ep.publish(third_layers, {}, shift("2026-11-25T11:00:00+07:00"), message="Gỡ chốt")
@@ -79,7 +80,8 @@ def test_what_changed_for_the_current_release_and_one_from_history(own_site, bro
             "risk_points": {"added": 3, "removed": 0, "changed": 0},
             "isolation_zones": {"added": 0, "removed": 1, "changed": 0}}
         assert page.evaluate("window.covidmapsApp.changes.highlighted") == 4
-        added = page.eval_on_selector_all(".change-added li button", "bs => bs.map(b => b.textContent)")
+        added = page.eval_on_selector_all(".change-added li button",
+                                          "bs => bs.map(b => b.textContent)")
         assert added == ["Chợ mới số 1", "Chợ mới số 2", "Chợ mới số 3"]
         page.screenshot(path=str(ARTIFACTS / "open_data_changes_phone.png"))
         # the highlight can be switched off, and leaves with the panel
@@ -109,7 +111,8 @@ def test_download_panel_lists_every_file_with_licence(own_site, browser):
         assert page.inner_text("#panel-title") == "Tải dữ liệu"
         links = page.eval_on_selector_all(
             "#download-list a.dl-file",
-            "as => as.map(a => [a.closest('li').dataset.layer, a.getAttribute('download'), a.href])")
+            "as => as.map(a => [a.closest('li').dataset.layer, a.getAttribute('download'),"
+            " a.href])")
         by_file = {name: (layer, href) for layer, name, href in links}
         stamp = first["release_id"].split("-")[0]
         for entry in first["layers"]:
