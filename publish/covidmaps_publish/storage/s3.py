@@ -149,6 +149,8 @@ class S3Storage:
     def put_immutable(self, key: str, data: bytes) -> None:
         if key == POINTER_KEY:
             raise ValueError("the pointer is written with swap_pointer only")
+        if key in REPLACEABLE_KEYS:
+            raise ValueError(f"{key} is replaced with put_replaceable")
         try:
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
                                    IfNoneMatch="*", **object_headers(key))
