@@ -134,6 +134,8 @@ def test_download_panel_lists_every_file_with_licence(own_site, browser):
         assert feed.endswith("data/feed.atom")
         assert page.request.get(f"{ep.base}/data/feed.atom").ok
         page.screenshot(path=str(ARTIFACTS / "open_data_downloads_phone.png"))
+        page.eval_on_selector("#panel-body", "b => { b.scrollTop = b.scrollHeight; }")
+        page.screenshot(path=str(ARTIFACTS / "open_data_downloads_licence_phone.png"))
         page.click("#lang-toggle")
         assert page.inner_text("#panel-title") == "Download data"
         assert "Bac Kan Provincial Department of Health" in page.inner_text("#download-licence")
