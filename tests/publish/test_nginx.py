@@ -31,6 +31,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Published,
     web.mkdir()
     (web / "index.html").write_text("<!doctype html><title>Bản đồ</title>", encoding="utf-8")
     (web / "app-3f9a1c2b7d.js").write_text("console.log('map')", encoding="utf-8")
+    (web / "sw.js").write_text("self.addEventListener('fetch', () => {});", encoding="utf-8")
+    (web / "manifest.webmanifest").write_text('{"name": "Bản đồ", "start_url": "./"}',
+                                              encoding="utf-8")
     published = start_published(base / "data", web_dir=web)
     nginx = None
     try:
@@ -269,3 +272,22 @@ def test_open_data_files_are_plain_files_behind_nginx(stack):
                                                   timeout=10).content
     # the private key never reaches /data/
     assert requests.get(f"{nginx.url}/data/keys/{key_id}.key", timeout=10).status_code == 404
+
+
+def test_service_worker_and_web_app_manifest(stack):
+    """The offline web app's two files: revalidated at every visit (a new
+    build's worker is found at once), the manifest with its own type, both
+    with the site's security headers."""
+    published, nginx = stack
+    for path, ctype in (("sw.js", "javascript"), ("manifest.webmanifest",
+                                                  "application/manifest+json")):
+        via_nginx = requests.get(f"{nginx.url}/{path}", timeout=10)
+        direct = requests.get(f"{published.url}/{path}", timeout=10)
+        assert via_nginx.status_code == direct.status_code == 200, path
+        assert via_nginx.content == direct.content
+        assert ctype in via_nginx.headers["Content-Type"] and ctype in direct.headers[
+            "Content-Type"], path
+        assert via_nginx.headers["Cache-Control"] == direct.headers["Cache-Control"] == "no-cache"
+        for name in SECURITY_HEADERS:
+            assert via_nginx.headers[name] == direct.headers[name], (path, name)
+        assert "manifest-src 'self'" in via_nginx.headers["Content-Security-Policy"]

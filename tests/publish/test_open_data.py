@@ -101,6 +101,12 @@ def test_feed_is_valid_atom_with_every_release(api, server):
     assert again.status_code == 200  # the feed changed: a new ETag
     lifted = feedparser.parse(again.content).entries[0].summary
     assert "1 vùng cách ly được dỡ bỏ" in lifted and "1 isolation zone lifted" in lifted
+    # the publisher's message is text: markup stays text, a character XML
+    # forbids does not break the feed
+    _publish(api, {"risk_points": collection([risk_point(1)])}, "Tin <b>mới</b> & \x01cũ")
+    feed = feedparser.parse(requests.get(f"{server.url}/data/feed.atom", timeout=10).content)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert feed.entries[0].title.startswith("Tin <b>mới</b> & \ufffdcũ")
 
 
 def test_csv_downloads_open_as_a_spreadsheet_would(api, server):

@@ -166,6 +166,16 @@ def test_service_worker_never_shows_old_data_and_keeps_the_last_release_offline(
     try:
         open_map(page, f"{ep.base}/")
         _controlled(page)
+        # the worker is checked for updates at every visit; the CSP allows it
+        # and the web app manifest from this origin, nothing more
+        worker = page.request.get(f"{ep.base}/sw.js")
+        assert worker.headers["cache-control"] == "no-cache"
+        csp = worker.headers["content-security-policy"]
+        assert "worker-src 'self' blob:" in csp and "manifest-src 'self'" in csp
+        assert "unsafe" not in csp
+        manifest = page.request.get(f"{ep.base}/manifest.webmanifest")
+        assert manifest.headers["content-type"].startswith("application/manifest+json")
+        assert manifest.json()["start_url"] == "./"
         before = _legend_count(page, "risk_points")
         # a reload served by the worker still shows the release it served
         page.reload()
