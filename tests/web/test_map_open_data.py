@@ -91,6 +91,13 @@ def test_what_changed_for_the_current_release_and_one_from_history(own_site, bro
         assert page.evaluate("window.covidmapsApp.changes.highlighted") == 4
         page.click("#panel-close")
         assert page.evaluate("window.covidmapsApp.changes.highlighted") == 0
+        # the same on a desktop screen (the panel beside the map)
+        desktop = new_context(browser)
+        wide = desktop.new_page()
+        open_map(wide, f"{ep.base}/?release={second['release_id']}&panel=changes")
+        assert _wait_changes(wide) == "+3 điểm nguy cơ, 1 vùng cách ly được dỡ bỏ"
+        wide.screenshot(path=str(ARTIFACTS / "open_data_changes_desktop.png"))
+        desktop.close()
         # in English
         page.click("#lang-toggle")
         page.click("#toolbar [data-panel='changes']")
@@ -132,6 +139,9 @@ def test_download_panel_lists_every_file_with_licence(own_site, browser):
             "https://creativecommons.org/")
         feed = page.get_attribute(".dl-feed a", "href")
         assert feed.endswith("data/feed.atom")
+        # feed readers find it from the page itself
+        assert page.get_attribute("link[rel=alternate][type='application/atom+xml']",
+                                  "href") == "data/feed.atom"
         assert page.request.get(f"{ep.base}/data/feed.atom").ok
         page.screenshot(path=str(ARTIFACTS / "open_data_downloads_phone.png"))
         page.eval_on_selector("#panel-body", "b => { b.scrollTop = b.scrollHeight; }")

@@ -10,12 +10,10 @@ import { extendStrings, t } from './i18n.js';
 extendStrings({
   vi: {
     offline: 'Ngoại tuyến — dữ liệu cập nhật lúc {time}',
-    offline_back: 'Đã có mạng trở lại.',
     offline_reload: 'Tải dữ liệu mới',
   },
   en: {
     offline: 'Offline — data updated at {time}',
-    offline_back: 'Back online.',
     offline_reload: 'Load the latest data',
   },
 });
@@ -42,10 +40,11 @@ export function renderOffline(app) {
   if (navigator.onLine === false) {
     node.append(el('span', null, el('span', { class: 'offline-dot', 'aria-hidden': 'true' }), t('offline', { time })));
   } else {
-    // the network is back but the map shows the kept copy: offer the new data
+    // the browser has a network but the server did not answer (or the network
+    // is back): the map shows the kept copy; offer to try for the new data
     const reload = el('button', { type: 'button' }, t('offline_reload'));
     reload.addEventListener('click', () => window.location.reload());
-    node.append(el('span', null, t('offline', { time })), ' ', el('span', null, t('offline_back')), ' ', reload);
+    node.append(el('span', null, el('span', { class: 'offline-dot', 'aria-hidden': 'true' }), t('offline', { time })), ' ', reload);
   }
 }
 
