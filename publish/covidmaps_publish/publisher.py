@@ -1,8 +1,9 @@
 """The write side's core: store checked blobs, build release manifests from
 the model, commit them with compare-and-swap, roll back, list history.
 
-Commit order (each step atomic in the storage): blobs, then
-``releases/<id>.json``, then the idempotency record, then the pointer swap.
+Commit order (each step atomic in the storage): blobs (and their CSV
+downloads), then ``releases/<id>.json`` and its signature, then the
+idempotency record, then the pointer swap, then the feed (opendata.py).
 A crash anywhere before the swap leaves the previous release current and
 only unreferenced immutable files behind; after the swap the release is
 complete. Readers therefore see the old release or the new one.
