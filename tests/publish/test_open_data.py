@@ -246,3 +246,32 @@ def test_key_rotation_keeps_old_releases_verifiable(api, server, storage_backend
         assert result.returncode == 0, result.stdout + result.stderr
     report = _cli(storage_backend, data_dir, "verify")
     assert report.returncode == 0 and json.loads(report.stdout)["unsigned"] == []
+
+
+def test_a_data_directory_from_before_signing_is_upgraded(tmp_path):
+    """Releases committed before signing existed are listed as unsigned (not
+    damaged); the next start makes the key and the feed, the next release is
+    signed."""
+    from covidmaps_publish.app import create_app
+    from covidmaps_publish.config import Config
+    from covidmaps_publish.storage.local import LocalStorage
+    from covidmaps_publish.verify import verify
+
+    config = Config(data_dir=tmp_path / "data", fsync=False)
+    create_app(config).storage.close()
+    public = tmp_path / "data" / "public" / "data"
+    for old in [*public.glob("releases/*.sig"), public / "feed.atom"]:
+        old.unlink()  # as an older version left it
+    app = create_app(config)  # the next start
+    try:
+        assert (public / "feed.atom").is_file()
+        report = verify(LocalStorage(tmp_path / "data", fsync=False))
+        assert report["damaged"] == [] and len(report["unsigned"]) == 1
+        manifest, _ = app.publisher.rollback("cli", app.reader.current_release_id,
+                                            {"release_id": app.reader.current_release_id},
+                                            None, "")
+        report = verify(LocalStorage(tmp_path / "data", fsync=False))
+        assert report["signed"] == 1 and report["damaged"] == []
+        assert (public / "releases" / f"{manifest['release_id']}.json.sig").is_file()
+    finally:
+        app.storage.close()
