@@ -47,6 +47,9 @@ class ProvinceProfile:
     hotline: str = ""
     advice_vi: str = ""
     advice_en: str = ""
+    # the open-data licence of the published map and whom to credit:
+    # {"id": "CC-BY-4.0", "name": ..., "url": ..., "attribution": {"vi": ..., "en": ...}}
+    licence: Dict[str, Any] = field(default_factory=dict)
 
     def district(self, code: str) -> Optional[AdminUnit]:
         return next((d for d in self.districts if d.code == code), None)
@@ -80,6 +83,7 @@ class ProvinceProfile:
             "initial_view": {"center": list(self.initial_center), "zoom": self.initial_zoom},
             "districts": [{"code": d.code, "name": d.name} for d in self.districts],
             "notice": self.notice(),
+            "licence": dict(self.licence),
         }
 
     def to_dict(self) -> Dict[str, Any]:
@@ -103,6 +107,7 @@ class ProvinceProfile:
             "hotline": self.hotline,
             "advice_vi": self.advice_vi,
             "advice_en": self.advice_en,
+            "licence": dict(self.licence),
         }
 
     @classmethod
@@ -128,6 +133,7 @@ class ProvinceProfile:
             hotline=str(data.get("hotline", "")),
             advice_vi=str(data.get("advice_vi", "")),
             advice_en=str(data.get("advice_en", "")),
+            licence=dict(data.get("licence") or {}),
         )
 
 

@@ -15,7 +15,7 @@ import sys
 from typing import Any, Optional
 
 from .config import Config
-from .grammar import BLOB_PATH, PMTILES_PATH, RELEASE_PATH
+from .grammar import BLOB_PATH, OPEN_DATA_PATH, PMTILES_PATH, RELEASE_PATH
 from .http import Receive, Scope, Send, send_json, send_problem, send_representation
 from .problems import ProblemError
 from .ranges import send_ranged
@@ -57,6 +57,7 @@ class CovidMapsApp:
         self._poller: Optional[asyncio.Task] = None
         self.publisher.ensure_initial_release()
         self.reader.refresh()
+        self.publisher.open_data.startup(self.reader.current_manifest())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -120,6 +121,11 @@ class CovidMapsApp:
             if rep is None:
                 rep = await asyncio.get_running_loop().run_in_executor(
                     None, reader.release_representation, m.group(1))
+        elif (m := OPEN_DATA_PATH.fullmatch(path)) is not None:  # feed, keys, CSV (opendata.py)
+            from .opendata import representation
+
+            rep = await asyncio.get_running_loop().run_in_executor(
+                None, representation, reader, m.group(1))
         else:
             rep = None
         if rep is None:

@@ -1,4 +1,4 @@
-"""``covidmaps-publish``: serve, tokens, history, rollback, verify."""
+"""``covidmaps-publish``: serve, tokens, history, rollback, signing key, verify."""
 
 from __future__ import annotations
 
@@ -114,6 +114,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if not report["damaged"] else 1
 
 
+def cmd_key(args: argparse.Namespace) -> int:
+    """The release-signing key (signing.py): show it, or rotate it."""
+    publisher = _publisher(args)  # creates the key on a new data directory
+    signer = publisher.open_data.signer
+    if args.action == "rotate":
+        old, new = signer.rotate()
+        print(f"new signing key {new}; retired {old} (its public key stays at "
+              f"/data/keys/{old}.pem, so releases it signed stay verifiable)")
+        return 0
+    current = signer.ensure_key()
+    for entry in json.loads(publisher.storage.get("keys.json") or b"{}").get("keys", ()):
+        state = "current" if entry["key_id"] == current else f"retired {entry['retired_at']}"
+        print(f"{entry['key_id']}\t{entry['algorithm']}\tcreated {entry['created_at']}\t{state}"
+              f"\t{entry['public_key']}")
+    return 0
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if not 0 < value <= 3600:
@@ -168,8 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--message", default="")
     p.set_defaults(func=cmd_rollback)
 
+    p = sub.add_parser("key", help="show or rotate the key that signs releases")
+    common(p)
+    p.add_argument("action", choices=["show", "rotate"])
+    p.set_defaults(func=cmd_key)
+
     p = sub.add_parser("verify", help="re-hash every blob, PMTiles archive, format 1 tile "
-                                      "and variant; non-zero if damaged")
+                                      "and variant, check every release signature; non-zero "
+                                      "if damaged")
     common(p)
     p.set_defaults(func=cmd_verify)
     return parser

@@ -43,8 +43,13 @@ IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}", _FLAGS)
 # a release-tree storage key (storage/base.py refuses anything else)
 STORAGE_KEY = re.compile(
     r"manifest\.json"
-    r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json"
+    r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json(?:\.sig)?"
     r"|blobs/[0-9a-f]{64}\.geojson(?:\.gz|\.br)?"
+    # open data (feed.py, downloads.py, signing.py): the feed and the signing
+    # keys are replaced like the pointer; CSV downloads and per-key PEMs are
+    # content-addressed
+    r"|feed\.atom|keys\.json|public-key\.pem|keys/[0-9a-f]{16}\.pem"
+    r"|downloads/[0-9a-f]{64}\.csv(?:\.gz|\.br)?"
     r"|tiles/[0-9a-f]{64}\.pmtiles"
     # format-1 tile sets (read by verify only): tiles/<sha>/tiles.json, {z}/{x}/{y}.pbf
     r"|tiles/[0-9a-f]{64}/(?:tiles\.json"
@@ -54,6 +59,12 @@ STORAGE_KEY = re.compile(
 RELEASE_PATH = re.compile(r"/data/releases/([0-9]{6,12}-[0-9a-f]{8})\.json", _FLAGS)
 BLOB_PATH = re.compile(r"/data/blobs/([0-9a-f]{64})\.geojson", _FLAGS)
 PMTILES_PATH = re.compile(r"/data/tiles/([0-9a-f]{64})\.pmtiles", _FLAGS)
+# open data files (served from storage as they are: feed, keys, signatures, CSV)
+OPEN_DATA_PATH = re.compile(
+    r"/data/(feed\.atom|keys\.json|public-key\.pem|keys/[0-9a-f]{16}\.pem"
+    r"|releases/[0-9]{6,12}-[0-9a-f]{8}\.json\.sig|downloads/[0-9a-f]{64}\.csv)", _FLAGS)
+# a signing key's id: the first 16 hex digits of the SHA-256 of its raw public key
+KEY_ID = re.compile(r"[0-9a-f]{16}", _FLAGS)
 # write API paths: segments of visible ASCII but "/" (each is then checked with
 # its own grammar above)
 _SEGMENT = r"([\x21-\x2e\x30-\x7e]+)"
@@ -77,6 +88,10 @@ def is_release_id(value: Any) -> bool:
 
 def is_layer_id(value: Any) -> bool:
     return _whole(LAYER_ID, value)
+
+
+def is_key_id(value: Any) -> bool:
+    return _whole(KEY_ID, value)
 
 
 def is_uuid(value: Any) -> bool:

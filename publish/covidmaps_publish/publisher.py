@@ -1,8 +1,9 @@
 """The write side's core: store checked blobs, build release manifests from
 the model, commit them with compare-and-swap, roll back, list history.
 
-Commit order (each step atomic in the storage): blobs, then
-``releases/<id>.json``, then the idempotency record, then the pointer swap.
+Commit order (each step atomic in the storage): blobs (and their CSV
+downloads), then ``releases/<id>.json`` and its signature, then the
+idempotency record, then the pointer swap, then the feed (opendata.py).
 A crash anywhere before the swap leaves the previous release current and
 only unreferenced immutable files behind; after the swap the release is
 complete. Readers therefore see the old release or the new one.
@@ -31,6 +32,7 @@ from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .config import Config
 from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
+from .opendata import OpenData
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
@@ -78,6 +80,8 @@ class Publisher:
         self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
                               config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
+        # CSV downloads, signatures, feed (opendata.py: the hooks and their order)
+        self.open_data = OpenData(config.state_dir, storage, reader.manifest)
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
         self._checked_lock = threading.Lock()
@@ -190,6 +194,7 @@ class Publisher:
         manifest = self._manifest(None, blobs, {}, "system", "Khởi tạo", "init", None, {})
         data = _encode(manifest)
         self.storage.put_immutable(release_key(manifest["release_id"]), data)
+        self.open_data.sign(manifest["release_id"], data)
         self.storage.swap_pointer(data, None)
 
     def current(self) -> Tuple[Dict[str, Any], Optional[str]]:
@@ -273,11 +278,13 @@ class Publisher:
             manifest = build(current)
             data = _encode(manifest)
             self.storage.put_immutable(release_key(manifest["release_id"]), data)
+            self.open_data.sign(manifest["release_id"], data)
             if idempotency_key is not None:
                 self.idempotency.put(actor, idempotency_key,
                                      IdempotencyRecord(fingerprint, manifest["release_id"]))
             if not self.storage.swap_pointer(data, token):
                 raise stale(self.current()[0].get("release_id"))
+            self.open_data.after_commit(manifest)
         self.reader.refresh()
         return manifest, True
 
@@ -336,7 +343,9 @@ class Publisher:
             entry: Dict[str, Any] = {k: meta[k] for k in ("id", "title", "description",
                                                           "geometry_type")}
             entry.update(feature_count=blob.feature_count, bbox=blob.bbox,
-                         blob=_blob_ref(blob), tiles=(tiles or {}).get(layer.name))
+                         blob=_blob_ref(blob), tiles=(tiles or {}).get(layer.name),
+                         downloads=self.open_data.downloads(layer.name, blob.sha256, blob.data,
+                                                            parent))
             entry.update({k: v for k, v in meta.items() if k not in entry})
             layers.append(entry)
             if parent:

@@ -1,7 +1,8 @@
 """Re-hash every stored blob and check its compressed variants decode to
 the same bytes; re-hash every PMTiles archive; check every tile of every
 format 1 tile set against the hash in its tiles.json; check every release
-manifest's references."""
+manifest's references; check every release's Ed25519 signature against the
+published keys (signing.py) and every CSV download against its name."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Any, Dict, List, Set
 from .grammar import tile_name
 from .reader import manifest_archive_hashes, manifest_blob_hashes
 from .representation import MIN_COMPRESS, decompress
-from .storage.base import Storage, blob_key, check_key
+from .signing import verify_signatures
+from .storage.base import Storage, blob_key, check_key, download_key
 from .vectortiles import pmtiles_key
 
 
@@ -41,8 +43,21 @@ def verify(storage: Storage) -> Dict[str, Any]:
             continue
         for suffix in (".gz", ".br"):
             _check_variant(storage, blob_key(sha, suffix), suffix, data, damaged, missing)
+    downloads = 0
+    for key in storage.list("downloads/"):
+        if not key.endswith(".csv"):
+            continue
+        downloads += 1
+        sha = key[len("downloads/"):-len(".csv")]
+        data = storage.get(key) or b""
+        if hashlib.sha256(data).hexdigest() != sha:
+            damaged.append(key)
+            continue
+        for suffix in (".gz", ".br"):
+            _check_variant(storage, download_key(sha, suffix), suffix, data, damaged, missing)
     releases = 0
-    for key in storage.list("releases/"):
+    release_files = [key for key in storage.list("releases/") if key.endswith(".json")]
+    for key in release_files:
         releases += 1
         try:
             manifest = json.loads(storage.get(key) or b"")
@@ -60,6 +75,11 @@ def verify(storage: Storage) -> Dict[str, Any]:
             if tiles.get("format") != "pmtiles" and tiles.get("sha256") and not storage.exists(
                     tilejson_key(tiles["sha256"])):  # format 1
                 missing.append(f"{key} -> {tilejson_key(tiles['sha256'])}")
+            csv = ((entry.get("downloads") or {}).get("csv") or {}).get("sha256")
+            if csv and not storage.exists(download_key(csv)):
+                missing.append(f"{key} -> {download_key(csv)}")
+    signatures = verify_signatures(storage, release_files)
+    damaged.extend(f"{bad} (signature)" for bad in signatures["bad"])
     archives = 0
     for key in storage.list("tiles/"):
         if key.endswith(".pmtiles"):
@@ -72,8 +92,9 @@ def verify(storage: Storage) -> Dict[str, Any]:
     if pointer is not None and storage.get(f"releases/{current}.json") != pointer:
         damaged.append("manifest.json (differs from its release file)")
     return {"blobs": blobs, "releases": releases, "archives": archives, "tilesets": tilesets,
-            "current": current,
-            "damaged": damaged, "missing": missing}
+            "downloads": downloads, "current": current,
+            "signed": releases - len(signatures["unsigned"]),
+            "unsigned": signatures["unsigned"], "damaged": damaged, "missing": missing}
 
 
 def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -> int:

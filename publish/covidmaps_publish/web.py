@@ -64,12 +64,14 @@ def content_security_policy(basemap_origin: Optional[str]) -> str:
     """No inline script, everything from this origin; basemap tile images
     from the configured basemap origin only (img-src: raster tiles are
     images, nothing else may reach it); workers from blob: (map libraries
-    build their workers that way)."""
+    build their workers that way) and the service worker from this origin;
+    the web app manifest from this origin."""
     extra = f" {basemap_origin}" if basemap_origin else ""
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data: blob:{extra}; connect-src 'self'; "
         "font-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; "
+        "manifest-src 'self'; "
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
     )
 
@@ -110,8 +112,8 @@ def load_web(web_dir: Optional[Path], basemap_origin: Optional[str]) -> Dict[str
             data = path.read_bytes()
             ctype = _TYPES.get(path.suffix.lower()) or (
                 mimetypes.guess_type(path.name)[0] or "application/octet-stream")
-            if path.suffix.lower() == ".html":
-                cache = "no-cache"
+            if path.suffix.lower() == ".html" or path.name in ("sw.js", "manifest.webmanifest"):
+                cache = "no-cache"  # the service worker is checked for updates at every visit
             elif HASHED_ASSET.fullmatch(path.name):
                 cache = IMMUTABLE
             else:

@@ -10,7 +10,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const DIST = join(ROOT, 'dist');
-const COMPRESS = /\.(js|css|html|svg|json)$/;
+const COMPRESS = /\.(js|css|html|svg|json|webmanifest)$/;
 
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(DIST, { recursive: true });
@@ -39,6 +39,23 @@ const html = readFileSync(join(ROOT, 'src/index.html'), 'utf8')
 writeFileSync(join(DIST, 'index.html'), html);
 // the default configuration (a basemap); a province edits dist/config.json
 copyFileSync(join(ROOT, 'src/config.json'), join(DIST, 'config.json'));
+// the installable web app: its manifest and icon, and the service worker at
+// the site's root (its scope), unhashed, told which files make the app shell
+// and which build it belongs to (a new build installs a new worker)
+copyFileSync(join(ROOT, 'src/manifest.webmanifest'), join(DIST, 'manifest.webmanifest'));
+copyFileSync(join(ROOT, 'src/icon.svg'), join(DIST, 'icon.svg'));
+const shell = ['./', js, css, 'config.json', 'manifest.webmanifest', 'icon.svg',
+  ...outputs.filter((p) => p.startsWith('assets/'))];
+const shellVersion = createHash('sha256').update(readFileSync(join(DIST, js)))
+  .update(readFileSync(join(DIST, css))).update(html).digest('hex').slice(0, 16);
+const swSource = readFileSync(join(ROOT, 'src/sw.js'), 'utf8')
+  .replace("'__BUILD_VERSION__'", JSON.stringify(shellVersion))
+  .replace('__SHELL_FILES__', JSON.stringify(shell));
+const sw = await build({
+  stdin: { contents: swSource, loader: 'js', resolveDir: join(ROOT, 'src') },
+  bundle: false, minify: true, format: 'iife', target: ['es2020'], write: false, legalComments: 'none',
+});
+writeFileSync(join(DIST, 'sw.js'), sw.outputFiles[0].contents);
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -56,7 +73,8 @@ for (const path of walk(DIST)) {
   writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
   sizes[relative(DIST, path)] = { raw: bytes.length, br: br.length };
 }
-const shipped = [js, css].reduce((sum, p) => sum + sizes[p].br, 0);
-writeFileSync(join(DIST, 'build-info.json'), `${JSON.stringify({ js, css, sizes, js_css_brotli: shipped }, null, 2)}\n`);
+// the budget counts the service worker too (a phone downloads it as well)
+const shipped = [js, css, 'sw.js'].reduce((sum, p) => sum + sizes[p].br, 0);
+writeFileSync(join(DIST, 'build-info.json'), `${JSON.stringify({ js, css, sw: 'sw.js', sizes, js_css_brotli: shipped }, null, 2)}\n`);
 const digest = createHash('sha256').update(readFileSync(join(DIST, js))).digest('hex').slice(0, 12);
-console.log(`web map built: ${js} + ${css} = ${(shipped / 1024).toFixed(1)} KiB brotli (js sha ${digest})`);
+console.log(`web map built: ${js} + ${css} + sw.js = ${(shipped / 1024).toFixed(1)} KiB brotli (js sha ${digest})`);

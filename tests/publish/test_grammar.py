@@ -35,6 +35,8 @@ VALID = {
     grammar.PMTILES_PATH: "/data/tiles/" + "ab" * 32 + ".pmtiles",
     grammar.API_BLOB_PATH: "/api/v1/layers/risk_points/blobs/x",
     grammar.HASHED_ASSET: "app-RIFF7RQY.js",
+    grammar.OPEN_DATA_PATH: "/data/downloads/" + "ab" * 32 + ".csv",
+    grammar.KEY_ID: "3f9a1c2b7d4e5f60",
 }
 NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 

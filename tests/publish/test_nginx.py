@@ -31,6 +31,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Published,
     web.mkdir()
     (web / "index.html").write_text("<!doctype html><title>Bản đồ</title>", encoding="utf-8")
     (web / "app-3f9a1c2b7d.js").write_text("console.log('map')", encoding="utf-8")
+    (web / "sw.js").write_text("self.addEventListener('fetch', () => {});", encoding="utf-8")
+    (web / "manifest.webmanifest").write_text('{"name": "Bản đồ", "start_url": "./"}',
+                                              encoding="utf-8")
     published = start_published(base / "data", web_dir=web)
     nginx = None
     try:
@@ -235,3 +238,56 @@ def test_pointer_etag_differs_for_same_size_releases_in_one_second(tmp_path):
         assert len(set(etags)) == 3
     finally:
         nginx.stop()
+
+
+def test_open_data_files_are_plain_files_behind_nginx(stack):
+    """The feed, the signing keys, release signatures and CSV downloads
+    (docs/release-format.md) are served by nginx as the endpoint serves them."""
+    published, nginx = stack
+    manifest = requests.get(f"{nginx.url}/data/manifest.json", timeout=10).json()
+    rid = manifest["release_id"]
+    csv_href = manifest["layers"][0]["downloads"]["csv"]["href"]
+    key_id = requests.get(f"{nginx.url}/data/keys.json", timeout=10).json()["current"]
+    expected = {
+        "feed.atom": ("application/atom+xml", "no-cache"),
+        "keys.json": ("application/json", "no-cache"),
+        "public-key.pem": ("application/x-pem-file", "no-cache"),
+        f"keys/{key_id}.pem": ("application/x-pem-file", IMMUTABLE),
+        f"releases/{rid}.json.sig": ("application/json", IMMUTABLE),
+        csv_href: ("text/csv", IMMUTABLE),
+    }
+    for path, (ctype, cache) in expected.items():
+        via_nginx = requests.get(f"{nginx.url}/data/{path}", timeout=10,
+                                 headers={"Accept-Encoding": "identity"})
+        direct = requests.get(f"{published.url}/data/{path}", timeout=10,
+                              headers={"Accept-Encoding": "identity"})
+        assert via_nginx.status_code == direct.status_code == 200, path
+        assert via_nginx.content == direct.content, path
+        assert via_nginx.headers["Content-Type"].startswith(ctype), path
+        assert direct.headers["Content-Type"].startswith(ctype), path
+        assert via_nginx.headers["Cache-Control"] == direct.headers["Cache-Control"] == cache
+    raw, headers = get_encoded(f"{nginx.url}/data/{csv_href}", "br")
+    assert headers["Content-Encoding"] == "br"
+    assert brotli.decompress(raw) == requests.get(f"{published.url}/data/{csv_href}",
+                                                  timeout=10).content
+    # the private key never reaches /data/
+    assert requests.get(f"{nginx.url}/data/keys/{key_id}.key", timeout=10).status_code == 404
+
+
+def test_service_worker_and_web_app_manifest(stack):
+    """The offline web app's two files: revalidated at every visit (a new
+    build's worker is found at once), the manifest with its own type, both
+    with the site's security headers."""
+    published, nginx = stack
+    for path, ctype in (("sw.js", "javascript"), ("manifest.webmanifest",
+                                                  "application/manifest+json")):
+        via_nginx = requests.get(f"{nginx.url}/{path}", timeout=10)
+        direct = requests.get(f"{published.url}/{path}", timeout=10)
+        assert via_nginx.status_code == direct.status_code == 200, path
+        assert via_nginx.content == direct.content
+        assert ctype in via_nginx.headers["Content-Type"] and ctype in direct.headers[
+            "Content-Type"], path
+        assert via_nginx.headers["Cache-Control"] == direct.headers["Cache-Control"] == "no-cache"
+        for name in SECURITY_HEADERS:
+            assert via_nginx.headers[name] == direct.headers[name], (path, name)
+        assert "manifest-src 'self'" in via_nginx.headers["Content-Security-Policy"]

@@ -151,3 +151,40 @@ def test_from_url(monkeypatch, seaweedfs):
         S3Storage.from_url("s3://key:secret@bucket/x")
     with pytest.raises(ValueError):
         S3Storage.from_url("http://bucket/x")
+
+
+def test_open_data_objects_carry_their_headers(s3_storage):
+    """Feed, keys, signatures and CSV downloads are served by the bucket as
+    they are: their types, their encodings, and the replaced ones revalidated."""
+    from covidmaps_publish.storage.base import (
+        FEED_KEY,
+        KEYS_KEY,
+        PUBLIC_KEY_KEY,
+        download_key,
+        key_pem_key,
+        signature_key,
+    )
+
+    s3_storage.put_immutable(download_key(SHA), "\ufeffid,lon,lat\r\n".encode())
+    s3_storage.put_immutable(download_key(SHA, ".br"), b"br-bytes")
+    s3_storage.put_immutable(signature_key("000001-0123abcd"), b"{}")
+    s3_storage.put_immutable(key_pem_key("0123456789abcdef"), b"-----BEGIN PUBLIC KEY-----")
+    for key in (FEED_KEY, KEYS_KEY, PUBLIC_KEY_KEY):
+        s3_storage.put_replaceable(key, b"one")
+        s3_storage.put_replaceable(key, b"two")  # replaced, not refused
+        assert s3_storage.get(key) == b"two"
+        assert head(s3_storage, key)["CacheControl"] == "no-cache"
+    with pytest.raises(ValueError):
+        s3_storage.put_immutable(FEED_KEY, b"x")
+    with pytest.raises(ValueError):
+        s3_storage.put_replaceable(download_key(SHA), b"x")
+    expected = {FEED_KEY: "application/atom+xml", KEYS_KEY: "application/json",
+                PUBLIC_KEY_KEY: "application/x-pem-file", download_key(SHA): "text/csv",
+                signature_key("000001-0123abcd"): "application/json",
+                key_pem_key("0123456789abcdef"): "application/x-pem-file"}
+    for key, ctype in expected.items():
+        assert head(s3_storage, key)["ContentType"].startswith(ctype), key
+    csv_br = head(s3_storage, download_key(SHA, ".br"))
+    assert csv_br["ContentEncoding"] == "br" and csv_br["ContentType"].startswith("text/csv")
+    assert head(s3_storage, download_key(SHA))["CacheControl"] == IMMUTABLE
+    assert set(expected) <= set(s3_storage.list(""))

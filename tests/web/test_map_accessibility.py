@@ -1,5 +1,6 @@
 """Accessibility audit with axe-core (npm devDependency, injected by the test
-only) over the map, the list, a popup, near me and the statistics: no
+only) over the map, the list, a popup, near me, the statistics, what changed and
+the downloads: no
 violation at all, contrast included."""
 
 from __future__ import annotations
@@ -57,4 +58,11 @@ def test_no_accessibility_violations(audited, base_url):
     page.click("[data-panel='stats']")
     page.wait_for_selector("#stats table")
     found["stats"] = audit(page)
+    page.click("[data-panel='changes']")
+    page.wait_for_selector("#changes-summary")
+    page.wait_for_selector("#change-history li")
+    found["changes"] = audit(page)
+    page.click("[data-panel='downloads']")
+    page.wait_for_selector("#download-list")
+    found["downloads"] = audit(page)
     assert {view: v for view, v in found.items() if v} == {}

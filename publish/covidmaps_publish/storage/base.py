@@ -25,6 +25,14 @@ from typing import Iterator, Optional, Protocol, Tuple, runtime_checkable
 from ..grammar import STORAGE_KEY
 
 POINTER_KEY = "manifest.json"
+# Open-data files that are replaced at a commit or a key rotation, like the
+# pointer but without compare-and-swap (they are derived from the releases;
+# the last writer wins and the next commit rewrites them): see
+# docs/release-format.md, "Write order".
+FEED_KEY = "feed.atom"
+KEYS_KEY = "keys.json"
+PUBLIC_KEY_KEY = "public-key.pem"
+REPLACEABLE_KEYS = frozenset((FEED_KEY, KEYS_KEY, PUBLIC_KEY_KEY))
 
 # Every key a backend accepts. Anything else (``..``, absolute paths, temp
 # names, upper-case hashes) is refused before it reaches a file system or a
@@ -51,6 +59,21 @@ def release_key(release_id: str) -> str:
     return check_key(f"releases/{release_id}.json")
 
 
+def signature_key(release_id: str) -> str:
+    """``releases/<id>.json.sig``: the detached signature beside a release."""
+    return check_key(f"releases/{release_id}.json.sig")
+
+
+def download_key(sha256: str, suffix: str = "") -> str:
+    """``downloads/<sha256>.csv`` plus ``.gz`` / ``.br`` for a variant."""
+    return check_key(f"downloads/{sha256}.csv{suffix}")
+
+
+def key_pem_key(key_id: str) -> str:
+    """``keys/<key id>.pem``: one signing key's public half, kept after rotation."""
+    return check_key(f"keys/{key_id}.pem")
+
+
 @runtime_checkable
 class Storage(Protocol):
     """What the publisher and the reader need from a backend."""
@@ -63,6 +86,9 @@ class Storage(Protocol):
 
     def put_immutable(self, key: str, data: bytes) -> None:
         """Store a content-addressed object: atomic and idempotent."""
+
+    def put_replaceable(self, key: str, data: bytes) -> None:
+        """Replace one of ``REPLACEABLE_KEYS`` atomically (whole old or whole new)."""
 
     def read_pointer(self) -> Tuple[Optional[bytes], Optional[str]]:
         """``manifest.json``'s bytes and an opaque version token, or

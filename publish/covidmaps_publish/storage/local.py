@@ -7,6 +7,8 @@ Layout of a data directory ``DIR``::
     DIR/public/data/blobs/<sha256>.geojson[.gz|.br]
     DIR/public/data/tiles/<sha256>.pmtiles
     DIR/public/data/tiles/<sha256>/...   format 1 tile sets of old releases
+    DIR/public/data/releases/<id>.json.sig, downloads/<sha256>.csv[.gz|.br],
+    DIR/public/data/feed.atom, keys.json, public-key.pem, keys/<key id>.pem
     DIR/tmp/                             temp files: same file system, NOT public
     DIR/private/                         tokens, audit log, locks (state.py)
 
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
 from ..privatedir import ensure_private_dir
-from .base import POINTER_KEY, check_key
+from .base import POINTER_KEY, REPLACEABLE_KEYS, check_key
 
 
 def _fsync_dir(path: Path) -> None:
@@ -128,9 +130,22 @@ class LocalStorage:
             raise ValueError("the pointer is written with swap_pointer only")
         if target.is_file() and target.stat().st_size == len(data):
             return  # content-addressed: same name, same bytes
-        if key.startswith("tiles/"):  # tiles/ (and format 1 tiles/<sha>/<z>/<x>/) on demand
+        if key in REPLACEABLE_KEYS:
+            raise ValueError(f"{key} is replaced with put_replaceable")
+        # made on demand (public): tiles/ (and format 1 tiles/<sha>/<z>/<x>/), downloads/, keys/
+        if key.startswith(("tiles/", "downloads/", "keys/")):
             target.parent.mkdir(parents=True, exist_ok=True)
         self._write_atomic(target, data)
+
+    def put_replaceable(self, key: str, data: bytes) -> None:
+        if key not in REPLACEABLE_KEYS:
+            raise ValueError(f"{key} is not a replaceable key")
+        target = self.path(key)
+        try:  # a new mtime second: nginx's ETag (mtime + size) must change
+            previous = target.stat().st_mtime_ns // 10**9
+        except FileNotFoundError:
+            previous = -1
+        self._write_atomic(target, data, after_second=previous)
 
     def read_pointer(self) -> Tuple[Optional[bytes], Optional[str]]:
         data = self.get(POINTER_KEY)
@@ -157,14 +172,17 @@ class LocalStorage:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def list(self, prefix: str) -> Iterator[str]:
-        for sub in ("releases", "blobs"):
+        for sub in ("releases", "blobs", "downloads", "keys"):
             directory = self.public / sub
+            if not directory.is_dir():
+                continue
             for entry in sorted(directory.iterdir()):
                 key = f"{sub}/{entry.name}"
                 if key.startswith(prefix):
                     yield key
-        if POINTER_KEY.startswith(prefix) and (self.public / POINTER_KEY).is_file():
-            yield POINTER_KEY
+        for key in (POINTER_KEY, *sorted(REPLACEABLE_KEYS)):
+            if key.startswith(prefix) and (self.public / key).is_file():
+                yield key
         if "tiles/".startswith(prefix[:6]) and (self.public / "tiles").is_dir():
             for dirpath, _dirs, files in os.walk(self.public / "tiles"):
                 base = Path(dirpath).relative_to(self.public).as_posix()

@@ -35,7 +35,7 @@ import threading
 from typing import Any, Iterator, Optional, Tuple
 from urllib.parse import urlsplit
 
-from .base import POINTER_KEY, InvalidKeyError, check_key
+from .base import POINTER_KEY, REPLACEABLE_KEYS, InvalidKeyError, check_key
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
@@ -43,19 +43,29 @@ JSON_TYPE = "application/json; charset=utf-8"
 GEOJSON_TYPE = "application/geo+json; charset=utf-8"
 TILE_TYPE = "application/vnd.mapbox-vector-tile"  # format 1 tile sets
 PMTILES_TYPE = "application/vnd.pmtiles"
+# open data files (feed.py, downloads.py, signing.py)
+OPEN_TYPES = {".atom": "application/atom+xml; charset=utf-8", ".sig": JSON_TYPE,
+              ".csv": "text/csv; charset=utf-8", ".pem": "application/x-pem-file"}
 # Environment variable naming the endpoint of a non-AWS server.
 ENDPOINT_ENV = "COVIDMAPS_S3_ENDPOINT"
 
 
 def object_headers(key: str) -> dict:
     """PUT parameters that make the object servable as it is."""
-    params = {"CacheControl": REVALIDATE if key == POINTER_KEY else IMMUTABLE}
+    mutable = key == POINTER_KEY or key in REPLACEABLE_KEYS
+    params = {"CacheControl": REVALIDATE if mutable else IMMUTABLE}
+    plain = key.removesuffix(".gz").removesuffix(".br")
     if key.endswith(".json"):
         params["ContentType"] = JSON_TYPE
     elif key.endswith(".pmtiles"):  # read with byte ranges: never content-coded
         params["ContentType"] = PMTILES_TYPE
+    elif "." + plain.rpartition(".")[2] in OPEN_TYPES:
+        params["ContentType"] = OPEN_TYPES["." + plain.rpartition(".")[2]]
+        if key.endswith(".gz"):
+            params["ContentEncoding"] = "gzip"
+        elif key.endswith(".br"):
+            params["ContentEncoding"] = "br"
     else:
-        plain = key.removesuffix(".gz").removesuffix(".br")
         params["ContentType"] = TILE_TYPE if plain.endswith(".pbf") else GEOJSON_TYPE
         if key.endswith(".gz"):
             params["ContentEncoding"] = "gzip"
@@ -142,6 +152,8 @@ class S3Storage:
     def put_immutable(self, key: str, data: bytes) -> None:
         if key == POINTER_KEY:
             raise ValueError("the pointer is written with swap_pointer only")
+        if key in REPLACEABLE_KEYS:
+            raise ValueError(f"{key} is replaced with put_replaceable")
         try:
             self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
                                    IfNoneMatch="*", **object_headers(key))
@@ -153,6 +165,13 @@ class S3Storage:
             # once the object exists.
             if not self.exists(key):
                 raise
+
+    def put_replaceable(self, key: str, data: bytes) -> None:
+        if key not in REPLACEABLE_KEYS:
+            raise ValueError(f"{key} is not a replaceable key")
+        # a plain PUT replaces the object atomically (readers get old or new)
+        self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data,
+                               **object_headers(key))
 
     def read_pointer(self) -> Tuple[Optional[bytes], Optional[str]]:
         try:

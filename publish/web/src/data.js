@@ -13,6 +13,10 @@ export function dataUrl(href) {
   return url.href;
 }
 
+/** Whether the current manifest is the service worker's kept copy (sw.js
+ * marks it when the network failed): the page says it is offline. */
+export const dataStatus = { manifestOffline: false };
+
 async function getJson(url, options) {
   const response = await fetch(url, options);
   if (!response.ok) {
@@ -20,6 +24,7 @@ async function getJson(url, options) {
     error.status = response.status;
     throw error;
   }
+  if (response.headers.get('X-CovidMaps-Offline')) dataStatus.manifestOffline = true;
   return response.json();
 }
 

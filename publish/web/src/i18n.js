@@ -235,3 +235,13 @@ export function pick(label) {
   if (typeof label === 'string') return label;
   return label[current] ?? label.vi ?? label.en ?? '';
 }
+
+/** Words of a feature module (downloads.js, changes.js, offline.js), kept
+ * beside its code; a key already defined here wins. */
+export function extendStrings(extra) {
+  for (const code of LANGS) {
+    for (const [key, text] of Object.entries(extra[code] || {})) {
+      if (!(key in STRINGS[code])) STRINGS[code][key] = text;
+    }
+  }
+}

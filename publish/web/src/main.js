@@ -24,6 +24,9 @@ import {
   inForce, isLevels, layerSwatch, levelBadge, levelPopup, levelStyle, levelsLegend, referenceDay,
   restyleLevels,
 } from './levels.js';
+import { createChanges } from './changes.js';
+import { renderDownloads } from './downloads.js';
+import { initOffline, registerWorker, renderOffline } from './offline.js';
 
 const app = {
   state: readUrl(createState()),
@@ -441,6 +444,7 @@ function renderChrome() {
   byId('panel-close').setAttribute('aria-label', t('close'));
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   renderOldReleaseBanner();
+  renderOffline(app);
   renderNotice();
   renderAttribution(app);
 }
@@ -568,6 +572,12 @@ async function start() {
   byId('share-button').addEventListener('click', share);
   renderChrome();
   createMap();
+  // open data and offline (downloads.js, changes.js, offline.js)
+  app.extraPanels = {
+    downloads: { title: 'tb_downloads', render: (body) => renderDownloads(app, body) },
+    changes: { title: 'tb_changes', ...createChanges(app) },
+  };
+  initOffline(app);
   app.panels = createPanels(app);
   const configPromise = loadConfig();
   let manifest;
@@ -597,6 +607,7 @@ async function start() {
   if (app.state.badRelease) showLoadError({ status: 404 });
   app.panels.restore();
   document.documentElement.dataset.ready = '1';
+  registerWorker();
 }
 
 start();

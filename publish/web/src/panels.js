@@ -30,9 +30,11 @@ export function createPanels(app) {
 
   function render() {
     const name = app.state.panel;
-    title.textContent = t(TITLES[name]);
+    const extra = app.extraPanels && app.extraPanels[name]; // downloads, changes (main.js)
+    title.textContent = t(extra ? extra.title : TITLES[name]);
     clear(body);
-    if (name === 'filters') renderFilters();
+    if (extra) extra.render(body);
+    else if (name === 'filters') renderFilters();
     else if (name === 'list') renderList(app, body);
     else if (name === 'nearme') nearMe.render(body);
     else if (name === 'stats') renderStats(app, body);
@@ -40,6 +42,8 @@ export function createPanels(app) {
 
   function open(name, { focus = true } = {}) {
     const other = app.state.panel !== name;
+    const leaving = other && app.extraPanels && app.extraPanels[app.state.panel];
+    if (leaving && leaving.close) leaving.close();
     app.state.panel = name;
     panel.hidden = false;
     panel.dataset.panel = name;
@@ -54,6 +58,8 @@ export function createPanels(app) {
 
   function close() {
     const was = app.state.panel;
+    const extra = app.extraPanels && app.extraPanels[was];
+    if (extra && extra.close) extra.close();
     app.state.panel = null;
     panel.hidden = true;
     document.body.classList.remove('panel-open');

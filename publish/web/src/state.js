@@ -3,7 +3,7 @@
 // release and the open panel. The user's location is never part of it.
 
 const RELEASE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
-const PANELS = ['filters', 'list', 'nearme', 'stats'];
+const PANELS = ['filters', 'list', 'nearme', 'stats', 'changes', 'downloads'];
 
 export function createState() {
   return {

@@ -1,0 +1,141 @@
+"""The Atom feed of the last releases (``/data/feed.atom``; RFC 4287).
+
+One entry per release, newest first: its time, its publisher, the release
+message, the change summary per layer in Vietnamese and English, and a link
+to the map showing that release (``/?release=<id>``), plus links to its
+manifest and signature. Links are relative to the feed's own URL
+(``/data/feed.atom``), so the feed is right behind any host name, nginx or
+bucket without the server knowing its public address.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Dict, List, Optional
+
+from covidmaps_plugin.model import MODEL
+
+FEED_ENTRIES = 20
+# characters XML 1.0 does not allow at all (a message is the publisher's text)
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def escape(text: str) -> str:
+    """Text for an XML element or a double-quoted attribute."""
+    text = _NOT_XML.sub("\ufffd", str(text))
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+def quoteattr(text: str) -> str:
+    return f'"{escape(text)}"'
+
+# a short noun per layer for "+3 điểm nguy cơ" (English: singular, plural;
+# the layer title otherwise); the web map's changes.js uses the same words
+NOUNS: Dict[str, Dict[str, Any]] = {
+    "risk_points": {"vi": "điểm nguy cơ", "en": ("risk point", "risk points")},
+    "quarantine_facilities": {"vi": "điểm cách ly tập trung",
+                              "en": ("quarantine facility", "quarantine facilities")},
+    "isolation_zones": {"vi": "vùng cách ly", "en": ("isolation zone", "isolation zones")},
+    "checkpoints": {"vi": "chốt kiểm soát", "en": ("checkpoint", "checkpoints")},
+}
+# a feature leaves the public map when its status ends its public life (a
+# lifted zone, a closed facility are not published): a removal says so
+REMOVED = {"isolation_zones": {"vi": "được dỡ bỏ", "en": "lifted"},
+           "quarantine_facilities": {"vi": "đã đóng", "en": "closed"}}
+WORDS = {
+    "vi": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "đã gỡ",
+           "changed": "{n} {noun} thay đổi",
+           "none": "Không thay đổi dữ liệu", "rollback": "Quay lại bản {id}",
+           "init": "Khởi tạo bản đồ"},
+    "en": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "removed",
+           "changed": "{n} {noun} changed",
+           "none": "No change to the data", "rollback": "Rolled back to release {id}",
+           "init": "Map created"},
+}
+
+
+def noun(layer_id: str, lang: str, n: int = 2) -> str:
+    if layer_id in NOUNS:
+        word = NOUNS[layer_id][lang]
+        return word if lang == "vi" else word[0 if n == 1 else 1]
+    try:
+        layer = MODEL.layer(layer_id)
+    except (KeyError, ValueError):
+        return layer_id
+    return (layer.title_vi if lang == "vi" else layer.title_en).lower()
+
+
+def change_summary(manifest: Dict[str, Any], lang: str) -> List[str]:
+    """One line per changed layer, e.g. "+3 điểm nguy cơ, 1 vùng cách ly đã gỡ"."""
+    words = WORDS[lang]
+    lines = []
+    for layer_id, counts in (manifest.get("changes") or {}).items():
+        word = REMOVED.get(layer_id, {}).get(lang, words["word"])
+        parts = [words[kind].format(n=counts[kind], noun=noun(layer_id, lang, counts[kind]),
+                                   word=word)
+                 for kind in ("added", "changed", "removed") if counts.get(kind)]
+        if parts:
+            lines.append(", ".join(parts))
+    if manifest.get("kind") == "rollback" and manifest.get("rolled_back_to"):
+        lines.insert(0, words["rollback"].format(id=manifest["rolled_back_to"]))
+    if manifest.get("kind") == "init":
+        lines.append(words["init"])
+    return lines or [words["none"]]
+
+
+def _entry(manifest: Dict[str, Any]) -> str:
+    rid = manifest["release_id"]
+    message = manifest.get("message") or ""
+    vi, en = change_summary(manifest, "vi"), change_summary(manifest, "en")
+    title = f"{message} — {vi[0]}" if message else vi[0]
+    text = "\n".join([message, "", *vi, "", *en]).strip()
+    return (
+        "<entry>"
+        f"<id>urn:covidmaps:release:{escape(rid)}</id>"
+        f"<title type=\"text\">{escape(title)}</title>"
+        f"<updated>{escape(manifest['created_at'])}</updated>"
+        f"<published>{escape(manifest['created_at'])}</published>"
+        f"<author><name>{escape(manifest.get('publisher') or 'covidmaps')}</name></author>"
+        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr('../?release=' + rid)}/>"
+        f"<link rel=\"related\" type=\"application/json\" href={quoteattr(f'releases/{rid}.json')}"
+        " title=\"manifest\"/>"
+        f"<link rel=\"related\" type=\"application/json\" "
+        f"href={quoteattr(f'releases/{rid}.json.sig')} title=\"signature\"/>"
+        f"<summary type=\"text\">{escape(text)}</summary>"
+        "</entry>"
+    )
+
+
+def atom_feed(head: Dict[str, Any], manifest_of: Callable[[str], Optional[Dict[str, Any]]],
+              entries: int = FEED_ENTRIES) -> bytes:
+    """The feed of ``head`` and its ancestors (at most ``entries``)."""
+    chain: List[Dict[str, Any]] = []
+    node: Optional[Dict[str, Any]] = head
+    while node and len(chain) < entries:
+        chain.append(node)
+        parent = node.get("parent_id")
+        node = manifest_of(parent) if parent else None
+    profile = head.get("profile") or {}
+    licence = profile.get("licence") or {}
+    attribution = (licence.get("attribution") or {}).get("vi", "")
+    rights = ", ".join(x for x in (attribution, licence.get("name", "")) if x)
+    name = profile.get("name") or ""
+    title = f"Bản đồ thông tin dịch COVID-19 {name}".strip()
+    feed_id = f"urn:covidmaps:feed:{profile.get('id', 'covidmaps')}"
+    parts = [
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n",
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"vi\">",
+        f"<id>{escape(feed_id)}</id>",
+        f"<title type=\"text\">{escape(title)}</title>",
+        f"<subtitle type=\"text\">{escape('Các bản cập nhật dữ liệu / Data releases')}</subtitle>",
+        f"<updated>{escape(head['created_at'])}</updated>",
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"feed.atom\"/>",
+        "<link rel=\"alternate\" type=\"text/html\" href=\"../\"/>",
+        f"<author><name>{escape(attribution or name or 'CovidMaps')}</name></author>",
+        f"<rights>{escape(rights)}</rights>" if rights else "",
+        "<generator>covidmaps-publish</generator>",
+        *(_entry(m) for m in chain),
+        "</feed>\n",
+    ]
+    return "".join(parts).encode("utf-8")

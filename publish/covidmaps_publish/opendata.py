@@ -1,0 +1,103 @@
+"""The open-data side of a commit: CSV downloads, the release signature and
+the Atom feed (docs/release-format.md, "Write order").
+
+The publisher calls three hooks, in this order for one release:
+
+1. ``downloads(...)`` while it builds the manifest: each layer's CSV is
+   stored (variants first) before the manifest that names it;
+2. ``sign(...)`` after ``releases/<id>.json`` and before the pointer swap:
+   whatever the pointer names has its signature beside it;
+3. ``after_commit(...)`` after the pointer swap: the feed is rewritten from
+   the new head. A crash between 2 and 3 leaves the feed one release behind
+   until the next commit or start (``startup`` rewrites a feed that does not
+   name the current release).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+from .downloads import Downloads
+from .feed import atom_feed
+from .signing import Signer
+from .storage.base import FEED_KEY, Storage
+
+log = logging.getLogger(__name__)
+
+
+class OpenData:
+    def __init__(self, state_dir: Path, storage: Storage,
+                 manifest_of: Callable[[str], Optional[Dict[str, Any]]]) -> None:
+        self.storage = storage
+        self.signer = Signer(state_dir, storage)
+        self._downloads = Downloads(storage)
+        self._manifest_of = manifest_of
+
+    def startup(self, head: Dict[str, Any]) -> None:
+        """The signing key exists and is published; the feed names ``head``."""
+        self.signer.ensure_key()
+        if head.get("release_id"):
+            feed = self.storage.get(FEED_KEY)
+            if feed is None or f"release:{head['release_id']}<".encode() not in feed:
+                self.write_feed(head)
+
+    def downloads(self, layer_id: str, blob_sha: str, blob: bytes,
+                  parent: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+        parent_entry = next((e for e in (parent or {}).get("layers", ())
+                             if e.get("id") == layer_id), None)
+        return self._downloads.entry(layer_id, blob_sha, blob, parent_entry)
+
+    def sign(self, release_id: str, data: bytes) -> None:
+        self.signer.sign(release_id, data)
+
+    def after_commit(self, manifest: Dict[str, Any]) -> None:
+        self.write_feed(manifest)
+
+    def write_feed(self, head: Dict[str, Any]) -> None:
+        try:
+            self.storage.put_replaceable(FEED_KEY, atom_feed(head, self._manifest_of))
+        except (OSError, ValueError, KeyError, json.JSONDecodeError):
+            # the release is committed; the feed catches up at the next commit or start
+            log.exception("could not write the feed for %s", head.get("release_id"))
+
+
+# -- public reads (app.py): what the embedded server answers for these files --
+_TYPES = {".atom": "application/atom+xml; charset=utf-8", ".sig": "application/json; charset=utf-8",
+          ".json": "application/json; charset=utf-8", ".pem": "application/x-pem-file",
+          ".csv": "text/csv; charset=utf-8"}
+
+
+def representation(reader: Any, rel: str) -> Any:
+    """The representation of an open-data file (``rel`` matched
+    grammar.OPEN_DATA_PATH): the feed and the keys revalidate like the
+    pointer; signatures, per-key PEMs and CSVs are immutable and cached."""
+    import hashlib
+
+    from .representation import IMMUTABLE, REVALIDATE, Representation
+    from .storage.base import REPLACEABLE_KEYS
+
+    ctype = _TYPES["." + rel.rpartition(".")[2]]
+    if rel in REPLACEABLE_KEYS:  # a few KB, rarely read: straight from the storage
+        data = reader.storage.get(rel)
+        if data is None:
+            return None
+        return Representation(data, hashlib.sha256(data).hexdigest()[:32], ctype, REVALIDATE)
+    rep = reader.cached_tile(rel)  # the reader's bounded LRU of immutable files
+    if rep is not None:
+        return rep
+    data = reader.storage.get(rel)
+    if data is None:
+        return None
+    if rel.startswith("downloads/"):
+        if hashlib.sha256(data).hexdigest() != rel[len("downloads/"):-len(".csv")]:
+            log.error("download %s is damaged: its bytes do not hash to its name", rel)
+            return None
+        rep = Representation(data, rel[10:42], ctype, IMMUTABLE,
+                             gz=reader._variant(rel + ".gz", data),
+                             br=reader._variant(rel + ".br", data))
+    else:
+        rep = Representation(data, hashlib.sha256(data).hexdigest()[:32], ctype, IMMUTABLE)
+    return reader._cache(rel, rep)
