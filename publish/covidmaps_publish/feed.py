@@ -10,19 +10,18 @@ bucket without the server knowing its public address.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Dict, List, Optional
 
 from covidmaps_plugin.model import MODEL
 
+from .grammar import NOT_XML_CHAR
+
 FEED_ENTRIES = 20
-# characters XML 1.0 does not allow at all (a message is the publisher's text)
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def escape(text: str) -> str:
     """Text for an XML element or a double-quoted attribute."""
-    text = _NOT_XML.sub("\ufffd", str(text))
+    text = NOT_XML_CHAR.sub("\ufffd", str(text))
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;"))
 

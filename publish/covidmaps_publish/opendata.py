@@ -85,7 +85,7 @@ def representation(reader: Any, rel: str) -> Any:
         if data is None:
             return None
         return Representation(data, hashlib.sha256(data).hexdigest()[:32], ctype, REVALIDATE)
-    rep = reader.cached_tile(rel)  # the reader's bounded LRU of immutable files
+    rep = reader.cached_file(rel)  # the reader's bounded LRU of immutable files
     if rep is not None:
         return rep
     data = reader.storage.get(rel)

@@ -242,6 +242,10 @@ class ReleaseReader:
         return rep
 
     # -- PMTiles archives (vectortiles.py) ---------------------------------------
+    def cached_file(self, key: str) -> Optional[Representation]:
+        """An immutable file (a signature, a CSV, a key) already in memory."""
+        return self._cached(key)
+
     def cached_pmtiles(self, sha256: str) -> Optional[Representation]:
         """A current release's archive from memory (the event loop's fast path)."""
         key = pmtiles_key(sha256)

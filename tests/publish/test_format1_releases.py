@@ -17,6 +17,7 @@ from typing import Any, Dict
 import mapbox_vector_tile
 import pytest
 import requests
+from covidmaps_plugin.model import MODEL
 from covidmaps_publish import vectortiles
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.publisher import Publisher
@@ -54,8 +55,7 @@ def _format1_release(data_dir: Path) -> Dict[str, Any]:
                               "tiles": {"9/406/223": tile_sha}}}
     storage.put_immutable(tilejson_key(set_sha), json.dumps(tilejson).encode())
     parent, token = publisher.current()
-    blobs = {layer: publisher._parent_blob(parent, layer) for layer in
-             ("risk_points", "quarantine_facilities", "isolation_zones", "checkpoints")}
+    blobs = {layer.name: publisher._parent_blob(parent, layer.name) for layer in MODEL.layers}
     blobs["risk_points"] = checked
     v1_tiles = {"href": f"tiles/{set_sha}/{{z}}/{{x}}/{{y}}.pbf", "minzoom": 9, "maxzoom": 9,
                 "layer": "risk_points", "sha256": set_sha, "tile_count": 1,
@@ -63,6 +63,10 @@ def _format1_release(data_dir: Path) -> Dict[str, Any]:
     manifest = publisher._manifest(parent, blobs, {}, "officer-1", "format 1", "publish",
                                    None, {}, tiles={"risk_points": v1_tiles})
     manifest["format"] = "covidmaps-release/1"
+    # format 1 releases had the first four layers only (the epidemic levels
+    # came later): a rollback to one must still give every layer of the model
+    manifest["layers"] = [e for e in manifest["layers"] if e["id"] != "epidemic_levels"]
+    manifest.pop("levels", None)
     manifest["release_id"] = ""
     digest = hashlib.sha256(json.dumps(manifest, ensure_ascii=False, separators=(
         ",", ":")).encode()).hexdigest()[:8]
@@ -128,6 +132,9 @@ def test_format1_history_rollback_and_verify(storage_backend, data_dir: Path, to
         assert rolled["rolled_back_to"] == old["release_id"]
         assert layer(rolled, "risk_points")["blob"] == layer(old, "risk_points")["blob"]
         assert layer(rolled, "risk_points")["tiles"] == tiles  # the cached archive
+        # a layer the old release did not have comes back empty, not missing
+        assert [e["id"] for e in rolled["layers"]] == [d.name for d in MODEL.layers]
+        assert layer(rolled, "epidemic_levels")["feature_count"] == 0
         archive = requests.get(f"{srv.url}/data/{tiles['href']}", timeout=10)
         assert hashlib.sha256(archive.content).hexdigest() == tiles["sha256"]
         history = api.session.get(f"{srv.url}/api/v1/releases", timeout=10).json()["releases"]

@@ -37,6 +37,8 @@ VALID = {
     grammar.HASHED_ASSET: "app-RIFF7RQY.js",
     grammar.OPEN_DATA_PATH: "/data/downloads/" + "ab" * 32 + ".csv",
     grammar.KEY_ID: "3f9a1c2b7d4e5f60",
+    grammar.COMMUNE_CODE: "01234",
+    grammar.NOT_XML_CHAR: "\x0b",
 }
 NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 

@@ -21,7 +21,7 @@ from covidmaps_plugin.model import (
 from covidmaps_plugin.model.rules import rule_violated
 from covidmaps_plugin.model.schema import CrossFieldRule, RuleKind
 
-from ..grammar import is_uuid
+from ..grammar import COMMUNE_CODE, is_uuid
 from .errors import ErrorCapError, ErrorSink
 from .numbers import MAX_EXACT_INT, is_number, is_whole_number
 
@@ -42,7 +42,7 @@ def _known_unit(profile: ProvinceProfile, value: str) -> bool:
     profile lists no communes) a well-formed commune code."""
     if value in profile.district_codes or value in profile.commune_codes:
         return True
-    return not profile.communes and len(value) == 5 and value.isdigit()
+    return not profile.communes and COMMUNE_CODE.fullmatch(value) is not None
 
 
 def _value(fld: FieldDef, value: Any, sink: ErrorSink, profile: ProvinceProfile) -> Any:
