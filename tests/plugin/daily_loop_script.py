@@ -140,11 +140,15 @@ def show_around(layer, geometry, margin_m=1500.0):
     canvas.setExtent(box)
     canvas.refresh()
     QgsApplication.processEvents()
+    # QGIS 3.40 reads the GeoPackage for the map in render threads; a query or
+    # a click on a layer while they run can miss its feature
+    canvas.waitWhileRendering()
 
 
 def pixel_of(layer, point):
     QgsApplication.processEvents()  # a message bar item shown moves the map down
     canvas = iface.mapCanvas()
+    canvas.waitWhileRendering()
     where = to_canvas(layer).transform(point)
     pixel = canvas.getCoordinateTransform().transform(where)
     return QPoint(round(pixel.x()), round(pixel.y()))
@@ -298,7 +302,9 @@ def open_daily(action_id, what, then, opens_dialog=False):
 def step_extend():
     state["task"] = "extend 1 zone"
     zones = session().layers["isolation_zones"]
+    iface.mapCanvas().waitWhileRendering()
     zone = zones.getFeature(PLAN["zone_fid"])
+    assert zone.isValid() and zone.hasGeometry(), f"zone {PLAN['zone_fid']} not readable"
     zones.removeSelection()
     show_around(zones, zone.geometry())
     # the middle of a (small, convex) zone; GEOS's point on surface can come
