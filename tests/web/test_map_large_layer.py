@@ -139,8 +139,8 @@ def large_site(request) -> Dict[str, Any]:
 
 
 @contextlib.contextmanager
-def phone_page(browser) -> Iterator[Any]:
-    context = new_context(browser, **PHONE)
+def phone_page(browser, **options: Any) -> Iterator[Any]:
+    context = new_context(browser, **{**PHONE, **options})
     page = context.new_page()
     page.set_default_timeout(30000)
     errors: list = []
@@ -294,6 +294,24 @@ def test_large_layer_on_a_phone(browser, large_site):
         page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-zoomed-{name}.png"))
         assert all(s[1] == 206 for s in seen if s[0].endswith(spec["href"]))
         assert not any(s[0].endswith(entry["blob"]["href"]) for s in seen)
+
+
+def test_the_service_worker_keeps_the_large_layer_light(browser, large_embedded):
+    """The offline worker keeps the release's small blobs, never a tiled
+    layer's whole GeoJSON behind the phone's back."""
+    base, manifest = large_embedded["base"], large_embedded["manifest"]
+    entry = next(e for e in manifest["layers"] if e["id"] == LARGE)
+    small = next(e for e in manifest["layers"] if not e.get("tiles"))
+    with phone_page(browser, service_workers="allow") as page:
+        fetched: list = []
+        page.context.on("request", lambda r: fetched.append(r.url))
+        open_map(page, base + "/")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        kept = "(href) => caches.open('covidmaps-data').then((c) => c.match(new URL(href, " \
+               "new URL('data/', location.href)).href)).then((r) => Boolean(r))"
+        page.wait_for_function(f"() => ({kept})('{small['blob']['href']}')")
+        assert not page.evaluate(f"({kept})('{entry['blob']['href']}')")
+        assert not any(url.endswith(entry["blob"]["href"]) for url in fetched)
 
 
 def test_range_requests_are_answered_as_ranges(large_site):

@@ -10,8 +10,10 @@
 // - the app shell (index.html, the hashed bundle, config.json): precached at
 //   install; the page from the cache at once while a fresh copy is fetched
 //   for the next visit; hashed files from the cache.
-// Nothing else is touched: the write API, OGC API, range requests, other
-// origins (basemap tiles) go to the network as if there were no worker.
+// Nothing else is touched: the write API, OGC API, range requests (a large
+// layer's PMTiles archive: such a layer is not kept for offline use, and its
+// blob is not fetched in the background), other origins (basemap tiles) go
+// to the network as if there were no worker.
 
 /* global self, caches, fetch, Response, URL */
 const VERSION = '__BUILD_VERSION__';
@@ -24,6 +26,11 @@ const POINTER = `${DATA}manifest.json`;
 const IMMUTABLE_DATA = new RegExp(`^${DATA}(releases/[0-9]+-[0-9a-f]{8}\\.json|blobs/[0-9a-f]{64}\\.geojson)$`);
 const HASHED = /[.-][0-9A-Za-z_-]{8,}\.(?:js|css|svg|png|woff2?)$/;
 
+/** A layer drawn from its PMTiles archive by byte ranges: its blob (the
+ * whole layer, megabytes for a national map) is only fetched when the
+ * reader asks for it (list, search), never in the background. */
+const isTiled = (entry) => Boolean(entry.tiles && entry.tiles.format === 'pmtiles');
+
 /** Keep the current release's files (the page that registered the worker
  * has just fetched them, so this mostly reads the browser's HTTP cache). */
 async function warmData() {
@@ -35,7 +42,7 @@ async function warmData() {
   const base = new URL(DATA, SCOPE);
   const hrefs = [`releases/${manifest.release_id}.json`];
   for (const entry of [...(manifest.layers || []), ...(manifest.reference || [])]) {
-    if (entry.blob && entry.blob.href) hrefs.push(entry.blob.href);
+    if (entry.blob && entry.blob.href && !isTiled(entry)) hrefs.push(entry.blob.href);
   }
   await Promise.all(hrefs.map(async (href) => {
     const url = new URL(href, base);
