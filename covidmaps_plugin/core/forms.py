@@ -1,4 +1,4 @@
-"""Attribute forms of the four layers, derived from the model.
+"""Attribute forms of the layers, derived from the model.
 
 Applied when a workspace is created and again each time it is opened, so
 labels and messages follow the QGIS language of whoever opens it.

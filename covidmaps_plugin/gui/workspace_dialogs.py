@@ -97,7 +97,7 @@ class NewWorkspaceDialog(QDialog):
 
         intro = QLabel(
             tr(
-                "A workspace is one GeoPackage file holding the four layers of the "
+                "A workspace is one GeoPackage file holding the five layers of the "
                 "epidemic map. Save it where it is backed up."
             )
         )

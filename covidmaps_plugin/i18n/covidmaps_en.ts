@@ -24,8 +24,8 @@
             <translation>1 risk point marked as expired.</translation>
         </message>
         <message>
-            <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
-            <translation>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</translation>
+            <source>A workspace is one GeoPackage file holding the five layers of the epidemic map. Save it where it is backed up.</source>
+            <translation>A workspace is one GeoPackage file holding the five layers of the epidemic map. Save it where it is backed up.</translation>
         </message>
         <message>
             <source>Access token</source>
@@ -306,11 +306,11 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Create zone</translation>
         </message>
         <message>
-            <source>Creates a CovidMaps workspace: one GeoPackage holding the four layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints) with their forms and styles, for one province.
+            <source>Creates a CovidMaps workspace: one GeoPackage holding the five layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints, epidemic levels by area) with their forms and styles, for one province.
 
 Province profile: the id of a profile shipped with the plugin (for example bac_kan_2020) or the path of a profile JSON file.
 An existing file is never overwritten.</source>
-            <translation>Creates a CovidMaps workspace: one GeoPackage holding the four layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints) with their forms and styles, for one province.
+            <translation>Creates a CovidMaps workspace: one GeoPackage holding the five layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints, epidemic levels by area) with their forms and styles, for one province.
 
 Province profile: the id of a profile shipped with the plugin (for example bac_kan_2020) or the path of a profile JSON file.
 An existing file is never overwritten.</translation>

@@ -24,8 +24,8 @@
             <translation>Đã chuyển 1 điểm nguy cơ sang «Hết thời hạn cảnh báo».</translation>
         </message>
         <message>
-            <source>A workspace is one GeoPackage file holding the four layers of the epidemic map. Save it where it is backed up.</source>
-            <translation>Vùng làm việc là một tệp GeoPackage chứa bốn lớp dữ liệu của bản đồ dịch bệnh. Hãy lưu tệp ở nơi được sao lưu thường xuyên.</translation>
+            <source>A workspace is one GeoPackage file holding the five layers of the epidemic map. Save it where it is backed up.</source>
+            <translation>Vùng làm việc là một tệp GeoPackage chứa năm lớp dữ liệu của bản đồ dịch bệnh. Hãy lưu tệp ở nơi được sao lưu thường xuyên.</translation>
         </message>
         <message>
             <source>Access token</source>
@@ -306,11 +306,11 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Tạo vùng</translation>
         </message>
         <message>
-            <source>Creates a CovidMaps workspace: one GeoPackage holding the four layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints) with their forms and styles, for one province.
+            <source>Creates a CovidMaps workspace: one GeoPackage holding the five layers (high-risk points, quarantine facilities, medical isolation zones, checkpoints, epidemic levels by area) with their forms and styles, for one province.
 
 Province profile: the id of a profile shipped with the plugin (for example bac_kan_2020) or the path of a profile JSON file.
 An existing file is never overwritten.</source>
-            <translation>Tạo vùng làm việc CovidMaps cho một tỉnh: một tệp GeoPackage chứa bốn lớp dữ liệu (điểm có nguy cơ lây nhiễm cao, điểm cách ly tập trung, vùng cách ly y tế, chốt kiểm soát dịch bệnh) cùng biểu mẫu nhập liệu và kiểu hiển thị.
+            <translation>Tạo vùng làm việc CovidMaps cho một tỉnh: một tệp GeoPackage chứa năm lớp dữ liệu (điểm có nguy cơ lây nhiễm cao, điểm cách ly tập trung, vùng cách ly y tế, chốt kiểm soát dịch bệnh, cấp độ dịch theo địa bàn) cùng biểu mẫu nhập liệu và kiểu hiển thị.
 
 Hồ sơ tỉnh: mã của một hồ sơ có sẵn trong plugin (ví dụ bac_kan_2020) hoặc đường dẫn tới tệp hồ sơ JSON.
 Tệp đã có sẽ không bao giờ bị ghi đè.</translation>

@@ -48,9 +48,10 @@ class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
 
     def shortHelpString(self) -> str:  # noqa: N802 - Qt API
         return tr(
-            "Creates a CovidMaps workspace: one GeoPackage holding the four layers "
+            "Creates a CovidMaps workspace: one GeoPackage holding the five layers "
             "(high-risk points, quarantine facilities, medical isolation zones, "
-            "checkpoints) with their forms and styles, for one province.\n\n"
+            "checkpoints, epidemic levels by area) with their forms and styles, for one "
+            "province.\n\n"
             "Province profile: the id of a profile shipped with the plugin "
             "(for example bac_kan_2020) or the path of a profile JSON file.\n"
             "An existing file is never overwritten."
