@@ -17,7 +17,6 @@ from typing import Any, Dict
 import mapbox_vector_tile
 import pytest
 import requests
-from covidmaps_plugin.model import MODEL
 from covidmaps_publish import vectortiles
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.publisher import Publisher
@@ -29,6 +28,8 @@ from covidmaps_publish.verify import tile_key, tilejson_key
 from pmtiles_samples import scattered_points
 from publish_client import Api
 from publish_samples import collection
+
+from covidmaps_plugin.model import MODEL
 
 LIMITS = Limits(tiles_min_features=100)
 TILE = (9, 406, 223)
