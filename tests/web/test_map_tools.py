@@ -186,6 +186,19 @@ def test_shared_url_restores_the_view(page, base_url, desktop):
         other.close()
 
 
+def test_a_link_to_the_current_release_says_nothing_of_old_data(page, base_url, releases):
+    """A shared link or the history may pin the release that is still the
+    current one: it is not "earlier data"."""
+    current = releases["current"]["release_id"]
+    open_map(page, f"{base_url}/?release={current}")
+    page.wait_for_selector("#old-release[data-checked='1']", state="attached")
+    assert page.is_hidden("#old-release")
+    earlier = releases["earlier"]["release_id"]
+    open_map(page, f"{base_url}/?release={earlier}")
+    page.wait_for_selector("#old-release[data-checked='1']", state="attached")
+    assert page.is_visible("#old-release")
+
+
 def test_earlier_release_shows_a_banner_and_its_own_data(page, base_url, releases):
     earlier = releases["earlier"]
     open_map(page, f"{base_url}/?release={earlier['release_id']}")

@@ -472,6 +472,10 @@ function renderNotice() {
   if (advice) strip.append(el('p', { class: 'notice-advice', id: 'notice-advice' }, advice.slice(0, 400)));
 }
 
+// the current release's id, asked once when a release is pinned by
+// ?release= (a shared link or the history may pin the current one)
+let currentReleaseId = null;
+
 function renderOldReleaseBanner() {
   const banner = byId('old-release');
   const m = app.manifest;
@@ -479,6 +483,18 @@ function renderOldReleaseBanner() {
     banner.hidden = true;
     return;
   }
+  currentReleaseId ??= loadManifest(null).then((cur) => cur.release_id, () => null);
+  // shown at once (the first view is laid out with it), then taken away if
+  // the pinned release turns out to be the current one (when the pointer
+  // cannot be read, e.g. offline, it may be old: it stays)
+  currentReleaseId.then((id) => {
+    if (app.manifest !== m || !app.state.release) return;
+    if (id === m.release_id && !banner.hidden) {
+      banner.hidden = true;
+      if (app.map) app.map.invalidateSize();
+    }
+    banner.dataset.checked = '1';
+  });
   const current = new URLSearchParams(window.location.search);
   current.delete('release');
   const href = `${window.location.pathname}${current.toString() ? `?${current}` : ''}`;
