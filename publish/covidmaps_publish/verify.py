@@ -31,30 +31,8 @@ def tilejson_key(tileset_sha256: str) -> str:
 def verify(storage: Storage) -> Dict[str, Any]:
     damaged: List[str] = []
     missing: List[str] = []
-    blobs = 0
-    for key in storage.list("blobs/"):
-        if not key.endswith(".geojson"):
-            continue
-        blobs += 1
-        sha = key[len("blobs/"):-len(".geojson")]
-        data = storage.get(key) or b""
-        if hashlib.sha256(data).hexdigest() != sha:
-            damaged.append(key)
-            continue
-        for suffix in (".gz", ".br"):
-            _check_variant(storage, blob_key(sha, suffix), suffix, data, damaged, missing)
-    downloads = 0
-    for key in storage.list("downloads/"):
-        if not key.endswith(".csv"):
-            continue
-        downloads += 1
-        sha = key[len("downloads/"):-len(".csv")]
-        data = storage.get(key) or b""
-        if hashlib.sha256(data).hexdigest() != sha:
-            damaged.append(key)
-            continue
-        for suffix in (".gz", ".br"):
-            _check_variant(storage, download_key(sha, suffix), suffix, data, damaged, missing)
+    blobs = _verify_named(storage, "blobs/", ".geojson", blob_key, damaged, missing)
+    downloads = _verify_named(storage, "downloads/", ".csv", download_key, damaged, missing)
     releases = 0
     release_files = [key for key in storage.list("releases/") if key.endswith(".json")]
     for key in release_files:
@@ -138,6 +116,25 @@ def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -
         damaged.extend(f"tiles/{sha}/{name} (not in its tiles.json)"
                        for name in sorted(names - expected))
     return sum(1 for names in stored.values() if "tiles.json" in names)
+
+
+def _verify_named(storage: Storage, prefix: str, extension: str, key_of: Any,
+                  damaged: List[str], missing: List[str]) -> int:
+    """Re-hash every ``<prefix><sha256><extension>`` file against its name
+    and check its .gz/.br twins decode to it; returns how many there are."""
+    count = 0
+    for key in storage.list(prefix):
+        if not key.endswith(extension):
+            continue
+        count += 1
+        sha = key[len(prefix):-len(extension)]
+        data = storage.get(key) or b""
+        if hashlib.sha256(data).hexdigest() != sha:
+            damaged.append(key)
+            continue
+        for suffix in (".gz", ".br"):
+            _check_variant(storage, key_of(sha, suffix), suffix, data, damaged, missing)
+    return count
 
 
 def _check_variant(storage: Storage, key: str, suffix: str, data: bytes, damaged: List[str],
