@@ -144,7 +144,7 @@ class FiguresPanel(QDialog):
         self.setWindowTitle(tr("Today's figures"))
         self.setModal(False)
         self.setMinimumWidth(820)  # facility names are long: keep them readable
-        self.layer = layer
+        self.layer: Optional[QgsVectorLayer] = layer
         self.rows: List[FacilityFigures] = list(rows)
         self.updated: List[str] = []  # names, in the order they were applied
         self._filling = False
@@ -191,6 +191,8 @@ class FiguresPanel(QDialog):
         layout.addWidget(buttons)
         if parent is not None:  # QGIS closing by its window: the figure first
             parent.installEventFilter(self)
+        # the project closed (after QGIS asked about unsaved edits): no rows left
+        layer.willBeDeleted.connect(self._layer_gone)
 
     # ------------------------------------------------------------ the table
     def _fill(self) -> None:
@@ -252,7 +254,7 @@ class FiguresPanel(QDialog):
         return values[0], values[1]
 
     def _cell_changed(self, item: QTableWidgetItem) -> None:
-        if self._filling or item.column() not in (CAPACITY, OCCUPANCY):
+        if self._filling or self.layer is None or item.column() not in (CAPACITY, OCCUPANCY):
             return
         self.apply_row(item.row(), item.column())
 
@@ -293,7 +295,12 @@ class FiguresPanel(QDialog):
     def commit_pending(self) -> None:
         """Apply the figure still in the cell editor, if any (before a
         publish, a check or QGIS closing reads the layer)."""
-        self.delegate.commit()
+        if self.layer is not None and not sip.isdeleted(self):
+            self.delegate.commit()
+
+    def _layer_gone(self) -> None:
+        self.layer = None
+        self.close()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if watched is self.parent() and event.type() == QEvent.Type.Close:
