@@ -231,11 +231,21 @@ class PublishDialog(QDialog):
         return {"ENDPOINT": endpoint, "AUTHCFG": authcfg}
 
     def refresh_auth_warning(self) -> None:
+        chosen = bool(self.authcfg.configId())
+        if not chosen and auth.environment_token_set():
+            # a token from the environment is used as it is (nothing is
+            # stored): no master password needed, no first-time paste; say
+            # where the token comes from, as the picker shows none
+            self.auth_warning.setText(tr("The access token comes from the {0} environment "
+                                         "variable.").format(auth.TOKEN_ENV))
+            self.auth_warning.setVisible(True)
+            self.token_help.setVisible(False)
+            return
         warning = auth.master_password_warning()
         self.auth_warning.setText(warning.message(self.lang) if warning else "")
         self.auth_warning.setVisible(warning is not None)
         # once a token is chosen, the first-time help has done its job
-        self.token_help.setVisible(not self.authcfg.configId())
+        self.token_help.setVisible(not chosen)
 
     def _master_verified(self, _ok: bool) -> None:
         if not sip.isdeleted(self):

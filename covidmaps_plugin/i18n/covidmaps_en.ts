@@ -938,6 +938,10 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Save your edits before publishing: </translation>
         </message>
         <message>
+            <source>Saved in the workspace: the figures of {0} facilities ({1}).</source>
+            <translation>Saved in the workspace: the figures of {0} facilities ({1}).</translation>
+        </message>
+        <message>
             <source>Saved your edits ({0}); checking…</source>
             <translation>Saved your edits ({0}); checking…</translation>
         </message>
@@ -948,6 +952,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Set hotline and advice of the public map</translation>
+        </message>
+        <message>
+            <source>The access token comes from the {0} environment variable.</source>
+            <translation>The access token comes from the {0} environment variable.</translation>
         </message>
         <message>
             <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>

@@ -938,6 +938,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
         </message>
         <message>
+            <source>Saved in the workspace: the figures of {0} facilities ({1}).</source>
+            <translation>Đã lưu vào vùng làm việc: số liệu của {0} cơ sở ({1}).</translation>
+        </message>
+        <message>
             <source>Saved your edits ({0}); checking…</source>
             <translation>Đã lưu chỉnh sửa ({0}); đang kiểm tra…</translation>
         </message>
@@ -948,6 +952,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Đặt đường dây nóng và lời khuyên trên bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>The access token comes from the {0} environment variable.</source>
+            <translation>Mã truy cập được lấy từ biến môi trường {0}.</translation>
         </message>
         <message>
             <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>

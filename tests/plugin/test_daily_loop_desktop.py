@@ -183,6 +183,8 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert all(applied[name] == people for name, people in plan["figures"].items()
                if name != last["name"])
     assert not result["figures_problem_visible"]
+    # Publish saved them: the panel says so (not "not saved yet")
+    assert result["figures_status"].startswith("Đã lưu vào vùng làm việc: số liệu của 4 cơ sở")
     assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
     # yesterday's publish asked about the sample's warnings; today's only
     # about new ones (there are none), and opening Publish saved and checked

@@ -157,6 +157,7 @@ class FiguresPanel(QDialog):
             "“figures as of”."))
         self.intro.setWordWrap(True)
         self.as_of = datetime_edit(now)
+        self.as_of.setMaximumWidth(220)  # a date and time, not a line of text
         form = QFormLayout()
         form.addRow(tr("Figures as of"), self.as_of)
         self.table = FiguresTable(len(self.rows), self.COLUMNS)
@@ -188,11 +189,15 @@ class FiguresPanel(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(self.problem)
         layout.addWidget(self.status)
+        layout.addStretch(1)  # a taller panel keeps its rows together at the top
         layout.addWidget(buttons)
+        self._fit_rows()
         if parent is not None:  # QGIS closing by its window: the figure first
             parent.installEventFilter(self)
         # the project closed (after QGIS asked about unsaved edits): no rows left
         layer.willBeDeleted.connect(self._layer_gone)
+        # saved (Publish saves the edits): the status says so, not "not saved yet"
+        layer.afterCommitChanges.connect(self._saved)
 
     # ------------------------------------------------------------ the table
     def _fill(self) -> None:
@@ -222,11 +227,19 @@ class FiguresPanel(QDialog):
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             for column in (1, 2, 3):
                 header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-            self.table.setMinimumHeight(min(420, 40 + 30 * max(1, len(self.rows))))
             if self.rows:
                 self.table.setCurrentCell(0, OCCUPANCY)  # the number that changes every day
         finally:
             self._filling = False
+
+    def _fit_rows(self) -> None:
+        """As tall as its rows (no blank band in or around a short list),
+        scrolling past 420 pixels."""
+        table = self.table
+        height = (table.horizontalHeader().sizeHint().height()
+                  + table.verticalHeader().length() + 2 * table.frameWidth())
+        table.setMinimumHeight(min(height, 420))
+        table.setMaximumHeight(height)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
         super().showEvent(event)
@@ -286,6 +299,13 @@ class FiguresPanel(QDialog):
                 tr("In the layer, not saved yet: the figures of {0} facilities ({1}).")
                 .format(len(self.updated), ", ".join(f"«{n}»" for n in self.updated)))
         return True
+
+    def _saved(self) -> None:
+        if self.updated and not sip.isdeleted(self):
+            self.status.setText(tr("Saved in the workspace: the figures of {0} facilities ({1}).")
+                                .format(len(self.updated),
+                                        ", ".join(f"«{n}»" for n in self.updated)))
+            self.updated = []
 
     def _back_to(self, index: int, column: int) -> None:
         if not sip.isdeleted(self.table):  # the panel may have closed meanwhile
