@@ -170,6 +170,12 @@ def test_one_table_writes_each_facility_as_its_cell_is_left(workspace):
                    "Khách sạn Hoa Sen": (30, 3), "TTYT Chợ Mới": (30, 7)}
     assert all(attributes(layer, fid)["figures_as_of"] for fid in ids.values())
     assert "4" in panel.status.text()
+    # the "last figures" column shows the time they now carry
+    from covidmaps_plugin.core.validation.table import instant_text
+
+    for name, fid in ids.items():
+        assert panel.table.item(rows[name], 3).text() == instant_text(
+            read_instant(attributes(layer, fid)["figures_as_of"]))
     # one undo step per figure entered: the last one (TQS occupancy) goes back alone
     assert layer.undoStack().count() == steps + 5
     layer.undoStack().undo()
@@ -263,3 +269,25 @@ def test_figures_are_typed_down_the_table_and_the_last_one_is_not_lost(workspace
     assert got == {"A Khu một": 12, "B Khu hai": 5, "C Khu ba": 27}
     assert panel.problem.isHidden()
     panel.close()
+
+
+def test_the_figure_in_its_cell_is_applied_when_the_main_window_closes(workspace):
+    """QGIS closing by its window: the panel applies the number still in its
+    cell before QGIS asks about unsaved edits (so it is asked about too)."""
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication, QMainWindow
+
+    session = EditingSession.from_workspace(workspace)
+    layer, ids = _facilities(workspace, ("A Khu một",))
+    window = QMainWindow()
+    window.show()
+    panel = daily.figures_panel(session, window)
+    panel.show()
+    panel.activateWindow()
+    QApplication.processEvents()
+    for digit in "9":
+        QTest.keyClick(QApplication.focusWidget(), digit)
+    assert attributes(layer, ids["A Khu một"])["occupancy"] == 5
+    window.close()
+    assert attributes(layer, ids["A Khu một"])["occupancy"] == 9
+    assert layer.isModified()

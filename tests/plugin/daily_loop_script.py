@@ -507,7 +507,66 @@ def step_dock():
     result["dock_cut_rows"] = cut_rows(dock.tree)
     shot("screen_validated")
     shot("dock", dock)
-    finish()
+    later(300, step_check_takes_the_typed_figure)
+
+
+def type_in_cell(panel, row, text):
+    """Not counted (after the day): the cell of row ``row``'s people, typed."""
+    panel.activateWindow()  # a window manager does this; Xvfb has none
+    panel.table.setFocus()
+    panel.table.setCurrentCell(row, 2)
+    QApplication.processEvents()
+    for char in text:
+        QTest.keyClick(QApplication.focusWidget(), char)
+        QApplication.processEvents()
+
+
+def occupancy(panel, row):
+    return session().layers["quarantine_facilities"].getFeature(panel.rows[row].fid)["occupancy"]
+
+
+def step_check_takes_the_typed_figure():
+    """After the day (not counted): a number typed and left in its cell,
+    then Check the map: the check applies it first."""
+    panel = figures_panel()
+    before = occupancy(panel, 0)
+    typed = str(before + 3)
+    type_in_cell(panel, 0, typed)
+    in_editor = panel.table.state() == QAbstractItemView.State.EditingState
+    QTest.mouseClick(toolbar_button("validate"), Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    result["check_applied"] = {"in_editor": in_editor, "before": before, "typed": int(typed),
+                               "after": occupancy(panel, 0)}
+    state["refusals"] = ["999", "-3", "x7"]  # over capacity, negative, not a number
+    later(1000, step_refused)
+
+
+def step_refused():
+    """Figures the layer must not take, typed and left with Enter: refused
+    in place, in Vietnamese, nothing applied."""
+    panel = figures_panel()
+    if not state["refusals"]:
+        finish()
+        return
+    typed = state["refusals"].pop(0)
+    before = occupancy(panel, 1)
+    type_in_cell(panel, 1, typed)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    QApplication.processEvents()
+    later(200, step_refused_seen, typed, before)
+
+
+def step_refused_seen(typed, before):
+    panel = figures_panel()
+    result.setdefault("refused", []).append({
+        "typed": typed, "problem": panel.problem.text(),
+        "problem_visible": panel.problem.isVisible(),
+        "cell": panel.table.item(1, 2).data(Qt.ItemDataRole.EditRole),
+        "before": before, "after": occupancy(panel, 1),
+        "current": [panel.table.currentRow(), panel.table.currentColumn()]})
+    if typed == "999":
+        shot("figures_refused", panel)
+    later(200, step_refused)
 
 
 start(RESULT_PATH, SHOTS, step_open, WATCHDOG_MS)

@@ -212,6 +212,19 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     saved_zone = {f["name"]: f for f in _features(scene["gpkg"], "isolation_zones")}
     assert saved_zone[plan["zone_name"]]["source_doc"] == plan["extend_decision"]
 
+    # after the day: Check the map applies a number left in its cell too
+    check = result["check_applied"]
+    assert check["in_editor"] and check["after"] == check["typed"] != check["before"]
+    # over capacity, negative, not a number: refused in place in Vietnamese,
+    # the cell back to the stored figure, the cursor on it, nothing applied
+    says = {"999": "vượt quá sức chứa", "-3": "phải là số nguyên không âm",
+            "x7": "phải là số nguyên không âm"}
+    assert [r["typed"] for r in result["refused"]] == list(says)
+    for refused in result["refused"]:
+        assert refused["problem_visible"] and says[refused["typed"]] in refused["problem"]
+        assert refused["after"] == refused["before"] == refused["cell"]
+        assert refused["current"] == [1, 2]
+
     # the measurement (printed, kept as an artifact; not a pass/fail threshold)
     ledger = result["ledger"]
     by_task: Dict[str, int] = {}

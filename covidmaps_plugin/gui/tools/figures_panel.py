@@ -44,7 +44,7 @@ from qgis.PyQt.QtWidgets import (
 
 from ...core.editing import EditRefusedError, update_figures
 from ...core.editing.daily_actions import FacilityFigures
-from ...core.editing.values import read_int
+from ...core.editing.values import read_instant, read_int
 from ...core.validation.table import instant_text
 from ...i18n import error_text, tr
 from .dialogs import datetime_edit, from_qdatetime
@@ -292,6 +292,9 @@ class FiguresPanel(QDialog):
             self._refused = None
             self.problem.hide()
         if changed:
+            # the "last figures" column follows: these are now the last ones
+            as_of = read_instant(self.layer.getFeature(row.fid)["figures_as_of"])
+            self.table.item(index, 3).setText(instant_text(as_of) or "—")
             if row.name in self.updated:
                 self.updated.remove(row.name)
             self.updated.append(row.name)
