@@ -181,6 +181,8 @@ def test_one_table_writes_each_facility_as_its_cell_is_left(workspace):
     layer.undoStack().undo()
     assert attributes(layer, ids["Trường Quân sự"])["occupancy"] == 5
     assert attributes(layer, ids["TTYT Chợ Mới"])["occupancy"] == 7
+    # and the table shows what the layer now holds
+    assert panel.table.item(rows["Trường Quân sự"], 2).data(Qt.ItemDataRole.EditRole) == 5
 
 
 @pytest.mark.parametrize("typed, says", [

@@ -198,6 +198,8 @@ class FiguresPanel(QDialog):
         layer.willBeDeleted.connect(self._layer_gone)
         # saved (Publish saves the edits): the status says so, not "not saved yet"
         layer.afterCommitChanges.connect(self._saved)
+        # changed elsewhere (Undo, the attribute form): the table shows the layer
+        layer.attributeValueChanged.connect(self._changed_elsewhere)
 
     # ------------------------------------------------------------ the table
     def _fill(self) -> None:
@@ -302,6 +304,17 @@ class FiguresPanel(QDialog):
                 tr("In the layer, not saved yet: the figures of {0} facilities ({1}).")
                 .format(len(self.updated), ", ".join(f"«{n}»" for n in self.updated)))
         return True
+
+    def _changed_elsewhere(self, fid: int, field_index: int, _value: Any) -> None:
+        if sip.isdeleted(self) or self.layer is None or self._filling:
+            return
+        index = next((i for i, row in enumerate(self.rows) if row.fid == fid), None)
+        name = self.layer.fields().at(field_index).name()
+        if index is None or name not in ("capacity", "occupancy", "figures_as_of"):
+            return
+        self._set_cells(index, self._stored(fid))
+        as_of = read_instant(self.layer.getFeature(fid)["figures_as_of"])
+        self.table.item(index, 3).setText(instant_text(as_of) or "—")
 
     def _saved(self) -> None:
         if self.updated and not sip.isdeleted(self):
