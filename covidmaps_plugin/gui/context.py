@@ -21,6 +21,7 @@ class PluginContext:
         self.iface = iface
         self._cleanups: List[Callable[[], None]] = []
         self._alive: Set[Any] = set()
+        self._pending: List[Callable[[], None]] = []
         self.unloading = False
 
     @property
@@ -42,6 +43,24 @@ class PluginContext:
 
     def push_error(self, text: str) -> None:
         self.push_message(text, Qgis.MessageLevel.Critical, 0)
+
+    # ------------------------------------------------------------ pending edits
+    def on_pending_edits(self, commit: Callable[[], None]) -> None:
+        """``commit`` applies what an open panel holds but has not written
+        to its layer yet (a number still in a cell editor)."""
+        if commit not in self._pending:
+            self._pending.append(commit)
+
+    def drop_pending_edits(self, commit: Callable[[], None]) -> None:
+        if commit in self._pending:
+            self._pending.remove(commit)
+
+    def commit_pending_edits(self) -> None:
+        """Before anything reads the layers (Publish, Check the map): what
+        the officer typed goes into the layers first, so none of it is left
+        out or lost."""
+        for commit in list(self._pending):
+            commit()
 
     # ------------------------------------------------------------ lifetime
     def on_unload(self, cleanup: Callable[[], None]) -> None:

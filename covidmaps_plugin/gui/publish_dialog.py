@@ -231,11 +231,21 @@ class PublishDialog(QDialog):
         return {"ENDPOINT": endpoint, "AUTHCFG": authcfg}
 
     def refresh_auth_warning(self) -> None:
+        chosen = bool(self.authcfg.configId())
+        if not chosen and auth.environment_token_set():
+            # a token from the environment is used as it is (nothing is
+            # stored): no master password needed, no first-time paste; say
+            # where the token comes from, as the picker shows none
+            self.auth_warning.setText(tr("The access token comes from the {0} environment "
+                                         "variable.").format(auth.TOKEN_ENV))
+            self.auth_warning.setVisible(True)
+            self.token_help.setVisible(False)
+            return
         warning = auth.master_password_warning()
         self.auth_warning.setText(warning.message(self.lang) if warning else "")
         self.auth_warning.setVisible(warning is not None)
         # once a token is chosen, the first-time help has done its job
-        self.token_help.setVisible(not self.authcfg.configId())
+        self.token_help.setVisible(not chosen)
 
     def _master_verified(self, _ok: bool) -> None:
         if not sip.isdeleted(self):
@@ -339,8 +349,15 @@ class PublishDialog(QDialog):
             self.start_preview()
         return bool(self.tasks)
 
+    def _commit_typed(self) -> None:
+        """What the officer typed in an open panel (a figure still in its
+        cell) goes into the layers before they are saved or read."""
+        if self.ctx is not None:
+            self.ctx.commit_pending_edits()
+
     def save_and_check(self) -> None:
         """Save every workspace layer's edits (they stay editable), then check."""
+        self._commit_typed()
         pending = unsaved_edits()
         failed = save_edits()
         if failed:  # nothing is published from a half-saved workspace
@@ -363,6 +380,7 @@ class PublishDialog(QDialog):
 
     # ------------------------------------------------------------ preview
     def start_preview(self) -> None:
+        self._commit_typed()
         self._clear_preview()
         if not self._given_path:  # a workspace may have been opened meanwhile
             self.gpkg_path = str(project_workspace_path() or "")
@@ -523,6 +541,12 @@ class PublishDialog(QDialog):
     def start_publish(self) -> None:
         prepared = self.prepared
         if prepared is None:
+            return
+        self._commit_typed()
+        if not self._given_path and unsaved_edits():
+            # edited since the check (a figure typed with the dialog open):
+            # what is published is what was checked, so save and check again
+            self.save_and_check()
             return
         try:
             parameters = self._connection()
@@ -717,7 +741,9 @@ def publish_handler(ctx: PluginContext) -> Callable[[bool], None]:
         if dialog is None or sip.isdeleted(dialog):
             dialog = PublishDialog(ctx, ctx.main_window)
             holder["dialog"] = dialog
-        # the workspace may have changed since it was last shown
+        # what is still being typed in a panel goes in first; the workspace
+        # may have changed since the dialog was last shown
+        ctx.commit_pending_edits()
         dialog.restart()
         dialog.show()
         dialog.raise_()

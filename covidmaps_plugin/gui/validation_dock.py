@@ -505,6 +505,7 @@ def validation_dock_handler(ctx: PluginContext) -> Callable[[bool], None]:
             )
             ctx.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             holder["dock"] = dock
+        ctx.commit_pending_edits()  # a figure still in its cell is checked too
         dock.show()
         dock.raise_()
         dock.check()

@@ -206,6 +206,10 @@ Errors block publishing; warnings need a confirmation. With “Fail when errors 
             <translation>Click “Save edits and check”.</translation>
         </message>
         <message>
+            <source>Close</source>
+            <translation>Close</translation>
+        </message>
+        <message>
             <source>Close quarantine facility</source>
             <translation>Close quarantine facility</translation>
         </message>
@@ -460,10 +464,6 @@ An existing file is never overwritten.</translation>
             <translation>Figures as of</translation>
         </message>
         <message>
-            <source>Figures of {0} facilities updated: {1}.</source>
-            <translation>Figures of {0} facilities updated: {1}.</translation>
-        </message>
-        <message>
             <source>Figures of «{0}» updated.</source>
             <translation>Figures of «{0}» updated.</translation>
         </message>
@@ -518,6 +518,10 @@ An existing file is never overwritten.</translation>
         <message>
             <source>Import official boundaries</source>
             <translation>Import official boundaries</translation>
+        </message>
+        <message>
+            <source>In the layer, not saved yet: the figures of {0} facilities ({1}).</source>
+            <translation>In the layer, not saved yet: the figures of {0} facilities ({1}).</translation>
         </message>
         <message>
             <source>Information</source>
@@ -638,10 +642,6 @@ An existing file is never overwritten.</translation>
         <message>
             <source>No errors: check the warnings, then publish.</source>
             <translation>No errors: check the warnings, then publish.</translation>
-        </message>
-        <message>
-            <source>No figure changed.</source>
-            <translation>No figure changed.</translation>
         </message>
         <message>
             <source>No problems found: the map can be published.</source>
@@ -938,6 +938,10 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Save your edits before publishing: </translation>
         </message>
         <message>
+            <source>Saved in the workspace: the figures of {0} facilities ({1}).</source>
+            <translation>Saved in the workspace: the figures of {0} facilities ({1}).</translation>
+        </message>
+        <message>
             <source>Saved your edits ({0}); checking…</source>
             <translation>Saved your edits ({0}); checking…</translation>
         </message>
@@ -948,6 +952,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Set hotline and advice of the public map</translation>
+        </message>
+        <message>
+            <source>The access token comes from the {0} environment variable.</source>
+            <translation>The access token comes from the {0} environment variable.</translation>
         </message>
         <message>
             <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>
@@ -1034,8 +1042,8 @@ Until this step has run, the public map says that its district boundaries are ap
             <translation>Today's figures</translation>
         </message>
         <message>
-            <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
-            <translation>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</translation>
+            <source>Type today's figures of each facility: Enter goes to the next facility. Each facility's figures go into the layer as soon as you leave its cell (one undo step each); Publish and Check the map take the number you are still typing. Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Type today's figures of each facility: Enter goes to the next facility. Each facility's figures go into the layer as soon as you leave its cell (one undo step each); Publish and Check the map take the number you are still typing. Facilities whose figures change get the time below as their “figures as of”.</translation>
         </message>
         <message>
             <source>Undo</source>

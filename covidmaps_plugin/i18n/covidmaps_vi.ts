@@ -206,6 +206,10 @@ Lỗi sẽ chặn việc công bố; cảnh báo cần được xác nhận. Khi
             <translation>Bấm “Lưu chỉnh sửa và kiểm tra”.</translation>
         </message>
         <message>
+            <source>Close</source>
+            <translation>Đóng</translation>
+        </message>
+        <message>
             <source>Close quarantine facility</source>
             <translation>Đóng điểm cách ly</translation>
         </message>
@@ -460,10 +464,6 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Số liệu tính đến</translation>
         </message>
         <message>
-            <source>Figures of {0} facilities updated: {1}.</source>
-            <translation>Đã cập nhật số liệu của {0} cơ sở: {1}.</translation>
-        </message>
-        <message>
             <source>Figures of «{0}» updated.</source>
             <translation>Đã cập nhật số liệu của «{0}».</translation>
         </message>
@@ -518,6 +518,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>Import official boundaries</source>
             <translation>Nhập ranh giới chính thức</translation>
+        </message>
+        <message>
+            <source>In the layer, not saved yet: the figures of {0} facilities ({1}).</source>
+            <translation>Đã ghi vào lớp, chưa lưu: số liệu của {0} cơ sở ({1}).</translation>
         </message>
         <message>
             <source>Information</source>
@@ -638,10 +642,6 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
         <message>
             <source>No errors: check the warnings, then publish.</source>
             <translation>Không có lỗi: xem lại các cảnh báo rồi công bố.</translation>
-        </message>
-        <message>
-            <source>No figure changed.</source>
-            <translation>Không có số liệu nào thay đổi.</translation>
         </message>
         <message>
             <source>No problems found: the map can be published.</source>
@@ -938,6 +938,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Hãy lưu các chỉnh sửa trước khi công bố: </translation>
         </message>
         <message>
+            <source>Saved in the workspace: the figures of {0} facilities ({1}).</source>
+            <translation>Đã lưu vào vùng làm việc: số liệu của {0} cơ sở ({1}).</translation>
+        </message>
+        <message>
             <source>Saved your edits ({0}); checking…</source>
             <translation>Đã lưu chỉnh sửa ({0}); đang kiểm tra…</translation>
         </message>
@@ -948,6 +952,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>Set hotline and advice of the public map</source>
             <translation>Đặt đường dây nóng và lời khuyên trên bản đồ công khai</translation>
+        </message>
+        <message>
+            <source>The access token comes from the {0} environment variable.</source>
+            <translation>Mã truy cập được lấy từ biến môi trường {0}.</translation>
         </message>
         <message>
             <source>The access token is stored in QGIS's authentication database and chosen for next time.</source>
@@ -1034,8 +1042,8 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
             <translation>Số liệu hôm nay</translation>
         </message>
         <message>
-            <source>Type today's figures of each facility: Enter goes to the next facility, and on the last one saves them all. Facilities whose figures change get the time below as their “figures as of”.</source>
-            <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo, ở cơ sở cuối cùng thì lưu tất cả. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
+            <source>Type today's figures of each facility: Enter goes to the next facility. Each facility's figures go into the layer as soon as you leave its cell (one undo step each); Publish and Check the map take the number you are still typing. Facilities whose figures change get the time below as their “figures as of”.</source>
+            <translation>Nhập số liệu hôm nay của từng cơ sở: phím Enter chuyển sang cơ sở tiếp theo. Số liệu của mỗi cơ sở được ghi vào lớp ngay khi rời ô (mỗi cơ sở một bước hoàn tác); Công bố và Kiểm tra bản đồ lấy cả con số đang nhập dở. Cơ sở có số liệu thay đổi sẽ ghi «số liệu tính đến» là thời điểm dưới đây.</translation>
         </message>
         <message>
             <source>Undo</source>

@@ -130,39 +130,103 @@ def test_the_selection_counts_whatever_layer_is_active(workspace):
     assert "«Chốt Đèo Giàng»" in dialog.intro.text()
 
 
-def test_one_table_updates_every_facility(workspace):
+def _facilities(workspace, names, capacity=30, occupancy=5):
+    layer = workspace.layer("quarantine_facilities")
+    ids = {name: add_feature(layer, point(105.8 + i / 100, 22.1), name=name,
+                             facility_type="school", capacity=capacity, occupancy=occupancy)
+           for i, name in enumerate(names)}
+    return layer, ids
+
+
+def test_one_table_writes_each_facility_as_its_cell_is_left(workspace):
+    """No Save button: each facility's figures go into the edit buffer as
+    they are entered, one undo step each; a refused one changes nothing."""
     from qgis.PyQt.QtCore import Qt
 
     session = EditingSession.from_workspace(workspace)
-    layer = workspace.layer("quarantine_facilities")
-    ids = {name: add_feature(layer, point(105.8 + i / 100, 22.1), name=name,
-                             facility_type="school", capacity=30, occupancy=5)
-           for i, name in enumerate(("KTX Cao đẳng", "Trường Quân sự", "Khách sạn Hoa Sen",
-                                     "TTYT Chợ Mới"))}
+    layer, ids = _facilities(workspace, ("KTX Cao đẳng", "Trường Quân sự",
+                                         "Khách sạn Hoa Sen", "TTYT Chợ Mới"))
     closed = add_feature(layer, point(105.7, 22.1), name="Đã đóng", facility_type="school",
                          capacity=10, status="closed", closed_on=NOW.date())
-    dialog = daily.figures_dialog(session)
-    rows = {dialog.table.item(r, 0).text(): r for r in range(dialog.table.rowCount())}
-    assert set(rows) == set(ids) and closed not in [row.fid for row in dialog.rows]
-    assert dialog.table.currentColumn() == 2  # starts on today's occupancy
+    panel = daily.figures_panel(session)
+    assert not panel.isModal()
+    rows = {panel.table.item(r, 0).text(): r for r in range(panel.table.rowCount())}
+    assert set(rows) == set(ids) and closed not in [row.fid for row in panel.rows]
+    assert panel.table.currentColumn() == 2  # starts on today's occupancy
+    steps = layer.undoStack().count()
     for name, people in (("KTX Cao đẳng", 12), ("Trường Quân sự", 31),
                          ("Khách sạn Hoa Sen", 3), ("TTYT Chợ Mới", 7)):
-        dialog.table.item(rows[name], 2).setData(Qt.ItemDataRole.EditRole, people)
-    dialog.accept()  # 31 > 30: refused with the facility's name, nothing written
-    assert "Trường Quân sự" in dialog.problem.text()
-    assert all(attributes(layer, fid)["occupancy"] == 5 for fid in ids.values())
-    dialog.table.item(rows["Trường Quân sự"], 1).setData(Qt.ItemDataRole.EditRole, 40)
-    dialog.accept()
-    assert dialog.result() == QDialog.DialogCode.Accepted
+        panel.table.item(rows[name], 2).setData(Qt.ItemDataRole.EditRole, str(people))
+    # 31 > 30: refused with the facility's name, the cell back to 5, nothing written
+    assert "Trường Quân sự" in panel.problem.text() and not panel.problem.isHidden()
+    assert panel.table.item(rows["Trường Quân sự"], 2).data(Qt.ItemDataRole.EditRole) == 5
+    assert attributes(layer, ids["Trường Quân sự"])["occupancy"] == 5
+    panel.table.item(rows["Trường Quân sự"], 1).setData(Qt.ItemDataRole.EditRole, "40")
+    panel.table.item(rows["Trường Quân sự"], 2).setData(Qt.ItemDataRole.EditRole, "31")
+    assert panel.problem.isHidden()
     got = {name: (attributes(layer, fid)["capacity"], attributes(layer, fid)["occupancy"])
            for name, fid in ids.items()}
     assert got == {"KTX Cao đẳng": (30, 12), "Trường Quân sự": (40, 31),
                    "Khách sạn Hoa Sen": (30, 3), "TTYT Chợ Mới": (30, 7)}
     assert all(attributes(layer, fid)["figures_as_of"] for fid in ids.values())
-    assert "4" in dialog.done_message
-    # one undo command for the whole table
+    assert "4" in panel.status.text()
+    # the "last figures" column shows the time they now carry
+    from covidmaps_plugin.core.validation.table import instant_text
+
+    for name, fid in ids.items():
+        assert panel.table.item(rows[name], 3).text() == instant_text(
+            read_instant(attributes(layer, fid)["figures_as_of"]))
+    # one undo step per figure entered: the last one (TQS occupancy) goes back alone
+    assert layer.undoStack().count() == steps + 5
     layer.undoStack().undo()
-    assert all(attributes(layer, fid)["occupancy"] == 5 for fid in ids.values())
+    assert attributes(layer, ids["Trường Quân sự"])["occupancy"] == 5
+    assert attributes(layer, ids["TTYT Chợ Mới"])["occupancy"] == 7
+    # and the table shows what the layer now holds
+    assert panel.table.item(rows["Trường Quân sự"], 2).data(Qt.ItemDataRole.EditRole) == 5
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("31", "vượt quá sức chứa (30)"),  # more people than the capacity
+    ("-3", "phải là số nguyên không âm"),  # negative
+    ("12a", "phải là số nguyên không âm"),  # not a number
+    ("2.5", "phải là số nguyên không âm"),  # not a whole number
+])
+def test_a_figure_the_layer_must_not_take_is_refused_in_place(workspace, monkeypatch,
+                                                               typed, says):
+    """Typed into the cell editor as an officer does; refused in Vietnamese
+    (QGIS in Vietnamese), the cell back to the stored figure, the cursor
+    back on it, nothing written or stacked for undo."""
+    from qgis.PyQt.QtCore import Qt
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication
+
+    monkeypatch.setattr("covidmaps_plugin.i18n.current_language", lambda *_: "vi")
+    session = EditingSession.from_workspace(workspace)
+    layer, ids = _facilities(workspace, ("A Khu một", "B Khu hai"))
+    steps = layer.undoStack().count()
+    panel = daily.figures_panel(session)
+    panel.show()
+    panel.activateWindow()
+    QApplication.processEvents()
+    for char in typed:  # a key at a time: the first opens the cell's editor
+        QTest.keyClick(QApplication.focusWidget(), char)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # leaves the cell
+    QApplication.processEvents()
+    QApplication.processEvents()
+    assert says in panel.problem.text() and "«A Khu một»" in panel.problem.text()
+    assert panel.problem.isVisible()
+    assert panel.table.item(0, 2).data(Qt.ItemDataRole.EditRole) == 5
+    assert (panel.table.currentRow(), panel.table.currentColumn()) == (0, 2)
+    assert attributes(layer, ids["A Khu một"])["occupancy"] == 5
+    assert layer.undoStack().count() == steps
+    # corrected in the same cell: taken, the message goes
+    for char in "12":
+        QTest.keyClick(QApplication.focusWidget(), char)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    QApplication.processEvents()
+    assert attributes(layer, ids["A Khu một"])["occupancy"] == 12
+    assert panel.problem.isHidden()
+    panel.close()
 
 
 def test_pick_tool_finds_the_clicked_feature(workspace):
@@ -176,30 +240,56 @@ def test_pick_tool_finds_the_clicked_feature(workspace):
     assert feature_at(layer, QgsPointXY(105.90, 22.145), 0.001) is None
 
 
-def test_figures_are_typed_down_the_table_with_enter(workspace):
+def test_figures_are_typed_down_the_table_and_the_last_one_is_not_lost(workspace):
     """The cursor starts in the first facility's people; a number, Enter,
-    the next facility's, ... Enter on the last one saves them all."""
+    the next facility's, ... The last number, still in its cell, is applied
+    by ``commit_pending`` (what Publish, Check and QGIS closing call)."""
     from qgis.PyQt.QtCore import Qt
     from qgis.PyQt.QtTest import QTest
     from qgis.PyQt.QtWidgets import QApplication
 
     session = EditingSession.from_workspace(workspace)
-    layer = workspace.layer("quarantine_facilities")
-    ids = {name: add_feature(layer, point(105.8 + i / 100, 22.1), name=name,
-                             facility_type="school", capacity=30, occupancy=5)
-           for i, name in enumerate(("A Khu một", "B Khu hai", "C Khu ba"))}
-    dialog = daily.figures_dialog(session)
-    dialog.show()
-    dialog.activateWindow()
+    layer, ids = _facilities(workspace, ("A Khu một", "B Khu hai", "C Khu ba"))
+    panel = daily.figures_panel(session)
+    panel.show()
+    panel.activateWindow()
     QApplication.processEvents()
-    assert dialog.table.hasFocus() and dialog.table.currentColumn() == 2
+    assert panel.table.hasFocus() and panel.table.currentColumn() == 2
     typed = {"A Khu một": "12", "B Khu hai": "", "C Khu ba": "27"}  # B unchanged
-    for row in range(dialog.table.rowCount()):
-        assert dialog.table.currentRow() == row
-        for digit in typed[dialog.table.item(row, 0).text()]:
+    last = panel.table.rowCount() - 1
+    for row in range(panel.table.rowCount()):
+        assert panel.table.currentRow() == row
+        for digit in typed[panel.table.item(row, 0).text()]:
             QTest.keyClick(QApplication.focusWidget(), digit)
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        if row < last:
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
         QApplication.processEvents()
-    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.problem.text()
+    got = {name: attributes(layer, fid)["occupancy"] for name, fid in ids.items()}
+    assert got == {"A Khu một": 12, "B Khu hai": 5, "C Khu ba": 5}  # 27 still in its cell
+    panel.commit_pending()
     got = {name: attributes(layer, fid)["occupancy"] for name, fid in ids.items()}
     assert got == {"A Khu một": 12, "B Khu hai": 5, "C Khu ba": 27}
+    assert panel.problem.isHidden()
+    panel.close()
+
+
+def test_the_figure_in_its_cell_is_applied_when_the_main_window_closes(workspace):
+    """QGIS closing by its window: the panel applies the number still in its
+    cell before QGIS asks about unsaved edits (so it is asked about too)."""
+    from qgis.PyQt.QtTest import QTest
+    from qgis.PyQt.QtWidgets import QApplication, QMainWindow
+
+    session = EditingSession.from_workspace(workspace)
+    layer, ids = _facilities(workspace, ("A Khu một",))
+    window = QMainWindow()
+    window.show()
+    panel = daily.figures_panel(session, window)
+    panel.show()
+    panel.activateWindow()
+    QApplication.processEvents()
+    for digit in "9":
+        QTest.keyClick(QApplication.focusWidget(), digit)
+    assert attributes(layer, ids["A Khu một"])["occupancy"] == 5
+    window.close()
+    assert attributes(layer, ids["A Khu một"])["occupancy"] == 9
+    assert layer.isModified()

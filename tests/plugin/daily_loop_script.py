@@ -5,8 +5,10 @@ mouse and keyboard: add 3 risk points (click the map, type the name, Tab,
 the start time (a whole date moves on), the end time, Enter), extend 1
 isolation zone and close 1 facility (their toolbar button, click the
 feature; the decision number typed in the message bar), update 4
-facilities' figures (one table, typed down with Enter), publish (the
-dialog saves and checks by itself; confirm new warnings; publish).
+facilities' figures (one table, typed down with Enter, no Save: the last
+number is still in its cell when the officer goes to Publish), publish
+(the dialog applies that number, saves and checks by itself; confirm new
+warnings; publish).
 
 Before the day, "yesterday" publishes through the same dialog (its clicks
 are kept apart in ``yesterday``, not counted): the steady state of an
@@ -17,34 +19,42 @@ Every click and keystroke an officer needs goes through ``click()`` /
 ``key()``, which count it; free text (names, dates, numbers) is typed or
 set without counting, as the issue asks. Map navigation is set up between
 steps and not counted. The wall time of Check and of Publish is measured.
-Writes what it saw to ``$COVIDMAPS_DAILY_RESULT`` (JSON).
+Writes what it saw to ``$COVIDMAPS_DAILY_RESULT`` (JSON); the start-up,
+timers, message log and screenshots are ``window_harness.py``'s.
 """
 
 import json
 import os
 import time
-import traceback
 
-import qgis.utils
 from qgis.core import (
-    Qgis,
     QgsApplication,
     QgsCoordinateTransform,
     QgsGeometry,
     QgsPointXY,
     QgsProject,
 )
-from qgis.PyQt.QtCore import QPoint, Qt, QTimer
+from qgis.PyQt.QtCore import QPoint, Qt
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import (
-    QAction,
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QDialog,
     QDockWidget,
     QLineEdit,
-    QToolBar,
     QWidget,
+)
+from window_harness import (
+    finish,
+    iface,
+    later,
+    modal,
+    open_workspace_full_screen,
+    result,
+    shot,
+    start,
+    toolbar_button,
 )
 
 RESULT_PATH = os.environ["COVIDMAPS_DAILY_RESULT"]
@@ -54,29 +64,8 @@ PLAN = json.loads(os.environ["COVIDMAPS_DAILY_PLAN"])
 WATCHDOG_MS = 150_000
 POLL_MS = 100
 
-iface = qgis.utils.iface
-result = {"python_errors": [], "critical_messages": [], "shots": {}, "ledger": [],
-          "messages": []}
+result.update(ledger=[], messages=[])
 state = {}
-
-
-def on_message(message, tag, level):
-    if level == Qgis.MessageLevel.Critical and tag in ("CovidMaps", "Python error"):
-        result["critical_messages"].append(f"[{tag}] {message}")
-
-
-QgsApplication.messageLog().messageReceived.connect(on_message)
-
-
-def later(ms, step, *args):
-    def run():
-        try:
-            step(*args)
-        except Exception:  # noqa: BLE001 - report everything, then quit
-            result["python_errors"].append(traceback.format_exc())
-            finish()
-
-    QTimer.singleShot(ms, run)
 
 
 # ------------------------------------------------------------ the ledger
@@ -97,27 +86,6 @@ def click(widget, what, pos=None):
 def key(widget, qt_key, what):
     count("key", what)
     QTest.keyClick(widget, qt_key)
-
-
-def shot(name, widget=None):
-    QgsApplication.processEvents()
-    path = f"{SHOTS}_{name}.png"
-    image = widget.grab() if widget is not None else QgsApplication.primaryScreen().grabWindow(0)
-    result["shots"][name] = path if image.save(path, "PNG") else None
-
-
-def toolbar_button(action_id):
-    window = iface.mainWindow()
-    action = window.findChild(QAction, "covidmaps_" + action_id)
-    for toolbar in window.findChildren(QToolBar):
-        button = toolbar.widgetForAction(action)
-        if button is not None and button.isVisible():
-            return button
-    raise AssertionError(f"no visible toolbar button for {action_id}")
-
-
-def modal():
-    return QApplication.activeModalWidget()
 
 
 def session():
@@ -157,14 +125,7 @@ def pixel_of(layer, point):
 # ------------------------------------------------------------ the day
 
 def step_open():
-    from covidmaps_plugin.core.workspace import open_workspace
-
-    window = iface.mainWindow()
-    window.setGeometry(QgsApplication.primaryScreen().availableGeometry())
-    browser = window.findChild(QDockWidget, "Browser")
-    if browser is not None:
-        browser.hide()
-    open_workspace(WORKSPACE_PATH, project=QgsProject.instance())
+    open_workspace_full_screen(WORKSPACE_PATH)
     later(1500, step_yesterday)
 
 
@@ -387,28 +348,59 @@ def step_closed():
 
 def step_figures():
     state["task"] = "update 4 facilities' figures"
-    open_daily("update_figures", PLAN["figures_entry"], step_figures_table, True)
+    later(400, when_panel, step_figures_table)
+    click(toolbar_button("update_figures"), PLAN["figures_entry"])
+
+
+def figures_panel():
+    for widget in QApplication.topLevelWidgets():
+        if widget.objectName() == "CovidMapsFiguresPanel" and widget.isVisible():
+            return widget
+    return None
+
+
+def when_panel(step, waited=0):
+    """The figures panel is not modal: wait until it is shown."""
+    if figures_panel() is None and waited < 20_000:
+        later(POLL_MS, when_panel, step, waited + POLL_MS)
+    else:
+        step()
 
 
 def step_figures_table():
-    dialog = modal()
-    dialog.activateWindow()  # a window manager does this; Xvfb has none
+    panel = figures_panel()
+    assert panel is not None and not panel.isModal(), panel
+    panel.activateWindow()  # a window manager does this; Xvfb has none
     QApplication.processEvents()
-    table = dialog.table
-    result["figures_rows"] = [table.item(r, 0).text() for r in range(table.rowCount())]
+    table = panel.table
+    names = [table.item(r, 0).text() for r in range(table.rowCount())]
+    result["figures_rows"] = names
     result["figures_start"] = [table.hasFocus(), table.currentRow(), table.currentColumn()]
-    # down the table: each facility's number (typed), Enter to the next;
-    # Enter on the last one saves them all
-    for row in range(table.rowCount()):
-        name = table.item(row, 0).text()
+    # down the table: each facility's number (typed), Enter to the next; no
+    # Save: each row goes into the layer as it is left, and the last number
+    # is left in its cell (the officer goes straight to Publish)
+    last = max(row for row, name in enumerate(names) if name in PLAN["figures"])
+    for row in range(last + 1):
+        name = names[row]
         if name in PLAN["figures"]:
             for digit in str(PLAN["figures"][name]):  # typed: a number
                 QTest.keyClick(QApplication.focusWidget(), digit)
-        if row == table.rowCount() - 1:
-            shot("figures_table", dialog)
-        key(QApplication.focusWidget(), Qt.Key.Key_Return,
-            "Enter saves them all" if row == table.rowCount() - 1 else f"Enter after {name}")
-        QApplication.processEvents()
+                QApplication.processEvents()
+        if row < last:
+            key(QApplication.focusWidget(), Qt.Key.Key_Return, f"Enter after {name}")
+            QApplication.processEvents()
+    facilities = session().layers["quarantine_facilities"]
+    fid = panel.rows[last].fid
+    result["last_typed"] = {
+        "name": names[last], "in_cell_editor": table.state()
+        == QAbstractItemView.State.EditingState,
+        "editor_text": QApplication.focusWidget().text()
+        if isinstance(QApplication.focusWidget(), QLineEdit) else None,
+        "layer_before_publish": facilities.getFeature(fid)["occupancy"]}
+    result["figures_applied_before_publish"] = {
+        n: facilities.getFeature(panel.rows[r].fid)["occupancy"]
+        for r, n in enumerate(names)}
+    shot("figures_table", panel)
     later(400, step_publish)
 
 
@@ -491,6 +483,10 @@ def step_published():
     result["publish_seconds"] = time.monotonic() - state["t0"]
     result["result_text"] = dialog.result.text()
     result["status_published"] = dialog.status.text()
+    panel = figures_panel()
+    if panel is not None:
+        result["figures_status"] = panel.status.text()
+        result["figures_problem_visible"] = panel.problem.isVisible()
     later(300, step_done)
 
 
@@ -511,28 +507,66 @@ def step_dock():
     result["dock_cut_rows"] = cut_rows(dock.tree)
     shot("screen_validated")
     shot("dock", dock)
-    finish()
+    later(300, step_check_takes_the_typed_figure)
 
 
-def finish():
-    if result.get("done"):
+def type_in_cell(panel, row, text):
+    """Not counted (after the day): the cell of row ``row``'s people, typed."""
+    panel.activateWindow()  # a window manager does this; Xvfb has none
+    panel.table.setFocus()
+    panel.table.setCurrentCell(row, 2)
+    QApplication.processEvents()
+    for char in text:
+        QTest.keyClick(QApplication.focusWidget(), char)
+        QApplication.processEvents()
+
+
+def occupancy(panel, row):
+    return session().layers["quarantine_facilities"].getFeature(panel.rows[row].fid)["occupancy"]
+
+
+def step_check_takes_the_typed_figure():
+    """After the day (not counted): a number typed and left in its cell,
+    then Check the map: the check applies it first."""
+    panel = figures_panel()
+    before = occupancy(panel, 0)
+    typed = str(before + 3)
+    type_in_cell(panel, 0, typed)
+    in_editor = panel.table.state() == QAbstractItemView.State.EditingState
+    QTest.mouseClick(toolbar_button("validate"), Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    result["check_applied"] = {"in_editor": in_editor, "before": before, "typed": int(typed),
+                               "after": occupancy(panel, 0)}
+    state["refusals"] = ["999", "-3", "x7"]  # over capacity, negative, not a number
+    later(1000, step_refused)
+
+
+def step_refused():
+    """Figures the layer must not take, typed and left with Enter: refused
+    in place, in Vietnamese, nothing applied."""
+    panel = figures_panel()
+    if not state["refusals"]:
+        finish()
         return
-    result["done"] = True
-    with open(RESULT_PATH, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
-    for layer in QgsProject.instance().mapLayers().values():
-        if layer.isEditable():
-            layer.rollBack()
-    QgsProject.instance().clear()
-    QTimer.singleShot(0, iface.actionExit().trigger)
+    typed = state["refusals"].pop(0)
+    before = occupancy(panel, 1)
+    type_in_cell(panel, 1, typed)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    QApplication.processEvents()
+    later(200, step_refused_seen, typed, before)
 
 
-def watchdog():
-    result["python_errors"].append("watchdog: the script did not finish in time")
-    if modal() is not None:
-        shot("stuck")
-    finish()
+def step_refused_seen(typed, before):
+    panel = figures_panel()
+    result.setdefault("refused", []).append({
+        "typed": typed, "problem": panel.problem.text(),
+        "problem_visible": panel.problem.isVisible(),
+        "cell": panel.table.item(1, 2).data(Qt.ItemDataRole.EditRole),
+        "before": before, "after": occupancy(panel, 1),
+        "current": [panel.table.currentRow(), panel.table.currentColumn()]})
+    if typed == "999":
+        shot("figures_refused", panel)
+    later(200, step_refused)
 
 
-QTimer.singleShot(WATCHDOG_MS, watchdog)
-later(1000, step_open)
+start(RESULT_PATH, SHOTS, step_open, WATCHDOG_MS)

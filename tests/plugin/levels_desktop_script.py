@@ -12,19 +12,20 @@ button that opens the tool with those units ticked. Writes what it saw to
 import datetime as dt
 import json
 import os
-import traceback
 
-import qgis.utils
-from qgis.core import Qgis, QgsApplication, QgsProject
-from qgis.PyQt.QtCore import QDate, Qt, QTimer
+from qgis.core import QgsProject
+from qgis.PyQt.QtCore import QDate, Qt
 from qgis.PyQt.QtTest import QTest
-from qgis.PyQt.QtWidgets import (
-    QAction,
-    QApplication,
-    QDialogButtonBox,
-    QDockWidget,
-    QPushButton,
-    QToolBar,
+from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from window_harness import (
+    finish,
+    iface,
+    later,
+    open_workspace_full_screen,
+    result,
+    shot,
+    start,
+    toolbar_button,
 )
 
 RESULT_PATH = os.environ["COVIDMAPS_LEVELS_RESULT"]
@@ -33,48 +34,8 @@ SHOTS = os.environ["COVIDMAPS_LEVELS_SHOTS"]
 PLAN = json.loads(os.environ["COVIDMAPS_LEVELS_PLAN"])
 WATCHDOG_MS = 100_000
 
-iface = qgis.utils.iface
-result = {"python_errors": [], "critical_messages": [], "shots": {}, "bar": []}
+result["bar"] = []
 state = {}
-
-
-def on_message(message, tag, level):
-    if level == Qgis.MessageLevel.Critical and tag in ("CovidMaps", "Python error"):
-        result["critical_messages"].append(f"[{tag}] {message}")
-
-
-QgsApplication.messageLog().messageReceived.connect(on_message)
-
-
-def later(ms, step, *args):
-    def run():
-        # a trail of the steps reached, for a crash of QGIS itself
-        with open(RESULT_PATH + ".steps", "a", encoding="utf-8") as fh:
-            fh.write(step.__name__ + "\n")
-        try:
-            step(*args)
-        except Exception:  # noqa: BLE001 - report everything, then quit
-            result["python_errors"].append(traceback.format_exc())
-            finish()
-
-    QTimer.singleShot(ms, run)
-
-
-def shot(name, widget=None):
-    QgsApplication.processEvents()
-    path = f"{SHOTS}_{name}.png"
-    image = widget.grab() if widget is not None else QgsApplication.primaryScreen().grabWindow(0)
-    result["shots"][name] = path if image.save(path, "PNG") else None
-
-
-def toolbar_button(action_id):
-    window = iface.mainWindow()
-    action = window.findChild(QAction, "covidmaps_" + action_id)
-    for toolbar in window.findChildren(QToolBar):
-        button = toolbar.widgetForAction(action)
-        if button is not None and button.isVisible():
-            return button
-    raise AssertionError(f"no visible toolbar button for {action_id}")
 
 
 def window_named(name):
@@ -92,14 +53,7 @@ def layer(prop, name):
 
 
 def step_open():
-    from covidmaps_plugin.core.workspace import open_workspace
-
-    window = iface.mainWindow()
-    window.setGeometry(QgsApplication.primaryScreen().availableGeometry())
-    browser = window.findChild(QDockWidget, "Browser")
-    if browser is not None:
-        browser.hide()
-    open_workspace(WORKSPACE_PATH, project=QgsProject.instance())
+    open_workspace_full_screen(WORKSPACE_PATH)
     later(1500, step_select_on_map)
 
 
@@ -197,24 +151,4 @@ def step_next_levels():
     finish()
 
 
-def finish():
-    if result.get("done"):
-        return
-    result["done"] = True
-    with open(RESULT_PATH, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
-    for lyr in QgsProject.instance().mapLayers().values():
-        if lyr.isEditable():
-            lyr.rollBack()
-    QgsProject.instance().clear()
-    QTimer.singleShot(0, iface.actionExit().trigger)
-
-
-def watchdog():
-    result["python_errors"].append("watchdog: the script did not finish in time")
-    shot("stuck")
-    finish()
-
-
-QTimer.singleShot(WATCHDOG_MS, watchdog)
-later(1000, step_open)
+start(RESULT_PATH, SHOTS, step_open, WATCHDOG_MS)

@@ -9,24 +9,30 @@ screenshots and writes what it saw to ``$COVIDMAPS_PUBLISH_RESULT`` (JSON)
 for ``test_publish_dialog_desktop.py``.
 """
 
-import json
 import os
-import traceback
 
 import qgis.utils
-from qgis.core import Qgis, QgsApplication, QgsCoordinateTransform, QgsProject
-from qgis.PyQt.QtCore import QObject, Qt, QTimer
+from qgis.core import QgsApplication, QgsCoordinateTransform, QgsProject
+from qgis.PyQt.QtCore import QObject, Qt
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import (
-    QAction,
     QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDockWidget,
     QMessageBox,
     QStyle,
     QStyleOptionButton,
+)
+from window_harness import (
+    action,
+    finish,
+    iface,
+    later,
+    open_workspace_full_screen,
+    result,
+    shot,
+    start,
 )
 
 RESULT_PATH = os.environ["COVIDMAPS_PUBLISH_RESULT"]
@@ -36,30 +42,7 @@ SHOTS = os.environ["COVIDMAPS_PUBLISH_SHOTS"]  # path prefix of the screenshots
 WATCHDOG_MS = 90_000
 POLL_MS = 200
 
-iface = qgis.utils.iface
-result = {"python_errors": [], "critical_messages": [], "shots": {}}
 state = {}  # the dialog under test
-
-
-def on_message(message, tag, level):
-    if level == Qgis.MessageLevel.Critical and tag in ("CovidMaps", "Python error"):
-        result["critical_messages"].append(f"[{tag}] {message}")
-
-
-QgsApplication.messageLog().messageReceived.connect(on_message)
-
-
-def later(ms, step, *args):
-    """Run ``step`` once QGIS has had ``ms`` to draw; any error ends the run."""
-
-    def run():
-        try:
-            step(*args)
-        except Exception:  # noqa: BLE001 - report everything, then quit
-            result["python_errors"].append(traceback.format_exc())
-            finish()
-
-    QTimer.singleShot(ms, run)
 
 
 def when_idle(dialog, step, waited=0):
@@ -88,32 +71,16 @@ def texts(listing):
     return [listing.item(i).text() for i in range(listing.count())]
 
 
-def shot(name, widget=None):
-    """The whole screen (the QGIS window with the dialog over it), or one widget."""
-    QgsApplication.processEvents()
-    path = f"{SHOTS}_{name}.png"
-    image = widget.grab() if widget is not None else QgsApplication.primaryScreen().grabWindow(0)
-    result["shots"][name] = path if image.save(path, "PNG") else None
-
-
 def step_open():
-    from covidmaps_plugin.core.workspace import open_workspace
-
-    window = iface.mainWindow()
-    # no window manager under Xvfb: fill the screen by hand
-    window.setGeometry(QgsApplication.primaryScreen().availableGeometry())
-    browser = window.findChild(QDockWidget, "Browser")
-    if browser is not None:
-        browser.hide()
-    open_workspace(WORKSPACE_PATH, project=QgsProject.instance())
+    open_workspace_full_screen(WORKSPACE_PATH)
     later(1500, step_publish_button)
 
 
 def step_publish_button():
     window = iface.mainWindow()
-    action = window.findChild(QAction, "covidmaps_publish")
-    result["action_found"] = action is not None
-    action.trigger()  # what the toolbar button does
+    publish = action("publish")
+    result["action_found"] = publish is not None
+    publish.trigger()  # what the toolbar button does
     dialog = window.findChild(QDialog, "CovidMapsPublishDialog")
     result["dialog_found"] = dialog is not None
     result["dialog_modal"] = dialog.isModal()
@@ -244,20 +211,4 @@ def step_unloaded():
     finish()
 
 
-def finish():
-    if result.get("done"):
-        return
-    result["done"] = True
-    with open(RESULT_PATH, "w", encoding="utf-8") as fh:
-        json.dump(result, fh, ensure_ascii=False, indent=1, default=str)
-    QgsProject.instance().clear()  # nothing unsaved: QGIS quits without asking
-    QTimer.singleShot(0, iface.actionExit().trigger)
-
-
-def watchdog():
-    result["python_errors"].append("watchdog: the script did not finish in time")
-    finish()
-
-
-QTimer.singleShot(WATCHDOG_MS, watchdog)
-later(1000, step_open)
+start(RESULT_PATH, SHOTS, step_open, WATCHDOG_MS)

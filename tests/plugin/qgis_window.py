@@ -1,9 +1,11 @@
 """Run a script inside a real QGIS window (``qgis.bin --code``) under a private Xvfb.
 
 The desktop tests prepare a profile and a scene, then call ``run_in_qgis_window``:
-the script drives the window, writes what it saw to ``result_path`` (JSON) and
-quits QGIS. If QGIS does not quit, the screen is saved to ``stuck`` (it shows
-the dialog or error that blocked it) and QGIS is killed.
+the script drives the window (with ``window_harness.py``: start-up, steps on
+timers, the message log, screenshots, the watchdog), writes what it saw to
+``result_path`` (JSON) and quits QGIS. If QGIS does not quit, the screen is
+saved to ``stuck`` (it shows the dialog or error that blocked it) and QGIS is
+killed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .installed_plugin import desktop_env
 from .xvfb import screenshot as screenshot_taken
 from .xvfb import xvfb
 
+HARNESS_DIR = Path(__file__).resolve().parent
 QGIS_TIMEOUT_S = 120
 EXIT_GRACE_S = 15  # after the result file is written, QGIS only has to quit
 
@@ -47,6 +50,9 @@ def run_in_qgis_window(script: Path, profiles: Path, result_path: Path, stuck: P
     runtime = result_path.parent / "runtime"
     runtime.mkdir(mode=0o700, exist_ok=True)
     environment = desktop_env(XDG_RUNTIME_DIR=str(runtime), **env)
+    # the scripts import what they share (window_harness.py) from here
+    environment["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(HARNESS_DIR), environment.get("PYTHONPATH", "")) if p)
     command = ["qgis.bin", "--nologo", "--noversioncheck", "--profiles-path", str(profiles),
                "--code", str(script)]
     log = result_path.parent / "qgis.log"

@@ -1,13 +1,15 @@
 """The officer's daily job in a real QGIS window (qgis.bin under Xvfb), in
 Vietnamese, against a real endpoint on 127.0.0.1: add 3 risk points, extend
 1 zone, close 1 facility, update 4 facilities' figures, check and publish
-(the Publish dialog saves and checks by itself).
+(the Publish dialog applies the figure still being typed, saves and checks
+by itself).
 
 ``daily_loop_script.py`` drives the installed plugin through its own
 buttons and counts every click and keystroke the officer needs (free text
-not counted). This test checks that the day reached the public map and
-prints the count and the wall time of Check and Publish (a measurement,
-not asserted: see the report in tests/artifacts/daily_loop.json).
+not counted). This test checks that the day reached the public map, that
+the count per task is ``CLICKS`` (at most 20 in all), and prints the wall
+time of Check and Publish (a measurement, not asserted: see the report in
+tests/artifacts/daily_loop.json).
 Screenshots: tests/artifacts/daily_loop_vi_*.png.
 """
 
@@ -36,6 +38,16 @@ SCRIPT = Path(__file__).resolve().parent / "daily_loop_script.py"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SHOTS = ARTIFACTS / "daily_loop_vi"
 SCREEN = "1600x900x24"
+# the day's clicks and keystrokes, per task (free text not counted): the
+# issue's goal is at most 20 in all
+CLICKS = {
+    "add 3 risk points": 10,  # tool; per point: map click, Tab, Enter
+    "extend 1 zone": 2,  # toolbar button, click the zone
+    "close 1 facility": 2,  # toolbar button, click the facility
+    "update 4 facilities' figures": 4,  # toolbar button, Enter after the first three
+    "publish": 2,  # Publish… (saves and checks), Publish
+}
+MOST_CLICKS = 20
 NEW_POINTS = ("Chợ phiên xã Bằng Vân", "Chợ trung tâm xã Cốc Đán", "Chợ xã Thượng Quan")
 
 
@@ -79,9 +91,9 @@ def day_plan(gpkg: Path) -> Dict[str, Any]:
     return {
         "risk_points": points,
         "zone_fid": zones[0].id(), "zone_name": zones[0]["name"],
-        "extend_entry": vi["Extend isolation zone…"], "extend_decision": "88/QĐ-UBND",
+        "extend_entry": vi["Extend isolation zone"], "extend_decision": "88/QĐ-UBND",
         "closed_facility_fid": closed.id(), "closed_facility_name": closed["name"],
-        "close_entry": vi["Close quarantine facility…"],
+        "close_entry": vi["Close quarantine facility"],
         "figures_entry": vi["Update quarantine figures…"],
         "figures": {f["name"]: min(int(f["capacity"]), 7 + i) for i, f in enumerate(updated)},
         "message": "Cập nhật hằng ngày",
@@ -161,6 +173,18 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert f"«{plan['closed_facility_name']}»" in result["close_intro"]
     assert result["decision_focused"]
     assert result["figures_start"] == [True, 0, 2]  # typing goes in the first people cell
+    # no Save click: the rows left went into the layer at once; the last
+    # number was still in its cell (not in the layer) when Publish was
+    # clicked, and is in the release (below)
+    last = result["last_typed"]
+    assert last["in_cell_editor"] and last["editor_text"] == str(plan["figures"][last["name"]])
+    assert last["layer_before_publish"] != plan["figures"][last["name"]]
+    applied = result["figures_applied_before_publish"]
+    assert all(applied[name] == people for name, people in plan["figures"].items()
+               if name != last["name"])
+    assert not result["figures_problem_visible"]
+    # Publish saved them: the panel says so (not "not saved yet")
+    assert result["figures_status"].startswith("Đã lưu vào vùng làm việc: số liệu của 4 cơ sở")
     assert result["dock_cut_rows"] == []  # every finding shows its whole sentence
     # yesterday's publish asked about the sample's warnings; today's only
     # about new ones (there are none), and opening Publish saved and checked
@@ -177,6 +201,7 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert risk["manifest"]["message"] == plan["message"]
     facilities = published_layer(scene["url"], "quarantine_facilities")["features"]
     assert plan["closed_facility_name"] not in facilities
+    assert facilities[last["name"]]["properties"]["occupancy"] == plan["figures"][last["name"]]
     saved = {f["name"]: f for f in _features(scene["gpkg"], "quarantine_facilities")}
     for name, people in plan["figures"].items():
         assert saved[name]["occupancy"] == people  # saved in the workspace
@@ -186,6 +211,19 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     assert zones[plan["zone_name"]]["properties"]["status"] == "extended"
     saved_zone = {f["name"]: f for f in _features(scene["gpkg"], "isolation_zones")}
     assert saved_zone[plan["zone_name"]]["source_doc"] == plan["extend_decision"]
+
+    # after the day: Check the map applies a number left in its cell too
+    check = result["check_applied"]
+    assert check["in_editor"] and check["after"] == check["typed"] != check["before"]
+    # over capacity, negative, not a number: refused in place in Vietnamese,
+    # the cell back to the stored figure, the cursor on it, nothing applied
+    says = {"999": "vượt quá sức chứa", "-3": "phải là số nguyên không âm",
+            "x7": "phải là số nguyên không âm"}
+    assert [r["typed"] for r in result["refused"]] == list(says)
+    for refused in result["refused"]:
+        assert refused["problem_visible"] and says[refused["typed"]] in refused["problem"]
+        assert refused["after"] == refused["before"] == refused["cell"]
+        assert refused["current"] == [1, 2]
 
     # the measurement (printed, kept as an artifact; not a pass/fail threshold)
     ledger = result["ledger"]
@@ -202,3 +240,6 @@ def test_the_officers_day_in_qgis_desktop(tmp_path, plugin_zip, scene):
     print(f"\ndaily loop: {len(ledger)} clicks and keystrokes {by_task}; "
           f"Check {report['check_seconds']} s, Publish {report['publish_seconds']} s")
     assert all(result["shots"].values())
+    # the click table: a step more anywhere fails here
+    assert by_task == CLICKS, ledger
+    assert len(ledger) <= MOST_CLICKS

@@ -44,6 +44,15 @@ def dialog(endpoint, workspace_copy, monkeypatch):
     dialog.deleteLater()
 
 
+def test_a_token_from_the_environment_is_named_without_first_time_help(dialog):
+    """The token comes from COVIDMAPS_TOKEN (no auth configuration chosen):
+    the dialog says so instead of the paste help and the master-password
+    warning, which are about storing a token."""
+    assert not dialog.authcfg.configId()
+    assert dialog.auth_warning.isVisible() and "COVIDMAPS_TOKEN" in dialog.auth_warning.text()
+    assert not dialog.token_help.isVisible()
+
+
 def test_preview_confirm_publish_and_rollback(dialog, endpoint):
     first_release = endpoint.manifest()["release_id"]
     assert not dialog.publish_button.isEnabled()

@@ -20,7 +20,6 @@ from ...core.editing import (
     facility_figures,
     lift_zones,
     now_in_province,
-    update_figures,
     update_occupancy,
 )
 from ...core.editing.errors import NOTHING_SELECTED, EditRefusedError
@@ -32,7 +31,6 @@ from ...model import MODEL
 from .dialogs import (
     CloseDialog,
     ExtendZoneDialog,
-    FiguresDialog,
     LiftZoneDialog,
     OccupancyDialog,
     ToolDialog,
@@ -40,6 +38,7 @@ from .dialogs import (
     from_qdatetime,
     one_or_many,
 )
+from .figures_panel import FiguresPanel
 
 EXTENSION_DAYS = 14  # the usual length of an extension, as the proposed new end
 
@@ -173,28 +172,16 @@ def occupancy_dialog(session: EditingSession, parent: Optional[QWidget] = None,
                            read_int(feature["capacity"]), apply, parent)
 
 
-def figures_dialog(session: EditingSession, parent: Optional[QWidget] = None
-                   ) -> FiguresDialog:
-    """Every open facility's capacity and occupancy in one table."""
+def figures_panel(session: EditingSession, parent: Optional[QWidget] = None
+                  ) -> FiguresPanel:
+    """Every open facility's capacity and occupancy in one table; each
+    facility's figures go into the layer as its cell is left."""
     layer = session.layers["quarantine_facilities"]
     rows = facility_figures(layer)
     if not rows:
         raise EditRefusedError("Chưa có cơ sở cách ly nào đang hoạt động.",
                                "There is no open quarantine facility.")
-    names = {row.fid: row.name for row in rows}
-
-    def apply(dialog: ToolDialog) -> None:
-        typed = dialog.figures()  # type: ignore[attr-defined]
-        as_of = from_qdatetime(dialog.as_of.dateTime())  # type: ignore[attr-defined]
-        before = {row.fid: (row.capacity, row.occupancy) for row in rows}
-        changed = [names[fid] for fid, values in typed.items() if values != before[fid]]
-        update_figures(layer, typed, as_of)
-        dialog.done_message = (
-            _done(changed, tr("Figures of «{0}» updated."),
-                  tr("Figures of {0} facilities updated: {1}."))
-            if changed else tr("No figure changed."))
-
-    return FiguresDialog(rows, now_in_province(), apply, parent)
+    return FiguresPanel(layer, rows, now_in_province(), parent)
 
 
 def expire_now(session: EditingSession) -> int:
@@ -204,5 +191,5 @@ def expire_now(session: EditingSession) -> int:
 
 __all__ = [
     "close_facility_dialog", "disband_checkpoint_dialog", "expire_now", "extend_dialog",
-    "feature_names", "figures_dialog", "lift_dialog", "occupancy_dialog", "selected_ids",
+    "feature_names", "figures_panel", "lift_dialog", "occupancy_dialog", "selected_ids",
 ]

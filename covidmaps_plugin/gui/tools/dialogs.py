@@ -11,27 +11,22 @@ import datetime as dt
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from qgis.gui import QgsDateEdit, QgsDateTimeEdit
-from qgis.PyQt.QtCore import QDate, QDateTime, QModelIndex, Qt, QTime
-from qgis.PyQt.QtGui import QKeyEvent, QShowEvent
+from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QTime
 from qgis.PyQt.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ...core.editing import EditRefusedError
-from ...core.validation.table import instant_text
 from ...i18n import error_text, tr
 from ...model import PROVINCE_TZ
 
@@ -248,97 +243,3 @@ class OccupancyDialog(ToolDialog):
         self.occupancy.setRange(0, 100_000)
         self.occupancy.setValue(occupancy)
         self.form.addRow(tr("People in quarantine"), self.occupancy)
-
-
-class FiguresTable(QTableWidget):
-    """Enter goes down to the next facility's same cell, as in a spreadsheet
-    (the number typed is kept); on the last row it is left to the dialog,
-    whose default button saves them all."""
-
-    ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        if event.key() in self.ENTER and event.modifiers() in (
-                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
-            row, column = self.currentRow(), self.currentColumn()
-            if 0 <= row < self.rowCount() - 1:
-                self.setCurrentCell(row + 1, column)  # moving on keeps the typed number
-                event.accept()
-                return
-            self._keep_typed()
-        super().keyPressEvent(event)
-
-    def _keep_typed(self) -> None:
-        """Store the number being typed now (the dialog reads the table next):
-        the view commits an open editor when its cursor moves."""
-        row, column = self.currentRow(), self.currentColumn()
-        self.setCurrentIndex(QModelIndex())
-        self.setCurrentCell(row, column)
-
-
-class FiguresDialog(ToolDialog):
-    """Today's figures of every facility in one table: the cursor in the
-    first facility's people, type a number, Enter to the next facility;
-    Enter on the last one saves them all."""
-
-    COLUMNS = 4  # name, capacity, occupancy, as of
-
-    def __init__(self, rows: Sequence, now: dt.datetime, apply: Apply,
-                 parent: Optional[QWidget] = None) -> None:
-        super().__init__(
-            tr("Today's figures"),
-            tr("Type today's figures of each facility: Enter goes to the next facility, "
-               "and on the last one saves them all. Facilities whose figures change get "
-               "the time below as their “figures as of”."),
-            tr("Save"), apply, parent,
-        )
-        self.setMinimumWidth(820)  # facility names are long: keep them readable
-        self.rows = list(rows)
-        self.as_of = datetime_edit(now)
-        self.form.addRow(tr("Figures as of"), self.as_of)
-        self.table = FiguresTable(len(self.rows), self.COLUMNS)
-        self.table.setObjectName("figures")
-        self.table.setHorizontalHeaderLabels(
-            [tr("Facility"), tr("Capacity"), tr("People in quarantine"), tr("Last figures")])
-        self.table.verticalHeader().setVisible(False)
-        fixed = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
-        for index, row in enumerate(self.rows):
-            name = QTableWidgetItem(row.name)
-            name.setToolTip(row.name)
-            name.setFlags(fixed)
-            self.table.setItem(index, 0, name)
-            for column, value in ((1, row.capacity), (2, row.occupancy)):
-                item = QTableWidgetItem()
-                if value is not None:
-                    item.setData(Qt.ItemDataRole.EditRole, int(value))
-                self.table.setItem(index, column, item)
-            last = QTableWidgetItem(instant_text(row.figures_as_of) or "—")
-            last.setFlags(fixed)
-            self.table.setItem(index, 3, last)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setMinimumHeight(min(420, 40 + 30 * max(1, len(self.rows))))
-        self.form.addRow(self.table)
-        if self.rows:
-            self.table.setCurrentCell(0, 2)  # the number that changes every day
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
-        super().showEvent(event)
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)  # typing goes in the table
-
-    def figures(self) -> dict:
-        """fid -> (capacity, occupancy) as typed (None: empty cell)."""
-        result = {}
-        for index, row in enumerate(self.rows):
-            values = []
-            for column in (1, 2):
-                item = self.table.item(index, column)
-                data = item.data(Qt.ItemDataRole.EditRole) if item is not None else None
-                try:
-                    values.append(None if data in (None, "") else int(data))
-                except (TypeError, ValueError):
-                    values.append(-1)  # refused with the facility's name
-            result[row.fid] = (values[0], values[1])
-        return result

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Callable, Dict, Optional
 
 from qgis.core import Qgis, QgsPointXY, QgsProject
+from qgis.PyQt import sip
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QCursor
 from qgis.PyQt.QtWidgets import QDialog, QMenu
 
@@ -19,6 +21,7 @@ from ...i18n import error_text, tr
 from ..ask import ask
 from ..context import PluginContext
 from . import daily
+from .figures_panel import FiguresPanel
 from .place_tool import PlaceFeatureTool
 from .quick_updates import QuickUpdate, close_clicked_facility, extend_clicked_zone
 from .zone_tools import (
@@ -239,9 +242,40 @@ def close_facility_handler(ctx: PluginContext) -> Handler:
                                              close_clicked_facility))
 
 
+def figures_opener(ctx: PluginContext) -> Callable[[EditingSession], None]:
+    """Show the figures panel (one at a time, not modal: the officer goes on
+    to Publish with it open; the number still being typed is applied first,
+    see ``PluginContext.commit_pending_edits``)."""
+    holder: Dict[str, FiguresPanel] = {}
+
+    def remove() -> None:
+        panel = holder.pop("panel", None)
+        if panel is not None and not sip.isdeleted(panel):
+            panel.commit_pending()
+            ctx.drop_pending_edits(panel.commit_pending)
+            panel.close()
+            panel.deleteLater()
+
+    def open_panel(session: EditingSession) -> None:
+        old = holder.get("panel")
+        if old is not None and not sip.isdeleted(old):
+            remove()  # today's rows, from the workspace open now
+        panel = daily.figures_panel(session, ctx.main_window)
+        panel.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        holder["panel"] = panel
+        ctx.on_pending_edits(panel.commit_pending)
+        panel.finished.connect(panel.commit_pending)  # Close, Esc: the last number too
+        panel.destroyed.connect(lambda *_: ctx.drop_pending_edits(panel.commit_pending))
+        panel.show()
+        panel.raise_()
+        panel.activateWindow()
+
+    ctx.on_unload(remove)
+    return open_panel
+
+
 def figures_handler(ctx: PluginContext) -> Handler:
-    return _guarded(ctx, lambda session: run_tool_dialog(
-        ctx, daily.figures_dialog(session, ctx.main_window)))
+    return _guarded(ctx, figures_opener(ctx))
 
 
 def daily_updates_handler(ctx: PluginContext) -> Handler:
@@ -254,8 +288,7 @@ def daily_updates_handler(ctx: PluginContext) -> Handler:
     entries = [
         (tr("Lift isolation zone…"), picking("isolation_zones", "lift_dialog")),
         (tr("Extend isolation zone…"), picking("isolation_zones", "extend_dialog")),
-        (tr("Update quarantine figures…"),
-         lambda session: run_tool_dialog(ctx, daily.figures_dialog(session, ctx.main_window))),
+        (tr("Update quarantine figures…"), figures_opener(ctx)),
         (tr("Close quarantine facility…"),
          picking("quarantine_facilities", "close_facility_dialog")),
         (tr("Disband checkpoint…"), picking("checkpoints", "disband_checkpoint_dialog")),
