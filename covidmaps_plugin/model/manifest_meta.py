@@ -5,11 +5,10 @@ second copy of it. The server adds counts, bbox and blob references.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from . import levels
-from .definition import MODEL
-from .schema import DataModel, FieldDef, LayerDef
+from .schema import FieldDef, LayerDef
 
 
 def _field_meta(fld: FieldDef) -> Dict[str, Any]:
@@ -58,7 +57,3 @@ def _layer_meta(layer: LayerDef) -> Dict[str, Any]:
         "fields": [_field_meta(f) for f in layer.public_fields],
         "summary_fields": list(layer.summary_fields),
     }
-
-
-def model_meta(model: DataModel = MODEL) -> List[Dict[str, Any]]:
-    return [layer_meta(layer) for layer in model.layers]

@@ -134,11 +134,6 @@ class ReleaseReader:
             self._snapshot = _Snapshot(token, manifest, pointer, blobs)
             return True
 
-    def maybe_refresh(self) -> None:
-        """Refresh if the last check is older than the poll interval."""
-        if time.monotonic() - self._checked_at >= self.poll_interval_s:
-            self.refresh()
-
     # -- what other modules use ------------------------------------------------
     def current_manifest(self) -> Dict[str, Any]:
         """The current release manifest ({} before the first release)."""
