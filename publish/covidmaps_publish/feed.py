@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model import MODEL, wire
 
 from .grammar import NOT_XML_CHAR
 
@@ -97,10 +97,10 @@ def _entry(manifest: Dict[str, Any]) -> str:
         f"<published>{escape(manifest['created_at'])}</published>"
         f"<author><name>{escape(manifest.get('publisher') or 'covidmaps')}</name></author>"
         f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr('../?release=' + rid)}/>"
-        f"<link rel=\"related\" type=\"application/json\" href={quoteattr(f'releases/{rid}.json')}"
+        f"<link rel=\"related\" type=\"{wire.JSON_MEDIA}\" href={quoteattr(wire.RELEASE.name(rid))}"
         " title=\"manifest\"/>"
-        f"<link rel=\"related\" type=\"application/json\" "
-        f"href={quoteattr(f'releases/{rid}.json.sig')} title=\"signature\"/>"
+        f"<link rel=\"related\" type=\"{wire.JSON_MEDIA}\" "
+        f"href={quoteattr(wire.SIGNATURE.name(rid))} title=\"signature\"/>"
         f"<summary type=\"text\">{escape(text)}</summary>"
         "</entry>"
     )
@@ -129,7 +129,7 @@ def atom_feed(head: Dict[str, Any], manifest_of: Callable[[str], Optional[Dict[s
         f"<title type=\"text\">{escape(title)}</title>",
         f"<subtitle type=\"text\">{escape('Các bản cập nhật dữ liệu / Data releases')}</subtitle>",
         f"<updated>{escape(head['created_at'])}</updated>",
-        "<link rel=\"self\" type=\"application/atom+xml\" href=\"feed.atom\"/>",
+        f"<link rel=\"self\" type=\"{wire.ATOM_MEDIA}\" href=\"{wire.FEED.name()}\"/>",
         "<link rel=\"alternate\" type=\"text/html\" href=\"../\"/>",
         f"<author><name>{escape(attribution or name or 'CovidMaps')}</name></author>",
         f"<rights>{escape(rights)}</rights>" if rights else "",

@@ -10,8 +10,8 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from ..boundary import input_stage
 from ..problems import FieldError, ProblemError
-from .boundary import input_stage
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 # quotes and brackets as 1 (quote), 2 (opening), 3 (closing); the rest deleted
