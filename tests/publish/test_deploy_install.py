@@ -121,6 +121,7 @@ def test_the_documented_install_runs_and_takes_a_release(deployed_venv: Path, tm
         assert url.startswith("http://127.0.0.1:")
         api = Api(url, token)
         published = api.publish_layer("risk_points", collection([risk_point(1), risk_point(2)]))
+        api.session.close()
         assert published.status_code == 201, published.text
         manifest = requests.get(f"{url}/data/manifest.json", timeout=10).json()
         assert manifest["release_id"] == published.json()["release_id"]
