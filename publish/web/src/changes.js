@@ -11,6 +11,7 @@ import { formatDate, formatDateTime } from './format.js';
 import { extendStrings, lang, pick, t } from './i18n.js';
 import { boundsOf } from './geo.js';
 import { GeoJSON, LayerGroup, ShapeMarker, latLngBounds } from './leaflet.js';
+import { hintsOf, titleOf } from './hints.js';
 
 extendStrings({
   vi: {
@@ -59,28 +60,27 @@ extendStrings({
   },
 });
 
-// short nouns ([singular, plural]) and the statuses that end a feature's
-// public life, with the word for it; a layer not named here uses its title
-const NOUNS = {
-  risk_points: { vi: 'điểm nguy cơ', en: ['risk point', 'risk points'] },
-  quarantine_facilities: { vi: 'điểm cách ly tập trung', en: ['quarantine facility', 'quarantine facilities'] },
-  isolation_zones: { vi: 'vùng cách ly', en: ['isolation zone', 'isolation zones'] },
-  checkpoints: { vi: 'chốt kiểm soát', en: ['checkpoint', 'checkpoints'] },
-};
-// a feature leaves the public map when its status ends its public life (a
-// lifted zone, a closed facility are not published): a removal says so
-const REMOVED = {
-  isolation_zones: { vi: 'được dỡ bỏ', en: 'lifted' },
-  quarantine_facilities: { vi: 'đã đóng', en: 'closed' },
-};
 const LISTED = 12;
 export const HIGHLIGHT = { added: '#d6007e', changed: '#6a3fb5', removed: '#6b7280' };
 
+/** The layer's short noun ([singular, plural] in English) from its display
+ * hints; a layer without one uses its title. */
 function noun(meta, n) {
-  const nouns = NOUNS[meta.id];
+  const nouns = hintsOf(meta).noun;
   if (!nouns) return pick(meta.title).toLowerCase();
-  if (lang() === 'vi') return nouns.vi;
-  return nouns.en[n === 1 ? 0 : 1];
+  const word = nouns[lang()] ?? nouns.vi;
+  return Array.isArray(word) ? word[n === 1 ? 0 : 1] : String(word);
+}
+
+/** A feature leaves the public map when its status ends its public life (a
+ * lifted zone, a closed facility are not published): the hints' word for it. */
+function removedWord(meta) {
+  const word = hintsOf(meta).removed_word;
+  return word ? pick(word) : t('sum_removed_word');
+}
+
+function featureName(meta, f) {
+  return titleOf(meta, f.properties) || String(f.id);
 }
 
 function same(a, b) {
@@ -110,7 +110,7 @@ export function summaryText(layers) {
     if (n.added) parts.push(t('sum_added', { n: n.added, noun: noun(d.meta, n.added) }));
     if (n.changed) parts.push(t('sum_changed', { n: n.changed, noun: noun(d.meta, n.changed) }));
     if (n.removed) {
-      const word = REMOVED[d.meta.id] ? REMOVED[d.meta.id][lang()] : t('sum_removed_word');
+      const word = removedWord(d.meta);
       parts.push(t('sum_removed', { n: n.removed, noun: noun(d.meta, n.removed), word }));
     }
   }
@@ -155,7 +155,7 @@ function mark(meta, feature, kind, removedOn) {
       ? { pane: 'changesPane', radius: 7, color, weight: 1.5, opacity: 0.7, fillColor: color, fillOpacity: 0.3, dashArray: '3 3' }
       : { pane: 'changesPane', radius: 13, color, weight: 3, fill: false, dashArray: kind === 'changed' ? '5 4' : null });
   }
-  const name = (feature.properties && feature.properties.name) || pick(meta.title);
+  const name = titleOf(meta, feature.properties) || pick(meta.title);
   const label = faint ? `${name} — ${t('ch_removed_on', { date: removedOn })}` : `${name} (${t(`ch_${kind}`)})`;
   layer.bindTooltip(el('span', null, String(label)), { className: 'change-tip' });
   return layer;
@@ -223,12 +223,12 @@ export function createChanges(app) {
   }
 
   function featureList(d, kind, removedOn) {
-    const nameOf = (f) => String((f.properties && f.properties.name) || f.id);
+    const nameOf = (f) => featureName(d.meta, f);
     const items = [...d[kind]].sort((a, b) => nameOf(a).localeCompare(nameOf(b), 'vi'));
     if (!items.length) return null;
     const list = el('ul', { class: `change-list change-${kind}` });
     for (const f of items.slice(0, LISTED)) {
-      const name = (f.properties && f.properties.name) || String(f.id);
+      const name = featureName(d.meta, f);
       if (kind === 'removed') {
         list.append(el('li', null, el('span', { class: 'change-name' }, name), ` — ${t('ch_removed_on', { date: removedOn })}`));
       } else {

@@ -166,7 +166,7 @@ function drawCluster(ctx, meta, unordered, x, y) {
 }
 
 function drawPoint(ctx, meta, props, x, y) {
-  const o = pointOptions(meta, props.status, hasAge(meta) ? ageOf(props) : 'fresh');
+  const o = pointOptions(meta, props.status, hasAge(meta) ? ageOf(meta, props) : 'fresh');
   traceShape(ctx, o.shape, x, y, o.radius);
   ctx.globalAlpha = o.fillOpacity;
   ctx.fillStyle = o.fillColor;
