@@ -128,9 +128,9 @@ def level_fields() -> Dict[str, str]:
     """The epidemic-levels layer's fields by role (the manifest's
     ``levels.fields``): the web map picks each unit's record in force."""
     return {
-        "level": "level", "scheme": "scheme", "unit": "unit_code", "unit_kind": "unit_kind",
+        "level": "level", "scheme": "scheme", "unit": "unit_code", "kind": "unit_kind",
         "from": "effective_from", "until": "effective_until", "decision": "decision_no",
-        "authority": "issuing_authority", "measures": "measures", "name": "name",
+        "authority": "issuing_authority", "actions": "measures", "name": "name",
     }
 
 

@@ -18,7 +18,7 @@ import { idOf } from './hints.js';
 
 const WORDS = {
   vi: {
-    level: 'Cấp {n}',
+    level_n: 'Cấp {n}',
     since: 'từ {d}',
     until: 'đến {d}',
     your_commune: 'Xã của bạn',
@@ -27,7 +27,7 @@ const WORDS = {
     upcoming: 'Sắp áp dụng',
     decision: 'Quyết định',
     authority: 'Cơ quan ban hành',
-    measures: 'Biện pháp áp dụng',
+    actions: 'Biện pháp áp dụng',
     units_by_level: 'Số đơn vị theo cấp độ dịch',
     col_level: 'Cấp độ',
     col_units: 'Đơn vị',
@@ -35,7 +35,7 @@ const WORDS = {
     total: 'Tổng',
   },
   en: {
-    level: 'Level {n}',
+    level_n: 'Level {n}',
     since: 'from {d}',
     until: 'until {d}',
     your_commune: 'Your commune',
@@ -44,7 +44,7 @@ const WORDS = {
     upcoming: 'Announced for later',
     decision: 'Decision',
     authority: 'Issued by',
-    measures: 'Measures in force',
+    actions: 'Measures in force',
     units_by_level: 'Units by epidemic level',
     col_level: 'Level',
     col_units: 'Units',
@@ -65,8 +65,8 @@ export function isLevels(meta) {
   return Boolean(meta && meta.levels && meta.levels.schemes && meta.levels.fields);
 }
 
-/** A record's values by role (level, scheme, unit, unit_kind, from, until,
- * decision, authority, measures, name), read through levels.fields. */
+/** A record's values by role (level, scheme, unit, kind, from, until,
+ * decision, authority, actions, name), read through levels.fields. */
 export function record(meta, props) {
   const roles = (meta && meta.levels && meta.levels.fields) || {};
   const p = props || {};
@@ -76,7 +76,7 @@ export function record(meta, props) {
 }
 
 function isCommune(meta, r) {
-  return r.unit_kind != null && r.unit_kind === meta.levels.commune_kind;
+  return r.kind != null && r.kind === meta.levels.commune_kind;
 }
 
 /** The levels layer's entry of the app, if the release has one. */
@@ -117,7 +117,7 @@ export function levelInfo(meta, props) {
 /** "Cấp 3 — nguy cơ cao" */
 export function levelLabel(meta, props) {
   const info = levelInfo(meta, props);
-  const head = w('level', { n: record(meta, props).level });
+  const head = w('level_n', { n: record(meta, props).level });
   return info ? `${head} — ${pick(info.meaning)}` : head;
 }
 
@@ -215,7 +215,7 @@ export function levelsLegend(app, entry) {
     // meaning is there for screen readers and on wider screens
     list.append(el('li', { dataset: { level: number } },
       levelChip(info, number),
-      el('span', { class: 'level-long' }, el('span', { class: 'sr-only' }, `${w('level', { n: number })} — `), pick(info.meaning)),
+      el('span', { class: 'level-long' }, el('span', { class: 'sr-only' }, `${w('level_n', { n: number })} — `), pick(info.meaning)),
       el('span', { class: 'level-short', 'aria-hidden': 'true' }, pick(info.short || info.meaning)),
       el('span', { class: 'legend-count' }, entry.features ? `(${counts.get(number) || 0})` : '')));
   }
@@ -233,7 +233,7 @@ function row(label, value) {
   return [el('dt', null, label), el('dd', null, value)];
 }
 
-/** The popup of a unit: its level now, the decision, the measures, the history. */
+/** The popup of a unit: its level now, the decision, the measures in force, the history. */
 export function levelPopup(app, meta, feature) {
   const p = feature.properties || {};
   const r = record(meta, p);
@@ -256,7 +256,7 @@ export function levelPopup(app, meta, feature) {
   const fields = [
     r.decision ? row(w('decision'), String(r.decision).slice(0, 80)) : [],
     r.authority ? row(w('authority'), String(r.authority).slice(0, 200)) : [],
-    r.measures ? row(w('measures'), String(r.measures).slice(0, 600)) : [],
+    r.actions ? row(w('actions'), String(r.actions).slice(0, 600)) : [],
   ].flat();
   return el('article', { class: 'popup popup-level', dataset: { layer: meta.id, uid: idOf(meta, feature), level: String(r.level) } },
     el('h2', { class: 'popup-title', tabindex: '-1' }, String(r.name || r.unit || '').slice(0, 200)),
@@ -296,7 +296,7 @@ export function levelsStats(app) {
   const scheme = meta.levels.schemes[meta.levels.default_scheme] || {};
   const counts = countsByLevel(meta, entry.features, referenceDay(app));
   const rows = Object.entries(scheme.levels || {}).map(([number, info]) => el('tr', { dataset: { level: number } },
-    el('th', { scope: 'row' }, levelChip(info, number), ` ${w('level', { n: number })} — ${pick(info.meaning)}`),
+    el('th', { scope: 'row' }, levelChip(info, number), ` ${w('level_n', { n: number })} — ${pick(info.meaning)}`),
     el('td', { class: 'num' }, String(counts.get(number) || 0))));
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   return el('table', { class: 'stats-table', id: 'stats-levels' },
