@@ -118,25 +118,12 @@ def test_the_scan_finds_a_field_named_in_code():
     assert "'name'" in code and "q.road" in code
     assert "Search" not in code and "// capacity" not in code
     assert not re.search(_FEATURE_READ.format(w="level"), code)
-    assert not re.search(_FEATURE_READ.format(w="name"), "f.name; profile.name; el('span', {class: 'legend-name'})")
+    prose = "f.name; profile.name; el('span', {class: 'legend-name'})"
+    assert not re.search(_FEATURE_READ.format(w="name"), prose)
 
 
 def test_the_web_map_names_no_model_field():
     assert model_words_in_web_src() == {}
-
-
-def test_every_hint_names_a_public_field_of_its_layer():
-    from covidmaps_plugin.model.display_hints import level_fields, named_fields
-
-    for layer in MODEL.layers:
-        meta = layer_meta(layer)
-        public = {f["name"] for f in meta["fields"]}
-        assert set(named_fields(meta["display"])) <= public, layer.name
-        assert meta["display"]["title_field"] in public
-    levels = layer_meta(MODEL.layer("epidemic_levels"))["levels"]
-    assert set(levels["fields"].values()) <= {f["name"] for f in layer_meta(
-        MODEL.layer("epidemic_levels"))["fields"]}
-    assert set(level_fields().values()) == set(levels["fields"].values())
 
 
 def _node() -> str:

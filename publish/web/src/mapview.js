@@ -85,7 +85,7 @@ export function createMapView(store, { renderLegend }) {
     map.on('click', (e) => onMapClick(e.latlng));
     map.on('zoomend', () => {
       updateZoneMarkers();
-      restyleLevels(app);
+      restyleLevels(store);
     });
     // Escape closes a popup wherever the focus is inside the map (Leaflet
     // only listens while the map container itself has the focus)
@@ -208,7 +208,7 @@ export function createMapView(store, { renderLegend }) {
 
   function applyFilterToLayer(entry) {
     if (entry.tileLayer) {
-      showTiled(app, entry, renderLegend);
+      showTiled(store, entry, renderLegend);
       return;
     }
     if (!entry.group) return;
@@ -226,7 +226,7 @@ export function createMapView(store, { renderLegend }) {
     // taps on vector-tile layers (GeoJSON layers handle their own clicks)
     for (const entry of [...store.layers.values()].reverse()) {
       if (!entry.tileLayer || !store.map.hasLayer(entry.tileLayer)) continue;
-      if (await tapTiled(app, entry, latlng)) return;
+      if (await tapTiled(store, entry, latlng)) return;
     }
   }
 
@@ -253,7 +253,7 @@ export function createMapView(store, { renderLegend }) {
     }
     store.returnFocus = returnFocus || null;
     store.focusPopup = Boolean(fromList);
-    const content = isLevels(entry.meta) ? levelPopup(app, entry.meta, feature)
+    const content = isLevels(entry.meta) ? levelPopup(store, entry.meta, feature)
       : popupContent(entry.meta, feature, store.lookups);
     store.popup.setLatLng(where).setContent(content).openOn(store.map);
   }
