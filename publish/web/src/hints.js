@@ -112,11 +112,3 @@ export function ageHint(meta) {
   const age = hintsOf(meta).age;
   return age && age.field && Number(age.days) > 0 ? age : null;
 }
-
-/** The layer a field's values point into (value_source naming a layer of
- * this release), or null. */
-export function linkedLayer(meta, name, layerIds) {
-  const field = fieldsOf(meta).find((f) => f.name === name);
-  const source = field && field.value_source;
-  return source && layerIds.has(source) ? source : null;
-}

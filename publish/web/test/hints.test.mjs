@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ageHint, derivedAfter, derivedValue, districtOf, fallbackHints, hintsOf, idOf, isPhoneField,
-  linkedLayer, rangeOf, searchText, titleOf,
+  rangeOf, searchText, titleOf,
 } from '../src/hints.js';
 import { layer, layers, olderFormat } from './model.mjs';
 
@@ -51,13 +51,6 @@ test('a phone field, a date window and a derived figure are named by the model',
 test('near me looks at the layers the model marks for it', () => {
   const near = layers().filter((m) => hintsOf(m).near_me).map((m) => m.id);
   assert.deepEqual(near.sort(), ['isolation_zones', 'risk_points']);
-});
-
-test('a value naming another layer links to it only when that layer is in the release', () => {
-  const meta = layer('checkpoints');
-  assert.equal(linkedLayer(meta, 'zone_uid', new Set(['isolation_zones'])), 'isolation_zones');
-  assert.equal(linkedLayer(meta, 'zone_uid', new Set(['risk_points'])), null);
-  assert.equal(linkedLayer(meta, 'name', new Set(['isolation_zones'])), null);
 });
 
 test('a release without hints still gets a title, search and the district filter', () => {
