@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from . import levels
+from .display_hints import display_hints, level_fields
 from .schema import FieldDef, LayerDef
 
 
@@ -32,7 +33,10 @@ def layer_meta(layer: LayerDef) -> Dict[str, Any]:
         # colours, text colours and meanings per scheme and level: the web
         # map draws the choropleth and its legend from these alone
         meta["levels"] = {"default_scheme": levels.DEFAULT_SCHEME,
-                          "schemes": levels.schemes_meta()}
+                          "schemes": levels.schemes_meta(),
+                          # which field holds what, and the unit kind of a commune
+                          "fields": level_fields(),
+                          "commune_kind": levels.UNIT_COMMUNE}
     return meta
 
 
@@ -56,4 +60,6 @@ def _layer_meta(layer: LayerDef) -> Dict[str, Any]:
         },
         "fields": [_field_meta(f) for f in layer.public_fields],
         "summary_fields": list(layer.summary_fields),
+        # what the web map does with the fields (model/display_hints.py)
+        "display": display_hints(layer),
     }
