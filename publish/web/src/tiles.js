@@ -88,19 +88,27 @@ function clusterRadius(n) {
 }
 
 const CELL = TILE / 5; // one cluster symbol per cell: a whole grid of tiles aligns
+// From the archive's maxzoom on every point is itself; where more than
+// DENSE_SINGLES of them share a cell their symbols would pile into one blot,
+// so that cell is drawn as a cluster (a tap zooms in) until DENSE_UNTIL.
+const DENSE_SINGLES = 6;
+const DENSE_UNTIL = 17;
 
 /** The points and clusters of a map tile grouped by grid cell: one
  * cluster per cell at the members' weighted centre (moved inside the tile
- * so the tile does not cut it), or the lone point itself. Members in the
- * tile's buffer belong to the neighbouring tile's cells. */
-function groupCells(items) {
+ * so the tile does not cut it), or the points themselves when the cell
+ * holds at most `maxSingles` points and no cluster. Members in the tile's
+ * buffer belong to the neighbouring tile's cells: that tile draws their
+ * cluster; their single points are drawn here too, so no edge cuts one. */
+function groupCells(items, maxSingles = 1) {
   const cells = new Map();
   for (const it of items) {
-    if (it.x < 0 || it.y < 0 || it.x >= TILE || it.y >= TILE) continue;
-    const key = Math.floor(it.x / CELL) * 16 + Math.floor(it.y / CELL);
+    const outside = it.x < 0 || it.y < 0 || it.x >= TILE || it.y >= TILE;
+    if (outside && maxSingles <= 1) continue;
+    const key = `${Math.floor(it.x / CELL)}:${Math.floor(it.y / CELL)}`;
     let cell = cells.get(key);
     if (!cell) {
-      cell = { sx: 0, sy: 0, n: 0, counts: new Map(), members: [] };
+      cell = { sx: 0, sy: 0, n: 0, counts: new Map(), members: [], outside };
       cells.set(key, cell);
     }
     for (const [status, n] of it.counts) {
@@ -113,11 +121,11 @@ function groupCells(items) {
   }
   const out = [];
   for (const cell of cells.values()) {
-    const lone = cell.members.length === 1 && !cell.members[0].cluster ? cell.members[0] : null;
-    if (lone) {
-      out.push({ x: lone.x, y: lone.y, counts: lone.counts, single: lone });
+    if (cell.members.length <= maxSingles && !cell.members.some((m) => m.cluster)) {
+      for (const lone of cell.members) out.push({ x: lone.x, y: lone.y, counts: lone.counts, single: lone });
       continue;
     }
+    if (cell.outside) continue; // the neighbouring tile's cluster
     // at the members' centre, kept inside its cell: symbols of neighbouring
     // cells (and tiles) never overlap and no tile edge cuts one
     const r = clusterRadius(cell.n) + 1;
@@ -428,7 +436,9 @@ export const VectorTileLayer = GridLayer.extend({
         }
       }
     });
-    const points = grouped ? groupCells(items) : items.map((it) => ({ ...it, single: it.cluster ? null : it }));
+    const points = grouped ? groupCells(items)
+      : coords.z < DENSE_UNTIL ? groupCells(items, DENSE_SINGLES)
+        : items.map((it) => ({ ...it, single: it.cluster ? null : it }));
     for (const c of points) {
       if (c.single) {
         drawPoint(ctx, this._meta, c.single.f.props, c.x, c.y);
@@ -513,7 +523,26 @@ export const VectorTileLayer = GridLayer.extend({
     if (!hit) return null;
     const geojson = hit.f.raw.toGeoJSON(hit.d.x, hit.d.y, hit.d.z);
     geojson.id = hit.f.props.uid ?? hit.f.raw.id;
-    return { feature: geojson };
+    return { feature: geojson, partial: hit.d.z < (this._spec.maxzoom ?? 14) };
+  },
+
+  /** A tiled feature with every public property: below the archive's
+   * maxzoom, tiles carry only what the map draws (uid, status, name...), so
+   * the feature is read again from the maxzoom tile under `lngLat` (its
+   * point, or the tap inside a zone), where every feature is itself with
+   * all its properties. Null when that tile does not hold it. */
+  async fullFeature(uid, lngLat) {
+    const z = this._spec.maxzoom ?? 14;
+    const [px, py] = worldPx(lngLat[0], lngLat[1]);
+    const x = Math.floor((px * 2 ** z) / TILE);
+    const y = Math.floor((py * 2 ** z) / TILE);
+    for (const f of await this._features(z, x, y)) {
+      if (String(f.props.uid ?? f.raw.id) !== String(uid)) continue;
+      const geojson = f.raw.toGeoJSON(x, y, z);
+      geojson.id = uid;
+      return geojson;
+    }
+    return null;
   },
 
   _hitOwn(latlng, zoom, tolerancePx) {
@@ -577,6 +606,25 @@ export async function tapTiled(app, entry, latlng) {
     app.map.setView(hit.cluster.latlng, Math.max(zoom + 1, Math.min(zoom + 2, parts)));
     return true;
   }
-  if (hit) app.openFeature(entry.meta.id, hit.feature, { latlng });
+  if (hit) app.openFeature(entry.meta.id, await completeFeature(app, entry, hit, latlng), { latlng });
   return Boolean(hit);
+}
+
+/** The feature a popup shows: the tapped one when its tile has every
+ * property, else the same uid read from the maxzoom tile, else (that tile
+ * unreadable) from the layer's GeoJSON blob; the partial one as a last
+ * resort (its name and status). */
+async function completeFeature(app, entry, hit, latlng) {
+  if (!hit.partial) return hit.feature;
+  const uid = hit.feature.id;
+  const g = hit.feature.geometry;
+  const at = g && g.type === 'Point' ? g.coordinates : [latlng.lng, latlng.lat];
+  try {
+    const full = await entry.tileLayer.fullFeature(uid, at);
+    if (full) return full;
+    await app.ensureFeatures(entry.meta.id);
+    return (entry.features || []).find((f) => String(f.id) === String(uid)) || hit.feature;
+  } catch (error) {
+    return hit.feature;
+  }
 }
