@@ -243,8 +243,7 @@ def _common_tail(status: ValueList) -> Tuple[FieldDef, ...]:
 
 
 def _name(label_vi: str = "Tên", label_en: str = "Name") -> FieldDef:
-    return FieldDef("name", FieldType.STRING, label_vi, label_en, required=True, max_length=200,
-                    drawn=True)
+    return FieldDef("name", FieldType.STRING, label_vi, label_en, required=True, max_length=200)
 
 
 def _address() -> FieldDef:

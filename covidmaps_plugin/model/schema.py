@@ -115,9 +115,10 @@ class FieldDef:
     institutional_phone: bool = False
     # a list field guessed from this text field while empty (model/guesses.py)
     guessed_from: Optional[str] = None
-    # the web map needs it to draw a feature (symbol, colour, label) at any
-    # zoom: vector tiles carry only these below their maximum zoom, and a
-    # popup fetches the rest when it opens (publish vectortiles.py)
+    # the web map needs it to draw a feature (symbol, colour) at any zoom,
+    # or, the uid, to find it again: vector tiles carry only these below
+    # their maximum zoom (a name is not drawn there), and a popup reads the
+    # rest from the maximum zoom's tile when it opens (publish vectortiles.py)
     drawn: bool = False
     help_vi: str = ""
     help_en: str = ""

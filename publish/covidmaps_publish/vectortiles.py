@@ -55,7 +55,7 @@ CLUSTER_DISTANCE = 10  # pixels (tippecanoe's unit, 0-255)
 ZONE_LOW_DETAIL = 18
 ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
-RECIPE_VERSION = 2  # 2: drawn fields only below MAXZOOM
+RECIPE_VERSION = 2  # 2: drawn fields only below MAXZOOM, two runs joined
 TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
@@ -163,7 +163,7 @@ def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
 
     The root directory lists every tile below the maximum zoom itself and
     the maximum zoom's tiles through leaf directories: the root stays within
-    the first 4 KiB a reader fetches (tiles.js HeadFirstSource), so a phone's
+    the first KiB a reader fetches (tiles.js HeadFirstSource), so a phone's
     first views read no directory beyond it."""
     from pmtiles.reader import MmapSource, Reader, all_tiles
     from pmtiles.tile import Compression, Entry, serialize_directory, serialize_header, zxy_to_tileid

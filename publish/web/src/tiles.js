@@ -24,13 +24,17 @@ import {
 
 const TILE = 256;
 const CACHE_TILES = 192; // decoded tiles kept (a phone screen holds ~15)
+const CLUSTER_LOWER = 2; // clusters are read this many zooms below the map (_dataTiles)
 const MAX_REDUCE = 2; // below minzoom: at most 4 x 4 data tiles per map tile
-const HEAD_BYTES = 4096; // header + root directory of a province's archive
+// header + root directory of a province's archive: the root lists the tiles
+// below the maximum zoom itself, a few hundred bytes (vectortiles.py
+// join_zoom_ranges); the maximum zoom is behind leaf directories
+const HEAD_BYTES = 1024;
 
 /** pmtiles reads an archive's header and root directory with one 16 KiB
  * range. A province's archive has them in its first few hundred bytes: ask
  * for HEAD_BYTES, and for the rest of the root directory only when the
- * header says it is longer (a phone on 3G saves 12 KiB an archive). */
+ * header says it is longer (a phone on 3G saves 15 KiB an archive). */
 class HeadFirstSource {
   constructor(url) {
     this.inner = new FetchSource(url);
@@ -298,17 +302,18 @@ export const VectorTileLayer = GridLayer.extend({
   },
 
   /** The data tiles (at zooms the archive has) that cover a map tile, each
-   * with its scale on the map tile (2 magnified, 0.5 reduced). One zoom
-   * lower than the map where that loses nothing the map shows, a quarter of
-   * the tiles to fetch: clusters (tippecanoe's 10 px become 20, finer than
-   * the map's CELL grid) and zones (simplified to 2 px instead of 1) - but
-   * never points that must stand alone (above cluster_maxzoom). */
+   * with its scale on the map tile (4 or 2 magnified, 0.5 reduced). Lower
+   * than the map where that loses nothing the map shows, fewer bytes to
+   * fetch: clusters two zooms lower (tippecanoe's 10 px become 40, still
+   * finer than the map's CELL grid, a 16th of the features) and zones one
+   * (simplified to 2 px instead of 1) - but never points that must stand
+   * alone (above cluster_maxzoom). */
   _dataTiles(coords) {
     const min = this._spec.minzoom ?? 0;
     const max = this._spec.maxzoom ?? 14;
     const clusters = this._spec.cluster_maxzoom;
-    const lower = clusters != null ? coords.z <= clusters : isArea(this._meta);
-    const want = lower ? coords.z - 1 : coords.z;
+    const lower = clusters != null ? (coords.z <= clusters ? CLUSTER_LOWER : 0) : (isArea(this._meta) ? 1 : 0);
+    const want = coords.z - lower;
     const z = Math.max(Math.min(want, max), Math.min(min, coords.z + MAX_REDUCE));
     if (z <= coords.z) {
       const dz = coords.z - z;
