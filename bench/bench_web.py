@@ -146,7 +146,7 @@ DRAWN_JS = """() => {
 SHOT = None  # --screenshot
 
 
-def first_view(browser, url: str, shot: "Path | None" = None) -> dict:
+def first_view(browser, url: str, shot: Path | None = None) -> dict:
     """A cold phone load of the province view: what is drawn once its tiles
     have settled, and the bytes it took (all, and under /data/)."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
@@ -234,7 +234,8 @@ def run_large(browser, plain_web: Path, work: Path, points: int, zones: int, run
         f"{k} {v['size'] / 1e6:.1f} MB z{v['minzoom']}-{v['maxzoom']}" for k, v in tiled.items()))
     print(f"  first province view  : zoom {first['zoom']:.2f}; every layer drawn: "
           f"{'yes' if not missing else 'NO, missing ' + ', '.join(missing)} "
-          f"({len(first['layers'])} layers{'; without features: ' + ', '.join(empty) if empty else ''})")
+          f"({len(first['layers'])} layers"
+          f"{'; without features: ' + ', '.join(empty) if empty else ''})")
     print(f"  /data/ bytes         : {first['data_bytes'] / 1024:6.1f} KiB "
           f"({first['range_requests']} range requests); default export gzipped "
           f"{default_gz / 1024:.0f} KiB; ratio {first['data_bytes'] / default_gz:.4f} "

@@ -166,7 +166,13 @@ def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
     the first KiB a reader fetches (tiles.js HeadFirstSource), so a phone's
     first views read no directory beyond it."""
     from pmtiles.reader import MmapSource, Reader, all_tiles
-    from pmtiles.tile import Compression, Entry, serialize_directory, serialize_header, zxy_to_tileid
+    from pmtiles.tile import (
+        Compression,
+        Entry,
+        serialize_directory,
+        serialize_header,
+        zxy_to_tileid,
+    )
     from pmtiles.writer import Writer
 
     with open(low, "rb") as low_f, open(high, "rb") as high_f:
