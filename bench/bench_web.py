@@ -176,16 +176,23 @@ def first_view(browser, url: str, shot: Path | None = None) -> dict:
     all_ms = page.evaluate("performance.now()") - 500  # less the last wait
     drawn = page.evaluate(DRAWN_JS)
     zoom = page.evaluate("() => window.covidmapsApp.map.getZoom()")
-    if shot is not None:  # what the phone shows: look at it
-        page.screenshot(path=str(shot))
-    context.close()
+    total = sum(sizes.values())  # the first view only (not the zoom 12 look below)
     data = sum(v for rid, v in sizes.items() if "/data/" in urls.get(rid, ""))
     ranges = sum(1 for rid in sizes if urls.get(rid, "").endswith(".pmtiles"))
     detail = sorted(((urls.get(rid, "").rsplit("/data/", 1)[-1][:40], ranges_asked.get(rid, ""), v)
                      for rid, v in sizes.items() if "/data/" in urls.get(rid, "")),
                     key=lambda d: -d[2])
+    if shot is not None:  # what the phone shows: look at it, and at zoom 12 (every point itself)
+        page.screenshot(path=str(shot))
+        page.evaluate("() => { const m = window.covidmapsApp.map;"
+                      " m.setView(m.getCenter(), 12, {animate: false}); }")
+        for _ in range(2):
+            page.wait_for_timeout(1000)
+            page.wait_for_function(TILES_LOADED, timeout=180000)
+        page.screenshot(path=str(shot.with_name(shot.stem + "-z12" + shot.suffix)))
+    context.close()
     return {"drawn_s": drawn_ms / 1000, "all_s": all_ms / 1000, "layers": drawn, "zoom": zoom,
-            "total_bytes": sum(sizes.values()), "data_bytes": data, "range_requests": ranges,
+            "total_bytes": total, "data_bytes": data, "range_requests": ranges,
             "detail": detail}
 
 
