@@ -124,7 +124,19 @@ function groupCells(items, maxSingles = 1) {
     cell.members.push(it);
   }
   const out = [];
-  for (const cell of cells.values()) {
+  const last = TILE / CELL - 1;
+  const dense = (key) => {
+    const cell = cells.get(key);
+    return Boolean(cell) && (cell.members.length > maxSingles || cell.members.some((m) => m.cluster));
+  };
+  for (const [key, cell] of cells) {
+    if (cell.outside) {
+      // a sliver of a neighbour's cell: its points complete their symbols
+      // here unless the cell beside them on this side is a cluster (dense
+      // places are dense on both sides of a tile edge)
+      const [cx, cy] = key.split(':').map(Number);
+      if (dense(`${Math.min(last, Math.max(0, cx))}:${Math.min(last, Math.max(0, cy))}`)) continue;
+    }
     if (cell.members.length <= maxSingles && !cell.members.some((m) => m.cluster)) {
       for (const lone of cell.members) out.push({ x: lone.x, y: lone.y, counts: lone.counts, single: lone });
       continue;
