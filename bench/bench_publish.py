@@ -1,6 +1,7 @@
 """Publishing benchmark (prints figures and ratios; not a test).
 
     .venv/bin/python bench/bench_publish.py [--points 100000] [--zones 2000]
+    .venv/bin/python bench/bench_publish.py --national   (bench_national.py)
 
 1. Builds a workspace with N risk points and M isolation zones (copies of
    the sample's published features with new uids, moved a little).
@@ -86,10 +87,16 @@ def scale_layer(gpkg: Path, layer: str, count: int, step_deg: float) -> None:
                 break
         feature.setGeometry(geometry)
         batch.append(feature)
+        if len(batch) == 20_000:  # in batches: a national layer never sits in memory whole
+            _add(vl, batch)
+    _add(vl, batch)
+
+
+def _add(vl: QgsVectorLayer, batch: List[QgsFeature]) -> None:
     provider = vl.dataProvider()
-    for start in range(0, len(batch), 20_000):
-        ok, _ = provider.addFeatures(batch[start:start + 20_000])
-        assert ok, provider.lastError()
+    ok, _ = provider.addFeatures(batch)
+    assert ok, provider.lastError()
+    batch.clear()
 
 
 def default_geojson(gpkg: Path, out: Path) -> Tuple[float, float, int, int]:
@@ -434,12 +441,23 @@ def main() -> int:
     parser.add_argument("--zones", type=int, default=2_000)
     parser.add_argument("--no-tiles", action="store_true",
                         help="publish without vector tiles (no layer is large enough)")
+    parser.add_argument("--national", action="store_true",
+                        help="1,000,000 points + 20,000 zones, the endpoint in its own process: "
+                             "peak memory of each side and the time ratio (bench_national.py)")
     args = parser.parse_args()
+    if args.national:
+        given = {a for a in sys.argv[1:] if a.startswith("--")}  # a smaller trial keeps its sizes
+        args.points = args.points if "--points" in given else 1_000_000
+        args.zones = args.zones if "--zones" in given else 20_000
     app = QgsApplication([], False)
     app.initQgis()
     work = Path(tempfile.mkdtemp(prefix="bench_publish_"))
     try:
-        run(args, work)
+        if args.national:
+            import bench_national
+            bench_national.run(args, work)
+        else:
+            run(args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         # every QGIS object made in run() must be gone before exitQgis,

@@ -129,7 +129,9 @@ TILES_LOADED = """() => { const app = window.covidmapsApp;
 DRAWN_JS = """() => {
   const out = {};
   for (const [id, e] of window.covidmapsApp.layers) {
-    if (e.tileLayer) {
+    if (e.meta && e.meta.feature_count === 0) {
+      out[id] = 'empty'; // nothing to draw
+    } else if (e.tileLayer) {
       let painted = false;
       for (const c of e.tileLayer.getContainer().querySelectorAll('canvas')) {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -144,7 +146,10 @@ DRAWN_JS = """() => {
 }"""
 
 
-def first_view(browser, url: str) -> dict:
+SHOT = None  # --screenshot
+
+
+def first_view(browser, url: str, shot: Path | None = None) -> dict:
     """A cold phone load of the province view: what is drawn once its tiles
     have settled, and the bytes it took (all, and under /data/)."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
@@ -156,8 +161,11 @@ def first_view(browser, url: str) -> dict:
     cdp.send("Network.emulateNetworkConditions", SLOW_3G)
     urls: dict = {}
     sizes: dict = {}
+    ranges_asked: dict = {}
     cdp.on("Network.requestWillBeSent",
-           lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+           lambda e: (urls.__setitem__(e["requestId"], e["request"]["url"]),
+                      ranges_asked.__setitem__(e["requestId"],
+                                               e["request"]["headers"].get("Range", ""))))
     cdp.on("Network.loadingFinished",
            lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     page.goto(url, wait_until="commit", timeout=180000)
@@ -171,11 +179,24 @@ def first_view(browser, url: str) -> dict:
     all_ms = page.evaluate("performance.now()") - 500  # less the last wait
     drawn = page.evaluate(DRAWN_JS)
     zoom = page.evaluate("() => window.covidmapsApp.map.getZoom()")
-    context.close()
+    total = sum(sizes.values())  # the first view only (not the zoom 12 look below)
     data = sum(v for rid, v in sizes.items() if "/data/" in urls.get(rid, ""))
     ranges = sum(1 for rid in sizes if urls.get(rid, "").endswith(".pmtiles"))
+    detail = sorted(((urls.get(rid, "").rsplit("/data/", 1)[-1][:40], ranges_asked.get(rid, ""), v)
+                     for rid, v in sizes.items() if "/data/" in urls.get(rid, "")),
+                    key=lambda d: -d[2])
+    if shot is not None:  # what the phone shows: look at it, and at zoom 12 (every point itself)
+        page.screenshot(path=str(shot))
+        page.evaluate("() => { const m = window.covidmapsApp.map;"
+                      " m.setView(m.getCenter(), 12, {animate: false}); }")
+        for _ in range(2):
+            page.wait_for_timeout(1000)
+            page.wait_for_function(TILES_LOADED, timeout=180000)
+        page.screenshot(path=str(shot.with_name(shot.stem + "-z12" + shot.suffix)))
+    context.close()
     return {"drawn_s": drawn_ms / 1000, "all_s": all_ms / 1000, "layers": drawn, "zoom": zoom,
-            "total_bytes": sum(sizes.values()), "data_bytes": data, "range_requests": ranges}
+            "total_bytes": total, "data_bytes": data, "range_requests": ranges,
+            "detail": detail}
 
 
 def default_export_gzip(layers: dict, names: tuple, work: Path) -> int:
@@ -210,18 +231,21 @@ def run_large(browser, plain_web: Path, work: Path, points: int, zones: int, run
     default_gz = default_export_gzip(layers, (LARGE, ZONES), work)
     with tiled_endpoint(work / "large-endpoint", plain_web) as ep:
         manifest = publish(ep["base"], ep["token"], layers, reference, UPDATED_AT)
-        results = [first_view(browser, ep["base"] + "/") for _ in range(runs)]
+        results = [first_view(browser, ep["base"] + "/", SHOT if not i else None)
+                   for i in range(runs)]
     tiled = {e["id"]: e["tiles"] for e in manifest["layers"] if e.get("tiles")}
     first = results[0]
     drawn = statistics.median(r["drawn_s"] for r in results)
     missing = [layer for layer, ok in first["layers"].items() if not ok]
+    empty = [layer for layer, ok in first["layers"].items() if ok == "empty"]
     print(f" large province: {points:,} risk points + {zones:,} zones, phone, Slow-3G, "
           f"{runs} runs (median):")
     print("  tiled layers         : " + ", ".join(
         f"{k} {v['size'] / 1e6:.1f} MB z{v['minzoom']}-{v['maxzoom']}" for k, v in tiled.items()))
     print(f"  first province view  : zoom {first['zoom']:.2f}; every layer drawn: "
           f"{'yes' if not missing else 'NO, missing ' + ', '.join(missing)} "
-          f"({len(first['layers'])} layers)")
+          f"({len(first['layers'])} layers"
+          f"{'; without features: ' + ', '.join(empty) if empty else ''})")
     print(f"  /data/ bytes         : {first['data_bytes'] / 1024:6.1f} KiB "
           f"({first['range_requests']} range requests); default export gzipped "
           f"{default_gz / 1024:.0f} KiB; ratio {first['data_bytes'] / default_gz:.4f} "
@@ -233,6 +257,9 @@ def run_large(browser, plain_web: Path, work: Path, points: int, zones: int, run
     every = statistics.median(r["all_s"] for r in results)
     print(f"  view's tiles all drawn: {every:5.2f} s (at most; the tiled layers' last tile)")
     print("  runs (drawn s):", ", ".join(f"{r['drawn_s']:.2f}" for r in results))
+    print("  /data/ requests of the first run (bytes on the wire):")
+    for name, asked, size in first["detail"]:
+        print(f"    {size:8d}  {name} {asked}")
 
 
 def repeat_visit(browser, url: str, workers: str) -> dict:
@@ -275,7 +302,11 @@ def main() -> int:
     parser.add_argument("--zones", type=int, default=2_000, help="large province: zones")
     parser.add_argument("--no-large", action="store_true", help="skip the large province")
     parser.add_argument("--large-only", action="store_true", help="only the large province")
+    parser.add_argument("--screenshot", type=Path, default=None,
+                        help="save the large province's first phone view (390x844) here")
     args = parser.parse_args()
+    global SHOT
+    SHOT = args.screenshot
 
     from playwright.sync_api import sync_playwright
     from qgis.core import QgsApplication

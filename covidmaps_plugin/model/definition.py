@@ -194,7 +194,7 @@ def _common_head() -> Tuple[FieldDef, ...]:
     return (
         FieldDef(
             "uid", FieldType.UUID, "Mã định danh", "Identifier",
-            required=True, default=Default.NEW_UUID,
+            required=True, default=Default.NEW_UUID, drawn=True,
             help_vi="Mã cố định của đối tượng, dùng làm id công khai.",
             help_en="Stable id of the feature, used as its public id.",
         ),
@@ -213,7 +213,7 @@ def _common_tail(status: ValueList) -> Tuple[FieldDef, ...]:
         ),
         FieldDef(
             "status", FieldType.STRING, "Trạng thái", "Status",
-            required=True, value_list=status,
+            required=True, value_list=status, drawn=True,
         ),
         FieldDef(
             "source_doc", FieldType.STRING, "Văn bản, thông báo", "Source document",
@@ -299,8 +299,9 @@ RISK_POINTS = LayerDef(
         _address(),
         FieldDef("exposure_start", FieldType.DATETIME, "Thời gian nguy cơ từ", "Exposure from",
                  required=True),
+        # drawn: a point whose exposure ended long ago is drawn grey (web symbols.js ageOf)
         FieldDef("exposure_end", FieldType.DATETIME, "Thời gian nguy cơ đến", "Exposure until",
-                 required=True),
+                 required=True, drawn=True),
         FieldDef("announced_on", FieldType.DATE, "Ngày thông báo", "Announced on",
                  required=True, default=Default.TODAY),
         FieldDef("visible_until", FieldType.DATETIME, "Hiển thị đến", "Visible until",

@@ -115,6 +115,11 @@ class FieldDef:
     institutional_phone: bool = False
     # a list field guessed from this text field while empty (model/guesses.py)
     guessed_from: Optional[str] = None
+    # the web map needs it to draw a feature (symbol, colour) at any zoom,
+    # or, the uid, to find it again: vector tiles carry only these below
+    # their maximum zoom (a name is not drawn there), and a popup reads the
+    # rest from the maximum zoom's tile when it opens (publish vectortiles.py)
+    drawn: bool = False
     help_vi: str = ""
     help_en: str = ""
 
@@ -211,6 +216,11 @@ class LayerDef:
     @property
     def public_fields(self) -> Tuple[FieldDef, ...]:
         return tuple(f for f in self.fields if f.public)
+
+    @property
+    def drawn_fields(self) -> Tuple[str, ...]:
+        """The public fields the map draws a feature with (``FieldDef.drawn``)."""
+        return tuple(f.name for f in self.fields if f.drawn and f.public)
 
     @property
     def internal_fields(self) -> Tuple[FieldDef, ...]:

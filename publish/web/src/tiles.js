@@ -25,13 +25,17 @@ import { idOf } from './hints.js';
 
 const TILE = 256;
 const CACHE_TILES = 192; // decoded tiles kept (a phone screen holds ~15)
+const CLUSTER_LOWER = 2; // clusters are read this many zooms below the map (_dataTiles)
 const MAX_REDUCE = 2; // below minzoom: at most 4 x 4 data tiles per map tile
-const HEAD_BYTES = 4096; // header + root directory of a province's archive
+// header + root directory of a province's archive: the root lists the tiles
+// below the maximum zoom itself, a few hundred bytes (vectortiles.py
+// join_zoom_ranges); the maximum zoom is behind leaf directories
+const HEAD_BYTES = 1024;
 
 /** pmtiles reads an archive's header and root directory with one 16 KiB
  * range. A province's archive has them in its first few hundred bytes: ask
  * for HEAD_BYTES, and for the rest of the root directory only when the
- * header says it is longer (a phone on 3G saves 12 KiB an archive). */
+ * header says it is longer (a phone on 3G saves 15 KiB an archive). */
 class HeadFirstSource {
   constructor(url) {
     this.inner = new FetchSource(url);
@@ -89,19 +93,27 @@ function clusterRadius(n) {
 }
 
 const CELL = TILE / 5; // one cluster symbol per cell: a whole grid of tiles aligns
+// From the archive's maxzoom on every point is itself; where more than
+// DENSE_SINGLES of them share a cell their symbols would pile into one blot,
+// so that cell is drawn as a cluster (a tap zooms in) until DENSE_UNTIL.
+const DENSE_SINGLES = 6;
+const DENSE_UNTIL = 17;
 
 /** The points and clusters of a map tile grouped by grid cell: one
  * cluster per cell at the members' weighted centre (moved inside the tile
- * so the tile does not cut it), or the lone point itself. Members in the
- * tile's buffer belong to the neighbouring tile's cells. */
-function groupCells(items) {
+ * so the tile does not cut it), or the points themselves when the cell
+ * holds at most `maxSingles` points and no cluster. Members in the tile's
+ * buffer belong to the neighbouring tile's cells: that tile draws their
+ * cluster; their single points are drawn here too, so no edge cuts one. */
+function groupCells(items, maxSingles = 1) {
   const cells = new Map();
   for (const it of items) {
-    if (it.x < 0 || it.y < 0 || it.x >= TILE || it.y >= TILE) continue;
-    const key = Math.floor(it.x / CELL) * 16 + Math.floor(it.y / CELL);
+    const outside = it.x < 0 || it.y < 0 || it.x >= TILE || it.y >= TILE;
+    if (outside && maxSingles <= 1) continue;
+    const key = `${Math.floor(it.x / CELL)}:${Math.floor(it.y / CELL)}`;
     let cell = cells.get(key);
     if (!cell) {
-      cell = { sx: 0, sy: 0, n: 0, counts: new Map(), members: [] };
+      cell = { sx: 0, sy: 0, n: 0, counts: new Map(), members: [], outside };
       cells.set(key, cell);
     }
     for (const [status, n] of it.counts) {
@@ -113,12 +125,24 @@ function groupCells(items) {
     cell.members.push(it);
   }
   const out = [];
-  for (const cell of cells.values()) {
-    const lone = cell.members.length === 1 && !cell.members[0].cluster ? cell.members[0] : null;
-    if (lone) {
-      out.push({ x: lone.x, y: lone.y, counts: lone.counts, single: lone });
+  const last = TILE / CELL - 1;
+  const dense = (key) => {
+    const cell = cells.get(key);
+    return Boolean(cell) && (cell.members.length > maxSingles || cell.members.some((m) => m.cluster));
+  };
+  for (const [key, cell] of cells) {
+    if (cell.outside) {
+      // a sliver of a neighbour's cell: its points complete their symbols
+      // here unless the cell beside them on this side is a cluster (dense
+      // places are dense on both sides of a tile edge)
+      const [cx, cy] = key.split(':').map(Number);
+      if (dense(`${Math.min(last, Math.max(0, cx))}:${Math.min(last, Math.max(0, cy))}`)) continue;
+    }
+    if (cell.members.length <= maxSingles && !cell.members.some((m) => m.cluster)) {
+      for (const lone of cell.members) out.push({ x: lone.x, y: lone.y, counts: lone.counts, single: lone });
       continue;
     }
+    if (cell.outside) continue; // the neighbouring tile's cluster
     // at the members' centre, kept inside its cell: symbols of neighbouring
     // cells (and tiles) never overlap and no tile edge cuts one
     const r = clusterRadius(cell.n) + 1;
@@ -291,17 +315,18 @@ export const VectorTileLayer = GridLayer.extend({
   },
 
   /** The data tiles (at zooms the archive has) that cover a map tile, each
-   * with its scale on the map tile (2 magnified, 0.5 reduced). One zoom
-   * lower than the map where that loses nothing the map shows, a quarter of
-   * the tiles to fetch: clusters (tippecanoe's 10 px become 20, finer than
-   * the map's CELL grid) and zones (simplified to 2 px instead of 1) - but
-   * never points that must stand alone (above cluster_maxzoom). */
+   * with its scale on the map tile (4 or 2 magnified, 0.5 reduced). Lower
+   * than the map where that loses nothing the map shows, fewer bytes to
+   * fetch: clusters two zooms lower (tippecanoe's 10 px become 40, still
+   * finer than the map's CELL grid, a 16th of the features) and zones one
+   * (simplified to 2 px instead of 1) - but never points that must stand
+   * alone (above cluster_maxzoom). */
   _dataTiles(coords) {
     const min = this._spec.minzoom ?? 0;
     const max = this._spec.maxzoom ?? 14;
     const clusters = this._spec.cluster_maxzoom;
-    const lower = clusters != null ? coords.z <= clusters : isArea(this._meta);
-    const want = lower ? coords.z - 1 : coords.z;
+    const lower = clusters != null ? (coords.z <= clusters ? CLUSTER_LOWER : 0) : (isArea(this._meta) ? 1 : 0);
+    const want = coords.z - lower;
     const z = Math.max(Math.min(want, max), Math.min(min, coords.z + MAX_REDUCE));
     if (z <= coords.z) {
       const dz = coords.z - z;
@@ -429,7 +454,9 @@ export const VectorTileLayer = GridLayer.extend({
         }
       }
     });
-    const points = grouped ? groupCells(items) : items.map((it) => ({ ...it, single: it.cluster ? null : it }));
+    const points = grouped ? groupCells(items)
+      : coords.z < DENSE_UNTIL ? groupCells(items, DENSE_SINGLES)
+        : items.map((it) => ({ ...it, single: it.cluster ? null : it }));
     for (const c of points) {
       if (c.single) {
         drawPoint(ctx, this._meta, c.single.f.props, c.x, c.y);
@@ -514,7 +541,26 @@ export const VectorTileLayer = GridLayer.extend({
     if (!hit) return null;
     const geojson = hit.f.raw.toGeoJSON(hit.d.x, hit.d.y, hit.d.z);
     geojson.id = idOf(this._meta, { properties: hit.f.props }) || hit.f.raw.id;
-    return { feature: geojson };
+    return { feature: geojson, partial: hit.d.z < (this._spec.maxzoom ?? 14) };
+  },
+
+  /** A tiled feature with every public property: below the archive's
+   * maxzoom, tiles carry only what the map draws (uid, status, name...), so
+   * the feature is read again from the maxzoom tile under `lngLat` (its
+   * point, or the tap inside a zone), where every feature is itself with
+   * all its properties. Null when that tile does not hold it. */
+  async fullFeature(uid, lngLat) {
+    const z = this._spec.maxzoom ?? 14;
+    const [px, py] = worldPx(lngLat[0], lngLat[1]);
+    const x = Math.floor((px * 2 ** z) / TILE);
+    const y = Math.floor((py * 2 ** z) / TILE);
+    for (const f of await this._features(z, x, y)) {
+      if (String(idOf(this._meta, { properties: f.props }) || f.raw.id) !== String(uid)) continue;
+      const geojson = f.raw.toGeoJSON(x, y, z);
+      geojson.id = uid;
+      return geojson;
+    }
+    return null;
   },
 
   _hitOwn(latlng, zoom, tolerancePx) {
@@ -578,6 +624,25 @@ export async function tapTiled(app, entry, latlng) {
     app.map.setView(hit.cluster.latlng, Math.max(zoom + 1, Math.min(zoom + 2, parts)));
     return true;
   }
-  if (hit) app.openFeature(entry.meta.id, hit.feature, { latlng });
+  if (hit) app.openFeature(entry.meta.id, await completeFeature(app, entry, hit, latlng), { latlng });
   return Boolean(hit);
+}
+
+/** The feature a popup shows: the tapped one when its tile has every
+ * property, else the same uid read from the maxzoom tile, else (that tile
+ * unreadable) from the layer's GeoJSON blob; the partial one as a last
+ * resort (its name and status). */
+async function completeFeature(app, entry, hit, latlng) {
+  if (!hit.partial) return hit.feature;
+  const uid = hit.feature.id;
+  const g = hit.feature.geometry;
+  const at = g && g.type === 'Point' ? g.coordinates : [latlng.lng, latlng.lat];
+  try {
+    const full = await entry.tileLayer.fullFeature(uid, at);
+    if (full) return full;
+    await app.ensureFeatures(entry.meta.id);
+    return (entry.features || []).find((f) => String(f.id) === String(uid)) || hit.feature;
+  } catch (error) {
+    return hit.feature;
+  }
 }

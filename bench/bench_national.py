@@ -1,0 +1,213 @@
+"""National-size publish (``bench_publish.py --national``; prints figures, not a test).
+
+1,000,000 risk points + 20,000 isolation zones published through the real
+plugin pipeline (validate, export, upload) to the endpoint running in a
+**separate process** (``covidmaps_publish`` with its limits raised for the
+size), so the memory of each side is its own:
+
+- QGIS side: this process's peak resident set (``VmHWM``: the kernel's
+  high-water mark, so no sample can miss the peak), for the whole run and
+  sampled during the publish alone;
+- endpoint: the server process's own ``VmHWM``, and the sum over its process
+  tree (server + tile input + tippecanoe) sampled every 0.2 s.
+
+Both must stay <= 4 GiB. The time is reported as the same ratio as the
+100k bench: full publish / QGIS's default GeoJSON export, measured in this
+run. Workspace creation is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess  # nosec B404 - this interpreter on a fixed script
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+GIB = 1024 ** 3
+
+# The endpoint, alone in its process; prints its URL, serves until stdin closes.
+ENDPOINT_CHILD = """
+import json, logging, sys
+from pathlib import Path
+from covidmaps_publish.config import Config, Limits
+from covidmaps_publish.server import ServerThread
+logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                    format="%(asctime)s %(name)s %(levelname)s %(message)s")
+config = Config(data_dir=Path(sys.argv[1]), fsync=False, limits=Limits(**json.loads(sys.argv[2])))
+with ServerThread(config) as server:
+    print(server.url, flush=True)
+    sys.stdin.read()
+"""
+
+
+def _status_kib(pid: int, key: str) -> int:
+    """A ``/proc/PID/status`` figure in KiB (0 when the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> List[int]:
+    children: Dict[int, List[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+class PeakMemory:
+    """Samples RSS every ``period`` s: this process alone, and a process tree."""
+
+    def __init__(self, tree_root: int, period: float = 0.2) -> None:
+        self.tree_root = tree_root
+        self.period = period
+        self.self_peak = 0  # KiB
+        self.tree_peak = 0  # KiB
+        self.tree_top: Dict[str, int] = {}  # biggest RSS seen per process name
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.self_peak = max(self.self_peak, _status_kib(os.getpid(), "VmRSS"))
+            total = 0
+            for pid in [self.tree_root, *_descendants(self.tree_root)]:
+                rss = _status_kib(pid, "VmRSS")
+                total += rss
+                try:
+                    name = Path(f"/proc/{pid}/comm").read_text().strip()
+                except OSError:
+                    continue
+                self.tree_top[name] = max(self.tree_top.get(name, 0), rss)
+            self.tree_peak = max(self.tree_peak, total)
+            self._stop.wait(self.period)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@contextmanager
+def endpoint_process(data_dir: Path, limits: Dict[str, Any], log_path: Path
+                     ) -> Iterator[subprocess.Popen]:
+    """The endpoint in a child process (its URL in ``proc.url``)."""
+    log = open(log_path, "ab")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(  # noqa: S603  # nosec B603 - this interpreter, fixed script
+        [sys.executable, "-c", ENDPOINT_CHILD, str(data_dir), json.dumps(limits)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+    try:
+        assert proc.stdout is not None
+        proc.url = proc.stdout.readline().decode().strip()  # type: ignore[attr-defined]
+        if not proc.url.startswith("http"):  # type: ignore[attr-defined]
+            raise RuntimeError(f"the endpoint did not start (see {log_path})")
+        yield proc
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    from bench_publish import (
+        default_geojson,
+        manifest_latency,
+        percentile,
+        print_phone_views,
+        scale_layer,
+    )
+    from covidmaps_publish.tokens import TokenStore
+    from qgis.core import QgsProject
+
+    from covidmaps_plugin.core.publishing.auth import auth_headers
+    from covidmaps_plugin.core.publishing.pipeline import PublishRequest, publish
+    from covidmaps_plugin.core.workspace import create_workspace
+
+    def say(text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    gpkg = work / "bench.gpkg"
+    project = QgsProject()
+    create_workspace(gpkg, with_sample=True, project=project)
+    project.clear()
+    del project
+    say(f"building the workspace: {args.points} risk points, {args.zones} zones")
+    scale_layer(gpkg, "risk_points", args.points, 0.6)  # spread over the province
+    scale_layer(gpkg, "isolation_zones", args.zones, 0.3)
+    say(f"workspace built ({gpkg.stat().st_size / 1e6:.0f} MB); QGIS side VmHWM so far "
+        f"{_status_kib(os.getpid(), 'VmHWM') / 1024:.0f} MiB")
+    qgis_s, qgis_cpu, raw, gz = default_geojson(gpkg, work)
+    for name in ("risk_points", "isolation_zones"):
+        (work / f"{name}.geojson").unlink(missing_ok=True)
+    say(f"QGIS default GeoJSON export: {qgis_s:.1f} s, {raw} B raw, {gz} B gzip")
+    data_dir = work / "endpoint"
+    limits = {"max_blob_bytes": 4 * GIB, "max_features": 10 * args.points,
+              "max_vertices_total": 10 ** 10}
+    state = data_dir / "private"
+    token = TokenStore(state).create("bench")
+    with endpoint_process(data_dir, limits, work.parent / f"{work.name}-endpoint.log") as proc:
+        request = PublishRequest(gpkg, proc.url, auth_headers(token=token),  # type: ignore[attr-defined]
+                                 confirm_warnings=True)
+        before = _status_kib(os.getpid(), "VmHWM")
+        error: Optional[BaseException] = None
+        with PeakMemory(proc.pid) as mem, \
+                manifest_latency(proc.url, work) as latencies:  # type: ignore[attr-defined]
+            start, cpu = time.perf_counter(), time.process_time()
+            try:
+                full = publish(request)
+            except BaseException as exc:  # noqa: BLE001 - reported below with the memory
+                error = exc
+            full_s, full_cpu = time.perf_counter() - start, time.process_time() - cpu
+        server_hwm = _status_kib(proc.pid, "VmHWM")
+    qgis_hwm = _status_kib(os.getpid(), "VmHWM")
+    say(f"full publish: {full_s:.1f} s wall, {full_cpu:.1f} s CPU (QGIS side)"
+        + (f" - FAILED: {error!r}" if error else ""))
+    print(f"national: {args.points} risk points, {args.zones} isolation zones")
+    print(f"QGIS side peak RSS: {qgis_hwm / 1024:.0f} MiB (VmHWM, whole run; "
+          f"{before / 1024:.0f} MiB before the publish), sampled during the publish "
+          f"{mem.self_peak / 1024:.0f} MiB (goal <= 4096)")
+    print(f"endpoint peak RSS: server process {server_hwm / 1024:.0f} MiB (VmHWM), "
+          f"its process tree {mem.tree_peak / 1024:.0f} MiB (sampled sum; biggest per "
+          f"process: {', '.join(f'{k} {v / 1024:.0f}' for k, v in sorted(mem.tree_top.items()))}"
+          f" MiB) (goal <= 4096)")
+    print(f"ratio full publish / default export, wall: {full_s / qgis_s:.2f} "
+          f"({full_s:.1f} / {qgis_s:.1f} s; goal <= 2), CPU of the QGIS side: "
+          f"{full_cpu / qgis_cpu:.2f}")
+    print(f"/data/manifest.json during the publish, {len(latencies)} requests: p50 "
+          f"{1000 * percentile(latencies, 0.5):.1f} ms, p99 "
+          f"{1000 * percentile(latencies, 0.99):.1f} ms")
+    if error is not None:
+        raise error
+    print(f"sent {full.bytes_uploaded} B on the wire ({', '.join(full.uploaded)})")
+    manifest = json.loads((data_dir / "public" / "data" / "manifest.json").read_text("utf-8"))
+    print_phone_views(data_dir, manifest, gz)
