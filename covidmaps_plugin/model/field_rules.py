@@ -30,7 +30,7 @@ import enum
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .profile import ProvinceProfile
 from .schema import CrossFieldRule, FieldDef, FieldType, LayerDef, RuleKind, ValueSource
@@ -245,14 +245,38 @@ class FieldRule:
         """True if ``value`` breaks the rule. ``value`` is typed as the model
         stores it (text, int/float, bool; dates as the reader keeps them).
         Only REQUIRED looks at empty values; TYPE takes wire values (what
-        :meth:`convert` reads)."""
+        :func:`convert_type` reads)."""
         if self.kind is FieldRuleKind.REQUIRED:
             return is_empty(value)
         if is_empty(value):
             return False
-        if self.kind is FieldRuleKind.TYPE:
-            return convert_type(self.field, value) is INVALID
-        return self.rows([value]) == [0]
+        return self.predicate()(value)
+
+    def predicate(self) -> Callable[[Any], bool]:
+        """A function telling whether a present (non-empty) value breaks the
+        rule: what the endpoint runs on every uploaded value, so it is built
+        once per rule and does nothing but the test."""
+        kind = self.kind
+        if kind is FieldRuleKind.REQUIRED:
+            return is_empty
+        if kind is FieldRuleKind.TYPE:
+            convert = CONVERTERS[self.field.type]
+            return lambda v: convert(v) is INVALID
+        if kind is FieldRuleKind.MAX_LENGTH:
+            limit = self.limit or 0
+            return lambda v: type(v) is str and len(v) > limit
+        if kind is FieldRuleKind.RANGE:
+            low = -math.inf if self.minimum is None else self.minimum
+            high = math.inf if self.maximum is None else self.maximum
+            # nan is unreadable: reported as a bad value, not out of range
+            return lambda v: (type(v) is int or type(v) is float) and not low <= v <= high \
+                and v == v
+        if kind in (FieldRuleKind.VALUE_LIST, FieldRuleKind.PROFILE_CODE):
+            allowed = frozenset(self.values)
+            if self.open_codes:
+                return lambda v: v not in allowed and not is_commune_code(v)
+            return lambda v: v not in allowed
+        raise ValueError(f"unknown field rule kind {kind!r}")
 
     def rows(self, values: Sequence[Any]) -> List[int]:
         """The rows of a column whose value breaks the rule (the validator's
@@ -278,10 +302,8 @@ class FieldRule:
             if self.open_codes:
                 rows = [r for r in rows if not is_commune_code(values[r])]
             return rows
-        if kind is FieldRuleKind.TYPE:
-            return [r for r, v in enumerate(values)
-                    if not is_empty(v) and convert_type(self.field, v) is INVALID]
-        raise ValueError(f"unknown field rule kind {kind!r}")
+        broken = self.predicate()
+        return [r for r, v in enumerate(values) if not is_empty(v) and broken(v)]
 
     def violation(self, value: Any) -> Violation:
         """The violation ``value`` makes of this rule (call when broken)."""
@@ -319,29 +341,51 @@ class _Invalid:
 INVALID: Any = _Invalid()  # what convert_type returns for a value of the wrong type
 
 
+def _text(value: Any) -> Any:
+    return value if type(value) is str and is_utf8_text(value) else INVALID
+
+
+def _uuid(value: Any) -> Any:
+    return value if type(value) is str and _UUID.fullmatch(value) is not None else INVALID
+
+
+def _integer(value: Any) -> Any:
+    return value if type(value) is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT else INVALID
+
+
+def _real(value: Any) -> Any:
+    return float(value) if is_number(value) else INVALID
+
+
+def _boolean(value: Any) -> Any:
+    return value if type(value) is bool else INVALID
+
+
+def _date(value: Any) -> Any:
+    text = iso_date(value)
+    return INVALID if text is None else text
+
+
+def _datetime(value: Any) -> Any:
+    text = province_time(value)
+    return INVALID if text is None else text
+
+
+# the TYPE rule of each field type: a non-empty wire value (JSON: text,
+# numbers, booleans, ISO dates) as the release stores it, or INVALID.
+# Datetimes come out in province time (+07:00, seconds), dates as
+# YYYY-MM-DD, reals as floats, so canonical bytes do not depend on how the
+# client wrote them.
+CONVERTERS: Dict[FieldType, Callable[[Any], Any]] = {
+    FieldType.STRING: _text, FieldType.UUID: _uuid, FieldType.INTEGER: _integer,
+    FieldType.REAL: _real, FieldType.BOOLEAN: _boolean, FieldType.DATE: _date,
+    FieldType.DATETIME: _datetime,
+}
+
+
 def convert_type(fld: FieldDef, value: Any) -> Any:
-    """A non-empty wire value (JSON: text, numbers, booleans, ISO dates) as
-    the release stores it, or :data:`INVALID`: the TYPE rule. Datetimes come
-    out in province time (+07:00, seconds), dates as YYYY-MM-DD, reals as
-    floats, so canonical bytes do not depend on how the client wrote them."""
-    kind = fld.type
-    if kind is FieldType.STRING:
-        return value if type(value) is str and is_utf8_text(value) else INVALID
-    if kind is FieldType.UUID:
-        return value if is_uuid(value) else INVALID
-    if kind is FieldType.INTEGER:
-        return value if is_whole_number(value) else INVALID
-    if kind is FieldType.REAL:
-        return float(value) if is_number(value) else INVALID
-    if kind is FieldType.BOOLEAN:
-        return value if type(value) is bool else INVALID
-    if kind is FieldType.DATE:
-        text = iso_date(value)
-        return INVALID if text is None else text
-    if kind is FieldType.DATETIME:
-        text = province_time(value)
-        return INVALID if text is None else text
-    return INVALID
+    """``value`` converted by ``fld``'s TYPE rule, or :data:`INVALID`."""
+    return CONVERTERS[fld.type](value)
 
 
 def profile_codes(fld: FieldDef, profile: Optional[ProvinceProfile]
@@ -385,34 +429,39 @@ def field_rules(fld: FieldDef, profile: Optional[ProvinceProfile] = None
     return tuple(rules)
 
 
-@dataclass(frozen=True)
 class FieldRuleSet:
-    """The rules of one field, and the interpreter's two entry points."""
+    """The rules of one field, and the interpreter's two entry points.
+    Built once per layer and upload: each rule's predicate is made here."""
 
-    field: FieldDef
-    rules: Tuple[FieldRule, ...]
-
-    @property
-    def value_rules(self) -> Tuple[FieldRule, ...]:
-        """The rules on a present value of the right type (not REQUIRED or TYPE)."""
-        return tuple(r for r in self.rules if r.kind not in (
+    def __init__(self, fld: FieldDef, rules: Tuple[FieldRule, ...]) -> None:
+        self.field = fld
+        self.rules = rules
+        self.type_rule = next(r for r in rules if r.kind is FieldRuleKind.TYPE)
+        self.required_rule = next((r for r in rules if r.kind is FieldRuleKind.REQUIRED), None)
+        # the rules on a present value of the right type (not REQUIRED or TYPE)
+        self.value_rules = tuple(r for r in rules if r.kind not in (
             FieldRuleKind.REQUIRED, FieldRuleKind.TYPE))
+        self._checks = tuple((r, r.predicate()) for r in self.value_rules)
+        self._convert = CONVERTERS[fld.type]
 
     def check(self, value: Any) -> Optional[Violation]:
         """The first rule a typed value breaks (REQUIRED for an empty one)."""
-        for rule in self.rules:
-            if rule.kind is not FieldRuleKind.TYPE and rule.broken_by(value):
+        if is_empty(value):
+            rule = self.required_rule
+            return None if rule is None else rule.violation(value)
+        for rule, broken in self._checks:
+            if broken(value):
                 return rule.violation(value)
         return None
 
     def convert(self, raw: Any) -> Tuple[Any, Optional[Violation]]:
         """A non-empty wire value converted by the TYPE rule and checked by
         the others: ``(value, None)``, or ``(INVALID, violation)``."""
-        value = convert_type(self.field, raw)
+        value = self._convert(raw)
         if value is INVALID:
-            return INVALID, FieldRule(FieldRuleKind.TYPE, self.field).violation(raw)
-        for rule in self.value_rules:
-            if rule.broken_by(value):
+            return INVALID, self.type_rule.violation(raw)
+        for rule, broken in self._checks:
+            if broken(value):
                 return INVALID, rule.violation(value)
         return value, None
 

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from covidmaps_plugin.model import FieldDef, FieldType, LayerDef, ProvinceProfile
 from covidmaps_plugin.model.field_rules import (
     INVALID,
+    FieldRule,
     FieldRuleSet,
     Violation,
     cross_field_violation,
@@ -68,9 +69,11 @@ class PropertyChecker:
         self.fields: Dict[str, FieldDef] = {f.name: f for f in layer.fields}
         self.public_names: Tuple[str, ...] = tuple(f.name for f in layer.public_fields)
         self.internal = frozenset(f.name for f in layer.internal_fields)
-        self.required: List[FieldDef] = [f for f in layer.public_fields if f.required]
         # the model's field rules (model.field_rules), derived once per upload
         self.rules: Dict[str, FieldRuleSet] = layer_rules(layer, profile, public_only=True)
+        self.required: List[Tuple[FieldDef, FieldRule]] = [
+            (rules.field, rules.required_rule) for rules in self.rules.values()
+            if rules.required_rule is not None]
         self.published_statuses = frozenset(layer.published_statuses)
         self.memo: Dict[str, Dict[str, Any]] = {
             f.name: {} for f in layer.public_fields
@@ -112,16 +115,13 @@ class PropertyChecker:
                 value = _value(self.rules[name], raw, sink)
             if value is not _MISSING:
                 values[name] = value
-        for fld in self.required:
-            if fld.name in values:
-                value = values[fld.name]
-            elif fld.name in props and props[fld.name] not in (None, ""):
+        for fld, rule in self.required:
+            value = values.get(fld.name)
+            if value is not None and not rule.broken_by(value):
+                continue
+            if value is None and props.get(fld.name) not in (None, ""):
                 continue  # already reported as a bad value
-            else:
-                value = None
-            violation = self.rules[fld.name].check(value)
-            if violation is not None:  # REQUIRED: missing, empty or blank
-                _report(sink, fld, violation)
+            _report(sink, fld, rule.violation(value))  # missing, empty or blank
         status = values.get("status")
         if status is not None and status not in self.published_statuses:
             sink.add("status-not-published",
@@ -157,10 +157,10 @@ class PropertyChecker:
                 columns[name] = column
         except ErrorCapError:
             return None
-        for fld in self.required:
+        for fld, rule in self.required:
             column = columns[fld.name]
-            if None in column or self.rules[fld.name].rules[0].rows(column):
-                return None  # REQUIRED (the first rule of a required field)
+            if None in column or rule.rows(column):
+                return None
         if "status" in columns and not self.published_statuses.issuperset(columns["status"]):
             return None
         for rule in self.layer.rules:
