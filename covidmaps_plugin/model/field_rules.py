@@ -196,7 +196,7 @@ class Violation:
     layer: str = ""
     uid: Optional[str] = None
 
-    def located(self, layer: str, uid: Optional[str]) -> "Violation":
+    def located(self, layer: str, uid: Optional[str]) -> Violation:
         return Violation(self.code, self.field, self.params, layer, uid)
 
     def message(self, field_label: str, lang: str = "en") -> str:

@@ -76,13 +76,15 @@ def test_required_if_satisfied():
     assert codes(_one("quarantine_facilities", status="closed", closed_on="2021-06-09")) == []
 
 
-@pytest.mark.parametrize("field, value", [
-    ("place_type", "nightclub"), ("status", "active "), ("district_code", "999"),
-    ("status", "Active"),
+@pytest.mark.parametrize("field, value, code", [
+    ("place_type", "nightclub", FindingCode.ATTR_NOT_IN_LIST),
+    ("status", "active ", FindingCode.ATTR_NOT_IN_LIST),
+    ("district_code", "999", FindingCode.ATTR_NOT_IN_PROFILE),
+    ("status", "Active", FindingCode.ATTR_NOT_IN_LIST),
 ])
-def test_values_outside_their_list(field, value):
+def test_values_outside_their_list(field, value, code):
     report = _one("risk_points", **{field: value})
-    found = [f for f in report.findings if f.code is FindingCode.ATTR_NOT_IN_LIST]
+    found = [f for f in report.findings if f.code is code]
     assert [f.field for f in found] == [field]
     assert value in found[0].message_en
 

@@ -6,7 +6,6 @@ canonical bytes (and their SHA-256) match what the plugin predicts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model import FieldDef, FieldType, LayerDef, ProvinceProfile
