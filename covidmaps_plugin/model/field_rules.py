@@ -44,7 +44,12 @@ MAX_EXACT_INT = 2 ** 53 - 1
 UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # a GSO commune code, accepted as it is when the profile lists no communes
 COMMUNE_CODE_PATTERN = "[0-9]{5}"
+# an instant as the exporter writes it (and the form asks for): date, time
+# to the second (a fraction allowed) and an offset or Z
+DATETIME_PATTERN = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                    r"(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])")
 _UUID = re.compile(UUID_PATTERN, re.ASCII)
+_DATETIME = re.compile(DATETIME_PATTERN, re.ASCII)
 _COMMUNE_CODE = re.compile(COMMUNE_CODE_PATTERN, re.ASCII)
 
 
@@ -367,6 +372,8 @@ def _date(value: Any) -> Any:
 
 
 def _datetime(value: Any) -> Any:
+    if type(value) is not str or _DATETIME.fullmatch(value) is None:
+        return INVALID
     text = province_time(value)
     return INVALID if text is None else text
 
