@@ -594,6 +594,10 @@ class PublishDialog(QDialog):
                               finding.severity, finding)
         self.findings_hint.setVisible(
             self.canvas is not None and any(f.fid is not None for f in findings))
+        # the list says what; the status line (two lines) only what happened
+        self.status.setText(tr("The endpoint refused the data: see the {0} problem(s) under "
+                               "Validation. The public map did not change. Fix them, then "
+                               "check again.").format(len(findings)))
 
     def publish_done(self, results: Dict[str, Any]) -> None:
         release_id = str(results.get("RELEASE_ID") or "")

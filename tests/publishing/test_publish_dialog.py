@@ -449,6 +449,7 @@ def test_a_refusal_of_the_endpoint_lists_the_feature_like_the_dock(
         assert finding.message_vi.startswith("«Xã/phường/thị trấn» có mã «01999» không có trong hồ sơ")
         assert "not in the province profile" in finding.message_en
         assert dialog.findings_hint.isVisible()
+        assert "did not change" in dialog.status.text() or "không thay đổi" in dialog.status.text()
         dialog._finding_double_clicked(row)  # as a double-click does
         assert workspace.layer("risk_points").selectedFeatureIds() == [fid]
         ARTIFACTS.mkdir(exist_ok=True)
