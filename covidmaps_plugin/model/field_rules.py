@@ -481,17 +481,19 @@ def layer_rules(layer: LayerDef, profile: Optional[ProvinceProfile] = None,
 
 
 def check_record(layer: LayerDef, record: Mapping[str, Any],
-                 profile: Optional[ProvinceProfile] = None) -> List[Violation]:
+                 profile: Optional[ProvinceProfile] = None,
+                 public_only: bool = False) -> List[Violation]:
     """Every per-field rule ``record`` (wire values by field name) breaks,
     one violation per field at most, then the cross-field rules, each
     located on the record's layer and uid. Fields the record lacks count as
-    empty."""
+    empty. ``public_only``: what a release carries (internal fields never
+    leave the officer's machine)."""
     from .rules import rule_violated
 
     uid = record.get("uid") if isinstance(record.get("uid"), str) else None
     found: List[Violation] = []
     typed: Dict[str, Any] = {}
-    for name, rules in layer_rules(layer, profile).items():
+    for name, rules in layer_rules(layer, profile, public_only).items():
         raw = record.get(name)
         if is_empty(raw):
             broken = rules.check(raw)  # REQUIRED, if the field is
