@@ -211,3 +211,25 @@ def test_a_pile_of_identical_points_is_reported_without_comparing_every_pair():
     rows = [(point(), sound_attributes("risk_points")) for _ in range(300)]
     report = run({"risk_points": make_layer("risk_points", rows)})
     assert codes(report) == ["ATTR_DUPLICATE"] * 299
+
+
+@pytest.mark.parametrize("field, value", [
+    ("name", "   "), ("name", "x" * 201), ("place_type", "nightclub"),
+    ("district_code", "999"), ("commune_code", "0199x"), ("commune_code", "01999"),
+    ("related_cases", -1), ("related_cases", 100001), ("related_cases", 7),
+    ("address", "y" * 301),
+])
+def test_the_validator_gives_the_interpreters_verdict(field, value):
+    """The validator runs the model's field rules (model/field_rules.py): on
+    a feature with one changed value its field-rule findings are exactly the
+    interpreter's violations (code, field), as the endpoint's 422 are."""
+    from covidmaps_plugin.model import default_profile
+    from covidmaps_plugin.model.field_rules import FieldCode, check_record
+
+    attributes = sound_attributes("risk_points", **{field: value})
+    expected = [(v.code.value, v.field) for v in check_record(
+        MODEL.layer("risk_points"), attributes, default_profile())]
+    field_codes = {c.value for c in FieldCode}
+    report = _one("risk_points", **{field: value})
+    assert [(f.code.value, f.field) for f in report.findings
+            if f.code.value in field_codes] == expected
