@@ -186,6 +186,8 @@ def _shown(value: Any, limit: int = 60) -> str:
     """A value for a message: numbers without a needless .0, text cut short."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if type(value) is int and not is_whole_number(value):
+        return "±2^53+"  # str() of a huge int is slow, and refused past 4300 digits
     return str(value)[:limit]
 
 

@@ -47,6 +47,7 @@ CASES = [
     ("related_cases", True, FieldCode.BAD_VALUE),
     ("related_cases", 2.0, FieldCode.BAD_VALUE),
     ("related_cases", 2 ** 53, FieldCode.BAD_VALUE),
+    ("related_cases", 10 ** 4000, FieldCode.BAD_VALUE),  # str() of it raises
     ("uid", UID.upper(), FieldCode.BAD_UUID),
     ("uid", UID + "\n", FieldCode.BAD_UUID),
     ("exposure_start", "2021-06-10T07:00:00", FieldCode.BAD_VALUE),  # no offset
