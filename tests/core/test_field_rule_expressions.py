@@ -6,6 +6,7 @@ and the interpreter give the same verdict, on every rule of every layer."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from typing import Any, List
 
 import pytest
@@ -18,6 +19,7 @@ from covidmaps_plugin.model.field_rules import FieldRule, FieldRuleKind, iter_ru
 from covidmaps_plugin.model.profile import AdminUnit
 
 PROFILE = default_profile()
+UID = str(uuid.uuid5(uuid.NAMESPACE_URL, "covidmaps/field-rules"))
 # a profile that lists communes (the default one lists none: any well-formed
 # commune code is accepted)
 WITH_COMMUNES = dataclasses.replace(PROFILE, communes=(
@@ -30,9 +32,7 @@ def _candidates(rule: FieldRule) -> List[Any]:
     if kind is FieldRuleKind.REQUIRED:
         return ["x", "", " ", "  \t", "a b"]
     if kind is FieldRuleKind.TYPE and fld.type is FieldType.UUID:
-        return ["3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a", "3F2B8C1E-0D4A-4B6E-9C1A-2F5E8D7C6B5A",
-                "{3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a}", "3f2b8c1e0d4a4b6e9c1a2f5e8d7c6b5a",
-                "3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a\n", "x"]
+        return [UID, UID.upper(), "{" + UID + "}", UID.replace("-", ""), UID + "\n", "x"]
     if kind is FieldRuleKind.TYPE and fld.type is FieldType.DATETIME:
         return ["2021-06-01T08:00:00+07:00", "2021-06-01T01:00:00Z",
                 "2021-06-01T08:00:00-05:30", "2021-06-01T08:00:00.5+07:00",

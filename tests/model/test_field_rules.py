@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -20,7 +21,7 @@ from covidmaps_plugin.model.field_rules import (
 
 PROFILE = default_profile()
 RISK = MODEL.layer("risk_points")
-UID = "3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a"
+UID = str(uuid.uuid5(uuid.NAMESPACE_URL, "covidmaps/field-rules"))
 GOOD = {"uid": UID, "name": "Chợ Phủ Thông", "place_type": "market",
         "exposure_start": "2021-06-10T07:00:00+07:00",
         "exposure_end": "2021-06-10T11:00:00+07:00", "announced_on": "2021-06-12",

@@ -64,4 +64,5 @@ def test_the_column_path_accepts_what_the_interpreter_accepts():
         sink = ErrorSink("risk_points", 100)
         sink.feature_id = uid(9, "rp")
         assert checker.check(rows[-1], sink, set()) is None
-        assert sink.errors[0].code == check_record(RISK, rows[-1], PROFILE, public_only=True)[0].code.value
+        first = check_record(RISK, rows[-1], PROFILE, public_only=True)[0]
+        assert sink.errors[0].code == first.code.value

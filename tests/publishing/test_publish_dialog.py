@@ -362,8 +362,8 @@ def stricter_endpoint(tmp_path_factory):
     """An endpoint whose province profile lists its communes: a commune code
     the officer's profile (no communes listed) accepts as well-formed is not
     one of them, so the endpoint refuses what the officer's check passed."""
-    import json
     import dataclasses
+    import json
 
     from covidmaps_publish.config import Config
     from covidmaps_publish.server import ServerThread
@@ -446,7 +446,8 @@ def test_a_refusal_of_the_endpoint_lists_the_feature_like_the_dock(
         assert (finding.layer, finding.uid, finding.fid, finding.field) == (
             "risk_points", uid, fid, "commune_code")
         assert f"«{name}»" in row.text() and "01999" in row.text()
-        assert finding.message_vi.startswith("«Xã/phường/thị trấn» có mã «01999» không có trong hồ sơ")
+        assert finding.message_vi.startswith(
+            "«Xã/phường/thị trấn» có mã «01999» không có trong hồ sơ")
         assert "not in the province profile" in finding.message_en
         assert dialog.findings_hint.isVisible()
         assert "did not change" in dialog.status.text() or "không thay đổi" in dialog.status.text()
