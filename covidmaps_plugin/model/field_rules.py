@@ -35,13 +35,14 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from .profile import ProvinceProfile
 from .schema import CrossFieldRule, FieldDef, FieldType, LayerDef, RuleKind, ValueSource
 from .visibility import PROVINCE_TZ, parse_instant
+from .wire import UUID_TEXT
 
 # I-JSON's exact integer range (RFC 7493): every reader of the data
 # (JavaScript, the GeoPackage, float64 maths) holds these exactly
 MAX_EXACT_INT = 2 ** 53 - 1
 
-# a canonical UUID as str(uuid.UUID(text)) writes it (matched whole)
-UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# a canonical UUID as str(uuid.UUID(text)) writes it (the wire grammar)
+UUID_PATTERN = UUID_TEXT
 # a GSO commune code, accepted as it is when the profile lists no communes
 COMMUNE_CODE_PATTERN = "[0-9]{5}"
 # an instant as the exporter writes it (and the form asks for): date, time
@@ -143,7 +144,7 @@ def is_whole_number(value: Any) -> bool:
 
 
 def is_uuid(value: Any) -> bool:
-    """A canonical lower-case UUID string (matched whole)."""
+    """A canonical lower-case UUID string (matched whole; ``wire.is_uuid``)."""
     return type(value) is str and _UUID.fullmatch(value) is not None
 
 

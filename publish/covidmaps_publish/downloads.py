@@ -23,7 +23,7 @@ import io
 import json
 from typing import Any, Dict, List, Optional
 
-from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model import MODEL, wire
 from covidmaps_plugin.model.manifest_meta import layer_meta
 
 from .representation import compressed_variants
@@ -124,7 +124,7 @@ class Downloads:
                 self.storage.put_immutable(download_key(sha, ".br"), br)
                 self.storage.put_immutable(download_key(sha), data)
             cached = {"csv": {"sha256": sha, "size": len(data),
-                              "href": f"downloads/{sha}.csv"}}
+                              "href": wire.DOWNLOAD.name(sha)}}
         self._refs[(layer_id, blob_sha)] = cached
         while len(self._refs) > 64:
             self._refs.pop(next(iter(self._refs)))
