@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
 from ..model import (
     RISK_POINT_VISIBLE_DAYS,
@@ -19,6 +19,14 @@ from ..model import (
     LayerDef,
     ProvinceProfile,
     RuleKind,
+)
+from ..model.field_rules import (
+    COMMUNE_CODE_PATTERN,
+    DATETIME_PATTERN,
+    UUID_PATTERN,
+    FieldRule,
+    FieldRuleKind,
+    field_rules,
 )
 from ..model.visibility import PROVINCE_TZ
 from .fields import offset_text
@@ -128,10 +136,6 @@ class Check:
         return self.message_vi if lang == "vi" else self.message_en
 
 
-_ISO_DATETIME = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}([+-][0-9]{2}:[0-9]{2}|Z)$"
-_UUID = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-
-
 def _in_list(field_expr: str, values: Sequence[str]) -> str:
     return f"{field_expr} IN ({', '.join(quote_text(v) for v in values)})"
 
@@ -145,51 +149,72 @@ def _comparable(fld: FieldDef) -> str:
     return name
 
 
-def _value_checks(fld: FieldDef, profile: Optional[ProvinceProfile]) -> List[Check]:
+def _matches(name: str, pattern: str) -> str:
+    """``name`` matches ``pattern`` whole: \\A..\\z, because PCRE's ``$`` also
+    matches before a final newline (which the model's fullmatch refuses)."""
+    whole = quote_text(r"\A(" + pattern + r")\z")
+    return f"regexp_match({name}, {whole})"
+
+
+def rule_check(rule: FieldRule) -> Optional[Check]:
+    """The QGIS constraint of one of the model's field rules: an expression
+    true when the value satisfies it (one translation per rule kind, so the
+    form and the validator cannot disagree), or None when QGIS enforces the
+    rule itself (NULL for a required field: the not-null constraint; the
+    storage type of numbers, booleans, dates and text). NULL always passes:
+    the rule is about a value that is there."""
+    fld, kind = rule.field, rule.kind
     name = quote_field(fld.name)
-    checks: List[Check] = []
-    if fld.required and fld.type in (FieldType.STRING, FieldType.UUID):
-        checks.append(Check(f"{name} IS NULL OR trim({name}) <> ''",
-                            f"{fld.label_vi}: không được để trống.",
-                            f"{fld.label_en}: must not be empty."))
-    if fld.value_list is not None:
-        checks.append(Check(f"{name} IS NULL OR {_in_list(name, fld.value_list.values)}",
-                            f"{fld.label_vi}: giá trị không có trong danh mục.",
-                            f"{fld.label_en}: value is not in the list."))
-    codes: Tuple[str, ...] = ()
-    if profile is not None and fld.value_source is not None:
-        source = fld.value_source.value
-        codes = profile.district_codes if source == "districts" else (
-            profile.commune_codes if source == "communes" else ())
-    if codes:
-        checks.append(Check(f"{name} IS NULL OR {_in_list(name, codes)}",
-                            f"{fld.label_vi}: mã không có trong hồ sơ tỉnh.",
-                            f"{fld.label_en}: code is not in the province profile."))
-    if fld.type is FieldType.UUID:
-        checks.append(Check(f"{name} IS NULL OR regexp_match({name}, {quote_text(_UUID)})",
-                            f"{fld.label_vi}: không phải mã UUID hợp lệ.",
-                            f"{fld.label_en}: not a valid UUID."))
-    if fld.type is FieldType.DATETIME:
-        checks.append(Check(
-            f"{name} IS NULL OR regexp_match({name}, {quote_text(_ISO_DATETIME)})",
-            f"{fld.label_vi}: thời gian phải có dạng 2021-06-01T08:00:00+07:00.",
-            f"{fld.label_en}: time must look like 2021-06-01T08:00:00+07:00."))
-    if fld.min_value is not None or fld.max_value is not None:
+    vi, en = fld.label_vi, fld.label_en
+    if kind is FieldRuleKind.REQUIRED:
+        if fld.type not in (FieldType.STRING, FieldType.UUID):
+            return None
+        return Check(f"{name} IS NULL OR trim({name}) <> ''",
+                     f"{vi}: không được để trống.", f"{en}: must not be empty.")
+    if kind is FieldRuleKind.TYPE:
+        if fld.type is FieldType.UUID:
+            return Check(f"{name} IS NULL OR {_matches(name, UUID_PATTERN)}",
+                         f"{vi}: không phải mã UUID hợp lệ.", f"{en}: not a valid UUID.")
+        if fld.type is FieldType.DATETIME:
+            # the pattern, then a real calendar time (to_datetime of 31 June is NULL)
+            return Check(
+                f"{name} IS NULL OR ({_matches(name, DATETIME_PATTERN)} AND "
+                f"try(to_datetime(left({name}, 19))) IS NOT NULL)",
+                f"{vi}: thời gian phải có dạng 2021-06-01T08:00:00+07:00.",
+                f"{en}: time must look like 2021-06-01T08:00:00+07:00.")
+        return None
+    if kind is FieldRuleKind.VALUE_LIST:
+        return Check(f"{name} IS NULL OR {_in_list(name, rule.values)}",
+                     f"{vi}: giá trị không có trong danh mục.",
+                     f"{en}: value is not in the list.")
+    if kind is FieldRuleKind.PROFILE_CODE:
+        allowed = [_in_list(name, rule.values)] if rule.values else []
+        if rule.open_codes:
+            allowed.append(_matches(name, COMMUNE_CODE_PATTERN))
+        return Check(f"{name} IS NULL OR {' OR '.join(allowed) or 'false'}",
+                     f"{vi}: mã không có trong hồ sơ tỉnh.",
+                     f"{en}: code is not in the province profile.")
+    if kind is FieldRuleKind.RANGE:
         bounds = []
-        if fld.min_value is not None:
-            bounds.append(f"{name} >= {fld.min_value:g}")
-        if fld.max_value is not None:
-            bounds.append(f"{name} <= {fld.max_value:g}")
-        low = "" if fld.min_value is None else f"{fld.min_value:g}"
-        high = "" if fld.max_value is None else f"{fld.max_value:g}"
-        checks.append(Check(f"{name} IS NULL OR ({' AND '.join(bounds)})",
-                            f"{fld.label_vi}: phải trong khoảng {low}–{high}.",
-                            f"{fld.label_en}: must be between {low} and {high}."))
-    if fld.max_length and fld.type is FieldType.STRING:
-        checks.append(Check(f"{name} IS NULL OR length({name}) <= {fld.max_length}",
-                            f"{fld.label_vi}: tối đa {fld.max_length} ký tự.",
-                            f"{fld.label_en}: at most {fld.max_length} characters."))
-    return checks
+        if rule.minimum is not None:
+            bounds.append(f"{name} >= {rule.minimum:g}")
+        if rule.maximum is not None:
+            bounds.append(f"{name} <= {rule.maximum:g}")
+        low = "" if rule.minimum is None else f"{rule.minimum:g}"
+        high = "" if rule.maximum is None else f"{rule.maximum:g}"
+        return Check(f"{name} IS NULL OR ({' AND '.join(bounds)})",
+                     f"{vi}: phải trong khoảng {low}–{high}.",
+                     f"{en}: must be between {low} and {high}.")
+    if kind is FieldRuleKind.MAX_LENGTH:
+        return Check(f"{name} IS NULL OR length({name}) <= {rule.limit}",
+                     f"{vi}: tối đa {rule.limit} ký tự.",
+                     f"{en}: at most {rule.limit} characters.")
+    raise ValueError(f"no expression for field rule {kind!r}")
+
+
+def _value_checks(fld: FieldDef, profile: Optional[ProvinceProfile]) -> List[Check]:
+    checks = (rule_check(r) for r in field_rules(fld, profile))
+    return [c for c in checks if c is not None]
 
 
 def rule_field(rule: CrossFieldRule) -> str:

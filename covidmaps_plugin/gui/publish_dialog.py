@@ -53,6 +53,7 @@ from ..core.publishing.client import new_idempotency_key, normalized_endpoint
 from ..core.publishing.confirmed import confirmed_warnings, remember_confirmed, warning_key
 from ..core.publishing.errors import PublishError
 from ..core.publishing.preview_report import PreviewReport
+from ..core.publishing.rejected import read_rejected
 from ..core.publishing.source import project_workspace_path, save_edits, unsaved_edits
 from ..core.validation import Finding, FindingCode, Severity
 from ..core.validation.table import instant_text
@@ -560,17 +561,43 @@ class PublishDialog(QDialog):
             # release (If-Match), and only if the export is the same
             BASE_RELEASE=prepared.base_release or "",
             EXPECTED_BLOBS=json.dumps(getattr(prepared, "blobs", {}) or {}))
+        # the endpoint's refusal, if it refuses, as findings (read_rejected)
+        folder = Path(tempfile.mkdtemp(prefix="covidmaps-publish-"))
+        parameters["REJECTED"] = str(folder / "rejected.json")
 
         def done(outcome: TaskOutcome) -> None:
-            if outcome.ok:
-                self.publish_done(outcome.results)
-            else:
-                self._clear_preview()
-                self.check_button.setText(tr("Refresh and check again"))
-                self.show_failure(outcome)
+            try:
+                if outcome.ok:
+                    self.publish_done(outcome.results)
+                else:
+                    self._clear_preview()
+                    self.check_button.setText(tr("Refresh and check again"))
+                    self.show_failure(outcome)
+                    self.show_rejected(read_rejected(parameters["REJECTED"]))
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
         self.status.setText(tr("Publishing…"))
-        self._run("covidmaps:publish", parameters, tr("CovidMaps: publishing the map"), done)
+        if not self._run("covidmaps:publish", parameters, tr("CovidMaps: publishing the map"),
+                         done):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def show_rejected(self, findings: List[Finding]) -> None:
+        """What the endpoint refused, listed like the check's findings (the
+        same codes and messages as the validator; a double-click shows the
+        feature): the officer fixes them and checks again."""
+        if not findings:
+            return
+        self.findings.clear()
+        for finding in findings:
+            self._add_finding(tr("Refused by the endpoint: ") + finding.described(self.lang),
+                              finding.severity, finding)
+        self.findings_hint.setVisible(
+            self.canvas is not None and any(f.fid is not None for f in findings))
+        # the list says what; the status line (two lines) only what happened
+        self.status.setText(tr("The endpoint refused the data: see the {0} problem(s) under "
+                               "Validation. The public map did not change. Fix them, then "
+                               "check again.").format(len(findings)))
 
     def publish_done(self, results: Dict[str, Any]) -> None:
         release_id = str(results.get("RELEASE_ID") or "")

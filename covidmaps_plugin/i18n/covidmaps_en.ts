@@ -472,6 +472,10 @@ An existing file is never overwritten.</translation>
             <translation>Findings</translation>
         </message>
         <message>
+            <source>Findings of the endpoint if it refuses the data</source>
+            <translation>Findings of the endpoint if it refuses the data</translation>
+        </message>
+        <message>
             <source>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</source>
             <translation>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</translation>
         </message>
@@ -844,6 +848,10 @@ An existing file is never overwritten.</translation>
             <translation>Refresh and check again</translation>
         </message>
         <message>
+            <source>Refused by the endpoint: </source>
+            <translation>Refused by the endpoint: </translation>
+        </message>
+        <message>
             <source>Release</source>
             <translation>Release</translation>
         </message>
@@ -972,6 +980,10 @@ Until this step has run, the public map says that its district boundaries are ap
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</translation>
+        </message>
+        <message>
+            <source>The endpoint refused the data: see the {0} problem(s) under Validation. The public map did not change. Fix them, then check again.</source>
+            <translation>The endpoint refused the data: see the {0} problem(s) under Validation. The public map did not change. Fix them, then check again.</translation>
         </message>
         <message>
             <source>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</source>

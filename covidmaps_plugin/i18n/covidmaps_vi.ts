@@ -472,6 +472,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Kết quả kiểm tra</translation>
         </message>
         <message>
+            <source>Findings of the endpoint if it refuses the data</source>
+            <translation>Các lỗi máy chủ công bố nêu nếu từ chối dữ liệu</translation>
+        </message>
+        <message>
             <source>First time: paste the access token the ICT staff gave you and click «Save token». It is stored encrypted in QGIS's authentication database (never in the settings) and chosen for you next time.</source>
             <translation>Lần đầu: dán mã truy cập do bộ phận CNTT cấp rồi bấm «Lưu mã». Mã được lưu mã hoá trong cơ sở dữ liệu xác thực của QGIS (không lưu trong cài đặt) và được chọn sẵn cho những lần sau.</translation>
         </message>
@@ -844,6 +848,10 @@ Tệp đã có sẽ không bao giờ bị ghi đè.</translation>
             <translation>Làm mới và kiểm tra lại</translation>
         </message>
         <message>
+            <source>Refused by the endpoint: </source>
+            <translation>Máy chủ công bố từ chối: </translation>
+        </message>
+        <message>
             <source>Release</source>
             <translation>Bản phát hành</translation>
         </message>
@@ -972,6 +980,10 @@ Khi chưa chạy bước này, bản đồ công khai ghi rõ ranh giới huyệ
         <message>
             <source>The current project has unsaved changes, so the new workspace was not opened. Save the project, then use “Open workspace…”.</source>
             <translation>Dự án hiện tại có thay đổi chưa lưu nên vùng làm việc mới chưa được mở. Hãy lưu dự án rồi dùng “Mở vùng làm việc…”.</translation>
+        </message>
+        <message>
+            <source>The endpoint refused the data: see the {0} problem(s) under Validation. The public map did not change. Fix them, then check again.</source>
+            <translation>Máy chủ công bố từ chối dữ liệu: xem {0} lỗi trong mục Kết quả kiểm tra dữ liệu. Bản đồ công khai không thay đổi. Hãy sửa rồi kiểm tra lại.</translation>
         </message>
         <message>
             <source>The extension decision number goes into the zone's «source document» as you type it; leave it empty if there is none yet.</source>

@@ -22,6 +22,7 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
 )
 
@@ -46,6 +47,9 @@ class PublishAlgorithm(CovidMapsAlgorithm):
     BASE_RELEASE = "BASE_RELEASE"
     EXPECTED_BLOBS = "EXPECTED_BLOBS"
     MAP_URL = "MAP_URL"
+    # where the endpoint's refusal goes as findings (JSON, the validator's
+    # report format), for the Publish dialog to list them like its own
+    REJECTED = "REJECTED"
 
     def shortHelpString(self) -> str:  # noqa: N802 - Qt API
         return tr(
@@ -70,6 +74,11 @@ class PublishAlgorithm(CovidMapsAlgorithm):
         self.addParameter(QgsProcessingParameterString(
             self.MESSAGE, tr("Release note"), defaultValue="", optional=True))
         self._add_previewed()
+        rejected = QgsProcessingParameterFileDestination(
+            self.REJECTED, tr("Findings of the endpoint if it refuses the data"),
+            fileFilter="JSON (*.json)", optional=True, createByDefault=False)
+        rejected.setFlags(rejected.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(rejected)
         self.addOutput(QgsProcessingOutputString(self.RELEASE_ID, tr("Release id")))
         self.addOutput(QgsProcessingOutputString(self.MAP_URL, tr("Public map URL")))
 
@@ -91,9 +100,11 @@ class PublishAlgorithm(CovidMapsAlgorithm):
     ) -> Dict[str, Any]:
         from ..core.errors import WorkspaceError
         from ..core.publishing.auth import auth_headers
+        from ..core.publishing.errors import RejectedError
         from ..core.publishing.network import network_settings
         from ..core.publishing.pipeline import PublishRequest, publish
         from ..core.publishing.preview_report import publish_as_previewed
+        from ..core.publishing.rejected import write_rejected
 
         lang = current_language()
         try:
@@ -115,6 +126,11 @@ class PublishAlgorithm(CovidMapsAlgorithm):
                                               lang)
             else:
                 result = publish(request, feedback, feedback.pushInfo, lang)
+        except RejectedError as exc:
+            path = self.parameterAsFileOutput(parameters, self.REJECTED, context)
+            if path and exc.problems:
+                write_rejected(path, exc, request.gpkg_path)
+            raise QgsProcessingException(error_text(exc)) from exc
         except WorkspaceError as exc:  # PublishError included
             raise QgsProcessingException(error_text(exc)) from exc
         feedback.pushInfo(tr("Published release {0}: {1}").format(

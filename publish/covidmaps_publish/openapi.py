@@ -153,7 +153,10 @@ def openapi_document() -> Dict[str, Any]:
                     "layer": {"type": ["string", "null"]},
                     "feature_id": {"type": ["string", "null"]},
                     "field": {"type": ["string", "null"]},
-                    "code": {"type": "string"}, "message": {"type": "string"}}},
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    # a field rule's message parameters (model/field_rules.py)
+                    "params": {"type": "object",
+                               "additionalProperties": {"type": "string"}}}},
                 "FeaturePatch": {"type": "object", "required": ["base"],
                                  "additionalProperties": False, "properties": {
                                      "base": SHA,

@@ -21,10 +21,17 @@ class FieldError:
     layer: Optional[str] = None
     feature_id: Optional[str] = None
     field: Optional[str] = None
+    # a field rule's message parameters (model.field_rules.Violation.params):
+    # the plugin renders the same code in the officer's language
+    params: Optional[Dict[str, str]] = None
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"layer": self.layer, "feature_id": self.feature_id, "field": self.field,
-                "code": self.code, "message": self.message}
+        body: Dict[str, Any] = {"layer": self.layer, "feature_id": self.feature_id,
+                                "field": self.field, "code": self.code,
+                                "message": self.message}
+        if self.params:
+            body["params"] = dict(self.params)
+        return body
 
 
 @dataclass

@@ -111,8 +111,8 @@ def test_memoised_checks_still_report_every_feature_that_is_wrong():
         check_blob("risk_points", collection(features), PROFILE, Limits())
     found = sorted((e.code, e.feature_id) for e in err.value.errors)
     ids = [f["properties"]["uid"] for f in features]
-    assert found == sorted([("bad-date", ids[0]), ("bad-date", ids[2]),
-                            ("exposure_order", ids[3]), ("exposure_order", ids[4])])
+    assert found == sorted([("ATTR_BAD_VALUE", ids[0]), ("ATTR_BAD_VALUE", ids[2]),
+                            ("ATTR_DATE_ORDER", ids[3]), ("ATTR_DATE_ORDER", ids[4])])
 
 
 def test_a_memoised_value_keeps_its_type():
@@ -120,7 +120,7 @@ def test_a_memoised_value_keeps_its_type():
     features = [risk_point(1, related_cases=1), risk_point(2, related_cases=True)]
     with pytest.raises(ProblemError) as err:
         check_blob("risk_points", collection(features), PROFILE, Limits())
-    assert [(e.code, e.field) for e in err.value.errors] == [("bad-type", "related_cases")]
+    assert [(e.code, e.field) for e in err.value.errors] == [("ATTR_BAD_VALUE", "related_cases")]
 
 
 def test_feature_hashes_are_the_hashes_of_each_features_bytes():

@@ -102,7 +102,7 @@ def test_huge_integer_properties_are_refused(api, server, stored_keys, value):
     before = stored_keys()
     body = GOOD.replace(b'"related_cases": 2', b'"related_cases": ' + str(value).encode())
     problem = _refused(_put(api, "risk_points", body), 422)
-    assert "bad-type" in _codes(problem)
+    assert "ATTR_BAD_VALUE" in _codes(problem)
     zones = collection([zone(1, households=value)])
     _refused(_put(api, "isolation_zones", zones), 422)
     assert stored_keys() == before

@@ -43,11 +43,11 @@ def test_levels_are_accepted_and_internal_fields_dropped():
 
 
 @pytest.mark.parametrize("over, code", [
-    ({"unit_code": "999"}, "unknown-unit"),
-    ({"level": 5}, "out-of-range"),
-    ({"scheme": "ct16"}, "not-in-list"),
-    ({"decision_no": None}, "required"),
-    ({"effective_from": "2021-10-20", "effective_until": "2021-10-12"}, "level_dates"),
+    ({"unit_code": "999"}, "ATTR_NOT_IN_PROFILE"),
+    ({"level": 5}, "ATTR_OUT_OF_RANGE"),
+    ({"scheme": "ct16"}, "ATTR_NOT_IN_LIST"),
+    ({"decision_no": None}, "ATTR_REQUIRED"),
+    ({"effective_from": "2021-10-20", "effective_until": "2021-10-12"}, "ATTR_DATE_ORDER"),
 ])
 def test_bad_level_records_are_refused(over, code):
     with pytest.raises(ProblemError) as err:

@@ -355,3 +355,107 @@ def test_the_first_time_nothing_is_saved_unasked(endpoint, unsaved_name_edit):
     assert layer.isModified()
     dialog.close()
     dialog.deleteLater()
+
+
+@pytest.fixture
+def stricter_endpoint(tmp_path_factory):
+    """An endpoint whose province profile lists its communes: a commune code
+    the officer's profile (no communes listed) accepts as well-formed is not
+    one of them, so the endpoint refuses what the officer's check passed."""
+    import dataclasses
+    import json
+
+    from covidmaps_publish.config import Config
+    from covidmaps_publish.server import ServerThread
+    from covidmaps_publish.tokens import TokenStore
+
+    from covidmaps_plugin.model import default_profile
+    from covidmaps_plugin.model.profile import AdminUnit
+
+    from .conftest import Endpoint
+
+    strict = dataclasses.replace(default_profile(), communes=(
+        AdminUnit("01915", "Phường Phùng Chí Kiên", "058"),))
+    data_dir = tmp_path_factory.mktemp("strict-endpoint")
+    profile_path = data_dir.parent / "strict_profile.json"
+    profile_path.write_text(json.dumps(strict.to_dict(), ensure_ascii=False), encoding="utf-8")
+    config = Config(data_dir=data_dir, fsync=False, profile_id=str(profile_path))
+    token = TokenStore(config.state_dir).create("officer-1")
+    server = ServerThread(config).start()
+    yield Endpoint(server.url + "/", token, data_dir, server)
+    server.stop()
+
+
+def _published_risk_point(workspace_path: Path, commune_code: str):
+    """A risk point the public map shows, given ``commune_code`` in the file."""
+    import datetime as dt
+
+    from qgis.core import QgsVectorLayer
+
+    from covidmaps_plugin.model import MODEL, is_published
+
+    layer = QgsVectorLayer(f"{workspace_path}|layername=risk_points", "risk_points", "ogr")
+    now = dt.datetime.now(dt.timezone.utc)
+    names = layer.fields().names()
+    feature = next(f for f in layer.getFeatures() if is_published(
+        MODEL.layer("risk_points"), dict(zip(names, f.attributes())), now))
+    assert layer.dataProvider().changeAttributeValues(
+        {feature.id(): {layer.fields().indexOf("commune_code"): commune_code}})
+    return feature.id(), feature["uid"], feature["name"]
+
+
+def test_a_refusal_of_the_endpoint_lists_the_feature_like_the_dock(
+        stricter_endpoint, workspace_copy, monkeypatch):
+    """The officer's check passes (a well-formed commune code, the officer's
+    profile lists no communes); the stricter endpoint refuses it with 422.
+    The dialog lists the refusal as a finding with the validator's code and
+    Vietnamese/English message, naming the feature, and a double-click on
+    it selects the feature on the map."""
+    from qgis.core import QgsProject
+    from qgis.gui import QgsMapCanvas
+
+    from covidmaps_plugin.core.validation import FindingCode
+    from covidmaps_plugin.core.workspace import open_workspace
+    from covidmaps_plugin.gui.findings_view import FINDING_ROLE
+
+    fid, uid, name = _published_risk_point(workspace_copy, "01999")
+    monkeypatch.setenv("COVIDMAPS_TOKEN", stricter_endpoint.token)
+    project = QgsProject.instance()
+    workspace = open_workspace(workspace_copy, project=project)
+    canvas = QgsMapCanvas()
+    canvas.setDestinationCrs(workspace.layer("risk_points").crs())
+    dialog = PublishDialog(gpkg_path=str(workspace_copy), canvas=canvas)
+    try:
+        dialog.endpoint.setText(stricter_endpoint.url)
+        dialog.show()
+        dialog.start_preview()
+        wait_idle(dialog)
+        assert dialog.prepared is not None and not dialog.prepared.validation.errors, \
+            texts(dialog.findings)
+        assert not any("01999" in t for t in texts(dialog.findings))  # the check passed it
+        dialog.confirm.setChecked(True)
+        dialog.publish_button.click()
+        wait_idle(dialog)
+        assert stricter_endpoint.manifest().get("kind") == "init"  # nothing published
+        rows = [dialog.findings.item(i) for i in range(dialog.findings.count())]
+        refused = [(row, row.data(FINDING_ROLE)) for row in rows
+                   if row.data(FINDING_ROLE) is not None
+                   and row.data(FINDING_ROLE).code is FindingCode.ATTR_NOT_IN_PROFILE]
+        assert len(refused) == 1, texts(dialog.findings)
+        row, finding = refused[0]
+        assert (finding.layer, finding.uid, finding.fid, finding.field) == (
+            "risk_points", uid, fid, "commune_code")
+        assert f"«{name}»" in row.text() and "01999" in row.text()
+        assert finding.message_vi.startswith(
+            "«Xã/phường/thị trấn» có mã «01999» không có trong hồ sơ")
+        assert "not in the province profile" in finding.message_en
+        assert dialog.findings_hint.isVisible()
+        assert "did not change" in dialog.status.text() or "không thay đổi" in dialog.status.text()
+        dialog._finding_double_clicked(row)  # as a double-click does
+        assert workspace.layer("risk_points").selectedFeatureIds() == [fid]
+        ARTIFACTS.mkdir(exist_ok=True)
+        dialog.grab().save(str(ARTIFACTS / "publish_dialog_refused_by_endpoint.png"))
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+        project.clear()

@@ -76,13 +76,15 @@ def test_required_if_satisfied():
     assert codes(_one("quarantine_facilities", status="closed", closed_on="2021-06-09")) == []
 
 
-@pytest.mark.parametrize("field, value", [
-    ("place_type", "nightclub"), ("status", "active "), ("district_code", "999"),
-    ("status", "Active"),
+@pytest.mark.parametrize("field, value, code", [
+    ("place_type", "nightclub", FindingCode.ATTR_NOT_IN_LIST),
+    ("status", "active ", FindingCode.ATTR_NOT_IN_LIST),
+    ("district_code", "999", FindingCode.ATTR_NOT_IN_PROFILE),
+    ("status", "Active", FindingCode.ATTR_NOT_IN_LIST),
 ])
-def test_values_outside_their_list(field, value):
+def test_values_outside_their_list(field, value, code):
     report = _one("risk_points", **{field: value})
-    found = [f for f in report.findings if f.code is FindingCode.ATTR_NOT_IN_LIST]
+    found = [f for f in report.findings if f.code is code]
     assert [f.field for f in found] == [field]
     assert value in found[0].message_en
 
@@ -209,3 +211,25 @@ def test_a_pile_of_identical_points_is_reported_without_comparing_every_pair():
     rows = [(point(), sound_attributes("risk_points")) for _ in range(300)]
     report = run({"risk_points": make_layer("risk_points", rows)})
     assert codes(report) == ["ATTR_DUPLICATE"] * 299
+
+
+@pytest.mark.parametrize("field, value", [
+    ("name", "   "), ("name", "x" * 201), ("place_type", "nightclub"),
+    ("district_code", "999"), ("commune_code", "0199x"), ("commune_code", "01999"),
+    ("related_cases", -1), ("related_cases", 100001), ("related_cases", 7),
+    ("address", "y" * 301),
+])
+def test_the_validator_gives_the_interpreters_verdict(field, value):
+    """The validator runs the model's field rules (model/field_rules.py): on
+    a feature with one changed value its field-rule findings are exactly the
+    interpreter's violations (code, field), as the endpoint's 422 are."""
+    from covidmaps_plugin.model import default_profile
+    from covidmaps_plugin.model.field_rules import FieldCode, check_record
+
+    attributes = sound_attributes("risk_points", **{field: value})
+    expected = [(v.code.value, v.field) for v in check_record(
+        MODEL.layer("risk_points"), attributes, default_profile())]
+    field_codes = {c.value for c in FieldCode}
+    report = _one("risk_points", **{field: value})
+    assert [(f.code.value, f.field) for f in report.findings
+            if f.code.value in field_codes] == expected

@@ -292,8 +292,8 @@ class PublishClient:
         if status == 413:
             return TooLargeError(_size_words(problem), detail)
         if status in (400, 404, 422) and problem:
-            errors = [_error_words(e) for e in problem.get("errors", ()) if isinstance(e, dict)]
-            return RejectedError(status, detail, errors)
+            listed = [e for e in problem.get("errors", ()) if isinstance(e, dict)]
+            return RejectedError(status, detail, [_error_words(e) for e in listed], listed)
         if status >= 500 or status == 429:
             return ServerError(status, detail)
         return UnexpectedResponseError(status, response.headers.get("Content-Type", "?"))

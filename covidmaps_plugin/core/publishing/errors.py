@@ -9,9 +9,14 @@ pointer moves only in the final commit, and a commit either happens or not.
 
 from __future__ import annotations
 
-from typing import List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ...model import MODEL
+from ...model.field_rules import FieldCode, cross_field_rule
 from ..errors import WorkspaceError
+from ..validation.findings import Bilingual, Finding, FindingCode, make_finding
+
+_MODEL_LAYERS = {layer.name: layer for layer in MODEL.layers}
 
 
 class PublishError(WorkspaceError):
@@ -134,9 +139,12 @@ class TooLargeError(PublishError):
 
 
 class RejectedError(PublishError):
-    """The server's own checks refused the upload (400/422)."""
+    """The server's own checks refused the upload (400/422). ``problems``:
+    the problem's ``errors`` as sent (code, layer, feature_id, field,
+    params, message), which :func:`rejected_findings` turns into findings."""
 
-    def __init__(self, status: int, detail: str, errors: Sequence[str] = ()) -> None:
+    def __init__(self, status: int, detail: str, errors: Sequence[str] = (),
+                 problems: Sequence[Mapping[str, Any]] = ()) -> None:
         listed = "; ".join(errors[:10])
         super().__init__(
             "Máy chủ từ chối dữ liệu: " + (listed or detail) + ". Sửa các lỗi này rồi công bố lại.",
@@ -145,6 +153,69 @@ class RejectedError(PublishError):
             status=status,
         )
         self.errors: List[str] = list(errors)
+        self.problems: List[Mapping[str, Any]] = list(problems)
+
+
+# (layer, uid) -> (QGIS feature id, name) of the workspace's feature, if any
+FeatureLookup = Callable[[str, str], Optional[Tuple[int, Optional[str]]]]
+
+
+def rejected_findings(problems: Sequence[Mapping[str, Any]],
+                      lookup: Optional[FeatureLookup] = None) -> List[Finding]:
+    """The endpoint's field errors as the validator's findings: the same
+    code (``model.field_rules``: the endpoint and the validator share them)
+    and message in the officer's language, on the feature the uid names
+    (``lookup`` gives its feature id and name, so the finding is shown and
+    clicked like the dock's). A code the plugin has no message for keeps
+    the endpoint's English message (SERVER_REJECTED)."""
+    found = []
+    for problem in problems:
+        layer = str(problem.get("layer") or "")
+        uid = problem.get("feature_id") if isinstance(problem.get("feature_id"), str) else None
+        field = problem.get("field") if isinstance(problem.get("field"), str) else None
+        fid, name = (lookup(layer, uid) or (None, None)) if lookup and uid else (None, None)
+        where = {"fid": fid, "uid": uid, "feature_name": name}
+        finding = _known_finding(problem, layer, field, where)
+        if finding is None:
+            layer_def = _MODEL_LAYERS.get(layer)
+            finding = make_finding(
+                FindingCode.SERVER_REJECTED, layer, field_name=field, **where,
+                message=str(problem.get("message") or problem.get("code") or "")[:300],
+                layer_title=Bilingual(layer_def.title_vi, layer_def.title_en)
+                if layer_def else layer)
+        found.append(finding)
+    return found
+
+
+def _known_finding(problem: Mapping[str, Any], layer: str, field: Optional[str],
+                   where: Mapping[str, Any]) -> Optional[Finding]:
+    """The finding of a field-rule code, or None (unknown code, layer or field)."""
+    try:
+        code = FieldCode(problem.get("code"))
+    except ValueError:
+        return None
+    layer_def = _MODEL_LAYERS.get(layer)
+    if layer_def is None or field is None or not layer_def.has_field(field):
+        return None
+    raw = problem.get("params")
+    params: Dict[str, Any] = {str(k): str(v) for k, v in raw.items()} if isinstance(
+        raw, dict) else {}
+    fld = layer_def.field(field)
+    params["field"] = Bilingual(fld.label_vi, fld.label_en)
+    params["layer_title"] = Bilingual(layer_def.title_vi, layer_def.title_en)
+    if code in (FieldCode.DATE_ORDER, FieldCode.NUMBER_ORDER, FieldCode.REQUIRED_IF):
+        rule = cross_field_rule(layer_def, params.get("rule", ""))
+        if rule is None:
+            return None
+        params["rule"] = Bilingual(rule.message_vi, rule.message_en)
+        if rule.upper and layer_def.has_field(rule.upper):
+            other = layer_def.field(rule.upper)
+            params["other"] = Bilingual(other.label_vi, other.label_en)
+    try:
+        return make_finding(FindingCode(code.value), layer, field_name=field, **where,
+                            **params)
+    except (KeyError, IndexError, ValueError):  # a placeholder the server did not send
+        return None
 
 
 class ServerError(PublishError):

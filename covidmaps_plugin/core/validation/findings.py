@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
 
 from ...model import MODEL
+from ...model.field_rules import MESSAGES as FIELD_MESSAGES
+from ...model.field_rules import FieldCode
 
 _MODEL_LAYERS = {layer.name: layer for layer in MODEL.layers}
 
@@ -59,6 +61,7 @@ class FindingCode(enum.Enum):
     ATTR_REQUIRED_IF = "ATTR_REQUIRED_IF"
     ATTR_BAD_VALUE = "ATTR_BAD_VALUE"
     ATTR_NOT_IN_LIST = "ATTR_NOT_IN_LIST"
+    ATTR_NOT_IN_PROFILE = "ATTR_NOT_IN_PROFILE"
     ATTR_OUT_OF_RANGE = "ATTR_OUT_OF_RANGE"
     ATTR_TOO_LONG = "ATTR_TOO_LONG"
     ATTR_DATE_ORDER = "ATTR_DATE_ORDER"
@@ -88,6 +91,9 @@ class FindingCode(enum.Enum):
     LEVEL_NONE_NOW = "LEVEL_NONE_NOW"
     LEVEL_UNIT_UNKNOWN = "LEVEL_UNIT_UNKNOWN"
     LEVEL_OUT_OF_SCHEME = "LEVEL_OUT_OF_SCHEME"
+    # --- the endpoint refused what it received, for a reason without its
+    # own code here (a finding made from a 422 problem, see server_findings)
+    SERVER_REJECTED = "SERVER_REJECTED"
 
 
 @dataclass(frozen=True)
@@ -161,30 +167,6 @@ CATALOG: Dict[FindingCode, CodeSpec] = {
             "Hãy sửa mã huyện hoặc vị trí.",
         "The feature says district {value} but lies in district {actual}. "
         "Fix the district or the location."),
-    C.ATTR_REQUIRED: CodeSpec(
-        _E, "Chưa nhập «{field}». Hãy điền thông tin này.",
-        "«{field}» is empty. Fill it in."),
-    C.ATTR_REQUIRED_IF: CodeSpec(
-        _E, "Chưa nhập «{field}»: {rule}",
-        "«{field}» is empty: {rule}"),
-    C.ATTR_BAD_VALUE: CodeSpec(
-        _E, "Không đọc được giá trị «{value}» của «{field}». Hãy nhập lại.",
-        "The value «{value}» of «{field}» cannot be read. Enter it again."),
-    C.ATTR_NOT_IN_LIST: CodeSpec(
-        _E, "«{field}» có giá trị «{value}» không thuộc danh mục. Hãy chọn từ danh sách.",
-        "«{field}» holds «{value}», which is not in its list. Pick a listed value."),
-    C.ATTR_OUT_OF_RANGE: CodeSpec(
-        _E, "«{field}» = {value} nằm ngoài khoảng {min} – {max}. Hãy sửa lại.",
-        "«{field}» = {value} is outside {min} – {max}. Correct it."),
-    C.ATTR_TOO_LONG: CodeSpec(
-        _E, "«{field}» dài {length} ký tự, tối đa {limit}. Hãy rút gọn.",
-        "«{field}» has {length} characters, at most {limit}. Shorten it."),
-    C.ATTR_DATE_ORDER: CodeSpec(
-        _E, "{rule} («{field}» {value} > «{other}» {other_value}). Hãy sửa ngày.",
-        "{rule} («{field}» {value} > «{other}» {other_value}). Fix the dates."),
-    C.ATTR_NUMBER_ORDER: CodeSpec(
-        _E, "{rule} («{field}» {value} > «{other}» {other_value}). Hãy sửa số liệu.",
-        "{rule} («{field}» {value} > «{other}» {other_value}). Fix the figures."),
     C.ATTR_DATE_TOO_OLD: CodeSpec(
         _W, "«{field}» là {value}, trước {limit}. Hãy kiểm tra năm đã nhập.",
         "«{field}» is {value}, before {limit}. Check the year."),
@@ -203,9 +185,6 @@ CATALOG: Dict[FindingCode, CodeSpec] = {
     C.UID_MISSING: CodeSpec(
         _E, "Đối tượng chưa có mã định danh. Hãy tạo mã mới (UUID).",
         "The feature has no identifier. Generate a new one (UUID)."),
-    C.UID_MALFORMED: CodeSpec(
-        _E, "Mã định danh «{value}» không phải UUID chữ thường. Hãy tạo mã mới.",
-        "Identifier «{value}» is not a lower-case UUID. Generate a new one."),
     C.UID_DUPLICATE: CodeSpec(
         _E, "Mã định danh {value} bị dùng cho {count} đối tượng. Hãy tạo mã mới cho bản sao.",
         "Identifier {value} is used by {count} features. Give the copies new ones."),
@@ -270,7 +249,14 @@ CATALOG: Dict[FindingCode, CodeSpec] = {
     C.LEVEL_OUT_OF_SCHEME: CodeSpec(
         _E, "Cấp {value} không có trong {scheme}. Hãy chọn cấp {allowed}.",
         "Level {value} is not in {scheme}. Choose level {allowed}."),
+    C.SERVER_REJECTED: CodeSpec(
+        _E, "Máy chủ công bố từ chối: {message}. Hãy sửa rồi công bố lại.",
+        "The publishing endpoint refused it: {message}. Fix it and publish again."),
 }
+# the per-field rules' codes and messages are the model's (model/field_rules.py):
+# the endpoint reports the same codes, rendered here in the officer's language
+CATALOG.update({FindingCode(code.value): CodeSpec(_E, *FIELD_MESSAGES[code])
+                for code in FieldCode})
 
 # GEOS validity reasons in Vietnamese (GEOS reports them in English).
 GEOS_REASONS_VI: Tuple[Tuple[str, str], ...] = (

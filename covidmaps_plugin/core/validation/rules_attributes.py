@@ -8,11 +8,12 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from qgis.core import QgsPointXY
 
 from ...model import MODEL, PROVINCE_TZ, FieldDef, FieldType, RuleKind, ValueSource
+from ...model.field_rules import UUID_PATTERN, FieldRule, FieldRuleKind, is_empty, layer_rules
 from ...model.rules import rule_violated
 from .context import ValidationContext, field_label
 from .findings import Bilingual, Finding, FindingCode
@@ -29,17 +30,12 @@ MAX_PER_CELL = 32
 
 # canonical form written by the plugin: lower-case, hyphenated, no braces
 # matched whole (fullmatch): "$" would also accept a uid ending in a newline
-UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-
-def is_empty(value: Any) -> bool:
-    return value is None or (type(value) is str and (not value or value.isspace()))
+UUID_RE = re.compile(UUID_PATTERN, re.ASCII)
 
 
 def empty_rows(values: List[Any]) -> List[int]:
-    """Rows whose value is missing or blank (inlined: it runs on every row)."""
-    return [row for row, v in enumerate(values)
-            if v is None or (type(v) is str and (not v or v.isspace()))]
+    """Rows whose value is missing or blank (the model's REQUIRED test)."""
+    return [row for row, v in enumerate(values) if is_empty(v)]
 
 
 def display(fld: FieldDef, value: Any) -> str:
@@ -61,66 +57,62 @@ def layer_structure(ctx: ValidationContext, table: LayerTable) -> Iterator[Findi
         yield ctx.finding(table, None, C.LAYER_FIELD_MISSING, name)
 
 
+def _field_rule_findings(ctx: ValidationContext, table: LayerTable,
+                         *kinds: FieldRuleKind) -> Iterator[Finding]:
+    """The model's per-field rules of ``kinds`` (``model.field_rules``, the
+    same objects the form constraints and the endpoint check) on every
+    column, each broken rule a finding with the interpreter's code."""
+    for name, rules in layer_rules(table.layer_def, ctx.profile).items():
+        if name in table.missing_fields or (name == "uid" and kinds[0] is REQUIRED):
+            continue  # uids have their own rule
+        for field_rule in rules.rules:
+            if field_rule.kind not in kinds or _left_to_other_rules(field_rule):
+                continue
+            values = table.column(name)
+            for row in field_rule.rows(values):
+                if (name, row) in table.bad_values:
+                    continue  # unreadable: reported as a bad value
+                violation = field_rule.violation(values[row])
+                yield ctx.finding(table, row, FindingCode(violation.code.value), name,
+                                  **violation.params)
+
+
+def _left_to_other_rules(field_rule: FieldRule) -> bool:
+    """An epidemic level's unit code is checked against its unit kind by
+    ``rules_levels`` (LEVEL_UNIT_UNKNOWN names the kind)."""
+    return field_rule.kind is FieldRuleKind.PROFILE_CODE and \
+        field_rule.field.value_source is ValueSource.ADMIN_UNITS
+
+
+REQUIRED = FieldRuleKind.REQUIRED
+
+
 @rule("attributes", C.ATTR_REQUIRED)
 def required(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
-    for fld in table.layer_def.fields:
-        if not fld.required or fld.name == "uid" or fld.name in table.missing_fields:
-            continue  # uids have their own rule
-        for row in empty_rows(table.column(fld.name)):
-            if (fld.name, row) not in table.bad_values:
-                yield ctx.finding(table, row, C.ATTR_REQUIRED, fld.name)
+    yield from _field_rule_findings(ctx, table, REQUIRED)
 
 
 @rule("attributes", C.ATTR_BAD_VALUE)
 def bad_values(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+    """The TYPE rule, as the reader met it: a stored value it could not read."""
     for (name, row), raw in sorted(table.bad_values.items(), key=lambda item: item[0][1]):
         yield ctx.finding(table, row, C.ATTR_BAD_VALUE, name, value=raw)
 
 
-def _allowed_values(ctx: ValidationContext, fld: FieldDef) -> Optional[Set[str]]:
-    if fld.value_list is not None:
-        return set(fld.value_list.values)
-    if fld.value_source is ValueSource.DISTRICTS:
-        return set(ctx.profile.district_codes)
-    if fld.value_source is ValueSource.COMMUNES and ctx.profile.commune_codes:
-        return set(ctx.profile.commune_codes)
-    return None  # zone references: see zone_references
-
-
-@rule("attributes", C.ATTR_NOT_IN_LIST)
+@rule("attributes", C.ATTR_NOT_IN_LIST, C.ATTR_NOT_IN_PROFILE)
 def value_lists(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
-    for fld in table.layer_def.fields:
-        allowed = _allowed_values(ctx, fld)
-        if allowed is None or fld.name in table.missing_fields:
-            continue
-        for row, value in enumerate(table.column(fld.name)):
-            if value is not None and value not in allowed and not is_empty(value):
-                yield ctx.finding(table, row, C.ATTR_NOT_IN_LIST, fld.name, value=value)
+    yield from _field_rule_findings(ctx, table, FieldRuleKind.VALUE_LIST,
+                                    FieldRuleKind.PROFILE_CODE)
 
 
 @rule("attributes", C.ATTR_OUT_OF_RANGE)
 def ranges(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
-    for fld in table.layer_def.fields:
-        if fld.min_value is None and fld.max_value is None:
-            continue
-        low = float("-inf") if fld.min_value is None else fld.min_value
-        high = float("inf") if fld.max_value is None else fld.max_value
-        for row, value in enumerate(table.column(fld.name)):
-            if isinstance(value, (int, float)) and not low <= value <= high and value == value:
-                yield ctx.finding(table, row, C.ATTR_OUT_OF_RANGE, fld.name,
-                                  value=display(fld, value), min=f"{low:g}", max=f"{high:g}")
+    yield from _field_rule_findings(ctx, table, FieldRuleKind.RANGE)
 
 
 @rule("attributes", C.ATTR_TOO_LONG)
 def lengths(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
-    for fld in table.layer_def.fields:
-        if not fld.max_length:
-            continue
-        limit = fld.max_length
-        values = table.column(fld.name)
-        for row in [r for r, v in enumerate(values) if type(v) is str and len(v) > limit]:
-            yield ctx.finding(table, row, C.ATTR_TOO_LONG, fld.name, length=len(values[row]),
-                              limit=limit)
+    yield from _field_rule_findings(ctx, table, FieldRuleKind.MAX_LENGTH)
 
 
 def _as_rule_value(fld: FieldDef, value: Any) -> Any:

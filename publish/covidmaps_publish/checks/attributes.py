@@ -6,29 +6,28 @@ canonical bytes (and their SHA-256) match what the plugin predicts."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from covidmaps_plugin.model import (
-    PROVINCE_TZ,
-    FieldDef,
-    FieldType,
-    LayerDef,
-    ProvinceProfile,
-    ValueSource,
-    parse_instant,
+from covidmaps_plugin.model import FieldDef, FieldType, LayerDef, ProvinceProfile
+from covidmaps_plugin.model.field_rules import (
+    INVALID,
+    FieldRule,
+    FieldRuleSet,
+    Violation,
+    cross_field_violation,
+    is_utf8_text,
+    is_uuid,
+    layer_rules,
+    province_time,
 )
 from covidmaps_plugin.model.rules import rule_violated
 from covidmaps_plugin.model.schema import CrossFieldRule, RuleKind
-from covidmaps_plugin.model.wire import is_uuid
 
-from ..grammar import COMMUNE_CODE
 from .errors import ErrorCapError, ErrorSink
-from .numbers import MAX_EXACT_INT, is_number, is_whole_number
 
-_MISSING = object()
+_MISSING = INVALID
 
-
+__all__ = ["PropertyChecker", "canonical_uuid", "is_utf8_text", "province_time"]
 
 
 def canonical_uuid(value: Any) -> Optional[str]:
@@ -38,107 +37,18 @@ def canonical_uuid(value: Any) -> Optional[str]:
     return None
 
 
-def _known_unit(profile: ProvinceProfile, value: str) -> bool:
-    """A district code, a commune code of the profile, or (when the server's
-    profile lists no communes) a well-formed commune code."""
-    if value in profile.district_codes or value in profile.commune_codes:
-        return True
-    return not profile.communes and COMMUNE_CODE.fullmatch(value) is not None
+def _value(rules: FieldRuleSet, value: Any, sink: ErrorSink) -> Any:
+    """The normalised value, or _MISSING after adding the model's violation
+    (``model.field_rules``: the same code the officer's validator gives)."""
+    converted, violation = rules.convert(value)
+    if violation is not None:
+        _report(sink, rules.field, violation)
+    return converted
 
 
-def _value(fld: FieldDef, value: Any, sink: ErrorSink, profile: ProvinceProfile) -> Any:
-    """The normalised value, or _MISSING after adding an error."""
-    kind = fld.type
-    if kind is FieldType.UUID:
-        if canonical_uuid(value) is None:
-            return _bad(fld, sink, "bad-uuid", f"{value!r} is not a lower-case UUID "
-                       "(e.g. 3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a).")
-        return value
-    if kind is FieldType.STRING:
-        if not isinstance(value, str):
-            return _bad(fld, sink, "bad-type", "must be text.")
-        if not is_utf8_text(value):
-            return _bad(fld, sink, "bad-text",
-                        "contains invalid Unicode (a lone surrogate); retype it.")
-        if fld.max_length is not None and len(value) > fld.max_length:
-            return _bad(fld, sink, "too-long",
-                        f"at most {fld.max_length} characters (has {len(value)}).")
-        if fld.value_list is not None and value not in fld.value_list.values:
-            allowed = ", ".join(fld.value_list.values)
-            return _bad(fld, sink, "not-in-list", f"{value[:60]!r} is not one of: {allowed}.")
-        if fld.value_source is ValueSource.DISTRICTS and value not in profile.district_codes:
-            return _bad(fld, sink, "unknown-district", f"{value[:20]!r} is not a district code of "
-                       f"{profile.name} ({', '.join(profile.district_codes)}).")
-        if fld.value_source is ValueSource.ADMIN_UNITS and not _known_unit(profile, value):
-            return _bad(fld, sink, "unknown-unit", f"{value[:20]!r} is not a district or commune "
-                       f"code of {profile.name}.")
-        if fld.value_source is ValueSource.COMMUNES and profile.communes and (
-                value not in profile.commune_codes):
-            return _bad(fld, sink, "unknown-commune", f"{value[:20]!r} is not a commune code of "
-                       f"{profile.name}.")
-        return value
-    if kind is FieldType.INTEGER:
-        if not is_whole_number(value):
-            return _bad(fld, sink, "bad-type", "must be a whole number (at most "
-                        f"{MAX_EXACT_INT} in size).")
-        return _range(fld, value, sink)
-    if kind is FieldType.REAL:
-        if not is_number(value):
-            return _bad(fld, sink, "bad-type", "must be a finite number (a whole number at "
-                        f"most {MAX_EXACT_INT} in size).")
-        return _range(fld, float(value), sink)
-    if kind is FieldType.BOOLEAN:
-        if not isinstance(value, bool):
-            return _bad(fld, sink, "bad-type", "must be true or false.")
-        return value
-    if kind is FieldType.DATE:
-        try:
-            if not isinstance(value, str) or len(value) != 10:
-                raise ValueError
-            return dt.date.fromisoformat(value).isoformat()
-        except ValueError:
-            return _bad(fld, sink, "bad-date", f"{str(value)[:40]!r} is not a date YYYY-MM-DD.")
-    if kind is FieldType.DATETIME:
-        text = province_time(value)
-        if text is None:
-            return _bad(fld, sink, "bad-datetime", f"{str(value)[:40]!r} is not an ISO 8601 date "
-                        "and time (e.g. 2021-06-12T08:00:00+07:00).")
-        return text
-    return _bad(fld, sink, "bad-type", f"unsupported field type {kind.value}.")
-
-
-def _bad(fld: FieldDef, sink: ErrorSink, code: str, message: str) -> Any:
-    sink.add(code, f"{fld.label_en} ({fld.name}): {message}", fld.name)
-    return _MISSING
-
-
-def is_utf8_text(value: str) -> bool:
-    """False for strings JSON allows but UTF-8 cannot encode (lone surrogates)."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def province_time(value: Any) -> Optional[str]:
-    """An ISO 8601 instant as province time (+07:00, seconds), or None if it
-    is not one (including instants that overflow when converted)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = parse_instant(value)
-        return instant.astimezone(PROVINCE_TZ).isoformat(timespec="seconds") if instant else None
-    except (ValueError, OverflowError):
-        return None
-
-
-def _range(fld: FieldDef, value: float, sink: ErrorSink) -> Any:
-    if fld.min_value is not None and value < fld.min_value:
-        return _bad(fld, sink, "out-of-range", f"must be at least {fld.min_value:g}.")
-    if fld.max_value is not None and value > fld.max_value:
-        return _bad(fld, sink, "out-of-range", f"must be at most {fld.max_value:g}.")
-    return value
+def _report(sink: ErrorSink, fld: FieldDef, violation: Violation) -> None:
+    sink.add(violation.code.value, violation.message(fld.label_en), fld.name,
+             params=violation.params)
 
 
 class PropertyChecker:
@@ -158,7 +68,11 @@ class PropertyChecker:
         self.fields: Dict[str, FieldDef] = {f.name: f for f in layer.fields}
         self.public_names: Tuple[str, ...] = tuple(f.name for f in layer.public_fields)
         self.internal = frozenset(f.name for f in layer.internal_fields)
-        self.required: List[FieldDef] = [f for f in layer.public_fields if f.required]
+        # the model's field rules (model.field_rules), derived once per upload
+        self.rules: Dict[str, FieldRuleSet] = layer_rules(layer, profile, public_only=True)
+        self.required: List[Tuple[FieldDef, FieldRule]] = [
+            (rules.field, rules.required_rule) for rules in self.rules.values()
+            if rules.required_rule is not None]
         self.published_statuses = frozenset(layer.published_statuses)
         self.memo: Dict[str, Dict[str, Any]] = {
             f.name: {} for f in layer.public_fields
@@ -193,19 +107,20 @@ class PropertyChecker:
             if known is not None and type(raw) is str:
                 value = known.get(raw, _MISSING)
                 if value is _MISSING:
-                    value = _value(fld, raw, sink, self.profile)
+                    value = _value(self.rules[name], raw, sink)
                     if value is not _MISSING:
                         known[raw] = value
             else:
-                value = _value(fld, raw, sink, self.profile)
+                value = _value(self.rules[name], raw, sink)
             if value is not _MISSING:
                 values[name] = value
-        for fld in self.required:
-            if fld.name in values:
+        for fld, rule in self.required:
+            value = values.get(fld.name)
+            if value is not None and not rule.broken_by(value):
                 continue
-            if fld.name in props and props[fld.name] not in (None, ""):
+            if value is None and props.get(fld.name) not in (None, ""):
                 continue  # already reported as a bad value
-            sink.add("required", f"{fld.label_en} ({fld.name}) is required.", fld.name)
+            _report(sink, fld, rule.violation(value))  # missing, empty or blank
         status = values.get("status")
         if status is not None and status not in self.published_statuses:
             sink.add("status-not-published",
@@ -214,7 +129,9 @@ class PropertyChecker:
         if len(sink.errors) > before:
             return None
         for rule in self._violated_rules(values):
-            sink.add(rule.code, rule.message_en, rule.lower)
+            violation = cross_field_violation(layer, rule, values)
+            sink.add(violation.code.value, rule.message_en, rule.lower,
+                     params=violation.params)
         if len(sink.errors) > before:
             return None
         return {name: values.get(name) for name in self.public_names}  # cgj.public_properties
@@ -239,8 +156,9 @@ class PropertyChecker:
                 columns[name] = column
         except ErrorCapError:
             return None
-        for fld in self.required:
-            if None in columns[fld.name]:
+        for fld, rule in self.required:
+            column = columns[fld.name]
+            if None in column or rule.rows(column):
                 return None
         if "status" in columns and not self.published_statuses.issuperset(columns["status"]):
             return None
@@ -255,8 +173,9 @@ class PropertyChecker:
     def _column(self, fld: FieldDef, raw: List[Any], sink: ErrorSink) -> Optional[List[Any]]:
         """``_value`` of every value of one field (None for null or empty),
         each distinct (type, value) once; None at the first bad value."""
+        rules = self.rules[fld.name]
         if fld.type in (FieldType.UUID, FieldType.REAL):  # unique, or -0.0 == 0.0: no memo
-            out = [None if v is None or v == "" else _value(fld, v, sink, self.profile)
+            out = [None if v is None or v == "" else _value(rules, v, sink)
                    for v in raw]
             return None if any(v is _MISSING for v in out) else out
         kinds = set(map(type, raw))
@@ -266,7 +185,7 @@ class PropertyChecker:
             distinct = set(raw)
             known: Dict[Any, Any] = {None: None, "": None}
             for v in distinct.difference(known):
-                value = known[v] = _value(fld, v, sink, self.profile)
+                value = known[v] = _value(rules, v, sink)
                 if value is _MISSING:
                     return None
             return [known[v] for v in raw]
@@ -280,7 +199,7 @@ class PropertyChecker:
             try:
                 value = memo[key]
             except KeyError:
-                value = memo[key] = _value(fld, v, sink, self.profile)
+                value = memo[key] = _value(rules, v, sink)
                 if value is _MISSING:
                     return None
             except TypeError:  # a list or an object: the feature path says what is wrong

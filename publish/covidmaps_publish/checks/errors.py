@@ -3,7 +3,7 @@ million bad features costs bounded time and a readable answer."""
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Mapping, Optional
 
 from ..problems import FieldError, ProblemError
 
@@ -19,8 +19,10 @@ class ErrorSink:
         self.errors: List[FieldError] = []
         self.feature_id: Optional[str] = None  # the feature being checked
 
-    def add(self, code: str, message: str, field: Optional[str] = None) -> None:
-        self.errors.append(FieldError(code, message, self.layer, self.feature_id, field))
+    def add(self, code: str, message: str, field: Optional[str] = None,
+            params: Optional[Mapping[str, str]] = None) -> None:
+        self.errors.append(FieldError(code, message, self.layer, self.feature_id, field,
+                                      dict(params) if params else None))
         if len(self.errors) >= self.limit:
             raise ErrorCapError()
 
