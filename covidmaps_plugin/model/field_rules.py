@@ -35,7 +35,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from .profile import ProvinceProfile
 from .schema import CrossFieldRule, FieldDef, FieldType, LayerDef, RuleKind, ValueSource
 from .visibility import PROVINCE_TZ, parse_instant
-from .wire import UUID_TEXT
+from .wire import UUID, UUID_TEXT
 
 # I-JSON's exact integer range (RFC 7493): every reader of the data
 # (JavaScript, the GeoPackage, float64 maths) holds these exactly
@@ -49,9 +49,8 @@ COMMUNE_CODE_PATTERN = "[0-9]{5}"
 # to the second (a fraction allowed) and an offset or Z
 DATETIME_PATTERN = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
                     r"(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])")
-_UUID = re.compile(UUID_PATTERN, re.ASCII)
-_DATETIME = re.compile(DATETIME_PATTERN, re.ASCII)
-_COMMUNE_CODE = re.compile(COMMUNE_CODE_PATTERN, re.ASCII)
+DATETIME = re.compile(DATETIME_PATTERN, re.ASCII)
+COMMUNE_CODE = re.compile(COMMUNE_CODE_PATTERN, re.ASCII)
 
 
 class FieldCode(enum.Enum):
@@ -145,11 +144,11 @@ def is_whole_number(value: Any) -> bool:
 
 def is_uuid(value: Any) -> bool:
     """A canonical lower-case UUID string (matched whole; ``wire.is_uuid``)."""
-    return type(value) is str and _UUID.fullmatch(value) is not None
+    return type(value) is str and UUID.fullmatch(value) is not None
 
 
 def is_commune_code(value: Any) -> bool:
-    return type(value) is str and _COMMUNE_CODE.fullmatch(value) is not None
+    return type(value) is str and COMMUNE_CODE.fullmatch(value) is not None
 
 
 def is_utf8_text(value: str) -> bool:
@@ -354,7 +353,7 @@ def _text(value: Any) -> Any:
 
 
 def _uuid(value: Any) -> Any:
-    return value if type(value) is str and _UUID.fullmatch(value) is not None else INVALID
+    return value if type(value) is str and UUID.fullmatch(value) is not None else INVALID
 
 
 def _integer(value: Any) -> Any:
@@ -375,7 +374,7 @@ def _date(value: Any) -> Any:
 
 
 def _datetime(value: Any) -> Any:
-    if type(value) is not str or _DATETIME.fullmatch(value) is None:
+    if type(value) is not str or DATETIME.fullmatch(value) is None:
         return INVALID
     text = province_time(value)
     return INVALID if text is None else text

@@ -31,8 +31,6 @@ SAFE_HOST = re.compile(r"[A-Za-z0-9.\-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[
                        _FLAGS)
 # Idempotency-Key: 1-200 visible ASCII characters (a UUID, typically)
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}", _FLAGS)
-# a GSO commune code (5 ASCII digits), for a server whose profile lists no communes
-COMMUNE_CODE = re.compile(r"[0-9]{5}", _FLAGS)
 # one character XML 1.0 does not allow at all (feed.py replaces it in a
 # publisher's message); not ASCII-only by nature
 NOT_XML_CHAR = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -1,8 +1,8 @@
 """Identifier grammars are defined once (the wire contract's in
-covidmaps_plugin/model/wire.py, the endpoint's own HTTP ones in
-covidmaps_publish/grammar.py) and matched whole everywhere: a trailing
-newline or a non-ASCII digit never passes one check to fail a stricter one
-deeper."""
+covidmaps_plugin/model/wire.py, the field values' in model/field_rules.py,
+the endpoint's own HTTP ones in covidmaps_publish/grammar.py) and matched
+whole everywhere: a trailing newline or a non-ASCII digit never passes one
+check to fail a stricter one deeper."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from covidmaps_publish import grammar
 
-from covidmaps_plugin.model import wire
+from covidmaps_plugin.model import field_rules, wire
 
 PACKAGE = Path(grammar.__file__).resolve().parent
 # byte-level lexing of JSON text (not identifiers): the only other patterns
@@ -41,14 +41,15 @@ VALID = {
     grammar.HASHED_ASSET: "app-RIFF7RQY.js",
     wire.OPEN_DATA_PATH: "/data/downloads/" + "ab" * 32 + ".csv",
     wire.KEY_ID: "3f9a1c2b7d4e5f60",
-    grammar.COMMUNE_CODE: "01234",
+    field_rules.COMMUNE_CODE: "01234",
+    field_rules.DATETIME: "2021-06-12T08:30:00+07:00",
     grammar.NOT_XML_CHAR: "\x0b",
 }
 NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def test_every_grammar_has_a_sample():
-    patterns = {v for module in (grammar, wire) for v in vars(module).values()
+    patterns = {v for module in (grammar, wire, field_rules) for v in vars(module).values()
                 if isinstance(v, re.Pattern)}
     assert patterns == set(VALID)
 
