@@ -166,6 +166,7 @@ class CovidMapsApp:
                 if self._poller is not None:
                     self._poller.cancel()
                 self.publisher.audit.flush(everything=True)
+                self.publisher.close()
                 self.storage.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

@@ -32,11 +32,11 @@ from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .config import Config
 from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
+from .offload import Offload, compressed_variants_via
 from .opendata import OpenData
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
-from .representation import compressed_variants
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
 from .vectortiles import TileBuilder
@@ -80,8 +80,10 @@ class Publisher:
         self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
                               config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
+        # big layers' checks, CSV and compression run in worker processes
+        self.offload = Offload(config.limits.offload_min_bytes)
         # CSV downloads, signatures, feed (opendata.py: the hooks and their order)
-        self.open_data = OpenData(config.state_dir, storage, reader.manifest)
+        self.open_data = OpenData(config.state_dir, storage, reader.manifest, self.offload)
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
         self._checked_lock = threading.Lock()
@@ -104,6 +106,8 @@ class Publisher:
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
             self.tiles.start(layer, checked.sha256, checked.data)
+        if layer in MODEL.layer_names:  # and its CSV download, likewise
+            self.open_data.prepare(layer, checked.sha256, checked.data)
         if self.storage.exists(blob_key(checked.sha256)):
             return checked, False
         self._store_blob(checked.data, checked.sha256)
@@ -111,7 +115,7 @@ class Publisher:
 
     def _store_blob(self, data: bytes, sha: str) -> None:
         start, cpu = time.perf_counter(), time.thread_time()
-        gz, br = compressed_variants(data)
+        gz, br = compressed_variants_via(self.offload, data)
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
         # variants first: once the plain name exists, the whole set exists
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
@@ -135,7 +139,8 @@ class Publisher:
                 self._checked.move_to_end(key)
                 return hit
         start, cpu = time.perf_counter(), time.thread_time()
-        checked = check_blob(layer, data, self.profile, self.config.limits)
+        checked = self.offload.call(len(data), check_blob, layer, data, self.profile,
+                                    self.config.limits)
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})
@@ -158,6 +163,12 @@ class Publisher:
             raise ProblemError(422, "not-canonical", "Blob is not in canonical form",
                           f"Blob {sha} is not the canonical form of layer {layer!r}.")
         return checked
+
+    def close(self) -> None:
+        """Stop the background work (tile builds, CSVs, worker processes)."""
+        self.tiles.close()
+        self.open_data.close()
+        self.offload.close()
 
     # -- vector tiles (vectortiles.py) ------------------------------------------------
     def warm_tiles(self) -> None:

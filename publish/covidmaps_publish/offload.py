@@ -1,0 +1,99 @@
+"""Heavy work on big layers in worker processes, not in the server's own.
+
+Checking a layer of tens of MB (``json.loads``, the column checks, the
+canonical encoding), its CSV download and its gzip and brotli variants are
+seconds of Python in the interpreter that also answers public reads: in a
+thread of the server they hold its interpreter lock and a read of
+``/data/manifest.json`` waits behind them. In a worker process they cost
+the event loop only the hand-over of the bytes.
+
+Small inputs (every layer of a province's daily publish but the largest)
+stay in the calling thread: a hand-over costs more than it saves there.
+The pool starts on first use ("spawn": the server has threads, and a fork
+of a threaded process may inherit a lock some thread held) and lives as
+long as the endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Optional, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WORKERS = 2  # one check and one compression at a time: the machines have 2 cores and up
+
+
+class Offload:
+    """Runs a function in a worker process when its input is big."""
+
+    def __init__(self, min_bytes: int, workers: int = WORKERS) -> None:
+        self.min_bytes = min_bytes
+        self.workers = workers
+        self._pool: Optional[ProcessPoolExecutor] = None
+        self._lock = threading.Lock()
+        # how many calls went to a worker process (tests assert on it)
+        self.offloaded = 0
+
+    def wants(self, size: int) -> bool:
+        return self.min_bytes >= 0 and size >= self.min_bytes
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.offloaded += 1
+            return self._pool
+
+    def submit(self, size: int, func: Callable[..., T], *args: Any) -> Future:
+        """``func(*args)`` in a worker when ``size`` is big, else now (a
+        finished future). ``func`` must be a module-level function and its
+        arguments and result picklable."""
+        if not self.wants(size):
+            done: Future = Future()
+            try:
+                done.set_result(func(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
+                done.set_exception(exc)
+            return done
+        return self._executor().submit(func, *args)
+
+    def call(self, size: int, func: Callable[..., T], *args: Any) -> T:
+        """``submit(...).result()``; a worker that died (killed, out of
+        memory) costs a new pool and one retry here, in this process."""
+        future = self.submit(size, func, *args)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            log.error("a worker process died; %s runs in the server process",
+                      getattr(func, "__name__", func))
+            with self._lock:
+                self._pool = None
+            return func(*args)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def compressed_variants_via(offload: Optional[Offload], data: bytes) -> Any:
+    """``representation.compressed_variants(data)``: with an offload and big
+    data, gzip and brotli in two worker processes at the same time."""
+    from .representation import brotli_bytes, compressed_variants, gzip_bytes
+
+    if offload is None or not offload.wants(len(data)):
+        return compressed_variants(data)
+    gz = offload.submit(len(data), gzip_bytes, data)
+    br = offload.call(len(data), brotli_bytes, data)
+    try:
+        return gz.result(), br
+    except BrokenProcessPool:
+        return gzip_bytes(data), br
