@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from .downloads import Downloads
-from .offload import Offload
 from .feed import atom_feed
+from .offload import Offload
 from .signing import Signer
 from .storage.base import FEED_KEY, Storage
 

@@ -128,7 +128,8 @@ def recipe(layer: str) -> str:
 # busy disk costs more than the tiling itself. Only when the build fits in
 # half the free tmpfs space: a national layer falls back to the state
 # directory rather than eat the memory the endpoint serves from.
-SCRATCH_TMPFS = Path("/dev/shm")
+# (each build makes its own 0700 directory there with mkdtemp)
+SCRATCH_TMPFS = Path("/dev/shm")  # noqa: S108  # nosec B108
 SCRATCH_FACTOR = 4  # input + tippecanoe's temporary files, a bound measured on 100k points
 
 
