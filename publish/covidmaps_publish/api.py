@@ -165,7 +165,7 @@ class WriteApi:
                                self.config.limits.body_timeout_s)
         if is_patch(header(scope, b"content-type")):  # rebuilt, then checked as a full upload
             body = await self._run(rebuild_blob, layer, sha, body, self.config.limits,
-                                   self.publisher.reader.blob)
+                                   self.publisher.reader.blob, self.publisher.offload)
         checked, created = await self._run(self.publisher.put_blob, layer, sha, body)
         payload = {"layer": layer, "sha256": checked.sha256, "size": len(checked.data),
                    "feature_count": checked.feature_count, "bbox": checked.bbox,

@@ -28,6 +28,7 @@ from .checks.boundary import input_stage
 from .checks.jsonparse import loads_stored, parse_json
 from .config import Limits
 from .grammar import is_sha256
+from .offload import Offload
 from .problems import FieldError, ProblemError
 
 PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
@@ -109,11 +110,13 @@ def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -
 
 
 def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
-                 stored_blob: Callable[[str], Optional[bytes]]) -> bytes:
+                 stored_blob: Callable[[str], Optional[bytes]],
+                 offload: Optional[Offload] = None) -> bytes:
     """The new blob's bytes from a patch body; raises 404 ``base-not-found``
     when the base is not stored and 422 ``patch-mismatch`` when the result
     does not hash to ``claimed_sha`` (nothing is stored in either case: the
-    client then uploads the whole layer)."""
+    client then uploads the whole layer). With ``offload``, a big base is
+    parsed and encoded again in a worker process (offload.py)."""
     patch = _parse(layer, body, limits)
     base_sha = patch["base"]
     base = stored_blob(base_sha)
@@ -122,7 +125,11 @@ def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
                            f"Blob {base_sha[:64]!r} is not on the server, so the patch for "
                            f"layer {layer!r} cannot be applied; upload the whole layer "
                            "instead.", extra={"layer": layer})
-    rebuilt = apply_patch(layer, base, patch.get("upsert", []), patch.get("delete", []))
+    upsert, delete = patch.get("upsert", []), patch.get("delete", [])
+    if offload is not None:
+        rebuilt = offload.call(len(base), apply_patch, layer, base, upsert, delete)
+    else:
+        rebuilt = apply_patch(layer, base, upsert, delete)
     require_claimed_hash(rebuilt, claimed_sha, layer, "patch-mismatch",
                          f"the layer {base_sha}", "a layer", "the whole layer")
     return rebuilt

