@@ -39,30 +39,41 @@ class Offload:
         self._lock = threading.Lock()
         # how many calls went to a worker process (tests assert on it)
         self.offloaded = 0
+        self._unavailable = False  # no worker processes here (see _executor)
 
     def wants(self, size: int) -> bool:
-        return self.min_bytes >= 0 and size >= self.min_bytes
+        return not self._unavailable and self.min_bytes >= 0 and size >= self.min_bytes
 
-    def _executor(self) -> ProcessPoolExecutor:
+    def _executor(self) -> Optional[ProcessPoolExecutor]:
         with self._lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
-            self.offloaded += 1
+            if self._pool is None and not self._unavailable:
+                try:
+                    self._pool = ProcessPoolExecutor(
+                        max_workers=self.workers,
+                        mp_context=multiprocessing.get_context("spawn"))
+                except (OSError, ImportError, NotImplementedError) as exc:
+                    # e.g. no writable /dev/shm for the pool's semaphores: the
+                    # work stays in the server's threads, as before the pool
+                    log.error("no worker processes (%s): big layers are checked in the "
+                              "server process", exc)
+                    self._unavailable = True
+            if self._pool is not None:
+                self.offloaded += 1
             return self._pool
 
     def submit(self, size: int, func: Callable[..., T], *args: Any) -> Future:
         """``func(*args)`` in a worker when ``size`` is big, else now (a
         finished future). ``func`` must be a module-level function and its
         arguments and result picklable."""
-        if not self.wants(size):
+        pool = self._executor() if self.wants(size) else None
+        if pool is None:
             done: Future = Future()
             try:
                 done.set_result(func(*args))
             except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
                 done.set_exception(exc)
             return done
-        return self._executor().submit(func, *args)
+        return pool.submit(func, *args)
 
     def call(self, size: int, func: Callable[..., T], *args: Any) -> T:
         """``submit(...).result()``; a worker that died (killed, out of
