@@ -20,7 +20,7 @@ Wire format (``PUT /api/v1/layers/{layer}/blobs/{new sha}`` with
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Container, Dict, List, Optional, Tuple
 
 from covidmaps_plugin.model import geojson as cgj
 
@@ -75,17 +75,14 @@ def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     return patch
 
 
-@input_stage("patch-apply", 422)
-def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -> bytes:
-    """The canonical bytes of ``base`` (a stored, canonical blob) with the
-    features of ``delete`` removed and those of ``upsert`` added or replaced.
-    A uid to delete that is not in the base, a feature without an ``id``, or
-    a uid named twice is refused (422 ``invalid-patch``)."""
-    features: Dict[str, Any] = {f["id"]: f for f in loads_stored(base)["features"]}
+def check_patch_ids(layer: str, base_ids: Container[str], upsert: List[Any],
+                    delete: List[str]) -> None:
+    """Refuse (422 ``invalid-patch``) a uid to delete that is not in the
+    base, a feature without an ``id``, or a uid named twice."""
     errors: List[FieldError] = []
     seen: set = set()
     for uid in delete:
-        if uid not in features:
+        if uid not in base_ids:
             errors.append(FieldError("patch-unknown-feature", f"Cannot delete {uid[:64]!r}: no "
                                      "such feature in the base blob.", layer, uid[:64], "id"))
         elif uid in seen:
@@ -103,10 +100,25 @@ def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -
         seen.add(uid)
     if errors:
         raise _bad_patch(layer, errors)
+
+
+@input_stage("patch-apply", 422)
+def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -> bytes:
+    """The canonical bytes of ``base`` (a stored, canonical blob) with the
+    features of ``delete`` removed and those of ``upsert`` added or replaced
+    (``check_patch_ids`` first)."""
+    features: Dict[str, Any] = {f["id"]: f for f in loads_stored(base)["features"]}
+    check_patch_ids(layer, features, upsert, delete)
     for uid in delete:
         del features[uid]
     features.update((feature["id"], feature) for feature in upsert)
     return cgj.canonical_bytes(features.values())
+
+
+def parse_patch(layer: str, body: bytes, limits: Limits) -> Tuple[str, List[Any], List[str]]:
+    """(base SHA-256, upsert, delete) of a patch body (422 when malformed)."""
+    patch = _parse(layer, body, limits)
+    return patch["base"], patch.get("upsert", []), patch.get("delete", [])
 
 
 def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,

@@ -28,12 +28,14 @@ from covidmaps_plugin.model.manifest_meta import layer_meta
 from .audit import AuditLog
 from .checks.attributes import is_utf8_text, province_time
 from .checks.boundary import input_stage
+from .checks.incremental import check_patched
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .config import Config
 from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
 from .offload import Offload, compressed_variants_via
 from .opendata import OpenData
+from .patching import check_patch_ids, parse_patch, rebuild_blob
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
@@ -102,7 +104,32 @@ class Publisher:
                           f"The body hashes to {actual}, not {claimed_sha}: the upload was "
                           "damaged or the hash was computed on other bytes.",
                           errors=[FieldError("hash-mismatch", f"sha256 is {actual}", layer)])
-        checked = self._check(layer, body, actual)
+        return self._accept(self._check(layer, body, actual))
+
+    def put_patch(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
+        """Check and store a feature patch (patching.py); returns (checked,
+        newly stored). A patch to a point layer whose base is stored is
+        checked feature by feature against the checked base
+        (checks/incremental.py); any other, or one whose result is not the
+        claimed bytes, is rebuilt and checked as a whole upload."""
+        limits = self.config.limits
+        base_sha, upsert, delete = parse_patch(layer, body, limits)
+        checked = None
+        if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
+            base = self._stored_checked(layer, base_sha)
+            check_patch_ids(layer, base.feature_hashes, upsert, delete)
+            checked = self.offload.call(len(base.data), check_patched, layer, base, upsert,
+                                        delete, self.profile, limits)
+        if checked is None or checked.sha256 != claimed_sha:
+            data = rebuild_blob(layer, claimed_sha, body, limits, self.reader.blob,
+                                self.offload)
+            return self.put_blob(layer, claimed_sha, data)
+        self._remember_checked((layer, checked.sha256), checked)
+        return self._accept(checked)
+
+    def _accept(self, checked: CheckedBlob) -> Tuple[CheckedBlob, bool]:
+        """Start a checked blob's tiles and CSV, store it unless stored."""
+        layer = checked.layer
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
             self.tiles.start(layer, checked.sha256, checked.data)
@@ -144,12 +171,15 @@ class Publisher:
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})
+        self._remember_checked(key, checked)
+        return checked
+
+    def _remember_checked(self, key: Tuple[str, str], checked: CheckedBlob) -> None:
         with self._checked_lock:
             self._checked[key] = checked
-            self._checked[(layer, checked.sha256)] = checked
+            self._checked[(checked.layer, checked.sha256)] = checked
             while len(self._checked) > 64:
                 self._checked.popitem(last=False)
-        return checked
 
     def _stored_checked(self, layer: str, sha: str) -> CheckedBlob:
         data = self.reader.blob(sha)

@@ -65,7 +65,8 @@ REACH: Dict[str, Request] = {
         f"{b}/api/v1/layers/risk_points/blobs/{sha(GOOD)}", data=gzip.compress(GOOD),
         headers={**GEOJSON, "Content-Encoding": "gzip"}, timeout=30),
     "patch": _patch,
-    "patch-apply": _patch,
+    "patch-apply": _patch,  # its claimed hash is not the result's: the whole-layer path
+    "patch-check": _patch,
     "credentials-in-url": lambda api, b: api.session.get(f"{b}/api/v1/whoami", timeout=30),
     "authorization": lambda api, b: api.session.get(f"{b}/api/v1/whoami", timeout=30),
     "history-query": lambda api, b: api.session.get(f"{b}/api/v1/releases?limit=3",
