@@ -121,7 +121,36 @@ class Downloads:
         with self._lock:
             if key in self._refs or key in self._pending:
                 return
-            self._pending[key] = self._pool.submit(self._make, layer_id, blob)
+            future = self._pending[key] = self._pool.submit(self._make, layer_id, blob)
+        future.add_done_callback(lambda done: self._settle(key, done))
+
+    def _settle(self, key: Any, done: Future) -> None:
+        """A finished CSV joins the made ones (a failed one is made again
+        by the commit, which then reports the failure)."""
+        with self._lock:
+            self._pending.pop(key, None)
+            if done.exception() is None:
+                self._keep(key, done.result())
+
+    def _keep(self, key: Any, entry: Dict[str, Any]) -> None:
+        self._refs[key] = entry
+        while len(self._refs) > 64:
+            self._refs.pop(next(iter(self._refs)))
+
+    def prepared(self, layer_id: str, blob_sha: str) -> Optional[Dict[str, Any]]:
+        """The entry of a CSV made (or being made: waited for) since its
+        blob's upload, else None."""
+        key = (layer_id, blob_sha)
+        with self._lock:
+            made, pending = self._refs.get(key), self._pending.get(key)
+        if made is not None:
+            return made
+        if pending is not None:
+            try:
+                return pending.result()
+            except Exception:  # noqa: BLE001 - made again by the caller, which reports it
+                return None
+        return None
 
     def _make(self, layer_id: str, blob: bytes) -> Dict[str, Any]:
         if self.offload is not None:
@@ -141,19 +170,14 @@ class Downloads:
         """The layer's manifest member ``downloads``; writes the CSV (variants
         first) unless it is already stored. An unchanged blob reuses the
         parent's entry without building the CSV again."""
-        cached = self._refs.get((layer_id, blob_sha))
+        cached = self.prepared(layer_id, blob_sha)
         if cached is None and parent_entry and (parent_entry.get("blob") or {}).get(
                 "sha256") == blob_sha and parent_entry.get("downloads"):
             cached = parent_entry["downloads"]
         if cached is None:
-            with self._lock:
-                pending = self._pending.pop((layer_id, blob_sha), None)
-            # one made since the upload (waited for), else made now
-            cached = pending.result() if pending is not None else self._make(layer_id, blob)
+            cached = self._make(layer_id, blob)
         with self._lock:
-            self._refs[(layer_id, blob_sha)] = cached
-            while len(self._refs) > 64:
-                self._refs.pop(next(iter(self._refs)))
+            self._keep((layer_id, blob_sha), cached)
         return cached
 
     def close(self) -> None:

@@ -123,8 +123,8 @@ def test_csv_of_a_big_layer_is_made_at_upload(storage_backend, data_dir: Path,
         api = Api(srv.url, token)
         put = api.put_layer("risk_points", collection(scattered_points(150)))
         downloads = srv.app.publisher.open_data._downloads
-        pending = downloads._pending[("risk_points", put.json()["sha256"])]
-        made = pending.result(120)  # started by the upload, before any commit
+        made = downloads.prepared("risk_points", put.json()["sha256"])
+        assert made is not None  # started by the upload, before any commit
         assert srv.app.publisher.storage.exists(f"downloads/{made['csv']['sha256']}.csv")
         answer = api.publish({"risk_points": put.json()["sha256"]}, api.current_id())
         assert answer.status_code == 201, answer.text
