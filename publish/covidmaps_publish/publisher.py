@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
@@ -89,11 +90,16 @@ class Publisher:
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
         self._checked_lock = threading.Lock()
+        # blobs accepted and being stored (their variants first), by SHA-256
+        self._storing: Dict[str, Future] = {}
+        self._storing_lock = threading.Lock()
+        self._store_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.tiles = TileBuilder(storage, config.state_dir, config.limits.tiles_min_features,
                                  config.limits.tiles_min_bytes)
 
     # -- blobs -----------------------------------------------------------------
     def blob_exists(self, sha256: str) -> bool:
+        self._wait_stored(sha256)
         return self.storage.exists(blob_key(sha256))
 
     def put_blob(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
@@ -114,6 +120,7 @@ class Publisher:
         claimed bytes, is rebuilt and checked as a whole upload."""
         limits = self.config.limits
         base_sha, upsert, delete = parse_patch(layer, body, limits)
+        self._wait_stored(base_sha)
         checked = None
         if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
             base = self._stored_checked(layer, base_sha)
@@ -135,10 +142,37 @@ class Publisher:
             self.tiles.start(layer, checked.sha256, checked.data)
         if layer in MODEL.layer_names:  # and its CSV download, likewise
             self.open_data.prepare(layer, checked.sha256, checked.data)
-        if self.storage.exists(blob_key(checked.sha256)):
-            return checked, False
-        self._store_blob(checked.data, checked.sha256)
+        sha = checked.sha256
+        with self._storing_lock:
+            if sha in self._storing or self.storage.exists(blob_key(sha)):
+                return checked, False
+            small = not self.offload.wants(len(checked.data))
+        if small:
+            self._store_blob(checked.data, sha)  # stored when answered
+            return checked, True
+        with self._storing_lock:
+            if sha in self._storing:  # another upload of the same bytes meanwhile
+                return checked, False
+            # big: compressed and stored in the background. The upload is
+            # answered once checked (a client's timeout is not spent on gzip
+            # and brotli of 80 MB); a commit naming it waits (_wait_stored)
+            future = self._storing[sha] = self._store_pool.submit(self._store_blob,
+                                                                  checked.data, sha)
+        future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
+
+    def _stored(self, sha: str, done: Future) -> None:
+        with self._storing_lock:
+            self._storing.pop(sha, None)
+        if done.exception() is not None:  # the commit then says the blob is missing
+            log.error("could not store blob %s", sha[:12], exc_info=done.exception())
+
+    def _wait_stored(self, sha: str) -> None:
+        """Until the blob accepted by an upload is stored (or failed to be)."""
+        with self._storing_lock:
+            pending = self._storing.get(sha)
+        if pending is not None:
+            wait([pending])
 
     def _store_blob(self, data: bytes, sha: str) -> None:
         start, cpu = time.perf_counter(), time.thread_time()
@@ -182,6 +216,7 @@ class Publisher:
                 self._checked.popitem(last=False)
 
     def _stored_checked(self, layer: str, sha: str) -> CheckedBlob:
+        self._wait_stored(sha)
         data = self.reader.blob(sha)
         if data is None:
             raise ProblemError(422, "missing-blob", "A referenced layer was not uploaded",
@@ -196,6 +231,7 @@ class Publisher:
 
     def close(self) -> None:
         """Stop the background work (tile builds, CSVs, worker processes)."""
+        self._store_pool.shutdown(wait=True)
         self.tiles.close()
         self.open_data.close()
         self.offload.close()

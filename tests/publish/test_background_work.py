@@ -101,6 +101,7 @@ def test_big_layers_are_checked_in_worker_processes(storage_backend, data_dir: P
         assert there.status_code == 201, there.text
         assert (there.json()["sha256"], there.json()["feature_count"]) == (
             here.sha256, here.feature_count)
+        assert srv.app.publisher.blob_exists(here.sha256)  # stored in the background: waits
         for coding in ("gzip", "br"):
             got = requests.get(f"{srv.url}/data/blobs/{here.sha256}.geojson",
                                headers={"Accept-Encoding": coding}, timeout=10)
@@ -168,6 +169,7 @@ def test_a_patch_to_a_big_layer_is_applied_in_a_worker(storage_backend, data_dir
         api = Api(srv.url, token)
         put = api.put_layer("risk_points", collection(scattered_points(150)))
         assert put.status_code == 201, put.text
+        assert srv.app.publisher.blob_exists(put.json()["sha256"])
         base = requests.get(f"{srv.url}/data/blobs/{put.json()['sha256']}.geojson",
                             timeout=10).json()["features"]
         changed = dict(base[5], properties={**base[5]["properties"], "name": "Chợ mới"})
@@ -190,7 +192,48 @@ def test_a_patch_to_a_big_layer_is_applied_in_a_worker(storage_backend, data_dir
                         "delete": [base[9]["id"]]})
         assert answer.status_code == 201, answer.text
         assert srv.app.publisher.offload.offloaded - before >= 2
+        assert srv.app.publisher.blob_exists(cgj.sha256_hex(wanted))
         stored = requests.get(f"{srv.url}/data/blobs/{cgj.sha256_hex(wanted)}.geojson",
                               timeout=10)
         assert stored.content == wanted
         api.session.close()
+
+
+def test_a_big_blob_is_stored_in_the_background_and_the_commit_waits(
+        storage_backend, data_dir: Path, token: str) -> None:
+    from covidmaps_publish.storage.base import blob_key
+
+    with _server(storage_backend, data_dir, OFFLOADED) as srv:
+        publisher = srv.app.publisher
+        release, real = threading.Event(), publisher._store_blob
+
+        def held(data: bytes, sha: str) -> None:
+            assert release.wait(120), "the test never released the store"
+            real(data, sha)
+
+        publisher._store_blob = held  # the instance's: release 0 is stored already
+        try:
+            api = Api(srv.url, token)
+            base = api.current_id()
+            put = api.put_layer("risk_points", collection(scattered_points(120)))
+            sha = put.json()["sha256"]
+            # answered once checked, before its files are written
+            assert put.status_code == 201, put.text
+            assert not publisher.storage.exists(blob_key(sha))
+            answers: List[requests.Response] = []
+            commit = threading.Thread(target=lambda: answers.append(
+                api.publish({"risk_points": sha}, base)))
+            commit.start()
+            read = requests.get(f"{srv.url}/data/manifest.json", timeout=10)
+            assert read.json()["release_id"] == base and not answers
+            release.set()
+            commit.join(120)
+            assert answers and answers[0].status_code == 201, answers and answers[0].text
+            for suffix in ("", ".gz", ".br"):
+                assert publisher.storage.exists(blob_key(sha, suffix))
+            # the same bytes again: already stored
+            assert api.put_layer("risk_points", collection(scattered_points(120))
+                                 ).status_code == 200
+            api.session.close()
+        finally:
+            release.set()
