@@ -125,8 +125,11 @@ class Publisher:
         if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
             base = self._stored_checked(layer, base_sha)
             check_patch_ids(layer, base.feature_hashes, upsert, delete)
+            start = time.perf_counter()
             checked = self.offload.call(len(base.data), check_patched, layer, base, upsert,
                                         delete, self.profile, limits)
+            log.debug("checked a patch of %s feature by feature", layer,
+                      extra={"timings": {"server check": time.perf_counter() - start}})
         if checked is None or checked.sha256 != claimed_sha:
             data = rebuild_blob(layer, claimed_sha, body, limits, self.reader.blob,
                                 self.offload)
