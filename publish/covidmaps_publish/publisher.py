@@ -36,7 +36,7 @@ from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
 from .offload import Offload, compressed_variants_via
 from .opendata import OpenData
-from .patching import check_patch_ids, parse_patch, rebuild_blob
+from .patching import parse_patch, rebuild_blob
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError
 from .reader import ReleaseReader
@@ -124,7 +124,6 @@ class Publisher:
         checked = None
         if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
             base = self._stored_checked(layer, base_sha)
-            check_patch_ids(layer, base.feature_hashes, upsert, delete)
             start = time.perf_counter()
             checked = self.offload.call(len(base.data), check_patched, layer, base, upsert,
                                         delete, self.profile, limits)

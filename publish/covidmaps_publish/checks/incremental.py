@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
 
 from ..config import Limits
+from ..patching import check_patch_ids
 from .boundary import input_stage
 from .layer import CheckedBlob, check_blob
 
@@ -41,7 +41,7 @@ _HEAD = b'{"type":"FeatureCollection","features":['
 _FEATURE = b'{"type":"Feature","id":'
 _SEPARATOR = b"," + _FEATURE
 _TAIL = b"]}"
-_POINT = re.compile(rb'"geometry":\{"type":"Point","coordinates":\[([^,\]]+),([^,\]]+)\]\}')
+_POINT = b'"geometry":{"type":"Point","coordinates":['
 
 
 def feature_parts(canonical: bytes) -> Optional[Dict[str, bytes]]:
@@ -67,9 +67,9 @@ def feature_parts(canonical: bytes) -> Optional[Dict[str, bytes]]:
 def check_patched(layer: str, base: CheckedBlob, upsert: List[Any], delete: List[str],
                   profile: ProvinceProfile, limits: Limits) -> Optional[CheckedBlob]:
     """The checked new layer, or None when this patch needs the whole-layer
-    path. ``base`` is checked under the current rules; the patch's ids are
-    checked already (``patching.check_patch_ids``). Raises the ProblemError
-    a full check would raise for a bad feature of the patch."""
+    path. ``base`` is checked under the current rules. Raises the
+    ProblemError a full check would raise for bad ids or a bad feature."""
+    check_patch_ids(layer, base.feature_hashes, upsert, delete)
     if layer not in MODEL.layer_names or MODEL.layer(layer).geometry_type is not (
             GeometryType.POINT):
         return None
@@ -90,21 +90,31 @@ def check_patched(layer: str, base: CheckedBlob, upsert: List[Any], delete: List
         parts.pop(uid, None)
     parts.update(added)
     ids = sorted(parts)
+    bbox = _points_bbox(parts.values())
     data = (_HEAD + (_FEATURE + _SEPARATOR.join(parts[uid] for uid in ids) if ids else b"")
             + _TAIL)
     # the base's hashes of the features kept, the patch's of its own
     hashes = {uid: checked.feature_hashes[uid] if uid in added else base.feature_hashes[uid]
               for uid in ids}
     return CheckedBlob(layer, data, hashlib.sha256(data).hexdigest(), len(ids),
-                       _points_bbox(data), hashes, checked.dropped_fields)
+                       bbox, hashes, checked.dropped_fields)
 
 
-def _points_bbox(data: bytes) -> Optional[List[float]]:
-    xs: List[float] = []
-    ys: List[float] = []
-    for match in _POINT.finditer(data):
-        xs.append(json.loads(match.group(1)))
-        ys.append(json.loads(match.group(2)))
+def _points_bbox(parts: Iterable[bytes]) -> Optional[List[float]]:
+    """``cgj.bbox_of`` of canonical point features, read from their bytes:
+    the first ``"geometry":`` of a feature is its own (a property's text
+    has its quotes escaped), and a canonical point is ``[lon,lat]``."""
+    xs: List[Any] = []
+    ys: List[Any] = []
+    for part in parts:
+        start = part.find(_POINT)
+        if start < 0:
+            continue  # no geometry: not in the bbox, as in bbox_of
+        start += len(_POINT)
+        end = part.find(b"]", start)
+        lon, lat = part[start:end].split(b",")
+        xs.append(json.loads(lon))
+        ys.append(json.loads(lat))
     if not xs:
         return None
     return [min(xs), min(ys), max(xs), max(ys)]
