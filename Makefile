@@ -9,6 +9,8 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 SYS_PY := /usr/bin/python3
 PLUGIN := covidmaps_plugin
+# the data model's own distribution, covidmaps-model (the endpoint depends on it)
+MODEL_DIST := $(PLUGIN)/model
 DIST := $(ROOT)/dist
 
 # Debian packages the project needs (installed only when missing).
@@ -41,13 +43,15 @@ apt:
 
 venv: $(VENV)/.deps-stamp
 
-$(VENV)/.deps-stamp: requirements-dev.txt tools/pick_pytest_qgis.py $(wildcard publish/pyproject.toml)
+$(VENV)/.deps-stamp: requirements-dev.txt tools/pick_pytest_qgis.py $(MODEL_DIST)/pyproject.toml publish/pyproject.toml
 	@test -x $(PY) || $(SYS_PY) -m venv --system-site-packages $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt "$$($(PY) tools/pick_pytest_qgis.py)"
-	@# the repository root on the path: the server imports covidmaps_plugin.model
-	echo "$(ROOT)" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/covidmaps_repo.pth"
-	@if [ -f publish/pyproject.toml ]; then $(PY) -m pip install -q -e publish; fi
+	@# a venv of an older checkout put the whole repository on the path; the
+	@# endpoint now finds the model as the installed distribution it depends on
+	rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/covidmaps_repo.pth"
+	@# both distributions, editable (docs/deploy.md installs them for production)
+	$(PY) -m pip install -q -e $(MODEL_DIST) -e publish
 	touch $@
 
 i18n:
@@ -56,7 +60,12 @@ i18n:
 		if [ ! -f "$$qm" ] || [ "$$ts" -nt "$$qm" ]; then lrelease -silent "$$ts" -qm "$$qm"; fi; \
 	done
 
-web:
+web: venv
+	@# the service worker's copy of the wire grammars, generated from the model
+	$(PY) -m covidmaps_plugin.model.wire > publish/web/src/generated/wire.json.tmp
+	@cmp -s publish/web/src/generated/wire.json.tmp publish/web/src/generated/wire.json \
+		&& rm publish/web/src/generated/wire.json.tmp \
+		|| mv publish/web/src/generated/wire.json.tmp publish/web/src/generated/wire.json
 	@if [ -f publish/web/package.json ]; then $(MAKE) -C publish/web build; fi
 
 test: setup

@@ -39,6 +39,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# the plugin's QGIS-side packages (core, gui) from this checkout; the model
+# and the endpoint are installed distributions (make setup)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qgis.core import (  # noqa: E402 - after the platform variable
     QgsApplication,

@@ -26,6 +26,8 @@ from typing import List
 
 import requests
 
+from covidmaps_plugin.model import wire
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "publish"))
 
@@ -86,7 +88,7 @@ def main() -> int:
         marks["idle"] = time.time()
         sha = hashlib.sha256(body).hexdigest()
         put = session.put(f"{url}/api/v1/layers/risk_points/blobs/{sha}", data=body,
-                          headers={"Content-Type": "application/geo+json"}, timeout=600)
+                          headers={"Content-Type": wire.GEOJSON_MEDIA}, timeout=600)
         assert put.status_code in (200, 201), put.text[:300]
         marks["upload"] = time.time()
         current = requests.get(f"{url}/data/manifest.json", timeout=30).json()["release_id"]

@@ -41,6 +41,8 @@ from covidmaps_publish.tokens import TokenStore  # noqa: E402
 from nginx_runner import Nginx, free_port, start_deploy_nginx, worker_user  # noqa: E402
 from publish_samples import collection, risk_point  # noqa: E402
 
+from covidmaps_plugin.model import wire  # noqa: E402
+
 PLAIN_NGINX = """\
 {load_module}
 {user}
@@ -50,7 +52,7 @@ error_log {prefix}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
-    types {{ application/geo+json geojson; }}
+    types {{ {geojson_media} geojson; }}
     sendfile on;
     tcp_nopush on;
     keepalive_requests 100000;
@@ -117,7 +119,7 @@ def publish(url: str, token: str, features: int) -> str:
     )
     sha = hashlib.sha256(data).hexdigest()
     put = session.put(f"{url}/api/v1/layers/risk_points/blobs/{sha}", data=data, timeout=60,
-                      headers={"Content-Type": "application/geo+json"})
+                      headers={"Content-Type": wire.GEOJSON_MEDIA})
     put.raise_for_status()
     current = requests.get(f"{url}/data/manifest.json", timeout=10).json()["release_id"]
     post = session.post(
@@ -141,6 +143,7 @@ def start_plain_nginx(prefix: Path, data_dir: Path) -> Nginx:
     conf.write_text(
         PLAIN_NGINX.format(
             load_module=f"load_module {module};" if module.exists() else "",
+            geojson_media=wire.GEOJSON_MEDIA,
             user=f"user {user};" if user else "",
             prefix=prefix,
             port=port,

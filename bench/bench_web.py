@@ -43,6 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "web"))
+# the plugin's QGIS-side packages (core, gui) from this checkout; the model
+# and the endpoint are installed distributions (make setup)
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 BUDGET_BYTES = 100 * 1024  # JS + CSS, brotli

@@ -35,6 +35,9 @@ from typing import List, Optional
 
 # subprocess runs this repository's own tools and QGIS, never user input
 ROOT = Path(__file__).resolve().parent.parent
+# the plugin's QGIS-side packages (core, gui) from this checkout; the model
+# and the endpoint are installed distributions (make setup)
+sys.path.insert(0, str(ROOT))
 VENV_BIN = Path(sys.executable).parent
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"  # /usr/bin/qgis_process fails on Debian 12
 WEB_DIST = ROOT / "publish" / "web" / "dist"

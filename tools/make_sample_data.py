@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "covidmaps_plugin" / "data" / "sample" / "bac_kan_sample.json"
-PROFILE = ROOT / "covidmaps_plugin" / "data" / "profiles" / "bac_kan_2020.json"
+PROFILE = ROOT / "covidmaps_plugin" / "model" / "profiles" / "bac_kan_2020.json"
 NAMESPACE = uuid.UUID("6f1c2a57-5d1e-4c1b-9a57-2f0b3c7e9d11")
 
 DISTRICT_LABEL = {

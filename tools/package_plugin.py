@@ -1,9 +1,12 @@
 """Build the installable QGIS plugin zip (``make package``).
 
 The zip holds one top folder, ``covidmaps_plugin/``, with the package
-sources, ``metadata.txt`` and ``LICENSE`` (copied from the repository
-root), the compiled translations (``i18n/*.qm``, from the ``.ts`` files) and
-the compiled Qt resources (``resources_rc.py``, from ``resources.qrc``).
+sources, ``metadata.txt`` and ``LICENSE`` (copied from the repository root),
+the compiled translations (``i18n/*.qm``, from the ``.ts`` files) and the
+compiled Qt resources (``resources_rc.py``, from ``resources.qrc``). The data
+model ``covidmaps_plugin/model/`` is in it: it is also its own distribution,
+``covidmaps-model``, for the endpoint, but QGIS installs plugins from zips
+only, so the plugin carries it (without its distribution metadata).
 Generated files exist only inside the zip, never in the source tree. Tests,
 caches and editor files are left out. The zip is reproducible: entries are
 sorted and carry a fixed timestamp.
@@ -27,7 +30,11 @@ from typing import Iterator, List
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "covidmaps_plugin"
 ROOT_FILES = ("metadata.txt", "LICENSE")
-EXCLUDED_DIRS = {"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+EXCLUDED_DIRS = {"__pycache__", "tests", ".pytest_cache", ".mypy_cache", ".ruff_cache",
+                 "build"}  # setuptools' in-tree build of the model distribution
+# the model's own distribution metadata (model/pyproject.toml, and the
+# .egg-info an editable install leaves beside it): QGIS has no use for them
+EXCLUDED_NAMES = {"pyproject.toml"}
 EXCLUDED_SUFFIXES = {".pyc", ".pyo", ".qm", ".ts", ".orig", ".rej", ".swp"}
 GENERATED = {"resources_rc.py"}  # built below, a stale copy in the tree is ignored
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -40,9 +47,11 @@ class PackagingError(RuntimeError):
 def source_files(package_dir: Path) -> Iterator[Path]:
     for path in sorted(package_dir.rglob("*")):
         relative = path.relative_to(package_dir)
-        if any(part in EXCLUDED_DIRS or part.startswith(".") for part in relative.parts):
+        if any(part in EXCLUDED_DIRS or part.startswith(".") or part.endswith(".egg-info")
+               for part in relative.parts):
             continue
-        if path.is_file() and path.suffix not in EXCLUDED_SUFFIXES and path.name not in GENERATED:
+        if (path.is_file() and path.suffix not in EXCLUDED_SUFFIXES
+                and path.name not in GENERATED | EXCLUDED_NAMES):
             yield path
 
 

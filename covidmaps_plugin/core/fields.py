@@ -43,11 +43,6 @@ WKB_TYPES = {
 }
 
 
-def storage_kind(fld: FieldDef) -> FieldKind:
-    """The QGIS storage type of a model field."""
-    return _STORAGE[fld.type][0]
-
-
 def qgs_field(fld: FieldDef) -> QgsField:
     kind, type_name, length = _STORAGE[fld.type]
     if fld.type is FieldType.STRING and fld.max_length:

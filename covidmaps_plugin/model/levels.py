@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 LAYER_NAME = "epidemic_levels"
 DEFAULT_SCHEME = "nq128"
@@ -132,22 +132,6 @@ def schemes_meta() -> Dict[str, Any]:
 
 
 # ------------------------------------------------------------- the timeline
-
-def as_date(value: Any) -> Optional[dt.date]:
-    """A calendar date from a date, a datetime or ISO text (None if empty or bad)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
 
 @dataclass(frozen=True)
 class Period:
@@ -311,10 +295,3 @@ def ending_soon(periods: Iterable[Period], today: dt.date,
             continue
         out.append(p)
     return sorted(out, key=lambda p: (p.end, p.unit_code))
-
-
-def counts_by_level(periods: Iterable[Period], day: dt.date) -> Mapping[int, int]:
-    counts: Dict[int, int] = {}
-    for p in in_force(periods, day).values():
-        counts[p.level] = counts.get(p.level, 0) + 1
-    return counts

@@ -5,11 +5,11 @@ second copy of it. The server adds counts, bbox and blob references.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from . import levels
-from .definition import MODEL
-from .schema import DataModel, FieldDef, LayerDef
+from .display_hints import display_hints, level_fields
+from .schema import FieldDef, LayerDef
 
 
 def _field_meta(fld: FieldDef) -> Dict[str, Any]:
@@ -33,7 +33,10 @@ def layer_meta(layer: LayerDef) -> Dict[str, Any]:
         # colours, text colours and meanings per scheme and level: the web
         # map draws the choropleth and its legend from these alone
         meta["levels"] = {"default_scheme": levels.DEFAULT_SCHEME,
-                          "schemes": levels.schemes_meta()}
+                          "schemes": levels.schemes_meta(),
+                          # which field holds what, and the unit kind of a commune
+                          "fields": level_fields(),
+                          "commune_kind": levels.UNIT_COMMUNE}
     return meta
 
 
@@ -57,8 +60,6 @@ def _layer_meta(layer: LayerDef) -> Dict[str, Any]:
         },
         "fields": [_field_meta(f) for f in layer.public_fields],
         "summary_fields": list(layer.summary_fields),
+        # what the web map does with the fields (model/display_hints.py)
+        "display": display_hints(layer),
     }
-
-
-def model_meta(model: DataModel = MODEL) -> List[Dict[str, Any]]:
-    return [layer_meta(layer) for layer in model.layers]

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
-PROFILE_DIR = Path(__file__).resolve().parent.parent / "data" / "profiles"
+# shipped profiles are package data of the model (its distribution carries them)
+PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE_ID = "bac_kan_2020"
 
 BBox = Tuple[float, float, float, float]  # min lon, min lat, max lon, max lat (WGS 84)

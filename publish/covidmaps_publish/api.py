@@ -15,10 +15,13 @@ import logging
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import parse_qsl
 
-from .checks.boundary import input_stage
+from covidmaps_plugin.model import wire
+from covidmaps_plugin.model.wire import API_BLOB_PATH, is_sha256
+
+from .boundary import input_stage
 from .checks.jsonparse import parse_json
 from .config import Config
-from .grammar import API_BLOB_PATH, is_sha256, query_int
+from .grammar import query_int
 from .http import (
     ClientDisconnectedError,
     Receive,
@@ -31,7 +34,7 @@ from .http import (
     send_problem,
 )
 from .openapi import openapi_document
-from .patching import PATCH_CONTENT_TYPE, is_patch
+from .patching import is_patch
 from .problems import ProblemError
 from .publisher import Publisher
 
@@ -43,9 +46,9 @@ _CREDENTIAL_PARAMS = {"token", "access_token", "bearer", "auth", "authorization"
 _WWW_AUTH = 'Bearer realm="covidmaps"'
 # The media types each write route accepts (docs/api.md); anything else: 415
 BODY_TYPES = {
-    "put-blob": ("application/geo+json", "application/json", PATCH_CONTENT_TYPE),
-    "publish": ("application/json",),
-    "rollback": ("application/json",),
+    "put-blob": (wire.GEOJSON_MEDIA, wire.JSON_MEDIA, wire.PATCH_MEDIA),
+    "publish": (wire.JSON_MEDIA,),
+    "rollback": (wire.JSON_MEDIA,),
 }
 
 
@@ -171,7 +174,7 @@ class WriteApi:
                    "feature_count": checked.feature_count, "bbox": checked.bbox,
                    "dropped_fields": list(checked.dropped_fields),
                    "canonical": checked.sha256 == sha,
-                   "href": f"/data/blobs/{checked.sha256}.geojson"}
+                   "href": wire.DATA_PREFIX + wire.BLOB.name(checked.sha256)}
         return (201 if created else 200), payload, [], None
 
     async def _history(self, scope: Scope, receive: Receive, actor: str) -> tuple:
@@ -198,7 +201,7 @@ class WriteApi:
         manifest, created = await self._run(action, actor, if_match, body, key, fingerprint)
         rid = manifest["release_id"]
         extra = [(b"etag", f'"{rid}"'.encode()),
-                 (b"location", f"/data/releases/{rid}.json".encode())]
+                 (b"location", (wire.DATA_PREFIX + wire.RELEASE.name(rid)).encode())]
         if not created:
             extra.append((b"idempotent-replayed", b"true"))
         return 201, _summary(manifest), extra, rid
@@ -210,7 +213,7 @@ class WriteApi:
         if layer not in known_layer_ids():
             raise unknown_layer(layer)
         if not is_sha256(sha):
-            raise ProblemError(400, "bad-hash", "Invalid blob hash",
+            raise ProblemError(400, wire.BAD_HASH, "Invalid blob hash",
                           "The blob name must be its SHA-256 as 64 lower-case hex digits.")
 
 
@@ -297,4 +300,4 @@ def _idempotency_key(scope: Scope) -> Optional[str]:
 def _summary(manifest: Dict[str, Any]) -> Dict[str, Any]:
     return {k: manifest.get(k) for k in ("release_id", "parent_id", "sequence", "created_at",
                                          "publisher", "message", "kind", "changes")} | {
-        "href": f"/data/releases/{manifest.get('release_id')}.json"}
+        "href": wire.DATA_PREFIX + wire.RELEASE.name(str(manifest.get("release_id")))}

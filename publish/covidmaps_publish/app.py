@@ -3,7 +3,9 @@
 ``/data/...`` and ``/`` are answered from memory (``ReleaseReader`` and
 ``web.load_web``): a dictionary lookup, a precomputed header list and one
 ``send``. ``/api/v1/...`` goes to the write API, ``/ogcapi/...`` to the OGC
-API – Features module when it is installed.
+API – Features module when it is installed. A read-only app
+(``Config.read_only``, ``serve --read-only``) has no write API and never
+imports the write side.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import logging
 import sys
 from typing import Any, Optional
 
+from covidmaps_plugin.model.wire import BLOB_PATH, OPEN_DATA_PATH, PMTILES_PATH, RELEASE_PATH
+
 from .config import Config
-from .grammar import BLOB_PATH, OPEN_DATA_PATH, PMTILES_PATH, RELEASE_PATH
 from .http import Receive, Scope, Send, send_json, send_problem, send_representation
 from .problems import ProblemError
 from .ranges import send_ranged
@@ -37,9 +40,6 @@ class CovidMapsApp:
     """Callable ASGI app; ``create_app`` builds it."""
 
     def __init__(self, config: Config, storage: Optional[Storage] = None) -> None:
-        from .api import WriteApi
-        from .publisher import Publisher  # the write side (imports the checks)
-
         self.config = config
         # Worker threads check, encode and compress layers of tens of MB while
         # the event loop answers public reads. A thread waiting for the
@@ -50,14 +50,23 @@ class CovidMapsApp:
             config.storage_url or str(config.data_dir), **(
                 {"fsync": config.fsync} if not config.storage_url else {}))
         self.reader = ReleaseReader(self.storage, config.poll_interval_s)
-        self.publisher = Publisher(config, self.storage, self.reader)
-        self.api = WriteApi(config, self.publisher)
+        self.publisher: Any = None
+        self.api: Any = None
+        if not config.read_only:
+            # the write side, imported only here: it brings the checks, numpy
+            # and the tile builder, which a read-only instance never loads
+            from .api import WriteApi
+            from .publisher import Publisher
+
+            self.publisher = Publisher(config, self.storage, self.reader)
+            self.api = WriteApi(config, self.publisher)
+            self.publisher.ensure_initial_release()
         self.web = load_web(config.web_dir, config.basemap_origin)
         self._ogcapi: Any = None
         self._poller: Optional[asyncio.Task] = None
-        self.publisher.ensure_initial_release()
         self.reader.refresh()
-        self.publisher.open_data.startup(self.reader.current_manifest())
+        if self.publisher is not None:
+            self.publisher.open_data.startup(self.reader.current_manifest())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -80,6 +89,10 @@ class CovidMapsApp:
                 else:
                     await send_representation(scope, send, await self._data(path), head)
             elif path.startswith("/api/"):
+                if self.api is None:
+                    raise ProblemError(404, "read-only", "Read-only instance",
+                                       "This instance serves the public map only; publish "
+                                       "through the endpoint that has the write API.")
                 await self.api.handle(scope, receive, send)
             elif path == "/ogcapi" or path.startswith("/ogcapi/"):
                 await self._ogc(scope, receive, send)
@@ -98,7 +111,7 @@ class CovidMapsApp:
         except ProblemError as problem:
             await send_problem(send, problem, head)
         except Exception:  # noqa: BLE001 - a server fault (storage, a bug): a 500 problem
-            # input never gets here: the checks are input stages (checks/boundary.py)
+            # input never gets here: the checks are input stages (boundary.py)
             log.exception("failure on %s %s", method, path[:200])
             try:
                 await send_problem(send, ProblemError(
@@ -122,10 +135,8 @@ class CovidMapsApp:
                 rep = await asyncio.get_running_loop().run_in_executor(
                     None, reader.release_representation, m.group(1))
         elif (m := OPEN_DATA_PATH.fullmatch(path)) is not None:  # feed, keys, CSV (opendata.py)
-            from .opendata import representation
-
             rep = await asyncio.get_running_loop().run_in_executor(
-                None, representation, reader, m.group(1))
+                None, reader.open_data_representation, m.group(1))
         else:
             rep = None
         if rep is None:
@@ -159,14 +170,16 @@ class CovidMapsApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 # serving only (not the CLI's other commands, which make an app too)
-                self.publisher.warm_tiles()
+                if self.publisher is not None:
+                    self.publisher.warm_tiles()
                 self._poller = asyncio.create_task(self._poll())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 if self._poller is not None:
                     self._poller.cancel()
-                self.publisher.audit.flush(everything=True)
-                self.publisher.close()
+                if self.publisher is not None:
+                    self.publisher.audit.flush(everything=True)
+                    self.publisher.close()
                 self.storage.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -180,7 +193,8 @@ class CovidMapsApp:
             except Exception:  # noqa: BLE001 - keep serving the last good release
                 log.exception("could not refresh the current release")
             try:  # summaries of coalesced anonymous rejections (audit.py)
-                self.publisher.audit.flush()
+                if self.publisher is not None:
+                    self.publisher.audit.flush()
             except OSError:
                 log.exception("could not write the audit log")
 

@@ -27,7 +27,8 @@ def _config(args: argparse.Namespace) -> Config:
             limits = replace(limits, **{name: value})
     return Config(data_dir=Path(args.data), storage_url=args.storage,
                   web_dir=Path(web) if web else None, profile_id=args.profile,
-                  basemap_origin=getattr(args, "basemap_origin", None), limits=limits)
+                  basemap_origin=getattr(args, "basemap_origin", None), limits=limits,
+                  read_only=bool(getattr(args, "read_only", False)))
 
 
 def _publisher(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -162,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds for a request's headers to arrive (default 10)")
     p.add_argument("--body-timeout", type=_seconds, default=None,
                    help="longest pause within a request body, in seconds (default 10)")
+    p.add_argument("--read-only", action="store_true",
+                   help="serve the public map, release files and OGC API only (no write API): "
+                        "a read replica sharing the storage of the publishing instance")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("init", help="create the data directory and release 0")

@@ -47,6 +47,10 @@ class Config:
     poll_interval_s: float = 0.2  # how often the reader checks the pointer
     fsync: bool = True
     limits: Limits = field(default_factory=Limits)
+    # serve the public side only (/data/, /, /ogcapi/, /healthz): a read
+    # replica beside the publishing instance, sharing its storage. It never
+    # loads the write side (checks, numpy, tile building).
+    read_only: bool = False
 
     def profile(self) -> ProvinceProfile:
         return load_profile(self.profile_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import zlib
 from typing import Optional
 
-from .checks.boundary import input_stage
+from .boundary import input_stage
 from .problems import ProblemError
 
 ACCEPTED = "gzip, identity"

@@ -25,7 +25,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Dict, List, Optional
 
-from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model import MODEL, wire
 from covidmaps_plugin.model.manifest_meta import layer_meta
 
 from .offload import Offload, compressed_variants_via
@@ -163,7 +163,7 @@ class Downloads:
             self.storage.put_immutable(download_key(sha, ".gz"), gz)
             self.storage.put_immutable(download_key(sha, ".br"), br)
             self.storage.put_immutable(download_key(sha), data)
-        return {"csv": {"sha256": sha, "size": len(data), "href": f"downloads/{sha}.csv"}}
+        return {"csv": {"sha256": sha, "size": len(data), "href": wire.DOWNLOAD.name(sha)}}
 
     def entry(self, layer_id: str, blob_sha: str, blob: bytes,
               parent_entry: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:

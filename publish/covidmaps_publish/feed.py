@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model import MODEL, wire
+from covidmaps_plugin.model.display_hints import display_hints
 
 from .grammar import NOT_XML_CHAR
 
@@ -29,19 +30,6 @@ def escape(text: str) -> str:
 def quoteattr(text: str) -> str:
     return f'"{escape(text)}"'
 
-# a short noun per layer for "+3 điểm nguy cơ" (English: singular, plural;
-# the layer title otherwise); the web map's changes.js uses the same words
-NOUNS: Dict[str, Dict[str, Any]] = {
-    "risk_points": {"vi": "điểm nguy cơ", "en": ("risk point", "risk points")},
-    "quarantine_facilities": {"vi": "điểm cách ly tập trung",
-                              "en": ("quarantine facility", "quarantine facilities")},
-    "isolation_zones": {"vi": "vùng cách ly", "en": ("isolation zone", "isolation zones")},
-    "checkpoints": {"vi": "chốt kiểm soát", "en": ("checkpoint", "checkpoints")},
-}
-# a feature leaves the public map when its status ends its public life (a
-# lifted zone, a closed facility are not published): a removal says so
-REMOVED = {"isolation_zones": {"vi": "được dỡ bỏ", "en": "lifted"},
-           "quarantine_facilities": {"vi": "đã đóng", "en": "closed"}}
 WORDS = {
     "vi": {"added": "+{n} {noun}", "removed": "{n} {noun} {word}", "word": "đã gỡ",
            "changed": "{n} {noun} thay đổi",
@@ -54,10 +42,19 @@ WORDS = {
 }
 
 
+def _hints(layer_id: str) -> Dict[str, Any]:
+    try:
+        return display_hints(MODEL.layer(layer_id))
+    except (KeyError, ValueError):
+        return {}
+
+
 def noun(layer_id: str, lang: str, n: int = 2) -> str:
-    if layer_id in NOUNS:
-        word = NOUNS[layer_id][lang]
-        return word if lang == "vi" else word[0 if n == 1 else 1]
+    """The layer's short noun from the model's display hints (the web map's
+    "what changed" line uses the same), else its title."""
+    word = (_hints(layer_id).get("noun") or {}).get(lang)
+    if word:
+        return word if isinstance(word, str) else word[0 if n == 1 else 1]
     try:
         layer = MODEL.layer(layer_id)
     except (KeyError, ValueError):
@@ -65,12 +62,18 @@ def noun(layer_id: str, lang: str, n: int = 2) -> str:
     return (layer.title_vi if lang == "vi" else layer.title_en).lower()
 
 
+def removed_word(layer_id: str, lang: str) -> str:
+    """A feature leaves the public map when its status ends its public life
+    (a lifted zone, a closed facility are not published): a removal says so."""
+    return (_hints(layer_id).get("removed_word") or {}).get(lang) or WORDS[lang]["word"]
+
+
 def change_summary(manifest: Dict[str, Any], lang: str) -> List[str]:
     """One line per changed layer, e.g. "+3 điểm nguy cơ, 1 vùng cách ly đã gỡ"."""
     words = WORDS[lang]
     lines = []
     for layer_id, counts in (manifest.get("changes") or {}).items():
-        word = REMOVED.get(layer_id, {}).get(lang, words["word"])
+        word = removed_word(layer_id, lang)
         parts = [words[kind].format(n=counts[kind], noun=noun(layer_id, lang, counts[kind]),
                                    word=word)
                  for kind in ("added", "changed", "removed") if counts.get(kind)]
@@ -97,10 +100,10 @@ def _entry(manifest: Dict[str, Any]) -> str:
         f"<published>{escape(manifest['created_at'])}</published>"
         f"<author><name>{escape(manifest.get('publisher') or 'covidmaps')}</name></author>"
         f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr('../?release=' + rid)}/>"
-        f"<link rel=\"related\" type=\"application/json\" href={quoteattr(f'releases/{rid}.json')}"
+        f"<link rel=\"related\" type=\"{wire.JSON_MEDIA}\" href={quoteattr(wire.RELEASE.name(rid))}"
         " title=\"manifest\"/>"
-        f"<link rel=\"related\" type=\"application/json\" "
-        f"href={quoteattr(f'releases/{rid}.json.sig')} title=\"signature\"/>"
+        f"<link rel=\"related\" type=\"{wire.JSON_MEDIA}\" "
+        f"href={quoteattr(wire.SIGNATURE.name(rid))} title=\"signature\"/>"
         f"<summary type=\"text\">{escape(text)}</summary>"
         "</entry>"
     )
@@ -129,7 +132,7 @@ def atom_feed(head: Dict[str, Any], manifest_of: Callable[[str], Optional[Dict[s
         f"<title type=\"text\">{escape(title)}</title>",
         f"<subtitle type=\"text\">{escape('Các bản cập nhật dữ liệu / Data releases')}</subtitle>",
         f"<updated>{escape(head['created_at'])}</updated>",
-        "<link rel=\"self\" type=\"application/atom+xml\" href=\"feed.atom\"/>",
+        f"<link rel=\"self\" type=\"{wire.ATOM_MEDIA}\" href=\"{wire.FEED.name()}\"/>",
         "<link rel=\"alternate\" type=\"text/html\" href=\"../\"/>",
         f"<author><name>{escape(attribution or name or 'CovidMaps')}</name></author>",
         f"<rights>{escape(rights)}</rights>" if rights else "",

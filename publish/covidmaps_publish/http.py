@@ -6,7 +6,9 @@ import asyncio
 import json
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
 
-from .checks.boundary import input_stage
+from covidmaps_plugin.model import wire
+
+from .boundary import input_stage
 from .content_coding import gunzip_capped, is_gzip
 from .grammar import CONTENT_LENGTH
 from .problems import CONTENT_TYPE as PROBLEM_TYPE
@@ -18,7 +20,7 @@ Receive = Callable[[], Awaitable[Dict[str, Any]]]
 Send = Callable[[Dict[str, Any]], Awaitable[None]]
 Headers = List[Tuple[bytes, bytes]]
 
-JSON_TYPE = "application/json; charset=utf-8"
+JSON_TYPE = wire.JSON_MEDIA + wire.UTF8
 BODY_CHUNK_TIMEOUT_S = 10.0  # the default of Limits.body_timeout_s
 
 

@@ -6,22 +6,21 @@ from __future__ import annotations
 
 from typing import Any, Dict, Tuple
 
-from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model import MODEL, wire
 
-from . import grammar
 from .checks.layer import REFERENCE_LAYERS
-from .patching import PATCH_CONTENT_TYPE
 
 PROBLEM = {"$ref": "#/components/schemas/ProblemError"}
 # JSON Schema patterns are ECMA-262: there "$" is the end of the input
-SHA = {"type": "string", "pattern": f"^{grammar.SHA256.pattern}$"}
-RELEASE_ID = {"type": "string", "pattern": f"^{grammar.RELEASE_ID.pattern}$"}
+SHA = {"type": "string", "pattern": f"^{wire.SHA256.pattern}$"}
+RELEASE_ID = {"type": "string", "pattern": f"^{wire.RELEASE_ID.pattern}$"}
 
 _REASONS = {
     400: "Malformed request: invalid JSON or text, bad hash, header or query parameter, "
          "or a token in the URL",
     401: "Missing, unknown or revoked Bearer token",
-    404: "Unknown layer or blob (for a patch: its base blob is not stored, base-not-found)",
+    404: "Unknown layer or blob (for a patch: its base blob is not stored, "
+         f"{wire.BASE_NOT_FOUND})",
     405: "Method not allowed",
     408: "The request headers did not complete within 10 s, or the body paused for 10 s "
          "(the connection is closed)",
@@ -42,7 +41,7 @@ _EVERY_ROUTE = (408, 431, 500)
 
 def _problems(*codes: int) -> Dict[str, Any]:
     return {str(c): {"description": _REASONS[c],
-                     "content": {"application/problem+json": {"schema": PROBLEM}}}
+                     "content": {wire.PROBLEM_MEDIA: {"schema": PROBLEM}}}
             for c in sorted(set(codes) | set(_EVERY_ROUTE))}
 
 
@@ -55,7 +54,7 @@ def _head_responses(not_found: str) -> Dict[str, Any]:
 
 def _ok(code: int, description: str, schema: Dict[str, Any]) -> Dict[str, Any]:
     return {str(code): {"description": description,
-                        "content": {"application/json": {"schema": schema}}}}
+                        "content": {wire.JSON_MEDIA: {"schema": schema}}}}
 
 
 def _ref(name: str) -> Dict[str, str]:
@@ -107,17 +106,17 @@ def openapi_document() -> Dict[str, Any]:
                 "put": {"operationId": "putBlob",
                         "summary": "Upload one layer's GeoJSON; checked, stored canonical",
                         "description": "The body is the layer's GeoJSON (Content-Type "
-                                       "application/geo+json or application/json, "
+                                       f"{wire.GEOJSON_MEDIA} or {wire.JSON_MEDIA}, "
                                        "optionally ;charset=utf-8), or (Content-Type "
-                                       f"{PATCH_CONTENT_TYPE}) a feature patch of a stored "
+                                       f"{wire.PATCH_MEDIA}) a feature patch of a stored "
                                        "blob: the server rebuilds the layer, requires it to "
-                                       "hash to {sha256} (else 422 patch-mismatch, nothing "
-                                       "stored) and checks it as a full upload. Either may "
-                                       "be sent with Content-Encoding: gzip.",
+                                       f"hash to {{sha256}} (else 422 {wire.PATCH_MISMATCH}, "
+                                       "nothing stored) and checks it as a full upload. "
+                                       "Either may be sent with Content-Encoding: gzip.",
                         "requestBody": {"required": True, "content": {
-                            "application/geo+json": {"schema": {"type": "object"}},
-                            "application/json": {"schema": {"type": "object"}},
-                            PATCH_CONTENT_TYPE: {"schema": _ref("FeaturePatch")}}},
+                            wire.GEOJSON_MEDIA: {"schema": {"type": "object"}},
+                            wire.JSON_MEDIA: {"schema": {"type": "object"}},
+                            wire.PATCH_MEDIA: {"schema": _ref("FeaturePatch")}}},
                         "responses": {**_ok(200, "Already stored", _ref("BlobResult")),
                                       **_ok(201, "Checked and stored", _ref("BlobResult")),
                                       **_problems(400, 401, 404, 408, 413, 415, 422)}}},

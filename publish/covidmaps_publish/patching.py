@@ -19,30 +19,29 @@ Wire format (``PUT /api/v1/layers/{layer}/blobs/{new sha}`` with
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Callable, Container, Dict, List, Optional, Tuple
 
 from covidmaps_plugin.model import geojson as cgj
+from covidmaps_plugin.model import wire
+from covidmaps_plugin.model.wire import is_sha256
 
-from .checks.boundary import input_stage
+from .boundary import input_stage
 from .checks.jsonparse import loads_stored, parse_json
 from .config import Limits
-from .grammar import is_sha256
 from .offload import Offload
-from .problems import FieldError, ProblemError
+from .problems import FieldError, ProblemError, require_upload_hash
 
-PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
 _KEYS = {"base", "upsert", "delete"}
 
 
 def is_patch(content_type: bytes) -> bool:
     """Whether a request's Content-Type names a feature patch (parameters ignored)."""
     media = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
-    return media == PATCH_CONTENT_TYPE
+    return media == wire.PATCH_MEDIA
 
 
 def _bad_patch(layer: str, errors: List[FieldError]) -> ProblemError:
-    return ProblemError(422, "invalid-patch", "The patch is not valid",
+    return ProblemError(422, wire.INVALID_PATCH, "The patch is not valid",
                         f"Layer {layer!r}: {len(errors)} problem(s) in the patch. First: "
                         f"{errors[0].message}", errors=errors[:100], extra={"layer": layer})
 
@@ -133,7 +132,7 @@ def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
     base_sha = patch["base"]
     base = stored_blob(base_sha)
     if base is None:
-        raise ProblemError(404, "base-not-found", "The patch's base blob is not stored",
+        raise ProblemError(404, wire.BASE_NOT_FOUND, "The patch's base blob is not stored",
                            f"Blob {base_sha[:64]!r} is not on the server, so the patch for "
                            f"layer {layer!r} cannot be applied; upload the whole layer "
                            "instead.", extra={"layer": layer})
@@ -142,22 +141,11 @@ def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
         rebuilt = offload.call(len(base), apply_patch, layer, base, upsert, delete)
     else:
         rebuilt = apply_patch(layer, base, upsert, delete)
-    require_claimed_hash(rebuilt, claimed_sha, layer, "patch-mismatch",
-                         f"the layer {base_sha}", "a layer", "the whole layer")
+    # a patch rebuilt on the server must give exactly the bytes the client
+    # hashed; anything else means the two sides disagree on the base or on
+    # the encoding (the client then uploads the whole layer)
+    require_upload_hash(rebuilt, claimed_sha, layer, wire.PATCH_MISMATCH,
+                        f"applying the patch to the layer {base_sha} gives other bytes (the "
+                        "client's base or its encoding differs from the server's); upload the "
+                        "whole layer instead")
     return rebuilt
-
-
-def require_claimed_hash(rebuilt: bytes, claimed_sha: str, layer: str, code: str,
-                         base_words: str, result_words: str, fallback_words: str) -> None:
-    """A patch rebuilt on the server must give exactly the bytes the client
-    hashed; anything else means the two sides disagree on the base or on
-    the encoding, and nothing may be stored (the client uploads it whole)."""
-    actual = hashlib.sha256(rebuilt).hexdigest()
-    if actual != claimed_sha:
-        raise ProblemError(
-            422, code, "The patched upload does not match its hash",
-            f"Applying the patch to {base_words} gives {result_words} that hashes to "
-            f"{actual}, not {claimed_sha}: the client's base or its encoding differs from "
-            f"the server's. Nothing was stored; upload {fallback_words} instead.",
-            errors=[FieldError(code, f"sha256 is {actual}", layer)],
-            extra={"layer": layer})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-PROBLEM_TYPE_BASE = "https://covidmaps.invalid/problems/"
-CONTENT_TYPE = "application/problem+json"
+from covidmaps_plugin.model.wire import PROBLEM_MEDIA, PROBLEM_TYPE_BASE
+
+CONTENT_TYPE = PROBLEM_MEDIA
 
 
 @dataclass
@@ -59,3 +61,18 @@ class ProblemError(Exception):
 
     def body(self) -> bytes:
         return json.dumps(self.to_dict(), ensure_ascii=False).encode("utf-8", "replace")
+
+
+def require_upload_hash(data: bytes, claimed_sha: str, layer: str, code: str,
+                        why: str) -> str:
+    """The one check that an upload's bytes (as sent, or as rebuilt from a
+    patch) hash to the name the client gave them; returns the hash. One error
+    shape for both: 422 ``code``, the layer, both hashes, ``why`` it differs
+    and what to do; nothing is stored."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != claimed_sha:
+        raise ProblemError(
+            422, code, "The upload does not match its hash",
+            f"The bytes hash to {actual}, not {claimed_sha}: {why}. Nothing was stored.",
+            errors=[FieldError(code, f"sha256 is {actual}", layer)], extra={"layer": layer})
+    return actual

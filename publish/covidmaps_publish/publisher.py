@@ -22,23 +22,23 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ
+from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ, wire
 from covidmaps_plugin.model import geojson as cgj
 from covidmaps_plugin.model.manifest_meta import layer_meta
+from covidmaps_plugin.model.wire import is_release_id, is_sha256
 
 from .audit import AuditLog
+from .boundary import input_stage
 from .checks.attributes import is_utf8_text, province_time
-from .checks.boundary import input_stage
 from .checks.incremental import check_patched
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .config import Config
-from .grammar import is_release_id, is_sha256
 from .idempotency import IdempotencyRecord, IdempotencyStore
 from .offload import Offload, compressed_variants_via
 from .opendata import OpenData
 from .patching import parse_patch, rebuild_blob
 from .privatedir import secure_tree
-from .problems import FieldError, ProblemError
+from .problems import FieldError, ProblemError, require_upload_hash
 from .reader import ReleaseReader
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
@@ -62,7 +62,7 @@ REFERENCE_TITLES = {
 
 
 def stale(current_id: Optional[str]) -> ProblemError:
-    return ProblemError(412, "stale-release", "The map changed since you last read it",
+    return ProblemError(412, wire.STALE_RELEASE, "The map changed since you last read it",
                    f"The current release is {current_id}. Fetch it, merge your changes and "
                    f"publish again with If-Match: \"{current_id}\".",
                    extra={"current_release_id": current_id})
@@ -104,12 +104,9 @@ class Publisher:
 
     def put_blob(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
         """Check and store an uploaded layer; returns (checked, newly stored)."""
-        actual = hashlib.sha256(body).hexdigest()
-        if actual != claimed_sha:
-            raise ProblemError(422, "hash-mismatch", "The body does not match its hash",
-                          f"The body hashes to {actual}, not {claimed_sha}: the upload was "
-                          "damaged or the hash was computed on other bytes.",
-                          errors=[FieldError("hash-mismatch", f"sha256 is {actual}", layer)])
+        actual = require_upload_hash(body, claimed_sha, layer, wire.HASH_MISMATCH,
+                                     "the upload was damaged or the hash was computed on "
+                                     "other bytes")
         return self._accept(self._check(layer, body, actual))
 
     def put_patch(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
@@ -448,7 +445,7 @@ class Publisher:
 
 def _blob_ref(blob: CheckedBlob) -> Dict[str, Any]:
     return {"sha256": blob.sha256, "size": len(blob.data),
-            "href": f"blobs/{blob.sha256}.geojson"}
+            "href": wire.BLOB.name(blob.sha256)}
 
 
 def _diff(old: Dict[str, str], new: Dict[str, str]) -> Dict[str, int]:
@@ -525,7 +522,7 @@ def _hash_map(value: Any, what: str, allowed: Tuple[str, ...]) -> Dict[str, str]
             errors.append(FieldError("unknown-layer", f"{name[:60]!r} is not one of "
                                      f"{', '.join(allowed)}.", layer=name[:60]))
         elif not is_sha256(sha):
-            errors.append(FieldError("bad-hash", "expected 64 lower-case hex digits",
+            errors.append(FieldError(wire.BAD_HASH, "expected 64 lower-case hex digits",
                                      layer=name))
     if errors:
         raise ProblemError(422, "bad-body", "Invalid request body",

@@ -6,6 +6,11 @@ after its own commits at once, by the app's background task otherwise), so a
 release committed by another process or instance sharing the storage shows
 up within one interval. A new release becomes current in memory only after
 all its blobs are loaded: a reader of this object never sees a mix.
+
+This is the whole public read path (``/data/...``): it imports no write-side
+code (no checks, no numpy, no tile building; tests/publish/test_read_side.py
+holds it to that), and every content-addressed file it serves is verified
+against its name once, by ``storage.base.read_verified``.
 """
 
 from __future__ import annotations
@@ -18,14 +23,22 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Optional
 
+from covidmaps_plugin.model import wire
+
 from .representation import IMMUTABLE, REVALIDATE, Representation, decompress
-from .storage.base import Storage, blob_key, release_key
-from .vectortiles import PMTILES_TYPE, pmtiles_key
+from .storage.base import (
+    REPLACEABLE_KEYS,
+    DamagedError,
+    Storage,
+    blob_key,
+    pmtiles_key,
+    read_verified,
+    release_key,
+)
 
 log = logging.getLogger(__name__)
 
-JSON_TYPE = "application/json; charset=utf-8"
-GEOJSON_TYPE = "application/geo+json; charset=utf-8"
+JSON_TYPE = wire.stored_type(wire.POINTER.name())
 
 
 class _Snapshot:
@@ -129,15 +142,9 @@ class ReleaseReader:
                               manifest.get("release_id"), sha)
                     continue
                 blobs[pmtiles_key(sha)] = rep
-            pointer = Representation(data, hashlib.sha256(data).hexdigest()[:32], JSON_TYPE,
-                                     REVALIDATE)
+            pointer = Representation(data, _etag(data), JSON_TYPE, REVALIDATE)
             self._snapshot = _Snapshot(token, manifest, pointer, blobs)
             return True
-
-    def maybe_refresh(self) -> None:
-        """Refresh if the last check is older than the poll interval."""
-        if time.monotonic() - self._checked_at >= self.poll_interval_s:
-            self.refresh()
 
     # -- what other modules use ------------------------------------------------
     def current_manifest(self) -> Dict[str, Any]:
@@ -177,7 +184,8 @@ class ReleaseReader:
             data = self.storage.get(release_key(release_id))
             if data is None:
                 return None
-            rep = Representation(data, release_id, JSON_TYPE, IMMUTABLE)
+            rep = Representation(data, release_id, wire.stored_type(release_key(release_id)),
+                                 IMMUTABLE)
             _remember(self._releases, release_id, rep)
         return rep
 
@@ -213,15 +221,22 @@ class ReleaseReader:
         rep = self._cached(sha256)
         if rep is not None:
             return rep
-        data = self.storage.get(blob_key(sha256))
-        if data is None or hashlib.sha256(data).hexdigest() != sha256:
-            if data is not None:
-                log.error("blob %s is damaged: its bytes do not hash to its name", sha256)
+        key = blob_key(sha256)
+        data = self._verified(key, sha256)
+        if data is None:
             return None
-        rep = Representation(data, sha256, GEOJSON_TYPE, IMMUTABLE,
+        rep = Representation(data, sha256, wire.stored_type(key), IMMUTABLE,
                              gz=self._variant(blob_key(sha256, ".gz"), data),
                              br=self._variant(blob_key(sha256, ".br"), data))
         return self._cache(sha256, rep)
+
+    def _verified(self, key: str, sha256: str) -> Optional[bytes]:
+        """A content-addressed file's bytes; None if absent or damaged (logged)."""
+        try:
+            return read_verified(self.storage, key, sha256)
+        except DamagedError as exc:
+            log.error("%s; not served", exc)
+            return None
 
     def _cached(self, key: str) -> Optional[Representation]:
         with self._cache_lock:
@@ -258,11 +273,40 @@ class ReleaseReader:
         rep = self.cached_pmtiles(sha256)
         if rep is not None:
             return rep
-        data = self.storage.get(key)
-        if data is None or hashlib.sha256(data).hexdigest() != sha256:
-            if data is not None:
-                log.error("archive %s is damaged: its bytes do not hash to its name", key)
+        data = self._verified(key, sha256)
+        if data is None:
             return None
-        return self._cache(key, Representation(data, sha256[:32], PMTILES_TYPE, IMMUTABLE,
+        return self._cache(key, Representation(data, sha256[:32], wire.stored_type(key), IMMUTABLE,
                                                extra_headers=(("Accept-Ranges", "bytes"),),
                                                compress=False))
+
+    # -- open data (opendata.py writes them) -------------------------------------
+    def open_data_representation(self, rel: str) -> Optional[Representation]:
+        """An open-data file (``rel`` matched ``wire.OPEN_DATA_PATH``): the
+        feed and the keys revalidate like the pointer; signatures, per-key
+        PEMs and CSVs are immutable and cached, a CSV verified against its name."""
+        ctype = wire.stored_type(rel)
+        if rel in REPLACEABLE_KEYS:  # a few KB, rarely read: straight from the storage
+            data = self.storage.get(rel)
+            return None if data is None else Representation(data, _etag(data), ctype, REVALIDATE)
+        rep = self.cached_file(rel)
+        if rep is not None:
+            return rep
+        csv = wire.DOWNLOAD.name_match(rel)
+        if csv is not None:
+            data = self._verified(rel, csv)
+            if data is None:
+                return None
+            rep = Representation(data, csv[:32], ctype, IMMUTABLE,
+                                 gz=self._variant(rel + ".gz", data),
+                                 br=self._variant(rel + ".br", data))
+        else:
+            data = self.storage.get(rel)
+            if data is None:
+                return None
+            rep = Representation(data, _etag(data), ctype, IMMUTABLE)
+        return self._cache(rel, rep)
+
+
+def _etag(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]

@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from covidmaps_plugin.model import PROVINCE_TZ
+from covidmaps_plugin.model.wire import is_key_id
 
-from .grammar import is_key_id
 from .privatedir import FILE_MODE, ensure_private_dir
 from .storage.base import KEYS_KEY, PUBLIC_KEY_KEY, Storage, key_pem_key, signature_key
 

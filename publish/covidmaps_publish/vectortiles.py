@@ -42,11 +42,10 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 from covidmaps_plugin.model import MODEL
 
 from .privatedir import FILE_MODE, ensure_private_dir
-from .storage.base import Storage, check_key
+from .storage.base import Storage, pmtiles_key
 
 log = logging.getLogger(__name__)
 
-PMTILES_TYPE = "application/vnd.pmtiles"
 MINZOOM = 4  # a whole province fits one or two tiles: the phone's first view is drawn
 MAXZOOM = 12  # ~2.4 m per tile unit: buildings and streets; clients overzoom beyond
 CLUSTER_MAXZOOM = MAXZOOM - 1  # from MAXZOOM on, every point is itself
@@ -57,11 +56,6 @@ ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 RECIPE_VERSION = 1
 TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
-
-
-def pmtiles_key(sha256: str) -> str:
-    """``tiles/<sha256>.pmtiles``: one immutable archive."""
-    return check_key(f"tiles/{sha256}.pmtiles")
 
 
 def tippecanoe_binary() -> str:
@@ -274,7 +268,7 @@ class TileBuilder:
         data = build_archive(layer, blob, self.work_dir)
         sha = hashlib.sha256(data).hexdigest()
         self.storage.put_immutable(pmtiles_key(sha), data)
-        entry = {"format": "pmtiles", "href": f"tiles/{sha}.pmtiles", "sha256": sha,
+        entry = {"format": "pmtiles", "href": pmtiles_key(sha), "sha256": sha,
                  "size": len(data), "layer": layer, "minzoom": MINZOOM, "maxzoom": MAXZOOM,
                  "cluster_maxzoom": CLUSTER_MAXZOOM if is_point_layer(layer) else None,
                  "blob_sha256": blob_sha}

@@ -6,35 +6,60 @@ published keys (signing.py) and every CSV download against its name."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Optional, Set
 
-from .grammar import tile_name
+from covidmaps_plugin.model import wire
+from covidmaps_plugin.model.wire import tile_name
+
 from .reader import manifest_archive_hashes, manifest_blob_hashes
 from .representation import MIN_COMPRESS, decompress
 from .signing import verify_signatures
-from .storage.base import Storage, blob_key, check_key, download_key
-from .vectortiles import pmtiles_key
+from .storage.base import (
+    DamagedError,
+    Storage,
+    blob_key,
+    check_key,
+    download_key,
+    pmtiles_key,
+    read_verified,
+    release_key,
+)
 
 
 def tile_key(tileset_sha256: str, z: int, x: int, y: int, suffix: str = "") -> str:
     """A format 1 tile: ``tiles/<sha>/{z}/{x}/{y}.pbf`` (+ ``.gz`` / ``.br``)."""
-    return check_key(f"tiles/{tileset_sha256}/{z}/{x}/{y}.pbf{suffix}")
+    return check_key(wire.format1_tile_name(tileset_sha256, z, x, y, suffix))
 
 
 def tilejson_key(tileset_sha256: str) -> str:
     """A format 1 tile set's ``tiles/<sha>/tiles.json`` (written last)."""
-    return check_key(f"tiles/{tileset_sha256}/tiles.json")
+    return check_key(wire.TILEJSON.name(tileset_sha256))
+
+
+def _intact(storage: Storage, key: str, sha256: str, damaged: List[str],
+            missing: Optional[List[str]] = None) -> Optional[bytes]:
+    """``read_verified``, with a damaged file (or a missing one, when
+    ``missing`` is given) put on its list."""
+    try:
+        data = read_verified(storage, key, sha256)
+    except DamagedError:
+        damaged.append(key)
+        return None
+    if data is None and missing is not None:
+        missing.append(key)
+    return data
 
 
 def verify(storage: Storage) -> Dict[str, Any]:
     damaged: List[str] = []
     missing: List[str] = []
-    blobs = _verify_named(storage, "blobs/", ".geojson", blob_key, damaged, missing)
-    downloads = _verify_named(storage, "downloads/", ".csv", download_key, damaged, missing)
+    blobs = _verify_named(storage, wire.BLOB, blob_key, damaged, missing)
+    downloads = _verify_named(storage, wire.DOWNLOAD, download_key, damaged, missing)
+    archives = _verify_named(storage, wire.PMTILES, lambda sha, _: pmtiles_key(sha), damaged,
+                             missing)
     releases = 0
-    release_files = [key for key in storage.list("releases/") if key.endswith(".json")]
+    release_files = [key for key in storage.list("releases/") if wire.RELEASE.name_match(key)]
     for key in release_files:
         releases += 1
         try:
@@ -58,16 +83,10 @@ def verify(storage: Storage) -> Dict[str, Any]:
                 missing.append(f"{key} -> {download_key(csv)}")
     signatures = verify_signatures(storage, release_files)
     damaged.extend(f"{bad} (signature)" for bad in signatures["bad"])
-    archives = 0
-    for key in storage.list("tiles/"):
-        if key.endswith(".pmtiles"):
-            archives += 1
-            if hashlib.sha256(storage.get(key) or b"").hexdigest() != key[6:-8]:
-                damaged.append(key)
     tilesets = _verify_tilesets(storage, damaged, missing)
     pointer, _ = storage.read_pointer()
     current = json.loads(pointer)["release_id"] if pointer else None
-    if pointer is not None and storage.get(f"releases/{current}.json") != pointer:
+    if pointer is not None and storage.get(release_key(current)) != pointer:
         damaged.append("manifest.json (differs from its release file)")
     return {"blobs": blobs, "releases": releases, "archives": archives, "tilesets": tilesets,
             "downloads": downloads, "current": current,
@@ -101,13 +120,9 @@ def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -
                 continue
             z, x, y = zxy
             key = tile_key(sha, z, x, y)
-            data = storage.get(key)
             expected.update(f"{z}/{x}/{y}.pbf{suffix}" for suffix in ("", ".gz", ".br"))
+            data = _intact(storage, key, str(digest), damaged, missing)
             if data is None:
-                missing.append(key)
-                continue
-            if hashlib.sha256(data).hexdigest() != digest:
-                damaged.append(key)
                 continue
             if len(data) >= MIN_COMPRESS:  # smaller tiles were stored without twins
                 for suffix in (".gz", ".br"):
@@ -118,21 +133,20 @@ def _verify_tilesets(storage: Storage, damaged: List[str], missing: List[str]) -
     return sum(1 for names in stored.values() if "tiles.json" in names)
 
 
-def _verify_named(storage: Storage, prefix: str, extension: str, key_of: Any,
+def _verify_named(storage: Storage, kind: wire.FileName, key_of: Any,
                   damaged: List[str], missing: List[str]) -> int:
-    """Re-hash every ``<prefix><sha256><extension>`` file against its name
-    and check its .gz/.br twins decode to it; returns how many there are."""
+    """Re-hash every file of this content-addressed ``kind`` against its name
+    and check its stored variants decode to it; returns how many there are."""
     count = 0
-    for key in storage.list(prefix):
-        if not key.endswith(extension):
+    for key in storage.list(kind.template.split("{", 1)[0]):
+        sha = kind.name_match(key)
+        if sha is None:
             continue
         count += 1
-        sha = key[len(prefix):-len(extension)]
-        data = storage.get(key) or b""
-        if hashlib.sha256(data).hexdigest() != sha:
-            damaged.append(key)
+        data = _intact(storage, key, sha, damaged)
+        if data is None:
             continue
-        for suffix in (".gz", ".br"):
+        for suffix in kind.variants:
             _check_variant(storage, key_of(sha, suffix), suffix, data, damaged, missing)
     return count
 

@@ -89,7 +89,17 @@ def site_values(args: argparse.Namespace) -> Dict[str, str]:
         "WEB_ROOT": _checked(str(web_root), _PATH, "--web-dir"),
         "PROXY_SETTINGS": PROXY_SETTINGS,
         "SECURITY_HEADERS": security_header_lines(basemap_origin(args), " " * 8),
+        **wire_values(),
     }
+
+
+def wire_values() -> Dict[str, str]:
+    """The release tree's grammar and types, from the model (never a copy here)."""
+    from covidmaps_plugin.model import wire
+
+    return {"PMTILES_PATH": wire.PMTILES_PATH.pattern, "PMTILES_MEDIA": wire.PMTILES_MEDIA,
+            "GEOJSON_MEDIA": wire.GEOJSON_MEDIA, "PROBLEM_MEDIA": wire.PROBLEM_MEDIA,
+            "MVT_MEDIA": wire.MVT_MEDIA}
 
 
 def basemap_origin(args: argparse.Namespace) -> Optional[str]:

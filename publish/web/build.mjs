@@ -48,9 +48,13 @@ const shell = ['./', js, css, 'config.json', 'manifest.webmanifest', 'icon.svg',
   ...outputs.filter((p) => p.startsWith('assets/'))];
 const shellVersion = createHash('sha256').update(readFileSync(join(DIST, js)))
   .update(readFileSync(join(DIST, css))).update(html).digest('hex').slice(0, 16);
+// the wire contract's grammars, generated from the model by `make web`
+// (python -m covidmaps_plugin.model.wire > src/generated/wire.json)
+const wire = JSON.parse(readFileSync(join(ROOT, 'src/generated/wire.json'), 'utf8'));
 const swSource = readFileSync(join(ROOT, 'src/sw.js'), 'utf8')
   .replace("'__BUILD_VERSION__'", JSON.stringify(shellVersion))
-  .replace('__SHELL_FILES__', JSON.stringify(shell));
+  .replace('__SHELL_FILES__', JSON.stringify(shell))
+  .replace('__IMMUTABLE_DATA__', JSON.stringify(wire.immutable_data));
 const sw = await build({
   stdin: { contents: swSource, loader: 'js', resolveDir: join(ROOT, 'src') },
   bundle: false, minify: true, format: 'iife', target: ['es2020'], write: false, legalComments: 'none',

@@ -18,7 +18,7 @@ from qgis.PyQt.QtCore import QDate
 
 from covidmaps_plugin.compat import FieldKind, field_kind
 from covidmaps_plugin.core import current_language
-from covidmaps_plugin.core.fields import storage_kind
+from covidmaps_plugin.core.fields import qgs_field
 from covidmaps_plugin.core.forms import INTERNAL_MARK, TAB_INTERNAL, TAB_PUBLIC
 from covidmaps_plugin.core.gpkg import read_meta, write_meta
 from covidmaps_plugin.core.profile_data import APPROXIMATE_SOURCE, default_reference_features
@@ -44,7 +44,8 @@ def test_layers_fields_and_types(workspace):
         assert layer.isValid() and layer.crs().authid() == "EPSG:4326"
         assert layer.fields().names() == ["fid", *layer_def.field_names]
         for fld in layer_def.fields:
-            assert field_kind(layer.fields().field(fld.name)) is storage_kind(fld), fld.name
+            stored = layer.fields().field(fld.name)
+            assert field_kind(stored) is field_kind(qgs_field(fld)), fld.name
     # by hand: datetimes are text (with offset), dates are dates, flags booleans
     rp = workspace.layer("risk_points").fields()
     assert field_kind(rp.field("exposure_start")) is FieldKind.STRING

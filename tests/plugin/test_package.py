@@ -23,14 +23,14 @@ def test_one_top_folder_with_what_qgis_needs(plugin_zip: Path):
     assert all(name.startswith(f"{PLUGIN}/") for name in entries)
     for needed in ("__init__.py", "metadata.txt", "LICENSE", "plugin.py", "resources_rc.py",
                    "i18n/covidmaps_vi.qm", "resources/icons/covidmaps.svg",
-                   "data/profiles/bac_kan_2020.json"):
+                   "model/profiles/bac_kan_2020.json", "model/__init__.py", "model/wire.py"):
         assert f"{PLUGIN}/{needed}" in entries, needed
 
 
 def test_every_source_file_is_packaged(plugin_zip: Path):
     entries = set(names(plugin_zip))
-    sources = [p for p in (ROOT / PLUGIN).rglob("*.py") if "__pycache__" not in p.parts
-               and p.name != "resources_rc.py"]
+    sources = [p for p in (ROOT / PLUGIN).rglob("*.py")
+               if not {"__pycache__", "build"} & set(p.parts) and p.name != "resources_rc.py"]
     assert sources
     missing = [str(p) for p in sources if f"{PLUGIN}/{p.relative_to(ROOT / PLUGIN)}" not in entries]
     assert missing == []
@@ -41,6 +41,9 @@ def test_no_tests_caches_or_sources_of_generated_files(plugin_zip: Path):
         parts = Path(name).parts
         assert "__pycache__" not in parts and "tests" not in parts, name
         assert not name.endswith((".pyc", ".ts")), name
+        # the model's distribution metadata stays out (QGIS needs the sources only)
+        assert not any(part.endswith(".egg-info") for part in parts), name
+        assert name != f"{PLUGIN}/model/pyproject.toml", name
 
 
 def test_generated_files_are_not_committed():

@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
+from itertools import accumulate
 
 import pytest
-from covidmaps_publish.checks.jsonparse import max_depth, max_depth_reference
+from covidmaps_publish.checks.jsonparse import max_depth
 from covidmaps_publish.checks.layer import check_blob, feature_hashes
 from covidmaps_publish.config import Limits
 from covidmaps_publish.problems import ProblemError
@@ -26,6 +28,21 @@ from covidmaps_plugin.model import default_profile
 
 PROFILE = default_profile()
 PREFIX = b'{"type":"Feature","id":'
+# A JSON string (with escapes); brackets inside strings do not nest.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\x02\x02")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{]}")
+
+
+def max_depth_reference(data: bytes) -> int:
+    """The plain definition of ``max_depth`` (recursion-free, unvectorised)."""
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return 0
+    steps = (1 if b == 1 else -1 for b in brackets.translate(_DEPTH_STEP))
+    return max(accumulate(steps))
+
+
 TRICKY_TEXT = ['[', ']]', '{"a":[', '\\', '\\"[', 'x\\\\', '"', 'tab\there', 'ủ[{']
 
 

@@ -7,7 +7,7 @@ history query, and request headers.
 Every generated input is bad by construction (a valid one would rightly be
 stored), so each must be answered 4xx (GET routes: 2xx or 4xx), never 5xx,
 never hang; nothing may be stored, no input stage may raise an unexpected
-exception (checks/boundary.py counts them), and the server stays alive.
+exception (boundary.py counts them), and the server stays alive.
 
 Reproducible: the "covidmaps-fuzz" profile has a fixed example count and
 ``derandomize=True`` (set COVIDMAPS_FUZZ_EXAMPLES to run more locally).
@@ -27,7 +27,7 @@ from urllib.parse import quote
 import covidmaps_publish.ogcapi  # noqa: F401 - registers the OGC API's stages
 import pytest
 import requests
-from covidmaps_publish.checks import boundary
+from covidmaps_publish import boundary
 from hardening_samples import raw_exchange
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st

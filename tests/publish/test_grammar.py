@@ -1,6 +1,8 @@
-"""Identifier grammars are defined once (covidmaps_publish/grammar.py) and
-matched whole everywhere: a trailing newline or a non-ASCII digit never
-passes one check to fail a stricter one deeper."""
+"""Identifier grammars are defined once (the wire contract's in
+covidmaps_plugin/model/wire.py, the endpoint's own HTTP ones in
+covidmaps_publish/grammar.py) and matched whole everywhere: a trailing
+newline or a non-ASCII digit never passes one check to fail a stricter one
+deeper."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from pathlib import Path
 import pytest
 from covidmaps_publish import grammar
 
+from covidmaps_plugin.model import wire
+
 PACKAGE = Path(grammar.__file__).resolve().parent
 # byte-level lexing of JSON text (not identifiers): the only other patterns
 # scanners of JSON text, not identifier checks: the strict parser's depth
@@ -18,25 +22,25 @@ PACKAGE = Path(grammar.__file__).resolve().parent
 LEXERS = {PACKAGE / "checks" / "jsonparse.py", PACKAGE / "tile_input.py"}
 
 VALID = {
-    grammar.SHA256: "ab" * 32,
-    grammar.RELEASE_ID: "000042-3f9a1c2b",
-    grammar.LAYER_ID: "risk_points",
-    grammar.TILE_NAME: "12/3301/1790",
-    grammar.UUID: "3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a",
+    wire.SHA256: "ab" * 32,
+    wire.RELEASE_ID: "000042-3f9a1c2b",
+    wire.LAYER_ID: "risk_points",
+    wire.TILE_NAME: "12/3301/1790",
+    wire.UUID: "3f2b8c1e-0d4a-4b6e-9c1a-2f5e8d7c6b5a",
     grammar.QUERY_INT: "25",
     grammar.CONTENT_LENGTH: "1024",
     grammar.DATE_ONLY: "2021-06-12",
     grammar.SAFE_HOST: "covidmaps.example.gov.vn:8443",
     grammar.IDEMPOTENCY_KEY: "6c1f0c1e-3a52",
-    grammar.STORAGE_KEY: "blobs/" + "ab" * 32 + ".geojson",
-    grammar.RELEASE_PATH: "/data/releases/000042-3f9a1c2b.json",
-    grammar.BLOB_PATH: "/data/blobs/" + "ab" * 32 + ".geojson",
+    wire.STORAGE_KEY: "blobs/" + "ab" * 32 + ".geojson",
+    wire.RELEASE_PATH: "/data/releases/000042-3f9a1c2b.json",
+    wire.BLOB_PATH: "/data/blobs/" + "ab" * 32 + ".geojson",
     grammar.BYTE_RANGE: "bytes=0-126",
-    grammar.PMTILES_PATH: "/data/tiles/" + "ab" * 32 + ".pmtiles",
-    grammar.API_BLOB_PATH: "/api/v1/layers/risk_points/blobs/x",
+    wire.PMTILES_PATH: "/data/tiles/" + "ab" * 32 + ".pmtiles",
+    wire.API_BLOB_PATH: "/api/v1/layers/risk_points/blobs/x",
     grammar.HASHED_ASSET: "app-RIFF7RQY.js",
-    grammar.OPEN_DATA_PATH: "/data/downloads/" + "ab" * 32 + ".csv",
-    grammar.KEY_ID: "3f9a1c2b7d4e5f60",
+    wire.OPEN_DATA_PATH: "/data/downloads/" + "ab" * 32 + ".csv",
+    wire.KEY_ID: "3f9a1c2b7d4e5f60",
     grammar.COMMUNE_CODE: "01234",
     grammar.NOT_XML_CHAR: "\x0b",
 }
@@ -44,7 +48,8 @@ NON_ASCII_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def test_every_grammar_has_a_sample():
-    patterns = {v for k, v in vars(grammar).items() if isinstance(v, re.Pattern)}
+    patterns = {v for module in (grammar, wire) for v in vars(module).values()
+                if isinstance(v, re.Pattern)}
     assert patterns == set(VALID)
 
 
@@ -63,14 +68,14 @@ def test_grammars_match_whole_and_ascii_only(pattern):
 
 def test_the_helpers_refuse_near_misses():
     sha = "ab" * 32
-    assert grammar.is_sha256(sha) and not grammar.is_sha256(sha + "\n")
-    assert not grammar.is_sha256(sha.upper()) and not grammar.is_sha256(None)
-    assert grammar.is_release_id("000042-3f9a1c2b")
-    assert not grammar.is_release_id("000042-3f9a1c2b\n")
+    assert wire.is_sha256(sha) and not wire.is_sha256(sha + "\n")
+    assert not wire.is_sha256(sha.upper()) and not wire.is_sha256(None)
+    assert wire.is_release_id("000042-3f9a1c2b")
+    assert not wire.is_release_id("000042-3f9a1c2b\n")
     for name in ("9/406/223\n", "09/406/223", "9/406/223/", "٩/406/223", "/9/406/223", 7):
-        assert grammar.tile_name(name) is None, name
-    assert grammar.tile_name("9/406/223") == (9, 406, 223)
-    assert grammar.tile_name("9/406/223\n") is None
+        assert wire.tile_name(name) is None, name
+    assert wire.tile_name("9/406/223") == (9, 406, 223)
+    assert wire.tile_name("9/406/223\n") is None
     for text in ("²", "٣", "５", "1²", " 7", "7 ", "-1", "+1", "1e3", "", "1" * 10):
         assert grammar.query_int(text) is None, text
     assert grammar.query_int("0") == 0 and grammar.query_int("999999999") == 999999999

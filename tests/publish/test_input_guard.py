@@ -1,4 +1,4 @@
-"""The guard of checks/boundary.py: whatever an input stage (a parser or a
+"""The guard of boundary.py: whatever an input stage (a parser or a
 check of client input) raises, no route answers 5xx. Each stage is reached
 through a real request, made to raise each kind of exception, and the answer
 must be the stage's 4xx as application/problem+json, with nothing stored,
@@ -17,7 +17,7 @@ import covidmaps_publish.api  # noqa: F401 - registers the API's stages
 import covidmaps_publish.ogcapi  # noqa: F401 - registers the OGC API's stages
 import pytest
 import requests
-from covidmaps_publish.checks import boundary
+from covidmaps_publish import boundary
 from publish_samples import collection, risk_point, sha
 
 GOOD = collection([risk_point(1)])

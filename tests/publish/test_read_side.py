@@ -1,10 +1,14 @@
 """Public reads: ETag/304, identical gzip and brotli variants, cache headers,
-CSP on the web map, no traversal out of the served trees."""
+CSP on the web map, no traversal out of the served trees; the read path
+loads none of the write side."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import socket
+import subprocess
+import sys
 
 import brotli
 import pytest
@@ -102,3 +106,42 @@ def test_web_build_is_served_with_its_precompressed_variants(tmp_path, storage_b
         assert brotli.decompress(js.raw.read()) == script
         assert requests.get(srv.url + "/app-ABCDEFGH.js.br", timeout=10).status_code == 404
         assert requests.get(srv.url + "/nothing.js", timeout=10).status_code == 404
+
+
+READ_ONLY_PROBE = """
+import json, sys
+from pathlib import Path
+import covidmaps_publish.reader
+from covidmaps_publish.app import create_app
+from covidmaps_publish.config import Config
+app = create_app(Config(data_dir=Path(sys.argv[1]), fsync=False, read_only=True))
+print(json.dumps({"release_id": app.reader.current_release_id, "api": app.api is not None,
+                  "modules": sorted(sys.modules)}))
+"""
+WRITE_SIDE = ("numpy", "shapely", "covidmaps_publish.checks", "covidmaps_publish.publisher",
+              "covidmaps_publish.vectortiles", "covidmaps_publish.api")
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+def test_the_read_path_imports_no_write_side(api, server, data_dir):
+    """Importing the reader and building a read-only app (``serve
+    --read-only``, a replica on the same storage) loads neither numpy nor
+    the checks, the publisher or the tile builder; it serves the release
+    the writing instance committed."""
+    published = api.publish_layer("risk_points", collection([risk_point(1)]))
+    assert published.status_code == 201, published.text
+    done = subprocess.run([sys.executable, "-c", READ_ONLY_PROBE, str(data_dir)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    probe = json.loads(done.stdout)
+    assert probe["release_id"] == published.json()["release_id"] and probe["api"] is False
+    loaded = [m for m in probe["modules"] if any(m == w or m.startswith(w + ".")
+                                                 for w in WRITE_SIDE)]
+    assert loaded == []
+    # the same probe with the write side proves it would see them
+    writer = READ_ONLY_PROBE.replace("read_only=True", "read_only=False")
+    full = subprocess.run([sys.executable, "-c", writer, str(data_dir)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert full.returncode == 0, full.stderr
+    modules = json.loads(full.stdout)["modules"]
+    assert "numpy" in modules and "covidmaps_publish.checks.layer" in modules

@@ -10,6 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+# run as a script: the plugin's packages from this checkout (the model is installed)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 
 def main() -> None:
     endpoint, token, gpkg, artifacts = sys.argv[1:5]

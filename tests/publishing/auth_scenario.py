@@ -9,6 +9,9 @@ import os
 import sys
 from pathlib import Path
 
+# run as a script: the plugin's packages from this checkout (the model is installed)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
 
 def main() -> None:
     endpoint, token, gpkg = sys.argv[1], sys.argv[2], sys.argv[3]

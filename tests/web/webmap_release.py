@@ -46,13 +46,23 @@ def write_release(
     parent_id: Optional[str] = None,
     tiles: Optional[Dict[str, Dict[str, Any]]] = None,
     current: bool = True,
+    older_format: bool = False,
+    extra: Optional[Dict[str, Any]] = None,
 ) -> Dict[str, Any]:
-    """Write blobs and the manifest of one release; returns the manifest."""
+    """Write blobs and the manifest of one release; returns the manifest.
+    ``older_format``: as written before the manifest carried display hints
+    (no ``display``, no ``levels.fields``); ``extra``: more manifest members
+    (a rollback's ``kind`` and ``rolled_back_to``)."""
     layer_entries: List[Dict[str, Any]] = []
     for layer_def in MODEL.layers:
         # a release made before a layer existed carries it empty
         fc = layers.get(layer_def.name) or {"type": "FeatureCollection", "features": []}
         entry = layer_meta(layer_def)
+        if older_format:
+            entry.pop("display")
+            if "levels" in entry:
+                entry["levels"] = {k: v for k, v in entry["levels"].items()
+                                   if k in ("default_scheme", "schemes")}
         entry.update(
             {
                 "feature_count": len(fc["features"]),
@@ -83,6 +93,7 @@ def write_release(
         "layers": layer_entries,
         "reference": ref_entries,
         "changes": {},
+        **(extra or {}),
     }
     data = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
     (data_dir / "releases").mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Optional
 
 from qgis.core import QgsFeatureRequest, QgsGeometry, QgsVectorLayer
 
@@ -191,24 +191,6 @@ def ending_soon(layer: QgsVectorLayer, today: Optional[dt.date] = None,
         QgsFeatureRequest().setFilterFids([p.key for p in soon]))}
     return [EndingSoon(p.key, p.unit_code, str(feats[p.key]["name"] or p.unit_code), p.level,
                        p.end, str(feats[p.key]["decision_no"] or "")) for p in soon]
-
-
-def unit_history(layer: QgsVectorLayer, unit_code: str) -> List[Dict[str, Any]]:
-    """Every record of a unit, oldest first (withdrawn ones included)."""
-    rows = []
-    request = QgsFeatureRequest().setFilterExpression(
-        f"\"unit_code\" = '{unit_code.replace(chr(39), chr(39) * 2)}'")
-    for feat in layer.getFeatures(request):
-        rows.append({"fid": feat.id(), "level": read_int(feat["level"]),
-                     "from": read_date(feat["effective_from"]),
-                     "until": read_date(feat["effective_until"]),
-                     "status": feat["status"], "decision_no": feat["decision_no"]})
-    # on the same first day a withdrawn record is the one a later decision replaced
-    return sorted(rows, key=lambda r: (r["from"] or dt.date.min, r["status"] != "withdrawn"))
-
-
-def units_in_order(units: Dict[str, UnitRef]) -> Sequence[UnitRef]:
-    return sorted(units.values(), key=lambda u: (u.parent_code, u.code))
 
 
 def rejoin_geometries(layer: QgsVectorLayer, reference: QgsVectorLayer, kind: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ...model import MODEL
+from ...model.display_hints import display_hints
 
 # names listed per change sentence before "and N more"
 NAMES_SHOWN = 8
@@ -87,16 +88,6 @@ def named(lc: LayerChanges, uids: Tuple[str, ...], lang: str,
     return shown
 
 
-# Phrases per layer: (vi noun, en singular, en plural). The Vietnamese noun
-# does not inflect for number.
-_NOUNS = {
-    "risk_points": ("điểm nguy cơ", "risk point", "risk points"),
-    "quarantine_facilities": ("điểm cách ly tập trung", "quarantine facility",
-                              "quarantine facilities"),
-    "isolation_zones": ("vùng cách ly", "isolation zone", "isolation zones"),
-    "checkpoints": ("chốt kiểm soát", "checkpoint", "checkpoints"),
-}
-
 # What a status-driven removal means, per layer (vi, en).
 _STATUS_GONE = {
     "risk_points": ("bị thu hồi", "withdrawn"),
@@ -105,7 +96,7 @@ _STATUS_GONE = {
     "checkpoints": ("giải thể", "disbanded"),
 }
 
-# Why a feature leaves the map: (vi, en singular, en plural), as _NOUNS.
+# Why a feature leaves the map: (vi, en singular, en plural).
 _REASON_WORDS = {
     "expired": ("hết hạn và sẽ bị ẩn", "expires and will be hidden",
                 "expire and will be hidden"),
@@ -118,10 +109,16 @@ _REASON_WORDS = {
 
 
 def _noun(n: int, layer: str, lang: str) -> str:
-    vi, en1, en_n = _NOUNS.get(layer, (layer, layer, layer))
+    """The layer's short noun from the model's display hints (the feed and
+    the web map say the same); the Vietnamese noun does not inflect."""
+    try:
+        word = display_hints(MODEL.layer(layer)).get("noun") or {}
+    except KeyError:
+        word = {}
     if lang == "vi":
-        return vi
-    return en1 if n == 1 else en_n
+        return word.get("vi", layer)
+    en = word.get("en") or (layer, layer)
+    return en[0] if n == 1 else en[1]
 
 
 def _sentence(n: int, layer: str, lang: str, vi_tail: str, en_tail: str,

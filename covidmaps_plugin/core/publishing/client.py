@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import requests
 
+from ...model import wire
 from .errors import (
     EndpointTimeoutError,
     EndpointUnreachableError,
@@ -44,15 +45,10 @@ from .errors import (
 from .network import NetworkSettings
 from .wire import wire_body
 
-API = "api/v1/"
+API = wire.API_PREFIX[1:]  # "api/v1/", relative to the endpoint
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 MAX_RETRY_AFTER_S = 30.0
 USER_AGENT = "CovidMaps-QGIS-plugin"
-PATCH_CONTENT_TYPE = "application/vnd.covidmaps.patch+json"
-# problems after which a patch upload falls back to the whole layer: the
-# server's base differs from the client's (lost, or not the same features).
-# Any other refusal would refuse the whole upload too.
-PATCH_FALLBACKS = ("base-not-found", "patch-mismatch", "invalid-patch")
 
 
 @dataclass(frozen=True)
@@ -126,32 +122,30 @@ class PublishClient:
 
     # -- public release files (no token needed) ----------------------------
     def current_manifest(self) -> Dict[str, Any]:
-        return self._json(self._request("GET", "data/manifest.json", auth=False))
+        return self._json(self._request("GET", _data(wire.POINTER.name()), auth=False))
 
     def release_manifest(self, release_id: str) -> Dict[str, Any]:
-        return self._json(self._request("GET", f"data/releases/{release_id}.json", auth=False))
+        return self._json(self._request("GET", _data(wire.RELEASE.name(release_id)), auth=False))
 
     def blob(self, sha256: str) -> bytes:
-        return self._request("GET", f"data/blobs/{sha256}.geojson", auth=False).content
+        return self._request("GET", _data(wire.BLOB.name(sha256)), auth=False).content
 
     # -- write API -----------------------------------------------------------
     def has_blob(self, layer: str, sha256: str) -> bool:
         """Whether the server stores these bytes already (authenticated, so a
         bad token shows before any upload)."""
-        response = self._request("HEAD", f"{API}layers/{layer}/blobs/{sha256}",
-                                 accept=(200, 404))
+        response = self._request("HEAD", wire.api_blob_path(layer, sha256), accept=(200, 404))
         return response.status_code == 200
 
     def upload_blob(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
-        return self._upload(f"{API}layers/{layer}/blobs/{sha256}", data,
-                            "application/geo+json")
+        return self._upload(wire.api_blob_path(layer, sha256), data, wire.GEOJSON_MEDIA)
 
     def upload_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
         """Send a feature patch of a stored blob (``patch.py``); False when
         the server cannot apply it (base gone, or the result does not hash to
         ``sha256``): the caller then uploads the whole layer."""
-        return self._upload_patch(f"{API}layers/{layer}/blobs/{sha256}", patch,
-                                  PATCH_CONTENT_TYPE, PATCH_FALLBACKS)
+        return self._upload_patch(wire.api_blob_path(layer, sha256), patch, wire.PATCH_MEDIA,
+                                  wire.PATCH_FALLBACKS)
 
     def _upload(self, path: str, data: bytes, content_type: str) -> Dict[str, Any]:
         """PUT an upload (gzip on the wire when smaller); the server's answer."""
@@ -172,7 +166,7 @@ class PublishClient:
                                  accept=(200, 201, 404, 422))
         if response.status_code in (200, 201):
             return True
-        if str(_problem(response).get("type", "")).rsplit("/", 1)[-1] in fallbacks:
+        if wire.problem_code(_problem(response).get("type")) in fallbacks:
             return False
         raise self._status_error(response, None)
 
@@ -203,7 +197,7 @@ class PublishClient:
 
     def _commit(self, route: str, base_release: Optional[str], body: Dict[str, Any],
                 idempotency_key: str) -> Dict[str, Any]:
-        headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key,
+        headers = {"Content-Type": wire.JSON_MEDIA, "Idempotency-Key": idempotency_key,
                    "If-Match": f'"{base_release}"' if base_release else "*"}
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         # once the commit is on its way a cancel no longer applies: retries
@@ -313,7 +307,12 @@ class PublishClient:
 
 
 def _is_problem(response: requests.Response) -> bool:
-    return response.headers.get("Content-Type", "").startswith("application/problem+json")
+    return response.headers.get("Content-Type", "").startswith(wire.PROBLEM_MEDIA)
+
+
+def _data(name: str) -> str:
+    """A release-tree file's path relative to the endpoint (``data/...``)."""
+    return wire.DATA_PREFIX[1:] + name
 
 
 def _problem(response: requests.Response) -> Dict[str, Any]:

@@ -119,7 +119,6 @@ class StaleReleaseError(PublishError):
             "check the changes again and publish again.",
             status=status, detail=detail,
         )
-        self.expected_release = expected
         self.current_release = current
 
 

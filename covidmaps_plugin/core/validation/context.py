@@ -166,10 +166,6 @@ class ValidationContext:
                                                  plausible & finite & (state == POINT_OK))
         return self._points[table.name]
 
-    def usable_points(self, table: LayerTable) -> np.ndarray:
-        """Rows whose point is present, finite and in the right kind of CRS."""
-        return self.points(table).plausible
-
     # -------------------------------------------------------------- zones
 
     def zone_states(self, table: LayerTable) -> List[Optional[ZoneState]]:

@@ -420,9 +420,6 @@ class ValidationReport:
             result[f.code] = result.get(f.code, 0) + 1
         return result
 
-    def for_feature(self, layer: str, fid: int) -> List[Finding]:
-        return [f for f in self.findings if f.layer == layer and f.fid == fid]
-
     def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
 

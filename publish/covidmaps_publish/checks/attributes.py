@@ -20,8 +20,9 @@ from covidmaps_plugin.model import (
 )
 from covidmaps_plugin.model.rules import rule_violated
 from covidmaps_plugin.model.schema import CrossFieldRule, RuleKind
+from covidmaps_plugin.model.wire import is_uuid
 
-from ..grammar import COMMUNE_CODE, is_uuid
+from ..grammar import COMMUNE_CODE
 from .errors import ErrorCapError, ErrorSink
 from .numbers import MAX_EXACT_INT, is_number, is_whole_number
 

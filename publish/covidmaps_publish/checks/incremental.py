@@ -32,9 +32,9 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
 
+from ..boundary import input_stage
 from ..config import Limits
 from ..patching import check_patch_ids
-from .boundary import input_stage
 from .layer import CheckedBlob, check_blob
 
 _HEAD = b'{"type":"FeatureCollection","features":['

@@ -6,19 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import accumulate
 from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from ..boundary import input_stage
 from ..problems import FieldError, ProblemError
-from .boundary import input_stage
 
-# A JSON string (with escapes); brackets inside strings do not nest.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
-_DEPTH_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\x02\x02")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{]}")
 # quotes and brackets as 1 (quote), 2 (opening), 3 (closing); the rest deleted
 _SYNTAX = bytes.maketrans(b'"[{]}', b"\x01\x02\x02\x03\x03")
 _NOT_SYNTAX = bytes(b for b in range(256) if b not in b'"[{]}')
@@ -45,15 +40,6 @@ def max_depth(data: bytes) -> int:
     if not steps.any():
         return 0
     return max(0, int(np.cumsum(steps).max()))
-
-
-def max_depth_reference(data: bytes) -> int:
-    """The plain definition of :func:`max_depth` (tests compare the two)."""
-    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
-    if not brackets:
-        return 0
-    steps = (1 if b == 1 else -1 for b in brackets.translate(_DEPTH_STEP))
-    return max(accumulate(steps))
 
 
 def _reject_constant(name: str) -> Any:

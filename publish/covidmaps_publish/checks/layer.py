@@ -16,10 +16,10 @@ from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
 from covidmaps_plugin.model import geojson as cgj
 from covidmaps_plugin.model.bulk import collector_paused
 
+from ..boundary import input_stage
 from ..config import Limits
 from ..problems import FieldError, ProblemError
 from .attributes import PropertyChecker, canonical_uuid, is_utf8_text
-from .boundary import input_stage
 from .errors import ErrorCapError, ErrorSink
 from .geometry import VertexBudget, canonical_points, check_geometry
 from .jsonparse import parse_json

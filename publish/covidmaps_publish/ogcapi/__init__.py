@@ -20,7 +20,7 @@ import json
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
-from ..checks.boundary import input_stage
+from ..boundary import input_stage
 from ..grammar import SAFE_HOST
 from ..http import Receive, Scope, Send, header, send_bytes, send_problem
 from ..problems import ProblemError

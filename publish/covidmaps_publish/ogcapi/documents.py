@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List, Optional
 
+from covidmaps_plugin.model import wire
+
 from .index import LayerIndex, finite_bbox
 from .query import CRS84, DEFAULT_LIMIT, MAX_LIMIT
 
-JSON = "application/json"
-GEOJSON = "application/geo+json"
+JSON = wire.JSON_MEDIA
+GEOJSON = wire.GEOJSON_MEDIA
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 
 CONFORMANCE = [

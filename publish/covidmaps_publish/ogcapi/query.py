@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from covidmaps_plugin.model import parse_instant
 
-from ..checks.boundary import input_stage
+from ..boundary import input_stage
 from ..grammar import DATE_ONLY, query_int
 from ..problems import ProblemError
 from .index import BBox, Interval

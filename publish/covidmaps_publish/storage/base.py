@@ -20,23 +20,26 @@ Two operations carry the release contract:
 
 from __future__ import annotations
 
+import hashlib
 from typing import Iterator, Optional, Protocol, Tuple, runtime_checkable
 
-from ..grammar import STORAGE_KEY
+from covidmaps_plugin.model import wire
+from covidmaps_plugin.model.wire import STORAGE_KEY
 
-POINTER_KEY = "manifest.json"
+POINTER_KEY = wire.POINTER.name()
 # Open-data files that are replaced at a commit or a key rotation, like the
 # pointer but without compare-and-swap (they are derived from the releases;
 # the last writer wins and the next commit rewrites them): see
 # docs/release-format.md, "Write order".
-FEED_KEY = "feed.atom"
-KEYS_KEY = "keys.json"
-PUBLIC_KEY_KEY = "public-key.pem"
+FEED_KEY = wire.FEED.name()
+KEYS_KEY = wire.KEYS.name()
+PUBLIC_KEY_KEY = wire.PUBLIC_KEY.name()
 REPLACEABLE_KEYS = frozenset((FEED_KEY, KEYS_KEY, PUBLIC_KEY_KEY))
 
-# Every key a backend accepts. Anything else (``..``, absolute paths, temp
-# names, upper-case hashes) is refused before it reaches a file system or a
-# bucket, so a crafted name can never escape the public tree.
+# Every key a backend accepts is a name of the release tree (``wire.STORAGE_KEY``,
+# derived from the model's file names). Anything else (``..``, absolute paths,
+# temp names, upper-case hashes) is refused before it reaches a file system or
+# a bucket, so a crafted name can never escape the public tree.
 
 
 class InvalidKeyError(ValueError):
@@ -52,26 +55,46 @@ def check_key(key: str) -> str:
 
 def blob_key(sha256: str, suffix: str = "") -> str:
     """``blobs/<sha256>.geojson`` plus ``.gz`` / ``.br`` for a variant."""
-    return check_key(f"blobs/{sha256}.geojson{suffix}")
+    return check_key(wire.BLOB.name(sha256, suffix))
 
 
 def release_key(release_id: str) -> str:
-    return check_key(f"releases/{release_id}.json")
+    return check_key(wire.RELEASE.name(release_id))
 
 
 def signature_key(release_id: str) -> str:
     """``releases/<id>.json.sig``: the detached signature beside a release."""
-    return check_key(f"releases/{release_id}.json.sig")
+    return check_key(wire.SIGNATURE.name(release_id))
 
 
 def download_key(sha256: str, suffix: str = "") -> str:
     """``downloads/<sha256>.csv`` plus ``.gz`` / ``.br`` for a variant."""
-    return check_key(f"downloads/{sha256}.csv{suffix}")
+    return check_key(wire.DOWNLOAD.name(sha256, suffix))
 
 
 def key_pem_key(key_id: str) -> str:
     """``keys/<key id>.pem``: one signing key's public half, kept after rotation."""
-    return check_key(f"keys/{key_id}.pem")
+    return check_key(wire.KEY_PEM.name(key_id))
+
+
+def pmtiles_key(sha256: str) -> str:
+    """``tiles/<sha256>.pmtiles``: a large layer's vector tiles (vectortiles.py)."""
+    return check_key(wire.PMTILES.name(sha256))
+
+
+class DamagedError(ValueError):
+    """A content-addressed file whose bytes do not hash to its name."""
+
+
+def read_verified(storage: Storage, key: str, sha256: str) -> Optional[bytes]:
+    """The one "get, hash, compare" of the server: the bytes stored under
+    ``key`` if they hash to ``sha256``, None if there is no such file;
+    raises DamagedError if there is one with other bytes (a damaged disk or
+    bucket: never served, reported by ``verify``)."""
+    data = storage.get(key)
+    if data is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise DamagedError(f"{key} is damaged: its bytes do not hash to {sha256}")
+    return data
 
 
 @runtime_checkable

@@ -35,17 +35,12 @@ import threading
 from typing import Any, Iterator, Optional, Tuple
 from urllib.parse import urlsplit
 
+from covidmaps_plugin.model import wire
+
 from .base import POINTER_KEY, REPLACEABLE_KEYS, InvalidKeyError, check_key
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
-JSON_TYPE = "application/json; charset=utf-8"
-GEOJSON_TYPE = "application/geo+json; charset=utf-8"
-TILE_TYPE = "application/vnd.mapbox-vector-tile"  # format 1 tile sets
-PMTILES_TYPE = "application/vnd.pmtiles"
-# open data files (feed.py, downloads.py, signing.py)
-OPEN_TYPES = {".atom": "application/atom+xml; charset=utf-8", ".sig": JSON_TYPE,
-              ".csv": "text/csv; charset=utf-8", ".pem": "application/x-pem-file"}
 # Environment variable naming the endpoint of a non-AWS server.
 ENDPOINT_ENV = "COVIDMAPS_S3_ENDPOINT"
 
@@ -53,24 +48,14 @@ ENDPOINT_ENV = "COVIDMAPS_S3_ENDPOINT"
 def object_headers(key: str) -> dict:
     """PUT parameters that make the object servable as it is."""
     mutable = key == POINTER_KEY or key in REPLACEABLE_KEYS
-    params = {"CacheControl": REVALIDATE if mutable else IMMUTABLE}
-    plain = key.removesuffix(".gz").removesuffix(".br")
-    if key.endswith(".json"):
-        params["ContentType"] = JSON_TYPE
-    elif key.endswith(".pmtiles"):  # read with byte ranges: never content-coded
-        params["ContentType"] = PMTILES_TYPE
-    elif "." + plain.rpartition(".")[2] in OPEN_TYPES:
-        params["ContentType"] = OPEN_TYPES["." + plain.rpartition(".")[2]]
-        if key.endswith(".gz"):
-            params["ContentEncoding"] = "gzip"
-        elif key.endswith(".br"):
-            params["ContentEncoding"] = "br"
-    else:
-        params["ContentType"] = TILE_TYPE if plain.endswith(".pbf") else GEOJSON_TYPE
-        if key.endswith(".gz"):
-            params["ContentEncoding"] = "gzip"
-        elif key.endswith(".br"):
-            params["ContentEncoding"] = "br"
+    # the plain file's type; a .gz/.br variant says its coding (a PMTiles
+    # archive, read with byte ranges, never has one)
+    params = {"CacheControl": REVALIDATE if mutable else IMMUTABLE,
+              "ContentType": wire.stored_type(key)}
+    if key.endswith(".gz"):
+        params["ContentEncoding"] = "gzip"
+    elif key.endswith(".br"):
+        params["ContentEncoding"] = "br"
     return params
 
 

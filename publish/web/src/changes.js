@@ -8,9 +8,11 @@
 import { loadBlob, loadManifest } from './data.js';
 import { clear, el } from './dom.js';
 import { formatDate, formatDateTime } from './format.js';
-import { extendStrings, lang, pick, t } from './i18n.js';
+import { extendStrings, pick, t } from './i18n.js';
 import { boundsOf } from './geo.js';
 import { GeoJSON, LayerGroup, ShapeMarker, latLngBounds } from './leaflet.js';
+import { titleOf } from './hints.js';
+import { diffLayer, featureName, summaryText } from './changeset.js';
 
 extendStrings({
   vi: {
@@ -30,10 +32,6 @@ extendStrings({
     ch_view: 'Xem thay đổi',
     ch_current: 'Bản hiện hành',
     ch_viewing: 'đang xem',
-    sum_added: '+{n} {noun}',
-    sum_removed: '{n} {noun} {word}',
-    sum_removed_word: 'đã gỡ',
-    sum_changed: '{n} {noun} cập nhật',
   },
   en: {
     tb_changes: 'Changes',
@@ -52,70 +50,11 @@ extendStrings({
     ch_view: 'See changes',
     ch_current: 'Current release',
     ch_viewing: 'on screen',
-    sum_added: '+{n} {noun}',
-    sum_removed: '{n} {noun} {word}',
-    sum_removed_word: 'removed',
-    sum_changed: '{n} {noun} updated',
   },
 });
 
-// short nouns ([singular, plural]) and the statuses that end a feature's
-// public life, with the word for it; a layer not named here uses its title
-const NOUNS = {
-  risk_points: { vi: 'điểm nguy cơ', en: ['risk point', 'risk points'] },
-  quarantine_facilities: { vi: 'điểm cách ly tập trung', en: ['quarantine facility', 'quarantine facilities'] },
-  isolation_zones: { vi: 'vùng cách ly', en: ['isolation zone', 'isolation zones'] },
-  checkpoints: { vi: 'chốt kiểm soát', en: ['checkpoint', 'checkpoints'] },
-};
-// a feature leaves the public map when its status ends its public life (a
-// lifted zone, a closed facility are not published): a removal says so
-const REMOVED = {
-  isolation_zones: { vi: 'được dỡ bỏ', en: 'lifted' },
-  quarantine_facilities: { vi: 'đã đóng', en: 'closed' },
-};
 const LISTED = 12;
 export const HIGHLIGHT = { added: '#d6007e', changed: '#6a3fb5', removed: '#6b7280' };
-
-function noun(meta, n) {
-  const nouns = NOUNS[meta.id];
-  if (!nouns) return pick(meta.title).toLowerCase();
-  if (lang() === 'vi') return nouns.vi;
-  return nouns.en[n === 1 ? 0 : 1];
-}
-
-function same(a, b) {
-  return JSON.stringify(a.geometry) === JSON.stringify(b.geometry)
-    && JSON.stringify(a.properties) === JSON.stringify(b.properties);
-}
-
-/** Per layer: {meta, added, removed, changed} (features). */
-export function diffLayer(meta, before, after) {
-  const old = new Map(before.map((f) => [String(f.id), f]));
-  const now = new Set(after.map((f) => String(f.id)));
-  const out = { meta, added: [], removed: [], changed: [] };
-  for (const f of after) {
-    const prior = old.get(String(f.id));
-    if (!prior) out.added.push(f);
-    else if (!same(prior, f)) out.changed.push(f);
-  }
-  for (const f of before) if (!now.has(String(f.id))) out.removed.push(f);
-  return out;
-}
-
-/** "+3 điểm nguy cơ, 1 vùng cách ly được dỡ bỏ" (empty string: no change). */
-export function summaryText(layers) {
-  const parts = [];
-  for (const d of layers) {
-    const n = { added: d.added.length, changed: d.changed.length, removed: d.removed.length };
-    if (n.added) parts.push(t('sum_added', { n: n.added, noun: noun(d.meta, n.added) }));
-    if (n.changed) parts.push(t('sum_changed', { n: n.changed, noun: noun(d.meta, n.changed) }));
-    if (n.removed) {
-      const word = REMOVED[d.meta.id] ? REMOVED[d.meta.id][lang()] : t('sum_removed_word');
-      parts.push(t('sum_removed', { n: n.removed, noun: noun(d.meta, n.removed), word }));
-    }
-  }
-  return parts.join(', ');
-}
 
 /** The comparison of ``manifest`` with its parent (null parent: release 0). */
 export async function compareWithParent(app, manifest) {
@@ -155,7 +94,7 @@ function mark(meta, feature, kind, removedOn) {
       ? { pane: 'changesPane', radius: 7, color, weight: 1.5, opacity: 0.7, fillColor: color, fillOpacity: 0.3, dashArray: '3 3' }
       : { pane: 'changesPane', radius: 13, color, weight: 3, fill: false, dashArray: kind === 'changed' ? '5 4' : null });
   }
-  const name = (feature.properties && feature.properties.name) || pick(meta.title);
+  const name = titleOf(meta, feature.properties) || pick(meta.title);
   const label = faint ? `${name} — ${t('ch_removed_on', { date: removedOn })}` : `${name} (${t(`ch_${kind}`)})`;
   layer.bindTooltip(el('span', null, String(label)), { className: 'change-tip' });
   return layer;
@@ -223,12 +162,12 @@ export function createChanges(app) {
   }
 
   function featureList(d, kind, removedOn) {
-    const nameOf = (f) => String((f.properties && f.properties.name) || f.id);
+    const nameOf = (f) => featureName(d.meta, f);
     const items = [...d[kind]].sort((a, b) => nameOf(a).localeCompare(nameOf(b), 'vi'));
     if (!items.length) return null;
     const list = el('ul', { class: `change-list change-${kind}` });
     for (const f of items.slice(0, LISTED)) {
-      const name = (f.properties && f.properties.name) || String(f.id);
+      const name = featureName(d.meta, f);
       if (kind === 'removed') {
         list.append(el('li', null, el('span', { class: 'change-name' }, name), ` — ${t('ch_removed_on', { date: removedOn })}`));
       } else {

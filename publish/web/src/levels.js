@@ -3,20 +3,22 @@
 // (colour is never the only signal), the legend with what each level means,
 // the popup with the unit's level, since when and its history, the line in
 // "near me" and the counts per level in the statistics. Colours, meanings
-// and schemes come from the manifest (the model), never from this file.
+// and schemes come from the manifest (the model), never from this file;
+// so do the fields, by role (levels.fields: level, unit, from, until...).
 //
-// A record is in force on a day when effective_from <= day <= effective_until
-// (no end: until a new decision). "Today" is the province's today, or, when
+// A record is in force on a day when from <= day <= until (no end: until a
+// new decision). "Today" is the province's today, or, when
 // an earlier release is shown, the day that release's data was current.
 
 import { el, svg } from './dom.js';
 import { formatDate } from './format.js';
 import { lang, pick } from './i18n.js';
 import { containsPoint } from './geo.js';
+import { idOf } from './hints.js';
 
 const WORDS = {
   vi: {
-    level: 'Cấp {n}',
+    level_n: 'Cấp {n}',
     since: 'từ {d}',
     until: 'đến {d}',
     your_commune: 'Xã của bạn',
@@ -25,7 +27,7 @@ const WORDS = {
     upcoming: 'Sắp áp dụng',
     decision: 'Quyết định',
     authority: 'Cơ quan ban hành',
-    measures: 'Biện pháp áp dụng',
+    actions: 'Biện pháp áp dụng',
     units_by_level: 'Số đơn vị theo cấp độ dịch',
     col_level: 'Cấp độ',
     col_units: 'Đơn vị',
@@ -33,7 +35,7 @@ const WORDS = {
     total: 'Tổng',
   },
   en: {
-    level: 'Level {n}',
+    level_n: 'Level {n}',
     since: 'from {d}',
     until: 'until {d}',
     your_commune: 'Your commune',
@@ -42,7 +44,7 @@ const WORDS = {
     upcoming: 'Announced for later',
     decision: 'Decision',
     authority: 'Issued by',
-    measures: 'Measures in force',
+    actions: 'Measures in force',
     units_by_level: 'Units by epidemic level',
     col_level: 'Level',
     col_units: 'Units',
@@ -56,8 +58,25 @@ function w(key, params) {
   return params ? text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m)) : text;
 }
 
+/** An epidemic-levels layer: its manifest entry says which field holds
+ * what (levels.fields). A release written before that member existed has
+ * no roles to read: its levels layer is drawn as an ordinary area layer. */
 export function isLevels(meta) {
-  return Boolean(meta && meta.levels && meta.levels.schemes);
+  return Boolean(meta && meta.levels && meta.levels.schemes && meta.levels.fields);
+}
+
+/** A record's values by role (level, scheme, unit, kind, from, until,
+ * decision, authority, actions, name), read through levels.fields. */
+export function record(meta, props) {
+  const roles = (meta && meta.levels && meta.levels.fields) || {};
+  const p = props || {};
+  const out = {};
+  for (const [role, field] of Object.entries(roles)) out[role] = p[field] ?? null;
+  return out;
+}
+
+function isCommune(meta, r) {
+  return r.kind != null && r.kind === meta.levels.commune_kind;
 }
 
 /** The levels layer's entry of the app, if the release has one. */
@@ -80,30 +99,33 @@ export function referenceDay(app) {
 
 const day = (value) => (typeof value === 'string' ? value.slice(0, 10) : '');
 
-export function inForce(props, today) {
-  const from = day(props.effective_from);
-  const until = day(props.effective_until);
+export function inForce(meta, props, today) {
+  const r = record(meta, props);
+  const from = day(r.from);
+  const until = day(r.until);
   return Boolean(from) && from <= today && (!until || today <= until);
 }
 
 /** The level's description from the manifest: colour, text colour, meaning. */
 export function levelInfo(meta, props) {
+  const r = record(meta, props);
   const schemes = meta.levels.schemes;
-  const scheme = schemes[props.scheme] || schemes[meta.levels.default_scheme] || {};
-  return (scheme.levels || {})[String(props.level)] || null;
+  const scheme = schemes[r.scheme] || schemes[meta.levels.default_scheme] || {};
+  return (scheme.levels || {})[String(r.level)] || null;
 }
 
 /** "Cấp 3 — nguy cơ cao" */
 export function levelLabel(meta, props) {
   const info = levelInfo(meta, props);
-  const head = w('level', { n: props.level });
+  const head = w('level_n', { n: record(meta, props).level });
   return info ? `${head} — ${pick(info.meaning)}` : head;
 }
 
 /** "Cấp 3 — nguy cơ cao, từ 12/10/2021" (and "đến ..." when it ends). */
 export function levelSentence(meta, props) {
-  let text = `${levelLabel(meta, props)}, ${w('since', { d: formatDate(props.effective_from) })}`;
-  if (props.effective_until) text += ` ${w('until', { d: formatDate(props.effective_until) })}`;
+  const r = record(meta, props);
+  let text = `${levelLabel(meta, props)}, ${w('since', { d: formatDate(r.from) })}`;
+  if (r.until) text += ` ${w('until', { d: formatDate(r.until) })}`;
   return text;
 }
 
@@ -132,7 +154,8 @@ export function restyleLevels(app) {
 /** The level number on the unit: a badge in the level's colour. */
 export function levelBadge(meta, props) {
   const info = levelInfo(meta, props);
-  const badge = el('span', { class: 'level-badge', dataset: { level: String(props.level) } }, String(props.level ?? '?'));
+  const { level } = record(meta, props);
+  const badge = el('span', { class: 'level-badge', dataset: { level: String(level) } }, String(level ?? '?'));
   if (info) {
     badge.style.background = info.color;
     badge.style.color = info.text_color;
@@ -161,21 +184,21 @@ export function layerSwatch(meta) {
 }
 
 /** The records in force per unit code on ``today`` (latest start wins). */
-export function currentByUnit(features, today) {
+export function currentByUnit(meta, features, today) {
   const out = new Map();
   for (const f of features || []) {
-    const p = f.properties;
-    if (!inForce(p, today)) continue;
-    const seen = out.get(p.unit_code);
-    if (!seen || day(seen.properties.effective_from) < day(p.effective_from)) out.set(p.unit_code, f);
+    if (!inForce(meta, f.properties, today)) continue;
+    const r = record(meta, f.properties);
+    const seen = out.get(r.unit);
+    if (!seen || day(record(meta, seen.properties).from) < day(r.from)) out.set(r.unit, f);
   }
   return out;
 }
 
-export function countsByLevel(features, today) {
+export function countsByLevel(meta, features, today) {
   const counts = new Map();
-  for (const f of currentByUnit(features, today).values()) {
-    const n = String(f.properties.level);
+  for (const f of currentByUnit(meta, features, today).values()) {
+    const n = String(record(meta, f.properties).level);
     counts.set(n, (counts.get(n) || 0) + 1);
   }
   return counts;
@@ -185,14 +208,14 @@ export function countsByLevel(features, today) {
 export function levelsLegend(app, entry) {
   const { meta } = entry;
   const scheme = meta.levels.schemes[meta.levels.default_scheme] || {};
-  const counts = countsByLevel(entry.features, referenceDay(app));
+  const counts = countsByLevel(meta, entry.features, referenceDay(app));
   const list = el('ul', { class: 'legend-levels', dataset: { layer: meta.id } });
   for (const [number, info] of Object.entries(scheme.levels || {})) {
     // a phone shows one row of chips with a word each ("3 cao"); the full
     // meaning is there for screen readers and on wider screens
     list.append(el('li', { dataset: { level: number } },
       levelChip(info, number),
-      el('span', { class: 'level-long' }, el('span', { class: 'sr-only' }, `${w('level', { n: number })} — `), pick(info.meaning)),
+      el('span', { class: 'level-long' }, el('span', { class: 'sr-only' }, `${w('level_n', { n: number })} — `), pick(info.meaning)),
       el('span', { class: 'level-short', 'aria-hidden': 'true' }, pick(info.short || info.meaning)),
       el('span', { class: 'legend-count' }, entry.features ? `(${counts.get(number) || 0})` : '')));
   }
@@ -200,40 +223,43 @@ export function levelsLegend(app, entry) {
 }
 
 /** The unit's records, oldest first: its history. */
-export function unitHistory(features, unitCode) {
-  return (features || []).filter((f) => f.properties.unit_code === unitCode)
-    .sort((a, b) => day(a.properties.effective_from).localeCompare(day(b.properties.effective_from)));
+export function unitHistory(meta, features, unitCode) {
+  const from = (f) => day(record(meta, f.properties).from);
+  return (features || []).filter((f) => record(meta, f.properties).unit === unitCode)
+    .sort((a, b) => from(a).localeCompare(from(b)));
 }
 
 function row(label, value) {
   return [el('dt', null, label), el('dd', null, value)];
 }
 
-/** The popup of a unit: its level now, the decision, the measures, the history. */
+/** The popup of a unit: its level now, the decision, the measures in force, the history. */
 export function levelPopup(app, meta, feature) {
   const p = feature.properties || {};
+  const r = record(meta, p);
   const entry = app.layers.get(meta.id);
   const today = referenceDay(app);
-  const history = unitHistory(entry && entry.features, p.unit_code);
+  const history = unitHistory(meta, entry && entry.features, r.unit);
   const items = history.map((f) => {
     const q = f.properties;
+    const rq = record(meta, q);
     const current = f === feature;
-    const later = day(q.effective_from) > today;
-    const period = q.effective_until
-      ? `${formatDate(q.effective_from)} – ${formatDate(q.effective_until)}`
-      : `${w('since', { d: formatDate(q.effective_from) })}`;
-    return el('li', { class: current ? 'is-current' : null, dataset: { level: String(q.level) } },
+    const later = day(rq.from) > today;
+    const period = rq.until
+      ? `${formatDate(rq.from)} – ${formatDate(rq.until)}`
+      : `${w('since', { d: formatDate(rq.from) })}`;
+    return el('li', { class: current ? 'is-current' : null, dataset: { level: String(rq.level) } },
       levelBadge(meta, q), ' ', el('span', null, `${period}: ${levelLabel(meta, q)}`),
       later ? el('em', null, ` (${w('upcoming')})`) : '',
-      q.decision_no ? el('span', { class: 'level-decision' }, ` · ${String(q.decision_no).slice(0, 80)}`) : '');
+      rq.decision ? el('span', { class: 'level-decision' }, ` · ${String(rq.decision).slice(0, 80)}`) : '');
   });
   const fields = [
-    p.decision_no ? row(w('decision'), String(p.decision_no).slice(0, 80)) : [],
-    p.issuing_authority ? row(w('authority'), String(p.issuing_authority).slice(0, 200)) : [],
-    p.measures ? row(w('measures'), String(p.measures).slice(0, 600)) : [],
+    r.decision ? row(w('decision'), String(r.decision).slice(0, 80)) : [],
+    r.authority ? row(w('authority'), String(r.authority).slice(0, 200)) : [],
+    r.actions ? row(w('actions'), String(r.actions).slice(0, 600)) : [],
   ].flat();
-  return el('article', { class: 'popup popup-level', dataset: { layer: meta.id, uid: String(feature.id ?? p.uid ?? ''), level: String(p.level) } },
-    el('h2', { class: 'popup-title', tabindex: '-1' }, String(p.name || p.unit_code || '').slice(0, 200)),
+  return el('article', { class: 'popup popup-level', dataset: { layer: meta.id, uid: idOf(meta, feature), level: String(r.level) } },
+    el('h2', { class: 'popup-title', tabindex: '-1' }, String(r.name || r.unit || '').slice(0, 200)),
     el('p', { class: 'popup-kind level-now' },
       levelBadge(meta, p), el('span', { class: 'level-sentence' }, levelSentence(meta, p))),
     el('dl', { class: 'popup-fields' }, fields),
@@ -246,17 +272,20 @@ export function levelPopup(app, meta, feature) {
 export function levelAt(app, lon, lat) {
   const entry = levelsEntry(app);
   if (!entry || !entry.features) return null;
-  const current = [...currentByUnit(entry.features, referenceDay(app)).values()];
+  const { meta } = entry;
+  const current = [...currentByUnit(meta, entry.features, referenceDay(app)).values()];
   // a commune is more precise than its district: prefer it
-  current.sort((a, b) => (a.properties.unit_kind === 'commune' ? -1 : 0) - (b.properties.unit_kind === 'commune' ? -1 : 0));
+  const rank = (f) => (isCommune(meta, record(meta, f.properties)) ? -1 : 0);
+  current.sort((a, b) => rank(a) - rank(b));
   const hit = current.find((f) => containsPoint(f.geometry, lon, lat));
   if (!hit) return null;
   const p = hit.properties;
-  const who = p.unit_kind === 'commune' ? w('your_commune') : w('your_district');
-  const sentence = levelSentence(entry.meta, p);
-  return el('p', { class: 'alert level-here', id: 'nearme-level', dataset: { level: String(p.level) } },
-    levelBadge(entry.meta, p), ' ',
-    `${who} (${String(p.name || '').slice(0, 120)}): ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)}`);
+  const r = record(meta, p);
+  const who = isCommune(meta, r) ? w('your_commune') : w('your_district');
+  const sentence = levelSentence(meta, p);
+  return el('p', { class: 'alert level-here', id: 'nearme-level', dataset: { level: String(r.level) } },
+    levelBadge(meta, p), ' ',
+    `${who} (${String(r.name || '').slice(0, 120)}): ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)}`);
 }
 
 /** Statistics: units per level now. */
@@ -265,9 +294,9 @@ export function levelsStats(app) {
   if (!entry || !entry.features || !entry.features.length) return null;
   const { meta } = entry;
   const scheme = meta.levels.schemes[meta.levels.default_scheme] || {};
-  const counts = countsByLevel(entry.features, referenceDay(app));
+  const counts = countsByLevel(meta, entry.features, referenceDay(app));
   const rows = Object.entries(scheme.levels || {}).map(([number, info]) => el('tr', { dataset: { level: number } },
-    el('th', { scope: 'row' }, levelChip(info, number), ` ${w('level', { n: number })} — ${pick(info.meaning)}`),
+    el('th', { scope: 'row' }, levelChip(info, number), ` ${w('level_n', { n: number })} — ${pick(info.meaning)}`),
     el('td', { class: 'num' }, String(counts.get(number) || 0))));
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
   return el('table', { class: 'stats-table', id: 'stats-levels' },

@@ -5,17 +5,21 @@
 import { el } from './dom.js';
 import { formatNumber } from './format.js';
 import { pick, t } from './i18n.js';
-import { displayValue, freePlaces, statusLabel } from './popup.js';
+import { displayValue, statusLabel } from './popup.js';
 import { swatch } from './symbols.js';
+import { derivedValue, districtOf, hintsOf, idOf, titleOf } from './hints.js';
 
 const PAGE = 100;
-const DETAIL_FIELDS = ['address', 'road', 'measure'];
 
+/** The detail column: a derived figure ("Free places: 12/50") if the layer
+ * has one, else its first detail field with a value (hints.js). */
 function detailOf(meta, props, lookups) {
-  const free = freePlaces(props);
-  if (free != null) return `${t('free_places')}: ${formatNumber(free)}/${formatNumber(props.capacity)}`;
-  for (const name of DETAIL_FIELDS) {
-    if (!(meta.summary_fields || []).includes(name)) continue;
+  const hints = hintsOf(meta);
+  for (const figure of hints.derived) {
+    const value = derivedValue(figure, props);
+    if (value != null) return `${pick(figure.label)}: ${formatNumber(value)}/${formatNumber(props[figure.total])}`;
+  }
+  for (const name of hints.detail_fields) {
     const value = displayValue(meta, name, props[name], lookups);
     if (value) return value;
   }
@@ -29,15 +33,15 @@ function layerTable(app, meta, features, limit) {
   const rows = el('tbody');
   for (const feature of features.slice(0, limit)) {
     const p = feature.properties;
-    const button = el('button', { type: 'button', class: 'linklike', dataset: { uid: String(feature.id ?? p.uid ?? '') } },
-      p.name || pick(meta.title));
+    const button = el('button', { type: 'button', class: 'linklike', dataset: { uid: idOf(meta, feature) } },
+      titleOf(meta, p) || pick(meta.title));
     button.addEventListener('click', () => {
       if (window.matchMedia('(max-width: 719px)').matches) app.panels.close();
       app.openFeature(meta.id, feature, { fromList: true, returnFocus: button.isConnected ? button : null });
     });
     rows.append(el('tr', null,
       el('th', { scope: 'row' }, button),
-      el('td', null, app.lookups.districtName(p.district_code) || ''),
+      el('td', null, app.lookups.districtName(districtOf(meta, p)) || ''),
       el('td', null, el('span', { class: 'status-cell' }, swatch(meta, p.status), statusLabel(meta, p.status))),
       el('td', null, detailOf(meta, p, app.lookups))));
   }

@@ -1,6 +1,6 @@
-// "Near me": with the citizen's permission, the risk points and isolation
-// zones within a chosen distance, nearest first, and whether they stand
-// inside a zone. The position is used here only: it never goes into a
+// "Near me": with the citizen's permission, the features of the layers the
+// model marks for it (display hints: risk points and isolation zones) within
+// a chosen distance, nearest first, and whether they stand inside an area. The position is used here only: it never goes into a
 // request, the URL or storage, and the map view does not move to it unless
 // asked (a tile basemap would otherwise fetch tiles around it).
 
@@ -12,9 +12,9 @@ import { statusLabel } from './popup.js';
 import { containsPoint, distanceTo } from './geo.js';
 import { isArea, swatch } from './symbols.js';
 import { levelAt, levelsEntry } from './levels.js';
+import { hintsOf, titleOf } from './hints.js';
 
 const RADII_KM = [1, 2, 5, 10];
-const NEAR_LAYERS = ['risk_points', 'isolation_zones'];
 
 export function createNearMe(app) {
   let radiusKm = 2;
@@ -26,13 +26,13 @@ export function createNearMe(app) {
   function nearby() {
     const out = [];
     const inside = [];
-    for (const id of NEAR_LAYERS) {
-      const entry = app.layers.get(id);
-      if (!entry || !entry.features) continue;
+    // the layers the model marks for "near me" (display hints: near_me)
+    for (const entry of app.layers.values()) {
+      if (!hintsOf(entry.meta).near_me || !entry.features) continue;
       for (const feature of entry.features) {
         const d = distanceTo(feature.geometry, position.lon, position.lat);
         if (isArea(entry.meta) && containsPoint(feature.geometry, position.lon, position.lat)) {
-          inside.push(feature);
+          inside.push({ meta: entry.meta, feature });
         }
         if (d <= radiusKm * 1000) out.push({ meta: entry.meta, feature, d });
       }
@@ -57,7 +57,7 @@ export function createNearMe(app) {
   function results(body) {
     const { out, inside } = nearby();
     const r = formatDistance(radiusKm * 1000);
-    const zoneNames = inside.map((f) => f.properties.name).join('; ');
+    const zoneNames = inside.map(({ meta, feature }) => titleOf(meta, feature.properties) || pick(meta.title)).join('; ');
     const level = levelAt(app, position.lon, position.lat); // "Xã của bạn: cấp 3 — ..."
     if (level) body.append(level);
     body.append(inside.length
@@ -70,7 +70,7 @@ export function createNearMe(app) {
     app.announce(`${level ? `${level.textContent} ` : ''}${inside.length ? t('inside_zone', { names: zoneNames }) : t('not_inside_zone')} ${summary}`);
     const list = el('ol', { class: 'nearme-list', id: 'nearme-list' });
     for (const { meta, feature, d } of out) {
-      const button = el('button', { type: 'button', class: 'linklike' }, feature.properties.name || pick(meta.title));
+      const button = el('button', { type: 'button', class: 'linklike' }, titleOf(meta, feature.properties) || pick(meta.title));
       button.addEventListener('click', () => {
         if (window.matchMedia('(max-width: 719px)').matches) app.panels.close();
         app.openFeature(meta.id, feature, { fromList: true, returnFocus: button.isConnected ? button : null });
@@ -121,7 +121,8 @@ export function createNearMe(app) {
     }
     app.announce(t('locating'));
     const levels = levelsEntry(app);
-    const wanted = levels ? [...NEAR_LAYERS, levels.meta.id] : NEAR_LAYERS;
+    const wanted = [...app.layers.values()].filter((e) => hintsOf(e.meta).near_me).map((e) => e.meta.id);
+    if (levels) wanted.push(levels.meta.id);
     Promise.all(wanted.map((id) => app.ensureFeatures(id).catch(() => []))).then(() => {
       navigator.geolocation.getCurrentPosition((pos) => {
         position = { lon: pos.coords.longitude, lat: pos.coords.latitude };

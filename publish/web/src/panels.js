@@ -11,6 +11,7 @@ import { writeUrl } from './state.js';
 import { presentStatuses, swatch } from './symbols.js';
 import { boundsOf } from './geo.js';
 import { latLngBounds } from './leaflet.js';
+import { districtOf, idOf, titleOf } from './hints.js';
 
 const SEARCH_SHOWN = 8; // matches listed under the search field (all: the List)
 
@@ -193,14 +194,14 @@ export function createPanels(app) {
     const list = el('ul', { class: 'search-list', 'aria-label': t('search_matches') });
     for (const [meta, feature] of matches.slice(0, SEARCH_SHOWN)) {
       const p = feature.properties;
-      const button = el('button', { type: 'button', class: 'linklike', dataset: { uid: String(feature.id ?? p.uid ?? '') } },
-        p.name || pick(meta.title));
+      const button = el('button', { type: 'button', class: 'linklike', dataset: { uid: idOf(meta, feature) } },
+        titleOf(meta, p) || pick(meta.title));
       button.addEventListener('click', () => {
         if (window.matchMedia('(max-width: 719px)').matches) close();
         app.openFeature(meta.id, feature, { fromList: true, returnFocus: button.isConnected ? button : null });
       });
       list.append(el('li', null, swatch(meta, p.status), button,
-        el('span', { class: 'search-where' }, app.lookups.districtName(p.district_code) || '')));
+        el('span', { class: 'search-where' }, app.lookups.districtName(districtOf(meta, p)) || '')));
     }
     holder.append(el('p', { class: 'search-title' }, t('search_matches')), list);
     if (matches.length > SEARCH_SHOWN) holder.append(el('p', { class: 'hint' }, t('search_more', { n: matches.length - SEARCH_SHOWN })));

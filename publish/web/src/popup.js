@@ -1,11 +1,15 @@
 // The content of a feature's popup, built with DOM text APIs only. Which
 // fields and in which order come from the manifest's summary_fields; labels
-// and value labels from its fields.
+// and value labels from its fields; what is special about a field from the
+// layer's display hints (hints.js).
 
 import { el } from './dom.js';
 import { clip, formatDate, formatDateTime, formatNumber, telLink } from './format.js';
 import { pick, t } from './i18n.js';
 import { swatch } from './symbols.js';
+import {
+  derivedAfter, derivedValue, districtOf, hintsOf, idOf, isPhoneField, rangeOf, titleOf,
+} from './hints.js';
 
 export function fieldIndex(meta) {
   if (!meta._fields) meta._fields = new Map((meta.fields || []).map((f) => [f.name, f]));
@@ -20,7 +24,11 @@ export function displayValue(meta, name, value, lookups) {
     return pick(field.values[value]);
   }
   if (field.value_source === 'districts') return lookups.districtName(value);
-  if (field.value_source === 'isolation_zones') return lookups.zoneName(value);
+  // a value that is another layer's feature id (a checkpoint's zone): its title
+  if (field.value_source && lookups.featureTitle) {
+    const title = lookups.featureTitle(field.value_source, value);
+    if (title !== undefined) return title;
+  }
   switch (field.type) {
     case 'boolean': return value === true || value === 'true' ? t('yes') : t('no');
     case 'integer':
@@ -36,13 +44,6 @@ export function statusLabel(meta, status) {
   return pick((meta.status || {})[status]) || String(status ?? '');
 }
 
-export function freePlaces(props) {
-  const cap = Number(props.capacity);
-  const occ = Number(props.occupancy ?? 0);
-  if (props.capacity == null || !Number.isFinite(cap) || !Number.isFinite(occ)) return null;
-  return Math.max(0, cap - occ);
-}
-
 function row(label, valueNode) {
   return [el('dt', null, label), el('dd', null, valueNode)];
 }
@@ -54,41 +55,44 @@ function phoneNode(text) {
     link.rest];
 }
 
-/** Rows of the popup: label/value pairs in summary_fields order, with the
- * exposure window on one line and free places beside capacity. */
+/** Rows of the popup: label/value pairs in summary_fields order, with a
+ * date window on one line, phone fields as links and derived figures (free
+ * places) after the fields they come from: all from the layer's hints. */
 function rows(meta, props, lookups) {
   const out = [];
-  const names = (meta.summary_fields || []).filter((n) => n !== 'name');
+  const title = hintsOf(meta).title_field;
+  const names = (meta.summary_fields || []).filter((n) => n !== title);
   const fields = fieldIndex(meta);
+  const label = (name) => pick(fields.get(name)?.label) || name;
   for (const name of names) {
-    if (name === 'exposure_end' && names.includes('exposure_start')) continue;
-    if (name === 'exposure_start') {
-      const from = formatDateTime(props.exposure_start);
-      const to = formatDateTime(props.exposure_end);
-      if (from || to) out.push(row(t('exposure'), `${from} – ${to}`));
-      continue;
+    const range = rangeOf(meta, name);
+    if (range && names.includes(range.from) && names.includes(range.to)) {
+      if (name === range.from) {
+        const from = formatDateTime(props[range.from]);
+        const to = formatDateTime(props[range.to]);
+        if (from || to) out.push(row(pick(range.label) || label(name), `${from} – ${to}`));
+      }
+    } else if (isPhoneField(meta, name)) {
+      if (props[name]) out.push(row(label(name), phoneNode(props[name])));
+    } else {
+      const value = displayValue(meta, name, props[name], lookups);
+      if (value != null) out.push(row(label(name), value));
     }
-    if (name === 'duty_phone') {
-      if (props.duty_phone) out.push(row(pick(fields.get(name)?.label) || name, phoneNode(props.duty_phone)));
-      continue;
-    }
-    const value = displayValue(meta, name, props[name], lookups);
-    if (value != null) out.push(row(pick(fields.get(name)?.label) || name, value));
-    if (name === 'occupancy' || (name === 'capacity' && !names.includes('occupancy'))) {
-      const free = freePlaces(props);
-      if (free != null) out.push(row(t('free_places'), el('strong', null, formatNumber(free))));
+    for (const figure of derivedAfter(meta, name)) {
+      const value = derivedValue(figure, props);
+      if (value != null) out.push(row(pick(figure.label), el('strong', null, formatNumber(value))));
     }
   }
-  const district = lookups.districtName(props.district_code);
+  const district = lookups.districtName(districtOf(meta, props));
   if (district) out.push(row(t('popup_district'), district));
   return out.flat();
 }
 
 export function popupContent(meta, feature, lookups) {
   const props = feature.properties || {};
-  const name = clip(props.name || pick(meta.title), 200);
+  const name = clip(titleOf(meta, props) || pick(meta.title), 200);
   return el(
-    'article', { class: 'popup', dataset: { layer: meta.id, uid: String(feature.id ?? props.uid ?? '') } },
+    'article', { class: 'popup', dataset: { layer: meta.id, uid: idOf(meta, feature) } },
     el('h2', { class: 'popup-title', tabindex: '-1' }, name),
     el(
       'p', { class: 'popup-kind' },

@@ -1,12 +1,12 @@
 // Statistics of the whole release (not the filters): features per layer and
-// district, quarantine capacity and free places, changes since the previous
+// district, derived figures (quarantine capacity and free places), changes since the previous
 // release, and which release this is (with a link to the one before).
 
 import { el } from './dom.js';
 import { formatDateTime, formatNumber } from './format.js';
 import { pick, t } from './i18n.js';
-import { freePlaces } from './popup.js';
 import { swatch } from './symbols.js';
+import { derivedValue, districtOf, hintsOf } from './hints.js';
 import { isLevels, levelsStats } from './levels.js';
 
 /** headers: text, or nodes (a layer's symbol with its title for screen readers) */
@@ -23,34 +23,47 @@ function table(captionText, headers, rows, footer) {
 function districtRows(app, layers) {
   const codes = [...app.districts.keys()];
   const extra = new Set();
-  for (const { features } of layers) {
-    for (const f of features || []) if (!app.districts.has(f.properties.district_code)) extra.add(f.properties.district_code);
+  for (const { meta, features } of layers) {
+    for (const f of features || []) {
+      const code = districtOf(meta, f.properties);
+      if (!app.districts.has(code)) extra.add(code);
+    }
   }
   const rows = [...codes, ...extra].map((code) => [
     app.districts.get(code) || t('unknown_district'),
-    ...layers.map(({ features }) => (features || []).filter((f) => f.properties.district_code === code).length),
+    ...layers.map(({ meta, features }) => (features || []).filter((f) => districtOf(meta, f.properties) === code).length),
   ]);
   const total = [t('total'), ...layers.map(({ features }) => (features || []).length)];
   return { rows, total };
 }
 
-function capacityTable(app) {
-  const entry = [...app.layers.values()].find((e) => (e.meta.fields || []).some((f) => f.name === 'capacity'));
-  if (!entry || !entry.features) return null;
-  const sums = new Map();
-  for (const f of entry.features) {
-    const p = f.properties;
-    const key = p.district_code;
-    const s = sums.get(key) || [0, 0, 0];
-    s[0] += Number(p.capacity) || 0;
-    s[1] += Number(p.occupancy) || 0;
-    s[2] += freePlaces(p) || 0;
-    sums.set(key, s);
+/** Per district: the two figures of each derived figure (capacity,
+ * occupancy) and the figure itself (free places), for every layer that has
+ * one in its display hints. */
+function derivedTables(app) {
+  const tables = [];
+  for (const entry of app.layers.values()) {
+    if (!entry.features) continue;
+    const fields = new Map((entry.meta.fields || []).map((f) => [f.name, f]));
+    for (const figure of hintsOf(entry.meta).derived) {
+      const sums = new Map();
+      for (const f of entry.features) {
+        const p = f.properties;
+        const key = districtOf(entry.meta, p);
+        const s = sums.get(key) || [0, 0, 0];
+        s[0] += Number(p[figure.total]) || 0;
+        s[1] += Number(p[figure.used]) || 0;
+        s[2] += derivedValue(figure, p) || 0;
+        sums.set(key, s);
+      }
+      const rows = [...sums].map(([code, s]) => [app.districts.get(code) || t('unknown_district'), ...s]);
+      const total = rows.reduce((acc, r) => [acc[0], acc[1] + r[1], acc[2] + r[2], acc[3] + r[3]], [t('total'), 0, 0, 0]);
+      const label = (name) => pick(fields.get(name)?.label) || name;
+      tables.push(table(pick(entry.meta.title),
+        [t('col_district'), label(figure.total), label(figure.used), pick(figure.label)], rows, total));
+    }
   }
-  const rows = [...sums].map(([code, s]) => [app.districts.get(code) || t('unknown_district'), ...s]);
-  const total = rows.reduce((acc, r) => [acc[0], acc[1] + r[1], acc[2] + r[2], acc[3] + r[3]], [t('total'), 0, 0, 0]);
-  return table(pick(entry.meta.title),
-    [t('col_district'), t('capacity'), t('occupancy'), t('free_places')], rows, total);
+  return tables;
 }
 
 function releaseBlock(app) {
@@ -95,7 +108,7 @@ export function renderStats(app, body) {
     const { rows, total } = districtRows(app, layers);
     holder.replaceChildren(
       table(t('stats_by_district'), [t('col_district'), ...layers.map((entry) => layerHeader(app, entry))], rows, total),
-      capacityTable(app) || '',
+      ...derivedTables(app),
       levelsStats(app) || '',
       releaseBlock(app),
     );

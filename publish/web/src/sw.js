@@ -23,7 +23,9 @@ const DATA_CACHE = 'covidmaps-data';
 const SCOPE = new URL(self.registration.scope);
 const DATA = new URL('data/', SCOPE).pathname;
 const POINTER = `${DATA}manifest.json`;
-const IMMUTABLE_DATA = new RegExp(`^${DATA}(releases/[0-9]+-[0-9a-f]{8}\\.json|blobs/[0-9a-f]{64}\\.geojson)$`);
+// the immutable release files (release manifests, blobs): the grammar is the
+// model's (covidmaps_plugin/model/wire.py), put here by build.mjs from src/generated/wire.json
+const IMMUTABLE_DATA = new RegExp(`^${DATA}(?:${__IMMUTABLE_DATA__})$`);
 const HASHED = /[.-][0-9A-Za-z_-]{8,}\.(?:js|css|svg|png|woff2?)$/;
 
 /** A layer drawn from its PMTiles archive by byte ranges: its blob (the

@@ -3,6 +3,7 @@
 // zone status, so that status never depends on colour alone.
 
 import { svg } from './dom.js';
+import { ageHint } from './hints.js';
 
 const FALLBACK_COLOR = '#999999';
 
@@ -47,20 +48,26 @@ export function traceShape(ctx, shape, x, y, r) {
   }
 }
 
-// Exposure that ended more than this long ago is drawn lighter: a two-step
-// age scale for layers whose features carry an exposure window.
-export const AGE_DAYS = 7;
+// Points whose exposure ended more than `days` ago (the layer's age hint,
+// hints.js) are drawn lighter: a two-step age scale in the legend.
 const DAY_MS = 86400000;
 
-/** Does the layer carry an exposure window (its points have an age)? */
+/** Does the layer have an age scale (its points have an age)? */
 export function hasAge(meta) {
-  return (meta.fields || []).some((f) => f.name === 'exposure_end');
+  return ageHint(meta) != null;
 }
 
-/** 'old' when the feature's exposure ended more than AGE_DAYS ago, else 'fresh'. */
-export function ageOf(props, now = Date.now()) {
-  const end = Date.parse(props && props.exposure_end);
-  return Number.isFinite(end) && now - end > AGE_DAYS * DAY_MS ? 'old' : 'fresh';
+/** The age scale's step in days (for the legend), or null. */
+export function ageDays(meta) {
+  const age = ageHint(meta);
+  return age ? Number(age.days) : null;
+}
+
+/** 'old' when the feature's age field is more than the hint's days ago, else 'fresh'. */
+export function ageOf(meta, props, now = Date.now()) {
+  const age = ageHint(meta);
+  const end = age && props ? Date.parse(props[age.field]) : NaN;
+  return Number.isFinite(end) && now - end > age.days * DAY_MS ? 'old' : 'fresh';
 }
 
 export function pointOptions(meta, status, age = 'fresh') {

@@ -21,6 +21,7 @@ import {
   ZONE_MIN_PX, ageOf, areaOptions, hasAge, isArea, pointOptions, pointRadius, statusColor, traceShape,
   zoneMarkerOptions,
 } from './symbols.js';
+import { idOf } from './hints.js';
 
 const TILE = 256;
 const CACHE_TILES = 192; // decoded tiles kept (a phone screen holds ~15)
@@ -166,7 +167,7 @@ function drawCluster(ctx, meta, unordered, x, y) {
 }
 
 function drawPoint(ctx, meta, props, x, y) {
-  const o = pointOptions(meta, props.status, hasAge(meta) ? ageOf(props) : 'fresh');
+  const o = pointOptions(meta, props.status, hasAge(meta) ? ageOf(meta, props) : 'fresh');
   traceShape(ctx, o.shape, x, y, o.radius);
   ctx.globalAlpha = o.fillOpacity;
   ctx.fillStyle = o.fillColor;
@@ -468,7 +469,7 @@ export const VectorTileLayer = GridLayer.extend({
   },
 
   /** What is under a map tap, from what the tiles drew: {feature}
-   * (GeoJSON, id = uid), {cluster: {latlng, count}} or null. */
+   * (GeoJSON, id = the public id), {cluster: {latlng, count}} or null. */
   hitAt(latlng, map, tolerancePx = 12) {
     if (this._own) return this._hitOwn(latlng, map.getZoom(), tolerancePx);
     const tz = this._tileZoom;
@@ -512,7 +513,7 @@ export const VectorTileLayer = GridLayer.extend({
     const hit = best ? best.c.single : area;
     if (!hit) return null;
     const geojson = hit.f.raw.toGeoJSON(hit.d.x, hit.d.y, hit.d.z);
-    geojson.id = hit.f.props.uid ?? hit.f.raw.id;
+    geojson.id = idOf(this._meta, { properties: hit.f.props }) || hit.f.raw.id;
     return { feature: geojson };
   },
 

@@ -21,7 +21,7 @@ import logging
 import threading
 from typing import Any, Callable, Dict, TypeVar
 
-from ..problems import ProblemError
+from .problems import ProblemError
 
 log = logging.getLogger(__name__)
 
