@@ -139,7 +139,9 @@ class Publisher:
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
             self.tiles.start(layer, checked.sha256, checked.data)
-        if layer in MODEL.layer_names:  # and its CSV download, likewise
+        # and a big layer's CSV download, likewise (a small one's is made by
+        # the commit, in moments: nothing is written for an upload never committed)
+        if layer in MODEL.layer_names and self.offload.wants(len(checked.data)):
             self.open_data.prepare(layer, checked.sha256, checked.data)
         sha = checked.sha256
         with self._storing_lock:
