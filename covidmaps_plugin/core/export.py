@@ -47,6 +47,10 @@ class LayerExport:
     # why the other features were left out, by uid:
     # not_approved / status / expired / no_geometry
     hidden: Mapping[str, str] = field(default_factory=dict)
+    # the export is the same at every later time up to this one (the
+    # earliest end of visibility among its features; None: for ever):
+    # what lets an unchanged layer be reused (export_cache.py)
+    stable_until: Optional[dt.datetime] = None
 
     @property
     def size(self) -> int:
@@ -54,13 +58,14 @@ class LayerExport:
 
     @classmethod
     def of_features(cls, layer: str, features: List[Dict[str, Any]],
-                    hidden: Optional[Mapping[str, str]] = None) -> LayerExport:
+                    hidden: Optional[Mapping[str, str]] = None,
+                    stable_until: Optional[dt.datetime] = None) -> LayerExport:
         """The canonical bytes of ``features`` and what describes them."""
         data = cgj.canonical_bytes(features)
         return cls(layer=layer, data=data, sha256=cgj.sha256_hex(data),
                    feature_count=len(features),
                    uids=tuple(sorted(f["id"] for f in features)),
-                   hidden=dict(hidden or {}))
+                   hidden=dict(hidden or {}), stable_until=stable_until)
 
 
 def to_json_value(value: Any, field_type: FieldType) -> Any:
@@ -164,6 +169,10 @@ def _export_layer(layer_def: LayerDef, layer: QgsVectorLayer, now: dt.datetime,
     total = max(layer.featureCount(), 1)
     features: List[Dict[str, Any]] = []
     hidden: Dict[str, str] = {}
+    # a shown feature leaves the map once ``now`` passes its hide-after time
+    # (model.visibility): the earliest such time bounds the export's validity
+    hide_after = layer_def.hide_after_field
+    ends: Dict[Any, Optional[dt.datetime]] = {}
     for i, (values, geometry_of) in enumerate(rows):
         if feedback is not None and i % 500 == 0:
             if feedback.isCanceled():
@@ -180,7 +189,12 @@ def _export_layer(layer_def: LayerDef, layer: QgsVectorLayer, now: dt.datetime,
         uid = str(values["uid"])
         properties = dict(zip(public, map(values.get, public)))  # missing fields: None
         features.append(cgj.feature(uid, geometry, properties))
-    return LayerExport.of_features(layer_def.name, features, hidden)
+        if hide_after:
+            value = values.get(hide_after)
+            if value not in ends:  # few distinct times in a layer: each parsed once
+                ends[value] = parse_instant(value)
+    stable_until = min((e for e in ends.values() if e is not None), default=None)
+    return LayerExport.of_features(layer_def.name, features, hidden, stable_until)
 
 
 Row = Tuple[Dict[str, Any], Callable[[], Optional[Dict[str, Any]]]]  # values, geometry

@@ -34,7 +34,7 @@ from .http import (
     send_problem,
 )
 from .openapi import openapi_document
-from .patching import is_patch, rebuild_blob
+from .patching import is_patch
 from .problems import ProblemError
 from .publisher import Publisher
 
@@ -166,10 +166,10 @@ class WriteApi:
         self._check_blob_path(layer, sha)
         body = await read_body(scope, receive, self.config.limits.max_blob_bytes,
                                self.config.limits.body_timeout_s)
-        if is_patch(header(scope, b"content-type")):  # rebuilt, then checked as a full upload
-            body = await self._run(rebuild_blob, layer, sha, body, self.config.limits,
-                                   self.publisher.reader.blob)
-        checked, created = await self._run(self.publisher.put_blob, layer, sha, body)
+        if is_patch(header(scope, b"content-type")):  # checked as a full upload would be
+            checked, created = await self._run(self.publisher.put_patch, layer, sha, body)
+        else:
+            checked, created = await self._run(self.publisher.put_blob, layer, sha, body)
         payload = {"layer": layer, "sha256": checked.sha256, "size": len(checked.data),
                    "feature_count": checked.feature_count, "bbox": checked.bbox,
                    "dropped_fields": list(checked.dropped_fields),

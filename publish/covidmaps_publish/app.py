@@ -179,6 +179,7 @@ class CovidMapsApp:
                     self._poller.cancel()
                 if self.publisher is not None:
                     self.publisher.audit.flush(everything=True)
+                    self.publisher.close()
                 self.storage.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return

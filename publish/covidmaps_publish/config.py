@@ -25,6 +25,9 @@ class Limits:
     # layers from this size on also get a PMTiles archive (vectortiles.py)
     tiles_min_features: int = 1000
     tiles_min_bytes: int = 2 * MB
+    # layers from this size on are checked, compressed and turned into CSV in
+    # worker processes (offload.py), not in the one that answers reads
+    offload_min_bytes: int = 4 * MB
     # the connection itself (guarded.py): what a slow or hostile client may hold
     max_header_bytes: int = 64 * 1024  # request line + headers; more: 431
     header_timeout_s: float = 10.0  # from the first byte of a request to its last header

@@ -21,12 +21,14 @@ import csv
 import hashlib
 import io
 import json
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Dict, List, Optional
 
 from covidmaps_plugin.model import MODEL, wire
 from covidmaps_plugin.model.manifest_meta import layer_meta
 
-from .representation import compressed_variants
+from .offload import Offload, compressed_variants_via
 from .storage.base import Storage, download_key
 
 BOM = "\ufeff"
@@ -100,32 +102,83 @@ def layer_csv(layer_id: str, blob: bytes) -> bytes:
 class Downloads:
     """Writes each layer blob's CSV once and names it in the manifest."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, offload: Optional[Offload] = None) -> None:
         self.storage = storage
+        # big layers: the CSV and its variants are made in worker processes
+        self.offload = offload
         # (layer, blob sha) -> manifest "downloads" (an empty blob is shared by
         # every layer; its CSVs differ by their columns)
         self._refs: Dict[Any, Dict[str, Any]] = {}
+        # (layer, blob sha) -> the CSV being made since the blob's upload
+        self._pending: Dict[Any, Future] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="downloads")
+
+    def prepare(self, layer_id: str, blob_sha: str, blob: bytes) -> None:
+        """Start making the CSV of an accepted blob in the background (at
+        upload time, like its tiles): the commit then finds it stored."""
+        key = (layer_id, blob_sha)
+        with self._lock:
+            if key in self._refs or key in self._pending:
+                return
+            future = self._pending[key] = self._pool.submit(self._make, layer_id, blob)
+        future.add_done_callback(lambda done: self._settle(key, done))
+
+    def _settle(self, key: Any, done: Future) -> None:
+        """A finished CSV joins the made ones (a failed one is made again
+        by the commit, which then reports the failure)."""
+        with self._lock:
+            self._pending.pop(key, None)
+            if done.exception() is None:
+                self._keep(key, done.result())
+
+    def _keep(self, key: Any, entry: Dict[str, Any]) -> None:
+        self._refs[key] = entry
+        while len(self._refs) > 64:
+            self._refs.pop(next(iter(self._refs)))
+
+    def prepared(self, layer_id: str, blob_sha: str) -> Optional[Dict[str, Any]]:
+        """The entry of a CSV made (or being made: waited for) since its
+        blob's upload, else None."""
+        key = (layer_id, blob_sha)
+        with self._lock:
+            made, pending = self._refs.get(key), self._pending.get(key)
+        if made is not None:
+            return made
+        if pending is not None:
+            try:
+                return pending.result()
+            except Exception:  # noqa: BLE001 - made again by the caller, which reports it
+                return None
+        return None
+
+    def _make(self, layer_id: str, blob: bytes) -> Dict[str, Any]:
+        if self.offload is not None:
+            data = self.offload.call(len(blob), layer_csv, layer_id, blob)
+        else:
+            data = layer_csv(layer_id, blob)
+        sha = hashlib.sha256(data).hexdigest()
+        if not self.storage.exists(download_key(sha)):
+            gz, br = compressed_variants_via(self.offload, data)
+            self.storage.put_immutable(download_key(sha, ".gz"), gz)
+            self.storage.put_immutable(download_key(sha, ".br"), br)
+            self.storage.put_immutable(download_key(sha), data)
+        return {"csv": {"sha256": sha, "size": len(data), "href": wire.DOWNLOAD.name(sha)}}
 
     def entry(self, layer_id: str, blob_sha: str, blob: bytes,
               parent_entry: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         """The layer's manifest member ``downloads``; writes the CSV (variants
         first) unless it is already stored. An unchanged blob reuses the
         parent's entry without building the CSV again."""
-        cached = self._refs.get((layer_id, blob_sha))
+        cached = self.prepared(layer_id, blob_sha)
         if cached is None and parent_entry and (parent_entry.get("blob") or {}).get(
                 "sha256") == blob_sha and parent_entry.get("downloads"):
             cached = parent_entry["downloads"]
         if cached is None:
-            data = layer_csv(layer_id, blob)
-            sha = hashlib.sha256(data).hexdigest()
-            if not self.storage.exists(download_key(sha)):
-                gz, br = compressed_variants(data)
-                self.storage.put_immutable(download_key(sha, ".gz"), gz)
-                self.storage.put_immutable(download_key(sha, ".br"), br)
-                self.storage.put_immutable(download_key(sha), data)
-            cached = {"csv": {"sha256": sha, "size": len(data),
-                              "href": wire.DOWNLOAD.name(sha)}}
-        self._refs[(layer_id, blob_sha)] = cached
-        while len(self._refs) > 64:
-            self._refs.pop(next(iter(self._refs)))
+            cached = self._make(layer_id, blob)
+        with self._lock:
+            self._keep((layer_id, blob_sha), cached)
         return cached
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

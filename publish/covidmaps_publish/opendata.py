@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, Optional
 
 from .downloads import Downloads
 from .feed import atom_feed
+from .offload import Offload
 from .signing import Signer
 from .storage.base import FEED_KEY, Storage
 
@@ -30,10 +31,11 @@ log = logging.getLogger(__name__)
 
 class OpenData:
     def __init__(self, state_dir: Path, storage: Storage,
-                 manifest_of: Callable[[str], Optional[Dict[str, Any]]]) -> None:
+                 manifest_of: Callable[[str], Optional[Dict[str, Any]]],
+                 offload: Optional[Offload] = None) -> None:
         self.storage = storage
         self.signer = Signer(state_dir, storage)
-        self._downloads = Downloads(storage)
+        self._downloads = Downloads(storage, offload)
         self._manifest_of = manifest_of
 
     def startup(self, head: Dict[str, Any]) -> None:
@@ -49,6 +51,13 @@ class OpenData:
         parent_entry = next((e for e in (parent or {}).get("layers", ())
                              if e.get("id") == layer_id), None)
         return self._downloads.entry(layer_id, blob_sha, blob, parent_entry)
+
+    def prepare(self, layer_id: str, blob_sha: str, blob: bytes) -> None:
+        """Start the CSV of an accepted blob in the background (downloads.py)."""
+        self._downloads.prepare(layer_id, blob_sha, blob)
+
+    def close(self) -> None:
+        self._downloads.close()
 
     def sign(self, release_id: str, data: bytes) -> None:
         self.signer.sign(release_id, data)

@@ -19,7 +19,7 @@ Wire format (``PUT /api/v1/layers/{layer}/blobs/{new sha}`` with
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Container, Dict, List, Optional, Tuple
 
 from covidmaps_plugin.model import geojson as cgj
 from covidmaps_plugin.model import wire
@@ -28,6 +28,7 @@ from covidmaps_plugin.model.wire import is_sha256
 from .boundary import input_stage
 from .checks.jsonparse import loads_stored, parse_json
 from .config import Limits
+from .offload import Offload
 from .problems import FieldError, ProblemError, require_upload_hash
 
 _KEYS = {"base", "upsert", "delete"}
@@ -73,17 +74,14 @@ def _parse(layer: str, body: bytes, limits: Limits) -> Dict[str, Any]:
     return patch
 
 
-@input_stage("patch-apply", 422)
-def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -> bytes:
-    """The canonical bytes of ``base`` (a stored, canonical blob) with the
-    features of ``delete`` removed and those of ``upsert`` added or replaced.
-    A uid to delete that is not in the base, a feature without an ``id``, or
-    a uid named twice is refused (422 ``invalid-patch``)."""
-    features: Dict[str, Any] = {f["id"]: f for f in loads_stored(base)["features"]}
+def check_patch_ids(layer: str, base_ids: Container[str], upsert: List[Any],
+                    delete: List[str]) -> None:
+    """Refuse (422 ``invalid-patch``) a uid to delete that is not in the
+    base, a feature without an ``id``, or a uid named twice."""
     errors: List[FieldError] = []
     seen: set = set()
     for uid in delete:
-        if uid not in features:
+        if uid not in base_ids:
             errors.append(FieldError("patch-unknown-feature", f"Cannot delete {uid[:64]!r}: no "
                                      "such feature in the base blob.", layer, uid[:64], "id"))
         elif uid in seen:
@@ -101,18 +99,35 @@ def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -
         seen.add(uid)
     if errors:
         raise _bad_patch(layer, errors)
+
+
+@input_stage("patch-apply", 422)
+def apply_patch(layer: str, base: bytes, upsert: List[Any], delete: List[str]) -> bytes:
+    """The canonical bytes of ``base`` (a stored, canonical blob) with the
+    features of ``delete`` removed and those of ``upsert`` added or replaced
+    (``check_patch_ids`` first)."""
+    features: Dict[str, Any] = {f["id"]: f for f in loads_stored(base)["features"]}
+    check_patch_ids(layer, features, upsert, delete)
     for uid in delete:
         del features[uid]
     features.update((feature["id"], feature) for feature in upsert)
     return cgj.canonical_bytes(features.values())
 
 
+def parse_patch(layer: str, body: bytes, limits: Limits) -> Tuple[str, List[Any], List[str]]:
+    """(base SHA-256, upsert, delete) of a patch body (422 when malformed)."""
+    patch = _parse(layer, body, limits)
+    return patch["base"], patch.get("upsert", []), patch.get("delete", [])
+
+
 def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
-                 stored_blob: Callable[[str], Optional[bytes]]) -> bytes:
+                 stored_blob: Callable[[str], Optional[bytes]],
+                 offload: Optional[Offload] = None) -> bytes:
     """The new blob's bytes from a patch body; raises 404 ``base-not-found``
     when the base is not stored and 422 ``patch-mismatch`` when the result
     does not hash to ``claimed_sha`` (nothing is stored in either case: the
-    client then uploads the whole layer)."""
+    client then uploads the whole layer). With ``offload``, a big base is
+    parsed and encoded again in a worker process (offload.py)."""
     patch = _parse(layer, body, limits)
     base_sha = patch["base"]
     base = stored_blob(base_sha)
@@ -121,7 +136,11 @@ def rebuild_blob(layer: str, claimed_sha: str, body: bytes, limits: Limits,
                            f"Blob {base_sha[:64]!r} is not on the server, so the patch for "
                            f"layer {layer!r} cannot be applied; upload the whole layer "
                            "instead.", extra={"layer": layer})
-    rebuilt = apply_patch(layer, base, patch.get("upsert", []), patch.get("delete", []))
+    upsert, delete = patch.get("upsert", []), patch.get("delete", [])
+    if offload is not None:
+        rebuilt = offload.call(len(base), apply_patch, layer, base, upsert, delete)
+    else:
+        rebuilt = apply_patch(layer, base, upsert, delete)
     # a patch rebuilt on the server must give exactly the bytes the client
     # hashed; anything else means the two sides disagree on the base or on
     # the encoding (the client then uploads the whole layer)

@@ -49,6 +49,11 @@ class ProblemError(Exception):
     def __post_init__(self) -> None:
         Exception.__init__(self, f"{self.status} {self.code}: {self.detail or self.title}")
 
+    def __reduce__(self) -> Any:
+        # a check refused in a worker process (offload.py) crosses back whole
+        return (type(self), (self.status, self.code, self.title, self.detail, self.errors,
+                             self.extra, self.headers))
+
     def to_dict(self) -> Dict[str, Any]:
         body: Dict[str, Any] = {
             "type": PROBLEM_TYPE_BASE + self.code,

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
@@ -29,14 +30,16 @@ from covidmaps_plugin.model.wire import is_release_id, is_sha256
 from .audit import AuditLog
 from .boundary import input_stage
 from .checks.attributes import is_utf8_text, province_time
+from .checks.incremental import check_patched
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
 from .config import Config
 from .idempotency import IdempotencyRecord, IdempotencyStore
+from .offload import Offload, compressed_variants_via
 from .opendata import OpenData
+from .patching import parse_patch, rebuild_blob
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError, require_upload_hash
 from .reader import ReleaseReader
-from .representation import compressed_variants
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
 from .vectortiles import TileBuilder
@@ -80,16 +83,23 @@ class Publisher:
         self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
                               config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
+        # big layers' checks, CSV and compression run in worker processes
+        self.offload = Offload(config.limits.offload_min_bytes)
         # CSV downloads, signatures, feed (opendata.py: the hooks and their order)
-        self.open_data = OpenData(config.state_dir, storage, reader.manifest)
+        self.open_data = OpenData(config.state_dir, storage, reader.manifest, self.offload)
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
         self._checked_lock = threading.Lock()
+        # blobs accepted and being stored (their variants first), by SHA-256
+        self._storing: Dict[str, Future] = {}
+        self._storing_lock = threading.Lock()
+        self._store_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.tiles = TileBuilder(storage, config.state_dir, config.limits.tiles_min_features,
                                  config.limits.tiles_min_bytes)
 
     # -- blobs -----------------------------------------------------------------
     def blob_exists(self, sha256: str) -> bool:
+        self._wait_stored(sha256)
         return self.storage.exists(blob_key(sha256))
 
     def put_blob(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
@@ -97,18 +107,77 @@ class Publisher:
         actual = require_upload_hash(body, claimed_sha, layer, wire.HASH_MISMATCH,
                                      "the upload was damaged or the hash was computed on "
                                      "other bytes")
-        checked = self._check(layer, body, actual)
+        return self._accept(self._check(layer, body, actual))
+
+    def put_patch(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
+        """Check and store a feature patch (patching.py); returns (checked,
+        newly stored). A patch to a point layer whose base is stored is
+        checked feature by feature against the checked base
+        (checks/incremental.py); any other, or one whose result is not the
+        claimed bytes, is rebuilt and checked as a whole upload."""
+        limits = self.config.limits
+        base_sha, upsert, delete = parse_patch(layer, body, limits)
+        self._wait_stored(base_sha)
+        checked = None
+        if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
+            base = self._stored_checked(layer, base_sha)
+            start = time.perf_counter()
+            checked = self.offload.call(len(base.data), check_patched, layer, base, upsert,
+                                        delete, self.profile, limits)
+            log.debug("checked a patch of %s feature by feature", layer,
+                      extra={"timings": {"server check": time.perf_counter() - start}})
+        if checked is None or checked.sha256 != claimed_sha:
+            data = rebuild_blob(layer, claimed_sha, body, limits, self.reader.blob,
+                                self.offload)
+            return self.put_blob(layer, claimed_sha, data)
+        self._remember_checked((layer, checked.sha256), checked)
+        return self._accept(checked)
+
+    def _accept(self, checked: CheckedBlob) -> Tuple[CheckedBlob, bool]:
+        """Start a checked blob's tiles and CSV, store it unless stored."""
+        layer = checked.layer
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
             self.tiles.start(layer, checked.sha256, checked.data)
-        if self.storage.exists(blob_key(checked.sha256)):
-            return checked, False
-        self._store_blob(checked.data, checked.sha256)
+        # and a big layer's CSV download, likewise (a small one's is made by
+        # the commit, in moments: nothing is written for an upload never committed)
+        if layer in MODEL.layer_names and self.offload.wants(len(checked.data)):
+            self.open_data.prepare(layer, checked.sha256, checked.data)
+        sha = checked.sha256
+        with self._storing_lock:
+            if sha in self._storing or self.storage.exists(blob_key(sha)):
+                return checked, False
+            small = not self.offload.wants(len(checked.data))
+        if small:
+            self._store_blob(checked.data, sha)  # stored when answered
+            return checked, True
+        with self._storing_lock:
+            if sha in self._storing:  # another upload of the same bytes meanwhile
+                return checked, False
+            # big: compressed and stored in the background. The upload is
+            # answered once checked (a client's timeout is not spent on gzip
+            # and brotli of 80 MB); a commit naming it waits (_wait_stored)
+            future = self._storing[sha] = self._store_pool.submit(self._store_blob,
+                                                                  checked.data, sha)
+        future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
+
+    def _stored(self, sha: str, done: Future) -> None:
+        with self._storing_lock:
+            self._storing.pop(sha, None)
+        if done.exception() is not None:  # the commit then says the blob is missing
+            log.error("could not store blob %s", sha[:12], exc_info=done.exception())
+
+    def _wait_stored(self, sha: str) -> None:
+        """Until the blob accepted by an upload is stored (or failed to be)."""
+        with self._storing_lock:
+            pending = self._storing.get(sha)
+        if pending is not None:
+            wait([pending])
 
     def _store_blob(self, data: bytes, sha: str) -> None:
         start, cpu = time.perf_counter(), time.thread_time()
-        gz, br = compressed_variants(data)
+        gz, br = compressed_variants_via(self.offload, data)
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
         # variants first: once the plain name exists, the whole set exists
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
@@ -132,18 +201,23 @@ class Publisher:
                 self._checked.move_to_end(key)
                 return hit
         start, cpu = time.perf_counter(), time.thread_time()
-        checked = check_blob(layer, data, self.profile, self.config.limits)
+        checked = self.offload.call(len(data), check_blob, layer, data, self.profile,
+                                    self.config.limits)
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})
-        with self._checked_lock:
-            self._checked[key] = checked
-            self._checked[(layer, checked.sha256)] = checked
-            while len(self._checked) > 64:
-                self._checked.popitem(last=False)
+        self._remember_checked(key, checked)
         return checked
 
+    def _remember_checked(self, key: Tuple[str, str], checked: CheckedBlob) -> None:
+        with self._checked_lock:
+            self._checked[key] = checked
+            self._checked[(checked.layer, checked.sha256)] = checked
+            while len(self._checked) > 64:
+                self._checked.popitem(last=False)
+
     def _stored_checked(self, layer: str, sha: str) -> CheckedBlob:
+        self._wait_stored(sha)
         data = self.reader.blob(sha)
         if data is None:
             raise ProblemError(422, "missing-blob", "A referenced layer was not uploaded",
@@ -155,6 +229,13 @@ class Publisher:
             raise ProblemError(422, "not-canonical", "Blob is not in canonical form",
                           f"Blob {sha} is not the canonical form of layer {layer!r}.")
         return checked
+
+    def close(self) -> None:
+        """Stop the background work (tile builds, CSVs, worker processes)."""
+        self._store_pool.shutdown(wait=True)
+        self.tiles.close()
+        self.open_data.close()
+        self.offload.close()
 
     # -- vector tiles (vectortiles.py) ------------------------------------------------
     def warm_tiles(self) -> None:

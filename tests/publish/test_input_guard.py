@@ -41,7 +41,10 @@ def _commit(api, base: str, route: str, body: Dict[str, Any], **headers: str
 
 
 def _patch(api, base: str) -> requests.Response:
-    body = json.dumps({"base": api.good_sha, "upsert": [risk_point(2)], "delete": []}).encode()
+    # a well-formed patch (ids included) whose claimed hash is not its result:
+    # checked feature by feature ("patch-check"), then rebuilt whole ("patch-apply")
+    feature = {**risk_point(2), "id": risk_point(2)["properties"]["uid"]}
+    body = json.dumps({"base": api.good_sha, "upsert": [feature], "delete": []}).encode()
     return api.session.put(f"{base}/api/v1/layers/risk_points/blobs/{'f' * 64}", data=body,
                            headers={"Content-Type": "application/vnd.covidmaps.patch+json"},
                            timeout=30)
@@ -66,6 +69,7 @@ REACH: Dict[str, Request] = {
         headers={**GEOJSON, "Content-Encoding": "gzip"}, timeout=30),
     "patch": _patch,
     "patch-apply": _patch,
+    "patch-check": _patch,
     "credentials-in-url": lambda api, b: api.session.get(f"{b}/api/v1/whoami", timeout=30),
     "authorization": lambda api, b: api.session.get(f"{b}/api/v1/whoami", timeout=30),
     "history-query": lambda api, b: api.session.get(f"{b}/api/v1/releases?limit=3",

@@ -19,7 +19,8 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
 from qgis.core import QgsFeedback
 
 from ...model import PROVINCE_TZ
-from ..export import ExportCancelledError, LayerExport, export_layers, export_reference
+from ..export import ExportCancelledError, LayerExport, export_reference
+from ..export_cache import EXPORTS
 from .changes import ChangeSummary, summarize
 from .client import PublishClient, new_idempotency_key
 from .errors import (
@@ -154,7 +155,9 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     _progress(feedback, 20)
     step = StepFeedback(feedback, 20, 45)
     try:
-        exports = export_layers(source.layers, now, step)
+        # a layer unchanged since its last export (and showing the same
+        # features at ``now``) is not exported again (export_cache.py)
+        exports = EXPORTS.export_layers(source.layers, now, step)
         references = {name: export_reference(name, layer, step)
                       for name, layer in source.references.items()}
     except ExportCancelledError:

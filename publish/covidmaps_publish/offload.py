@@ -1,0 +1,136 @@
+"""Heavy work on big layers in worker processes, not in the server's own.
+
+Checking a layer of tens of MB (``json.loads``, the column checks, the
+canonical encoding), its CSV download and its gzip and brotli variants are
+seconds of Python in the interpreter that also answers public reads: in a
+thread of the server they hold its interpreter lock and a read of
+``/data/manifest.json`` waits behind them. In a worker process they cost
+the event loop only the hand-over of the bytes.
+
+Small inputs (every layer of a province's daily publish but the largest)
+stay in the calling thread: a hand-over costs more than it saves there.
+The pool starts on first use ("spawn": the server has threads, and a fork
+of a threaded process may inherit a lock some thread held) and lives as
+long as the endpoint.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Optional, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+WORKERS = 2  # one check and one compression at a time: the machines have 2 cores and up
+
+
+def _in_worker(func: Callable[..., T], args: tuple) -> T:
+    """``func(*args)`` in a worker, then its garbage handed back to the
+    system: a worker lives on between tasks, and the parse of a layer of
+    tens of MB would otherwise stay in its heap (hundreds of MB, idle)."""
+    try:
+        return func(*args)
+    finally:
+        gc.collect()
+        _malloc_trim()
+
+
+def _malloc_trim() -> None:
+    """glibc's ``malloc_trim(0)`` where there is one (elsewhere nothing)."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+        if trim is not None:
+            trim(0)
+    except OSError:
+        pass
+
+
+class Offload:
+    """Runs a function in a worker process when its input is big."""
+
+    def __init__(self, min_bytes: int, workers: int = WORKERS) -> None:
+        self.min_bytes = min_bytes
+        self.workers = workers
+        self._pool: Optional[ProcessPoolExecutor] = None
+        self._lock = threading.Lock()
+        # how many calls went to a worker process (tests assert on it)
+        self.offloaded = 0
+        self._unavailable = False  # no worker processes here (see _executor)
+
+    def wants(self, size: int) -> bool:
+        return not self._unavailable and self.min_bytes >= 0 and size >= self.min_bytes
+
+    def _executor(self) -> Optional[ProcessPoolExecutor]:
+        with self._lock:
+            if self._pool is None and not self._unavailable:
+                try:
+                    self._pool = ProcessPoolExecutor(
+                        max_workers=self.workers,
+                        mp_context=multiprocessing.get_context("spawn"))
+                except (OSError, ImportError, NotImplementedError) as exc:
+                    # e.g. no writable /dev/shm for the pool's semaphores: the
+                    # work stays in the server's threads, as before the pool
+                    log.error("no worker processes (%s): big layers are checked in the "
+                              "server process", exc)
+                    self._unavailable = True
+            if self._pool is not None:
+                self.offloaded += 1
+            return self._pool
+
+    def submit(self, size: int, func: Callable[..., T], *args: Any) -> Future:
+        """``func(*args)`` in a worker when ``size`` is big, else now (a
+        finished future). ``func`` must be a module-level function and its
+        arguments and result picklable."""
+        pool = self._executor() if self.wants(size) else None
+        if pool is None:
+            done: Future = Future()
+            try:
+                done.set_result(func(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
+                done.set_exception(exc)
+            return done
+        return pool.submit(_in_worker, func, args)
+
+    def call(self, size: int, func: Callable[..., T], *args: Any) -> T:
+        """``submit(...).result()``; a worker that died (killed, out of
+        memory) costs a new pool and one retry here, in this process."""
+        future = self.submit(size, func, *args)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            log.error("a worker process died; %s runs in the server process",
+                      getattr(func, "__name__", func))
+            with self._lock:
+                self._pool = None
+            return func(*args)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def compressed_variants_via(offload: Optional[Offload], data: bytes) -> Any:
+    """``representation.compressed_variants(data)``: with an offload and big
+    data, gzip and brotli in two worker processes at the same time."""
+    from .representation import brotli_bytes, compressed_variants, gzip_bytes
+
+    if offload is None or not offload.wants(len(data)):
+        return compressed_variants(data)
+    gz = offload.submit(len(data), gzip_bytes, data)
+    br = offload.call(len(data), brotli_bytes, data)
+    try:
+        return gz.result(), br
+    except BrokenProcessPool:
+        return gzip_bytes(data), br
