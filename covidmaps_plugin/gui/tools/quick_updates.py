@@ -15,6 +15,7 @@ from typing import Callable, List, Optional
 
 from qgis.core import Qgis, QgsVectorLayer
 from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ...core.editing import close_points, extend_zones, now_in_province
@@ -116,6 +117,9 @@ def extend_clicked_zone(ctx: PluginContext, layer: QgsVectorLayer, fid: int) -> 
     decision.textChanged.connect(apply_decision)
     item = _push(ctx, text, edit, [QLabel(tr("Decision no.")), decision])
     decision.setFocus()
+    # and again once the click that got here is handled: QGIS 3.40's canvas
+    # takes the focus back after its map tool's release event (seen on Debian 13)
+    QTimer.singleShot(0, lambda: None if sip.isdeleted(decision) else decision.setFocus())
     return item
 
 
