@@ -23,12 +23,12 @@ from ..model import (
 from ..model.field_rules import (
     COMMUNE_CODE_PATTERN,
     DATETIME_PATTERN,
-    UUID_PATTERN,
     FieldRule,
     FieldRuleKind,
     field_rules,
 )
 from ..model.visibility import PROVINCE_TZ
+from ..model.wire import UUID_TEXT
 from .fields import offset_text
 
 # Defaults re-evaluated whenever a feature changes (who/when of the last edit).
@@ -173,7 +173,7 @@ def rule_check(rule: FieldRule) -> Optional[Check]:
                      f"{vi}: không được để trống.", f"{en}: must not be empty.")
     if kind is FieldRuleKind.TYPE:
         if fld.type is FieldType.UUID:
-            return Check(f"{name} IS NULL OR {_matches(name, UUID_PATTERN)}",
+            return Check(f"{name} IS NULL OR {_matches(name, UUID_TEXT)}",
                          f"{vi}: không phải mã UUID hợp lệ.", f"{en}: not a valid UUID.")
         if fld.type is FieldType.DATETIME:
             # the pattern, then a real calendar time (to_datetime of 31 June is NULL)

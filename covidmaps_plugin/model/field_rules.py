@@ -35,14 +35,12 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from .profile import ProvinceProfile
 from .schema import CrossFieldRule, FieldDef, FieldType, LayerDef, RuleKind, ValueSource
 from .visibility import PROVINCE_TZ, parse_instant
-from .wire import UUID, UUID_TEXT
+from .wire import is_uuid
 
 # I-JSON's exact integer range (RFC 7493): every reader of the data
 # (JavaScript, the GeoPackage, float64 maths) holds these exactly
 MAX_EXACT_INT = 2 ** 53 - 1
 
-# a canonical UUID as str(uuid.UUID(text)) writes it (the wire grammar)
-UUID_PATTERN = UUID_TEXT
 # a GSO commune code, accepted as it is when the profile lists no communes
 COMMUNE_CODE_PATTERN = "[0-9]{5}"
 # an instant as the exporter writes it (and the form asks for): date, time
@@ -140,11 +138,6 @@ def is_number(value: Any) -> bool:
 def is_whole_number(value: Any) -> bool:
     """An int (not a bool) within +-MAX_EXACT_INT."""
     return type(value) is int and -MAX_EXACT_INT <= value <= MAX_EXACT_INT
-
-
-def is_uuid(value: Any) -> bool:
-    """A canonical lower-case UUID string (matched whole; ``wire.is_uuid``)."""
-    return type(value) is str and UUID.fullmatch(value) is not None
 
 
 def is_commune_code(value: Any) -> bool:
@@ -353,7 +346,7 @@ def _text(value: Any) -> Any:
 
 
 def _uuid(value: Any) -> Any:
-    return value if type(value) is str and UUID.fullmatch(value) is not None else INVALID
+    return value if is_uuid(value) else INVALID
 
 
 def _integer(value: Any) -> Any:

@@ -5,7 +5,6 @@ references between layers and likely duplicates."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -13,8 +12,9 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from qgis.core import QgsPointXY
 
 from ...model import MODEL, PROVINCE_TZ, FieldDef, FieldType, RuleKind, ValueSource
-from ...model.field_rules import UUID_PATTERN, FieldRule, FieldRuleKind, is_empty, layer_rules
+from ...model.field_rules import FieldRule, FieldRuleKind, is_empty, layer_rules
 from ...model.rules import rule_violated
+from ...model.wire import is_uuid
 from .context import ValidationContext, field_label
 from .findings import Bilingual, Finding, FindingCode
 from .registry import rule
@@ -27,10 +27,6 @@ CHECKPOINTS, ZONES = MODEL.layer("checkpoints"), MODEL.layer("isolation_zones")
 # rows kept per 50 m cell when looking for duplicates: a pile of identical
 # points is still reported, without comparing every pair
 MAX_PER_CELL = 32
-
-# canonical form written by the plugin: lower-case, hyphenated, no braces
-# matched whole (fullmatch): "$" would also accept a uid ending in a newline
-UUID_RE = re.compile(UUID_PATTERN, re.ASCII)
 
 
 def empty_rows(values: List[Any]) -> List[int]:
@@ -191,7 +187,7 @@ def uids(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     for row, value in enumerate(values):
         if is_empty(value):
             yield ctx.finding(table, row, C.UID_MISSING, "uid")
-        elif not UUID_RE.fullmatch(value):
+        elif not is_uuid(value):
             yield ctx.finding(table, row, C.UID_MALFORMED, "uid", value=value)
         elif counts[value] > 1:
             yield ctx.finding(table, row, C.UID_DUPLICATE, "uid", value=value,

@@ -16,12 +16,12 @@ from covidmaps_plugin.model.field_rules import (
     Violation,
     cross_field_violation,
     is_utf8_text,
-    is_uuid,
     layer_rules,
     province_time,
 )
 from covidmaps_plugin.model.rules import rule_violated
 from covidmaps_plugin.model.schema import CrossFieldRule, RuleKind
+from covidmaps_plugin.model.wire import is_uuid
 
 from .errors import ErrorCapError, ErrorSink
 

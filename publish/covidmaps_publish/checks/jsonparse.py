@@ -10,6 +10,8 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from covidmaps_plugin.model.field_rules import is_utf8_text
+
 from ..boundary import input_stage
 from ..problems import FieldError, ProblemError
 
@@ -117,11 +119,11 @@ def lone_surrogate_path(doc: Any) -> Optional[str]:
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if not _is_text(value):
+            if not is_utf8_text(value):
                 return path
         elif isinstance(value, dict):
             for key, item in value.items():
-                if not _is_text(key):
+                if not is_utf8_text(key):
                     return f"{path} (a member name)"
                 stack.append((f"{path}.{key[:40]}", item))
         elif isinstance(value, list):
@@ -129,9 +131,3 @@ def lone_surrogate_path(doc: Any) -> Optional[str]:
     return None
 
 
-def _is_text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
