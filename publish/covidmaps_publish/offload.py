@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import logging
 import multiprocessing
@@ -43,16 +44,23 @@ def _in_worker(func: Callable[..., T], args: tuple) -> T:
         _malloc_trim()
 
 
-def _malloc_trim() -> None:
-    """glibc's ``malloc_trim(0)`` where there is one (elsewhere nothing)."""
+@functools.lru_cache(maxsize=1)
+def _malloc_trim_function() -> Optional[Callable[[int], int]]:
+    """glibc's ``malloc_trim``, looked up once per worker: ``find_library``
+    runs ``ldconfig`` in a subprocess, too dear for every task."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
-        if trim is not None:
-            trim(0)
     except OSError:
-        pass
+        return None
+    return getattr(libc, "malloc_trim", None)
+
+
+def _malloc_trim() -> None:
+    """glibc's ``malloc_trim(0)`` where there is one (elsewhere nothing)."""
+    trim = _malloc_trim_function()
+    if trim is not None:
+        trim(0)
 
 
 class Offload:

@@ -139,26 +139,24 @@ class Publisher:
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
             self.tiles.start(layer, checked.sha256, checked.data)
+        big = self.offload.wants(len(checked.data))
         # and a big layer's CSV download, likewise (a small one's is made by
         # the commit, in moments: nothing is written for an upload never committed)
-        if layer in MODEL.layer_names and self.offload.wants(len(checked.data)):
+        if layer in MODEL.layer_names and big:
             self.open_data.prepare(layer, checked.sha256, checked.data)
         sha = checked.sha256
         with self._storing_lock:
             if sha in self._storing or self.storage.exists(blob_key(sha)):
                 return checked, False
-            small = not self.offload.wants(len(checked.data))
-        if small:
+            if big:
+                # compressed and stored in the background. The upload is
+                # answered once checked (a client's timeout is not spent on gzip
+                # and brotli of 80 MB); a commit naming it waits (_wait_stored)
+                future = self._storing[sha] = self._store_pool.submit(self._store_blob,
+                                                                      checked.data, sha)
+        if not big:
             self._store_blob(checked.data, sha)  # stored when answered
             return checked, True
-        with self._storing_lock:
-            if sha in self._storing:  # another upload of the same bytes meanwhile
-                return checked, False
-            # big: compressed and stored in the background. The upload is
-            # answered once checked (a client's timeout is not spent on gzip
-            # and brotli of 80 MB); a commit naming it waits (_wait_stored)
-            future = self._storing[sha] = self._store_pool.submit(self._store_blob,
-                                                                  checked.data, sha)
         future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
 
