@@ -79,6 +79,29 @@ def public_properties(layer: LayerDef, values: Mapping[str, Any]) -> Dict[str, A
     return {f.name: values.get(f.name) for f in layer.public_fields}
 
 
+# The layout canonical_bytes writes: the head, each feature (its "type"
+# and "id" first) separated by a comma, the tail. Quotes inside strings are
+# escaped and properties are scalars, so the separator ',' + FEATURE_PREFIX
+# only occurs between features: readers cut features without parsing.
+CANONICAL_HEAD = b'{"type":"FeatureCollection","features":['
+FEATURE_PREFIX = b'{"type":"Feature","id":'
+CANONICAL_TAIL = b"]}"
+
+
+def canonical_feature_parts(canonical: bytes) -> Optional[List[bytes]]:
+    """Each feature of canonical bytes, in order, as its bytes after
+    FEATURE_PREFIX (its id first), cut without parsing; None when
+    ``canonical`` is not in that layout."""
+    if not (canonical.startswith(CANONICAL_HEAD) and canonical.endswith(CANONICAL_TAIL)):
+        return None
+    body = canonical[len(CANONICAL_HEAD):-len(CANONICAL_TAIL)]
+    if not body:
+        return []
+    if not body.startswith(FEATURE_PREFIX):
+        return None
+    return body[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX)
+
+
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
     """The FeatureCollection bytes; features are sorted by id here."""
     ordered = sorted(features, key=lambda f: str(f.get("id")))
@@ -91,7 +114,7 @@ def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
                    allow_nan=False)[1:-1]
         for i in range(0, len(ordered), _ENCODE_SLICE)
     ]
-    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode("utf-8")
+    return CANONICAL_HEAD + ",".join(parts).encode("utf-8") + CANONICAL_TAIL
 
 
 _ENCODE_SLICE = 512

@@ -18,15 +18,13 @@ from pathlib import Path
 from typing import List, Optional
 
 from covidmaps_plugin.model import MODEL
+from covidmaps_plugin.model.geojson import canonical_feature_parts
 
 # The canonical layout (docs/release-format.md, "Canonical serialization"):
 # every feature is {"type":"Feature","id":"<uid>","geometry":…,"properties":{…}},
 # separated by a comma, and quotes inside strings are escaped; so
 # ',{"type":"Feature","id":' only occurs between features and '"status":"'
 # only as the member name.
-_HEAD = b'{"type":"FeatureCollection","features":['
-_FEATURE = b'{"type":"Feature","id":'
-_TAIL = b"]}"
 _UID = re.compile(rb'"[0-9a-f-]{36}",', re.ASCII)
 _STATUS = re.compile(rb'"status":"([a-z_]{1,40})"', re.ASCII)
 
@@ -36,16 +34,12 @@ def canonical_lines(layer: str, blob: bytes) -> Optional[List[bytes]]:
     them (a tenth of the time of json.loads + dumps), None for any other
     layout. The string id is left out (tippecanoe keeps numeric ids only;
     ``uid`` is a property)."""
-    if not (blob.startswith(_HEAD) and blob.endswith(_TAIL)):
-        return None
-    body = blob[len(_HEAD):-len(_TAIL)]
-    if not body:
-        return []
-    if not body.startswith(_FEATURE):
+    parts = canonical_feature_parts(blob)
+    if parts is None:
         return None
     point = MODEL.layer(layer).geometry_type.name == "POINT"
     lines = []
-    for part in body[len(_FEATURE):].split(b"," + _FEATURE):
+    for part in parts:
         uid = _UID.match(part)
         if uid is None:
             return None

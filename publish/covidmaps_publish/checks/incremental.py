@@ -31,31 +31,24 @@ import json
 from typing import Any, Dict, Iterable, List, Optional
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
+from covidmaps_plugin.model import geojson as cgj
 
 from ..boundary import input_stage
 from ..config import Limits
 from ..patching import check_patch_ids
 from .layer import CheckedBlob, check_blob
 
-_HEAD = b'{"type":"FeatureCollection","features":['
-_FEATURE = b'{"type":"Feature","id":'
-_SEPARATOR = b"," + _FEATURE
-_TAIL = b"]}"
 _POINT = b'"geometry":{"type":"Point","coordinates":['
 
 
 def feature_parts(canonical: bytes) -> Optional[Dict[str, bytes]]:
     """uid -> a feature's canonical bytes after ``{"type":"Feature","id":``,
     None when ``canonical`` is not in the canonical layout."""
-    if not (canonical.startswith(_HEAD) and canonical.endswith(_TAIL)):
-        return None
-    body = canonical[len(_HEAD):-len(_TAIL)]
-    if not body:
-        return {}
-    if not body.startswith(_FEATURE):
+    cut = cgj.canonical_feature_parts(canonical)
+    if cut is None:
         return None
     parts: Dict[str, bytes] = {}
-    for part in body[len(_FEATURE):].split(_SEPARATOR):
+    for part in cut:
         end = part.find(b'"', 1)
         if not part.startswith(b'"') or end < 0:
             return None
@@ -91,8 +84,9 @@ def check_patched(layer: str, base: CheckedBlob, upsert: List[Any], delete: List
     parts.update(added)
     ids = sorted(parts)
     bbox = _points_bbox(parts.values())
-    data = (_HEAD + (_FEATURE + _SEPARATOR.join(parts[uid] for uid in ids) if ids else b"")
-            + _TAIL)
+    data = (cgj.CANONICAL_HEAD
+            + b",".join(cgj.FEATURE_PREFIX + parts[uid] for uid in ids)
+            + cgj.CANONICAL_TAIL)
     # the base's hashes of the features kept, the patch's of its own
     hashes = {uid: checked.feature_hashes[uid] if uid in added else base.feature_hashes[uid]
               for uid in ids}

@@ -115,11 +115,6 @@ def _checked(layer: str, features: List[Dict[str, Any]], dropped: Tuple[str, ...
                        cgj.bbox_of(features), feature_hashes(canonical, features), dropped)
 
 
-_HEAD = b'{"type":"FeatureCollection","features":['
-_FEATURE = b'{"type":"Feature","id":'
-_TAIL = b"]}"
-
-
 def feature_hashes(canonical: bytes, features: List[Dict[str, Any]]) -> Dict[str, str]:
     """id -> SHA-256 of the feature's bytes in ``canonical`` (its encoding
     after ``{"type":"Feature","id":``), cut from the one encoding of the
@@ -129,14 +124,13 @@ def feature_hashes(canonical: bytes, features: List[Dict[str, Any]]) -> Dict[str
     ids = sorted(str(f["id"]) for f in features)  # the order canonical_bytes writes
     if not ids:
         return {}
-    body = canonical[len(_HEAD):-len(_TAIL)] if (
-        canonical.startswith(_HEAD) and canonical.endswith(_TAIL)) else b""
-    parts = body[len(_FEATURE):].split(b"," + _FEATURE) if body.startswith(_FEATURE) else []
+    parts = cgj.canonical_feature_parts(canonical) or []
     if len(parts) != len(ids):  # not the expected layout: encode each feature alone
         by_id = {str(f["id"]): f for f in features}
         parts = [json.dumps(by_id[i], ensure_ascii=False, separators=(",", ":")).encode()
                  for i in ids]
-        parts = [p[len(_FEATURE):] if p.startswith(_FEATURE) else p for p in parts]
+        prefix = cgj.FEATURE_PREFIX
+        parts = [p[len(prefix):] if p.startswith(prefix) else p for p in parts]
     return {uid: hashlib.sha256(part).hexdigest() for uid, part in zip(ids, parts)}
 
 
