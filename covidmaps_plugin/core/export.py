@@ -315,11 +315,14 @@ def export_layers(
     layers: Mapping[str, QgsVectorLayer],
     now: Optional[dt.datetime] = None,
     feedback: Optional[QgsFeedback] = None,
+    export_one: Callable[..., LayerExport] = export_layer,
 ) -> Dict[str, LayerExport]:
-    """Every model layer present in ``layers``, in model order."""
+    """Every model layer present in ``layers``, in model order, each made
+    by ``export_one(layer_def, layer, now, feedback)`` (``export_layer``,
+    or the session's cache of it: export_cache.py)."""
     when = now or dt.datetime.now(PROVINCE_TZ)
     return {
-        layer_def.name: export_layer(layer_def, layers[layer_def.name], when, feedback)
+        layer_def.name: export_one(layer_def, layers[layer_def.name], when, feedback)
         for layer_def in MODEL.layers
         if layer_def.name in layers
     }

@@ -33,8 +33,8 @@ from typing import Dict, Mapping, Optional, Tuple
 
 from qgis.core import QgsFeedback, QgsProviderRegistry, QgsVectorLayer
 
-from ..model import MODEL, PROVINCE_TZ
-from .export import LayerExport, export_layer
+from ..model import MODEL
+from .export import LayerExport, export_layer, export_layers
 
 _ROWS_PER_CHUNK = 5000
 
@@ -85,10 +85,8 @@ class ExportCache:
                       now: Optional[dt.datetime] = None,
                       feedback: Optional[QgsFeedback] = None) -> Dict[str, LayerExport]:
         """``export.export_layers`` through the cache."""
-        when = now or dt.datetime.now(PROVINCE_TZ)
-        return {layer_def.name: self.export(layer_def.name, layers[layer_def.name], when,
-                                            feedback)
-                for layer_def in MODEL.layers if layer_def.name in layers}
+        return export_layers(layers, now, feedback, lambda layer_def, layer, when, step:
+                             self.export(layer_def.name, layer, when, step))
 
     def clear(self) -> None:
         with self._lock:
