@@ -131,14 +131,18 @@ class Publisher:
                                 self.offload)
             return self.put_blob(layer, claimed_sha, data)
         self._remember_checked((layer, checked.sha256), checked)
-        return self._accept(checked)
+        return self._accept(checked, base_sha)
 
-    def _accept(self, checked: CheckedBlob) -> Tuple[CheckedBlob, bool]:
-        """Start a checked blob's tiles and CSV, store it unless stored."""
+    def _accept(self, checked: CheckedBlob, base_sha: Optional[str] = None
+                ) -> Tuple[CheckedBlob, bool]:
+        """Start a checked blob's tiles and CSV, store it unless stored.
+        ``base_sha``: the blob a patch applied to (else the current
+        release's blob of the layer): its archive is patched when cached."""
         layer = checked.layer
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
-            self.tiles.start(layer, checked.sha256, checked.data)
+            self.tiles.start(layer, checked.sha256, checked.data,
+                             base_sha or self._blob_shas(self.current()[0]).get(layer))
         big = self.offload.wants(len(checked.data))
         # and a big layer's CSV download, likewise (a small one's is made by
         # the commit, in moments: nothing is written for an upload never committed)
@@ -252,10 +256,18 @@ class Publisher:
 
     def release_tiles(self, blobs: Dict[str, CheckedBlob]) -> Dict[str, Any]:
         """Each layer's manifest ``tiles``: the PMTiles archive of its blob
-        when the layer is large (built now, or found in the cache), else None."""
-        return {name: (self.tiles.entry(name, blob.sha256, blob.data)
+        when the layer is large (built now, patched from the current
+        release's, or found in the cache), else None."""
+        bases = self._blob_shas(self.current()[0])
+        return {name: (self.tiles.entry(name, blob.sha256, blob.data, bases.get(name))
                        if self.tiles.wanted(name, blob.feature_count, len(blob.data)) else None)
                 for name, blob in blobs.items()}
+
+    @staticmethod
+    def _blob_shas(manifest: Dict[str, Any]) -> Dict[str, str]:
+        """layer -> blob SHA-256 of a release manifest."""
+        return {entry["id"]: entry["blob"]["sha256"] for entry in manifest.get("layers", ())
+                if isinstance(entry.get("blob"), dict) and entry["blob"].get("sha256")}
 
     # -- releases ------------------------------------------------------------------
     def ensure_initial_release(self) -> None:

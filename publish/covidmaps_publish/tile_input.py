@@ -1,12 +1,23 @@
-"""tippecanoe's input, made in a child process of the endpoint:
+"""tippecanoe's inputs, made in a child process of the endpoint:
 
-    python -m covidmaps_publish.tile_input LAYER BLOB.geojson|- OUT.geojsons
+    python -m covidmaps_publish.tile_input LAYER BLOB.geojson|- HIGH.geojsons LOW.geojsons
 
 (``-``: the blob on standard input.)
 
+Two newline-delimited GeoJSON files from one pass over the blob:
+
+- HIGH, for the maximum zoom: every feature with every public property;
+- LOW, for the zooms below it: the geometry and only the model's ``drawn``
+  fields, plus ``n_<status>: 1`` on a point (which clusters sum). A quarter
+  of HIGH's size: tippecanoe's low-zoom run parses and carries through
+  eight zooms only what it keeps, and the incremental build
+  (vectortiles.patch_archive) compares low inputs to know whether the low
+  zooms changed at all.
+
 Parsing a layer of tens of MB with ``json.loads`` holds the interpreter
 lock for its whole length (hundreds of milliseconds); in the server's own
-process that would stall every public read. Here it stalls nothing.
+process that would stall every public read. Here it stalls nothing; and
+canonical bytes (the blobs the server stores) are cut without parsing.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Dict, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 from covidmaps_plugin.model import MODEL
 from covidmaps_plugin.model.geojson import canonical_feature_parts
@@ -23,13 +34,76 @@ from covidmaps_plugin.model.geojson import canonical_feature_parts
 # The canonical layout (docs/release-format.md, "Canonical serialization"):
 # every feature is {"type":"Feature","id":"<uid>","geometry":…,"properties":{…}},
 # separated by a comma, and quotes inside strings are escaped; so
-# ',{"type":"Feature","id":' only occurs between features and '"status":"'
-# only as the member name.
-_UID = re.compile(rb'"[0-9a-f-]{36}",', re.ASCII)
+# ',{"type":"Feature","id":' only occurs between features, and '"name":'
+# (a quote, the name, a quote and a colon) only as a member name: inside a
+# string every quote is preceded by a backslash.
+_UID = re.compile(rb'"([0-9a-f-]{36})",', re.ASCII)
+_GEOMETRY = b'"geometry":'
+_PROPERTIES = b',"properties":{'
+_VALUE = rb'("(?:[^"\\]|\\.)*"|[^,}\]]+)'  # a string, number, true, false or null
 _STATUS = re.compile(rb'"status":"([a-z_]{1,40})"', re.ASCII)
+_POINT = re.compile(rb'^\{"type":"Point","coordinates":\[([^,\]]+),([^,\]]+)\]\}$', re.ASCII)
 
 
-def canonical_lines(layer: str, blob: bytes) -> Optional[List[bytes]]:
+class TileLine(NamedTuple):
+    """One feature as tippecanoe's input lines."""
+
+    uid: str
+    high: bytes  # every public property
+    low: bytes  # drawn fields and status count only
+    geometry: bytes  # the GeoJSON geometry's text
+
+
+def drawn_names(layer: str) -> Tuple[str, ...]:
+    return tuple(MODEL.layer(layer).drawn_fields)
+
+
+def is_point_layer(layer: str) -> bool:
+    return MODEL.layer(layer).geometry_type.name == "POINT"
+
+
+def _member_patterns(names: Sequence[str]) -> List[Tuple[bytes, Pattern[bytes]]]:
+    return [(json.dumps(name).encode(), re.compile(b'"' + re.escape(name.encode()) + b'":'
+                                                   + _VALUE, re.ASCII | re.DOTALL))
+            for name in names]
+
+
+class FeatureCutter:
+    """Cuts one canonical feature's bytes (after FEATURE_PREFIX) into its
+    lines."""
+
+    def __init__(self, layer: str) -> None:
+        self.point = is_point_layer(layer)
+        self.members = _member_patterns(drawn_names(layer))
+
+    def __call__(self, part: bytes) -> Optional[TileLine]:
+        uid = _UID.match(part)
+        if uid is None or not part.endswith(b"}}"):
+            return None
+        body = part[uid.end():]
+        if not body.startswith(_GEOMETRY):
+            return None
+        cut = body.find(_PROPERTIES)
+        if cut < 0:
+            return None
+        geometry = body[len(_GEOMETRY):cut]
+        props = body[cut + len(_PROPERTIES):-2]
+        drawn = []
+        for name, pattern in self.members:
+            found = pattern.search(props)
+            if found is not None:
+                drawn.append(name + b":" + found.group(1))
+        if self.point:
+            status = _STATUS.search(props)
+            if status is not None:
+                drawn.append(b'"n_' + status.group(1) + b'":1')
+        low = (b'{"type":"Feature","geometry":' + geometry + b',"properties":{'
+               + b",".join(drawn) + b"}}")
+        return TileLine(uid.group(1).decode("ascii"), b'{"type":"Feature",' + body, low,
+                        geometry)
+
+
+def canonical_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
     """tippecanoe's input lines cut from canonical bytes without parsing
     them (a tenth of the time of json.loads + dumps), None for any other
     layout. The string id is left out (tippecanoe keeps numeric ids only;
@@ -37,52 +111,77 @@ def canonical_lines(layer: str, blob: bytes) -> Optional[List[bytes]]:
     parts = canonical_feature_parts(blob)
     if parts is None:
         return None
-    point = MODEL.layer(layer).geometry_type.name == "POINT"
+    cut = FeatureCutter(layer)
     lines = []
     for part in parts:
-        uid = _UID.match(part)
-        if uid is None:
+        line = cut(part)
+        if line is None:
             return None
-        line = b'{"type":"Feature",' + part[uid.end():]
-        if point:
-            status = _STATUS.search(line)
-            if status is not None:
-                line = line.replace(b'"properties":{', b'"properties":{"n_' + status.group(1)
-                                    + b'":1,', 1)
         lines.append(line)
     return lines
 
 
-def write_input(layer: str, blob: bytes, path: Path) -> int:
-    """The blob as newline-delimited GeoJSON (what tippecanoe's ``-P`` reads
-    in parallel); point features gain ``n_<status>: 1``, which clusters sum.
-    Returns the number of features."""
-    lines = canonical_lines(layer, blob)
-    if lines is not None:
-        with open(path, "wb") as out:
-            for line in lines:
-                out.write(line)
-                out.write(b"\n")
-        return len(lines)
+def _parsed_tile_lines(layer: str, blob: bytes) -> List[TileLine]:
+    """The same lines from any other layout, by parsing."""
     features = json.loads(blob)["features"]
-    point = MODEL.layer(layer).geometry_type.name == "POINT"
+    point = is_point_layer(layer)
+    drawn = drawn_names(layer)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    with open(path, "w", encoding="utf-8") as out:
-        for feature in features:
-            props = dict(feature["properties"])
-            props.setdefault("uid", feature.get("id"))
-            if point and props.get("status") is not None:
-                props[f"n_{props['status']}"] = 1
-            out.write(dumps({"type": "Feature", "geometry": feature["geometry"],
-                             "properties": props}))
-            out.write("\n")
-    return len(features)
+    lines = []
+    for feature in features:
+        props: Dict[str, Any] = dict(feature["properties"])
+        props.setdefault("uid", feature.get("id"))
+        low_props = {name: props[name] for name in drawn if name in props}
+        if point and props.get("status") is not None:
+            low_props[f"n_{props['status']}"] = 1
+        geometry = dumps(feature["geometry"])
+        lines.append(TileLine(
+            str(props["uid"]),
+            dumps({"type": "Feature", "geometry": feature["geometry"],
+                   "properties": props}).encode(),
+            dumps({"type": "Feature", "geometry": feature["geometry"],
+                   "properties": low_props}).encode(),
+            geometry.encode()))
+    return lines
+
+
+def tile_lines(layer: str, blob: bytes) -> List[TileLine]:
+    """Every feature of ``blob`` as tippecanoe's input lines, in blob order."""
+    lines = canonical_tile_lines(layer, blob)
+    return lines if lines is not None else _parsed_tile_lines(layer, blob)
+
+
+def point_of(geometry: bytes) -> Optional[Tuple[float, float]]:
+    """(lon, lat) of a Point geometry's text, None for anything else."""
+    found = _POINT.match(geometry)
+    if found is None:
+        return None
+    try:
+        return float(found.group(1)), float(found.group(2))
+    except ValueError:
+        return None
+
+
+def write_lines(lines: Sequence[bytes], path: Path) -> None:
+    with open(path, "wb") as out:
+        for line in lines:
+            out.write(line)
+            out.write(b"\n")
+
+
+def write_inputs(layer: str, blob: bytes, high: Path, low: Path) -> int:
+    """Both inputs of a blob (see the module docstring); returns the number
+    of features."""
+    lines = tile_lines(layer, blob)
+    write_lines([line.high for line in lines], high)
+    write_lines([line.low for line in lines], low)
+    return len(lines)
 
 
 def main(argv: list) -> int:
-    layer, blob_path, out_path = argv
+    layer, blob_path, high_path, low_path = argv
     blob = sys.stdin.buffer.read() if blob_path == "-" else Path(blob_path).read_bytes()
-    count = write_input(layer, blob, Path(out_path))
+    count = write_inputs(layer, blob, Path(high_path), Path(low_path))
     print(count)
     return 0
 

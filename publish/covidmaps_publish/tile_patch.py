@@ -1,0 +1,160 @@
+"""What an incremental tile build must redo, worked out in a child process
+of the endpoint (like tile_input.py: two blobs of tens of MB are cut and
+compared here, not under the server's interpreter lock):
+
+    python -m covidmaps_publish.tile_patch LAYER BASE.geojson NEW.geojson
+
+in the build's working directory. It compares the two blobs feature by
+feature (by uid) and writes:
+
+- ``sub.geojsons``: tippecanoe's maximum-zoom input (tile_input's HIGH
+  lines) of every feature of NEW that reaches a tile to redo;
+- ``low.geojsons``: NEW's low-zoom input, only when it differs from BASE's
+  (an edit of a field the map does not draw leaves every low zoom as it is);
+
+and prints a JSON object: ``changed`` (uids added, edited or removed),
+``tiles`` ([x, y] of every maximum-zoom tile to redo: those whose area,
+with tippecanoe's buffer, holds the old or the new position of a changed
+feature), ``low_changed``, and ``bounds`` (NEW's [min lon, min lat, max
+lon, max lat]). It exits with status 3 (and prints nothing) when a patch
+is not the way: not a point layer, nothing changed, or too much changed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from covidmaps_plugin.model.geojson import canonical_feature_parts
+
+from .tile_input import (
+    FeatureCutter,
+    TileLine,
+    is_point_layer,
+    point_of,
+    tile_lines,
+    write_lines,
+)
+from .vectortiles import MAXZOOM
+
+NO_PATCH = 3  # the exit status that says "build it whole"
+# tippecanoe's default buffer is 5 of a tile's 256 pixels: a point that
+# near a tile's edge is drawn in the neighbour too. A tile is redone when a
+# change lies within BUFFER of it, and rebuilt from every feature within
+# twice that (rounding and projection differences stay far inside).
+BUFFER = 8 / 256
+# past this share of changed features a full build costs about the same
+MAX_CHANGED_SHARE = 0.05
+
+
+def tile_xy(lon: float, lat: float, zoom: int = MAXZOOM) -> Tuple[float, float]:
+    """Web Mercator tile coordinates (fractional) of a position."""
+    n = 1 << zoom
+    lat = max(-85.0511287798, min(85.0511287798, lat))
+    y = (1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n
+    return (lon + 180.0) / 360.0 * n, y
+
+
+def tiles_near(lon: float, lat: float, margin: float) -> Set[Tuple[int, int]]:
+    """The maximum-zoom tiles whose area grown by ``margin`` (in tiles) holds
+    the position."""
+    fx, fy = tile_xy(lon, lat)
+    return {(x, y) for x in range(math.floor(fx - margin), math.floor(fx + margin) + 1)
+            for y in range(math.floor(fy - margin), math.floor(fy + margin) + 1)}
+
+
+def _tile_box(x: int, y: int, margin: float) -> Tuple[float, float, float, float]:
+    """(min lon, min lat, max lon, max lat) of a maximum-zoom tile grown by
+    ``margin`` tiles."""
+    n = 1 << MAXZOOM
+
+    def lat(ty: float) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * ty / n))))
+
+    return ((x - margin) / n * 360.0 - 180.0, lat(y + 1 + margin),
+            (x + 1 + margin) / n * 360.0 - 180.0, lat(y - margin))
+
+
+# a canonical point feature (docs/release-format.md, "Canonical
+# serialization"): its uid and position
+_POINT_FEATURE = re.compile(
+    rb'\{"type":"Feature","id":"([0-9a-f-]{36})","geometry":\{"type":"Point",'
+    rb'"coordinates":\[(-?[0-9.]+),(-?[0-9.]+)\]\}', re.ASCII)
+
+
+def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
+    """The patch plan (see the module docstring) with the lines to write,
+    or None when a full build is the way. Features are compared as bytes
+    (by set, in C) and only the changed ones, and those near them, are cut
+    into tippecanoe's lines."""
+    if not is_point_layer(layer):
+        return None
+    old_parts, new_parts = canonical_feature_parts(base), canonical_feature_parts(new)
+    if old_parts is None or new_parts is None:
+        return None
+    gone, came = set(old_parts) - set(new_parts), set(new_parts) - set(old_parts)
+    cut = FeatureCutter(layer)
+    old_lines = [cut(part) for part in gone]
+    new_lines = [cut(part) for part in came]
+    if any(line is None for line in old_lines + new_lines):
+        return None
+    before: Dict[str, TileLine] = {line.uid: line for line in old_lines}  # type: ignore[union-attr]
+    after: Dict[str, TileLine] = {line.uid: line for line in new_lines}  # type: ignore[union-attr]
+    changed = before.keys() | after.keys()
+    if not changed or len(changed) > MAX_CHANGED_SHARE * max(len(new_parts), 1):
+        return None
+    tiles: Set[Tuple[int, int]] = set()
+    for line in [*before.values(), *after.values()]:
+        point = point_of(line.geometry)
+        if point is None:
+            return None
+        tiles |= tiles_near(*point, BUFFER)
+    # the low zooms' input is every feature's low line in uid order: the
+    # same when no uid came or went and no changed feature's low line differs
+    low_changed = before.keys() != after.keys() or any(
+        before[uid].low != after[uid].low for uid in changed)
+    positions = _POINT_FEATURE.findall(new)  # every feature's, in order (one C call)
+    if len(positions) != len(new_parts):
+        return None
+    boxes = [_tile_box(x, y, 2 * BUFFER) for x, y in tiles]
+    lons = [float(lon) for _uid, lon, _lat in positions]
+    lats = [float(lat) for _uid, _lon, lat in positions]
+    sub = []
+    for i, (lon, lat) in enumerate(zip(lons, lats)):
+        if any(b[0] <= lon <= b[2] and b[1] <= lat <= b[3] for b in boxes):
+            line = cut(new_parts[i])
+            if line is None:
+                return None
+            sub.append(line.high)
+    low = [line.low for line in tile_lines(layer, new)] if low_changed else None
+    return {"changed": len(changed), "tiles": sorted([x, y] for x, y in tiles),
+            "low_changed": low_changed,
+            "bounds": [min(lons), min(lats), max(lons), max(lats)] if lons else None,
+            "sub": sub, "low": low}
+
+
+def write_plan(found: Dict[str, object], work: Path) -> Dict[str, object]:
+    """Writes the inputs of a plan; returns what is printed."""
+    sub: Iterable[bytes] = found.pop("sub")  # type: ignore[assignment]
+    low = found.pop("low")
+    write_lines(list(sub), work / "sub.geojsons")
+    if low is not None:
+        write_lines(low, work / "low.geojsons")  # type: ignore[arg-type]
+    return found
+
+
+def main(argv: List[str]) -> int:
+    layer, base_path, new_path = argv
+    found = plan(layer, Path(base_path).read_bytes(), Path(new_path).read_bytes())
+    if found is None:
+        return NO_PATCH
+    print(json.dumps(write_plan(found, Path.cwd())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
