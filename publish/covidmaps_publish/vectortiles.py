@@ -16,11 +16,21 @@ and checked (clients never build or upload tiles).
   state directory remembers the archive each key produced, so an unchanged
   layer is never rebuilt; a republish that changes another layer costs no
   tippecanoe run at all.
+- Incremental: a blob that follows one whose archive is cached (the
+  current release's, or a feature patch's base) gets that archive patched
+  (patch_archive): only the zoom-12 tiles the added, edited or removed
+  points touch are built again, from the new blob's features near them;
+  the low zooms are kept byte for byte when their input (geometry, drawn
+  fields, status) did not change, else made again by the low run. The
+  result holds what a whole build holds, tile for tile; zones, big changes
+  and anything unexpected take a whole build (docs/release-format.md,
+  "Incremental build").
 - Off the event loop: builds run in a worker thread; the blob is turned
-  into tippecanoe's input by a child process (tile_input.py: parsing tens of
-  MB here would hold the interpreter lock) and tippecanoe is one too, so
-  public reads never wait. A blob upload starts its layer's build at once,
-  so the commit usually finds the archive ready.
+  into tippecanoe's inputs by a child process (tile_input.py, and
+  tile_patch.py for a patch: cutting tens of MB here would hold the
+  interpreter lock) and tippecanoe is one too, so public reads never wait.
+  A blob upload starts its layer's build at once, so the commit usually
+  finds the archive ready.
 """
 
 from __future__ import annotations
