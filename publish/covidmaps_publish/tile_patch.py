@@ -96,7 +96,8 @@ def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
     old_parts, new_parts = canonical_feature_parts(base), canonical_feature_parts(new)
     if old_parts is None or new_parts is None:
         return None
-    gone, came = set(old_parts) - set(new_parts), set(new_parts) - set(old_parts)
+    old_set, new_set = set(old_parts), set(new_parts)  # each hashed once
+    gone, came = old_set - new_set, new_set - old_set
     cut = FeatureCutter(layer)
     old_lines = [cut(part) for part in gone]
     new_lines = [cut(part) for part in came]
