@@ -6,7 +6,8 @@ and checked (clients never build or upload tiles).
   ``Limits.tiles_min_features`` features or ``Limits.tiles_min_bytes``
   bytes; smaller layers are drawn from the blob alone (``tiles`` is null).
 - What: ``tiles/<sha256>.pmtiles`` (named by the archive's own SHA-256),
-  one MVT layer named by the layer id. Points are clustered up to
+  one MVT layer named by the layer id; every feature's MVT id is
+  ``tile_input.tile_feature_id(uid)`` at every zoom. Points are clustered up to
   ``cluster_maxzoom`` (a cluster carries ``clustered``, ``point_count`` and
   one ``n_<status>`` count per status, summed by tippecanoe), and every
   feature is present individually from ``cluster_maxzoom + 1`` to
@@ -54,7 +55,8 @@ CLUSTER_DISTANCE = 10  # pixels (tippecanoe's unit, 0-255)
 ZONE_LOW_DETAIL = 18
 ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
-RECIPE_VERSION = 2  # 2: drawn fields only below MAXZOOM, two runs joined
+RECIPE_VERSION = 3  # 2: drawn fields only below MAXZOOM, two runs joined; 3: feature ids
+ID_FIELD = "uid"  # the model's feature identity (docs/release-format.md)
 TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
@@ -109,13 +111,17 @@ def tippecanoe_runs(layer: str) -> List[List[str]]:
     archive (join_zoom_ranges):
 
     - ``low.pmtiles``, zooms MINZOOM..MAXZOOM-1: only what the map draws
-      with (the model's ``drawn`` fields: uid, status, name...) and the
-      cluster counts. A phone's first views fetch these tiles, so they carry
-      no popup text; a popup fetches the feature's MAXZOOM tile.
+      with (the model's ``drawn`` fields: status, exposure_end...) and the
+      cluster counts, and the feature id in place of the uid. A phone's
+      first views fetch these tiles, so they carry no popup text; a popup
+      fetches the feature's MAXZOOM tile and finds it there by that id.
     - ``high.pmtiles``, MAXZOOM alone: every feature itself, one for one,
       with every public property.
     """
-    drawn = [*MODEL.layer(layer).drawn_fields, *count_fields(layer)]
+    # the uid is drawn with, but below MAXZOOM the feature id stands for it
+    # (tile_input.tile_feature_id): 8 bytes instead of a 36-character string
+    drawn = [*(name for name in MODEL.layer(layer).drawn_fields if name != ID_FIELD),
+             *count_fields(layer)]
     low = [*_common_args(layer, "low.pmtiles"), f"-Z{MINZOOM}", f"-z{MAXZOOM - 1}"]
     low += [f"--include={name}" for name in drawn]
     high = [*_common_args(layer, "high.pmtiles"), f"-Z{MAXZOOM}", f"-z{MAXZOOM}"]
