@@ -244,9 +244,16 @@ def view_px(lon: float, lat: float, zoom: int) -> Tuple[float, float, float, flo
 
 
 def served_size(path: Path) -> int:
-    """What a phone downloads for a file: its brotli variant if there is one."""
+    """What a phone downloads for a file: its brotli variant on disk, else
+    (the manifest) the brotli variant the endpoint makes in memory
+    (representation.py; nginx gzips it on the fly, a few % more)."""
+    from covidmaps_publish.representation import MIN_COMPRESS, brotli_bytes
+
     br = path.with_name(path.name + ".br")
-    return br.stat().st_size if br.exists() else path.stat().st_size
+    if br.exists():
+        return br.stat().st_size
+    data = path.read_bytes()
+    return len(brotli_bytes(data)) if len(data) >= MIN_COMPRESS else len(data)
 
 
 def view_bytes(data_dir: Path, manifest: Dict[str, Any], zoom: int,

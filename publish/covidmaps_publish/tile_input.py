@@ -8,7 +8,10 @@ Two newline-delimited GeoJSON files from one pass over the blob:
 
 - HIGH, for the maximum zoom: every feature with every public property;
 - LOW, for the zooms below it: the geometry and only the model's ``drawn``
-  fields, plus ``n_<status>: 1`` on a point (which clusters sum). A quarter
+  fields but the uid, plus ``n_<status>: 1`` on a point (which clusters sum).
+
+Both give every feature the numeric id ``tile_feature_id(uid)`` (tippecanoe
+keeps numeric ids only): below the maximum zoom it stands for the uid. A quarter
   of HIGH's size: tippecanoe's low-zoom run parses and carries through
   eight zooms only what it keeps, and the incremental build
   (vectortiles.patch_archive) compares low inputs to know whether the low
@@ -22,6 +25,7 @@ canonical bytes (the blobs the server stores) are cut without parsing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -54,8 +58,27 @@ class TileLine(NamedTuple):
     geometry: bytes  # the GeoJSON geometry's text
 
 
+ID_FIELD = "uid"  # the model's feature identity (docs/release-format.md)
+TILE_ID_BITS = 52  # a JavaScript number holds it exactly (2^53)
+
+
+def tile_feature_id(uid: str) -> int:
+    """The vector-tile feature id of the feature ``uid``: the first 52 bits
+    of the SHA-256 of the uid. Below the maximum zoom a tile carries this
+    number instead of the 36-character uid (a third of a zone tile's bytes);
+    a popup finds the same number in the maximum zoom's tile, which also
+    carries the uid. Hashed, not cut from the uid: uids need not be random
+    (an import may number them), and a hash spreads any of them; two
+    features of one layer share an id with odds ~n^2 / 2^53 (1e-4 for a
+    million), and then only a popup's lookup in one tile is ambiguous."""
+    digest = hashlib.sha256(uid.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") >> (64 - TILE_ID_BITS)
+
+
 def drawn_names(layer: str) -> Tuple[str, ...]:
-    return tuple(MODEL.layer(layer).drawn_fields)
+    """The low zooms' properties: what the map draws with, but the uid (the
+    feature id stands for it)."""
+    return tuple(name for name in MODEL.layer(layer).drawn_fields if name != ID_FIELD)
 
 
 def is_point_layer(layer: str) -> bool:
@@ -97,17 +120,17 @@ class FeatureCutter:
             status = _STATUS.search(props)
             if status is not None:
                 drawn.append(b'"n_' + status.group(1) + b'":1')
-        low = (b'{"type":"Feature","geometry":' + geometry + b',"properties":{'
-               + b",".join(drawn) + b"}}")
-        return TileLine(uid.group(1).decode("ascii"), b'{"type":"Feature",' + body, low,
-                        geometry)
+        text = uid.group(1).decode("ascii")
+        head = b'{"type":"Feature","id":%d,' % tile_feature_id(text)
+        low = head + b'"geometry":' + geometry + b',"properties":{' + b",".join(drawn) + b"}}"
+        return TileLine(text, head + body, low, geometry)
 
 
 def canonical_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
     """tippecanoe's input lines cut from canonical bytes without parsing
     them (a tenth of the time of json.loads + dumps), None for any other
-    layout. The string id is left out (tippecanoe keeps numeric ids only;
-    ``uid`` is a property)."""
+    layout. The string id becomes ``tile_feature_id`` (tippecanoe keeps
+    numeric ids only; ``uid`` is also a property)."""
     parts = canonical_feature_parts(blob)
     if parts is None:
         return None
@@ -135,11 +158,12 @@ def _parsed_tile_lines(layer: str, blob: bytes) -> List[TileLine]:
         if point and props.get("status") is not None:
             low_props[f"n_{props['status']}"] = 1
         geometry = dumps(feature["geometry"])
+        number = tile_feature_id(str(props["uid"]))
         lines.append(TileLine(
             str(props["uid"]),
-            dumps({"type": "Feature", "geometry": feature["geometry"],
+            dumps({"type": "Feature", "id": number, "geometry": feature["geometry"],
                    "properties": props}).encode(),
-            dumps({"type": "Feature", "geometry": feature["geometry"],
+            dumps({"type": "Feature", "id": number, "geometry": feature["geometry"],
                    "properties": low_props}).encode(),
             geometry.encode()))
     return lines

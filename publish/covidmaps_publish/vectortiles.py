@@ -6,7 +6,8 @@ and checked (clients never build or upload tiles).
   ``Limits.tiles_min_features`` features or ``Limits.tiles_min_bytes``
   bytes; smaller layers are drawn from the blob alone (``tiles`` is null).
 - What: ``tiles/<sha256>.pmtiles`` (named by the archive's own SHA-256),
-  one MVT layer named by the layer id. Points are clustered up to
+  one MVT layer named by the layer id, every feature's MVT id
+  ``tile_input.tile_feature_id(uid)`` at every zoom. Points are clustered up to
   ``cluster_maxzoom`` (a cluster carries ``clustered``, ``point_count`` and
   one ``n_<status>`` count per status, summed by tippecanoe), and every
   feature is present individually from ``cluster_maxzoom + 1`` to
@@ -70,7 +71,8 @@ CLUSTER_DISTANCE = 10  # pixels (tippecanoe's unit, 0-255)
 ZONE_LOW_DETAIL = 18
 ZONE_SIMPLIFICATION = 2 ** (ZONE_LOW_DETAIL - 12)
 # Bumped whenever the options below change: a new recipe rebuilds every archive.
-RECIPE_VERSION = 3  # 2: drawn fields only below MAXZOOM, two runs joined; 3: no tile stats
+# 2: drawn fields only below MAXZOOM, two runs joined; 3: no tile stats; 4: feature ids
+RECIPE_VERSION = 4
 TIPPECANOE_TIMEOUT_S = 1800.0
 RETRY_AFTER_S = 60.0  # a failed build is tried again by a commit after this
 
@@ -124,9 +126,10 @@ def tippecanoe_runs(layer: str) -> List[List[str]]:
     archive (join_zoom_ranges), each on its own input (tile_input.py):
 
     - ``low.pmtiles`` from ``low.geojsons``, zooms MINZOOM..MAXZOOM-1: only
-      what the map draws with (the model's ``drawn`` fields: uid, status...)
-      and the cluster counts. A phone's first views fetch these tiles, so
-      they carry no popup text; a popup fetches the feature's MAXZOOM tile.
+      what the map draws with (the model's ``drawn`` fields: status...) and
+      the cluster counts, the feature id standing for the uid. A phone's
+      first views fetch these tiles, so they carry no popup text; a popup
+      fetches the feature's MAXZOOM tile and finds it there by that id.
       Its input holds nothing else: tippecanoe parses, and carries through
       eight zooms, a quarter of the bytes.
     - ``high.pmtiles`` from ``high.geojsons``, MAXZOOM alone: every feature

@@ -18,6 +18,7 @@ import requests
 from covidmaps_publish import vectortiles
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.server import ServerThread
+from covidmaps_publish.tile_input import tile_feature_id
 from pmtiles.reader import Reader
 from pmtiles_samples import (
     STATUSES,
@@ -128,15 +129,18 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
         assert "clustered" not in props
         if inside(feature, extent):
             assert props["uid"] not in top, "a feature twice at the maximum zoom"
+            assert feature["id"] == tile_feature_id(props["uid"])
             top[props["uid"]] = props
     assert set(top) == set(blob)
     for uid, props in top.items():
         expected = {k: v for k, v in blob[uid]["properties"].items() if v is not None}
         assert props == expected
-    # below it, only what the map draws with (the model's drawn fields) and
-    # the cluster counts: a popup fetches the maximum zoom's tile
-    drawn = set(MODEL.layer("risk_points").drawn_fields)
-    assert {"uid", "status"} <= drawn and not {"name", "address"} & drawn
+    # below it, only what the map draws with (the model's drawn fields but
+    # the uid, which the feature id stands for) and the cluster counts: a
+    # popup fetches the maximum zoom's tile and finds the id there
+    drawn = set(MODEL.layer("risk_points").drawn_fields) - {"uid"}
+    assert "status" in drawn and not {"name", "address"} & drawn
+    ids = {tile_feature_id(uid) for uid in blob}
     counts = {f"n_{status}" for status in STATUSES}
     for z in range(4, 12):
         for _tile, feature, _extent in zooms[z]:
@@ -144,13 +148,14 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
             extra = set(feature["properties"]) - drawn - counts - {
                 "clustered", "point_count", "sqrt_point_count", "point_count_abbreviated"}
             assert not extra, f"zoom {z} carries {extra}"
+            assert feature["id"] in ids, f"zoom {z}: a feature id that is no feature's"
     # lower zooms: clusters (and lone points) count every point and every status once
     wanted = Counter(f["properties"]["status"] for f in blob.values())
     clustered_somewhere = False
     for z in range(4, 12):
         # a feature near a tile edge is repeated in the neighbour's buffer, and
-        # one on the edge may round to just outside both tiles: each uid (a
-        # cluster carries one of its points' uid) counts once, in the tile it
+        # one on the edge may round to just outside both tiles: each id (a
+        # cluster carries one of its points' id) counts once, in the tile it
         # is most inside of, if that is within one unit of the tile proper
         best: dict = {}
         for _tile, feature, extent in zooms[z]:
@@ -158,9 +163,9 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
             clustered_somewhere |= bool(props.get("clustered"))
             x, y = feature["geometry"]["coordinates"]
             outside = max(0, -x, -y, x - (extent - 1), y - (extent - 1))
-            if props["uid"] not in best or outside < best[props["uid"]][0]:
-                best[props["uid"]] = (outside, props)
-        seen = {uid: props for uid, (outside, props) in best.items() if outside <= 1}
+            if feature["id"] not in best or outside < best[feature["id"]][0]:
+                best[feature["id"]] = (outside, props)
+        seen = {fid: props for fid, (outside, props) in best.items() if outside <= 1}
         total = sum(p["point_count"] if p.get("clustered") else 1 for p in seen.values())
         per_status = Counter({status: sum(p.get(f"n_{status}", 0) for p in seen.values())
                               for status in STATUSES})
@@ -174,10 +179,12 @@ def test_archives_hold_every_feature_at_every_zoom(tiled_api: Api, builds: List[
                                      session, []), "isolation_zones")
     zone_uids = set(blob_features(tiled_api, iz))
     zone_drawn = set(MODEL.layer("isolation_zones").drawn_fields)
+    zone_ids = {tile_feature_id(uid) for uid in zone_uids}
     for z in range(4, 13):  # simplified, never dropped: even a building at zoom 4
-        assert {f["properties"]["uid"] for _t, f, _e in zone_zooms[z]} == zone_uids, z
+        assert {f["id"] for _t, f, _e in zone_zooms[z]} == zone_ids, z
         if z < 12:
-            assert all(set(f["properties"]) <= zone_drawn for _t, f, _e in zone_zooms[z]), z
+            assert all(set(f["properties"]) <= zone_drawn - {"uid"}
+                       for _t, f, _e in zone_zooms[z]), z
     zone_blob = blob_features(tiled_api, iz)
     for _t, f, _e in zone_zooms[12]:  # every public property at the maximum zoom
         uid = f["properties"]["uid"]
@@ -321,17 +328,20 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     assert lines(tmp_path / "fast") == lines(tmp_path / "parsed")
     assert lines(tmp_path / "fast_low") == lines(tmp_path / "parsed_low")
     blob = {f["id"]: f for f in json.loads(canonical)["features"]}
-    drawn = MODEL.layer(layer).drawn_fields
+    drawn = [name for name in MODEL.layer(layer).drawn_fields if name != "uid"]
     for high, low in zip(lines(tmp_path / "fast"), lines(tmp_path / "fast_low")):
         source = blob[high["properties"]["uid"]]
-        # the maximum zoom's input: the feature itself; the low zooms': its
-        # geometry, the fields the map draws with and its status count
-        assert high == {"type": "Feature", "geometry": source["geometry"],
+        # both inputs: the feature's tile id (its uid's); the maximum zoom's:
+        # the feature itself; the low zooms': its geometry, the fields the
+        # map draws with but the uid (the id stands for it), its status count
+        number = tile_feature_id(source["id"])
+        assert high == {"type": "Feature", "id": number, "geometry": source["geometry"],
                         "properties": source["properties"]}
         counts = {f"n_{source['properties']['status']}": 1} if layer == "risk_points" else {}
-        assert low == {"type": "Feature", "geometry": source["geometry"],
+        assert low == {"type": "Feature", "id": number, "geometry": source["geometry"],
                        "properties": {**{k: source["properties"][k] for k in drawn},
                                       **counts}}
+    assert len({f["id"] for f in lines(tmp_path / "fast")}) == len(features)
 
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
@@ -375,3 +385,16 @@ def test_only_layers_the_model_allows_are_tiled(tmp_path: Path, storage_backend)
         assert not builder.wanted("risk_points", 10, 100)
     finally:
         builder.close()
+
+
+def test_tile_feature_ids_are_exact_javascript_numbers_spread_over_any_uids() -> None:
+    """The id tiles carry below the maximum zoom instead of the uid: the same
+    for the same uid, below 2^52 (a JavaScript number holds it exactly), and
+    distinct for uids that differ in one character anywhere (an import may
+    number its uids)."""
+    numbered = [f"00000000-0000-0000-0000-{i:012d}" for i in range(20_000)]
+    ids = [tile_feature_id(uid) for uid in numbered]
+    assert len(set(ids)) == len(numbered)
+    assert all(0 <= n < 2 ** 52 for n in ids)
+    assert tile_feature_id(numbered[7]) == ids[7]
+    assert max(ids) > 2 ** 51  # spread over the whole range, not cut from the uid

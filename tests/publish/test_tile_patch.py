@@ -75,9 +75,9 @@ def assert_same_as_whole_build(patched: bytes, blob: bytes, whole: bytes) -> Non
         for _tile, feature, extent in zooms[z]:
             x, y = feature["geometry"]["coordinates"]
             outside = max(0, -x, -y, x - (extent - 1), y - (extent - 1))
-            uid = feature["properties"]["uid"]
-            if uid not in best or outside < best[uid][0]:
-                best[uid] = (outside, feature["properties"])
+            fid = feature["id"]  # below zoom 12 the tile id stands for the uid
+            if fid not in best or outside < best[fid][0]:
+                best[fid] = (outside, feature["properties"])
         seen = [p for outside, p in best.values() if outside <= 1]
         assert sum(p.get("point_count", 1) if p.get("clustered") else 1 for p in seen) \
             == len(features), z

@@ -7,11 +7,13 @@ format 1 release naming z/x/y tiles, are drawn from their blobs."""
 
 from __future__ import annotations
 
+import math
 import shutil
 from typing import Any, Dict, Iterator
 
 import pytest
-from test_map_large_layer import painted, painted_share, set_view, settle
+from covidmaps_publish.tile_input import tile_feature_id
+from test_map_large_layer import painted, painted_share, screen_point, set_view, settle
 from webmap_browser import open_map
 from webmap_data import UPDATED_AT, sample_layers
 from webmap_pmtiles import LARGE, large_layers, publish, tiled_endpoint
@@ -150,8 +152,10 @@ def test_format_1_tile_directory_is_drawn_from_the_blob(page, web_dist, profile,
 
 def test_popup_properties_come_from_the_maximum_zoom_tile(page, tiled):
     """Tiles below the archive's maxzoom carry only what the map draws (no
-    name, no address): a popup reads the feature again, by uid, from the
-    maxzoom tile under it, by a byte range of the archive, not from the blob."""
+    name, no address, no uid: the feature id stands for it): a popup reads
+    the feature again, by that id, from the maxzoom tile under it, by a byte
+    range of the archive, not from the blob; a point rounded across a
+    maxzoom tile's edge at a low zoom is still found."""
     entry, layers = tiled["entry"], tiled["layers"]
     urls = requested(page)
     open_map(page, tiled["base"] + "/")
@@ -163,16 +167,53 @@ def test_popup_properties_come_from_the_maximum_zoom_tile(page, tiled):
         " for (const f of await l._features(l._spec.minzoom, 12, 7))"
         "   for (const k of Object.keys(f.props)) out.add(k);"
         " return [...out]; }")
-    assert "status" in low and "uid" in low
-    assert "name" not in low and "address" not in low
-    for target in layers[LARGE]["features"][:3]:
+    assert "status" in low
+    assert not {"uid", "name", "address"} & set(low)
+    find = ("async ([id, lon, lat, fromZoom]) => {"
+            " const e = window.covidmapsApp.layers.get('risk_points');"
+            " const f = await e.tileLayer.fullFeature(id, {type: 'Point', coordinates: [lon, lat]},"
+            "   fromZoom, [lon, lat]);"
+            " return f && {id: f.id, properties: f.properties}; }")
+    maxzoom = entry["tiles"]["maxzoom"]
+    features = layers[LARGE]["features"]
+    for target in features[:3]:
         lon, lat = target["geometry"]["coordinates"]
-        full = page.evaluate(
-            "async ([uid, lon, lat]) => { const e = window.covidmapsApp.layers.get('risk_points');"
-            " const f = await e.tileLayer.fullFeature(uid, [lon, lat]);"
-            " return f && {id: f.id, properties: f.properties}; }",
-            [target["id"], lon, lat])
+        full = page.evaluate(find, [tile_feature_id(target["id"]), lon, lat, 9])
         assert full and full["id"] == target["id"]
         expected = {k: v for k, v in target["properties"].items() if v is not None}
         assert full["properties"] == expected
+
+    # a point a few metres from a maxzoom tile's west or east edge, as a
+    # zoom-9 tile may have rounded it: just across that edge
+    def edge_offset(lon: float) -> float:
+        x = (lon + 180) / 360 * 2 ** maxzoom
+        frac = x - math.floor(x)
+        return -frac if frac < 0.5 else 1 - frac  # to the nearest edge, in tiles
+
+    near = min(features, key=lambda f: abs(edge_offset(f["geometry"]["coordinates"][0])))
+    lon, lat = near["geometry"]["coordinates"]
+    offset = edge_offset(lon)
+    assert abs(offset) * 256 < 2, "no sample point near a tile edge"
+    across = lon + (offset + math.copysign(0.001, offset)) * 360 / 2 ** maxzoom
+    full = page.evaluate(find, [tile_feature_id(near["id"]), across, lat, 9])
+    assert full and full["id"] == near["id"]
+
+    # what a citizen does: a tap on a lone point below the maximum zoom
+    # opens its popup, with its name (read from the maxzoom tile)
+    zoom = entry["tiles"]["cluster_maxzoom"]
+    for target in features:
+        lon, lat = target["geometry"]["coordinates"]
+        set_view(page, lat, lon, zoom)
+        settle(page)
+        lone = page.evaluate(
+            "async ([lat, lon]) => { const e = window.covidmapsApp.layers.get('risk_points');"
+            " const h = await e.tileLayer.hitAt({lat, lng: lon}, window.covidmapsApp.map, 4);"
+            " return Boolean(h && h.feature && h.partial); }", [lat, lon])
+        if lone:
+            break
+    assert lone, "no lone point below the maximum zoom"
+    x, y = screen_point(page, lon, lat)
+    page.mouse.click(x, y)
+    page.wait_for_selector(".leaflet-popup .popup-title")
+    assert page.text_content(".leaflet-popup .popup-title") == target["properties"]["name"]
     assert not any(u.endswith(entry["blob"]["href"]) for u in urls)

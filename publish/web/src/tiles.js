@@ -27,6 +27,7 @@ const TILE = 256;
 const CACHE_TILES = 192; // decoded tiles kept (a phone screen holds ~15)
 const CLUSTER_LOWER = 2; // clusters are read this many zooms below the map (_dataTiles)
 const MAX_REDUCE = 2; // below minzoom: at most 4 x 4 data tiles per map tile
+const MAX_LOOKUP_TILES = 9; // maxzoom tiles a popup reads at most to find a low-zoom feature
 // header + root directory of a province's archive: the root lists the tiles
 // below the maximum zoom itself, a few hundred bytes (vectortiles.py
 // join_zoom_ranges); the maximum zoom is behind leaf directories
@@ -265,6 +266,21 @@ function insideRings(rings, x, y) {
 function worldPx(lon, lat) {
   const s = Math.sin((Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI) / 180);
   return [((lon + 180) / 360) * TILE, (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * TILE];
+}
+
+/** [x0, y0, x1, y1] in world pixels at zoom 0 of a GeoJSON geometry's
+ * coordinates, null without any. */
+function geometryBox(geometry) {
+  const box = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      const [x, y] = worldPx(c[0], c[1]);
+      box[0] = Math.min(box[0], x); box[1] = Math.min(box[1], y);
+      box[2] = Math.max(box[2], x); box[3] = Math.max(box[3], y);
+    } else c.forEach(walk);
+  };
+  if (geometry && geometry.coordinates) walk(geometry.coordinates);
+  return box[0] <= box[2] ? box : null;
 }
 
 function projectGeometry(geometry) {
@@ -540,25 +556,46 @@ export const VectorTileLayer = GridLayer.extend({
     const hit = best ? best.c.single : area;
     if (!hit) return null;
     const geojson = hit.f.raw.toGeoJSON(hit.d.x, hit.d.y, hit.d.z);
-    geojson.id = idOf(this._meta, { properties: hit.f.props }) || hit.f.raw.id;
-    return { feature: geojson, partial: hit.d.z < (this._spec.maxzoom ?? 14) };
+    // below maxzoom a tile has no uid: its feature id names the feature there
+    geojson.id = idOf(this._meta, { properties: hit.f.props }) || null;
+    return {
+      feature: geojson, tileId: hit.f.raw.id, zoom: hit.d.z,
+      partial: hit.d.z < (this._spec.maxzoom ?? 14),
+    };
   },
 
   /** A tiled feature with every public property: below the archive's
-   * maxzoom, tiles carry only what the map draws (uid, status, name...), so
-   * the feature is read again from the maxzoom tile under `lngLat` (its
-   * point, or the tap inside a zone), where every feature is itself with
-   * all its properties. Null when that tile does not hold it. */
-  async fullFeature(uid, lngLat) {
+   * maxzoom, tiles carry only what the map draws (status, exposure end...)
+   * and the feature's tile id, so the feature with that id is read again
+   * from the maxzoom tile under `lngLat` (its point, or the tap inside a
+   * zone), where every feature is itself with all its properties and its
+   * uid. The maxzoom tiles read are those under the low-zoom geometry
+   * (`geometry`, drawn at `fromZoom`), widened by what rounding to that
+   * zoom's tile grid may have moved it, the one under `lngLat` first: a
+   * point on a tile edge may have been rounded across it. Null when none
+   * holds it. */
+  async fullFeature(tileId, geometry, fromZoom, lngLat) {
     const z = this._spec.maxzoom ?? 14;
+    const s = 2 ** z;
     const [px, py] = worldPx(lngLat[0], lngLat[1]);
-    const x = Math.floor((px * 2 ** z) / TILE);
-    const y = Math.floor((py * 2 ** z) / TILE);
-    for (const f of await this._features(z, x, y)) {
-      if (String(idOf(this._meta, { properties: f.props }) || f.raw.id) !== String(uid)) continue;
-      const geojson = f.raw.toGeoJSON(x, y, z);
-      geojson.id = uid;
-      return geojson;
+    const under = [Math.floor((px * s) / TILE), Math.floor((py * s) / TILE)];
+    // rounding moves a vertex at most half a unit of 4096 a tile at fromZoom
+    // (simplification a few): half a pixel there is ample
+    const pad = 0.5 * 2 ** (z - fromZoom);
+    const box = geometryBox(geometry) || [px, py, px, py];
+    const tiles = [under];
+    for (let x = Math.floor((box[0] * s - pad) / TILE); x <= Math.floor((box[2] * s + pad) / TILE); x++) {
+      for (let y = Math.floor((box[1] * s - pad) / TILE); y <= Math.floor((box[3] * s + pad) / TILE); y++) {
+        if ((x !== under[0] || y !== under[1]) && tiles.length < MAX_LOOKUP_TILES) tiles.push([x, y]);
+      }
+    }
+    for (const [x, y] of tiles) {
+      for (const f of await this._features(z, x, y)) {
+        if (f.raw.id !== tileId) continue;
+        const geojson = f.raw.toGeoJSON(x, y, z);
+        geojson.id = idOf(this._meta, { properties: f.props });
+        return geojson;
+      }
     }
     return null;
   },
@@ -629,19 +666,14 @@ export async function tapTiled(app, entry, latlng) {
 }
 
 /** The feature a popup shows: the tapped one when its tile has every
- * property, else the same uid read from the maxzoom tile, else (that tile
- * unreadable) from the layer's GeoJSON blob; the partial one as a last
- * resort (its name and status). */
+ * property, else the one with the same tile id in the maxzoom tile, else
+ * (that tile unreadable or without it) the partial one (its status). */
 async function completeFeature(app, entry, hit, latlng) {
   if (!hit.partial) return hit.feature;
-  const uid = hit.feature.id;
   const g = hit.feature.geometry;
   const at = g && g.type === 'Point' ? g.coordinates : [latlng.lng, latlng.lat];
   try {
-    const full = await entry.tileLayer.fullFeature(uid, at);
-    if (full) return full;
-    await app.ensureFeatures(entry.meta.id);
-    return (entry.features || []).find((f) => String(f.id) === String(uid)) || hit.feature;
+    return (await entry.tileLayer.fullFeature(hit.tileId, g, hit.zoom, at)) || hit.feature;
   } catch (error) {
     return hit.feature;
   }
