@@ -30,12 +30,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureRequest,
-    QgsProviderRegistry,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 
 from ...model import PROVINCE_TZ, FieldType, LayerDef, parse_instant
+from ..rows import ROWS, Raw, read_arrow
 from .spatial import WGS84
 
 BAD_VALUE = math.nan  # a date/number that could not be read (nan != anything)
@@ -212,9 +212,15 @@ def read_layer(
         missing_fields=tuple(f.name for f in layer_def.fields if f.name not in present),
     )
     raw = None
-    if allow_arrow and _edits_can_be_overlaid(layer):
-        raw = _read_arrow(layer, layer_def, names, with_geometry)
-        if raw is not None and layer.isModified():
+    if allow_arrow and not layer.isModified():
+        # the session's rows of the file: what changed since the last read
+        # (by the export too) is all that is read again
+        rows = ROWS.read(layer, layer_def, names, with_geometry)
+        raw = rows.raw if rows is not None else read_arrow(layer, layer_def, names,
+                                                           with_geometry)
+    elif allow_arrow and _edits_can_be_overlaid(layer):
+        raw = read_arrow(layer, layer_def, names, with_geometry)
+        if raw is not None:
             raw = _overlay_edits(layer, names, raw, with_geometry)
     if raw is None:
         raw = _read_features(layer, names, with_geometry)
@@ -225,19 +231,13 @@ def read_layer(
     for name in names:
         values = normalize_column(columns[name], types[name])
         if types[name] in _CHECKED_TYPES:
-            for row, value in enumerate(values):
-                if value != value:  # BAD_VALUE
-                    table.bad_values[(name, row)] = str(columns[name][row])
+            for row in [r for r, value in enumerate(values) if value != value]:  # BAD_VALUE
+                table.bad_values[(name, row)] = str(columns[name][row])
         table.columns[name] = values
     return table
 
 
 _CHECKED_TYPES = (FieldType.DATE, FieldType.DATETIME, FieldType.INTEGER, FieldType.REAL)
-
-
-_ARROW_CASTS = {FieldType.DATETIME: "TEXT", FieldType.BOOLEAN: "INTEGER"}
-
-Raw = Tuple[List[int], Dict[str, List[Any]], List[Optional[bytes]]]
 
 
 def _read_features(layer: QgsVectorLayer, names: List[str], with_geometry: bool) -> Raw:
@@ -312,77 +312,4 @@ def _overlay_edits(layer: QgsVectorLayer, names: List[str], raw: Raw, with_geome
         geometry = feature.geometry()
         wkbs.append(bytes(geometry.asWkb()) if with_geometry and not geometry.isNull()
                     else None)
-    return fids, columns, wkbs
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _read_arrow(
-    layer: QgsVectorLayer, layer_def: LayerDef, names: List[str], with_geometry: bool
-) -> Optional[Raw]:
-    """Bulk read of a GeoPackage layer's file; None when not applicable."""
-    if layer.providerType() != "ogr" or layer.subsetString():
-        return None
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    path, table_name = parts.get("path", ""), parts.get("layerName") or ""
-    if not str(path).lower().endswith(".gpkg") or not table_name:
-        return None
-    try:
-        from osgeo import gdal, ogr
-    except ImportError:
-        return None
-    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
-        return None  # GDAL < 3.6
-    types = {f.name: f.type for f in layer_def.fields}
-    use_exceptions = gdal.GetUseExceptions()
-    gdal.UseExceptions()
-    try:
-        dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY)
-        source = dataset.GetLayerByName(table_name)
-        if source is None:
-            return None
-        select = [_quote(source.GetFIDColumn() or "fid")]
-        for name in names:
-            # GDAL 3.6's Arrow export drops time zones (text keeps the offset)
-            # and garbles booleans (integers do not)
-            cast = _ARROW_CASTS.get(types[name])
-            select.append(f"CAST({_quote(name)} AS {cast}) AS {_quote(name)}" if cast
-                          else _quote(name))
-        geometry_column = source.GetGeometryColumn()
-        if with_geometry and geometry_column:
-            select.append(_quote(geometry_column))
-        # identifiers come from the model and the file, each one quoted
-        sql = f"SELECT {', '.join(select)} FROM {_quote(table_name)}"  # noqa: S608  # nosec B608
-        result = dataset.ExecuteSQL(sql)
-        try:
-            return _collect_batches(result, names, with_geometry and bool(geometry_column))
-        finally:
-            dataset.ReleaseResultSet(result)
-    except RuntimeError:
-        return None  # an unexpected file: the feature reader will tell
-    finally:
-        if not use_exceptions:
-            gdal.DontUseExceptions()
-
-
-def _collect_batches(result: Any, names: List[str], with_geometry: bool) -> Raw:
-    fids: List[int] = []
-    columns: Dict[str, List[Any]] = {n: [] for n in names}
-    wkbs: List[Optional[bytes]] = []
-    geometry_key = result.GetGeometryColumn() or "wkb_geometry"
-    fid_key = result.GetFIDColumn() or "OGC_FID"
-    for batch in result.GetArrowStreamAsNumPy():
-        count = len(batch[fid_key])
-        fids.extend(batch[fid_key].tolist())
-        for name in names:
-            values = batch[name].tolist()
-            if values and isinstance(next((v for v in values if v is not None), None), bytes):
-                values = [None if v is None else v.decode("utf-8", "replace") for v in values]
-            columns[name].extend(values)
-        if with_geometry:
-            wkbs.extend(batch[geometry_key].tolist())
-        else:
-            wkbs.extend([None] * count)
     return fids, columns, wkbs
