@@ -219,8 +219,8 @@ def bulk_rows(layer_def: LayerDef, layer: QgsVectorLayer) -> Optional[Rows]:
 
 
 # the canonical bytes of one feature (after model.geojson.FEATURE_PREFIX) and
-# the digest of the stored row they were made from, by fid
-FeatureParts = Dict[int, Tuple[bytes, bytes]]
+# the version of the stored row they were made from (core.rows), by fid
+FeatureParts = Dict[int, Tuple[bytes, int]]
 
 
 def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
@@ -229,7 +229,7 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
     """The export of rows read in bulk, and the bytes of each shown feature.
 
     A feature's bytes are a function of its stored row alone, so a shown
-    feature whose row has the digest it had in ``reuse`` (a previous
+    feature whose row has the version it had in ``reuse`` (a previous
     export's parts) is not encoded again: its bytes are spliced in.
     Which features are shown (``model.visibility`` at ``now``) is decided
     again for every row.
@@ -247,7 +247,7 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
                              column.get(hide_after, empty) if hide_after else None, now)
     uids = [str(v) for v in column.get("uid", empty)]
     reuse = reuse or {}
-    digests = rows.digests
+    versions = rows.versions
     parts: FeatureParts = {}
     hidden_rows: List[Tuple[int, str]] = []
     shown: List[int] = []
@@ -257,7 +257,7 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
             hidden_rows.append((row, reason))
             continue
         known = reuse.get(fids[row])
-        if known is not None and known[1] == digests[row]:
+        if known is not None and known[1] == versions[row]:
             parts[fids[row]] = known
             shown.append(row)
         else:
@@ -268,7 +268,7 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
         if part is None:
             hidden_rows.append((row, "no_geometry"))
             continue
-        parts[fids[row]] = (part, digests[row])
+        parts[fids[row]] = (part, versions[row])
         shown.append(row)
     hidden_rows.sort()  # by row: of two rows with one uid, the later one tells why
     hidden = {uids[row]: reason for row, reason in hidden_rows}

@@ -8,13 +8,13 @@ canonical bytes are a function of its stored row alone, and which
 features are shown a function of the rows and of "now"
 (``model.visibility``), so:
 
-- a layer whose table is unchanged (its definition, fids and every row's
-  digest, ``core.rows``) and whose shown features are the same at ``now``
+- a layer whose table is unchanged (its definition, and every row since
+  it was read: ``core.rows``) and whose shown features are the same at ``now``
   (``now`` not before the export's time and not after its
   ``stable_until``, the earliest end of visibility among its features)
   gets the same export back;
 - otherwise the layer is exported again, with the bytes of each shown
-  feature whose row has the digest it had last time spliced in, and only
+  feature whose row is unchanged since they were made spliced in, and only
   the changed or newly shown features encoded (``export.export_rows``).
 
 A layer with edits only QGIS holds, in another CRS or not in a GeoPackage
@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 
 from qgis.core import QgsFeedback, QgsVectorLayer
@@ -35,7 +34,7 @@ from qgis.core import QgsFeedback, QgsVectorLayer
 from ..model import MODEL
 from ..model.bulk import collector_paused
 from .export import FeatureParts, LayerExport, bulk_rows, export_layer, export_layers, export_rows
-from .rows import gpkg_table, row_digests, table_digest
+from .rows import gpkg_table
 
 
 @dataclass(frozen=True)
@@ -112,16 +111,6 @@ def _still_shows(entry: _Entry, now: dt.datetime) -> bool:
         return False
     until = entry.export.stable_until
     return until is None or now <= until
-
-
-def table_fingerprint(gpkg: Path, table: str) -> Optional[str]:
-    """A digest of a GeoPackage table's definition and rows as stored, or
-    None when it cannot be read (the caller then exports)."""
-    digested = row_digests(Path(gpkg), table)
-    if digested is None:
-        return None
-    definition, fids, digests = digested
-    return table_digest(definition, digests, fids)
 
 
 # the plugin session's cache (the publish task and Processing share it)

@@ -2,23 +2,28 @@
 
 The validator and the export read the same GeoPackage table (the model's
 fields and the geometry). A publish reads it once, and a republish reads
-again only the rows that changed since: each row has a digest of its
-stored bytes, taken in SQLite without building Python values
-(:func:`row_digests`), and :data:`ROWS` keeps the rows it read with their
-digests for the QGIS session. A row whose digest is unchanged is, byte for
-byte, the row read before; any write by any program changes the digest.
+again only the rows that changed since: :data:`ROWS` keeps the rows it read
+for the QGIS session, with a copy of the stored rows in a scratch SQLite
+file, and finds the changed ones by comparing the table with that copy in
+SQLite (:class:`RowCache`). Any write by any program shows there.
 
-Anything that makes the stored rows unreliable is read in full: a table
-whose columns or geometry column changed, another set of fields asked for,
-rows that moved, most rows changed, a digest query or a read that fails,
-or a layer with edits only QGIS holds (not a GeoPackage read at all).
+Anything that makes the kept rows unreliable means a full read: a table
+whose columns or geometry column changed, another set of fields asked
+for, most rows changed, a read that fails or does not give the rows the
+table lists, a write while reading, or a layer with edits only QGIS holds
+(not a GeoPackage read at all).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
 import sqlite3
+import tempfile
 import threading
+import weakref
+from array import array
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,61 +155,18 @@ def _decoded(values: List[Any]) -> List[Any]:
     return [distinct[v] for v in values]
 
 
-# ------------------------------------------------------------------ digests
-
-_DIGEST_SIZE = 16
-
-
-def row_digests(gpkg: Path, table: str) -> Optional[Tuple[str, List[int], List[bytes]]]:
-    """(the table's definition, its fids in stored order, a digest of each
-    row's stored values), or None when it cannot be read.
-
-    SQLite's ``quote()`` writes each value exactly (text quoted, blobs in
-    hex, reals with as many digits as round-trip), so two rows have the
-    same digest only if every column holds the same bytes.
-    """
-    try:
-        with closing(sqlite3.connect(f"{gpkg.as_uri()}?mode=ro", uri=True, timeout=5)) as db:
-            info = db.execute(f"PRAGMA table_info({quote(table)})").fetchall()
-            geometry = db.execute(
-                "SELECT column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns"
-                " WHERE table_name = ?", (table,)).fetchall()
-            keys = [row[1] for row in info if row[5]]
-            if len(keys) != 1:
-                return None  # not a GeoPackage feature table
-            values = "||','||".join(f"quote({quote(row[1])})" for row in info)
-            # identifiers read from the table itself, each one quoted
-            sql = f"SELECT {quote(keys[0])}, {values} FROM {quote(table)}"  # noqa: S608  # nosec B608
-            cursor = db.execute(sql)
-            fids: List[int] = []
-            digests: List[bytes] = []
-            blake = hashlib.blake2b
-            for fid, text in cursor:
-                fids.append(fid)
-                digests.append(blake(text.encode("utf-8", "surrogatepass"),
-                                     digest_size=_DIGEST_SIZE).digest())
-    except (sqlite3.Error, ValueError):
-        return None
-    return repr((info, geometry)), fids, digests
-
-
-def table_digest(definition: str, digests: Sequence[bytes], fids: Sequence[int]) -> str:
-    """One digest of a whole table: its definition, fids and rows."""
-    digest = hashlib.sha256(definition.encode("utf-8"))
-    digest.update(repr(list(fids)).encode("ascii"))
-    digest.update(b"".join(digests))
-    return digest.hexdigest()
-
-
 # -------------------------------------------------------------------- cache
 
 
 @dataclass
 class Rows:
-    """A layer's rows as read, with each row's digest."""
+    """A layer's rows as read, with a version of each row: a row keeps its
+    version while its stored values stay the same (a new read of it gets a
+    new one), so whoever derived something from a row can tell whether it
+    still holds."""
 
     raw: Raw
-    digests: List[bytes]
+    versions: List[int]
     definition: str  # the table's columns and geometry column
     reread: int  # rows read from the file this time (the others were reused)
 
@@ -213,26 +175,41 @@ class Rows:
         return self.raw[0]
 
     def fingerprint(self) -> str:
-        return table_digest(self.definition, self.digests, self.fids)
+        """The same string exactly when the table and every row are the same."""
+        digest = hashlib.sha256(self.definition.encode("utf-8"))
+        digest.update(array("q", self.fids).tobytes())
+        digest.update(array("q", self.versions).tobytes())
+        return digest.hexdigest()
 
 
 @dataclass
 class _Entry:
     definition: str
-    request: Tuple[Tuple[str, ...], bool, Tuple[Tuple[str, str], ...]]
+    request: Tuple[Any, ...]
     fids: List[int]
-    digests: List[bytes]
+    versions: List[int]
     columns: Dict[str, List[Any]]
     wkbs: List[Optional[bytes]]
 
 
+_VERSIONS = itertools.count(1)  # never reused in a session: a version names one read of a row
+
+
 class RowCache:
-    """Rows of saved GeoPackage layers by (path, table), reused while their
-    digests are unchanged."""
+    """Rows of saved GeoPackage layers by (path, table), reused while the
+    stored rows are the same.
+
+    Besides the rows as Python values, the cache keeps a copy of each
+    table's stored rows in a scratch SQLite file: the rows changed since
+    the last read are those that differ from the copy, found by one join
+    in SQLite (every column compared exactly: storage class, bytes, the
+    sign of a zero), without building a Python value per row.
+    """
 
     def __init__(self, max_entries: int = 16) -> None:
         self._entries: Dict[Tuple[str, str], _Entry] = {}
         self._lock = threading.Lock()
+        self._scratch: Optional[Path] = None
         self.max_entries = max_entries
 
     def read(self, layer: QgsVectorLayer, layer_def: LayerDef, names: Sequence[str],
@@ -243,68 +220,167 @@ class RowCache:
         source = None if layer.isModified() else gpkg_table(layer)
         if source is None:
             return None
-        digested = row_digests(*source)
-        if digested is None:
-            return None
-        definition, fids, digests = digested
         types = {f.name: f.type.value for f in layer_def.fields}
-        request = (tuple(names), with_geometry, tuple((n, types[n]) for n in names))
+        request = (tuple(names), with_geometry, tuple(types[n] for n in names))
         key = (str(source[0]), source[1])
-        with self._lock:
-            entry = self._entries.get(key)
-        raw, reread = None, len(fids)
+        with self._lock:  # one read at a time: the scratch copies are shared
+            entry = self._entries.pop(key, None)
+            try:
+                with closing(sqlite3.connect(f"{source[0].as_uri()}?mode=ro", uri=True,
+                                             timeout=10, isolation_level=None)) as db:
+                    result = self._read(db, key, entry, request, layer, layer_def, names,
+                                        with_geometry)
+            except (sqlite3.Error, OSError):
+                return None
+            if result is None:
+                return None
+            rows, stored = result
+            if stored is not None:
+                self._entries[key] = stored
+                while len(self._entries) > self.max_entries:
+                    self._entries.pop(next(iter(self._entries)))
+            return rows
+
+    def _read(self, db: sqlite3.Connection, key: Tuple[str, str], entry: Optional[_Entry],
+              request: Tuple[Any, ...], layer: QgsVectorLayer, layer_def: LayerDef,
+              names: Sequence[str], with_geometry: bool
+              ) -> Optional[Tuple[Rows, Optional[_Entry]]]:
+        table = key[1]
+        before = db.execute("PRAGMA data_version").fetchone()[0]
+        info = db.execute(f"PRAGMA table_info({quote(table)})").fetchall()
+        geometry = db.execute(
+            "SELECT column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns"
+            " WHERE table_name = ?", (table,)).fetchall()
+        keys = [row[1] for row in info if row[5]]
+        if len(keys) != 1:
+            return None  # not a GeoPackage feature table
+        definition = repr((info, geometry))
+        columns = [row[1] for row in info if not row[5]]
+        copy = "rows_" + hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:24]
+        db.execute("ATTACH DATABASE ? AS scratch", (self._scratch_uri(),))
+        db.execute("PRAGMA scratch.journal_mode = OFF")
+        db.execute("PRAGMA scratch.synchronous = OFF")
+        fid = quote(keys[0])
+        # identifiers read from the table itself or made here, each one quoted
+        fids = [row[0] for row in db.execute(
+            f"SELECT {fid} FROM {quote(table)} ORDER BY {fid}")]  # noqa: S608  # nosec B608
+        changed: Optional[List[int]] = None
         if entry is not None and entry.definition == definition and entry.request == request:
-            raw, reread = _patched(entry, layer, layer_def, names, with_geometry, fids, digests)
-        if raw is None:
+            changed = [row[0] for row in db.execute(_changed_sql(table, fid, columns, copy))]
+            if len(changed) > _MAX_CHANGED_SHARE * len(fids):
+                changed = None
+        raw, versions = None, None
+        if changed is not None and entry is not None:
+            patched = _patched(entry, layer, layer_def, names, with_geometry, fids, changed)
+            if patched is not None:
+                raw, versions = patched
+        reread = len(changed) if raw is not None and changed is not None else len(fids)
+        if raw is None or versions is None:
+            changed = None
             raw = read_arrow(layer, layer_def, names, with_geometry)
             if raw is None or raw[0] != fids:
+                db.execute(f"DROP TABLE IF EXISTS scratch.{copy}")
                 return None  # unreadable, or written to between the two reads
-        with self._lock:
-            self._entries.pop(key, None)
-            self._entries[key] = _Entry(definition, request, list(fids), list(digests),
-                                        {n: list(v) for n, v in raw[1].items()}, list(raw[2]))
-            while len(self._entries) > self.max_entries:
-                self._entries.pop(next(iter(self._entries)))
-        return Rows(raw, digests, definition, reread)
+            versions = [next(_VERSIONS) for _ in fids]
+        _refresh_copy(db, table, fid, columns, copy, changed,
+                      sorted(set(entry.fids) - set(fids)) if changed is not None and entry
+                      else [])
+        rows = Rows(raw, versions, definition, reread)
+        if db.execute("PRAGMA data_version").fetchone()[0] != before:
+            # written to while being read: the copy and the rows may not
+            # match; this read stands, the next one starts afresh
+            db.execute(f"DROP TABLE IF EXISTS scratch.{copy}")
+            return rows, None
+        return rows, _Entry(definition, request, list(fids), list(versions),
+                            {n: list(v) for n, v in raw[1].items()}, list(raw[2]))
+
+    def _scratch_uri(self) -> str:
+        if self._scratch is None or not self._scratch.exists():
+            handle, name = tempfile.mkstemp(prefix="covidmaps_rows_", suffix=".sqlite")
+            os.close(handle)
+            self._scratch = Path(name)
+            weakref.finalize(self, _remove, self._scratch)
+        return self._scratch.as_uri()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
 
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _changed_sql(table: str, fid: str, columns: Sequence[str], copy: str) -> str:
+    """The fids of the rows that are new or differ from the scratch copy."""
+    different = " OR ".join(
+        f"(m.{quote(c)} IS NOT c.c{i} COLLATE BINARY OR typeof(m.{quote(c)}) <> typeof(c.c{i})"
+        f" OR (typeof(m.{quote(c)}) = 'real' AND quote(m.{quote(c)}) <> quote(c.c{i})))"
+        for i, c in enumerate(columns))
+    return (f"SELECT m.{fid} FROM {quote(table)} AS m LEFT JOIN scratch.{copy} AS c"  # noqa: S608  # nosec B608
+            f" ON c.fid = m.{fid} WHERE c.fid IS NULL" + (f" OR {different}" if columns else ""))
+
+
+def _refresh_copy(db: sqlite3.Connection, table: str, fid: str, columns: Sequence[str],
+                  copy: str, changed: Optional[List[int]], deleted: List[int]) -> None:
+    """Make the scratch copy hold the stored rows: all of them anew
+    (``changed`` None), or the changed and deleted ones replaced."""
+    select = ", ".join([fid] + [quote(c) for c in columns])
+    if changed is None:
+        db.execute(f"DROP TABLE IF EXISTS scratch.{copy}")
+        db.execute(f"CREATE TABLE scratch.{copy} (fid INTEGER PRIMARY KEY"
+                   + "".join(f", c{i}" for i in range(len(columns))) + ")")
+        db.execute(f"INSERT INTO scratch.{copy} SELECT {select} FROM {quote(table)}")  # noqa: S608  # nosec B608
+        return
+    for chunk in _chunks(changed + deleted):
+        db.execute(f"DELETE FROM scratch.{copy} WHERE fid IN ({','.join('?' * len(chunk))})",  # noqa: S608  # nosec B608
+                   chunk)
+    for chunk in _chunks(changed):
+        db.execute(f"INSERT INTO scratch.{copy} SELECT {select} FROM {quote(table)}"  # noqa: S608  # nosec B608
+                   f" WHERE {fid} IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def _chunks(values: List[int]) -> List[List[int]]:
+    return [values[i:i + _FIDS_PER_QUERY] for i in range(0, len(values), _FIDS_PER_QUERY)]
+
+
 def _patched(entry: _Entry, layer: QgsVectorLayer, layer_def: LayerDef, names: Sequence[str],
-             with_geometry: bool, fids: List[int], digests: List[bytes]
-             ) -> Tuple[Optional[Raw], int]:
-    """The entry's rows with the changed ones read again, in stored order;
-    (None, 0) when reading the layer whole is the better (or only sound) way."""
-    known = dict(zip(entry.fids, zip(entry.digests, range(len(entry.fids)))))
-    changed = [fid for fid, digest in zip(fids, digests)
-               if known.get(fid, (None,))[0] != digest]
-    if len(changed) > _MAX_CHANGED_SHARE * len(fids):
-        return None, 0
+             with_geometry: bool, fids: List[int], changed: List[int]
+             ) -> Optional[Tuple[Raw, List[int]]]:
+    """The entry's rows with the ``changed`` ones read again, in stored
+    order, and their versions; None when that cannot be done soundly."""
     fresh: Raw = ([], {n: [] for n in names}, [])
     if changed:
         got = read_arrow(layer, layer_def, names, with_geometry, changed)
         if got is None or sorted(got[0]) != sorted(changed):
-            return None, 0
+            return None
         fresh = got
     fresh_row = {fid: row for row, fid in enumerate(fresh[0])}
+    old_row = {fid: row for row, fid in enumerate(entry.fids)}
+    if any(fid not in old_row and fid not in fresh_row for fid in fids):
+        return None
     if fids == entry.fids:  # edits only: copy, then replace the changed rows
         columns = {n: list(entry.columns[n]) for n in names}
         wkbs = list(entry.wkbs)
+        versions = list(entry.versions)
         for fid in changed:
-            old, new = known[fid][1], fresh_row[fid]
+            old, new = old_row[fid], fresh_row[fid]
             for name in names:
                 columns[name][old] = fresh[1][name][new]
             wkbs[old] = fresh[2][new]
-        return (list(fids), columns, wkbs), len(changed)
+            versions[old] = next(_VERSIONS)
+        return (list(fids), columns, wkbs), versions
     # rows added or deleted: (from the entry?, row) for each row, in stored order
-    sources = [(False, fresh_row[fid]) if fid in fresh_row else (True, known[fid][1])
+    sources = [(False, fresh_row[fid]) if fid in fresh_row else (True, old_row[fid])
                for fid in fids]
     columns = {n: [entry.columns[n][row] if old else fresh[1][n][row] for old, row in sources]
                for n in names}
     wkbs = [entry.wkbs[row] if old else fresh[2][row] for old, row in sources]
-    return (list(fids), columns, wkbs), len(changed)
+    versions = [entry.versions[row] if old else next(_VERSIONS) for old, row in sources]
+    return (list(fids), columns, wkbs), versions
 
 
 # the plugin session's rows (the validator, the export and the publish task share them)
