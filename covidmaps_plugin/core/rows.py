@@ -169,6 +169,7 @@ class Rows:
     versions: List[int]
     definition: str  # the table's columns and geometry column
     reread: int  # rows read from the file this time (the others were reused)
+    source: Tuple[str, str]  # (GeoPackage path, table)
 
     @property
     def fids(self) -> List[int]:
@@ -255,7 +256,7 @@ class RowCache:
         if len(keys) != 1:
             return None  # not a GeoPackage feature table
         definition = repr((info, geometry))
-        columns = [row[1] for row in info if not row[5]]
+        columns = [(row[1], str(row[2] or "")) for row in info if not row[5]]
         copy = "rows_" + hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:24]
         db.execute("ATTACH DATABASE ? AS scratch", (self._scratch_uri(),))
         db.execute("PRAGMA scratch.journal_mode = OFF")
@@ -285,7 +286,7 @@ class RowCache:
         _refresh_copy(db, table, fid, columns, copy, changed,
                       sorted(set(entry.fids) - set(fids)) if changed is not None and entry
                       else [])
-        rows = Rows(raw, versions, definition, reread)
+        rows = Rows(raw, versions, definition, reread, key)
         if db.execute("PRAGMA data_version").fetchone()[0] != before:
             # written to while being read: the copy and the rows may not
             # match; this read stands, the next one starts afresh
@@ -314,21 +315,48 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _changed_sql(table: str, fid: str, columns: Sequence[str], copy: str) -> str:
-    """The fids of the rows that are new or differ from the scratch copy."""
-    different = " OR ".join(
-        f"(m.{quote(c)} IS NOT c.c{i} COLLATE BINARY OR typeof(m.{quote(c)}) <> typeof(c.c{i})"
-        f" OR (typeof(m.{quote(c)}) = 'real' AND quote(m.{quote(c)}) <> quote(c.c{i})))"
-        for i, c in enumerate(columns))
+def _changed_sql(table: str, fid: str, columns: Sequence[Tuple[str, str]], copy: str) -> str:
+    """The fids of the rows that are new or differ from the scratch copy.
+
+    ``IS NOT`` (binary collation) is exact for text and blobs, but holds 1
+    and 1.0, or 0.0 and -0.0, equal: each column is compared as exactly as
+    its type affinity requires (SQLite's rules: an INTEGER or NUMERIC
+    column stores an integral number as an integer, a TEXT column numbers
+    as text; a REAL or untyped one keeps what it is given).
+    """
+    tests = []
+    for i, (name, declared) in enumerate(columns):
+        column = f"m.{quote(name)}"
+        test = f"{column} IS NOT c.c{i} COLLATE BINARY"
+        if _affinity(declared) in ("REAL", "BLOB"):
+            test += (f" OR typeof({column}) <> typeof(c.c{i})"
+                     f" OR (typeof({column}) = 'real' AND quote({column}) <> quote(c.c{i}))")
+        tests.append(f"({test})")
+    different = " OR ".join(tests)
     return (f"SELECT m.{fid} FROM {quote(table)} AS m LEFT JOIN scratch.{copy} AS c"  # noqa: S608  # nosec B608
-            f" ON c.fid = m.{fid} WHERE c.fid IS NULL" + (f" OR {different}" if columns else ""))
+            f" ON c.fid = m.{fid} WHERE c.fid IS NULL" + (f" OR {different}" if tests else ""))
 
 
-def _refresh_copy(db: sqlite3.Connection, table: str, fid: str, columns: Sequence[str],
+def _affinity(declared: str) -> str:
+    """A column's type affinity from its declared type (SQLite 3.1 rules)."""
+    kind = declared.upper()
+    if "INT" in kind:
+        return "INTEGER"
+    if "CHAR" in kind or "CLOB" in kind or "TEXT" in kind:
+        return "TEXT"
+    if "BLOB" in kind or not kind:
+        return "BLOB"
+    if "REAL" in kind or "FLOA" in kind or "DOUB" in kind:
+        return "REAL"
+    return "NUMERIC"
+
+
+def _refresh_copy(db: sqlite3.Connection, table: str, fid: str,
+                  columns: Sequence[Tuple[str, str]],
                   copy: str, changed: Optional[List[int]], deleted: List[int]) -> None:
     """Make the scratch copy hold the stored rows: all of them anew
     (``changed`` None), or the changed and deleted ones replaced."""
-    select = ", ".join([fid] + [quote(c) for c in columns])
+    select = ", ".join([fid] + [quote(name) for name, _declared in columns])
     if changed is None:
         db.execute(f"DROP TABLE IF EXISTS scratch.{copy}")
         db.execute(f"CREATE TABLE scratch.{copy} (fid INTEGER PRIMARY KEY"

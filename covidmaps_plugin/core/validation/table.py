@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -35,7 +36,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 
 from ...model import PROVINCE_TZ, FieldType, LayerDef, parse_instant
-from ..rows import ROWS, Raw, read_arrow
+from ..rows import ROWS, Raw, Rows, read_arrow
 from .spatial import WGS84
 
 BAD_VALUE = math.nan  # a date/number that could not be read (nan != anything)
@@ -211,13 +212,18 @@ def read_layer(
         crs=layer.crs() if layer.crs().isValid() else WGS84,
         missing_fields=tuple(f.name for f in layer_def.fields if f.name not in present),
     )
+    types = {f.name: f.type for f in layer_def.fields}
     raw = None
     if allow_arrow and not layer.isModified():
         # the session's rows of the file: what changed since the last read
-        # (by the export too) is all that is read again
+        # (by the export too) is all that is read and normalized again
         rows = ROWS.read(layer, layer_def, names, with_geometry)
-        raw = rows.raw if rows is not None else read_arrow(layer, layer_def, names,
-                                                           with_geometry)
+        if rows is not None:
+            table.reader = "arrow"
+            table.fids, table.wkb = rows.raw[0], rows.raw[2]
+            _normalize_rows(table, rows, names, types)
+            return table
+        raw = read_arrow(layer, layer_def, names, with_geometry)
     elif allow_arrow and _edits_can_be_overlaid(layer):
         raw = read_arrow(layer, layer_def, names, with_geometry)
         if raw is not None:
@@ -227,14 +233,68 @@ def read_layer(
     else:
         table.reader = "arrow"
     table.fids, columns, table.wkb = raw
-    types = {f.name: f.type for f in layer_def.fields}
     for name in names:
-        values = normalize_column(columns[name], types[name])
-        if types[name] in _CHECKED_TYPES:
-            for row in [r for r, value in enumerate(values) if value != value]:  # BAD_VALUE
-                table.bad_values[(name, row)] = str(columns[name][row])
-        table.columns[name] = values
+        table.columns[name] = _normalized(table, name, columns[name], types[name])
     return table
+
+
+def _normalized(table: LayerTable, name: str, raw: List[Any], field_type: FieldType,
+                rows: Optional[Sequence[int]] = None) -> List[Any]:
+    """``raw`` normalized; unreadable values noted in ``table.bad_values``
+    (of the ``rows`` given, else of every row)."""
+    values = normalize_column(raw, field_type)
+    if field_type in _CHECKED_TYPES:
+        bad = [r for r, value in enumerate(values) if value != value]  # BAD_VALUE
+        for row in bad:
+            table.bad_values[(name, row if rows is None else rows[row])] = str(raw[row])
+    return values
+
+
+@dataclass
+class _Normalized:
+    names: Tuple[str, ...]
+    fids: List[int]
+    versions: List[int]
+    columns: Dict[str, List[Any]]
+    bad_values: Dict[Tuple[str, int], str]
+
+
+# the normalized columns of each GeoPackage table's last read, by (path, table)
+_LAST: Dict[Tuple[str, str], _Normalized] = {}
+_LAST_LOCK = threading.Lock()
+
+
+def _normalize_rows(table: LayerTable, rows: Rows, names: List[str],
+                    types: Dict[str, FieldType]) -> None:
+    """Fill ``table``'s columns from ``rows``: the rows unchanged since the
+    table's last read keep their normalized values, the others are normalized."""
+    raw = rows.raw[1]
+    with _LAST_LOCK:
+        last = _LAST.get(rows.source)
+    changed: Optional[List[int]] = None
+    if last is not None and last.names == tuple(names) and last.fids == rows.fids:
+        changed = [row for row, (old, new) in enumerate(zip(last.versions, rows.versions))
+                   if old != new]
+    if last is None or changed is None or len(changed) > len(rows.fids) // 4:
+        for name in names:
+            table.columns[name] = _normalized(table, name, raw[name], types[name])
+    else:
+        again = set(changed)
+        table.bad_values = {key: text for key, text in last.bad_values.items()
+                            if key[1] not in again}
+        for name in names:
+            values = list(last.columns[name])
+            fresh = _normalized(table, name, [raw[name][row] for row in changed],
+                                types[name], changed)
+            for row, value in zip(changed, fresh):
+                values[row] = value
+            table.columns[name] = values
+        # the same order as a full read notes them
+        table.bad_values = dict(sorted(table.bad_values.items(),
+                                       key=lambda item: (names.index(item[0][0]), item[0][1])))
+    with _LAST_LOCK:
+        _LAST[rows.source] = _Normalized(tuple(names), list(rows.fids), list(rows.versions),
+                                         dict(table.columns), dict(table.bad_values))
 
 
 _CHECKED_TYPES = (FieldType.DATE, FieldType.DATETIME, FieldType.INTEGER, FieldType.REAL)
