@@ -292,14 +292,23 @@ def _near_others(positions: Dict[int, Tuple[float, float]], rows: List[int], lim
     matched, and take no other row's place in a cell: leaving them out
     changes no finding."""
     placed = [row for row in rows if row in positions]
-    cells = [(int(positions[row][0] // limit), int(positions[row][1] // limit))
-             for row in placed]
-    counts: Dict[Tuple[int, int], int] = defaultdict(int)
-    for cell in cells:
-        counts[cell] += 1
-    return [row for row, (cx, cy) in zip(placed, cells)
-            if sum(counts.get((cx + dx, cy + dy), 0) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
-            > 1]
+    if len(placed) < 64:
+        return placed  # not worth sorting out
+    cx = np.array([int(positions[row][0] // limit) for row in placed], dtype=np.int64)
+    cy = np.array([int(positions[row][1] // limit) for row in placed], dtype=np.int64)
+    # each cell as one integer (a column of cells per x, with room for the neighbours)
+    height = int(cy.max() - cy.min()) + 3
+    if (int(cx.max() - cx.min()) + 3) * height >= 2 ** 62:
+        return placed
+    keys = (cx - cx.min() + 1) * height + (cy - cy.min() + 1)
+    cells, counts = np.unique(keys, return_counts=True)
+    around = np.zeros(len(keys), dtype=np.int64)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            shifted = keys + dx * height + dy
+            at = np.minimum(np.searchsorted(cells, shifted), len(cells) - 1)
+            around += np.where(cells[at] == shifted, counts[at], 0)
+    return [placed[i] for i in np.flatnonzero(around > 1).tolist()]
 
 
 def _nearest_within(positions: Dict[int, Tuple[float, float]],
