@@ -212,6 +212,8 @@ class RowCache:
         self._lock = threading.Lock()
         self._scratch: Optional[Path] = None
         self.max_entries = max_entries
+        self.rows_read = 0  # rows read from files, and rows kept (tests and benchmarks)
+        self.rows_kept = 0
 
     def read(self, layer: QgsVectorLayer, layer_def: LayerDef, names: Sequence[str],
              with_geometry: bool) -> Optional[Rows]:
@@ -236,6 +238,8 @@ class RowCache:
             if result is None:
                 return None
             rows, stored = result
+            self.rows_read += rows.reread
+            self.rows_kept += len(rows.fids) - rows.reread
             if stored is not None:
                 self._entries[key] = stored
                 while len(self._entries) > self.max_entries:
