@@ -119,6 +119,19 @@ class ValidationContext:
         self._published: Dict[str, List[bool]] = {}
         self._reasons: Dict[str, List[Optional[str]]] = {}
 
+    def province_geometry(self) -> Optional[QgsGeometry]:
+        """The province outline given (WGS 84), if any."""
+        return self._province
+
+    def with_table(self, table: LayerTable) -> ValidationContext:
+        """The same context with ``table`` in place of the table of its name
+        (a subset of its rows); the province and district shapes are shared."""
+        other = ValidationContext({**self.tables, table.name: table}, self.profile, self.now,
+                                  self.options, self._province, self.feedback)
+        other._regions, other._districts, other._to_wgs84 = (
+            self._regions, self._districts, self._to_wgs84)
+        return other
+
     # ----------------------------------------------------------- plumbing
 
     def check_cancel(self) -> None:

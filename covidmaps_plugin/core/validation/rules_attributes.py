@@ -84,30 +84,30 @@ def _left_to_other_rules(field_rule: FieldRule) -> bool:
 REQUIRED = FieldRuleKind.REQUIRED
 
 
-@rule("attributes", C.ATTR_REQUIRED)
+@rule("attributes", C.ATTR_REQUIRED, row_local=True)
 def required(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, REQUIRED)
 
 
-@rule("attributes", C.ATTR_BAD_VALUE)
+@rule("attributes", C.ATTR_BAD_VALUE, row_local=True)
 def bad_values(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """The TYPE rule, as the reader met it: a stored value it could not read."""
     for (name, row), raw in sorted(table.bad_values.items(), key=lambda item: item[0][1]):
         yield ctx.finding(table, row, C.ATTR_BAD_VALUE, name, value=raw)
 
 
-@rule("attributes", C.ATTR_NOT_IN_LIST, C.ATTR_NOT_IN_PROFILE)
+@rule("attributes", C.ATTR_NOT_IN_LIST, C.ATTR_NOT_IN_PROFILE, row_local=True)
 def value_lists(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, FieldRuleKind.VALUE_LIST,
                                     FieldRuleKind.PROFILE_CODE)
 
 
-@rule("attributes", C.ATTR_OUT_OF_RANGE)
+@rule("attributes", C.ATTR_OUT_OF_RANGE, row_local=True)
 def ranges(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, FieldRuleKind.RANGE)
 
 
-@rule("attributes", C.ATTR_TOO_LONG)
+@rule("attributes", C.ATTR_TOO_LONG, row_local=True)
 def lengths(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, FieldRuleKind.MAX_LENGTH)
 
@@ -123,7 +123,7 @@ def _as_rule_value(fld: FieldDef, value: Any) -> Any:
 _ORDER_CODES = {RuleKind.NOT_AFTER: C.ATTR_DATE_ORDER, RuleKind.NOT_GREATER: C.ATTR_NUMBER_ORDER}
 
 
-@rule("attributes", C.ATTR_REQUIRED_IF, C.ATTR_DATE_ORDER, C.ATTR_NUMBER_ORDER)
+@rule("attributes", C.ATTR_REQUIRED_IF, C.ATTR_DATE_ORDER, C.ATTR_NUMBER_ORDER, row_local=True)
 def cross_field(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     layer_def = table.layer_def
     status = table.column("status")

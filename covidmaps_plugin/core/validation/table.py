@@ -57,10 +57,25 @@ class LayerTable:
     present: bool = True  # False: the workspace lacks this layer
     # (field, row) -> the raw text of a value that could not be read
     bad_values: Dict[Tuple[str, int], str] = field(default_factory=dict)
+    # read from a GeoPackage through the session's rows (core.rows): the
+    # (path, table) and each row's version (unchanged while the row is)
+    source: Optional[Tuple[str, str]] = None
+    versions: Optional[List[int]] = None
 
     @property
     def name(self) -> str:
         return self.layer_def.name
+
+    def subset(self, rows: Sequence[int]) -> LayerTable:
+        """A table of the given rows only (in that order)."""
+        position = {row: i for i, row in enumerate(rows)}
+        return LayerTable(
+            layer_def=self.layer_def, crs=self.crs, fids=[self.fids[r] for r in rows],
+            columns={n: [values[r] for r in rows] for n, values in self.columns.items()},
+            wkb=[self.wkb[r] for r in rows] if self.wkb else [],
+            missing_fields=self.missing_fields, reader=self.reader, present=self.present,
+            bad_values={(n, position[r]): text for (n, r), text in self.bad_values.items()
+                        if r in position})
 
     def __len__(self) -> int:
         return len(self.fids)
@@ -221,6 +236,7 @@ def read_layer(
         if rows is not None:
             table.reader = "arrow"
             table.fids, table.wkb = rows.raw[0], rows.raw[2]
+            table.source, table.versions = rows.source, rows.versions
             _normalize_rows(table, rows, names, types)
             return table
         raw = read_arrow(layer, layer_def, names, with_geometry)
