@@ -17,6 +17,8 @@ import json
 import threading
 from typing import Dict, List, Optional, Tuple
 
+import numpy as np
+
 from .context import ValidationContext
 from .findings import Finding
 from .registry import Rule
@@ -25,9 +27,10 @@ from .table import LayerTable
 # re-checking more than this share of a layer's rows one by one costs more than a full check
 _MAX_CHANGED_SHARE = 0.25
 
-# (path, table, rule) -> (inputs key, {fid: (version, findings of the row)})
-Kept = Dict[int, Tuple[int, Tuple[Finding, ...]]]
-_KEPT: Dict[Tuple[str, str, str], Tuple[str, Kept]] = {}
+# (path, table, rule) -> (inputs key, fids, versions, the findings of each row);
+# the rules of one table keep the same fids and versions lists
+Kept = Tuple[str, List[int], List[int], List[Tuple[Finding, ...]]]
+_KEPT: Dict[Tuple[str, str, str], Kept] = {}
 _LOCK = threading.Lock()
 
 
@@ -56,6 +59,7 @@ class RowFindings:
         self.ctx = ctx
         self.key = inputs_key(ctx)
         self._subsets: Dict[str, Tuple[ValidationContext, LayerTable, List[int]]] = {}
+        self._memo: Dict[Tuple[str, int, int], Tuple[Optional[List[int]], List[int]]] = {}
         self.rows_checked = 0  # tests read this
 
     def check(self, registered: Rule, table: LayerTable) -> List[Finding]:
@@ -64,32 +68,53 @@ class RowFindings:
             return list(registered.check(self.ctx, table))
         slot = (table.source[0], table.source[1], registered.name)
         with _LOCK:
-            kept_key, kept = _KEPT.get(slot, ("", {}))
-        if kept_key != self.key:
-            kept = {}
-        changed = [row for row, (fid, version) in enumerate(zip(table.fids, table.versions))
-                   if kept.get(fid, (None,))[0] != version]
-        if len(changed) > _MAX_CHANGED_SHARE * len(table):
+            kept = _KEPT.get(slot)
+        per_row: List[Tuple[Finding, ...]]
+        changed: Optional[List[int]] = None
+        if kept is not None and kept[0] == self.key:
+            old, changed = self._changed(table, kept[1], kept[2])
+            if len(changed) > _MAX_CHANGED_SHARE * len(table):
+                changed = None
+        if changed is None or kept is None:
             found = list(registered.check(self.ctx, table))
             rows = list(range(len(table)))
+            per_row = [()] * len(table)
         else:
             sub_ctx, sub, rows = self._subset(table, changed)
             found = list(registered.check(sub_ctx, sub))
+            kept_rows = kept[3]
+            per_row = (list(kept_rows) if old is None
+                       else [kept_rows[i] if i >= 0 else () for i in old])
         self.rows_checked += len(rows)
         by_fid: Dict[Optional[int], List[Finding]] = {table.fids[row]: [] for row in rows}
         for finding in found:  # row-local rules name a row in each finding
             by_fid[finding.fid].append(finding)
-        fresh = {table.fids[row]: (table.versions[row], tuple(by_fid[table.fids[row]]))
-                 for row in rows}
-        result: List[Finding] = []
-        new_kept: Kept = {}
-        for fid in table.fids:
-            entry = fresh.get(fid) or kept[fid]
-            new_kept[fid] = entry
-            result.extend(entry[1])
+        for row in rows:
+            per_row[row] = tuple(by_fid[table.fids[row]])
         with _LOCK:
-            _KEPT[slot] = (self.key, new_kept)
-        return result
+            _KEPT[slot] = (self.key, table.fids, table.versions, per_row)
+        return [finding for findings in per_row if findings for finding in findings]
+
+    def _changed(self, table: LayerTable, fids: List[int], versions: List[int]
+                 ) -> Tuple[Optional[List[int]], List[int]]:
+        """(for each row of ``table``, its row in the kept lists or -1; None
+        when the rows are the same), and the rows whose version differs.
+        Worked out once per table and kept lists (every rule shares them)."""
+        memo = (table.name, id(fids), id(versions))
+        if memo not in self._memo:
+            now = np.asarray(table.versions, dtype=np.int64)
+            if fids == table.fids:
+                old = None
+                differ = np.asarray(versions, dtype=np.int64) != now
+            else:
+                position = {fid: i for i, fid in enumerate(fids)}
+                old = [position.get(fid, -1) for fid in table.fids]
+                index = np.asarray(old, dtype=np.int64)
+                before = np.asarray(versions, dtype=np.int64)[np.maximum(index, 0)] if len(
+                    versions) else np.zeros(len(index), dtype=np.int64)
+                differ = (index < 0) | (before != now)
+            self._memo[memo] = (old, np.flatnonzero(differ).tolist())
+        return self._memo[memo]
 
     def _subset(self, table: LayerTable, rows: List[int]
                 ) -> Tuple[ValidationContext, LayerTable, List[int]]:
