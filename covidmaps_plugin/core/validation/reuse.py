@@ -59,6 +59,7 @@ class RowFindings:
         self.ctx = ctx
         self.key = inputs_key(ctx)
         self._subsets: Dict[str, Tuple[ValidationContext, LayerTable, List[int]]] = {}
+        self._rows: Dict[str, Dict[int, int]] = {}
         self._memo: Dict[Tuple[str, int, int], Tuple[Optional[List[int]], List[int]]] = {}
         self.rows_checked = 0  # tests read this
 
@@ -86,14 +87,23 @@ class RowFindings:
             per_row = (list(kept_rows) if old is None
                        else [kept_rows[i] if i >= 0 else () for i in old])
         self.rows_checked += len(rows)
-        by_fid: Dict[Optional[int], List[Finding]] = {table.fids[row]: [] for row in rows}
+        if changed is not None:
+            for row in rows:
+                per_row[row] = ()
+        row_of = self._row_of(table)
+        grouped: Dict[int, List[Finding]] = {}
         for finding in found:  # row-local rules name a row in each finding
-            by_fid[finding.fid].append(finding)
-        for row in rows:
-            per_row[row] = tuple(by_fid[table.fids[row]])
+            grouped.setdefault(row_of[finding.fid], []).append(finding)  # type: ignore[index]
+        for row, findings in grouped.items():
+            per_row[row] = tuple(findings)
         with _LOCK:
             _KEPT[slot] = (self.key, table.fids, table.versions, per_row)
         return [finding for findings in per_row if findings for finding in findings]
+
+    def _row_of(self, table: LayerTable) -> Dict[int, int]:
+        if table.name not in self._rows:
+            self._rows[table.name] = {fid: row for row, fid in enumerate(table.fids)}
+        return self._rows[table.name]
 
     def _changed(self, table: LayerTable, fids: List[int], versions: List[int]
                  ) -> Tuple[Optional[List[int]], List[int]]:
