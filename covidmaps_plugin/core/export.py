@@ -26,9 +26,18 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt
 
-from ..model import MODEL, PROVINCE_TZ, FieldType, LayerDef, hidden_reason, parse_instant
+from ..model import (
+    MODEL,
+    PROVINCE_TZ,
+    FieldType,
+    LayerDef,
+    hidden_reason,
+    hidden_reasons,
+    parse_instant,
+)
 from ..model import geojson as cgj
 from ..model.bulk import collector_paused
+from .rows import ROWS, Rows
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 
@@ -150,22 +159,23 @@ def export_layer(
     """The public GeoJSON of one layer as of ``now`` (an aware datetime).
 
     A saved GeoPackage layer in WGS 84 (what workspaces are) is read in one
-    bulk query (``bulk``, the validator's Arrow reader); anything else, or
-    ``bulk=False``, feature by feature through QGIS. Both give the same bytes.
+    bulk query (``bulk``: the session's rows, ``core.rows``, shared with the
+    validator); anything else, or ``bulk=False``, feature by feature through
+    QGIS. Both give the same bytes.
     """
     with collector_paused():  # many small acyclic objects: see model.bulk
-        return _export_layer(layer_def, layer, now, feedback, bulk)
+        rows = bulk_rows(layer_def, layer) if bulk else None
+        if rows is not None:
+            return export_rows(layer_def, rows, now, feedback)[0]
+        return _export_layer(layer_def, layer, now, feedback)
 
 
 def _export_layer(layer_def: LayerDef, layer: QgsVectorLayer, now: dt.datetime,
-                  feedback: Optional[QgsFeedback], bulk: bool) -> LayerExport:
+                  feedback: Optional[QgsFeedback]) -> LayerExport:
     fields = layer.fields()
     # (name, type) of the model fields the layer has
     columns = [(f.name, f.type) for f in layer_def.fields if fields.indexOf(f.name) >= 0]
     public = [f.name for f in layer_def.public_fields]
-    rows = _bulk_rows(layer_def, layer, columns) if bulk else None
-    if rows is None:
-        rows = _feature_rows(layer, columns)
     total = max(layer.featureCount(), 1)
     features: List[Dict[str, Any]] = []
     hidden: Dict[str, str] = {}
@@ -173,7 +183,7 @@ def _export_layer(layer_def: LayerDef, layer: QgsVectorLayer, now: dt.datetime,
     # (model.visibility): the earliest such time bounds the export's validity
     hide_after = layer_def.hide_after_field
     ends: Dict[Any, Optional[dt.datetime]] = {}
-    for i, (values, geometry_of) in enumerate(rows):
+    for i, (values, geometry_of) in enumerate(_feature_rows(layer, columns)):
         if feedback is not None and i % 500 == 0:
             if feedback.isCanceled():
                 raise ExportCancelledError(layer_def.name)
@@ -195,6 +205,117 @@ def _export_layer(layer_def: LayerDef, layer: QgsVectorLayer, now: dt.datetime,
                 ends[value] = parse_instant(value)
     stable_until = min((e for e in ends.values() if e is not None), default=None)
     return LayerExport.of_features(layer_def.name, features, hidden, stable_until)
+
+
+def bulk_rows(layer_def: LayerDef, layer: QgsVectorLayer) -> Optional[Rows]:
+    """The model fields and geometry of a saved GeoPackage layer in WGS 84
+    from the session's rows (``core.rows``), or None when that does not
+    apply (a transform, or edits only QGIS sees: the feature path)."""
+    if layer.crs() != WGS84:
+        return None
+    fields = layer.fields()
+    names = [f.name for f in layer_def.fields if fields.indexOf(f.name) >= 0]
+    return ROWS.read(layer, layer_def, names, True)
+
+
+# the canonical bytes of one feature (after model.geojson.FEATURE_PREFIX) and
+# the version of the stored row they were made from (core.rows), by fid
+FeatureParts = Dict[int, Tuple[bytes, int]]
+
+
+def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
+                feedback: Optional[QgsFeedback] = None, reuse: Optional[FeatureParts] = None
+                ) -> Tuple[LayerExport, FeatureParts]:
+    """The export of rows read in bulk, and the bytes of each shown feature.
+
+    A feature's bytes are a function of its stored row alone, so a shown
+    feature whose row has the version it had in ``reuse`` (a previous
+    export's parts) is not encoded again: its bytes are spliced in.
+    Which features are shown (``model.visibility`` at ``now``) is decided
+    again for every row.
+    """
+    fids, raw_columns, wkbs = rows.raw
+    kinds = {f.name: f.type for f in layer_def.fields}
+    column = {name: json_column(values, kinds[name]) if name in _VISIBILITY_INPUTS
+              or name == layer_def.hide_after_field else values
+              for name, values in raw_columns.items()}
+    count = len(fids)
+    empty = [None] * count
+    hide_after = layer_def.hide_after_field
+    reasons = hidden_reasons(layer_def, column.get("approved", empty),
+                             column.get("status", empty),
+                             column.get(hide_after, empty) if hide_after else None, now)
+    uids = [str(v) for v in column.get("uid", empty)]
+    reuse = reuse or {}
+    versions = rows.versions
+    parts: FeatureParts = {}
+    hidden_rows: List[Tuple[int, str]] = []
+    shown: List[int] = []
+    fresh: List[int] = []  # shown rows whose bytes are made here
+    for row, reason in enumerate(reasons):
+        if reason is not None:
+            hidden_rows.append((row, reason))
+            continue
+        known = reuse.get(fids[row])
+        if known is not None and known[1] == versions[row]:
+            parts[fids[row]] = known
+            shown.append(row)
+        else:
+            fresh.append(row)
+    made = _encode_rows(layer_def, rows, fresh, uids, feedback)
+    for row in fresh:  # in row order, as the feature path meets them
+        part = made.get(row)
+        if part is None:
+            hidden_rows.append((row, "no_geometry"))
+            continue
+        parts[fids[row]] = (part, versions[row])
+        shown.append(row)
+    hidden_rows.sort()  # by row: of two rows with one uid, the later one tells why
+    hidden = {uids[row]: reason for row, reason in hidden_rows}
+    shown.sort(key=uids.__getitem__)  # stable: equal ids keep row order, as sorted() does
+    data = cgj.canonical_from_parts([parts[fids[row]][0] for row in shown])
+    stable_until = None
+    if hide_after:
+        times = column.get(hide_after, empty)
+        ends = {times[row] for row in shown}
+        stable_until = min((e for e in map(parse_instant, ends) if e is not None),
+                           default=None)
+    export = LayerExport(layer=layer_def.name, data=data, sha256=cgj.sha256_hex(data),
+                         feature_count=len(shown), uids=tuple(uids[row] for row in shown),
+                         hidden=hidden, stable_until=stable_until)
+    return export, parts
+
+
+_VISIBILITY_INPUTS = ("uid", "approved", "status")
+
+
+def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: List[str],
+                 feedback: Optional[QgsFeedback]) -> Dict[int, bytes]:
+    """The canonical bytes of the features of rows ``selected`` (shown
+    ones), by row; a row without a geometry has none."""
+    _fids, raw_columns, wkbs = rows.raw
+    kinds = {f.name: f.type for f in layer_def.fields}
+    public = [f.name for f in layer_def.public_fields]
+    present = [name for name in public if name in raw_columns]
+    # each public column as JSON values, for the selected rows only
+    values = {name: json_column([raw_columns[name][row] for row in selected], kinds[name])
+              for name in present}
+    missing = [None] * len(selected)
+    properties_of = [values.get(name, missing) for name in public]
+    features: List[Dict[str, Any]] = []
+    kept: List[int] = []
+    for i, row in enumerate(selected):
+        if feedback is not None and i % 2000 == 0:
+            if feedback.isCanceled():
+                raise ExportCancelledError(layer_def.name)
+            feedback.setProgress(80.0 * i / max(len(selected), 1))
+        geometry = _wkb_geometry_json(wkbs[row])
+        if geometry is None:
+            continue
+        features.append(cgj.feature(uids[row], geometry, dict(zip(
+            public, [column[i] for column in properties_of]))))
+        kept.append(row)
+    return dict(zip(kept, cgj.feature_parts(features)))
 
 
 Row = Tuple[Dict[str, Any], Callable[[], Optional[Dict[str, Any]]]]  # values, geometry
@@ -220,26 +341,6 @@ def _feature_rows(layer: QgsVectorLayer, columns: List[Tuple[str, FieldType]]
 
         yield ({name: to_json_value(attributes[index], kind) for name, index, kind in indexed},
                geometry_of)
-
-
-def _bulk_rows(layer_def: LayerDef, layer: QgsVectorLayer,
-               columns: List[Tuple[str, FieldType]]) -> Optional[List[Row]]:
-    """The rows of a saved GeoPackage layer in WGS 84 from one bulk read
-    (no QgsFeature per row), or None when that does not apply."""
-    if layer.crs() != WGS84 or layer.isModified():
-        return None  # a transform, or edits only QGIS sees: the feature path
-    try:  # the validator's bulk GeoPackage reader: one reader of the file for both
-        from .validation.table import _read_arrow as read_arrow_rows
-    except ImportError:  # the validator is optional for the export
-        return None
-    names = [name for name, _kind in columns]
-    raw = read_arrow_rows(layer, layer_def, names, True)
-    if raw is None:
-        return None
-    _fids, values_by_name, wkbs = raw
-    converted = [json_column(values_by_name[name], kind) for name, kind in columns]
-    return [(dict(zip(names, row)), functools.partial(_wkb_geometry_json, wkb))
-            for row, wkb in zip(zip(*converted), wkbs)]
 
 
 def json_column(values: List[Any], field_type: FieldType) -> List[Any]:

@@ -1,42 +1,40 @@
-"""Reuse the export of a layer that has not changed since it was made.
+"""Reuse what a previous export of a layer made, as far as it is provably
+the same.
 
-A republish usually changes one layer (today's figures of a facility, one
-risk point); exporting the 100,000 features of an untouched layer again
-costs seconds for the same bytes. An export is a pure function of the
-layer's stored rows and of "now" (``model.visibility``), so it is reused
-when both are provably the same:
+A republish usually changes one layer (today's figures of a facility) or
+a few features of a big one (one risk point); encoding the 100,000
+features of a layer again costs seconds for the same bytes. A feature's
+canonical bytes are a function of its stored row alone, and which
+features are shown a function of the rows and of "now"
+(``model.visibility``), so:
 
-- the rows: a fingerprint of the GeoPackage table read through SQLite
-  (its columns, its geometry column's CRS, every row's values as stored)
-  equals the one taken when the export was made. Reading rows raw costs a
-  small part of an export (no QGIS features, no JSON); any write by any
-  program changes it. A layer with edits only QGIS holds is not a
-  GeoPackage table's content: it is always exported;
-- the time: ``now`` is not before the export's time and not after its
-  ``stable_until`` (the earliest end of visibility among its features:
-  until then, the same features are shown).
+- a layer whose table is unchanged (its definition, and every row since
+  it was read: ``core.rows``) and whose shown features are the same at ``now``
+  (``now`` not before the export's time and not after its
+  ``stable_until``, the earliest end of visibility among its features)
+  gets the same export back;
+- otherwise the layer is exported again, with the bytes of each shown
+  feature whose row is unchanged since they were made spliced in, and only
+  the changed or newly shown features encoded (``export.export_rows``).
 
-The cache lives as long as the QGIS session (a few layers, bytes of each).
+A layer with edits only QGIS holds, in another CRS or not in a GeoPackage
+is always exported in full. The cache lives as long as the QGIS session
+(a few layers, the bytes of each).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import pickle  # nosec B403 - only dumps, of rows read here, to hash them
-import sqlite3
 import threading
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Dict, Mapping, Optional, Tuple
 
-from qgis.core import QgsFeedback, QgsProviderRegistry, QgsVectorLayer
+from qgis.core import QgsFeedback, QgsVectorLayer
 
 from ..model import MODEL
-from .export import LayerExport, export_layer, export_layers
-
-_ROWS_PER_CHUNK = 5000
+from ..model.bulk import collector_paused
+from .export import FeatureParts, LayerExport, bulk_rows, export_layer, export_layers, export_rows
+from .rows import gpkg_table
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,7 @@ class _Entry:
     fingerprint: str
     made_at: dt.datetime
     export: LayerExport
+    parts: FeatureParts
 
 
 class ExportCache:
@@ -53,18 +52,26 @@ class ExportCache:
         self._entries: Dict[Tuple[str, str], _Entry] = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
-        self.hits = 0  # tests and the benchmark read these
-        self.misses = 0
+        self.hits = 0  # whole layers reused (tests and the benchmark read these)
+        self.misses = 0  # layers exported again
+        self.features_reused = 0  # of those, features whose bytes were spliced in
+        self.features_encoded = 0
 
     def export(self, layer_name: str, layer: QgsVectorLayer, now: dt.datetime,
                feedback: Optional[QgsFeedback] = None) -> LayerExport:
         """``export_layer`` of the model layer ``layer_name``, or the same
-        bytes made earlier when neither the rows nor what ``now`` shows changed."""
+        bytes made (in whole or feature by feature) earlier when provably current."""
         layer_def = MODEL.layer(layer_name)
-        key, fingerprint = _source_key(layer), None
-        if key is not None:
-            fingerprint = table_fingerprint(Path(key[0]), key[1])
-        if key is not None and fingerprint is not None:
+        source = gpkg_table(layer)
+        with collector_paused():
+            rows = bulk_rows(layer_def, layer) if source is not None else None
+            if rows is None:
+                made = export_layer(layer_def, layer, now, feedback)
+                with self._lock:
+                    self.misses += 1
+                return made
+            key = (str(source[0]), source[1])  # type: ignore[index]
+            fingerprint = rows.fingerprint()
             with self._lock:
                 entry = self._entries.get(key)
             if entry is not None and entry.fingerprint == fingerprint and _still_shows(
@@ -72,13 +79,18 @@ class ExportCache:
                 with self._lock:
                     self.hits += 1
                 return entry.export
-        made = export_layer(layer_def, layer, now, feedback)
+            made, parts = export_rows(layer_def, rows, now, feedback,
+                                      entry.parts if entry is not None else None)
+        reused = sum(1 for fid, part in parts.items()
+                     if entry is not None and entry.parts.get(fid) is part)
         with self._lock:
             self.misses += 1
-            if key is not None and fingerprint is not None:
-                self._entries[key] = _Entry(fingerprint, now, made)
-                while len(self._entries) > self.max_entries:
-                    self._entries.pop(next(iter(self._entries)))
+            self.features_reused += reused
+            self.features_encoded += made.feature_count - reused
+            self._entries.pop(key, None)
+            self._entries[key] = _Entry(fingerprint, now, made, parts)
+            while len(self._entries) > self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
         return made
 
     def export_layers(self, layers: Mapping[str, QgsVectorLayer],
@@ -99,41 +111,6 @@ def _still_shows(entry: _Entry, now: dt.datetime) -> bool:
         return False
     until = entry.export.stable_until
     return until is None or now <= until
-
-
-def _source_key(layer: QgsVectorLayer) -> Optional[Tuple[str, str]]:
-    """(GeoPackage path, table) of a saved layer without pending edits, else None."""
-    if layer.providerType() != "ogr" or layer.isModified() or layer.subsetString():
-        return None
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    path, table = str(parts.get("path") or ""), str(parts.get("layerName") or "")
-    if not path.lower().endswith(".gpkg") or not table.isidentifier():
-        return None
-    return str(Path(path).resolve()), table
-
-
-def table_fingerprint(gpkg: Path, table: str) -> Optional[str]:
-    """SHA-256 of a GeoPackage table's definition and rows as stored, or
-    None when it cannot be read (the caller then exports)."""
-    if not table.isidentifier():
-        return None
-    digest = hashlib.sha256()
-    try:
-        with closing(sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True, timeout=5)) as db:
-            digest.update(repr(db.execute(f'PRAGMA table_info("{table}")').fetchall()).encode())
-            digest.update(repr(db.execute(
-                "SELECT column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns"
-                " WHERE table_name = ?", (table,)).fetchall()).encode())
-            # the table is an identifier (checked above), quoted as one
-            cursor = db.execute(f'SELECT * FROM "{table}"')  # noqa: S608  # nosec B608
-            while True:
-                rows = cursor.fetchmany(_ROWS_PER_CHUNK)
-                if not rows:
-                    break
-                digest.update(pickle.dumps(rows, protocol=5))
-    except sqlite3.Error:
-        return None
-    return digest.hexdigest()
 
 
 # the plugin session's cache (the publish task and Processing share it)

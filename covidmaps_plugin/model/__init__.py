@@ -23,7 +23,13 @@ from .schema import (
     ValueSource,
     Visibility,
 )
-from .visibility import PROVINCE_TZ, hidden_reason, is_published, parse_instant
+from .visibility import (
+    PROVINCE_TZ,
+    hidden_reason,
+    hidden_reasons,
+    is_published,
+    parse_instant,
+)
 
 __all__ = [
     "MODEL", "MODEL_VERSION", "RISK_POINT_VISIBLE_DAYS", "APPROVE_NEW_META", "approves_new",
@@ -31,5 +37,5 @@ __all__ = [
     "Choice", "CrossFieldRule", "DataModel", "Default", "FieldDef", "FieldType",
     "GeometryType", "LayerDef", "RuleKind", "StyleDef", "ValueList", "ValueSource",
     "Visibility", "ProvinceProfile", "default_profile", "load_profile",
-    "hidden_reason", "is_published", "parse_instant",
+    "hidden_reason", "hidden_reasons", "is_published", "parse_instant",
 ]

@@ -105,16 +105,33 @@ def canonical_feature_parts(canonical: bytes) -> Optional[List[bytes]]:
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
     """The FeatureCollection bytes; features are sorted by id here."""
     ordered = sorted(features, key=lambda f: str(f.get("id")))
-    # The same text as one json.dumps of the whole collection, encoded a
-    # slice of features at a time: one C call over tens of MB would hold the
-    # interpreter lock for a second, stalling every other thread (the
-    # endpoint's event loop; the plugin's GUI).
-    parts = [
-        json.dumps(ordered[i:i + _ENCODE_SLICE], ensure_ascii=False, separators=(",", ":"),
-                   allow_nan=False)[1:-1]
-        for i in range(0, len(ordered), _ENCODE_SLICE)
-    ]
-    return CANONICAL_HEAD + ",".join(parts).encode("utf-8") + CANONICAL_TAIL
+    return canonical_from_parts(feature_parts(ordered))
+
+
+def feature_parts(features: Sequence[Dict[str, Any]]) -> List[bytes]:
+    """Each feature's canonical bytes after FEATURE_PREFIX (as
+    :func:`canonical_feature_parts` cuts them), in the order given: what
+    :func:`canonical_from_parts` joins, so that an exporter can keep the
+    bytes of each feature and encode again only the features that change."""
+    parts: List[bytes] = []
+    # One json.dumps of a slice of features at a time: the same text as one
+    # call over the whole collection, without one C call over tens of MB
+    # holding the interpreter lock for a second, stalling every other thread
+    # (the endpoint's event loop; the plugin's GUI).
+    for i in range(0, len(features), _ENCODE_SLICE):
+        text = json.dumps(features[i:i + _ENCODE_SLICE], ensure_ascii=False,
+                          separators=(",", ":"), allow_nan=False)[1:-1].encode("utf-8")
+        parts.extend(text[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX))
+    return parts
+
+
+def canonical_from_parts(parts: Sequence[bytes]) -> bytes:
+    """The FeatureCollection of features given as :func:`feature_parts`
+    gives them, in that order (canonical when sorted by id)."""
+    if not parts:
+        return CANONICAL_HEAD + CANONICAL_TAIL
+    return (CANONICAL_HEAD + FEATURE_PREFIX + (b"," + FEATURE_PREFIX).join(parts)
+            + CANONICAL_TAIL)
 
 
 _ENCODE_SLICE = 512

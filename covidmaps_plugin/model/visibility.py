@@ -10,7 +10,7 @@ datetime; dates are read in the province's time zone (UTC+7).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .schema import LayerDef
 
@@ -70,3 +70,34 @@ def hidden_reason(
 
 def is_published(layer: LayerDef, attributes: Mapping[str, Any], now: dt.datetime) -> bool:
     return hidden_reason(layer, attributes, now) is None
+
+
+def hidden_reasons(
+    layer: LayerDef,
+    approved: Sequence[Any],
+    status: Sequence[Any],
+    hide_after: Optional[Sequence[Any]],
+    now: dt.datetime,
+) -> List[Optional[str]]:
+    """:func:`hidden_reason` of every row of a layer given as columns (the
+    ``hide_after_field`` column None when the layer has none). A layer's rows
+    share few distinct (approved, status, time) triples: each is decided
+    once, by :func:`hidden_reason` itself."""
+    ends: Sequence[Any] = hide_after if hide_after is not None else [None] * len(approved)
+    decided: Dict[Tuple[Any, Any, Any], Optional[str]] = {}
+    reasons: List[Optional[str]] = []
+    for key in zip(approved, status, ends):
+        try:
+            reasons.append(decided[key])
+        except KeyError:
+            attributes = {"approved": key[0], "status": key[1]}
+            if layer.hide_after_field:
+                attributes[layer.hide_after_field] = key[2]
+            decided[key] = reason = hidden_reason(layer, attributes, now)
+            reasons.append(reason)
+        except TypeError:  # an unhashable value: decided alone
+            attributes = {"approved": key[0], "status": key[1]}
+            if layer.hide_after_field:
+                attributes[layer.hide_after_field] = key[2]
+            reasons.append(hidden_reason(layer, attributes, now))
+    return reasons

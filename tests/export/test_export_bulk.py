@@ -72,9 +72,7 @@ def workspace(qgis_app, tmp_path_factory) -> Path:
 def test_bulk_read_gives_the_bytes_of_the_feature_read(workspace, layer_name):
     layer_def = MODEL.layer(layer_name)
     layer = open_source(workspace).layers[layer_name]
-    columns = [(f.name, f.type) for f in layer_def.fields
-               if layer.fields().indexOf(f.name) >= 0]
-    assert export._bulk_rows(layer_def, layer, columns) is not None  # the bulk path applies
+    assert export.bulk_rows(layer_def, layer) is not None  # the bulk path applies
     bulk = export.export_layer(layer_def, layer, NOW)
     features = export.export_layer(layer_def, layer, NOW, bulk=False)
     assert bulk.data == features.data
@@ -102,8 +100,7 @@ def test_pending_edits_use_the_feature_read(workspace):
     layer.startEditing()
     try:
         layer.changeAttributeValue(feature.id(), layer.fields().indexOf("name"), "Chưa lưu")
-        columns = [(f.name, f.type) for f in layer_def.fields]
-        assert export._bulk_rows(layer_def, layer, columns) is None
+        assert export.bulk_rows(layer_def, layer) is None
         text = export.export_layer(layer_def, layer, NOW).data.decode("utf-8")
     finally:
         layer.rollBack()

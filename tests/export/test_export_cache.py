@@ -14,7 +14,7 @@ from osgeo import gdal
 from qgis.core import QgsProject, QgsVectorLayer
 
 from covidmaps_plugin.core.export import export_layer
-from covidmaps_plugin.core.export_cache import ExportCache, table_fingerprint
+from covidmaps_plugin.core.export_cache import ExportCache
 from covidmaps_plugin.core.publishing.source import open_source
 from covidmaps_plugin.model import MODEL, PROVINCE_TZ, parse_instant
 
@@ -61,15 +61,20 @@ def test_an_unchanged_layer_is_reused_and_an_edited_one_exported(workspace: Path
     assert third["risk_points"] is first["risk_points"]
 
 
-def test_an_edit_by_another_program_changes_the_fingerprint(workspace: Path) -> None:
-    before = table_fingerprint(workspace, "checkpoints")
+def test_an_edit_by_another_program_is_exported(workspace: Path) -> None:
+    cache = ExportCache()
+    layers = open_source(workspace).layers
+    first = cache.export("checkpoints", layers["checkpoints"], NOW)
     # GDAL alone (its R-tree triggers need its SQL functions), no QGIS
     dataset = gdal.OpenEx(str(workspace), gdal.OF_VECTOR | gdal.OF_UPDATE)
     dataset.ExecuteSQL("UPDATE checkpoints SET road = 'QL3 km 12' WHERE fid = "
                        "(SELECT min(fid) FROM checkpoints)")
     dataset = None  # noqa: F841 - closing writes it
-    assert table_fingerprint(workspace, "checkpoints") != before
-    assert table_fingerprint(workspace, "no such table") is None
+    again = cache.export("checkpoints", open_source(workspace).layers["checkpoints"], NOW)
+    assert cache.hits == 0 and again.data != first.data
+    assert again.data == export_layer(MODEL.layer("checkpoints"),
+                                      open_source(workspace).layers["checkpoints"], NOW,
+                                      bulk=False).data
 
 
 def test_time_that_changes_what_is_shown_exports_again(workspace: Path) -> None:

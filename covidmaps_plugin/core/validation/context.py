@@ -16,7 +16,14 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ...model import PROVINCE_TZ, FieldDef, GeometryType, LayerDef, ProvinceProfile, hidden_reason
+from ...model import (
+    PROVINCE_TZ,
+    FieldDef,
+    GeometryType,
+    LayerDef,
+    ProvinceProfile,
+    hidden_reasons,
+)
 from .findings import Bilingual, Finding, FindingCode, geos_reason_vi, make_finding
 from .spatial import (
     POINT_OK,
@@ -110,6 +117,20 @@ class ValidationContext:
         self._districts: Dict[str, List[Tuple[str, Region]]] = {}
         self._to_wgs84: Dict[str, Any] = {}
         self._published: Dict[str, List[bool]] = {}
+        self._reasons: Dict[str, List[Optional[str]]] = {}
+
+    def province_geometry(self) -> Optional[QgsGeometry]:
+        """The province outline given (WGS 84), if any."""
+        return self._province
+
+    def with_table(self, table: LayerTable) -> ValidationContext:
+        """The same context with ``table`` in place of the table of its name
+        (a subset of its rows); the province and district shapes are shared."""
+        other = ValidationContext({**self.tables, table.name: table}, self.profile, self.now,
+                                  self.options, self._province, self.feedback)
+        other._regions, other._districts, other._to_wgs84 = (
+            self._regions, self._districts, self._to_wgs84)
+        return other
 
     # ----------------------------------------------------------- plumbing
 
@@ -233,20 +254,33 @@ class ValidationContext:
 
     def hidden_reason(self, table: LayerTable, row: int) -> Optional[str]:
         """``model.visibility.hidden_reason`` for one row (None: published)."""
-        layer_def = table.layer_def
-        attributes = {"approved": table.column("approved")[row],
-                      "status": table.column("status")[row]}
-        if layer_def.hide_after_field:
-            until = table.column(layer_def.hide_after_field)[row]
-            if isinstance(until, float) and until == until:
-                attributes[layer_def.hide_after_field] = dt.datetime.fromtimestamp(
-                    until, PROVINCE_TZ)
-        return hidden_reason(layer_def, attributes, self.now)
+        return self.hidden_reasons(table)[row]
+
+    def hidden_reasons(self, table: LayerTable) -> List[Optional[str]]:
+        """``model.visibility.hidden_reason`` of every row, decided once per
+        distinct (approved, status, time)."""
+        if table.name not in self._reasons:
+            layer_def = table.layer_def
+            ends = None
+            if layer_def.hide_after_field:
+                instants: Dict[Any, Optional[dt.datetime]] = {}
+                ends = []
+                for until in table.column(layer_def.hide_after_field):
+                    if not (isinstance(until, float) and until == until):
+                        ends.append(None)
+                    elif until in instants:
+                        ends.append(instants[until])
+                    else:
+                        ends.append(instants.setdefault(
+                            until, dt.datetime.fromtimestamp(until, PROVINCE_TZ)))
+            self._reasons[table.name] = hidden_reasons(
+                layer_def, table.column("approved"), table.column("status"), ends, self.now)
+        return self._reasons[table.name]
 
     def published(self, table: LayerTable) -> List[bool]:
         if table.name not in self._published:
-            self._published[table.name] = [
-                self.hidden_reason(table, row) is None for row in range(len(table))]
+            self._published[table.name] = [reason is None for reason in
+                                           self.hidden_reasons(table)]
         return self._published[table.name]
 
     # ------------------------------------------------------------ province

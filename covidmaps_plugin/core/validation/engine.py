@@ -28,6 +28,7 @@ from . import (  # noqa: F401 - register
 from .context import ValidationCancelledError, ValidationContext, ValidationOptions
 from .findings import ValidationReport
 from .registry import RULES
+from .reuse import RowFindings
 from .spatial import WGS84, transform, transformed
 from .table import LayerTable, read_layer
 
@@ -70,9 +71,11 @@ def validate(
     report = ValidationReport(checked={n: len(t) for n, t in tables.items() if t.present})
     steps = [(r, t) for r in RULES for t in tables.values() if r.applies_to(t)
              and (t.present or r.name == "layer_structure")]
+    # rows unchanged since the last check keep their row-local findings
+    reuse = RowFindings(ctx)
     for done, (registered, table) in enumerate(steps):
         _cancel(feedback)
-        report.extend(registered.check(ctx, table))
+        report.extend(reuse.check(registered, table))
         _progress(feedback, _READ_SHARE + (100 - _READ_SHARE) * (done + 1) / len(steps))
     order = {name: i for i, name in enumerate(MODEL.layer_names)}
     report.findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity.value],

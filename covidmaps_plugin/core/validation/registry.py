@@ -24,6 +24,10 @@ class Rule:
     check: Check
     layers: Optional[Tuple[str, ...]] = None  # None: every model layer
     geometry: Optional[str] = None  # only layers of this geometry type ("Point"...)
+    # the findings of a row depend on that row alone (and on the profile,
+    # the options and the reference shapes, not on "now"): a row unchanged
+    # since the last check keeps its findings (engine.py)
+    row_local: bool = False
 
     def applies_to(self, table: LayerTable) -> bool:
         if self.layers is not None and table.name not in self.layers:
@@ -35,11 +39,11 @@ RULES: List[Rule] = []
 
 
 def rule(theme: str, *codes: FindingCode, layers: Optional[Tuple[str, ...]] = None,
-         geometry: Optional[str] = None) -> Callable[[Check], Check]:
+         geometry: Optional[str] = None, row_local: bool = False) -> Callable[[Check], Check]:
     """Register the decorated function as a rule emitting ``codes``."""
 
     def register(check: Check) -> Check:
-        RULES.append(Rule(check.__name__, theme, codes, check, layers, geometry))
+        RULES.append(Rule(check.__name__, theme, codes, check, layers, geometry, row_local))
         return check
 
     return register

@@ -9,7 +9,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from qgis.core import QgsPointXY
+import numpy as np
+from qgis.core import QgsCoordinateTransform, QgsCsException, QgsLineString, QgsPointXY
 
 from ...model import MODEL, PROVINCE_TZ, FieldDef, FieldType, RuleKind, ValueSource
 from ...model.field_rules import FieldRule, FieldRuleKind, is_empty, layer_rules
@@ -83,30 +84,30 @@ def _left_to_other_rules(field_rule: FieldRule) -> bool:
 REQUIRED = FieldRuleKind.REQUIRED
 
 
-@rule("attributes", C.ATTR_REQUIRED)
+@rule("attributes", C.ATTR_REQUIRED, row_local=True)
 def required(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, REQUIRED)
 
 
-@rule("attributes", C.ATTR_BAD_VALUE)
+@rule("attributes", C.ATTR_BAD_VALUE, row_local=True)
 def bad_values(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """The TYPE rule, as the reader met it: a stored value it could not read."""
     for (name, row), raw in sorted(table.bad_values.items(), key=lambda item: item[0][1]):
         yield ctx.finding(table, row, C.ATTR_BAD_VALUE, name, value=raw)
 
 
-@rule("attributes", C.ATTR_NOT_IN_LIST, C.ATTR_NOT_IN_PROFILE)
+@rule("attributes", C.ATTR_NOT_IN_LIST, C.ATTR_NOT_IN_PROFILE, row_local=True)
 def value_lists(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, FieldRuleKind.VALUE_LIST,
                                     FieldRuleKind.PROFILE_CODE)
 
 
-@rule("attributes", C.ATTR_OUT_OF_RANGE)
+@rule("attributes", C.ATTR_OUT_OF_RANGE, row_local=True)
 def ranges(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, FieldRuleKind.RANGE)
 
 
-@rule("attributes", C.ATTR_TOO_LONG)
+@rule("attributes", C.ATTR_TOO_LONG, row_local=True)
 def lengths(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     yield from _field_rule_findings(ctx, table, FieldRuleKind.MAX_LENGTH)
 
@@ -122,7 +123,7 @@ def _as_rule_value(fld: FieldDef, value: Any) -> Any:
 _ORDER_CODES = {RuleKind.NOT_AFTER: C.ATTR_DATE_ORDER, RuleKind.NOT_GREATER: C.ATTR_NUMBER_ORDER}
 
 
-@rule("attributes", C.ATTR_REQUIRED_IF, C.ATTR_DATE_ORDER, C.ATTR_NUMBER_ORDER)
+@rule("attributes", C.ATTR_REQUIRED_IF, C.ATTR_DATE_ORDER, C.ATTR_NUMBER_ORDER, row_local=True)
 def cross_field(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     layer_def = table.layer_def
     status = table.column("status")
@@ -215,11 +216,17 @@ def _metric_positions(ctx: ValidationContext, table: LayerTable, rows: List[int]
     positions: Dict[int, Tuple[float, float]] = {}
     if table.layer_def.geometry_type.value == "Point":
         points = ctx.points(table)
+        usable = [row for row in rows if points.plausible[row]]
         xform = transform(table.crs, ctx.metric_crs)
-        for row in rows:
-            if points.plausible[row]:
-                point = xform.transform(QgsPointXY(float(points.xs[row]), float(points.ys[row])))
-                positions[row] = (point.x(), point.y())
+        xs, ys = points.xs[usable].tolist(), points.ys[usable].tolist()
+        moved = _transformed_all(xform, xs, ys)
+        if moved is None:  # a point the transform refuses: each one alone, as ever
+            moved = ([], [])
+            for x, y in zip(xs, ys):
+                point = xform.transform(QgsPointXY(x, y))
+                moved[0].append(point.x())
+                moved[1].append(point.y())
+        positions = dict(zip(usable, zip(*moved)))
     else:
         shapes = ctx.metric_shapes(table)
         for row in rows:
@@ -229,6 +236,21 @@ def _metric_positions(ctx: ValidationContext, table: LayerTable, rows: List[int]
     return positions
 
 
+def _transformed_all(xform: QgsCoordinateTransform, xs: List[float], ys: List[float]
+                     ) -> Optional[Tuple[List[float], List[float]]]:
+    """Points transformed in one call (the same arithmetic as one
+    ``transform`` per point), or None when the transform refuses one."""
+    if not xs:
+        return [], []
+    line = QgsLineString(xs, ys)
+    try:
+        line.transform(xform)
+    except QgsCsException:
+        return None
+    coordinates = np.frombuffer(bytes(line.asWkb()), dtype="<f8", offset=9).reshape(-1, 2)
+    return coordinates[:, 0].tolist(), coordinates[:, 1].tolist()
+
+
 # a unit's level history repeats its name and polygon on purpose
 @rule("attributes", C.ATTR_DUPLICATE,
       layers=tuple(n for n in MODEL.layer_names if n != "epidemic_levels"))
@@ -236,8 +258,10 @@ def duplicates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """Same name within ``duplicate_distance_m`` in the same layer (zones:
     by their point on surface). Reported once per pair, on the later row."""
     groups: Dict[str, List[int]] = defaultdict(list)
-    for row, name in enumerate(table.column("name")):
-        key = name_key(name)
+    names = table.column("name")
+    keys = {name: name_key(name) for name in set(names)}  # names repeat: each keyed once
+    for row, name in enumerate(names):
+        key = keys[name]
         if key is not None:
             groups[key].append(row)
     candidates = [rows for rows in groups.values() if len(rows) > 1]
@@ -245,13 +269,10 @@ def duplicates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
         return
     limit = ctx.options.duplicate_distance_m
     positions = _metric_positions(ctx, table, [r for rows in candidates for r in rows])
-    names = table.column("name")
     for rows in candidates:
         # grid of cells the size of the distance: neighbours are in 9 cells
         grid: Dict[Tuple[int, int], List[int]] = defaultdict(list)
-        for row in rows:
-            if row not in positions:
-                continue
+        for row in _near_others(positions, rows, limit):
             x, y = positions[row]
             cell = (int(x // limit), int(y // limit))
             match = _nearest_within(positions, grid, cell, x, y, limit)
@@ -262,6 +283,32 @@ def duplicates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
                                   other=table.uid(other) or f"fid {table.fids[other]}")
             if len(grid[cell]) < MAX_PER_CELL:
                 grid[cell].append(row)
+
+
+def _near_others(positions: Dict[int, Tuple[float, float]], rows: List[int], limit: float
+                 ) -> List[int]:
+    """The rows (in order) with a position and another such row of ``rows``
+    in their cell or a neighbouring one. The others never match nor are
+    matched, and take no other row's place in a cell: leaving them out
+    changes no finding."""
+    placed = [row for row in rows if row in positions]
+    if len(placed) < 64:
+        return placed  # not worth sorting out
+    cx = np.array([int(positions[row][0] // limit) for row in placed], dtype=np.int64)
+    cy = np.array([int(positions[row][1] // limit) for row in placed], dtype=np.int64)
+    # each cell as one integer (a column of cells per x, with room for the neighbours)
+    height = int(cy.max() - cy.min()) + 3
+    if (int(cx.max() - cx.min()) + 3) * height >= 2 ** 62:
+        return placed
+    keys = (cx - cx.min() + 1) * height + (cy - cy.min() + 1)
+    cells, counts = np.unique(keys, return_counts=True)
+    around = np.zeros(len(keys), dtype=np.int64)
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            shifted = keys + dx * height + dy
+            at = np.minimum(np.searchsorted(cells, shifted), len(cells) - 1)
+            around += np.where(cells[at] == shifted, counts[at], 0)
+    return [placed[i] for i in np.flatnonzero(around > 1).tolist()]
 
 
 def _nearest_within(positions: Dict[int, Tuple[float, float]],

@@ -22,7 +22,7 @@ MAX_OVERLAPS_PER_ZONE = 3
 
 
 @rule("geometry", C.GEOM_MISSING, C.GEOM_WRONG_TYPE, C.GEOM_NON_FINITE,
-      C.GEOM_METRES_AS_DEGREES, C.GEOM_DEGREES_AS_METRES, geometry=POINT)
+      C.GEOM_METRES_AS_DEGREES, C.GEOM_DEGREES_AS_METRES, geometry=POINT, row_local=True)
 def point_geometry(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     points = ctx.points(table)
     for row in rows_where(points.state == POINT_MISSING):
@@ -45,14 +45,14 @@ def _coord(value: float) -> str:
 
 @rule("geometry", C.GEOM_MISSING, C.GEOM_WRONG_TYPE, C.GEOM_TOO_COMPLEX, C.GEOM_NON_FINITE,
       C.GEOM_RING_NOT_CLOSED, C.GEOM_INVALID, C.GEOM_METRES_AS_DEGREES,
-      C.GEOM_DEGREES_AS_METRES, geometry=ZONE)
+      C.GEOM_DEGREES_AS_METRES, geometry=ZONE, row_local=True)
 def zone_geometry(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     for row, state in enumerate(ctx.zone_states(table)):
         if state is not None and state.code is not None:
             yield ctx.finding(table, row, state.code, **state.params)
 
 
-@rule("geometry", C.GEOM_OUTSIDE_PROVINCE, C.GEOM_PARTLY_OUTSIDE)
+@rule("geometry", C.GEOM_OUTSIDE_PROVINCE, C.GEOM_PARTLY_OUTSIDE, row_local=True)
 def outside_province(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     region = ctx.province_region(table.crs)
     if region is None or len(table) == 0:
@@ -78,7 +78,7 @@ def outside_province(ctx: ValidationContext, table: LayerTable) -> Iterator[Find
 
 # (a level's polygon is a whole reference unit: no area limits)
 @rule("geometry", C.GEOM_AREA_TOO_SMALL, C.GEOM_AREA_TOO_LARGE, geometry=ZONE,
-      layers=(ZONES.name,))
+      layers=(ZONES.name,), row_local=True)
 def zone_area(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     limit_small = ctx.options.min_zone_area_m2
     limit_large = ctx.province_area_m2()
@@ -141,7 +141,7 @@ def _name_or_uid(name: Optional[str], uid: Optional[str]) -> str:
     return name or uid or "?"
 
 
-@rule("geometry", C.GEOM_DISTRICT_MISMATCH, geometry=POINT)
+@rule("geometry", C.GEOM_DISTRICT_MISMATCH, geometry=POINT, row_local=True)
 def district_mismatch(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     districts = ctx.district_regions(table.crs)
     if not districts or len(table) == 0:

@@ -43,7 +43,8 @@ def _counted(ctx: ValidationContext, table: LayerTable) -> List[int]:
     return [row for row in range(len(table)) if published[row]]
 
 
-@rule("levels", C.LEVEL_UNIT_UNKNOWN, C.LEVEL_OUT_OF_SCHEME, layers=(lv.LAYER_NAME,))
+@rule("levels", C.LEVEL_UNIT_UNKNOWN, C.LEVEL_OUT_OF_SCHEME, layers=(lv.LAYER_NAME,),
+      row_local=True)
 def level_values(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     kinds, codes = table.column("unit_kind"), table.column("unit_code")
     levels, schemes = table.column("level"), table.column("scheme")

@@ -37,7 +37,7 @@ def free_text_fields(layer_def: LayerDef) -> Tuple[FieldDef, ...]:
 
 
 @rule("privacy", C.PRIVACY_PHONE, C.PRIVACY_CITIZEN_ID, C.PRIVACY_PATIENT_CODE,
-      C.PRIVACY_RESIDENCE)
+      C.PRIVACY_RESIDENCE, row_local=True)
 def personal_data(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     house_numbers = table.name in HOUSE_NUMBER_LAYERS
     for fld in free_text_fields(table.layer_def):

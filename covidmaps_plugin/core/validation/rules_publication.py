@@ -25,9 +25,8 @@ def not_approved(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]
     if APPROVED not in layer_def.field_names:
         return
     status = table.column("status")
-    for row in range(len(table)):
-        if ctx.hidden_reason(table, row) != "not_approved":
-            continue
+    reasons = ctx.hidden_reasons(table)
+    for row in [r for r, reason in enumerate(reasons) if reason == "not_approved"]:
         attributes = {APPROVED: True, "status": status[row]}
         if layer_def.hide_after_field:
             # ctx.hidden_reason reads the row's time the same way

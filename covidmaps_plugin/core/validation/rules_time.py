@@ -33,9 +33,9 @@ def expired_hidden(ctx: ValidationContext, table: LayerTable) -> Iterator[Findin
     if not name:
         return
     fld = table.layer_def.field(name)
+    reasons = ctx.hidden_reasons(table)
     for row, until in enumerate(table.column(name)):
-        if isinstance(until, float) and until < ctx.now_s and (
-                ctx.hidden_reason(table, row) == "expired"):
+        if isinstance(until, float) and until < ctx.now_s and reasons[row] == "expired":
             yield ctx.finding(table, row, C.TIME_EXPIRED_HIDDEN, name, value=display(fld, until))
 
 

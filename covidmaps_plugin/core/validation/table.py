@@ -24,18 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsFeatureRequest,
-    QgsProviderRegistry,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, Qt, QVariant
 
 from ...model import PROVINCE_TZ, FieldType, LayerDef, parse_instant
+from ..rows import ROWS, Raw, Rows, read_arrow
 from .spatial import WGS84
 
 BAD_VALUE = math.nan  # a date/number that could not be read (nan != anything)
@@ -56,10 +57,25 @@ class LayerTable:
     present: bool = True  # False: the workspace lacks this layer
     # (field, row) -> the raw text of a value that could not be read
     bad_values: Dict[Tuple[str, int], str] = field(default_factory=dict)
+    # read from a GeoPackage through the session's rows (core.rows): the
+    # (path, table) and each row's version (unchanged while the row is)
+    source: Optional[Tuple[str, str]] = None
+    versions: Optional[List[int]] = None
 
     @property
     def name(self) -> str:
         return self.layer_def.name
+
+    def subset(self, rows: Sequence[int]) -> LayerTable:
+        """A table of the given rows only (in that order)."""
+        position = {row: i for i, row in enumerate(rows)}
+        return LayerTable(
+            layer_def=self.layer_def, crs=self.crs, fids=[self.fids[r] for r in rows],
+            columns={n: [values[r] for r in rows] for n, values in self.columns.items()},
+            wkb=[self.wkb[r] for r in rows] if self.wkb else [],
+            missing_fields=self.missing_fields, reader=self.reader, present=self.present,
+            bad_values={(n, position[r]): text for (n, r), text in self.bad_values.items()
+                        if r in position})
 
     def __len__(self) -> int:
         return len(self.fids)
@@ -211,33 +227,93 @@ def read_layer(
         crs=layer.crs() if layer.crs().isValid() else WGS84,
         missing_fields=tuple(f.name for f in layer_def.fields if f.name not in present),
     )
+    types = {f.name: f.type for f in layer_def.fields}
     raw = None
-    if allow_arrow and _edits_can_be_overlaid(layer):
-        raw = _read_arrow(layer, layer_def, names, with_geometry)
-        if raw is not None and layer.isModified():
+    if allow_arrow and not layer.isModified():
+        # the session's rows of the file: what changed since the last read
+        # (by the export too) is all that is read and normalized again
+        rows = ROWS.read(layer, layer_def, names, with_geometry)
+        if rows is not None:
+            table.reader = "arrow"
+            table.fids, table.wkb = rows.raw[0], rows.raw[2]
+            table.source, table.versions = rows.source, rows.versions
+            _normalize_rows(table, rows, names, types)
+            return table
+        raw = read_arrow(layer, layer_def, names, with_geometry)
+    elif allow_arrow and _edits_can_be_overlaid(layer):
+        raw = read_arrow(layer, layer_def, names, with_geometry)
+        if raw is not None:
             raw = _overlay_edits(layer, names, raw, with_geometry)
     if raw is None:
         raw = _read_features(layer, names, with_geometry)
     else:
         table.reader = "arrow"
     table.fids, columns, table.wkb = raw
-    types = {f.name: f.type for f in layer_def.fields}
     for name in names:
-        values = normalize_column(columns[name], types[name])
-        if types[name] in _CHECKED_TYPES:
-            for row, value in enumerate(values):
-                if value != value:  # BAD_VALUE
-                    table.bad_values[(name, row)] = str(columns[name][row])
-        table.columns[name] = values
+        table.columns[name] = _normalized(table, name, columns[name], types[name])
     return table
 
 
+def _normalized(table: LayerTable, name: str, raw: List[Any], field_type: FieldType,
+                rows: Optional[Sequence[int]] = None) -> List[Any]:
+    """``raw`` normalized; unreadable values noted in ``table.bad_values``
+    (of the ``rows`` given, else of every row)."""
+    values = normalize_column(raw, field_type)
+    if field_type in _CHECKED_TYPES:
+        bad = [r for r, value in enumerate(values) if value != value]  # BAD_VALUE
+        for row in bad:
+            table.bad_values[(name, row if rows is None else rows[row])] = str(raw[row])
+    return values
+
+
+@dataclass
+class _Normalized:
+    names: Tuple[str, ...]
+    fids: List[int]
+    versions: List[int]
+    columns: Dict[str, List[Any]]
+    bad_values: Dict[Tuple[str, int], str]
+
+
+# the normalized columns of each GeoPackage table's last read, by (path, table)
+_LAST: Dict[Tuple[str, str], _Normalized] = {}
+_LAST_LOCK = threading.Lock()
+
+
+def _normalize_rows(table: LayerTable, rows: Rows, names: List[str],
+                    types: Dict[str, FieldType]) -> None:
+    """Fill ``table``'s columns from ``rows``: the rows unchanged since the
+    table's last read keep their normalized values, the others are normalized."""
+    raw = rows.raw[1]
+    with _LAST_LOCK:
+        last = _LAST.get(rows.source)
+    changed: Optional[List[int]] = None
+    if last is not None and last.names == tuple(names) and last.fids == rows.fids:
+        changed = [row for row, (old, new) in enumerate(zip(last.versions, rows.versions))
+                   if old != new]
+    if last is None or changed is None or len(changed) > len(rows.fids) // 4:
+        for name in names:
+            table.columns[name] = _normalized(table, name, raw[name], types[name])
+    else:
+        again = set(changed)
+        table.bad_values = {key: text for key, text in last.bad_values.items()
+                            if key[1] not in again}
+        for name in names:
+            values = list(last.columns[name])
+            fresh = _normalized(table, name, [raw[name][row] for row in changed],
+                                types[name], changed)
+            for row, value in zip(changed, fresh):
+                values[row] = value
+            table.columns[name] = values
+        # the same order as a full read notes them
+        table.bad_values = dict(sorted(table.bad_values.items(),
+                                       key=lambda item: (names.index(item[0][0]), item[0][1])))
+    with _LAST_LOCK:
+        _LAST[rows.source] = _Normalized(tuple(names), list(rows.fids), list(rows.versions),
+                                         dict(table.columns), dict(table.bad_values))
+
+
 _CHECKED_TYPES = (FieldType.DATE, FieldType.DATETIME, FieldType.INTEGER, FieldType.REAL)
-
-
-_ARROW_CASTS = {FieldType.DATETIME: "TEXT", FieldType.BOOLEAN: "INTEGER"}
-
-Raw = Tuple[List[int], Dict[str, List[Any]], List[Optional[bytes]]]
 
 
 def _read_features(layer: QgsVectorLayer, names: List[str], with_geometry: bool) -> Raw:
@@ -312,77 +388,4 @@ def _overlay_edits(layer: QgsVectorLayer, names: List[str], raw: Raw, with_geome
         geometry = feature.geometry()
         wkbs.append(bytes(geometry.asWkb()) if with_geometry and not geometry.isNull()
                     else None)
-    return fids, columns, wkbs
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _read_arrow(
-    layer: QgsVectorLayer, layer_def: LayerDef, names: List[str], with_geometry: bool
-) -> Optional[Raw]:
-    """Bulk read of a GeoPackage layer's file; None when not applicable."""
-    if layer.providerType() != "ogr" or layer.subsetString():
-        return None
-    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
-    path, table_name = parts.get("path", ""), parts.get("layerName") or ""
-    if not str(path).lower().endswith(".gpkg") or not table_name:
-        return None
-    try:
-        from osgeo import gdal, ogr
-    except ImportError:
-        return None
-    if not hasattr(ogr.Layer, "GetArrowStreamAsNumPy"):
-        return None  # GDAL < 3.6
-    types = {f.name: f.type for f in layer_def.fields}
-    use_exceptions = gdal.GetUseExceptions()
-    gdal.UseExceptions()
-    try:
-        dataset = gdal.OpenEx(str(path), gdal.OF_VECTOR | gdal.OF_READONLY)
-        source = dataset.GetLayerByName(table_name)
-        if source is None:
-            return None
-        select = [_quote(source.GetFIDColumn() or "fid")]
-        for name in names:
-            # GDAL 3.6's Arrow export drops time zones (text keeps the offset)
-            # and garbles booleans (integers do not)
-            cast = _ARROW_CASTS.get(types[name])
-            select.append(f"CAST({_quote(name)} AS {cast}) AS {_quote(name)}" if cast
-                          else _quote(name))
-        geometry_column = source.GetGeometryColumn()
-        if with_geometry and geometry_column:
-            select.append(_quote(geometry_column))
-        # identifiers come from the model and the file, each one quoted
-        sql = f"SELECT {', '.join(select)} FROM {_quote(table_name)}"  # noqa: S608  # nosec B608
-        result = dataset.ExecuteSQL(sql)
-        try:
-            return _collect_batches(result, names, with_geometry and bool(geometry_column))
-        finally:
-            dataset.ReleaseResultSet(result)
-    except RuntimeError:
-        return None  # an unexpected file: the feature reader will tell
-    finally:
-        if not use_exceptions:
-            gdal.DontUseExceptions()
-
-
-def _collect_batches(result: Any, names: List[str], with_geometry: bool) -> Raw:
-    fids: List[int] = []
-    columns: Dict[str, List[Any]] = {n: [] for n in names}
-    wkbs: List[Optional[bytes]] = []
-    geometry_key = result.GetGeometryColumn() or "wkb_geometry"
-    fid_key = result.GetFIDColumn() or "OGC_FID"
-    for batch in result.GetArrowStreamAsNumPy():
-        count = len(batch[fid_key])
-        fids.extend(batch[fid_key].tolist())
-        for name in names:
-            values = batch[name].tolist()
-            if values and isinstance(next((v for v in values if v is not None), None), bytes):
-                values = [None if v is None else v.decode("utf-8", "replace") for v in values]
-            columns[name].extend(values)
-        if with_geometry:
-            wkbs.extend(batch[geometry_key].tolist())
-        else:
-            wkbs.extend([None] * count)
     return fids, columns, wkbs

@@ -1,0 +1,138 @@
+"""Findings of rows unchanged since the last check, kept for the session.
+
+A republish after one edit checks 100,000 rows again for one changed row.
+The findings of a row-local rule (``registry.Rule.row_local``: what it
+says of a row depends on that row alone, and on the profile, the options
+and the reference shapes, never on "now" or on other rows) are kept by
+the row's version (``core.rows``) and reused while the row and those
+inputs are the same; the rule runs only on the rows read again. The other
+rules (uids, references, duplicates, overlaps, timelines, anything about
+"now") run on every row each time, from the columns in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .context import ValidationContext
+from .findings import Finding
+from .registry import Rule
+from .table import LayerTable
+
+# re-checking more than this share of a layer's rows one by one costs more than a full check
+_MAX_CHANGED_SHARE = 0.25
+
+# (path, table, rule) -> (inputs key, fids, versions, the findings of each row);
+# the rules of one table keep the same fids and versions lists
+Kept = Tuple[str, List[int], List[int], List[Tuple[Finding, ...]]]
+_KEPT: Dict[Tuple[str, str, str], Kept] = {}
+_LOCK = threading.Lock()
+
+
+def inputs_key(ctx: ValidationContext) -> str:
+    """What row-local findings depend on besides the row: the profile, the
+    options, the province outline and the district polygons."""
+    digest = hashlib.sha256(json.dumps(ctx.profile.to_dict(), sort_keys=True,
+                                       default=str).encode("utf-8"))
+    options = ctx.options
+    digest.update(repr((options.min_zone_area_m2, options.duplicate_distance_m,
+                        options.earliest_date, options.max_future_days,
+                        options.outline_tolerance_m, options.max_vertices,
+                        options.min_overlap_m2, options.allow_arrow,
+                        options.require_all_layers)).encode("utf-8"))
+    province = ctx.province_geometry()
+    digest.update(bytes(province.asWkb()) if province is not None else b"-")
+    for code, polygon in sorted((options.district_geometries or {}).items()):
+        digest.update(code.encode("utf-8") + b"\0" + bytes(polygon.asWkb()))
+    return digest.hexdigest()
+
+
+class RowFindings:
+    """One validation's use of the kept findings (one context, one key)."""
+
+    def __init__(self, ctx: ValidationContext) -> None:
+        self.ctx = ctx
+        self.key = inputs_key(ctx)
+        self._subsets: Dict[str, Tuple[ValidationContext, LayerTable, List[int]]] = {}
+        self._rows: Dict[str, Dict[int, int]] = {}
+        self._memo: Dict[Tuple[str, int, int], Tuple[Optional[List[int]], List[int]]] = {}
+        self.rows_checked = 0  # tests read this
+
+    def check(self, registered: Rule, table: LayerTable) -> List[Finding]:
+        """``registered.check(ctx, table)``, from the kept findings where they hold."""
+        if not registered.row_local or table.source is None or table.versions is None:
+            return list(registered.check(self.ctx, table))
+        slot = (table.source[0], table.source[1], registered.name)
+        with _LOCK:
+            kept = _KEPT.get(slot)
+        per_row: List[Tuple[Finding, ...]]
+        changed: Optional[List[int]] = None
+        if kept is not None and kept[0] == self.key:
+            old, changed = self._changed(table, kept[1], kept[2])
+            if len(changed) > _MAX_CHANGED_SHARE * len(table):
+                changed = None
+        if changed is None or kept is None:
+            found = list(registered.check(self.ctx, table))
+            rows = list(range(len(table)))
+            per_row = [()] * len(table)
+        else:
+            sub_ctx, sub, rows = self._subset(table, changed)
+            found = list(registered.check(sub_ctx, sub))
+            kept_rows = kept[3]
+            per_row = (list(kept_rows) if old is None
+                       else [kept_rows[i] if i >= 0 else () for i in old])
+        self.rows_checked += len(rows)
+        if changed is not None:
+            for row in rows:
+                per_row[row] = ()
+        row_of = self._row_of(table)
+        grouped: Dict[int, List[Finding]] = {}
+        for finding in found:  # row-local rules name a row in each finding
+            grouped.setdefault(row_of[finding.fid], []).append(finding)  # type: ignore[index]
+        for row, findings in grouped.items():
+            per_row[row] = tuple(findings)
+        with _LOCK:
+            _KEPT[slot] = (self.key, table.fids, table.versions, per_row)
+        return [finding for findings in per_row if findings for finding in findings]
+
+    def _row_of(self, table: LayerTable) -> Dict[int, int]:
+        if table.name not in self._rows:
+            self._rows[table.name] = {fid: row for row, fid in enumerate(table.fids)}
+        return self._rows[table.name]
+
+    def _changed(self, table: LayerTable, fids: List[int], versions: List[int]
+                 ) -> Tuple[Optional[List[int]], List[int]]:
+        """(for each row of ``table``, its row in the kept lists or -1; None
+        when the rows are the same), and the rows whose version differs.
+        Worked out once per table and kept lists (every rule shares them)."""
+        memo = (table.name, id(fids), id(versions))
+        if memo not in self._memo:
+            now = np.asarray(table.versions, dtype=np.int64)
+            if fids == table.fids:
+                old = None
+                differ = np.asarray(versions, dtype=np.int64) != now
+            else:
+                position = {fid: i for i, fid in enumerate(fids)}
+                old = [position.get(fid, -1) for fid in table.fids]
+                index = np.asarray(old, dtype=np.int64)
+                before = np.asarray(versions, dtype=np.int64)[np.maximum(index, 0)] if len(
+                    versions) else np.zeros(len(index), dtype=np.int64)
+                differ = (index < 0) | (before != now)
+            self._memo[memo] = (old, np.flatnonzero(differ).tolist())
+        return self._memo[memo]
+
+    def _subset(self, table: LayerTable, rows: List[int]
+                ) -> Tuple[ValidationContext, LayerTable, List[int]]:
+        """A context whose ``table`` holds only ``rows`` (one per table and
+        set of rows, shared by the rules)."""
+        known = self._subsets.get(table.name)
+        if known is None or known[2] != rows:
+            sub = table.subset(rows)
+            known = (self.ctx.with_table(sub), sub, rows)
+            self._subsets[table.name] = known
+        return known

@@ -1,0 +1,202 @@
+"""A republish re-reads, re-validates and re-encodes only the rows that
+changed (core/rows.py, the validator's table, export_cache.py), and gives
+exactly what the full path gives: the same findings and the same bytes,
+after an edit, an addition, a deletion, a geometry move, a value made
+invalid, a cross-feature rule broken by an edit elsewhere, and a file
+replaced by another workspace's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer
+
+from covidmaps_plugin.core.export import export_layer
+from covidmaps_plugin.core.export_cache import ExportCache
+from covidmaps_plugin.core.publishing.source import open_source
+from covidmaps_plugin.core.rows import ROWS
+from covidmaps_plugin.core.validation import ValidationOptions, validate_workspace
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ
+
+NOW = dt.datetime(2021, 6, 10, 9, 0, tzinfo=PROVINCE_TZ)
+
+
+def _workspace(path: Path) -> Path:
+    from covidmaps_plugin.core.workspace import create_workspace
+
+    project = QgsProject()
+    create_workspace(path, with_sample=True, project=project)
+    project.clear()
+    return path
+
+
+@pytest.fixture
+def workspace(qgis_app, tmp_path) -> Path:
+    return _workspace(tmp_path / "sample.gpkg")
+
+
+Outcome = Tuple[List[Any], Dict[str, bytes], Dict[str, Dict[str, str]]]
+
+
+def incremental(gpkg: Path, cache: ExportCache) -> Outcome:
+    """What a publish checks and exports, through the session's caches."""
+    source = open_source(gpkg)
+    report = validate_workspace(source, now=NOW)
+    exports = cache.export_layers(source.layers, NOW)
+    return (report.findings, {n: e.data for n, e in exports.items()},
+            {n: dict(e.hidden) for n, e in exports.items()})
+
+
+def full(gpkg: Path) -> Outcome:
+    """The same through QGIS feature by feature: no cache at all."""
+    source = open_source(gpkg)
+    report = validate_workspace(source, now=NOW, options=ValidationOptions(allow_arrow=False))
+    exports = {d.name: export_layer(d, source.layers[d.name], NOW, bulk=False)
+               for d in MODEL.layers}
+    return (report.findings, {n: e.data for n, e in exports.items()},
+            {n: dict(e.hidden) for n, e in exports.items()})
+
+
+def edit(gpkg: Path, layer_name: str, change: Callable[[QgsVectorLayer], None]) -> None:
+    layer = QgsVectorLayer(f"{gpkg}|layername={layer_name}", layer_name, "ogr")
+    layer.startEditing()
+    change(layer)
+    assert layer.commitChanges(), layer.commitErrors()
+
+
+def shown(layer: QgsVectorLayer) -> QgsFeature:
+    """A feature the public map shows."""
+    return next(f for f in layer.getFeatures() if f["approved"] and f["status"] in (
+        "active", "in_force", "operating") and not f["name"].startswith("Bench"))
+
+
+def set_value(name: str, value: Any, pick: Callable = shown) -> Callable:
+    def change(layer: QgsVectorLayer) -> None:
+        layer.changeAttributeValue(pick(layer).id(), layer.fields().indexOf(name), value)
+    return change
+
+
+def _codes(outcome: Outcome) -> List[str]:
+    return [f.code.value for f in outcome[0]]
+
+
+def republished(gpkg: Path, cache: ExportCache) -> Tuple[Outcome, int]:
+    before = ROWS.rows_read
+    result = incremental(gpkg, cache)
+    return result, ROWS.rows_read - before
+
+
+def test_each_kind_of_change_gives_what_the_full_path_gives(workspace: Path) -> None:
+    cache = ExportCache()
+    first = incremental(workspace, cache)
+    assert first == full(workspace)
+
+    # an attribute edited: one row read again, one feature encoded again
+    edit(workspace, "risk_points", set_value("name", "Chợ Phường Sông Cầu"))
+    encoded = cache.features_encoded
+    result, read = republished(workspace, cache)
+    assert read == 1 and cache.features_encoded - encoded == 1
+    assert "Chợ Phường Sông Cầu" in result[1]["risk_points"].decode("utf-8")
+    assert result == full(workspace)
+
+    # a feature added (a copy with its own uid) and another deleted
+    def add(layer: QgsVectorLayer) -> None:
+        copy = QgsFeature(shown(layer))
+        copy.setAttribute(layer.fields().indexOf("uid"), str(uuid.uuid4()))
+        copy.setAttribute(layer.fields().indexOf("fid"), None)
+        copy.setAttribute(layer.fields().indexOf("name"), "Điểm mới")
+        assert layer.addFeature(copy)
+
+    edit(workspace, "risk_points", add)
+    result, read = republished(workspace, cache)
+    assert read == 1 and "Điểm mới" in result[1]["risk_points"].decode("utf-8")
+    assert result == full(workspace)
+    gone = shown(QgsVectorLayer(f"{workspace}|layername=checkpoints", "c", "ogr"))["uid"]
+    edit(workspace, "checkpoints", lambda layer: layer.deleteFeature(shown(layer).id()))
+    result, read = republished(workspace, cache)
+    assert read == 0 and gone not in result[1]["checkpoints"].decode("utf-8")
+    assert result == full(workspace)
+
+    # a geometry moved
+    def move(layer: QgsVectorLayer) -> None:
+        feature = shown(layer)
+        point = feature.geometry().asPoint()
+        layer.changeGeometry(feature.id(), QgsGeometry.fromPointXY(
+            QgsPointXY(point.x() + 0.001, point.y())))
+
+    edit(workspace, "quarantine_facilities", move)
+    result, read = republished(workspace, cache)
+    assert read == 1 and result == full(workspace)
+    assert result[1]["quarantine_facilities"] != first[1]["quarantine_facilities"]
+
+
+def test_findings_appear_and_go_with_the_rows_that_cause_them(workspace: Path) -> None:
+    cache = ExportCache()
+    clean = incremental(workspace, cache)
+    # a value made invalid: its finding appears
+    edit(workspace, "risk_points", set_value("place_type", "casino"))
+    result, read = republished(workspace, cache)
+    assert read == 1 and "ATTR_NOT_IN_LIST" in _codes(result)
+    assert "ATTR_NOT_IN_LIST" not in _codes(clean)
+    assert result == full(workspace)
+    # a cross-feature rule broken by an edit elsewhere: a zone's uid changes,
+    # the checkpoints referring to it (rows not edited) lose their zone
+    zones = QgsVectorLayer(f"{workspace}|layername=isolation_zones", "z", "ogr")
+    checkpoints = QgsVectorLayer(f"{workspace}|layername=checkpoints", "c", "ogr")
+    referred = {f["zone_uid"] for f in checkpoints.getFeatures() if f["zone_uid"]}
+    zone = next(f for f in zones.getFeatures() if f["uid"] in referred)
+    edit(workspace, "isolation_zones", lambda layer: layer.changeAttributeValue(
+        zone.id(), layer.fields().indexOf("uid"), str(uuid.uuid4())))
+    result, read = republished(workspace, cache)
+    assert read == 1 and "ATTR_ZONE_REF_MISSING" in _codes(result)
+    assert result == full(workspace)
+    # two rows with one uid: both reported, though only one was edited
+    twin = next(f for f in checkpoints.getFeatures() if f["uid"])
+    edit(workspace, "checkpoints", lambda layer: layer.changeAttributeValue(
+        next(f for f in layer.getFeatures() if f.id() != twin.id()).id(),
+        layer.fields().indexOf("uid"), twin["uid"]))
+    result, _read = republished(workspace, cache)
+    assert _codes(result).count("UID_DUPLICATE") == 2
+    assert result == full(workspace)
+    # and fixed again: the findings go
+    edit(workspace, "risk_points", set_value("place_type", "market",
+                                             pick=lambda layer: next(
+                                                 f for f in layer.getFeatures()
+                                                 if f["place_type"] == "casino")))
+    result, _read = republished(workspace, cache)
+    assert "ATTR_NOT_IN_LIST" not in _codes(result)
+    assert result == full(workspace)
+
+
+def test_a_file_replaced_by_another_workspace_is_read_whole(workspace: Path,
+                                                            tmp_path: Path) -> None:
+    cache = ExportCache()
+    incremental(workspace, cache)
+    other = _workspace(tmp_path / "other.gpkg")
+    edit(other, "risk_points", set_value("name", "Một tỉnh khác"))
+    shutil.copyfile(other, workspace)
+    result, read = republished(workspace, cache)
+    assert "Một tỉnh khác" in result[1]["risk_points"].decode("utf-8")
+    assert result == full(workspace)
+    # the sample's uids are fixed: the other file holds the same uids and
+    # fids, and only its edited row is read again
+    assert read == 1
+
+
+def test_a_changed_table_definition_is_read_whole(workspace: Path) -> None:
+    cache = ExportCache()
+    incremental(workspace, cache)
+    layer = QgsVectorLayer(f"{workspace}|layername=checkpoints", "c", "ogr")
+    from qgis.core import QgsField
+    from qgis.PyQt.QtCore import QVariant
+
+    assert layer.dataProvider().addAttributes([QgsField("extra", QVariant.String)])
+    count = layer.featureCount()
+    result, read = republished(workspace, cache)
+    assert read >= count
+    assert result == full(workspace)
