@@ -102,22 +102,6 @@ def canonical_feature_parts(canonical: bytes) -> Optional[List[bytes]]:
     return body[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX)
 
 
-def canonical_parts_by_uid(canonical: bytes) -> Optional[Dict[str, bytes]]:
-    """uid -> its feature's bytes after FEATURE_PREFIX (as
-    ``canonical_feature_parts``), None when ``canonical`` is not in the
-    canonical layout. Two features are equal exactly when these bytes are."""
-    parts = canonical_feature_parts(canonical)
-    if parts is None:
-        return None
-    out: Dict[str, bytes] = {}
-    for part in parts:
-        end = part.find(b'"', 1)
-        if not part.startswith(b'"') or end < 0:
-            return None
-        out[part[1:end].decode("utf-8", "replace")] = part
-    return out
-
-
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
     """The FeatureCollection bytes; features are sorted by id here."""
     ordered = sorted(features, key=lambda f: str(f.get("id")))

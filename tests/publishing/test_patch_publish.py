@@ -161,32 +161,3 @@ def test_a_patch_the_server_cannot_apply_falls_back_to_the_whole_layer_once(
     served = requests.get(endpoint.url + "data/" + entry["blob"]["href"], timeout=10).content
     assert served == export.data
     assert gone not in {f["id"] for f in json.loads(served)["features"]}
-
-
-def test_a_patch_is_cut_from_canonical_bytes_as_parsing_would_make_it() -> None:
-    """Two canonical blobs are compared feature by feature as bytes (no
-    parse of the whole layers): the patch holds exactly the features a
-    comparison of parsed features finds changed or added, and the removed
-    uids; blobs in any other layout are compared parsed, with the same
-    patch."""
-    def point(i: int, name: str) -> dict:
-        return {"type": "Feature", "id": str(uuid.UUID(int=i)),
-                "geometry": {"type": "Point", "coordinates": [105.8 + i / 1000, 22.1]},
-                "properties": {"uid": str(uuid.UUID(int=i)), "name": name,
-                               "note": 'dấu "ngoặc" \\ và ,{"type":"Feature","id":'}}
-
-    base = [point(i, f"Điểm {i}") for i in range(200)]
-    new = [dict(f) for f in base if f["id"] != str(uuid.UUID(int=5))]  # one removed
-    new[10] = point(11, "Đổi tên")  # one edited
-    new.append(point(500, "Mới"))  # one added
-    base_data, new_data = cgj.canonical_bytes(base), cgj.canonical_bytes(new)
-    body = patching.feature_patch("a" * 64, base_data, new_data)
-    patch = json.loads(body)
-    assert patch["base"] == "a" * 64
-    assert [f["id"] for f in patch["upsert"]] == [str(uuid.UUID(int=11)), str(uuid.UUID(int=500))]
-    assert patch["upsert"][0] == json.loads(cgj.canonical_bytes([point(11, "Đổi tên")]))[
-        "features"][0]
-    assert patch["delete"] == [str(uuid.UUID(int=5))]
-    # the same blobs in another layout: parsed, the same patch
-    indented = json.dumps(json.loads(base_data), indent=1).encode()
-    assert json.loads(patching.feature_patch("a" * 64, indented, new_data)) == patch

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Callable, Optional
 
-from ...model import geojson as cgj
 from ..export import LayerExport
 from .changes import features_by_uid
 from .client import PublishClient
@@ -40,35 +39,17 @@ def feature_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Optional[
     # needs no parse of the whole layer to know the patch does not pay.
     if len(new_data) - len(base_data) > len(new_data) * PATCH_MAX_FRACTION:
         return None
-    body = _patch_of_parts(base_sha, base_data, new_data)
-    if body is None:  # not both canonical: compare parsed features
-        try:
-            old = features_by_uid(base_data)
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None  # a damaged base: the whole layer is the safe upload
-        new = features_by_uid(new_data)
-        patch = {"base": base_sha,
-                 "upsert": [feature for uid, feature in new.items() if old.get(uid) != feature],
-                 "delete": sorted(set(old) - set(new))}
-        body = json.dumps(patch, ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False).encode("utf-8")
+    try:
+        old = features_by_uid(base_data)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # a damaged base: the whole layer is the safe upload
+    new = features_by_uid(new_data)
+    patch = {"base": base_sha,
+             "upsert": [feature for uid, feature in new.items() if old.get(uid) != feature],
+             "delete": sorted(set(old) - set(new))}
+    body = json.dumps(patch, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
     return body if len(body) <= len(new_data) * PATCH_MAX_FRACTION else None
-
-
-def _patch_of_parts(base_sha: str, base_data: bytes, new_data: bytes) -> Optional[bytes]:
-    """The patch body of two canonical blobs, compared feature by feature as
-    bytes (a feature's canonical bytes are equal exactly when the feature
-    is): parsing two 80 MB layers to find one edit cost seconds. None when
-    either is not canonical."""
-    old = cgj.canonical_parts_by_uid(base_data)
-    new = cgj.canonical_parts_by_uid(new_data) if old is not None else None
-    if old is None or new is None:
-        return None
-    upsert = [cgj.FEATURE_PREFIX + part for uid, part in new.items() if old.get(uid) != part]
-    delete = sorted(set(old) - set(new))
-    return (b'{"base":' + json.dumps(base_sha).encode("ascii") + b',"upsert":['
-            + b",".join(upsert) + b'],"delete":'
-            + json.dumps(delete, ensure_ascii=False).encode("utf-8") + b"}")
 
 
 def base_blob(client: PublishClient, export: LayerExport, base_sha: Optional[str],
