@@ -74,7 +74,7 @@ def send_layer(client: PublishClient, export: LayerExport, base_sha: Optional[st
     base = base_blob(client, export, base_sha, known_base)
     patch = feature_patch(base_sha, base, export.data) if base is not None else None
     if patch is not None:
-        if client.upload_patch(export.layer, export.sha256, patch):
+        if client.upload_patch(export.layer, export.sha256, patch, export.size):
             sent = client.bytes_sent - start
             say(f"{export.layer}: patched, {sent} bytes sent for a {export.size}-byte layer "
                 f"({export.sha256[:12]})")
