@@ -37,7 +37,7 @@ import json, logging, sys
 from pathlib import Path
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.server import ServerThread
-logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+logging.basicConfig(level=sys.argv[3], stream=sys.stderr,
                     format="%(asctime)s %(name)s %(levelname)s %(message)s")
 config = Config(data_dir=Path(sys.argv[1]), fsync=False, limits=Limits(**json.loads(sys.argv[2])))
 with ServerThread(config) as server:
@@ -80,8 +80,12 @@ def _descendants(pid: int) -> List[int]:
 class PeakMemory:
     """Samples RSS every ``period`` s: this process alone, and a process tree."""
 
-    def __init__(self, tree_root: int, period: float = 0.2) -> None:
+    def __init__(self, tree_root: int, period: float = 0.2,
+                 trace: Optional[Path] = None) -> None:
         self.tree_root = tree_root
+        # with ``trace``: one line per sample (time, this process, each
+        # process of the tree, MiB), to find which stage holds the peak
+        self.trace = trace
         self.period = period
         self.self_peak = 0  # KiB
         self.tree_peak = 0  # KiB
@@ -90,9 +94,12 @@ class PeakMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
+        out = open(self.trace, "w", encoding="utf-8") if self.trace else None  # noqa: SIM115
         while not self._stop.is_set():
-            self.self_peak = max(self.self_peak, _status_kib(os.getpid(), "VmRSS"))
+            own = _status_kib(os.getpid(), "VmRSS")
+            self.self_peak = max(self.self_peak, own)
             total = 0
+            row = [time.strftime("%H:%M:%S"), f"qgis={own // 1024}"]
             for pid in [self.tree_root, *_descendants(self.tree_root)]:
                 rss = _status_kib(pid, "VmRSS")
                 total += rss
@@ -101,8 +108,14 @@ class PeakMemory:
                 except OSError:
                     continue
                 self.tree_top[name] = max(self.tree_top.get(name, 0), rss)
+                row.append(f"{name}:{pid}={rss // 1024}")
             self.tree_peak = max(self.tree_peak, total)
+            if out is not None:
+                out.write(" ".join(row) + f" tree={total // 1024}\n")
+                out.flush()
             self._stop.wait(self.period)
+        if out is not None:
+            out.close()
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -114,12 +127,12 @@ class PeakMemory:
 
 
 @contextmanager
-def endpoint_process(data_dir: Path, limits: Dict[str, Any], log_path: Path
-                     ) -> Iterator[subprocess.Popen]:
+def endpoint_process(data_dir: Path, limits: Dict[str, Any], log_path: Path,
+                     log_level: str = "INFO") -> Iterator[subprocess.Popen]:
     """The endpoint in a child process (its URL in ``proc.url``)."""
     log = open(log_path, "ab")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(  # noqa: S603  # nosec B603 - this interpreter, fixed script
-        [sys.executable, "-c", ENDPOINT_CHILD, str(data_dir), json.dumps(limits)],
+        [sys.executable, "-c", ENDPOINT_CHILD, str(data_dir), json.dumps(limits), log_level],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
     try:
         assert proc.stdout is not None
@@ -136,6 +149,25 @@ def endpoint_process(data_dir: Path, limits: Dict[str, Any], log_path: Path
             proc.kill()
             proc.wait()
         log.close()
+
+
+def stage_feedback(say: Any) -> Any:
+    """A feedback that says when the publish passes validation (20 %),
+    export (45 %) and the change preview (50 %): marks for the trace."""
+    from qgis.core import QgsFeedback
+
+    feedback = QgsFeedback()
+    marks = {20: "validated", 45: "exported", 50: "prepared; uploading"}
+    seen: set = set()
+
+    def on_progress(value: float) -> None:
+        for mark, text in marks.items():
+            if value >= mark and mark not in seen:
+                seen.add(mark)
+                say(text)
+
+    feedback.progressChanged.connect(on_progress)
+    return feedback
 
 
 def run(args: argparse.Namespace, work: Path) -> None:
@@ -175,16 +207,21 @@ def run(args: argparse.Namespace, work: Path) -> None:
               "max_vertices_total": 10 ** 10}
     state = data_dir / "private"
     token = TokenStore(state).create("bench")
-    with endpoint_process(data_dir, limits, work.parent / f"{work.name}-endpoint.log") as proc:
+    trace = Path(args.memory_trace) if args.memory_trace else None
+    log_path = (trace.with_suffix(".endpoint.log") if trace
+                else work.parent / f"{work.name}-endpoint.log")
+    with endpoint_process(data_dir, limits, log_path,
+                          "DEBUG" if trace else "INFO") as proc:
         request = PublishRequest(gpkg, proc.url, auth_headers(token=token),  # type: ignore[attr-defined]
                                  confirm_warnings=True)
         before = _status_kib(os.getpid(), "VmHWM")
         error: Optional[BaseException] = None
-        with PeakMemory(proc.pid) as mem, \
+        with PeakMemory(proc.pid, trace=trace) as mem, \
                 manifest_latency(proc.url, work) as latencies:  # type: ignore[attr-defined]
             start, cpu = time.perf_counter(), time.process_time()
             try:
-                full = publish(request)
+                full = publish(request, stage_feedback(say) if trace else None,
+                               log=say if trace else None)
             except BaseException as exc:  # noqa: BLE001 - reported below with the memory
                 error = exc
             full_s, full_cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -513,6 +513,9 @@ def main() -> int:
     parser.add_argument("--national", action="store_true",
                         help="1,000,000 points + 20,000 zones, the endpoint in its own process: "
                              "peak memory of each side and the time ratio (bench_national.py)")
+    parser.add_argument("--memory-trace", metavar="FILE",
+                        help="with --national: RSS of each process every 0.2 s to FILE, the "
+                             "endpoint's debug log beside it (FILE.endpoint.log)")
     args = parser.parse_args()
     if args.national:
         given = {a for a in sys.argv[1:] if a.startswith("--")}  # a smaller trial keeps its sizes

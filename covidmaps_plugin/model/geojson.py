@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .schema import LayerDef
 
@@ -100,6 +100,31 @@ def canonical_feature_parts(canonical: bytes) -> Optional[List[bytes]]:
     if not body.startswith(FEATURE_PREFIX):
         return None
     return body[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX)
+
+
+def iter_canonical_features(canonical: bytes) -> Optional[Iterator[bytes]]:
+    """``canonical_feature_parts`` one feature at a time (no list of all of
+    them, no copy of the whole body: a diff of two 1 GB layers holds one
+    feature of each); None when ``canonical`` is not in that layout."""
+    if not (canonical.startswith(CANONICAL_HEAD) and canonical.endswith(CANONICAL_TAIL)):
+        return None
+    start, end = len(CANONICAL_HEAD), len(canonical) - len(CANONICAL_TAIL)
+    if start == end:
+        return iter(())
+    if not canonical.startswith(FEATURE_PREFIX, start, end):
+        return None
+    return _feature_parts(canonical, start + len(FEATURE_PREFIX), end)
+
+
+def _feature_parts(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
+    separator = b"," + FEATURE_PREFIX
+    while True:
+        stop = canonical.find(separator, start, end)
+        if stop < 0:
+            yield canonical[start:end]
+            return
+        yield canonical[start:stop]
+        start = stop + len(separator)
 
 
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:

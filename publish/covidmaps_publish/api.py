@@ -37,6 +37,7 @@ from .openapi import openapi_document
 from .patching import is_patch
 from .problems import ProblemError
 from .publisher import Publisher
+from .uploads import clean_uploads, receive_upload
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class WriteApi:
     def __init__(self, config: Config, publisher: Publisher) -> None:
         self.config = config
         self.publisher = publisher
+        clean_uploads(config.state_dir)  # a crash's leftovers (uploads.py)
         self._openapi = json.dumps(openapi_document(), ensure_ascii=False).encode("utf-8")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -164,12 +166,18 @@ class WriteApi:
     async def _put_blob(self, scope: Scope, receive: Receive, actor: str, layer: str,
                         sha: str) -> tuple:
         self._check_blob_path(layer, sha)
-        body = await read_body(scope, receive, self.config.limits.max_blob_bytes,
-                               self.config.limits.body_timeout_s)
-        if is_patch(header(scope, b"content-type")):  # checked as a full upload would be
-            checked, created = await self._run(self.publisher.put_patch, layer, sha, body)
-        else:
-            checked, created = await self._run(self.publisher.put_blob, layer, sha, body)
+        # on disk as it arrives, hashed and inflated on the way (uploads.py)
+        upload = await receive_upload(scope, receive, self.config.limits.max_blob_bytes,
+                                      self.config.state_dir, self.config.limits.body_timeout_s)
+        try:
+            if is_patch(header(scope, b"content-type")):  # checked as a full upload would be
+                body = await self._run(upload.read)
+                checked, created = await self._run(self.publisher.put_patch, layer, sha, body)
+            else:
+                checked, created = await self._run(self.publisher.put_upload, layer, sha,
+                                                   upload)
+        finally:
+            await self._run(upload.discard)
         payload = {"layer": layer, "sha256": checked.sha256, "size": len(checked.data),
                    "feature_count": checked.feature_count, "bbox": checked.bbox,
                    "dropped_fields": list(checked.dropped_fields),

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import (
+    Any,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Optional,
+    Tuple,
+)
 
 from covidmaps_plugin.model import wire
 
@@ -80,18 +90,14 @@ async def send_representation(scope: Scope, send: Send, rep: Representation,
     await send({"type": "http.response.body", "body": b"" if head else variant.body})
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int,
-                    timeout_s: float = BODY_CHUNK_TIMEOUT_S) -> bytes:
-    """The whole request body, refusing more than ``limit`` bytes early
-    (by Content-Length before reading, by counting while reading).
-    A gzip body (``Content-Encoding: gzip``) is decompressed under the same
-    limit (content_coding.py); any other coding is refused before reading.
-    A body that pauses for ``timeout_s`` is cut off with 408."""
-    gzipped = is_gzip(header(scope, b"content-encoding"))
+async def body_parts(scope: Scope, receive: Receive, limit: int,
+                     timeout_s: float = BODY_CHUNK_TIMEOUT_S) -> AsyncIterator[bytes]:
+    """The request body's parts as they arrive, refusing more than ``limit``
+    bytes early (by Content-Length before reading, by counting while
+    reading). A body that pauses for ``timeout_s`` is cut off with 408."""
     length = declared_length(header(scope, b"content-length"))
     if length is not None and length > limit:
         raise too_large(limit)
-    chunks: List[bytes] = []
     size = 0
     while True:
         try:  # a client that stops sending must not hold a request open forever
@@ -107,10 +113,21 @@ async def read_body(scope: Scope, receive: Receive, limit: int,
         size += len(chunk)
         if size > limit:
             raise too_large(limit)
-        chunks.append(chunk)
+        yield chunk
         if not message.get("more_body", False):
-            body = b"".join(chunks)
-            return await _gunzip(body, limit) if gzipped else body
+            return
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int,
+                    timeout_s: float = BODY_CHUNK_TIMEOUT_S) -> bytes:
+    """The whole request body in memory (``body_parts``; a commit's few KB:
+    a layer upload is spooled to disk instead, uploads.py).
+    A gzip body (``Content-Encoding: gzip``) is decompressed under the same
+    limit (content_coding.py); any other coding is refused before reading."""
+    gzipped = is_gzip(header(scope, b"content-encoding"))
+    chunks: List[bytes] = [part async for part in body_parts(scope, receive, limit, timeout_s)]
+    body = b"".join(chunks)
+    return await _gunzip(body, limit) if gzipped else body
 
 
 @input_stage("content-length", 400)

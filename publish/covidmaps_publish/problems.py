@@ -76,7 +76,12 @@ def require_upload_hash(data: bytes, claimed_sha: str, layer: str, code: str,
     patch) hash to the name the client gave them; returns the hash. One error
     shape for both: 422 ``code``, the layer, both hashes, ``why`` it differs
     and what to do; nothing is stored."""
-    actual = hashlib.sha256(data).hexdigest()
+    return require_hash(hashlib.sha256(data).hexdigest(), claimed_sha, layer, code, why)
+
+
+def require_hash(actual: str, claimed_sha: str, layer: str, code: str, why: str) -> str:
+    """``require_upload_hash`` of bytes already hashed (``actual``: an upload
+    hashed as it arrived, uploads.py)."""
     if actual != claimed_sha:
         raise ProblemError(
             422, code, "The upload does not match its hash",

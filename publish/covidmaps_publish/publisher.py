@@ -11,6 +11,7 @@ complete. Readers therefore see the old release or the new one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -20,7 +21,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ, wire
 from covidmaps_plugin.model import geojson as cgj
@@ -38,10 +39,11 @@ from .offload import Offload, compressed_variants_via
 from .opendata import OpenData
 from .patching import parse_patch, rebuild_blob
 from .privatedir import secure_tree
-from .problems import FieldError, ProblemError, require_upload_hash
+from .problems import FieldError, ProblemError, require_hash, require_upload_hash
 from .reader import ReleaseReader
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
+from .uploads import Upload, check_upload
 from .vectortiles import TileBuilder
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,8 @@ ROLLBACK_MEMBERS = frozenset(("release_id", "message"))
 SERVER_OWNED = frozenset(("publisher", "release_id", "parent_id", "sequence", "kind",
                           "created_at", "profile", "format", "model_version", "changes",
                           "rolled_back_to", "tiles"))
+# why an upload's bytes may not hash to their name (its 422 says it)
+DAMAGED_UPLOAD = "the upload was damaged or the hash was computed on other bytes"
 REFERENCE_TITLES = {
     "province": {"vi": "Ranh giới tỉnh", "en": "Province boundary"},
     "districts": {"vi": "Ranh giới huyện, thành phố", "en": "District boundaries"},
@@ -105,9 +109,17 @@ class Publisher:
     def put_blob(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
         """Check and store an uploaded layer; returns (checked, newly stored)."""
         actual = require_upload_hash(body, claimed_sha, layer, wire.HASH_MISMATCH,
-                                     "the upload was damaged or the hash was computed on "
-                                     "other bytes")
+                                     DAMAGED_UPLOAD)
         return self._accept(self._check(layer, body, actual))
+
+    def put_upload(self, layer: str, claimed_sha: str, upload: Upload
+                   ) -> Tuple[CheckedBlob, bool]:
+        """``put_blob`` of an upload spooled to disk (uploads.py): its hash,
+        computed as it arrived, is compared before anything reads it back;
+        the checks read the file where they run."""
+        actual = require_hash(upload.sha256, claimed_sha, layer, wire.HASH_MISMATCH,
+                              DAMAGED_UPLOAD)
+        return self._accept(self._check(layer, upload, actual))
 
     def put_patch(self, layer: str, claimed_sha: str, body: bytes) -> Tuple[CheckedBlob, bool]:
         """Check and store a feature patch (patching.py); returns (checked,
@@ -193,18 +205,30 @@ class Publisher:
                       "cpu_timings": {"compress": compressed_cpu - cpu,
                                       "store": time.thread_time() - compressed_cpu}})
 
-    def _check(self, layer: str, data: bytes, sha256: Optional[str] = None) -> CheckedBlob:
+    def _check(self, layer: str, data: Union[bytes, Upload],
+               sha256: Optional[str] = None) -> CheckedBlob:
         """The checks of ``data`` (memoised by hash; ``sha256`` when the
-        caller has just computed it: an 80 MB layer is not hashed twice)."""
-        key = (layer, sha256 or hashlib.sha256(data).hexdigest())
+        caller has just computed it: an 80 MB layer is not hashed twice).
+        An ``Upload`` is read from its file where the checks run; its bytes
+        enter this process once, after them."""
+        if isinstance(data, Upload):
+            key = (layer, sha256 or data.sha256)
+        else:
+            key = (layer, sha256 or hashlib.sha256(data).hexdigest())
         with self._checked_lock:
             hit = self._checked.get(key)
             if hit is not None:
                 self._checked.move_to_end(key)
                 return hit
         start, cpu = time.perf_counter(), time.thread_time()
-        checked = self.offload.call(len(data), check_blob, layer, data, self.profile,
-                                    self.config.limits)
+        if isinstance(data, Upload):
+            checked = self.offload.call(data.size, check_upload, layer, str(data.path),
+                                        data.sha256, self.profile, self.config.limits)
+            if not checked.data:  # canonical: the upload's own bytes
+                checked = dataclasses.replace(checked, data=data.read())
+        else:
+            checked = self.offload.call(len(data), check_blob, layer, data, self.profile,
+                                        self.config.limits)
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})

@@ -5,9 +5,10 @@ one ``send`` (no file read, no compression per request)."""
 from __future__ import annotations
 
 import gzip
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import brotli
 
@@ -61,6 +62,46 @@ def compressed_variants(data: bytes) -> Tuple[bytes, bytes]:
 def decompress(data: bytes, suffix: str) -> bytes:
     """Undo ``gzip_bytes`` (``.gz``) or ``brotli_bytes`` (``.br``)."""
     return gzip.decompress(data) if suffix == ".gz" else brotli.decompress(data)
+
+
+# decoded and compared in steps of this size: a variant of a 1 GB blob
+# is checked without a second 1 GB copy of it in memory
+_COMPARE_STEP = 1 << 20
+
+
+def decodes_to(packed: bytes, suffix: str, data: bytes) -> bool:
+    """``decompress(packed, suffix) == data``, decoded step by step (each
+    step compared with its slice of ``data``, stopping at the first
+    difference); a variant that cannot be decoded raises, as ``decompress``."""
+    offset = 0
+    for part in _decoded_parts(packed, suffix):
+        if data[offset:offset + len(part)] != part:
+            return False
+        offset += len(part)
+    return offset == len(data)
+
+
+def _decoded_parts(packed: bytes, suffix: str) -> Iterator[bytes]:
+    if suffix == ".gz":
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = packed
+        while pending or not decoder.eof:
+            part = decoder.decompress(pending, _COMPARE_STEP)
+            if not part and decoder.unconsumed_tail == pending:
+                break  # nothing more comes out: the stream is cut short
+            pending = decoder.unconsumed_tail
+            yield part
+        if not decoder.eof or decoder.unused_data:
+            raise ValueError("not one whole gzip stream")
+        return
+    # brotli's decoder takes no output bound: small input steps keep each
+    # output step a few MiB (GeoJSON shrinks about 25 times)
+    brotli_decoder = brotli.Decompressor()
+    view = memoryview(packed)
+    for start in range(0, len(packed), 64 * 1024):
+        yield brotli_decoder.process(bytes(view[start:start + 64 * 1024]))
+    if not brotli_decoder.is_finished():
+        raise ValueError("not one whole brotli stream")
 
 
 @dataclass(frozen=True)

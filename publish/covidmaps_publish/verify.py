@@ -13,7 +13,7 @@ from covidmaps_plugin.model import wire
 from covidmaps_plugin.model.wire import tile_name
 
 from .reader import manifest_archive_hashes, manifest_blob_hashes
-from .representation import MIN_COMPRESS, decompress
+from .representation import MIN_COMPRESS, decodes_to
 from .signing import verify_signatures
 from .storage.base import (
     DamagedError,
@@ -158,7 +158,7 @@ def _check_variant(storage: Storage, key: str, suffix: str, data: bytes, damaged
         missing.append(key)
         return
     try:
-        ok = decompress(packed, suffix) == data
+        ok = decodes_to(packed, suffix, data)
     except Exception:  # noqa: BLE001 - undecodable means damaged
         ok = False
     if not ok:

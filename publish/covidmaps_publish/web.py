@@ -12,7 +12,7 @@ from typing import Dict, Optional
 from urllib.parse import urlsplit
 
 from .grammar import HASHED_ASSET, SAFE_HOST
-from .representation import IMMUTABLE, Representation, decompress
+from .representation import IMMUTABLE, Representation, decodes_to
 
 # Content hashes in built file names (e.g. index-3f9a1c2b.js) make them immutable.
 _TYPES = {".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
@@ -90,7 +90,7 @@ def _sibling(path: Path, suffix: str, data: bytes) -> Optional[bytes]:
         return None
     packed = packed_path.read_bytes()
     try:
-        return packed if decompress(packed, suffix) == data else None
+        return packed if decodes_to(packed, suffix, data) else None
     except Exception:  # noqa: BLE001 - a damaged variant is ignored, not served
         return None
 

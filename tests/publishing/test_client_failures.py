@@ -3,6 +3,9 @@ the public map as it was; retries reuse one Idempotency-Key."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import socket
 
 import pytest
@@ -77,6 +80,40 @@ def test_timeout_uses_the_configured_network_timeout():
         with pytest.raises(EndpointTimeoutError) as caught:
             client.current_manifest()
     assert "0.3" in caught.value.message("en") and "không trả lời" in caught.value.message("vi")
+
+
+def test_upload_timeout_grows_with_the_layer_the_server_checks():
+    net = NetworkSettings(timeout_s=20)
+    connect, read = net.upload_timeout(0)
+    assert (connect, read) == (20, 20)
+    # the answer to a big upload waits while the server checks it, one second a MiB
+    assert net.upload_timeout(1024 ** 3) == (20, 20 + 1024)
+    assert net.upload_timeout(3 * 1024 * 1024)[1] > net.upload_timeout(1024 * 1024)[1]
+
+
+def test_a_big_upload_waits_for_the_server_past_the_network_timeout():
+    """The class of the national publish's failure: the endpoint answers an
+    upload once it has checked the layer, which takes longer than QGIS's
+    network timeout for a big one. The answer is waited for (by the layer's
+    size); a GET as slow still times out, and so does an upload the server
+    never answers within its size's allowance."""
+    layer = json.dumps({"pad": base64.b64encode(os.urandom(3 * 1024 * 1024)).decode()}
+                       ).encode()  # ~4 MiB that gzip cannot shrink: sent as is
+    path = f"/api/v1/layers/risk_points/blobs/{SHA}"
+    with ScriptedServer() as server:
+        server.on("PUT", path, Reply.json(201, {"sha256": SHA}))
+        server.script[("PUT", path)][0].delay_s = 1.5
+        server.on("GET", "/data/manifest.json", Reply(200, b"{}", delay_s=1.5))
+        client = PublishClient(server.url, {}, NetworkSettings(timeout_s=0.3),
+                               RetryPolicy(attempts=1))
+        assert client.upload_blob("risk_points", layer, SHA) == {"sha256": SHA}
+        assert server.count("PUT", path) == 1  # answered: no retry re-sent the layer
+        with pytest.raises(EndpointTimeoutError):
+            client.current_manifest()
+        small = b'{"type":"FeatureCollection","features":[]}'
+        with pytest.raises(EndpointTimeoutError) as caught:
+            client.upload_blob("risk_points", small, SHA)  # 0.3 s + 42 B / 1 MiB/s
+    assert "0.3" in caught.value.message("en")
 
 
 def test_wrong_token_gets_401(endpoint):

@@ -161,3 +161,56 @@ def test_a_patch_the_server_cannot_apply_falls_back_to_the_whole_layer_once(
     served = requests.get(endpoint.url + "data/" + entry["blob"]["href"], timeout=10).content
     assert served == export.data
     assert gone not in {f["id"] for f in json.loads(served)["features"]}
+
+
+def _layer(count: int, changed: int = -1, value: str = "") -> list:
+    return [cgj.feature(str(uuid.UUID(int=i * 7919 + 1)), cgj.canonical_point(105.8, 22.1),
+                        {"name": f'Chợ "{i}"' + (value if i == changed else ""), "n": i})
+            for i in range(count)]
+
+
+def test_a_patch_of_canonical_layers_is_cut_from_their_bytes_never_parsed(monkeypatch):
+    """Both blobs walked side by side as canonical bytes (a national layer
+    parsed twice cost the QGIS side tens of GB): same patch as the parse of
+    both, and no parse happens."""
+    base = _layer(3000)
+    new = _layer(3000, changed=5, value=" (sửa)")
+    del new[10]
+    new.append(cgj.feature(str(uuid.UUID(int=1)).replace("0", "f", 1),
+                           cgj.canonical_point(105.9, 22.2), {"name": "mới", "n": -1}))
+    base_data, new_data = cgj.canonical_bytes(base), cgj.canonical_bytes(new)
+    parsed = {"base": "b" * 64,
+              "upsert": [new_feature for new_feature in json.loads(new_data)["features"]
+                         if new_feature not in json.loads(base_data)["features"]],
+              "delete": [base[10]["id"]]}
+
+    def no_parse(_data):
+        raise AssertionError("a canonical layer was parsed")
+
+    monkeypatch.setattr(patching, "features_by_uid", no_parse)
+    body = patching.feature_patch("b" * 64, base_data, new_data)
+    assert body is not None and json.loads(body) == parsed
+    assert len(parsed["upsert"]) == 2
+    # a patch rewriting more than a quarter of the layer does not pay
+    renamed = [cgj.feature(f["id"], f["geometry"], {**f["properties"], "name": "x"})
+               for f in base]
+    assert patching.feature_patch("b" * 64, base_data, cgj.canonical_bytes(renamed)) is None
+
+
+def test_a_base_not_in_the_canonical_layout_is_parsed_instead():
+    base_data = cgj.canonical_bytes(_layer(200))
+    new_data = cgj.canonical_bytes(_layer(200, changed=3, value="!"))
+    loose = json.dumps(json.loads(base_data), indent=1).encode()  # same features, other bytes
+    body = patching.feature_patch("c" * 64, loose, new_data)
+    assert body is not None
+    assert [f["id"] for f in json.loads(body)["upsert"]] == [_layer(200)[3]["id"]]
+    # ids out of order (not what canonical_bytes writes): never a wrong patch,
+    # the parsed one or none (the whole layer goes)
+    for order in (reversed, lambda fs: fs[1:] + fs[:1]):
+        shuffled = (cgj.CANONICAL_HEAD + b",".join(
+            json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode()
+            for f in order(json.loads(base_data)["features"])) + cgj.CANONICAL_TAIL)
+        body = patching.feature_patch("c" * 64, shuffled, new_data)
+        assert body is None or (
+            [f["id"] for f in json.loads(body)["upsert"]] == [_layer(200)[3]["id"]]
+            and json.loads(body)["delete"] == [])

@@ -22,7 +22,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import requests
 
@@ -140,30 +140,35 @@ class PublishClient:
     def upload_blob(self, layer: str, data: bytes, sha256: str) -> Dict[str, Any]:
         return self._upload(wire.api_blob_path(layer, sha256), data, wire.GEOJSON_MEDIA)
 
-    def upload_patch(self, layer: str, sha256: str, patch: bytes) -> bool:
+    def upload_patch(self, layer: str, sha256: str, patch: bytes, layer_size: int = 0) -> bool:
         """Send a feature patch of a stored blob (``patch.py``); False when
         the server cannot apply it (base gone, or the result does not hash to
-        ``sha256``): the caller then uploads the whole layer."""
+        ``sha256``): the caller then uploads the whole layer. ``layer_size``:
+        the bytes of the layer the patch makes (the server checks them all)."""
         return self._upload_patch(wire.api_blob_path(layer, sha256), patch, wire.PATCH_MEDIA,
-                                  wire.PATCH_FALLBACKS)
+                                  wire.PATCH_FALLBACKS, max(layer_size, len(patch)))
 
     def _upload(self, path: str, data: bytes, content_type: str) -> Dict[str, Any]:
         """PUT an upload (gzip on the wire when smaller); the server's answer."""
         body, encoding = wire_body(data)
         response = self._request("PUT", path, data=body,
                                  headers={"Content-Type": content_type, **encoding},
-                                 accept=(200, 201))
+                                 accept=(200, 201),
+                                 timeout=self.network.upload_timeout(len(data)))
         return self._json(response) if response.content else {}
 
     def _upload_patch(self, path: str, patch: bytes, content_type: str,
-                      fallbacks: tuple) -> bool:
+                      fallbacks: tuple, layer_size: int) -> bool:
         """PUT a patch; False on a problem in ``fallbacks`` (the caller sends
         the whole upload), the usual error for any other refusal (a patch
         rebuilt on the server is checked exactly as the whole upload)."""
         body, encoding = wire_body(patch)
+        # the server rebuilds the whole layer from the patch and checks it:
+        # its answer waits as long as a whole upload's (upload_timeout)
         response = self._request("PUT", path, data=body,
                                  headers={"Content-Type": content_type, **encoding},
-                                 accept=(200, 201, 404, 422))
+                                 accept=(200, 201, 404, 422),
+                                 timeout=self.network.upload_timeout(layer_size))
         if response.status_code in (200, 201):
             return True
         if wire.problem_code(_problem(response).get("type")) in fallbacks:
@@ -212,9 +217,12 @@ class PublishClient:
     # -- transport -----------------------------------------------------------
     def _request(self, method: str, path: str, *, auth: bool = True, data: Any = None,
                  headers: Optional[Mapping[str, str]] = None, accept: tuple = (200,),
-                 base_release: Optional[str] = None, cancellable: bool = True
-                 ) -> requests.Response:
+                 base_release: Optional[str] = None, cancellable: bool = True,
+                 timeout: Optional[Tuple[float, float]] = None) -> requests.Response:
+        """One request with retries; ``timeout``: (connect, read) seconds,
+        default the network timeout for both."""
         url = self.base + path
+        timeout = timeout or (self.network.timeout_s, self.network.timeout_s)
         all_headers = dict(headers or {})
         if auth:
             all_headers.update(self._auth)
@@ -228,10 +236,10 @@ class PublishClient:
                 self.bytes_sent += len(data)
             try:
                 response = self.session.request(method, url, data=data, headers=all_headers,
-                                                timeout=self.network.timeout_s,
+                                                timeout=timeout,
                                                 allow_redirects=False, **options)
             except requests.exceptions.RequestException as exc:
-                error = self._transport_error(exc, url)
+                error = self._transport_error(exc, timeout)
                 if not error.retryable or attempt + 1 >= self.retry.attempts:
                     raise error from exc
                 self._sleep(self.retry.delay(attempt, None), cancellable)
@@ -257,11 +265,13 @@ class PublishClient:
                 raise PublishCancelledError()
             time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
 
-    def _transport_error(self, exc: Exception, url: str) -> PublishError:
+    def _transport_error(self, exc: Exception, timeout: Tuple[float, float]) -> PublishError:
         if isinstance(exc, requests.exceptions.ProxyError):
             return ProxyRefusedError(self.network.proxy_display(), _short(exc))
+        if isinstance(exc, requests.exceptions.ReadTimeout):
+            return EndpointTimeoutError(self.base, timeout[1])
         if isinstance(exc, requests.exceptions.Timeout):
-            return EndpointTimeoutError(self.base, self.network.timeout_s)
+            return EndpointTimeoutError(self.base, timeout[0])
         return EndpointUnreachableError(self.base, _short(exc))
 
     def _proxy_response_error(self, response: requests.Response, url: str

@@ -21,6 +21,15 @@ from typing import Any, Dict, Optional, Tuple
 
 TIMEOUT_KEY = "qgis/networkAndProxy/networkTimeout"
 DEFAULT_TIMEOUT_MS = 60_000
+# The endpoint answers an upload only once it has checked the layer, and the
+# check takes time in proportion to the layer's size (about 7 MiB/s on an idle
+# 2-core server, several times less under load). QGIS's network timeout is
+# meant for an answer that needs no such work, so an upload's wait for its
+# answer adds one second per MiB of the layer as the server reads it
+# (uncompressed): a 1 GB national layer waits up to ~17 minutes more, a
+# daily 1 MB layer one second. A fixed timeout made every big upload fail
+# while the server was still working on it (and its retries redo that work).
+UPLOAD_CHECK_BYTES_PER_S = 1024 * 1024
 
 # QNetworkProxy type names as QGIS stores them -> the URL scheme requests wants
 _PROXY_SCHEMES = {
@@ -39,6 +48,14 @@ class NetworkSettings:
     system_proxy: bool = False
     # URL prefixes that go direct even with a proxy configured
     excluded: Tuple[str, ...] = ()
+
+    def upload_timeout(self, checked_bytes: int) -> Tuple[float, float]:
+        """``requests``' (connect, read) timeout of an upload whose answer
+        waits for the server to check ``checked_bytes`` (the layer as the
+        server reads it, uncompressed): connecting and every send still fail
+        after the network timeout, the answer may take longer by the size."""
+        return (self.timeout_s,
+                self.timeout_s + max(0, checked_bytes) / UPLOAD_CHECK_BYTES_PER_S)
 
     def proxy_for(self, url: str) -> Optional[str]:
         """The proxy URL that ``url`` goes through, None when direct."""

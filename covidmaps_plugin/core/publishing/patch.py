@@ -12,8 +12,9 @@ a 100,000-point layer then sends one feature, not 80 MB.
 from __future__ import annotations
 
 import json
-from typing import Callable, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
+from ...model import geojson as cgj
 from ..export import LayerExport
 from .changes import features_by_uid
 from .client import PublishClient
@@ -39,6 +40,9 @@ def feature_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Optional[
     # needs no parse of the whole layer to know the patch does not pay.
     if len(new_data) - len(base_data) > len(new_data) * PATCH_MAX_FRACTION:
         return None
+    merged = _merged_patch(base_sha, base_data, new_data)
+    if merged is not _NOT_CUT:
+        return merged
     try:
         old = features_by_uid(base_data)
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -50,6 +54,65 @@ def feature_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Optional[
     body = json.dumps(patch, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False).encode("utf-8")
     return body if len(body) <= len(new_data) * PATCH_MAX_FRACTION else None
+
+
+_NOT_CUT = object()  # _merged_patch could not cut the blobs: parse them instead
+
+
+def _merged_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Any:
+    """``feature_patch`` of two blobs in the canonical layout, walked side by
+    side one feature at a time (both are sorted by id): the features are
+    compared as their canonical bytes, never parsed, and only the changed
+    ones are held (two national layers of 1 GB parsed into dicts cost the
+    QGIS side tens of GB). None when the patch would not pay, ``_NOT_CUT``
+    when a blob is not in the canonical layout."""
+    old_parts = cgj.iter_canonical_features(base_data)
+    new_parts = cgj.iter_canonical_features(new_data)
+    if old_parts is None or new_parts is None:
+        return _NOT_CUT
+    budget = len(new_data) * PATCH_MAX_FRACTION
+    upsert: List[bytes] = []
+    delete: List[bytes] = []
+    size = 0
+    old, new = _keyed(old_parts), _keyed(new_parts)
+    o, n = next(old, None), next(new, None)
+    while o is not None or n is not None:
+        if o is _NOT_CUT or n is _NOT_CUT:
+            return _NOT_CUT
+        if n is None or (o is not None and o[0] < n[0]):
+            delete.append(o[0])  # in the base only
+            size += len(o[0]) + 3
+            o = next(old, None)
+        elif o is None or n[0] < o[0]:
+            upsert.append(n[1])  # new
+            size += len(n[1]) + len(cgj.FEATURE_PREFIX) + 1
+            n = next(new, None)
+        else:
+            if o[1] != n[1]:  # changed
+                upsert.append(n[1])
+                size += len(n[1]) + len(cgj.FEATURE_PREFIX) + 1
+            o, n = next(old, None), next(new, None)
+        if size > budget:
+            return None
+    body = b"".join((b'{"base":"', base_sha.encode("ascii"), b'","upsert":[',
+                     b",".join(cgj.FEATURE_PREFIX + part for part in upsert),
+                     b'],"delete":[', b",".join(b'"' + uid + b'"' for uid in delete), b"]}"))
+    return body if len(body) <= budget else None
+
+
+def _keyed(parts: Iterator[bytes]) -> Iterator[Any]:
+    """(id, feature bytes after FEATURE_PREFIX) of each part; ``_NOT_CUT``
+    when an id is not a plain JSON string or the ids are not increasing
+    (then the blob is not what canonical_bytes writes)."""
+    previous = b""
+    for part in parts:
+        close = part.find(b'"', 1)
+        uid = part[1:close]
+        if not part.startswith(b'"') or close < 0 or b"\\" in uid or uid <= previous:
+            yield _NOT_CUT
+            return
+        previous = uid
+        yield uid, part
 
 
 def base_blob(client: PublishClient, export: LayerExport, base_sha: Optional[str],
@@ -74,7 +137,7 @@ def send_layer(client: PublishClient, export: LayerExport, base_sha: Optional[st
     base = base_blob(client, export, base_sha, known_base)
     patch = feature_patch(base_sha, base, export.data) if base is not None else None
     if patch is not None:
-        if client.upload_patch(export.layer, export.sha256, patch):
+        if client.upload_patch(export.layer, export.sha256, patch, export.size):
             sent = client.bytes_sent - start
             say(f"{export.layer}: patched, {sent} bytes sent for a {export.size}-byte layer "
                 f"({export.sha256[:12]})")
