@@ -10,11 +10,13 @@ import pytest
 from covidmaps_publish.checks import canonical
 from covidmaps_publish.checks import layer as layer_check
 from covidmaps_publish.checks.canonical import check_canonical_points
+from covidmaps_publish.checks.geometry import all_valid
 from covidmaps_publish.checks.layer import check_blob
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.problems import ProblemError
 from pmtiles_samples import scattered_points
-from publish_samples import collection, risk_point
+from publish_samples import collection, risk_point, zone
+from shapely.geometry import shape
 
 from covidmaps_plugin.model import geojson as cgj
 
@@ -152,3 +154,34 @@ def test_limits_are_left_to_the_whole_check(big, profile, monkeypatch):
         assert check_canonical_points("risk_points", big, profile, limits) is None
         with pytest.raises(ProblemError):
             check_blob("risk_points", big, profile, limits)
+
+
+def test_geos_validity_asked_once_for_a_layer_names_the_invalid_zone(profile):
+    """Zones: GEOS validity of the whole layer in one call (geometry.all_valid);
+    a bow-tie in the middle of 500 valid zones is still refused on its feature."""
+    zones = [zone(i) for i in range(500)]
+    x, y = 105.9, 22.3
+    bowtie = [[x, y], [x + 0.01, y + 0.01], [x + 0.01, y], [x, y + 0.01], [x, y]]
+    zones[250] = zone(250, ring=bowtie)
+    with pytest.raises(ProblemError) as err:
+        check_blob("isolation_zones", collection(zones), profile, LIMITS)
+    assert [(e.code, e.feature_id) for e in err.value.errors] == [
+        ("invalid-geometry", zones[250]["properties"]["uid"])]
+    del zones[250]
+    checked = check_blob("isolation_zones", collection(zones), profile, LIMITS)
+    assert checked.feature_count == 499
+
+
+def test_all_valid_agrees_with_shapely_one_by_one():
+    square = [[[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]]
+    holed = [[square[0][0], [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.4, 0.2], [0.2, 0.2]]]]
+    two = square + [[[[2.0, 0.0], [3.0, 0.0], [3.0, 1.0], [2.0, 0.0]]]]
+    overlapping = square + [[[[0.5, 0.0], [1.5, 0.0], [1.5, 1.0], [0.5, 0.0]]]]
+    bowtie = [[[[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]]
+    cases = [square, holed, two, overlapping, bowtie]
+    one_by_one = [shape({"type": "MultiPolygon", "coordinates": c}).is_valid for c in cases]
+    assert one_by_one == [True, True, True, False, False]
+    for case, valid in zip(cases, one_by_one):
+        assert all_valid([{"type": "MultiPolygon", "coordinates": case}]) is valid
+    assert all_valid([{"type": "MultiPolygon", "coordinates": c} for c in cases[:3]])
+    assert not all_valid([{"type": "MultiPolygon", "coordinates": c} for c in cases])

@@ -22,7 +22,7 @@ from ..problems import FieldError, ProblemError
 from .attributes import PropertyChecker, canonical_uuid, is_utf8_text
 from .canonical import check_canonical_points
 from .errors import ErrorCapError, ErrorSink
-from .geometry import VertexBudget, canonical_points, check_geometry
+from .geometry import VertexBudget, all_valid, canonical_points, check_geometry
 from .jsonparse import parse_json
 
 # Reference layers: the province outline and the district polygons, so the
@@ -208,13 +208,14 @@ class _FeatureChecker:
         try:
             for feat, uid, values in zip(features_in, uids, properties):
                 geometry = check_geometry(feat.get("geometry"), self.expected, scratch,
-                                          self.profile, budget)
+                                          self.profile, budget, validity=False)
                 if geometry is None:
                     return None
                 features.append(cgj.feature(uid, geometry, values))
         except ErrorCapError:
             return None
-        return features
+        # GEOS once for the layer; an invalid one is named by the feature path
+        return features if all_valid([f["geometry"] for f in features]) else None
 
     def check(self, feat: Any) -> Optional[Dict[str, Any]]:
         sink = self.sink
