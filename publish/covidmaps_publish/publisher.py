@@ -122,7 +122,10 @@ class Publisher:
         if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
             base = self._stored_checked(layer, base_sha)
             start = time.perf_counter()
-            checked = self.offload.call(len(base.data), check_patched, layer, base, upsert,
+            # here, not in a worker: the patch's features are few and the
+            # base is spliced, not parsed; a worker would first need the
+            # whole checked base (80 MB and its hashes) pickled to it
+            checked = self.offload.call(len(body), check_patched, layer, base, upsert,
                                         delete, self.profile, limits)
             log.debug("checked a patch of %s feature by feature", layer,
                       extra={"timings": {"server check": time.perf_counter() - start}})
