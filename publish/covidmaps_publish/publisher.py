@@ -19,7 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ, wire
@@ -31,15 +31,16 @@ from .audit import AuditLog
 from .boundary import input_stage
 from .checks.attributes import is_utf8_text, province_time
 from .checks.incremental import check_patched
-from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
+from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob_lean
 from .config import Config
 from .idempotency import IdempotencyRecord, IdempotencyStore
-from .offload import Offload, compressed_variants_via
+from .offload import Offload
 from .opendata import OpenData
 from .patching import parse_patch, rebuild_blob
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError, require_upload_hash
 from .reader import ReleaseReader
+from .representation import compressed_variants
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
 from .vectortiles import TileBuilder
@@ -83,7 +84,8 @@ class Publisher:
         self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
                               config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
-        # big layers' checks, CSV and compression run in worker processes
+        # big layers' checks and CSV run in worker processes (compression in
+        # threads: zlib and brotli let go of the interpreter lock)
         self.offload = Offload(config.limits.offload_min_bytes)
         # CSV downloads, signatures, feed (opendata.py: the hooks and their order)
         self.open_data = OpenData(config.state_dir, storage, reader.manifest, self.offload)
@@ -178,7 +180,7 @@ class Publisher:
 
     def _store_blob(self, data: bytes, sha: str) -> None:
         start, cpu = time.perf_counter(), time.thread_time()
-        gz, br = compressed_variants_via(self.offload, data)
+        gz, br = compressed_variants(data)
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
         # variants first: once the plain name exists, the whole set exists
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
@@ -202,8 +204,10 @@ class Publisher:
                 self._checked.move_to_end(key)
                 return hit
         start, cpu = time.perf_counter(), time.thread_time()
-        checked = self.offload.call(len(data), check_blob, layer, data, self.profile,
-                                    self.config.limits)
+        checked, same = self.offload.call(len(data), check_blob_lean, layer, data,
+                                          self.profile, self.config.limits)
+        if same:
+            checked = replace(checked, data=data)
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})

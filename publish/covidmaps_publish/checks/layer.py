@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
@@ -87,6 +87,18 @@ def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
         if checked.data != data:
             parse_json(data, limits.max_depth, what, layer)
         return checked
+
+
+def check_blob_lean(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
+                    ) -> Tuple[CheckedBlob, bool]:
+    """``check_blob`` for a worker process: (checked, same). When the
+    canonical bytes are the upload's (what the plugin sends), ``checked``
+    comes back without them and ``same`` is True: the caller has them, and
+    80 MB need not be pickled back and held twice."""
+    checked = check_blob(layer, data, profile, limits)
+    if checked.data == data:
+        return replace(checked, data=b""), True
+    return checked, False
 
 
 def _check_document(layer: str, doc: Any, profile: ProvinceProfile, limits: Limits
