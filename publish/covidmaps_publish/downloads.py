@@ -28,7 +28,8 @@ from typing import Any, Dict, List, Optional
 from covidmaps_plugin.model import MODEL, wire
 from covidmaps_plugin.model.manifest_meta import layer_meta
 
-from .offload import Offload, compressed_variants_via
+from .offload import Offload
+from .representation import compressed_variants
 from .storage.base import Storage, download_key
 
 BOM = "\ufeff"
@@ -159,7 +160,7 @@ class Downloads:
             data = layer_csv(layer_id, blob)
         sha = hashlib.sha256(data).hexdigest()
         if not self.storage.exists(download_key(sha)):
-            gz, br = compressed_variants_via(self.offload, data)
+            gz, br = compressed_variants(data)
             self.storage.put_immutable(download_key(sha, ".gz"), gz)
             self.storage.put_immutable(download_key(sha, ".br"), br)
             self.storage.put_immutable(download_key(sha), data)

@@ -1,11 +1,15 @@
 """Heavy work on big layers in worker processes, not in the server's own.
 
-Checking a layer of tens of MB (``json.loads``, the column checks, the
-canonical encoding), its CSV download and its gzip and brotli variants are
-seconds of Python in the interpreter that also answers public reads: in a
-thread of the server they hold its interpreter lock and a read of
+Checking a layer of tens of MB and making its CSV download are seconds of
+Python in the interpreter that also answers public reads: in a thread of
+the server they hold its interpreter lock and a read of
 ``/data/manifest.json`` waits behind them. In a worker process they cost
 the event loop only the hand-over of the bytes.
+
+Compression is not sent here: zlib and brotli release the interpreter lock
+while they compress, so threads of the server do it without stalling
+reads, and without pickling the layer to two workers (two more copies of
+80 MB, and a queue behind the check and the CSV).
 
 Small inputs (every layer of a province's daily publish but the largest)
 stay in the calling thread: a hand-over costs more than it saves there.
@@ -30,7 +34,7 @@ from typing import Any, Callable, Optional, TypeVar
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-WORKERS = 2  # one check and one compression at a time: the machines have 2 cores and up
+WORKERS = 2  # a check and a CSV at a time: the machines have 2 cores and up
 
 
 def _in_worker(func: Callable[..., T], args: tuple) -> T:
@@ -127,18 +131,3 @@ class Offload:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def compressed_variants_via(offload: Optional[Offload], data: bytes) -> Any:
-    """``representation.compressed_variants(data)``: with an offload and big
-    data, gzip and brotli in two worker processes at the same time."""
-    from .representation import brotli_bytes, compressed_variants, gzip_bytes
-
-    if offload is None or not offload.wants(len(data)):
-        return compressed_variants(data)
-    gz = offload.submit(len(data), gzip_bytes, data)
-    br = offload.call(len(data), brotli_bytes, data)
-    try:
-        return gz.result(), br
-    except BrokenProcessPool:
-        return gzip_bytes(data), br

@@ -11,7 +11,6 @@ complete. Readers therefore see the old release or the new one.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -20,7 +19,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple, Union
 
 from covidmaps_plugin.model import MODEL, MODEL_VERSION, PROVINCE_TZ, wire
@@ -32,15 +31,16 @@ from .audit import AuditLog
 from .boundary import input_stage
 from .checks.attributes import is_utf8_text, province_time
 from .checks.incremental import check_patched
-from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob
+from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob_lean
 from .config import Config
 from .idempotency import IdempotencyRecord, IdempotencyStore
-from .offload import Offload, compressed_variants_via
+from .offload import Offload
 from .opendata import OpenData
 from .patching import parse_patch, rebuild_blob
 from .privatedir import secure_tree
 from .problems import FieldError, ProblemError, require_hash, require_upload_hash
 from .reader import ReleaseReader
+from .representation import compressed_variants
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
 from .uploads import Upload, check_upload
@@ -87,7 +87,8 @@ class Publisher:
         self.audit = AuditLog(config.state_dir, config.fsync, config.limits.audit_max_bytes,
                               config.limits.audit_keep)
         self.idempotency = IdempotencyStore(config.state_dir)
-        # big layers' checks, CSV and compression run in worker processes
+        # big layers' checks and CSV run in worker processes (compression in
+        # threads: zlib and brotli let go of the interpreter lock)
         self.offload = Offload(config.limits.offload_min_bytes)
         # CSV downloads, signatures, feed (opendata.py: the hooks and their order)
         self.open_data = OpenData(config.state_dir, storage, reader.manifest, self.offload)
@@ -134,7 +135,10 @@ class Publisher:
         if layer in MODEL.layer_names and self.storage.exists(blob_key(base_sha)):
             base = self._stored_checked(layer, base_sha)
             start = time.perf_counter()
-            checked = self.offload.call(len(base.data), check_patched, layer, base, upsert,
+            # here, not in a worker: the patch's features are few and the
+            # base is spliced, not parsed; a worker would first need the
+            # whole checked base (80 MB and its hashes) pickled to it
+            checked = self.offload.call(len(body), check_patched, layer, base, upsert,
                                         delete, self.profile, limits)
             log.debug("checked a patch of %s feature by feature", layer,
                       extra={"timings": {"server check": time.perf_counter() - start}})
@@ -191,7 +195,7 @@ class Publisher:
 
     def _store_blob(self, data: bytes, sha: str) -> None:
         start, cpu = time.perf_counter(), time.thread_time()
-        gz, br = compressed_variants_via(self.offload, data)
+        gz, br = compressed_variants(data)
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
         # variants first: once the plain name exists, the whole set exists
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
@@ -225,10 +229,12 @@ class Publisher:
             checked = self.offload.call(data.size, check_upload, layer, str(data.path),
                                         data.sha256, self.profile, self.config.limits)
             if not checked.data:  # canonical: the upload's own bytes
-                checked = dataclasses.replace(checked, data=data.read())
+                checked = replace(checked, data=data.read())
         else:
-            checked = self.offload.call(len(data), check_blob, layer, data, self.profile,
-                                        self.config.limits)
+            checked, same = self.offload.call(len(data), check_blob_lean, layer, data,
+                                              self.profile, self.config.limits)
+            if same:
+                checked = replace(checked, data=data)
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})

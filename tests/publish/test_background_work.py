@@ -94,8 +94,9 @@ def test_big_layers_are_checked_in_worker_processes(storage_backend, data_dir: P
         offload = srv.app.publisher.offload
         before = offload.offloaded  # release 0 went through them too
         there = api.put_layer("risk_points", body)
-        # checked, gzip and brotli made in workers (and the CSV, in the background)
-        assert offload.offloaded - before >= 3
+        # checked in a worker (and the CSV, in the background); gzip and
+        # brotli in threads here (they release the interpreter lock)
+        assert offload.offloaded - before >= 1
         # the same canonical blob as a check in this process gives
         here = check_blob("risk_points", body, srv.app.config.profile(), OFFLOADED)
         assert there.status_code == 201, there.text
@@ -182,8 +183,7 @@ def test_a_patch_to_a_big_layer_is_applied_in_a_worker(storage_backend, data_dir
             return api.session.put(url, data=json.dumps(body, ensure_ascii=False).encode(),
                                    headers=headers, timeout=60)
 
-        before = srv.app.publisher.offload.offloaded
-        # refused in the worker: the same located problem as in the server
+        # refused: the same located problem as the whole-layer check gives
         refused = patch({"base": put.json()["sha256"], "upsert": [],
                          "delete": ["00000000-0000-4000-8000-00000000dead"]})
         assert refused.status_code == 422, refused.text
@@ -191,7 +191,7 @@ def test_a_patch_to_a_big_layer_is_applied_in_a_worker(storage_backend, data_dir
         answer = patch({"base": put.json()["sha256"], "upsert": [changed],
                         "delete": [base[9]["id"]]})
         assert answer.status_code == 201, answer.text
-        assert srv.app.publisher.offload.offloaded - before >= 2
+        # the patch is checked here (the base is spliced, not sent to a worker)
         assert srv.app.publisher.blob_exists(cgj.sha256_hex(wanted))
         stored = requests.get(f"{srv.url}/data/blobs/{cgj.sha256_hex(wanted)}.geojson",
                               timeout=10)

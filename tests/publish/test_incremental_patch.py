@@ -59,6 +59,41 @@ def test_the_feature_check_gives_what_the_whole_layer_check_gives(profile) -> No
     assert check_patched("risk_points", base, [added], [], profile, LIMITS).dropped_fields
 
 
+def test_the_splice_finds_features_anywhere_in_the_base(profile) -> None:
+    """The base is not cut whole: the features a patch touches are found by
+    bisection on its bytes. First, last, neighbours, runs, new ids before
+    the first and after the last, the edge of the bbox: the same result as
+    rebuilding and checking the whole layer."""
+    base = check_blob("risk_points", collection(scattered_points(257)), profile, LIMITS)
+    features = json.loads(base.data)["features"]
+    ids = [f["id"] for f in features]
+
+    def edited(i):
+        feature = copy.deepcopy(features[i])
+        feature["properties"]["name"] = f"Sửa {i}"
+        return feature
+
+    def new(uid):
+        feature = risk_point(len(uid), lon=105.9, lat=22.2)
+        feature["properties"]["uid"] = feature["id"] = uid
+        return feature
+
+    east = max(range(len(ids)), key=lambda i: features[i]["geometry"]["coordinates"][0])
+    cases = [
+        ([edited(0)], []), ([edited(256)], []), ([edited(128)], []),
+        ([edited(i) for i in (0, 1, 2, 255, 256)], []),
+        ([edited(i) for i in range(60, 90)], [ids[i] for i in range(100, 130)]),
+        ([], [ids[0]]), ([], [ids[256]]), ([], [ids[east]]),
+        ([new("00000000-0000-4000-8000-000000000000"),
+          new("ffffffff-ffff-4fff-bfff-ffffffffffff")], [ids[5]]),
+        ([new(ids[40][:-1] + ("0" if ids[40][-1] != "0" else "1"))], [ids[40]]),
+    ]
+    for upsert, delete in cases:
+        quick = check_patched("risk_points", base, upsert, delete, profile, LIMITS)
+        assert quick == _whole("risk_points", base, upsert, delete, profile), (
+            [f["id"] for f in upsert], delete)
+
+
 def test_a_bad_feature_in_the_patch_is_refused_as_by_the_whole_check(profile) -> None:
     base = check_blob("risk_points", collection(scattered_points(50)), profile, LIMITS)
     bad = copy.deepcopy(json.loads(base.data)["features"][3])

@@ -146,11 +146,20 @@ class PropertyChecker:
         keys = set(names)
         if not all(type(p) is dict and p.keys() == keys for p in props):
             return None
+        columns = self.checked_columns({name: [p[name] for p in props] for name in names})
+        if columns is None:
+            return None
+        return [dict(zip(names, row)) for row in zip(*(columns[name] for name in names))]
+
+    def checked_columns(self, raw: Dict[str, List[Any]]) -> Optional[Dict[str, List[Any]]]:
+        """The normalised values of every public field (``raw``: each
+        field's wire values, one per feature, all fields present), or None
+        at the first problem (the feature-by-feature check then says which)."""
         scratch = ErrorSink(self.layer.name, 1)  # the first problem ends the fast path
         columns: Dict[str, List[Any]] = {}
         try:
-            for name in names:
-                column = self._column(self.fields[name], [p[name] for p in props], scratch)
+            for name in self.public_names:
+                column = self._column(self.fields[name], raw[name], scratch)
                 if column is None:
                     return None
                 columns[name] = column
@@ -168,7 +177,7 @@ class PropertyChecker:
             for combo in set(zip(*(columns[name] for name in read))):
                 if rule_violated(rule, dict(zip(read, combo))):
                     return None
-        return [dict(zip(names, row)) for row in zip(*(columns[name] for name in names))]
+        return columns
 
     def _column(self, fld: FieldDef, raw: List[Any], sink: ErrorSink) -> Optional[List[Any]]:
         """``_value`` of every value of one field (None for null or empty),

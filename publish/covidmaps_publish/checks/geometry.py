@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+import numpy as np
 import shapely
 from shapely.geometry import shape
 
@@ -131,8 +132,10 @@ def canonical_points(geometries: List[Any], profile: ProvinceProfile, budget: Ve
 
 
 def check_geometry(geom: Any, expected: GeometryType, sink: ErrorSink, profile: ProvinceProfile,
-                   budget: VertexBudget) -> Optional[Dict[str, Any]]:
-    """The canonical geometry, or None after adding errors to ``sink``."""
+                   budget: VertexBudget, validity: bool = True) -> Optional[Dict[str, Any]]:
+    """The canonical geometry, or None after adding errors to ``sink``.
+    ``validity=False``: GEOS validity is left to the caller (``all_valid``
+    over the whole layer at once); the rest is checked here."""
     budget.feature = 0
     if not isinstance(geom, dict) or not isinstance(geom.get("type"), str):
         sink.add("missing-geometry", "Every feature needs a geometry object.", "geometry")
@@ -173,16 +176,45 @@ def check_geometry(geom: Any, expected: GeometryType, sink: ErrorSink, profile: 
         checked.append(ok)
     canonical = cgj.canonical_multipolygon(
         [[(p[0], p[1]) for p in ring] for ring in rings] for rings in checked)
+    if not validity:
+        return canonical if _rings_kept(canonical, sink) else None
     return canonical if _valid(canonical, sink) else None
 
 
-def _valid(geometry: Dict[str, Any], sink: ErrorSink) -> bool:
+def all_valid(geometries: List[Dict[str, Any]]) -> bool:
+    """Whether GEOS finds every canonical MultiPolygon valid, asked once
+    for the layer (geometries built from flat arrays, the same coordinates
+    ``shape`` would give them, without a Python object per polygon)."""
+    coords: List[Any] = []
+    rings, polygons, parts = [0], [0], [0]
+    for geometry in geometries:
+        for polygon in geometry["coordinates"]:
+            for ring in polygon:
+                coords.extend(ring)
+                rings.append(len(coords))
+            polygons.append(len(rings) - 1)
+        parts.append(len(polygons) - 1)
+    if not coords:
+        return True
+    built = shapely.from_ragged_array(
+        shapely.GeometryType.MULTIPOLYGON, np.array(coords, dtype=np.float64),
+        (np.array(rings), np.array(polygons), np.array(parts)))
+    return bool(shapely.is_valid(built).all())
+
+
+def _rings_kept(geometry: Dict[str, Any], sink: ErrorSink) -> bool:
     for polygon in geometry["coordinates"]:
         for ring in polygon:
             if len(ring) < 4:
                 sink.add("degenerate-ring", "A ring collapses to fewer than 4 positions at 6 "
                          "decimals (about 10 cm); remove it or enlarge it.", "geometry")
                 return False
+    return True
+
+
+def _valid(geometry: Dict[str, Any], sink: ErrorSink) -> bool:
+    if not _rings_kept(geometry, sink):
+        return False
     geom = shape(geometry)
     if geom.is_valid:
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
@@ -20,8 +20,9 @@ from ..boundary import input_stage
 from ..config import Limits
 from ..problems import FieldError, ProblemError
 from .attributes import PropertyChecker, canonical_uuid, is_utf8_text
+from .canonical import check_canonical_points
 from .errors import ErrorCapError, ErrorSink
-from .geometry import VertexBudget, canonical_points, check_geometry
+from .geometry import VertexBudget, all_valid, canonical_points, check_geometry
 from .jsonparse import parse_json
 
 # Reference layers: the province outline and the district polygons, so the
@@ -70,6 +71,11 @@ def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
     # object. An upload equal to its canonical re-encoding cannot have any
     # (the encoder writes each key once), so only other uploads pay for the
     # strict parse, and a duplicate key stays the first thing reported.
+    fast = check_canonical_points(layer, data, profile, limits)
+    if fast is not None:  # what the plugin uploads: checked from its bytes
+        count, bbox, hashes = fast
+        return CheckedBlob(layer, data, hashlib.sha256(data).hexdigest(), count, bbox, hashes,
+                           ())
     what = f"layer {layer}"
     with collector_paused():  # millions of acyclic objects: see model.bulk
         doc = parse_json(data, limits.max_depth, what, layer, reject_duplicates=False)
@@ -81,6 +87,18 @@ def check_blob(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
         if checked.data != data:
             parse_json(data, limits.max_depth, what, layer)
         return checked
+
+
+def check_blob_lean(layer: str, data: bytes, profile: ProvinceProfile, limits: Limits
+                    ) -> Tuple[CheckedBlob, bool]:
+    """``check_blob`` for a worker process: (checked, same). When the
+    canonical bytes are the upload's (what the plugin sends), ``checked``
+    comes back without them and ``same`` is True: the caller has them, and
+    80 MB need not be pickled back and held twice."""
+    checked = check_blob(layer, data, profile, limits)
+    if checked.data == data:
+        return replace(checked, data=b""), True
+    return checked, False
 
 
 def _check_document(layer: str, doc: Any, profile: ProvinceProfile, limits: Limits
@@ -202,13 +220,14 @@ class _FeatureChecker:
         try:
             for feat, uid, values in zip(features_in, uids, properties):
                 geometry = check_geometry(feat.get("geometry"), self.expected, scratch,
-                                          self.profile, budget)
+                                          self.profile, budget, validity=False)
                 if geometry is None:
                     return None
                 features.append(cgj.feature(uid, geometry, values))
         except ErrorCapError:
             return None
-        return features
+        # GEOS once for the layer; an invalid one is named by the feature path
+        return features if all_valid([f["geometry"] for f in features]) else None
 
     def check(self, feat: Any) -> Optional[Dict[str, Any]]:
         sink = self.sink
