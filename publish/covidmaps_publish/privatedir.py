@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -45,3 +46,20 @@ def _tighten(path: Path, mode: int) -> None:
         return
     if stat.S_IMODE(st.st_mode) != mode:
         os.chmod(path, mode)
+
+
+def remove_stale_files(directory: Path, min_age_s: float) -> int:
+    """Remove the files of ``directory`` not modified for ``min_age_s``
+    seconds (what a crashed writer left behind); returns how many. Younger
+    files may belong to a live writer of another process sharing the
+    directory and are kept."""
+    removed = 0
+    cutoff = time.time() - min_age_s
+    for entry in Path(directory).iterdir():
+        try:
+            if entry.stat().st_mtime <= cutoff:
+                entry.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed

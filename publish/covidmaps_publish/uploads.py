@@ -21,14 +21,13 @@ import dataclasses
 import hashlib
 import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Optional
 
 from .content_coding import GzipDecoder, is_gzip
 from .http import BODY_CHUNK_TIMEOUT_S, Receive, Scope, body_parts, header, too_large
-from .privatedir import ensure_private_dir
+from .privatedir import ensure_private_dir, remove_stale_files
 
 # Parts of the body are handed to a worker thread (inflate, hash, write) in
 # batches of about this size: few thread hops, little memory.
@@ -63,16 +62,7 @@ def clean_uploads(state_dir: Path, min_age_s: float = STALE_S) -> int:
     directory = uploads_dir(state_dir)
     if not directory.is_dir():
         return 0
-    removed = 0
-    cutoff = time.time() - min_age_s
-    for entry in directory.iterdir():
-        try:
-            if entry.stat().st_mtime <= cutoff:
-                entry.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+    return remove_stale_files(directory, min_age_s)
 
 
 class _Spool:

@@ -26,11 +26,10 @@ import fcntl
 import hashlib
 import os
 import secrets
-import time
 from pathlib import Path
 from typing import Iterator, Optional, Tuple
 
-from ..privatedir import ensure_private_dir
+from ..privatedir import ensure_private_dir, remove_stale_files
 from .base import POINTER_KEY, REPLACEABLE_KEYS, check_key
 
 
@@ -74,16 +73,7 @@ class LocalStorage:
         litter; files younger than ``min_age_s`` may belong to a live writer
         of another process sharing the directory and are kept.
         """
-        removed = 0
-        cutoff = time.time() - min_age_s
-        for entry in self.tmp.iterdir():
-            try:
-                if entry.stat().st_mtime <= cutoff:
-                    entry.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue
-        return removed
+        return remove_stale_files(self.tmp, min_age_s)
 
     def _write_atomic(self, target: Path, data: bytes, after_second: int = -1) -> None:
         tmp = self.tmp / f"{target.name}.{secrets.token_hex(8)}.tmp"
