@@ -128,9 +128,22 @@ def _feature_parts(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
 
 
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
-    """The FeatureCollection bytes; features are sorted by id here."""
+    """The FeatureCollection bytes; features are sorted by id here (and keep
+    their members in the order given: only features built type, id,
+    geometry, properties have the canonical layout that feature_parts and
+    canonical_feature_parts cut)."""
     ordered = sorted(features, key=lambda f: str(f.get("id")))
-    return canonical_from_parts(feature_parts(ordered))
+    return CANONICAL_HEAD + b",".join(_encoded_slices(ordered)) + CANONICAL_TAIL
+
+
+def _encoded_slices(features: Sequence[Dict[str, Any]]) -> Iterator[bytes]:
+    # One json.dumps of a slice of features at a time: the same text as one
+    # call over the whole collection, without one C call over tens of MB
+    # holding the interpreter lock for a second, stalling every other thread
+    # (the endpoint's event loop; the plugin's GUI).
+    for i in range(0, len(features), _ENCODE_SLICE):
+        yield json.dumps(features[i:i + _ENCODE_SLICE], ensure_ascii=False,
+                         separators=(",", ":"), allow_nan=False)[1:-1].encode("utf-8")
 
 
 def feature_parts(features: Sequence[Dict[str, Any]]) -> List[bytes]:
@@ -139,14 +152,14 @@ def feature_parts(features: Sequence[Dict[str, Any]]) -> List[bytes]:
     :func:`canonical_from_parts` joins, so that an exporter can keep the
     bytes of each feature and encode again only the features that change."""
     parts: List[bytes] = []
-    # One json.dumps of a slice of features at a time: the same text as one
-    # call over the whole collection, without one C call over tens of MB
-    # holding the interpreter lock for a second, stalling every other thread
-    # (the endpoint's event loop; the plugin's GUI).
-    for i in range(0, len(features), _ENCODE_SLICE):
-        text = json.dumps(features[i:i + _ENCODE_SLICE], ensure_ascii=False,
-                          separators=(",", ":"), allow_nan=False)[1:-1].encode("utf-8")
-        parts.extend(text[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX))
+    for start, text in zip(range(0, len(features), _ENCODE_SLICE),
+                           _encoded_slices(features)):
+        cut = text[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX)
+        if not text.startswith(FEATURE_PREFIX) or len(cut) != len(
+                features[start:start + _ENCODE_SLICE]):
+            raise ValueError("features must be built type, id, geometry, properties "
+                             "(canonical_bytes keeps any other order)")
+        parts.extend(cut)
     return parts
 
 
