@@ -18,10 +18,11 @@ from covidmaps_plugin.model import field_rules, wire
 PACKAGE = Path(grammar.__file__).resolve().parent
 # byte-level lexing of JSON text (not identifiers): the only other patterns
 # scanners of JSON text, not identifier checks: the strict parser's depth
-# scan, the cutting of the server's own canonical bytes into tippecanoe input,
-# and the scan of a canonical point layer's features (checks/canonical.py)
+# scan, the cutting of the server's own canonical bytes into tippecanoe input
+# and into a tile patch's changed points (tile_patch.py), and the scan of a
+# canonical point layer's features (checks/canonical.py)
 LEXERS = {PACKAGE / "checks" / "jsonparse.py", PACKAGE / "tile_input.py",
-          PACKAGE / "checks" / "canonical.py"}
+          PACKAGE / "tile_patch.py", PACKAGE / "checks" / "canonical.py"}
 
 VALID = {
     wire.SHA256: "ab" * 32,
