@@ -226,15 +226,13 @@ class Publisher:
                 return hit
         start, cpu = time.perf_counter(), time.thread_time()
         if isinstance(data, Upload):
-            checked = self.offload.call(data.size, check_upload, layer, str(data.path),
-                                        data.sha256, self.profile, self.config.limits)
-            if not checked.data:  # canonical: the upload's own bytes
-                checked = replace(checked, data=data.read())
+            checked, same = self.offload.call(data.size, check_upload, layer, str(data.path),
+                                              self.profile, self.config.limits)
         else:
             checked, same = self.offload.call(len(data), check_blob_lean, layer, data,
                                               self.profile, self.config.limits)
-            if same:
-                checked = replace(checked, data=data)
+        if same:  # canonical: the upload's own bytes, not sent back from a worker
+            checked = replace(checked, data=data.read() if isinstance(data, Upload) else data)
         log.debug("checked layer %s: %d features", layer, checked.feature_count,
                   extra={"timings": {"server check": time.perf_counter() - start},
                          "cpu_timings": {"server check": time.thread_time() - cpu}})

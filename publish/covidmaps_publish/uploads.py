@@ -17,7 +17,6 @@ crash leaves it behind, and the next start removes it (``clean_uploads``).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
 import os
 import tempfile
@@ -121,16 +120,12 @@ async def receive_upload(scope: Scope, receive: Receive, limit: int, state_dir: 
         raise
 
 
-def check_upload(layer: str, path: str, sha256: str, profile: Any, limits: Any) -> Any:
-    """``checks.layer.check_blob`` of the upload in the file ``path`` (whose
-    bytes hash to ``sha256``), run where it is called: in a worker process
-    for a big layer (offload.py), which so reads the file itself instead of
-    being sent the bytes. When the upload is canonical, the result's
-    ``data`` is left empty (the caller reads the same bytes from the file)
-    rather than sent back through the process pipe."""
-    from .checks.layer import check_blob
+def check_upload(layer: str, path: str, profile: Any, limits: Any) -> Any:
+    """``checks.layer.check_blob_lean`` of the upload in the file ``path``,
+    run where it is called: in a worker process for a big layer
+    (offload.py), which so reads the file itself instead of being sent the
+    bytes; a canonical upload's bytes are not sent back either (the caller
+    reads them from the file)."""
+    from .checks.layer import check_blob_lean
 
-    checked = check_blob(layer, Path(path).read_bytes(), profile, limits)
-    if checked.sha256 == sha256:
-        return dataclasses.replace(checked, data=b"")
-    return checked
+    return check_blob_lean(layer, Path(path).read_bytes(), profile, limits)
