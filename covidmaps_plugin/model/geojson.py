@@ -102,6 +102,16 @@ def canonical_feature_parts(canonical: bytes) -> Optional[List[bytes]]:
     return body[len(FEATURE_PREFIX):].split(b"," + FEATURE_PREFIX)
 
 
+def part_id(part: bytes) -> Optional[bytes]:
+    """The id of a feature as canonical_feature_parts cuts it: the bytes
+    inside the JSON string it starts with (as written, escapes and all),
+    None when it does not start with one."""
+    end = part.find(b'"', 1)
+    if not part.startswith(b'"') or end < 0:
+        return None
+    return part[1:end]
+
+
 def iter_canonical_features(canonical: bytes) -> Optional[Iterator[bytes]]:
     """``canonical_feature_parts`` one feature at a time (no list of all of
     them, no copy of the whole body: a diff of two 1 GB layers holds one

@@ -106,9 +106,8 @@ def _keyed(parts: Iterator[bytes]) -> Iterator[Any]:
     (then the blob is not what canonical_bytes writes)."""
     previous = b""
     for part in parts:
-        close = part.find(b'"', 1)
-        uid = part[1:close]
-        if not part.startswith(b'"') or close < 0 or b"\\" in uid or uid <= previous:
+        uid = cgj.part_id(part)
+        if uid is None or b"\\" in uid or uid <= previous:
             yield _NOT_CUT
             return
         previous = uid

@@ -53,10 +53,10 @@ def feature_parts(canonical: bytes) -> Optional[Dict[str, bytes]]:
         return None
     parts: Dict[str, bytes] = {}
     for part in cut:
-        end = part.find(b'"', 1)
-        if not part.startswith(b'"') or end < 0:
+        uid = cgj.part_id(part)
+        if uid is None:
             return None
-        parts[part[1:end].decode("ascii", "replace")] = part
+        parts[uid.decode("ascii", "replace")] = part
     return parts
 
 
