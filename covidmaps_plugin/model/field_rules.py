@@ -288,7 +288,9 @@ class FieldRule:
                     if v is None or (type(v) is str and (not v or v.isspace()))]
         if kind is FieldRuleKind.MAX_LENGTH:
             limit = self.limit or 0
-            return [r for r, v in enumerate(values) if type(v) is str and len(v) > limit]
+            # blanks are empty, however many: only REQUIRED speaks of them
+            return [r for r, v in enumerate(values)
+                    if type(v) is str and len(v) > limit and not v.isspace()]
         if kind is FieldRuleKind.RANGE:
             low = -math.inf if self.minimum is None else self.minimum
             high = math.inf if self.maximum is None else self.maximum
