@@ -223,6 +223,23 @@ def set_view(page, lat: float, lon: float, zoom: float) -> None:
     )
 
 
+def assert_small_symbols_over_clusters(page, layers: Dict[str, Any]) -> None:
+    """The small layers' points (facilities, checkpoints...) are painted over
+    the large layer's clusters: their canvas sits in a pane stacked above
+    the tiles' pane (a translucent symbol still shows a cluster through it,
+    so this is read from the stacking, not from pixels)."""
+    places = [f["geometry"]["coordinates"] for layer, fc in layers.items() if layer != LARGE
+              for f in fc["features"] if f["geometry"]["type"] == "Point"]
+    assert any(painted(page, lon, lat) > 0 for lon, lat in places), \
+        "no small-layer symbol lies on a cluster: the order would not show"
+    tiles_z, symbols_z = page.evaluate(
+        f"""() => {{ const app = window.covidmapsApp;
+        const z = (el) => Number(getComputedStyle(el.closest('.leaflet-pane')).zIndex);
+        return [z(app.layers.get('{LARGE}').tileLayer.getContainer()),
+                z(app.renderers.points._container)]; }}""")
+    assert tiles_z < symbols_z
+
+
 def watch(page) -> list:
     """Every response: (url, status, request Range header, response headers)."""
     seen: list = []
@@ -266,6 +283,7 @@ def test_large_layer_on_a_phone(browser, large_site):
         assert int(count) == len(layers[LARGE]["features"]) == 100_000
         name = large_site["name"]
         page.screenshot(path=str(ARTIFACTS / f"webmap-phone-large-province-{name}.png"))
+        assert_small_symbols_over_clusters(page, layers)
 
         # a tap on a cluster zooms in towards it
         target = layers[LARGE]["features"][0]

@@ -158,7 +158,7 @@ function loadLayers(manifest) {
           entry.tilesFailed = true; // the blob is authoritative: draw it instead
           showTiled(store, entry, legend);
         },
-      }, { pane: isArea(meta) ? 'areasPane' : 'pointsPane' });
+      }, { pane: isArea(meta) ? 'areasPane' : 'tiledPointsPane' });
       entry.status = 'tiled';
       continue;
     }

@@ -41,8 +41,12 @@ export function createMapView(store, { renderLegend }) {
       tap: true,
     });
     // district names sit above the points, so a cluster of markers cannot
-    // hide them (the labels let taps through to the markers underneath)
-    for (const [name, z] of [['referencePane', 300], ['areasPane', 400], ['pointsPane', 600], ['labelsPane', 640]]) {
+    // hide them (the labels let taps through to the markers underneath).
+    // A tiled layer's points (a hundred thousand, clustered) lie under the
+    // other layers' few symbols: a quarantine facility or a checkpoint is
+    // never hidden by a cluster drawn over it.
+    for (const [name, z] of [['referencePane', 300], ['areasPane', 400], ['tiledPointsPane', 500],
+      ['pointsPane', 600], ['labelsPane', 640]]) {
       map.createPane(name).style.zIndex = String(z);
     }
     map.getPane('labelsPane').style.pointerEvents = 'none';
