@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import struct
 from array import array
 from dataclasses import dataclass, field
@@ -267,32 +268,24 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
     known = reuse.index() if reuse is not None else {}
     old_versions = reuse.versions if reuse is not None else array("q")
     versions = rows.versions
-    source: Dict[int, int] = {}  # shown row -> its position in ``reuse``
+    source: Dict[int, int] = {}  # row to show -> its position in ``reuse``
     hidden_rows: List[Tuple[int, str]] = []
-    shown: List[int] = []
-    fresh: List[int] = []  # shown rows whose bytes are made here
+    candidates: List[int] = []  # rows to show, if they have a geometry
     for row, reason in enumerate(reasons):
         if reason is not None:
             hidden_rows.append((row, reason))
             continue
+        candidates.append(row)
         at = known.get(fids[row])
         if at is not None and old_versions[at] == versions[row]:
             source[row] = at
-            shown.append(row)
-        else:
-            fresh.append(row)
     del known
-    made = _encode_rows(layer_def, rows, fresh, uids, feedback)
-    for row in fresh:  # in row order, as the feature path meets them
-        if row not in made:
-            hidden_rows.append((row, "no_geometry"))
-            continue
-        shown.append(row)
+    candidates.sort(key=uids.__getitem__)  # stable: equal ids keep row order, as sorted() does
+    parts, shown, no_geometry = _write(layer_def, rows, candidates, uids, source, reuse,
+                                       feedback)
+    hidden_rows += ((row, "no_geometry") for row in no_geometry)
     hidden_rows.sort()  # by row: of two rows with one uid, the later one tells why
     hidden = {uids[row]: reason for row, reason in hidden_rows}
-    shown.sort(key=uids.__getitem__)  # stable: equal ids keep row order, as sorted() does
-    parts = _joined(shown, fids, versions, source, made, reuse)
-    del made
     stable_until = None
     if hide_after:
         times = column.get(hide_after, empty)
@@ -309,64 +302,90 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
 _SEPARATOR = b"," + cgj.FEATURE_PREFIX  # between two features of canonical bytes
 
 
-def _joined(shown: List[int], fids: List[int], versions: List[int], source: Dict[int, int],
-            made: Dict[int, bytes], reuse: Optional[FeatureParts]) -> FeatureParts:
-    """``canonical_from_parts`` of the ``shown`` rows' features (each one
-    from ``made``, or spliced from ``reuse`` when in ``source``) in one
-    join, with where each one lies. Neighbours in the previous data stay
-    neighbours (both are sorted by id): a run of them is one slice of it,
-    separators included, so a republish of a national layer joins a few
-    slices, not a million."""
-    starts, ends, new_versions = array("q"), array("q"), array("q")
-    if not shown:
-        return FeatureParts(cgj.canonical_from_parts([]), array("q"), starts, ends,
-                            new_versions)
+def _write(layer_def: LayerDef, rows: Rows, candidates: List[int], uids: List[str],
+           source: Dict[int, int], reuse: Optional[FeatureParts],
+           feedback: Optional[QgsFeedback]) -> Tuple[FeatureParts, List[int], List[int]]:
+    """``canonical_from_parts`` of the ``candidates``' features (sorted by
+    id), written as they are made: (where each one lies, the rows shown,
+    the rows left out for want of a geometry).
+
+    The features are encoded a slice at a time, in the order they are
+    written, and each slice goes into the output before the next is made:
+    the layer's bytes are never alive beside a second copy (the features
+    as parts, then joined; for a national layer that was 1 GB more at the
+    peak). A feature in ``source`` is spliced from ``reuse``'s data;
+    neighbours there stay neighbours (both are sorted by id), so a run of
+    them is written as one slice, separators included."""
+    fids = rows.raw[0]
+    versions = rows.versions
+    out = io.BytesIO()
+    out.write(cgj.CANONICAL_HEAD)
+    position = len(cgj.CANONICAL_HEAD)
     view = memoryview(reuse.data) if reuse is not None else None
     old_starts = reuse.starts if reuse is not None else array("q")
     old_ends = reuse.ends if reuse is not None else array("q")
-    head = cgj.CANONICAL_HEAD + cgj.FEATURE_PREFIX
-    pieces: List[Any] = [head]
-    position = len(head)
-    run_start = run_end = run_last = -1  # the open run of reused features
-    for row in shown:
-        at = source.get(row)
-        if at is not None:
-            start, end = old_starts[at], old_ends[at]
-            if run_last >= 0 and at == run_last + 1:
-                run_end, run_last = end, at
+    starts, ends, kept_fids, kept_versions = array("q"), array("q"), array("q"), array("q")
+    shown: List[int] = []
+    no_geometry: List[int] = []
+    run_start = run_end = run_last = -1  # the run of reused features not yet written
+    for first in range(0, len(candidates), _ENCODE_BATCH):
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise ExportCancelledError(layer_def.name)
+            feedback.setProgress(80.0 * first / max(len(candidates), 1))
+        window = candidates[first:first + _ENCODE_BATCH]
+        made = _encode_rows(layer_def, rows, [row for row in window if row not in source],
+                            uids)
+        for row in window:
+            at = source.get(row)
+            lead = _SEPARATOR if shown else cgj.FEATURE_PREFIX
+            if at is not None:
+                start, end = old_starts[at], old_ends[at]
+                if run_last >= 0 and at == run_last + 1:  # the separator is in the run
+                    run_end, run_last = end, at
+                else:
+                    if run_last >= 0:
+                        out.write(view[run_start:run_end])  # type: ignore[index]
+                    out.write(lead)
+                    run_start, run_end, run_last = start, end, at
+                size = end - start
             else:
+                part = made.get(row)
+                if part is None:
+                    no_geometry.append(row)
+                    continue
                 if run_last >= 0:
-                    pieces += (view[run_start:run_end], _SEPARATOR)  # type: ignore[index]
-                run_start, run_end, run_last = start, end, at
-            size = end - start
-        else:
-            if run_last >= 0:
-                pieces += (view[run_start:run_end], _SEPARATOR)  # type: ignore[index]
-                run_last = -1
-            part = made[row]
-            pieces += (part, _SEPARATOR)
-            size = len(part)
-        starts.append(position)
-        position += size
-        ends.append(position)
-        position += len(_SEPARATOR)
-        new_versions.append(versions[row])
+                    out.write(view[run_start:run_end])  # type: ignore[index]
+                    run_last = -1
+                out.write(lead)
+                out.write(part)
+                size = len(part)
+            position += len(lead)
+            starts.append(position)
+            position += size
+            ends.append(position)
+            kept_fids.append(fids[row])
+            kept_versions.append(versions[row])
+            shown.append(row)
     if run_last >= 0:
-        pieces += (view[run_start:run_end], _SEPARATOR)  # type: ignore[index]
-    pieces[-1] = cgj.CANONICAL_TAIL
-    data = b"".join(pieces)
-    del pieces, view
-    return FeatureParts(data, array("q", (fids[row] for row in shown)), starts, ends,
-                        new_versions, len(source))
+        out.write(view[run_start:run_end])  # type: ignore[index]
+    del view
+    out.write(cgj.CANONICAL_TAIL)
+    data = out.getvalue()  # the buffer itself, not a copy
+    if len(data) != position + len(cgj.CANONICAL_TAIL):
+        raise AssertionError("export offsets disagree with the bytes written")
+    return (FeatureParts(data, kept_fids, starts, ends, kept_versions, len(source)), shown,
+            no_geometry)
 
 
 _VISIBILITY_INPUTS = ("uid", "approved", "status")
 
 
-def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: List[str],
-                 feedback: Optional[QgsFeedback]) -> Dict[int, bytes]:
-    """The canonical bytes of the features of rows ``selected`` (shown
-    ones), by row; a row without a geometry has none."""
+def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: List[str]
+                 ) -> Dict[int, bytes]:
+    """The canonical bytes of the features of rows ``selected`` (a slice
+    of the shown ones: see ``_write``), by row; a row without a geometry
+    has none."""
     _fids, raw_columns, wkbs = rows.raw
     kinds = {f.name: f.type for f in layer_def.fields}
     public = [f.name for f in layer_def.public_fields]
@@ -376,27 +395,20 @@ def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: Lis
               for name in present}
     missing = [None] * len(selected)
     properties_of = [values.get(name, missing) for name in public]
-    made: Dict[int, bytes] = {}
     features: List[Dict[str, Any]] = []
     kept: List[int] = []
     for i, row in enumerate(selected):
-        if feedback is not None and i % 2000 == 0:
-            if feedback.isCanceled():
-                raise ExportCancelledError(layer_def.name)
-            feedback.setProgress(80.0 * i / max(len(selected), 1))
         geometry = _wkb_geometry_json(wkbs[row])
-        if geometry is not None:
-            features.append(cgj.feature(uids[row], geometry, dict(zip(
-                public, [column[i] for column in properties_of]))))
-            kept.append(row)
-        # encoded a slice at a time: the dicts of a whole national layer
-        # (1M features, ~1.5 KB each) are never alive at once
-        if len(features) >= _ENCODE_BATCH or (i == len(selected) - 1 and features):
-            made.update(zip(kept, cgj.feature_parts(features)))
-            features, kept = [], []
-    return made
+        if geometry is None:
+            continue
+        features.append(cgj.feature(uids[row], geometry, dict(zip(
+            public, [column[i] for column in properties_of]))))
+        kept.append(row)
+    return dict(zip(kept, cgj.feature_parts(features)))
 
 
+# features encoded and written at a time (export_rows): the dicts of a whole
+# national layer (1M features, ~1.5 KB each) are never alive at once
 _ENCODE_BATCH = 4096
 
 
