@@ -97,12 +97,17 @@ def _remove_spilled(args: tuple) -> None:
             Path(arg.path).unlink(missing_ok=True)
 
 
-def _in_worker(func: Callable[..., T], args: tuple) -> T:
+def _in_worker(func: Callable[..., T], args: tuple, spool_dir: Optional[Path] = None) -> Any:
     """``func(*args)`` in a worker, then its garbage handed back to the
     system: a worker lives on between tasks, and the parse of a layer of
-    tens of MB would otherwise stay in its heap (hundreds of MB, idle)."""
+    tens of MB would otherwise stay in its heap (hundreds of MB, idle).
+    A big bytes result (a layer's CSV) comes back as a file, like a big
+    argument goes (``Offload.call`` reads it)."""
     try:
-        return func(*_unspill(args))
+        result = func(*_unspill(args))
+        if isinstance(result, bytes) and len(result) >= SPILL_MIN_BYTES:
+            return _spill((result,), spool_dir)[0]
+        return result
     finally:
         gc.collect()
         _malloc_trim()
@@ -166,7 +171,8 @@ class Offload:
     def submit(self, size: int, func: Callable[..., T], *args: Any) -> Future:
         """``func(*args)`` in a worker when ``size`` is big, else now (a
         finished future). ``func`` must be a module-level function and its
-        arguments and result picklable."""
+        arguments and result picklable. A big bytes result of a worker is
+        a file here: use ``call``, which reads it."""
         pool = self._executor() if self.wants(size) else None
         if pool is None:
             done: Future = Future()
@@ -177,7 +183,7 @@ class Offload:
             return done
         spilled = _spill(args, self.spool_dir)
         try:
-            future = pool.submit(_in_worker, func, spilled)
+            future = pool.submit(_in_worker, func, spilled, self.spool_dir)
         except BaseException:
             _remove_spilled(spilled)
             raise
@@ -190,7 +196,13 @@ class Offload:
         memory) costs a new pool and one retry here, in this process."""
         future = self.submit(size, func, *args)
         try:
-            return future.result()
+            result = future.result()
+            if isinstance(result, _Spilled):  # a big bytes result, in a file
+                try:
+                    return Path(result.path).read_bytes()  # type: ignore[return-value]
+                finally:
+                    _remove_spilled((result,))
+            return result
         except BrokenProcessPool:
             log.error("a worker process died; %s runs in the server process",
                       getattr(func, "__name__", func))
