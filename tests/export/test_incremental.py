@@ -250,3 +250,17 @@ def test_scratch_copies_go_at_close_and_with_their_dead_process(workspace: Path,
     else:
         assert remove_orphaned_scratch(tmp_path) == 1
         assert not orphan.exists() and mine.exists()
+
+
+def test_the_plugins_unload_removes_the_sessions_scratch_copy(workspace: Path) -> None:
+    from covidmaps_plugin.plugin import CovidMapsPlugin
+
+    plugin = CovidMapsPlugin(None)  # as qgis_process loads it: no window
+    plugin.initProcessing()
+    layer_def = MODEL.layer("risk_points")
+    assert ROWS.read(open_source(workspace).layers["risk_points"], layer_def, ["uid"],
+                     False) is not None
+    scratch = ROWS._scratch
+    assert scratch is not None and scratch.exists()
+    plugin.unload()
+    assert not scratch.exists() and ROWS._scratch is None
