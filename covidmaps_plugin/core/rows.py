@@ -425,6 +425,8 @@ def _patched(entry: _Entry, layer: QgsVectorLayer, layer_def: LayerDef, names: S
              ) -> Optional[Tuple[Raw, List[int]]]:
     """The entry's rows with the ``changed`` ones read again, in stored
     order, and their versions; None when that cannot be done soundly."""
+    if not changed and fids == entry.fids:  # nothing changed: the same lists, shared
+        return (entry.fids, entry.columns, entry.wkbs), entry.versions
     fresh: Raw = ([], {n: [] for n in names}, [])
     if changed:
         got = read_arrow(layer, layer_def, names, with_geometry, changed)
