@@ -49,3 +49,11 @@ class CovidMapsPlugin:
             self.provider = None
         remove_translator(self.translator)
         self.translator = None
+        # the session's rows and exports (and the rows' scratch file) go
+        # with the plugin: a reload starts afresh, and nothing is left to
+        # a finalizer at QGIS's exit
+        from .core.export_cache import EXPORTS
+        from .core.rows import ROWS
+
+        EXPORTS.clear()
+        ROWS.close()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import struct
+from array import array
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -218,19 +220,36 @@ def bulk_rows(layer_def: LayerDef, layer: QgsVectorLayer) -> Optional[Rows]:
     return ROWS.read(layer, layer_def, names, True)
 
 
-# the canonical bytes of one feature (after model.geojson.FEATURE_PREFIX) and
-# the version of the stored row they were made from (core.rows), by fid
-FeatureParts = Dict[int, Tuple[bytes, int]]
+@dataclass(frozen=True)
+class FeatureParts:
+    """Where each shown feature's canonical bytes (after
+    ``model.geojson.FEATURE_PREFIX``) lie in an export's ``data``, and the
+    version of the stored row they were made from (``core.rows``), in the
+    data's order. Offsets, not a copy of each feature's bytes: a national
+    layer's parts cost 32 B a feature instead of another 1 GB."""
+
+    data: bytes
+    fids: array
+    starts: array
+    ends: array
+    versions: array
+    reused: int = 0  # features spliced in from the previous export's data
+
+    def index(self) -> Dict[int, int]:
+        """fid -> position in the arrays."""
+        return dict(zip(self.fids, range(len(self.fids))))
 
 
 def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
                 feedback: Optional[QgsFeedback] = None, reuse: Optional[FeatureParts] = None
                 ) -> Tuple[LayerExport, FeatureParts]:
-    """The export of rows read in bulk, and the bytes of each shown feature.
+    """The export of rows read in bulk, and where each shown feature's
+    bytes lie in it.
 
     A feature's bytes are a function of its stored row alone, so a shown
     feature whose row has the version it had in ``reuse`` (a previous
-    export's parts) is not encoded again: its bytes are spliced in.
+    export's parts) is not encoded again: its bytes are spliced in from
+    that export's data (runs of neighbours in one slice).
     Which features are shown (``model.visibility`` at ``now``) is decided
     again for every row.
     """
@@ -246,53 +265,127 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
                              column.get("status", empty),
                              column.get(hide_after, empty) if hide_after else None, now)
     uids = [str(v) for v in column.get("uid", empty)]
-    reuse = reuse or {}
+    known = reuse.index() if reuse is not None else {}
+    old_versions = reuse.versions if reuse is not None else array("q")
     versions = rows.versions
-    parts: FeatureParts = {}
+    source: Dict[int, int] = {}  # row to show -> its position in ``reuse``
     hidden_rows: List[Tuple[int, str]] = []
-    shown: List[int] = []
-    fresh: List[int] = []  # shown rows whose bytes are made here
+    candidates: List[int] = []  # rows to show, if they have a geometry
     for row, reason in enumerate(reasons):
         if reason is not None:
             hidden_rows.append((row, reason))
             continue
-        known = reuse.get(fids[row])
-        if known is not None and known[1] == versions[row]:
-            parts[fids[row]] = known
-            shown.append(row)
-        else:
-            fresh.append(row)
-    made = _encode_rows(layer_def, rows, fresh, uids, feedback)
-    for row in fresh:  # in row order, as the feature path meets them
-        part = made.get(row)
-        if part is None:
-            hidden_rows.append((row, "no_geometry"))
-            continue
-        parts[fids[row]] = (part, versions[row])
-        shown.append(row)
+        candidates.append(row)
+        at = known.get(fids[row])
+        if at is not None and old_versions[at] == versions[row]:
+            source[row] = at
+    del known
+    candidates.sort(key=uids.__getitem__)  # stable: equal ids keep row order, as sorted() does
+    parts, shown, no_geometry = _write(layer_def, rows, candidates, uids, source, reuse,
+                                       feedback)
+    hidden_rows += ((row, "no_geometry") for row in no_geometry)
     hidden_rows.sort()  # by row: of two rows with one uid, the later one tells why
     hidden = {uids[row]: reason for row, reason in hidden_rows}
-    shown.sort(key=uids.__getitem__)  # stable: equal ids keep row order, as sorted() does
-    data = cgj.canonical_from_parts([parts[fids[row]][0] for row in shown])
     stable_until = None
     if hide_after:
         times = column.get(hide_after, empty)
         ends = {times[row] for row in shown}
         stable_until = min((e for e in map(parse_instant, ends) if e is not None),
                            default=None)
+    data = parts.data
     export = LayerExport(layer=layer_def.name, data=data, sha256=cgj.sha256_hex(data),
                          feature_count=len(shown), uids=tuple(uids[row] for row in shown),
                          hidden=hidden, stable_until=stable_until)
     return export, parts
 
 
+_SEPARATOR = b"," + cgj.FEATURE_PREFIX  # between two features of canonical bytes
+
+
+def _write(layer_def: LayerDef, rows: Rows, candidates: List[int], uids: List[str],
+           source: Dict[int, int], reuse: Optional[FeatureParts],
+           feedback: Optional[QgsFeedback]) -> Tuple[FeatureParts, List[int], List[int]]:
+    """``canonical_from_parts`` of the ``candidates``' features (sorted by
+    id), written as they are made: (where each one lies, the rows shown,
+    the rows left out for want of a geometry).
+
+    The features are encoded a slice at a time, in the order they are
+    written, and each slice goes into the output before the next is made:
+    the layer's bytes are never alive beside a second copy (the features
+    as parts, then joined; for a national layer that was 1 GB more at the
+    peak). A feature in ``source`` is spliced from ``reuse``'s data;
+    neighbours there stay neighbours (both are sorted by id), so a run of
+    them is written as one slice, separators included."""
+    fids = rows.raw[0]
+    versions = rows.versions
+    out = io.BytesIO()
+    out.write(cgj.CANONICAL_HEAD)
+    position = len(cgj.CANONICAL_HEAD)
+    view = memoryview(reuse.data) if reuse is not None else None
+    old_starts = reuse.starts if reuse is not None else array("q")
+    old_ends = reuse.ends if reuse is not None else array("q")
+    starts, ends, kept_fids, kept_versions = array("q"), array("q"), array("q"), array("q")
+    shown: List[int] = []
+    no_geometry: List[int] = []
+    run_start = run_end = run_last = -1  # the run of reused features not yet written
+    for first in range(0, len(candidates), _ENCODE_BATCH):
+        if feedback is not None:
+            if feedback.isCanceled():
+                raise ExportCancelledError(layer_def.name)
+            feedback.setProgress(80.0 * first / max(len(candidates), 1))
+        window = candidates[first:first + _ENCODE_BATCH]
+        made = _encode_rows(layer_def, rows, [row for row in window if row not in source],
+                            uids)
+        for row in window:
+            at = source.get(row)
+            lead = _SEPARATOR if shown else cgj.FEATURE_PREFIX
+            if at is not None:
+                start, end = old_starts[at], old_ends[at]
+                if run_last >= 0 and at == run_last + 1:  # the separator is in the run
+                    run_end, run_last = end, at
+                else:
+                    if run_last >= 0:
+                        out.write(view[run_start:run_end])  # type: ignore[index]
+                    out.write(lead)
+                    run_start, run_end, run_last = start, end, at
+                size = end - start
+            else:
+                part = made.get(row)
+                if part is None:
+                    no_geometry.append(row)
+                    continue
+                if run_last >= 0:
+                    out.write(view[run_start:run_end])  # type: ignore[index]
+                    run_last = -1
+                out.write(lead)
+                out.write(part)
+                size = len(part)
+            position += len(lead)
+            starts.append(position)
+            position += size
+            ends.append(position)
+            kept_fids.append(fids[row])
+            kept_versions.append(versions[row])
+            shown.append(row)
+    if run_last >= 0:
+        out.write(view[run_start:run_end])  # type: ignore[index]
+    del view
+    out.write(cgj.CANONICAL_TAIL)
+    data = out.getvalue()  # the buffer itself, not a copy
+    if len(data) != position + len(cgj.CANONICAL_TAIL):
+        raise AssertionError("export offsets disagree with the bytes written")
+    return (FeatureParts(data, kept_fids, starts, ends, kept_versions, len(source)), shown,
+            no_geometry)
+
+
 _VISIBILITY_INPUTS = ("uid", "approved", "status")
 
 
-def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: List[str],
-                 feedback: Optional[QgsFeedback]) -> Dict[int, bytes]:
-    """The canonical bytes of the features of rows ``selected`` (shown
-    ones), by row; a row without a geometry has none."""
+def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: List[str]
+                 ) -> Dict[int, bytes]:
+    """The canonical bytes of the features of rows ``selected`` (a slice
+    of the shown ones: see ``_write``), by row; a row without a geometry
+    has none."""
     _fids, raw_columns, wkbs = rows.raw
     kinds = {f.name: f.type for f in layer_def.fields}
     public = [f.name for f in layer_def.public_fields]
@@ -305,10 +398,6 @@ def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: Lis
     features: List[Dict[str, Any]] = []
     kept: List[int] = []
     for i, row in enumerate(selected):
-        if feedback is not None and i % 2000 == 0:
-            if feedback.isCanceled():
-                raise ExportCancelledError(layer_def.name)
-            feedback.setProgress(80.0 * i / max(len(selected), 1))
         geometry = _wkb_geometry_json(wkbs[row])
         if geometry is None:
             continue
@@ -316,6 +405,11 @@ def _encode_rows(layer_def: LayerDef, rows: Rows, selected: List[int], uids: Lis
             public, [column[i] for column in properties_of]))))
         kept.append(row)
     return dict(zip(kept, cgj.feature_parts(features)))
+
+
+# features encoded and written at a time (export_rows): the dicts of a whole
+# national layer (1M features, ~1.5 KB each) are never alive at once
+_ENCODE_BATCH = 4096
 
 
 Row = Tuple[Dict[str, Any], Callable[[], Optional[Dict[str, Any]]]]  # values, geometry

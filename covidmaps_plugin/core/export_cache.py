@@ -81,8 +81,7 @@ class ExportCache:
                 return entry.export
             made, parts = export_rows(layer_def, rows, now, feedback,
                                       entry.parts if entry is not None else None)
-        reused = sum(1 for fid, part in parts.items()
-                     if entry is not None and entry.parts.get(fid) is part)
+        reused = parts.reused
         with self._lock:
             self.misses += 1
             self.features_reused += reused

@@ -16,13 +16,14 @@ table lists, a write while reading, or a layer with edits only QGIS holds
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import itertools
 import os
 import sqlite3
+import sys
 import tempfile
 import threading
-import weakref
 from array import array
 from contextlib import closing
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ _ARROW_CASTS = {FieldType.DATETIME: "TEXT", FieldType.BOOLEAN: "INTEGER"}
 _MAX_CHANGED_SHARE = 0.25
 # a GeoPackage limits an SQL statement's parameters (999 on older SQLite)
 _FIDS_PER_QUERY = 900
+# scratch copies: covidmaps_rows_<pid>_<random>.sqlite in the temp directory
+_SCRATCH_PREFIX = "covidmaps_rows_"
 
 
 def quote(identifier: str) -> str:
@@ -163,7 +166,7 @@ class Rows:
     """A layer's rows as read, with a version of each row: a row keeps its
     version while its stored values stay the same (a new read of it gets a
     new one), so whoever derived something from a row can tell whether it
-    still holds."""
+    still holds. Read only: the cache keeps the very same lists."""
 
     raw: Raw
     versions: List[int]
@@ -296,20 +299,36 @@ class RowCache:
             # match; this read stands, the next one starts afresh
             db.execute(f"DROP TABLE IF EXISTS scratch.{copy}")
             return rows, None
-        return rows, _Entry(definition, request, list(fids), list(versions),
-                            {n: list(v) for n, v in raw[1].items()}, list(raw[2]))
+        # the entry shares the lists it hands out (read only, for everyone:
+        # a republish makes new ones, ``_patched``); a copy of each cost
+        # 8 B a value, 200 MB for a national layer
+        return rows, _Entry(definition, request, raw[0], versions, raw[1], raw[2])
 
     def _scratch_uri(self) -> str:
         if self._scratch is None or not self._scratch.exists():
-            handle, name = tempfile.mkstemp(prefix="covidmaps_rows_", suffix=".sqlite")
+            remove_orphaned_scratch()
+            handle, name = tempfile.mkstemp(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}_",
+                                            suffix=".sqlite")
             os.close(handle)
             self._scratch = Path(name)
-            weakref.finalize(self, _remove, self._scratch)
         return self._scratch.as_uri()
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    def close(self) -> None:
+        """Forget every row and remove the scratch copies. Called when the
+        plugin unloads and at interpreter exit (``atexit``, before QGIS
+        tears down): explicit, while the interpreter is whole, instead of a
+        finalizer run at some point of the shutdown. No connection stays
+        open between reads, so only the file goes. Reads after it start
+        afresh."""
+        with self._lock:
+            self._entries.clear()
+            scratch, self._scratch = self._scratch, None
+        if scratch is not None:
+            _remove(scratch)
 
 
 def _remove(path: Path) -> None:
@@ -317,6 +336,28 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError:
         pass
+
+
+def remove_orphaned_scratch(directory: Optional[Path] = None) -> int:
+    """Remove the scratch copies of QGIS processes that died without their
+    exit cleanup (their pid, in the name, is gone); returns how many. On
+    Windows nothing is removed: there is no harmless probe of a pid
+    (``os.kill(pid, 0)`` sends a signal there)."""
+    if sys.platform.startswith("win"):
+        return 0
+    removed = 0
+    for path in Path(directory or tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*.sqlite"):
+        pid_text = path.name[len(_SCRATCH_PREFIX):].split("_", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:  # gone: its copy is nobody's
+            _remove(path)
+            removed += 1
+        except OSError:  # alive (another user's, or not ours to signal)
+            continue
+    return removed
 
 
 def _changed_sql(table: str, fid: str, columns: Sequence[Tuple[str, str]], copy: str) -> str:
@@ -384,6 +425,8 @@ def _patched(entry: _Entry, layer: QgsVectorLayer, layer_def: LayerDef, names: S
              ) -> Optional[Tuple[Raw, List[int]]]:
     """The entry's rows with the ``changed`` ones read again, in stored
     order, and their versions; None when that cannot be done soundly."""
+    if not changed and fids == entry.fids:  # nothing changed: the same lists, shared
+        return (entry.fids, entry.columns, entry.wkbs), entry.versions
     fresh: Raw = ([], {n: [] for n in names}, [])
     if changed:
         got = read_arrow(layer, layer_def, names, with_geometry, changed)
@@ -417,3 +460,4 @@ def _patched(entry: _Entry, layer: QgsVectorLayer, layer_def: LayerDef, names: S
 
 # the plugin session's rows (the validator, the export and the publish task share them)
 ROWS = RowCache()
+atexit.register(ROWS.close)

@@ -13,6 +13,12 @@ reads, and without pickling the layer to two workers (two more copies of
 
 Small inputs (every layer of a province's daily publish but the largest)
 stay in the calling thread: a hand-over costs more than it saves there.
+
+A big ``bytes`` argument goes to the worker as a file, not through the
+pool's pipe: pickled, a national layer of 1 GB costs the server one more
+copy (the pickle) and the worker two (the bytes received, then unpickled)
+while it crosses. Written to a private file (``spool_dir``) it costs the
+server nothing more and the worker one read.
 The pool starts on first use ("spawn": the server has threads, and a fork
 of a threaded process may inherit a lock some thread held) and lives as
 long as the endpoint.
@@ -26,23 +32,82 @@ import functools
 import gc
 import logging
 import multiprocessing
+import os
+import tempfile
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Optional, TypeVar
+from pathlib import Path
+from typing import Any, Callable, List, Optional, TypeVar
+
+from .privatedir import ensure_private_dir
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 WORKERS = 2  # a check and a CSV at a time: the machines have 2 cores and up
+# a bytes argument at least this big crosses to the worker as a file
+SPILL_MIN_BYTES = 1024 * 1024
 
 
-def _in_worker(func: Callable[..., T], args: tuple) -> T:
+class _Spilled:
+    """A bytes argument written to a file for the worker to read (picklable)."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __getstate__(self) -> str:
+        return self.path
+
+    def __setstate__(self, state: str) -> None:
+        self.path = state
+
+
+def _spill(args: tuple, directory: Optional[Path]) -> tuple:
+    """``args`` with each big bytes argument written to a private file
+    (mkstemp: 0600) and replaced by its ``_Spilled``."""
+    out: List[Any] = []
+    for arg in args:
+        if isinstance(arg, bytes) and len(arg) >= SPILL_MIN_BYTES:
+            if directory is not None:
+                ensure_private_dir(directory)
+            fd, name = tempfile.mkstemp(prefix="offload-", suffix=".tmp",
+                                        dir=None if directory is None else str(directory))
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(arg)
+            except BaseException:
+                Path(name).unlink(missing_ok=True)
+                raise
+            arg = _Spilled(name)
+        out.append(arg)
+    return tuple(out)
+
+
+def _unspill(args: tuple) -> tuple:
+    """The worker's side of ``_spill``: each file read back."""
+    return tuple(Path(a.path).read_bytes() if isinstance(a, _Spilled) else a for a in args)
+
+
+def _remove_spilled(args: tuple) -> None:
+    for arg in args:
+        if isinstance(arg, _Spilled):
+            Path(arg.path).unlink(missing_ok=True)
+
+
+def _in_worker(func: Callable[..., T], args: tuple, spool_dir: Optional[Path] = None) -> Any:
     """``func(*args)`` in a worker, then its garbage handed back to the
     system: a worker lives on between tasks, and the parse of a layer of
-    tens of MB would otherwise stay in its heap (hundreds of MB, idle)."""
+    tens of MB would otherwise stay in its heap (hundreds of MB, idle).
+    A big bytes result (a layer's CSV) comes back as a file, like a big
+    argument goes (``Offload.call`` reads it)."""
     try:
-        return func(*args)
+        result = func(*_unspill(args))
+        if isinstance(result, bytes) and len(result) >= SPILL_MIN_BYTES:
+            return _spill((result,), spool_dir)[0]
+        return result
     finally:
         gc.collect()
         _malloc_trim()
@@ -70,9 +135,13 @@ def _malloc_trim() -> None:
 class Offload:
     """Runs a function in a worker process when its input is big."""
 
-    def __init__(self, min_bytes: int, workers: int = WORKERS) -> None:
+    def __init__(self, min_bytes: int, workers: int = WORKERS,
+                 spool_dir: Optional[Path] = None) -> None:
         self.min_bytes = min_bytes
         self.workers = workers
+        # where big bytes arguments are written for a worker (private;
+        # None: the system's temp directory, still 0600 files)
+        self.spool_dir = spool_dir
         self._pool: Optional[ProcessPoolExecutor] = None
         self._lock = threading.Lock()
         # how many calls went to a worker process (tests assert on it)
@@ -102,7 +171,8 @@ class Offload:
     def submit(self, size: int, func: Callable[..., T], *args: Any) -> Future:
         """``func(*args)`` in a worker when ``size`` is big, else now (a
         finished future). ``func`` must be a module-level function and its
-        arguments and result picklable."""
+        arguments and result picklable. A big bytes result of a worker is
+        a file here: use ``call``, which reads it."""
         pool = self._executor() if self.wants(size) else None
         if pool is None:
             done: Future = Future()
@@ -111,14 +181,28 @@ class Offload:
             except BaseException as exc:  # noqa: BLE001 - handed to the caller as is
                 done.set_exception(exc)
             return done
-        return pool.submit(_in_worker, func, args)
+        spilled = _spill(args, self.spool_dir)
+        try:
+            future = pool.submit(_in_worker, func, spilled, self.spool_dir)
+        except BaseException:
+            _remove_spilled(spilled)
+            raise
+        # removed once the worker is done with them, whatever happened to it
+        future.add_done_callback(lambda _done: _remove_spilled(spilled))
+        return future
 
     def call(self, size: int, func: Callable[..., T], *args: Any) -> T:
         """``submit(...).result()``; a worker that died (killed, out of
         memory) costs a new pool and one retry here, in this process."""
         future = self.submit(size, func, *args)
         try:
-            return future.result()
+            result = future.result()
+            if isinstance(result, _Spilled):  # a big bytes result, in a file
+                try:
+                    return Path(result.path).read_bytes()  # type: ignore[return-value]
+                finally:
+                    _remove_spilled((result,))
+            return result
         except BrokenProcessPool:
             log.error("a worker process died; %s runs in the server process",
                       getattr(func, "__name__", func))

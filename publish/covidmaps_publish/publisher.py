@@ -43,7 +43,7 @@ from .reader import ReleaseReader
 from .representation import compressed_variants
 from .storage.base import Storage, blob_key, release_key
 from .tokens import TokenStore
-from .uploads import Upload, check_upload
+from .uploads import Upload, check_upload, uploads_dir
 from .vectortiles import TileBuilder
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,11 @@ SERVER_OWNED = frozenset(("publisher", "release_id", "parent_id", "sequence", "k
                           "rolled_back_to", "tiles"))
 # why an upload's bytes may not hash to their name (its 422 says it)
 DAMAGED_UPLOAD = "the upload was damaged or the hash was computed on other bytes"
+# The memo of checks (``_remember_checked``): at most this many entries and
+# this many features in all (ids and hashes cost ~250 B each): the current
+# release's layers and a new version of each at national size (1M points).
+CHECKED_KEPT = 64
+CHECKED_FEATURES_KEPT = 3_000_000
 REFERENCE_TITLES = {
     "province": {"vi": "Ranh giới tỉnh", "en": "Province boundary"},
     "districts": {"vi": "Ranh giới huyện, thành phố", "en": "District boundaries"},
@@ -89,11 +94,13 @@ class Publisher:
         self.idempotency = IdempotencyStore(config.state_dir)
         # big layers' checks and CSV run in worker processes (compression in
         # threads: zlib and brotli let go of the interpreter lock)
-        self.offload = Offload(config.limits.offload_min_bytes)
+        self.offload = Offload(config.limits.offload_min_bytes,
+                               spool_dir=uploads_dir(config.state_dir))
         # CSV downloads, signatures, feed (opendata.py: the hooks and their order)
         self.open_data = OpenData(config.state_dir, storage, reader.manifest, self.offload)
         self._commit_lock = threading.Lock()
         self._checked: OrderedDict[Tuple[str, str], CheckedBlob] = OrderedDict()
+        self._checked_features = 0  # the features of the memo's entries
         self._checked_lock = threading.Lock()
         # blobs accepted and being stored (their variants first), by SHA-256
         self._storing: Dict[str, Future] = {}
@@ -172,8 +179,8 @@ class Publisher:
                 # compressed and stored in the background. The upload is
                 # answered once checked (a client's timeout is not spent on gzip
                 # and brotli of 80 MB); a commit naming it waits (_wait_stored)
-                future = self._storing[sha] = self._store_pool.submit(self._store_blob,
-                                                                      checked.data, sha)
+                future = self._storing[sha] = self._store_pool.submit(
+                    self._store_blob, checked.data, sha, True)
         if not big:
             self._store_blob(checked.data, sha)  # stored when answered
             return checked, True
@@ -193,7 +200,11 @@ class Publisher:
         if pending is not None:
             wait([pending])
 
-    def _store_blob(self, data: bytes, sha: str) -> None:
+    def _store_blob(self, data: bytes, sha: str, keep: bool = False) -> None:
+        """Store a blob, its variants first; ``keep``: hand the bytes and
+        variants to the reader (``ReleaseReader.keep_blob``), so that the
+        commit naming a big blob and the release serving it use these bytes
+        instead of a second copy read back from the storage."""
         start, cpu = time.perf_counter(), time.thread_time()
         gz, br = compressed_variants(data)
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
@@ -201,6 +212,8 @@ class Publisher:
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
         self.storage.put_immutable(blob_key(sha, ".br"), br)
         self.storage.put_immutable(blob_key(sha), data)
+        if keep:
+            self.reader.keep_blob(sha, data, gz, br)
         # wall and this thread's CPU seconds, for the benchmark's breakdown
         log.debug("stored blob %s: %d B, gzip %d B, brotli %d B", sha[:12], len(data), len(gz),
                   len(br), extra={
@@ -219,11 +232,15 @@ class Publisher:
             key = (layer, sha256 or data.sha256)
         else:
             key = (layer, sha256 or hashlib.sha256(data).hexdigest())
-        with self._checked_lock:
-            hit = self._checked.get(key)
-            if hit is not None:
-                self._checked.move_to_end(key)
-                return hit
+        hit = self._memo(key)
+        if hit is not None:
+            if hit.sha256 == key[1]:  # canonical: the input's bytes are the blob's
+                body: Optional[bytes] = data.read() if isinstance(data, Upload) else data
+            else:  # another input of the same layer: its canonical bytes, stored
+                self._wait_stored(hit.sha256)
+                body = self.reader.blob(hit.sha256)
+            if body is not None:
+                return replace(hit, data=body)
         start, cpu = time.perf_counter(), time.thread_time()
         if isinstance(data, Upload):
             checked, same = self.offload.call(data.size, check_upload, layer, str(data.path),
@@ -239,22 +256,47 @@ class Publisher:
         self._remember_checked(key, checked)
         return checked
 
-    def _remember_checked(self, key: Tuple[str, str], checked: CheckedBlob) -> None:
+    def _memo(self, key: Tuple[str, str]) -> Optional[CheckedBlob]:
+        """A memoised check (without its bytes: see ``_remember_checked``)."""
         with self._checked_lock:
-            self._checked[key] = checked
-            self._checked[(checked.layer, checked.sha256)] = checked
-            while len(self._checked) > 64:
-                self._checked.popitem(last=False)
+            hit = self._checked.get(key)
+            if hit is not None:
+                self._checked.move_to_end(key)
+            return hit
+
+    def _remember_checked(self, key: Tuple[str, str], checked: CheckedBlob) -> None:
+        """Memoise a check. Without its bytes: they are the stored blob's,
+        which the reader holds (or reads) once for everyone; a memo holding
+        them kept every recent version of a national layer (1 GB each) in
+        memory. The ids and hashes of the features stay (what a commit's
+        change counts and a patch's check need), bounded by their number."""
+        lean = replace(checked, data=b"")
+        with self._checked_lock:
+            for name in (key, (checked.layer, checked.sha256)):
+                old = self._checked.pop(name, None)
+                if old is not None:
+                    self._checked_features -= old.feature_count
+                self._checked[name] = lean
+                self._checked_features += lean.feature_count
+            while len(self._checked) > 1 and (
+                    len(self._checked) > CHECKED_KEPT
+                    or self._checked_features > CHECKED_FEATURES_KEPT):
+                _, old = self._checked.popitem(last=False)
+                self._checked_features -= old.feature_count
 
     def _stored_checked(self, layer: str, sha: str) -> CheckedBlob:
         self._wait_stored(sha)
+        hit = self._memo((layer, sha))
         data = self.reader.blob(sha)
         if data is None:
             raise ProblemError(422, "missing-blob", "A referenced layer was not uploaded",
                           f"Blob {sha} for layer {layer!r} is not on the server; upload it with "
                           f"PUT /api/v1/layers/{layer}/blobs/{sha} first.",
                           errors=[FieldError("missing-blob", f"upload {sha} first", layer)])
-        checked = self._check(layer, data)
+        if hit is not None and hit.sha256 == sha:
+            return replace(hit, data=data)
+        # the reader's bytes hash to ``sha`` (verified when read): not hashed again
+        checked = self._check(layer, data, sha)
         if checked.sha256 != sha:  # stored bytes are canonical; anything else is damage
             raise ProblemError(422, "not-canonical", "Blob is not in canonical form",
                           f"Blob {sha} is not the canonical form of layer {layer!r}.")

@@ -73,6 +73,9 @@ def manifest_archive_hashes(manifest: Dict[str, Any]) -> list:
 
 
 RELEASES_KEPT = 512
+# Big blobs the publisher has just stored, held until a release names them
+# (``keep_blob``): a commit comes within minutes of its uploads.
+PENDING_KEPT = 4
 
 
 def _remember(cache: OrderedDict[str, Any], key: str, value: Any,
@@ -110,6 +113,8 @@ class ReleaseReader:
         self._cache_bytes = cache_bytes
         self._blob_cache: OrderedDict[str, Representation] = OrderedDict()
         self._blob_cache_size = 0
+        # big blobs just stored, not yet in a release (keep_blob), newest last
+        self._pending: OrderedDict[str, Representation] = OrderedDict()
         # release manifests are small and immutable: a bounded most-recent set
         self._releases: OrderedDict[str, Representation] = OrderedDict()
         self._parsed: OrderedDict[str, Dict[str, Any]] = OrderedDict()
@@ -144,6 +149,9 @@ class ReleaseReader:
                 blobs[pmtiles_key(sha)] = rep
             pointer = Representation(data, _etag(data), JSON_TYPE, REVALIDATE)
             self._snapshot = _Snapshot(token, manifest, pointer, blobs)
+            with self._cache_lock:  # now pinned by the snapshot (and in the LRU)
+                for sha in blobs:
+                    self._pending.pop(sha, None)
             return True
 
     # -- what other modules use ------------------------------------------------
@@ -194,6 +202,23 @@ class ReleaseReader:
         rep = self.blob_representation(sha256)
         return rep.identity.body if rep is not None else None
 
+    def keep_blob(self, sha256: str, data: bytes, gz: Optional[bytes], br: Optional[bytes]
+                  ) -> None:
+        """A big blob the publisher has just stored (``data`` hashes to
+        ``sha256``; ``gz`` and ``br`` are its stored variants): held as
+        these very objects until a release names it, or ``PENDING_KEPT``
+        newer ones come. The commit and then the release use them instead
+        of reading back a second copy of a layer that may be 1 GB (while
+        the publisher's own still feeds the tile build). Not in the LRU:
+        the smaller blobs of the same publish would push it out first."""
+        rep = Representation(data, sha256, wire.stored_type(blob_key(sha256)), IMMUTABLE,
+                             gz=gz, br=br)
+        with self._cache_lock:
+            self._pending[sha256] = rep
+            self._pending.move_to_end(sha256)
+            while len(self._pending) > PENDING_KEPT:
+                self._pending.popitem(last=False)
+
     def _variant(self, key: str, data: bytes) -> Optional[bytes]:
         """A stored compressed variant (``key`` ends in .gz or .br) if it
         decodes to ``data``, else None (the Representation then compresses in
@@ -218,6 +243,10 @@ class ReleaseReader:
             rep = pinned.get(sha256)
         if rep is not None:
             return rep
+        with self._cache_lock:
+            rep = self._pending.get(sha256)
+        if rep is not None:
+            return self._cache(sha256, rep)
         rep = self._cached(sha256)
         if rep is not None:
             return rep

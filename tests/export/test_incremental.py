@@ -200,3 +200,67 @@ def test_a_changed_table_definition_is_read_whole(workspace: Path) -> None:
     result, read = republished(workspace, cache)
     assert read >= count
     assert result == full(workspace)
+
+
+def test_the_kept_parts_are_offsets_into_the_exports_bytes(workspace: Path) -> None:
+    from covidmaps_plugin.core.export import bulk_rows, export_rows
+    from covidmaps_plugin.model import geojson as cgj
+
+    layer_def = MODEL.layer("risk_points")
+    layer = open_source(workspace).layers["risk_points"]
+    first, parts = export_rows(layer_def, bulk_rows(layer_def, layer), NOW)
+    assert parts.data is first.data  # one copy of the layer, not a second one in parts
+    cut = cgj.canonical_feature_parts(first.data)
+    assert cut and [first.data[s:e] for s, e in zip(parts.starts, parts.ends)] == cut
+    assert parts.reused == 0
+    edit(workspace, "risk_points", set_value("name", "Chợ Đồn mới"))
+    again, later = export_rows(layer_def, bulk_rows(layer_def, layer), NOW, reuse=parts)
+    assert later.reused == len(cut) - 1  # every feature but the edited one spliced in
+    assert again.data == export_layer(layer_def, layer, NOW, bulk=False).data
+    assert [again.data[s:e] for s, e in zip(later.starts, later.ends)] == (
+        cgj.canonical_feature_parts(again.data))
+
+
+def test_scratch_copies_go_at_close_and_with_their_dead_process(workspace: Path,
+                                                               tmp_path: Path) -> None:
+    import subprocess  # nosec B404 - this interpreter, a fixed one-liner
+    import sys
+
+    from covidmaps_plugin.core.rows import RowCache, remove_orphaned_scratch
+
+    cache = RowCache()
+    layer_def = MODEL.layer("risk_points")
+    layer = open_source(workspace).layers["risk_points"]
+    assert cache.read(layer, layer_def, ["uid", "name"], True) is not None
+    scratch = cache._scratch
+    assert scratch is not None and scratch.exists()
+    cache.close()  # what the plugin's unload and the interpreter's exit call
+    assert not scratch.exists()
+    assert cache.read(layer, layer_def, ["uid", "name"], True).reread > 0  # afresh
+    cache.close()
+    # a QGIS that died before its exit cleanup: its pid is gone, its copy too
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],  # noqa: S603  # nosec B603
+                          capture_output=True, text=True, check=True).stdout.strip()
+    orphan = tmp_path / f"covidmaps_rows_{dead}_x.sqlite"
+    mine = tmp_path / "covidmaps_rows_1_x.sqlite"  # pid 1 is alive
+    orphan.write_bytes(b"")
+    mine.write_bytes(b"")
+    if sys.platform.startswith("win"):
+        assert remove_orphaned_scratch(tmp_path) == 0
+    else:
+        assert remove_orphaned_scratch(tmp_path) == 1
+        assert not orphan.exists() and mine.exists()
+
+
+def test_the_plugins_unload_removes_the_sessions_scratch_copy(workspace: Path) -> None:
+    from covidmaps_plugin.plugin import CovidMapsPlugin
+
+    plugin = CovidMapsPlugin(None)  # as qgis_process loads it: no window
+    plugin.initProcessing()
+    layer_def = MODEL.layer("risk_points")
+    assert ROWS.read(open_source(workspace).layers["risk_points"], layer_def, ["uid"],
+                     False) is not None
+    scratch = ROWS._scratch
+    assert scratch is not None and scratch.exists()
+    plugin.unload()
+    assert not scratch.exists() and ROWS._scratch is None

@@ -207,9 +207,9 @@ def test_a_big_blob_is_stored_in_the_background_and_the_commit_waits(
         publisher = srv.app.publisher
         release, real = threading.Event(), publisher._store_blob
 
-        def held(data: bytes, sha: str) -> None:
+        def held(data: bytes, sha: str, *keep: bool) -> None:
             assert release.wait(120), "the test never released the store"
-            real(data, sha)
+            real(data, sha, *keep)
 
         publisher._store_blob = held  # the instance's: release 0 is stored already
         try:
