@@ -297,6 +297,30 @@ def test_same_blob_same_archive(tmp_path: Path, storage_backend) -> None:
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
 @pytest.mark.parametrize("layer", ["risk_points", "isolation_zones"])
+def test_skipping_zooms_gives_the_same_archive(tmp_path: Path, storage_backend, layer,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The maximum-zoom run is given the temporary files to jump over the
+    zooms it does not write (run_env); its archive is byte for byte the one
+    tippecanoe makes walking every zoom (its own thread count)."""
+    from covidmaps_publish.checks.layer import check_blob
+
+    from covidmaps_plugin.model import load_profile
+
+    features = scattered_points(400) if layer == "risk_points" else zone_grid(30)
+    canonical = check_blob(layer, collection(features), load_profile("bac_kan_2020"),
+                           replace(LIMITS)).data
+    high = vectortiles.tippecanoe_runs(layer)[1]
+    assert vectortiles.run_env(high)["TIPPECANOE_MAX_THREADS"] == str(
+        vectortiles.SKIP_ZOOMS_THREADS)
+    assert vectortiles.run_env(vectortiles.tippecanoe_runs(layer)[0]) is None
+    skipping = vectortiles.build_archive(layer, canonical, tmp_path / "skip")
+    monkeypatch.setattr(vectortiles, "run_env", lambda args: None)
+    walking = vectortiles.build_archive(layer, canonical, tmp_path / "walk")
+    assert skipping == walking
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+@pytest.mark.parametrize("layer", ["risk_points", "isolation_zones"])
 def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, layer) -> None:
     """tippecanoe's input is cut from the canonical bytes without parsing
     them; it says exactly what parsing them says (the fallback for any
