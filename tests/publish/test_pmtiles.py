@@ -329,6 +329,7 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     from covidmaps_publish.tile_input import canonical_tile_lines, write_inputs
 
     from covidmaps_plugin.model import load_profile
+    from covidmaps_plugin.model.geojson import canonical_feature_parts
 
     if layer == "risk_points":
         features = scattered_points(40)
@@ -339,6 +340,15 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     canonical = check_blob(layer, collection(features), load_profile("bac_kan_2020"),
                            replace(LIMITS)).data
     assert canonical_tile_lines(layer, canonical) is not None  # the fast path applies
+    # a point layer is read by the one point scanner (checks/canonical.py);
+    # it gives the lines the feature-by-feature cut gives
+    from covidmaps_publish.tile_input import FeatureCutter, point_tile_lines
+
+    scanned = point_tile_lines(layer, canonical)
+    assert (scanned is not None) == (layer == "risk_points")
+    if scanned is not None:
+        cut = FeatureCutter(layer)
+        assert scanned == [cut(part) for part in canonical_feature_parts(canonical)]
     other = json.dumps(json.loads(canonical), indent=1).encode()  # same data, other bytes
     assert canonical_tile_lines(layer, other) is None
     assert write_inputs(layer, canonical, tmp_path / "fast", tmp_path / "fast_low") \
