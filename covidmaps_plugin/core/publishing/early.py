@@ -11,7 +11,10 @@ This weakens nothing: blobs are content-addressed and change nothing
 public until a commit names them, and the commit is only sent after the
 validation passed (``pipeline.upload_and_commit``). When the validation
 finds errors or is cancelled, no further blob goes out; one already sent
-stays an unnamed file the server never lists.
+stays an unnamed file the server never lists. The publish does not wait
+for an upload on the wire then (an officer with a slow link sees the
+findings at once): the thread has a client of its own, finishes that one
+request in the background and closes it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class EarlyUploads:
 
     def __init__(self, client: PublishClient, blobs: Sequence[LayerExport],
                  base: Mapping[str, str]) -> None:
-        self._client = client
+        self._client = client  # its own: the publish may close its client first
         self._blobs = sorted(blobs, key=lambda e: e.size, reverse=True)
         self._base = dict(base)
         self._stop = threading.Event()
@@ -60,17 +63,17 @@ class EarlyUploads:
                     self.messages.append)
         except BaseException as exc:  # noqa: BLE001 - raised again by finish()
             self._error = exc
+        finally:
+            self._client.close()
 
     def stop(self) -> None:
         """No further blob goes out (the one on the wire completes)."""
         self._stop.set()
 
     def close(self) -> None:
-        """Stop and wait for the thread; any error is dropped (the publish
-        is not going on). Idempotent."""
+        """The publish is not going on: stop, without waiting for an upload
+        on the wire (its outcome no longer matters). Idempotent."""
         self.stop()
-        if self._thread.is_alive():
-            self._thread.join()
 
     def finish(self) -> Dict[str, int]:
         """Wait for every early upload; raise the first failure (the

@@ -178,7 +178,8 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
         base = client.release_manifest(request.base_release)
     else:
         base = client.current_manifest()
-    early = (EarlyUploads(client, [*exports.values(), *references.values()],
+    early = (EarlyUploads(make_client(request, feedback),
+                          [*exports.values(), *references.values()],
                           _base_shas(base)).start() if upload_early else None)
     try:
         validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
