@@ -221,3 +221,22 @@ def test_validation_errors_stop_the_early_uploads(endpoint, workspace_copy):
     set_names(workspace_copy, "approved", "Chợ")
     result = publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True))
     assert endpoint.manifest()["release_id"] == result.release_id != before["release_id"]
+
+
+def test_only_whole_uploads_go_out_early():
+    """A layer that may go as a patch of its base (a republish) is diffed
+    after the validation, as before; one whose patch cannot pay (a first
+    publish onto the empty release, a layer that grew by more than a
+    quarter) or that has no base goes out while the workspace is validated."""
+    from covidmaps_plugin.core.export import LayerExport
+    from covidmaps_plugin.core.publishing.early import EarlyUploads
+
+    def export(layer: str, size: int) -> LayerExport:
+        data = b"x" * size
+        return LayerExport(layer, data, hashlib.sha256(data).hexdigest(), 1, ("u",))
+
+    blobs = [export("risk_points", 1000), export("isolation_zones", 1000),
+             export("checkpoints", 10), export("province", 500)]
+    early = EarlyUploads(None, blobs, {}, {"risk_points": 990, "isolation_zones": 10,
+                                           "checkpoints": 10})
+    assert [e.layer for e in early._blobs] == ["isolation_zones", "province"]  # biggest first

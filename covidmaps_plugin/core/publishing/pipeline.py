@@ -180,7 +180,8 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
         base = client.current_manifest()
     early = (EarlyUploads(make_client(request, feedback),
                           [*exports.values(), *references.values()],
-                          _base_shas(base)).start() if upload_early else None)
+                          _base_shas(base), _base_sizes(base)).start()
+             if upload_early else None)
     try:
         validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
                       if request.validate else ValidationSummary(ran=False))
@@ -207,6 +208,12 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
 def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
     entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
     return {e["id"]: e["blob"]["sha256"] for e in entries if e.get("blob")}
+
+
+def _base_sizes(manifest: Mapping[str, Any]) -> Dict[str, int]:
+    """Layer -> size of its blob in the base release (unknown: 0)."""
+    entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
+    return {e["id"]: int(e["blob"].get("size") or 0) for e in entries if e.get("blob")}
 
 
 def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
