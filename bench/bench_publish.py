@@ -120,7 +120,8 @@ def default_geojson(gpkg: Path, out: Path) -> Tuple[float, float, int, int]:
 
 # stages inside other stages (the server's own timing; request body coding)
 NESTED_STAGES = ("server check", "compress", "store", "commit", "client gzip", "server gunzip",
-                 "tile input", "tippecanoe", "tile build", "server tiles (commit waits)")
+                 "tile input", "tippecanoe", "tile build", "server tiles (commit waits)",
+                 "early upload request")
 
 
 class Stages:
@@ -185,6 +186,11 @@ def measured() -> Iterator[Stages]:
     stages.wrap(pipeline, "data_updated_at", "freshness scan")
     # a layer's upload: the patch or the whole blob (gzip body, HTTP, the server's work)
     stages.wrap(pipeline, "send_layer", "upload request")
+    # and those sent while the workspace is validated (early.py): they run
+    # beside the validation, so they are not added to the wall-time sum
+    from covidmaps_plugin.core.publishing import early
+
+    stages.wrap(early, "send_layer", "early upload request")
     stages.wrap(PublishClient, "current_manifest", "read base release")
     from covidmaps_publish import http
 
@@ -388,6 +394,7 @@ STAGE_ROWS = [("validate", "validate"), ("open workspace", "open workspace"),
             ("export (canonical GeoJSON)", "export"),
             ("read base release", "read base release"), ("freshness scan", "freshness scan"),
             ("blob upload requests", "upload request"),
+            ("blob uploads during validation (thread)", "early upload request"),
             ("  of which client gzip of the body", "client gzip"),
             ("  of which server gunzip", "server gunzip"),
             ("  of which server check", "server check"),

@@ -35,6 +35,12 @@ from typing import Any, Dict, List, NamedTuple, Optional, Pattern, Sequence, Tup
 from covidmaps_plugin.model import MODEL
 from covidmaps_plugin.model.geojson import canonical_feature_parts
 
+from .checks.canonical import (
+    PROPERTY_GROUP,
+    NotCanonicalLayoutError,
+    iter_point_features,
+)
+
 # The canonical layout (docs/release-format.md, "Canonical serialization"):
 # every feature is {"type":"Feature","id":"<uid>","geometry":…,"properties":{…}},
 # separated by a comma, and quotes inside strings are escaped; so
@@ -126,11 +132,63 @@ class FeatureCutter:
         return TileLine(text, head + body, low, geometry)
 
 
+class PointLines:
+    """A canonical point feature's lines from its match of the one point
+    scanner (checks/canonical.feature_pattern): every member is a group,
+    nothing is searched for again."""
+
+    def __init__(self, layer: str) -> None:
+        names = [f.name for f in MODEL.layer(layer).public_fields]
+        self.members = [(json.dumps(name).encode() + b":", PROPERTY_GROUP + names.index(name))
+                        for name in drawn_names(layer)]
+        self.status = PROPERTY_GROUP + names.index("status") if "status" in names else None
+
+    def __call__(self, match: re.Match[bytes]) -> Optional[TileLine]:
+        uid, lon, lat = match.group(1, 2, 3)
+        drawn = [name + match.group(group) for name, group in self.members]
+        if self.status is not None:
+            status = match.group(self.status)
+            if _STATUS_TEXT.fullmatch(status) is not None:
+                drawn.append(b'"n_' + status[1:-1] + b'":1')
+            elif status != b"null":
+                return None  # FeatureCutter's rule: any other status is not counted
+        text = uid.decode("ascii")
+        head = b'{"type":"Feature","id":%d,' % tile_feature_id(text)
+        geometry = b'{"type":"Point","coordinates":[' + lon + b"," + lat + b"]}"
+        low = head + b'"geometry":' + geometry + b',"properties":{' + b",".join(drawn) + b"}}"
+        return TileLine(text, head + match.string[match.end(1) + 2:match.end()], low, geometry)
+
+
+_STATUS_TEXT = re.compile(rb'"[a-z_]{1,40}"', re.ASCII)
+
+
+def point_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
+    """The lines of a canonical point layer of the current model, from one
+    scan of its bytes; None for anything else."""
+    cut = PointLines(layer)
+    lines = []
+    try:
+        for match in iter_point_features(layer, blob):
+            line = cut(match)
+            if line is None:
+                return None
+            lines.append(line)
+    except NotCanonicalLayoutError:
+        return None
+    return lines
+
+
 def canonical_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
     """tippecanoe's input lines cut from canonical bytes without parsing
     them (a tenth of the time of json.loads + dumps), None for any other
     layout. The string id becomes ``tile_feature_id`` (tippecanoe keeps
-    numeric ids only; ``uid`` is also a property)."""
+    numeric ids only; ``uid`` is also a property). A point layer is read
+    by the point scanner; a zone layer (or a point layer in an older
+    model's layout) is cut feature by feature."""
+    if is_point_layer(layer):
+        lines = point_tile_lines(layer, blob)
+        if lines is not None:
+            return lines
     parts = canonical_feature_parts(blob)
     if parts is None:
         return None

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model.geojson import canonical_feature_parts
 
+from .checks.canonical import NotCanonicalLayoutError, iter_point_features
 from .tile_input import (
     FeatureCutter,
     TileLine,
@@ -79,13 +79,6 @@ def _tile_box(x: int, y: int, margin: float) -> Tuple[float, float, float, float
             (x + 1 + margin) / n * 360.0 - 180.0, lat(y - margin))
 
 
-# a canonical point feature (docs/release-format.md, "Canonical
-# serialization"): its uid and position
-_POINT_FEATURE = re.compile(
-    rb'\{"type":"Feature","id":"([0-9a-f-]{36})","geometry":\{"type":"Point",'
-    rb'"coordinates":\[(-?[0-9.]+),(-?[0-9.]+)\]\}', re.ASCII)
-
-
 def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
     """The patch plan (see the module docstring) with the lines to write,
     or None when a full build is the way. Features are compared as bytes
@@ -118,7 +111,10 @@ def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
     # same when no uid came or went and no changed feature's low line differs
     low_changed = before.keys() != after.keys() or any(
         before[uid].low != after[uid].low for uid in changed)
-    positions = _POINT_FEATURE.findall(new)  # every feature's, in order (one C call)
+    try:  # every feature's uid and position, in order (the one point scanner)
+        positions = [match.group(1, 2, 3) for match in iter_point_features(layer, new)]
+    except NotCanonicalLayoutError:
+        return None
     if len(positions) != len(new_parts):
         return None
     boxes = [_tile_box(x, y, 2 * BUFFER) for x, y in tiles]

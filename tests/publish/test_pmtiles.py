@@ -297,6 +297,30 @@ def test_same_blob_same_archive(tmp_path: Path, storage_backend) -> None:
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
 @pytest.mark.parametrize("layer", ["risk_points", "isolation_zones"])
+def test_skipping_zooms_gives_the_same_archive(tmp_path: Path, storage_backend, layer,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The maximum-zoom run is given the temporary files to jump over the
+    zooms it does not write (run_env); its archive is byte for byte the one
+    tippecanoe makes walking every zoom (its own thread count)."""
+    from covidmaps_publish.checks.layer import check_blob
+
+    from covidmaps_plugin.model import load_profile
+
+    features = scattered_points(400) if layer == "risk_points" else zone_grid(30)
+    canonical = check_blob(layer, collection(features), load_profile("bac_kan_2020"),
+                           replace(LIMITS)).data
+    high = vectortiles.tippecanoe_runs(layer)[1]
+    assert vectortiles.run_env(high)["TIPPECANOE_MAX_THREADS"] == str(
+        vectortiles.SKIP_ZOOMS_THREADS)
+    assert vectortiles.run_env(vectortiles.tippecanoe_runs(layer)[0]) is None
+    skipping = vectortiles.build_archive(layer, canonical, tmp_path / "skip")
+    monkeypatch.setattr(vectortiles, "run_env", lambda args: None)
+    walking = vectortiles.build_archive(layer, canonical, tmp_path / "walk")
+    assert skipping == walking
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+@pytest.mark.parametrize("layer", ["risk_points", "isolation_zones"])
 def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, layer) -> None:
     """tippecanoe's input is cut from the canonical bytes without parsing
     them; it says exactly what parsing them says (the fallback for any
@@ -305,6 +329,7 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     from covidmaps_publish.tile_input import canonical_tile_lines, write_inputs
 
     from covidmaps_plugin.model import load_profile
+    from covidmaps_plugin.model.geojson import canonical_feature_parts
 
     if layer == "risk_points":
         features = scattered_points(40)
@@ -315,6 +340,15 @@ def test_tile_input_cut_from_canonical_bytes(tmp_path: Path, storage_backend, la
     canonical = check_blob(layer, collection(features), load_profile("bac_kan_2020"),
                            replace(LIMITS)).data
     assert canonical_tile_lines(layer, canonical) is not None  # the fast path applies
+    # a point layer is read by the one point scanner (checks/canonical.py);
+    # it gives the lines the feature-by-feature cut gives
+    from covidmaps_publish.tile_input import FeatureCutter, point_tile_lines
+
+    scanned = point_tile_lines(layer, canonical)
+    assert (scanned is not None) == (layer == "risk_points")
+    if scanned is not None:
+        cut = FeatureCutter(layer)
+        assert scanned == [cut(part) for part in canonical_feature_parts(canonical)]
     other = json.dumps(json.loads(canonical), indent=1).encode()  # same data, other bytes
     assert canonical_tile_lines(layer, other) is None
     assert write_inputs(layer, canonical, tmp_path / "fast", tmp_path / "fast_low") \

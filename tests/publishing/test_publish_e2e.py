@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 from typing import Dict, Set
@@ -175,3 +176,67 @@ def test_validation_errors_block_the_publish(endpoint, workspace_copy):
         publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True))
     assert "lỗi phải sửa" in caught.value.message("vi")
     assert endpoint.manifest() == before
+
+
+def test_blobs_go_out_while_the_workspace_is_validated(endpoint, workspace_copy, monkeypatch):
+    """Exported first, the blobs the server lacks are sent while the
+    workspace is validated (the server checks and tiles them meanwhile);
+    the commit still waits for the validation, and each blob goes out once."""
+    from covidmaps_plugin.core.publishing import pipeline
+
+    blobs = endpoint.data_dir / "public" / "data" / "blobs"
+    before = set(blobs.glob("*.geojson")) if blobs.exists() else set()
+    seen_during_validation = []
+    validate = pipeline.validate_source
+
+    def slow_validation(*args, **kwargs):
+        start, releases = time.monotonic(), endpoint.manifest()["release_id"]
+        # bounded: the blobs of a sample workspace take well under a second
+        while time.monotonic() - start < 60 and not (set(blobs.glob("*.geojson")) - before):
+            time.sleep(0.05)
+        seen_during_validation.append(set(blobs.glob("*.geojson")) - before)
+        assert endpoint.manifest()["release_id"] == releases  # nothing committed yet
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "validate_source", slow_validation)
+    result = publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True))
+    assert seen_during_validation and seen_during_validation[0]
+    assert endpoint.manifest()["release_id"] == result.release_id
+    assert len(result.uploaded) == len(set(result.uploaded))  # once each
+    sent = {p.name.split(".")[0] for p in set(blobs.glob("*.geojson")) - before}
+    assert sent == {entry["blob"]["sha256"] for entry in endpoint.manifest()["layers"]
+                    if entry["id"] in result.uploaded} | {
+        entry["blob"]["sha256"] for entry in endpoint.manifest().get("reference", ())
+        if entry["id"] in result.uploaded}
+
+
+def test_validation_errors_stop_the_early_uploads(endpoint, workspace_copy):
+    """A workspace with errors commits nothing, whatever went out early, and
+    the next publish of the mended workspace publishes as usual."""
+    set_names(workspace_copy, "approved", None)
+    before = endpoint.manifest()
+    with pytest.raises(ValidationBlockedError):
+        publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True))
+    assert endpoint.manifest() == before
+    set_names(workspace_copy, "approved", "Chợ")
+    result = publish(endpoint.request(workspace_copy, validate=True, confirm_warnings=True))
+    assert endpoint.manifest()["release_id"] == result.release_id != before["release_id"]
+
+
+def test_only_whole_uploads_go_out_early():
+    """A layer that may go as a patch of its base (a republish) is diffed
+    after the validation, as before; one whose patch cannot pay (a first
+    publish onto the empty release, a layer that grew by more than a
+    quarter) or that has no base goes out while the workspace is validated."""
+    from covidmaps_plugin.core.export import LayerExport
+    from covidmaps_plugin.core.publishing.early import EarlyUploads
+
+    def export(layer: str, size: int) -> LayerExport:
+        data = b"x" * size
+        return LayerExport(layer, data, hashlib.sha256(data).hexdigest(), 1, ("u",))
+
+    blobs = [export("risk_points", 1000), export("isolation_zones", 1000),
+             export("checkpoints", 10), export("province", 500)]
+    early = EarlyUploads(None, blobs, {}, {"risk_points": 990, "isolation_zones": 10,
+                                           "checkpoints": 10})
+    assert [e.layer for e in early._blobs] == ["isolation_zones", "province"]  # biggest first

@@ -32,13 +32,17 @@ PATCH_FETCH_MIN_BYTES = 256 * 1024
 Say = Callable[[str], None]
 
 
+def patch_cannot_pay(new_size: int, base_size: int) -> bool:
+    """A patch upserts every feature the base lacks, so it is at least as
+    long as what the layer grew by: a first publish onto the empty release
+    needs no parse of the whole layer to know the patch does not pay."""
+    return new_size - base_size > new_size * PATCH_MAX_FRACTION
+
+
 def feature_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Optional[bytes]:
     """The patch body turning ``base_data`` into ``new_data`` (both canonical
     blobs), or None when it would not be much smaller than ``new_data``."""
-    # A patch upserts every feature the base lacks, so it is at least as long
-    # as what the layer grew by: a first publish onto the empty release
-    # needs no parse of the whole layer to know the patch does not pay.
-    if len(new_data) - len(base_data) > len(new_data) * PATCH_MAX_FRACTION:
+    if patch_cannot_pay(len(new_data), len(base_data)):
         return None
     merged = _merged_patch(base_sha, base_data, new_data)
     if merged is not _NOT_CUT:

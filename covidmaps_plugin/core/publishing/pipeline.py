@@ -1,4 +1,4 @@
-"""One publish, step by step: validate → export → compare → upload → commit.
+"""One publish, step by step: export → validate → compare → upload → commit.
 
 Shared by the GUI task (``task.py``) and the Processing algorithm
 (``covidmaps:publish``); it runs in whatever worker thread calls it and
@@ -7,6 +7,8 @@ reports through a ``QgsFeedback`` (progress, cancel).
 The public map changes in the commit only. A cancel is honoured up to the
 moment the commit request is sent; after that the publish completes (the
 same Idempotency-Key makes any retry return the one release it made).
+A publish sends the blobs while the workspace is validated (early.py): the
+commit still waits for a validation without errors.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from qgis.core import QgsFeedback
 
@@ -23,6 +25,7 @@ from ..export import ExportCancelledError, LayerExport, export_reference
 from ..export_cache import EXPORTS
 from .changes import ChangeSummary, summarize
 from .client import PublishClient, new_idempotency_key
+from .early import EarlyUploads
 from .errors import (
     PublishCancelledError,
     ValidationBlockedError,
@@ -77,6 +80,8 @@ class Prepared:
     data_updated_at: Optional[str] = None
     # the hotline and advice of the workspace profile (the map's first screen)
     notice: Optional[Dict[str, Any]] = None
+    # blobs being sent while the workspace was validated (prepare's upload_early)
+    early: Optional[EarlyUploads] = None
 
     @property
     def base_release(self) -> Optional[str]:
@@ -144,16 +149,19 @@ def validate_source(source: PublishSource, now: dt.datetime, lang: str = "vi",
 
 
 def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
-            feedback: Optional[QgsFeedback] = None, with_changes: bool = True) -> Prepared:
-    """Validate and export the workspace, read the release it will replace
-    and (``with_changes``) what the publish will change on the public map."""
+            feedback: Optional[QgsFeedback] = None, with_changes: bool = True,
+            upload_early: bool = False,
+            exported: Optional[Callable[[List[LayerExport]], None]] = None) -> Prepared:
+    """Export and validate the workspace, read the release it will replace
+    and (``with_changes``) what the publish will change on the public map.
+
+    ``upload_early``: the blobs the server lacks are sent while the
+    workspace is validated (``Prepared.early``; ``upload_and_commit``
+    takes them over, the caller closes them if it goes no further).
+    ``exported`` sees every blob before anything is sent (it may raise)."""
     now = request.now or dt.datetime.now(PROVINCE_TZ)
     source = open_source(request.gpkg_path)
-    validation = (validate_source(source, now, lang, StepFeedback(feedback, 0, 20))
-                  if request.validate else ValidationSummary(ran=False))
-    _check_cancel(feedback)
-    _progress(feedback, 20)
-    step = StepFeedback(feedback, 20, 45)
+    step = StepFeedback(feedback, 0, 25)
     try:
         # a layer unchanged since its last export (and showing the same
         # features at ``now``) is not exported again (export_cache.py)
@@ -162,15 +170,33 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
                       for name, layer in source.references.items()}
     except ExportCancelledError:
         raise PublishCancelledError() from None
-    _progress(feedback, 45)
+    _check_cancel(feedback)
+    _progress(feedback, 25)
+    if exported is not None:
+        exported([*exports.values(), *references.values()])
     if request.base_release:
         base = client.release_manifest(request.base_release)
     else:
         base = client.current_manifest()
+    early = (EarlyUploads(make_client(request, feedback),
+                          [*exports.values(), *references.values()],
+                          _base_shas(base), _base_sizes(base)).start()
+             if upload_early else None)
+    try:
+        validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
+                      if request.validate else ValidationSummary(ran=False))
+        _check_cancel(feedback)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
+    if early is not None and validation.errors:
+        early.stop()  # nothing more goes out for a publish that cannot commit
+    _progress(feedback, 45)
     # vector tiles of large layers are the endpoint's work (it builds them
     # from the blobs it accepts): nothing to build here
     prepared = Prepared(validation, exports, references, base,
-                        data_updated_at=data_updated_at(exports.values(), now))
+                        data_updated_at=data_updated_at(exports.values(), now), early=early)
     if source.profile.hotline or source.profile.advice_vi or source.profile.advice_en:
         prepared.notice = source.profile.notice()
     if with_changes:
@@ -182,6 +208,12 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
 def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
     entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
     return {e["id"]: e["blob"]["sha256"] for e in entries if e.get("blob")}
+
+
+def _base_sizes(manifest: Mapping[str, Any]) -> Dict[str, int]:
+    """Layer -> size of its blob in the base release (unknown: 0)."""
+    entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
+    return {e["id"]: int(e["blob"].get("size") or 0) for e in entries if e.get("blob")}
 
 
 def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
@@ -214,15 +246,28 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
                       ) -> PublishResult:
     """Send the blobs the server lacks, then commit (If-Match the base release)."""
     say = log or (lambda _text: None)
+    early: Dict[str, int] = {}
+    if prepared.early is not None:
+        try:
+            check_validation(prepared.validation, request.confirm_warnings)
+        except BaseException:
+            prepared.early.close()
+            raise
+        early = prepared.early.finish()  # its failure is this publish's
+        for text in prepared.early.messages:
+            say(text)
     check_validation(prepared.validation, request.confirm_warnings)
     base = _base_shas(prepared.base_manifest)
     blobs = list(prepared.exports.values()) + list(prepared.references.values())
     uploaded, skipped, sent = [], [], 0
     for index, export in enumerate(blobs):
         _check_cancel(feedback)
+        if export.sha256 in early:  # sent while the workspace was validated
+            sent += early.pop(export.sha256)
+            uploaded.append(export.layer)
         # a blob of the base release is on the server: no request at all
-        if base.get(export.layer) == export.sha256 or client.has_blob(export.layer,
-                                                                      export.sha256):
+        elif base.get(export.layer) == export.sha256 or client.has_blob(export.layer,
+                                                                        export.sha256):
             skipped.append(export.layer)
             say(f"{export.layer}: unchanged ({export.sha256[:12]})")
         else:
@@ -257,16 +302,20 @@ def make_client(request: PublishRequest, feedback: Optional[QgsFeedback] = None
 
 def publish(request: PublishRequest, feedback: Optional[QgsFeedback] = None,
             log: Optional[Log] = None, lang: str = "vi") -> PublishResult:
-    """The whole publish in the calling thread."""
+    """The whole publish in the calling thread (and the blobs sent by
+    another while it validates: early.py)."""
     client = make_client(request, feedback)
+    prepared: Optional[Prepared] = None
     try:
-        prepared = prepare(request, client, lang, feedback, with_changes=False)
+        prepared = prepare(request, client, lang, feedback, with_changes=False,
+                           upload_early=True)
         if log is not None:
             for text in prepared.validation.errors:
                 log(f"✗ {text}")
             for text in prepared.validation.warnings:
                 log(f"! {text}")
-        check_validation(prepared.validation, request.confirm_warnings)
         return upload_and_commit(request, prepared, client, feedback, log)
     finally:
+        if prepared is not None and prepared.early is not None:
+            prepared.early.close()
         client.close()

@@ -13,10 +13,11 @@ nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from qgis.core import QgsFeedback
 
+from ..export import LayerExport
 from .changes import ChangeSummary, LayerChanges
 from .errors import PublishError
 from .pipeline import (
@@ -25,7 +26,6 @@ from .pipeline import (
     PublishRequest,
     PublishResult,
     ValidationSummary,
-    check_validation,
     make_client,
     prepare,
     upload_and_commit,
@@ -121,12 +121,20 @@ def publish_as_previewed(request: PublishRequest, expected_blobs: Mapping[str, s
     """Export again and publish only if the blobs are the previewed ones
     (``request.base_release``: the previewed release, sent as If-Match)."""
     client = make_client(request, feedback)
-    try:
-        prepared = prepare(request, client, lang, feedback, with_changes=False)
-        if expected_blobs and blob_shas(prepared) != dict(expected_blobs):
+
+    def as_previewed(blobs: List[LayerExport]) -> None:
+        # before anything is sent: a workspace edited since the preview
+        # publishes nothing
+        if expected_blobs and {e.layer: e.sha256 for e in blobs} != dict(expected_blobs):
             raise PreviewOutdatedError()
-        check_validation(prepared.validation, request.confirm_warnings)
+
+    prepared: Optional[Prepared] = None
+    try:
+        prepared = prepare(request, client, lang, feedback, with_changes=False,
+                           upload_early=True, exported=as_previewed)
         return upload_and_commit(request, prepared, client, feedback, log)
     finally:
+        if prepared is not None and prepared.early is not None:
+            prepared.early.close()
         client.close()
 

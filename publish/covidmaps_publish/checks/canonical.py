@@ -32,7 +32,7 @@ import functools
 import hashlib
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, GeometryType, ProvinceProfile
 from covidmaps_plugin.model import geojson as cgj
@@ -58,17 +58,59 @@ class _NotCanonicalError(Exception):
     """A value text that is not the canonical encoding of its value."""
 
 
+class NotCanonicalLayoutError(Exception):
+    """Bytes that are not a canonical point layer of the current model."""
+
+
+# The one scanner of a canonical point feature: this check, the tile inputs
+# (tile_input.py) and the tile patch's planner (tile_patch.py) all read a
+# point layer's features through feature_pattern / iter_point_features.
 @functools.cache
 def feature_pattern(layer: str) -> re.Pattern[bytes]:
     """One canonical feature of ``layer``: prefix, id, point geometry and
     every public property in model order. Groups: id, lon, lat, then one
-    per public field."""
+    per public field (``PROPERTY_GROUP + index in public_fields``)."""
     names = [f.name for f in MODEL.layer(layer).public_fields]
     props = b",".join(b'"' + name.encode() + b'":' + _VALUE for name in names)
     return re.compile(
         re.escape(cgj.FEATURE_PREFIX) + b'"(' + UUID_TEXT.encode() + b')",'
         + rb'"geometry":\{"type":"Point","coordinates":\[(' + _NUMBER + b"),(" + _NUMBER
         + rb')\]\},"properties":\{' + props + rb"\}\}")
+
+
+PROPERTY_GROUP = 4  # feature_pattern's group of the first public field
+
+
+def is_point_layer(layer: str) -> bool:
+    return layer in MODEL.layer_names and (
+        MODEL.layer(layer).geometry_type is GeometryType.POINT)
+
+
+def iter_point_features(layer: str, data: bytes) -> Iterator[re.Match[bytes]]:
+    """The features of the point layer ``data``, one match of
+    ``feature_pattern(layer)`` each, from the head to the tail in order;
+    raises NotCanonicalLayoutError where the bytes are anything else (the
+    caller then takes its general path). Checks the layout only, not the
+    values (check_canonical_points does)."""
+    head, tail = cgj.CANONICAL_HEAD, cgj.CANONICAL_TAIL
+    if not (is_point_layer(layer) and data.startswith(head) and data.endswith(tail)):
+        raise NotCanonicalLayoutError
+    end = len(data) - len(tail)
+    pos = len(head)
+    if pos == end:
+        return
+    pattern = feature_pattern(layer)
+    while True:
+        match = pattern.match(data, pos)
+        if match is None:
+            raise NotCanonicalLayoutError
+        yield match
+        pos = match.end()
+        if pos == end:
+            return
+        if data[pos] != 0x2C:  # ','
+            raise NotCanonicalLayoutError
+        pos += 1
 
 
 def _decode(text: bytes) -> Any:
@@ -184,44 +226,39 @@ def check_canonical_points(layer: str, data: bytes, profile: ProvinceProfile, li
     """(feature count, bbox, feature hashes) of ``data`` when it is a
     canonical point layer the whole-layer check would accept unchanged,
     else None (that check then runs and has the last word)."""
-    if layer not in MODEL.layer_names or (
-            MODEL.layer(layer).geometry_type is not GeometryType.POINT):
+    if not is_point_layer(layer):
         return None
-    head, tail = cgj.CANONICAL_HEAD, cgj.CANONICAL_TAIL
-    if not (data.startswith(head) and data.endswith(tail)):
-        return None
-    end = len(data) - len(tail)
-    if end == len(head):
+    if len(data) == len(cgj.CANONICAL_HEAD) + len(cgj.CANONICAL_TAIL) and \
+            data == cgj.CANONICAL_HEAD + cgj.CANONICAL_TAIL:
         return 0, None, {}
     if limits.max_vertices_per_feature < 1:
         return None
-    pattern = feature_pattern(layer)
     scan = _Scan(layer, profile)
     view = memoryview(data)
     skip = len(cgj.FEATURE_PREFIX)
-    pos, count = len(head), 0
+    count = 0
     rows: List[Tuple[bytes, ...]] = []
-    while True:
-        match = pattern.match(data, pos)
-        if match is None:
+    try:
+        for match in iter_point_features(layer, data):
+            start, pos = match.start(), match.end()
+            rows.append(match.groups())
+            scan.hashes[match.group(1).decode("ascii")] = hashlib.sha256(
+                view[start + skip:pos]).hexdigest()
+            if len(rows) == SLICE:
+                count += len(rows)
+                if count > min(limits.max_features, limits.max_vertices_total):
+                    return None  # the whole-layer check says which limit
+                if not scan.slice(rows):
+                    return None
+                rows = []
+    except NotCanonicalLayoutError:
+        return None
+    if rows:
+        count += len(rows)
+        if count > min(limits.max_features, limits.max_vertices_total):
             return None
-        start, pos = match.start(), match.end()
-        rows.append(match.groups())
-        scan.hashes[match.group(1).decode("ascii")] = hashlib.sha256(
-            view[start + skip:pos]).hexdigest()
-        last = pos == end
-        if not last and data[pos] != 0x2C:  # ','
+        if not scan.slice(rows):
             return None
-        pos += 1
-        if len(rows) == SLICE or last:
-            count += len(rows)
-            if count > min(limits.max_features, limits.max_vertices_total):
-                return None  # the whole-layer check says which limit
-            if not scan.slice(rows):
-                return None
-            rows = []
-        if last:
-            break
     if not scan.in_province(profile):
         return None
     bbox = [min(scan.x), min(scan.y), max(scan.x), max(scan.y)] if scan.x else None

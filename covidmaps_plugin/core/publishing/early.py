@@ -1,0 +1,95 @@
+"""Blobs sent while the workspace is still being validated.
+
+A full publish of a big workspace used to validate, export, then upload:
+the endpoint sat idle through the validation, and only then checked the
+biggest layer and started its vector tiles (the longest step of the
+publish). Exported first, the blobs the server lacks go out in a thread of
+their own while the calling thread validates, so the server checks and
+tiles them meanwhile.
+
+This weakens nothing: blobs are content-addressed and change nothing
+public until a commit names them, and the commit is only sent after the
+validation passed (``pipeline.upload_and_commit``). When the validation
+finds errors or is cancelled, no further blob goes out; one already sent
+stays an unnamed file the server never lists.
+
+Only blobs that go out whole are sent early: a layer that may go as a
+patch of its base (a republish) is diffed against that base after the
+validation, as before. That diff is Python work in this process; beside
+the validation, the two would only take turns at the interpreter.
+
+The publish does not wait
+for an upload on the wire then (an officer with a slow link sees the
+findings at once): the thread has a client of its own, finishes that one
+request in the background and closes it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from ..export import LayerExport
+from .client import PublishClient
+from .patch import patch_cannot_pay, send_layer
+
+
+class EarlyUploads:
+    """Sends ``blobs`` the server lacks (biggest first: the server's
+    longest work waits on it) in a background thread; ``finish`` hands over
+    what went out."""
+
+    def __init__(self, client: PublishClient, blobs: Sequence[LayerExport],
+                 base: Mapping[str, str], base_sizes: Mapping[str, int]) -> None:
+        self._client = client  # its own: the publish may close its client first
+        # whole uploads only (see the module docstring)
+        self._blobs = sorted((e for e in blobs if e.layer not in base_sizes
+                              or patch_cannot_pay(e.size, base_sizes[e.layer])),
+                             key=lambda e: e.size, reverse=True)
+        self._base = dict(base)
+        self._stop = threading.Event()
+        self._error: Optional[BaseException] = None
+        self.sent: Dict[str, int] = {}  # sha256 -> bytes on the wire
+        self.messages: List[str] = []  # said by send_layer, repeated by the caller's log
+        self._thread = threading.Thread(target=self._run, name="covidmaps-early-upload",
+                                        daemon=True)
+
+    def start(self) -> EarlyUploads:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            for export in self._blobs:
+                if self._stop.is_set():
+                    return
+                # a blob of the base release or already on the server: the
+                # upload step skips it (and says so) as it always has
+                if self._base.get(export.layer) == export.sha256 or self._client.has_blob(
+                        export.layer, export.sha256):
+                    continue
+                self.sent[export.sha256] = send_layer(
+                    self._client, export, self._base.get(export.layer), None,
+                    self.messages.append)
+        except BaseException as exc:  # noqa: BLE001 - raised again by finish()
+            self._error = exc
+        finally:
+            self._client.close()
+
+    def stop(self) -> None:
+        """No further blob goes out (the one on the wire completes)."""
+        self._stop.set()
+
+    def close(self) -> None:
+        """The publish is not going on: stop, without waiting for an upload
+        on the wire (its outcome no longer matters). Idempotent."""
+        self.stop()
+
+    def finish(self) -> Dict[str, int]:
+        """Wait for every early upload; raise the first failure (the
+        validation passed: it is now the publish's failure). Returns
+        sha256 -> bytes sent."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return dict(self.sent)
