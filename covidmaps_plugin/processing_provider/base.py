@@ -7,14 +7,36 @@ Subclasses set the class attributes (texts in English, marked with
 
 from __future__ import annotations
 
-from typing import Any, Dict
+import traceback
+from typing import Any, Dict, Optional
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingContext, QgsProcessingException
 from qgis.PyQt.QtGui import QIcon
 
-from ..i18n import tr
+from ..i18n import error_text, tr
 from ..model.profile import DEFAULT_PROFILE_ID, ProvinceProfile, load_profile
 from ..resources import icon
+
+
+def processing_error(exc: BaseException) -> QgsProcessingException:
+    """The QgsProcessingException that tells ``exc`` (in the interface
+    language), raise it ``from None``.
+
+    QGIS prints an exception an algorithm raises and Python keeps it (as
+    ``sys.last_value``) until the next one. Through its traceback and
+    chained exceptions it would keep every finished frame's variables:
+    the workspace's layers, their GeoPackage still open (on Windows a file
+    the officer can then neither replace nor delete), and at exit QGIS
+    crashes releasing them after its data providers are gone. The frames
+    of ``exc`` and of what it chains are cleared here.
+    """
+    seen = set()
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current = current.__cause__ or current.__context__
+    return QgsProcessingException(error_text(exc))
 
 
 class CovidMapsAlgorithm(QgsProcessingAlgorithm):

@@ -26,7 +26,7 @@ from qgis.core import (
 
 from ..i18n import error_text, tr, tr_later
 from ..model.profile import DEFAULT_PROFILE_ID
-from .base import CovidMapsAlgorithm
+from .base import CovidMapsAlgorithm, processing_error
 
 
 class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
@@ -121,7 +121,7 @@ class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
                 path, profile, with_sample=with_sample, project=QgsProject(), feedback=feedback
             )
         except WorkspaceError as exc:
-            raise QgsProcessingException(error_text(exc)) from exc
+            raise processing_error(exc) from None
         if feedback.isCanceled():
             return {}
         self._created_path = path
@@ -148,5 +148,5 @@ class CreateWorkspaceAlgorithm(CovidMapsAlgorithm):
             try:
                 open_workspace(self._created_path, project=project, feedback=feedback)
             except WorkspaceError as exc:
-                raise QgsProcessingException(error_text(exc)) from exc
+                raise processing_error(exc) from None
         return {self.OUTPUT: self._created_path}

@@ -27,8 +27,8 @@ from qgis.core import (
 )
 
 from ..core.i18n import current_language
-from ..i18n import error_text, tr, tr_later
-from .base import CovidMapsAlgorithm
+from ..i18n import tr, tr_later
+from .base import CovidMapsAlgorithm, processing_error
 
 
 class PublishAlgorithm(CovidMapsAlgorithm):
@@ -130,9 +130,9 @@ class PublishAlgorithm(CovidMapsAlgorithm):
             path = self.parameterAsFileOutput(parameters, self.REJECTED, context)
             if path and exc.problems:
                 write_rejected(path, exc, request.gpkg_path)
-            raise QgsProcessingException(error_text(exc)) from exc
+            raise processing_error(exc) from None
         except WorkspaceError as exc:  # PublishError included
-            raise QgsProcessingException(error_text(exc)) from exc
+            raise processing_error(exc) from None
         feedback.pushInfo(tr("Published release {0}: {1}").format(
             result.release_id, result.map_url))
         return {self.RELEASE_ID: result.release_id, self.MAP_URL: result.map_url}

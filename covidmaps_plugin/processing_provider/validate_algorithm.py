@@ -42,10 +42,10 @@ from qgis.core import (
 )
 
 from ..compat import FieldKind, new_field
-from ..i18n import error_text, tr, tr_later
+from ..i18n import tr, tr_later
 from ..model import MODEL, PROVINCE_TZ, ProvinceProfile, parse_instant
 from ..model.profile import DEFAULT_PROFILE_ID
-from .base import CovidMapsAlgorithm
+from .base import CovidMapsAlgorithm, processing_error
 
 WORKSPACE, PROFILE, NOW, FAIL_ON_ERRORS = "WORKSPACE", "PROFILE", "NOW", "FAIL_ON_ERRORS"
 PROVINCE, DISTRICTS = "PROVINCE", "DISTRICTS"
@@ -255,7 +255,7 @@ def _open_read_only(path: Path, skip: Set[str] = frozenset()):
         meta = read_meta(path) or {}
         profile = ProvinceProfile.from_dict(json.loads(meta["profile"]))
     except WorkspaceError as exc:
-        raise QgsProcessingException(error_text(exc)) from exc
+        raise processing_error(exc) from None
     except (KeyError, ValueError, TypeError) as exc:
         raise QgsProcessingException(tr(
             "{0} is not a CovidMaps workspace (no province profile): {1}").format(

@@ -5,11 +5,12 @@ a failure comes back as the officer's message, a cancel publishes nothing."""
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 
 import pytest
-from qgis.core import QgsApplication
+from qgis.core import QgsApplication, QgsVectorLayer
 
 from covidmaps_plugin.core.publishing.preview_report import PreviewReport
 from covidmaps_plugin.gui.processing_tasks import run_algorithm_task
@@ -102,6 +103,26 @@ def test_a_changed_export_publishes_nothing(provider, token_env, workspace_copy,
     said = " ".join(outcome.errors)
     assert not outcome.ok and ("Dữ liệu đã thay đổi" in said or "The data changed" in said)
     assert endpoint.manifest() == before
+    assert not layers_open_on(workspace_copy)
+
+
+def layers_open_on(gpkg) -> list:
+    """Layers still alive that read ``gpkg``."""
+    gc.collect()
+    return [o.name() for o in gc.get_objects()
+            if isinstance(o, QgsVectorLayer) and str(gpkg) in o.source()]
+
+
+def test_a_failed_publish_keeps_no_layer_of_the_workspace_open(provider, endpoint,
+                                                               workspace_copy, monkeypatch):
+    """QGIS keeps the exception a failed algorithm raised (sys.last_value);
+    it must not keep the workspace's layers with it (their GeoPackage open:
+    on Windows a file the officer cannot replace; at exit, a crash)."""
+    monkeypatch.setenv("COVIDMAPS_TOKEN", "cmp_revoked")
+    outcome, _ = run("covidmaps:publish", {
+        "WORKSPACE": str(workspace_copy), "ENDPOINT": endpoint.url, "CONFIRM_WARNINGS": True})
+    assert not outcome.ok
+    assert not layers_open_on(workspace_copy)
 
 
 def test_a_failure_comes_back_as_the_officers_message(provider, endpoint, workspace_copy,
