@@ -163,7 +163,8 @@ class Publisher:
         # and a big layer's CSV download, likewise (a small one's is made by
         # the commit, in moments: nothing is written for an upload never committed)
         if layer in MODEL.layer_names and big:
-            self.open_data.prepare(layer, checked.sha256, checked.data)
+            self.open_data.prepare(layer, checked.sha256, checked.data,
+                                   self._csv_base(layer, base_sha))
         sha = checked.sha256
         with self._storing_lock:
             if sha in self._storing or self.storage.exists(blob_key(sha)):
@@ -179,6 +180,21 @@ class Publisher:
             return checked, True
         future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
+
+    def _csv_base(self, layer: str, base_sha: Optional[str]) -> Optional[Tuple[bytes, str]]:
+        """(base blob, SHA-256 of its CSV) when the current release has the
+        layer at ``base_sha`` (the patch's base; by default the current
+        blob) with a CSV: a republish's CSV is then made from that one."""
+        for entry in self.current()[0].get("layers", ()):
+            if entry.get("id") != layer:
+                continue
+            blob_sha = (entry.get("blob") or {}).get("sha256")
+            csv_sha = ((entry.get("downloads") or {}).get("csv") or {}).get("sha256")
+            if not blob_sha or not csv_sha or base_sha not in (None, blob_sha):
+                return None
+            base = self.reader.blob(blob_sha)
+            return (base, csv_sha) if base is not None else None
+        return None
 
     def _stored(self, sha: str, done: Future) -> None:
         with self._storing_lock:
@@ -323,8 +339,11 @@ class Publisher:
         request = publish_request(body)
         layers, reference, message = request.layers, request.reference, request.message
         data_updated_at, notice = request.data_updated_at, request.notice
+        start = time.perf_counter()
         checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
         checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
+        log.debug("blobs of the commit stored", extra={
+            "timings": {"commit waits for blobs": time.perf_counter() - start}})
 
         def blobs_of(parent: Dict[str, Any]) -> Dict[str, CheckedBlob]:
             return {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
@@ -401,7 +420,10 @@ class Publisher:
             if not self.storage.swap_pointer(data, token):
                 raise stale(self.current()[0].get("release_id"))
             self.open_data.after_commit(manifest)
+        start = time.perf_counter()
         self.reader.refresh()
+        log.debug("reader refreshed", extra={
+            "timings": {"commit reader refresh": time.perf_counter() - start}})
         return manifest, True
 
     def is_committed(self, release_id: str, head: Optional[Dict[str, Any]] = None) -> bool:
@@ -459,9 +481,12 @@ class Publisher:
             entry: Dict[str, Any] = {k: meta[k] for k in ("id", "title", "description",
                                                           "geometry_type")}
             entry.update(feature_count=blob.feature_count, bbox=blob.bbox,
-                         blob=_blob_ref(blob), tiles=(tiles or {}).get(layer.name),
-                         downloads=self.open_data.downloads(layer.name, blob.sha256, blob.data,
-                                                            parent))
+                         blob=_blob_ref(blob), tiles=(tiles or {}).get(layer.name))
+            start = time.perf_counter()
+            entry["downloads"] = self.open_data.downloads(layer.name, blob.sha256, blob.data,
+                                                          parent)
+            log.debug("downloads of %s", layer.name, extra={
+                "timings": {"commit waits for downloads": time.perf_counter() - start}})
             entry.update({k: v for k, v in meta.items() if k not in entry})
             layers.append(entry)
             if parent:
