@@ -200,3 +200,57 @@ def test_a_changed_table_definition_is_read_whole(workspace: Path) -> None:
     result, read = republished(workspace, cache)
     assert read >= count
     assert result == full(workspace)
+
+
+def test_duplicates_are_checked_again_only_for_the_names_that_changed(workspace: Path) -> None:
+    """Likely duplicates (the same name a few metres apart) are found name
+    by name: a republish checks again only the names of the changed rows
+    (before and after the change) and gives the full path's findings when
+    a pair is made by a rename, undone by a move, made by an addition and
+    undone by a deletion."""
+    from covidmaps_plugin.core.validation.reuse import GroupFindings
+
+    cache = ExportCache()
+    clean = incremental(workspace, cache)
+    assert clean == full(workspace)
+    layer = QgsVectorLayer(f"{workspace}|layername=risk_points", "r", "ogr")
+    first, second = [f for f in layer.getFeatures() if f["name"]][:2]
+    spot = first.geometry().asPoint()
+    name = first["name"]
+
+    def twin(layer: QgsVectorLayer) -> None:  # the second point renamed, moved 5 m away
+        layer.changeAttributeValue(second.id(), layer.fields().indexOf("name"), name)
+        layer.changeGeometry(second.id(), QgsGeometry.fromPointXY(
+            QgsPointXY(spot.x() + 0.00005, spot.y())))
+
+    def away(layer: QgsVectorLayer) -> None:
+        layer.changeGeometry(second.id(), QgsGeometry.fromPointXY(
+            QgsPointXY(spot.x() + 0.2, spot.y())))  # 20 km
+
+    def add(layer: QgsVectorLayer) -> None:
+        copy = QgsFeature(first)
+        copy.setAttribute(layer.fields().indexOf("uid"), str(uuid.uuid4()))
+        copy.setAttribute(layer.fields().indexOf("fid"), None)
+        copy.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(spot.x(), spot.y() + 0.00003)))
+        assert layer.addFeature(copy)
+
+    def delete(layer: QgsVectorLayer) -> None:
+        layer.deleteFeature(max(f.id() for f in layer.getFeatures()))
+
+    assert layer.crs().authid() == "EPSG:4326"  # the moves above are in degrees
+    del layer
+    for change, pairs in ((twin, 1), (away, 0), (add, 1), (delete, 0)):
+        edit(workspace, "risk_points", change)
+        checked = GroupFindings.checked_total
+        result = incremental(workspace, cache)
+        assert _codes(result).count("ATTR_DUPLICATE") - _codes(clean).count(
+            "ATTR_DUPLICATE") == pairs
+        # one changed row's names (the other layers' groups are all kept)
+        assert GroupFindings.checked_total - checked <= 2
+        assert result == full(workspace)
+    # an edit that leaves names and places alone checks no group again
+    edit(workspace, "risk_points", set_value("address", "Tổ 3"))
+    checked = GroupFindings.checked_total
+    result = incremental(workspace, cache)
+    assert GroupFindings.checked_total - checked <= 1  # the edited row's name, if shared
+    assert result == full(workspace)

@@ -6,8 +6,11 @@ says of a row depends on that row alone, and on the profile, the options
 and the reference shapes, never on "now" or on other rows) are kept by
 the row's version (``core.rows``) and reused while the row and those
 inputs are the same; the rule runs only on the rows read again. The other
-rules (uids, references, duplicates, overlaps, timelines, anything about
-"now") run on every row each time, from the columns in memory.
+rules (uids, references, overlaps, timelines, anything about "now") run
+on every row each time, from the columns in memory, except those that
+work group by group (duplicates: rows of one name): a group whose rows
+are the same rows at the same versions keeps its findings
+(:class:`GroupFindings`), the others are checked again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Dict, List, Optional, Tuple
+import weakref
+from typing import Dict, Hashable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -57,7 +61,7 @@ class RowFindings:
 
     def __init__(self, ctx: ValidationContext) -> None:
         self.ctx = ctx
-        self.key = inputs_key(ctx)
+        self.key = context_key(ctx)
         self._subsets: Dict[str, Tuple[ValidationContext, LayerTable, List[int]]] = {}
         self._rows: Dict[str, Dict[int, int]] = {}
         self._memo: Dict[Tuple[str, int, int], Tuple[Optional[List[int]], List[int]]] = {}
@@ -136,3 +140,68 @@ class RowFindings:
             known = (self.ctx.with_table(sub), sub, rows)
             self._subsets[table.name] = known
         return known
+
+
+_KEYS: weakref.WeakKeyDictionary[ValidationContext, str] = weakref.WeakKeyDictionary()
+
+
+def context_key(ctx: ValidationContext) -> str:
+    """``inputs_key(ctx)``, worked out once per context."""
+    key = _KEYS.get(ctx)
+    if key is None:
+        key = _KEYS[ctx] = inputs_key(ctx)
+    return key
+
+
+# (path, table, rule) -> (inputs key, {group: (its rows' fids and versions, findings)})
+Group = Tuple[Tuple[Tuple[int, ...], Tuple[int, ...]], Tuple[Finding, ...]]
+_GROUPS: Dict[Tuple[str, str, str], Tuple[str, Dict[Hashable, Group]]] = {}
+
+
+class GroupFindings:
+    """The kept findings of a rule that works group by group: what it says
+    of the rows of one group depends on those rows alone (their values,
+    geometry, fids and order), the profile, the options and the layer's
+    CRS. A group made of the same rows (fids) at the same versions, in the
+    same order, keeps its findings; any other is checked again. Tables not
+    read through the session's rows (no versions) are always checked."""
+
+    def __init__(self, ctx: ValidationContext, table: LayerTable, rule: str) -> None:
+        self.table = table
+        self.slot = (None if table.source is None or table.versions is None
+                     else (table.source[0], table.source[1], rule))
+        self.key = context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
+        kept = None
+        if self.slot is not None:
+            with _LOCK:
+                kept = _GROUPS.get(self.slot)
+        self._kept = kept[1] if kept is not None and kept[0] == self.key else {}
+        self._fresh: Dict[Hashable, Group] = {}
+
+    checked_total = 0  # groups checked (not kept) in this session: tests read it
+
+    def _signature(self, rows: Sequence[int]) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+        versions = self.table.versions or ()
+        return (tuple(self.table.fids[r] for r in rows), tuple(versions[r] for r in rows))
+
+    def kept(self, group: Hashable, rows: Sequence[int]) -> Optional[Tuple[Finding, ...]]:
+        """The group's findings of the last check if its rows are the same."""
+        if self.slot is None:
+            return None
+        hit = self._kept.get(group)
+        if hit is None or hit[0] != self._signature(rows):
+            return None
+        self._fresh[group] = hit
+        return hit[1]
+
+    def found(self, group: Hashable, rows: Sequence[int], findings: Sequence[Finding]) -> None:
+        """The findings of a group just checked."""
+        GroupFindings.checked_total += 1
+        if self.slot is not None:
+            self._fresh[group] = (self._signature(rows), tuple(findings))
+
+    def save(self) -> None:
+        """Keep this check's groups (only these: a group gone is forgotten)."""
+        if self.slot is not None:
+            with _LOCK:
+                _GROUPS[self.slot] = (self.key, self._fresh)
