@@ -254,3 +254,60 @@ def test_duplicates_are_checked_again_only_for_the_names_that_changed(workspace:
     result = incremental(workspace, cache)
     assert GroupFindings.checked_total - checked <= 1  # the edited row's name, if shared
     assert result == full(workspace)
+
+
+def test_zone_overlaps_are_checked_again_only_around_the_changed_zones(workspace: Path) -> None:
+    """Overlapping zones (one measure, in force together) are found zone by
+    zone among the zones each one's box meets: a republish checks again
+    only the changed zones and those whose neighbours changed, and gives
+    the full path's findings when an overlap is made by a move, undone by
+    a move, made by an addition, undone by another measure and by a
+    deletion."""
+    from covidmaps_plugin.core.validation.reuse import OverlapFindings
+
+    cache = ExportCache()
+    clean = incremental(workspace, cache)
+    layer = QgsVectorLayer(f"{workspace}|layername=isolation_zones", "z", "ogr")
+    zones = {f["name"]: f for f in layer.getFeatures()}
+    target = next(f for name, f in zones.items() if name.startswith("Phố Trường Chinh"))
+    mover = next(f for name, f in zones.items() if name.startswith("Thôn Nà Làng"))
+    assert target["measure"] == mover["measure"]
+    del layer, zones
+    shape = QgsGeometry(target.geometry())
+    shifted = QgsGeometry(shape)
+    shifted.translate(0.001, 0.001)  # about 100 m: most of the area shared
+
+    def onto(layer: QgsVectorLayer) -> None:
+        layer.changeGeometry(mover.id(), shifted)
+
+    def away(layer: QgsVectorLayer) -> None:
+        far = QgsGeometry(shape)
+        far.translate(0.2, 0.2)
+        layer.changeGeometry(mover.id(), far)
+
+    def add(layer: QgsVectorLayer) -> None:
+        copy = QgsFeature(target)
+        copy.setAttribute(layer.fields().indexOf("uid"), str(uuid.uuid4()))
+        copy.setAttribute(layer.fields().indexOf("fid"), None)
+        copy.setAttribute(layer.fields().indexOf("name"), "Bản sao")
+        copy.setGeometry(shifted)
+        assert layer.addFeature(copy)
+
+    def newest(layer: QgsVectorLayer) -> int:
+        return max(f.id() for f in layer.getFeatures())
+
+    def other_measure(layer: QgsVectorLayer) -> None:
+        layer.changeAttributeValue(newest(layer), layer.fields().indexOf("measure"), "lockdown")
+
+    def delete(layer: QgsVectorLayer) -> None:
+        layer.deleteFeature(newest(layer))
+
+    base = _codes(clean).count("GEOM_ZONE_OVERLAP")
+    for change, overlaps in ((onto, 2), (away, 0), (add, 2), (other_measure, 0), (delete, 0)):
+        edit(workspace, "isolation_zones", change)
+        checked = OverlapFindings.checked_total
+        result = incremental(workspace, cache)
+        assert _codes(result).count("GEOM_ZONE_OVERLAP") - base == overlaps
+        # the changed zone and the zones whose box meets its old or new box
+        assert OverlapFindings.checked_total - checked <= 3
+        assert result == full(workspace)

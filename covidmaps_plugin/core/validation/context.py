@@ -11,6 +11,7 @@ import numpy as np
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsFeedback,
     QgsGeometry,
     QgsWkbTypes,
@@ -113,6 +114,10 @@ class ValidationContext:
         self._points: Dict[str, PointData] = {}
         self._zones: Dict[str, List[Optional[ZoneState]]] = {}
         self._metric: Dict[str, List[Optional[QgsGeometry]]] = {}
+        # single rows worked out before (or instead of) whole layers
+        self._zone_rows: Dict[str, Dict[int, Optional[ZoneState]]] = {}
+        self._metric_rows: Dict[str, Dict[int, Optional[QgsGeometry]]] = {}
+        self._to_metric_xform: Dict[str, QgsCoordinateTransform] = {}
         self._regions: Dict[str, Region] = {}
         self._districts: Dict[str, List[Tuple[str, Region]]] = {}
         self._to_wgs84: Dict[str, Any] = {}
@@ -164,7 +169,7 @@ class ValidationContext:
             if not (points.finite[row] and points.plausible[row]):
                 return None
             return self._lonlat(table, float(points.xs[row]), float(points.ys[row]))
-        state = self.zone_states(table)[row]
+        state = self.zone_state(table, row)
         if state is None or state.anchor is None:
             return None
         return self._lonlat(table, *state.anchor)
@@ -198,6 +203,35 @@ class ValidationContext:
                 states.append(self._zone_state(table, wkb))
             self._zones[table.name] = states
         return self._zones[table.name]
+
+    def zone_state(self, table: LayerTable, row: int) -> Optional[ZoneState]:
+        """``zone_states(table)[row]``, without the other rows' unless they
+        are worked out already (a republish's rules look at a few zones)."""
+        states = self._zones.get(table.name)
+        if states is not None:
+            return states[row]
+        memo = self._zone_rows.setdefault(table.name, {})
+        if row not in memo:
+            memo[row] = self._zone_state(table, table.wkb[row])
+        return memo[row]
+
+    def metric_shape(self, table: LayerTable, row: int) -> Optional[QgsGeometry]:
+        """``metric_shapes(table)[row]``, likewise one row at a time."""
+        shapes = self._metric.get(table.name)
+        if shapes is not None:
+            return shapes[row]
+        memo = self._metric_rows.setdefault(table.name, {})
+        if row not in memo:
+            state = self.zone_state(table, row)
+            memo[row] = (None if state is None or state.geometry is None
+                         else transformed(state.geometry, self._to_metric(table)))
+        return memo[row]
+
+    def _to_metric(self, table: LayerTable) -> QgsCoordinateTransform:
+        key = table.crs.authid() or table.crs.toWkt()
+        if key not in self._to_metric_xform:
+            self._to_metric_xform[key] = transform(table.crs, self.metric_crs)
+        return self._to_metric_xform[key]
 
     def _zone_state(self, table: LayerTable, wkb: Optional[bytes]) -> Optional[ZoneState]:
         geometry = geometry_from_wkb(wkb)

@@ -19,7 +19,7 @@ import hashlib
 import json
 import threading
 import weakref
-from typing import Dict, Hashable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -205,3 +205,83 @@ class GroupFindings:
         if self.slot is not None:
             with _LOCK:
                 _GROUPS[self.slot] = (self.key, self._fresh)
+
+
+# (path, table) -> (inputs key, {fid: (version, metric bbox or None,
+#                                      (neighbours' fids and versions, findings) or None)})
+Box = Optional[Tuple[float, float, float, float]]
+Zone = Tuple[int, Box, Optional[Tuple[Tuple[Tuple[int, int], ...], Tuple[Finding, ...]]]]
+_ZONES: Dict[Tuple[str, str], Tuple[str, Dict[int, Zone]]] = {}
+
+
+class OverlapFindings:
+    """The kept work of the overlap rule, zone by zone: each zone's bounding
+    box in the metric CRS (a zone unchanged since the last check is not
+    transformed again) and its findings with the neighbours they came from
+    (the zones its box met in the index, in the index's order). A zone at
+    the same version whose neighbours are the same rows at the same
+    versions keeps its findings; the index is built from every published
+    zone's box as a check from scratch builds it, so the neighbours and
+    their order are those a check from scratch sees."""
+
+    def __init__(self, ctx: ValidationContext, table: LayerTable) -> None:
+        self.table = table
+        self.slot = (None if table.source is None or table.versions is None
+                     else (table.source[0], table.source[1]))
+        self.key = context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
+        kept = None
+        if self.slot is not None:
+            with _LOCK:
+                kept = _ZONES.get(self.slot)
+        self._kept = kept[1] if kept is not None and kept[0] == self.key else {}
+        self._fresh: Dict[int, Zone] = {}
+
+    checked_total = 0  # zones checked (not kept) in this session: tests read it
+
+    def _version(self, row: int) -> int:
+        return self.table.versions[row] if self.table.versions is not None else -1
+
+    def _kept_zone(self, row: int) -> Optional[Zone]:
+        if self.slot is None:
+            return None
+        hit = self._kept.get(self.table.fids[row])
+        return hit if hit is not None and hit[0] == self._version(row) else None
+
+    def box(self, row: int, shape: Any) -> Box:
+        """The row's metric bounding box; ``shape()`` gives its metric
+        geometry (or None) when the box is not kept."""
+        hit = self._kept_zone(row)
+        if hit is not None:
+            box = hit[1]
+        else:
+            geometry = shape()
+            if geometry is None:
+                box = None
+            else:
+                rect = geometry.boundingBox()
+                box = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
+        self._fresh[self.table.fids[row]] = (self._version(row), box, None)
+        return box
+
+    def _neighbours(self, others: Sequence[int]) -> Tuple[Tuple[int, int], ...]:
+        return tuple((self.table.fids[o], self._version(o)) for o in others)
+
+    def kept(self, row: int, others: Sequence[int]) -> Optional[Tuple[Finding, ...]]:
+        """The zone's findings of the last check if it and its neighbours are the same."""
+        hit = self._kept_zone(row)
+        if hit is None or hit[2] is None or hit[2][0] != self._neighbours(others):
+            return None
+        fid = self.table.fids[row]
+        self._fresh[fid] = hit
+        return hit[2][1]
+
+    def found(self, row: int, others: Sequence[int], findings: Sequence[Finding]) -> None:
+        OverlapFindings.checked_total += 1
+        fid = self.table.fids[row]
+        version, box, _ = self._fresh[fid]
+        self._fresh[fid] = (version, box, (self._neighbours(others), tuple(findings)))
+
+    def save(self) -> None:
+        if self.slot is not None:
+            with _LOCK:
+                _ZONES[self.slot] = (self.key, self._fresh)

@@ -241,10 +241,10 @@ def _metric_positions(ctx: ValidationContext, table: LayerTable, rows: List[int]
                 moved[1].append(point.y())
         positions = dict(zip(usable, zip(*moved)))
     else:
-        shapes = ctx.metric_shapes(table)
-        for row in rows:
-            if shapes[row] is not None:
-                centre = shapes[row].pointOnSurface().asPoint()
+        for row in rows:  # one row at a time: only the groups checked again
+            shape = ctx.metric_shape(table, row)
+            if shape is not None:
+                centre = shape.pointOnSurface().asPoint()
                 positions[row] = (centre.x(), centre.y())
     return positions
 
