@@ -21,7 +21,7 @@ from covidmaps_plugin.core.export_cache import ExportCache
 from covidmaps_plugin.core.publishing.source import open_source
 from covidmaps_plugin.core.rows import ROWS
 from covidmaps_plugin.core.validation import ValidationOptions, validate_workspace
-from covidmaps_plugin.model import MODEL, PROVINCE_TZ
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ, parse_instant
 
 NOW = dt.datetime(2021, 6, 10, 9, 0, tzinfo=PROVINCE_TZ)
 
@@ -311,3 +311,42 @@ def test_zone_overlaps_are_checked_again_only_around_the_changed_zones(workspace
         # the changed zone and the zones whose box meets its old or new box
         assert OverlapFindings.checked_total - checked <= 3
         assert result == full(workspace)
+
+
+def test_findings_about_now_follow_the_clock_on_unchanged_rows(workspace: Path) -> None:
+    """A rule about "now" (expired points the release hides) runs on every
+    row each time; an unchanged row that it reports again gets the finding
+    made before (not rendered and located again), and as the clock moves
+    past a row's end the findings follow it exactly as the full path's."""
+
+    def checked(now: dt.datetime, cached: bool) -> List[Any]:
+        options = None if cached else ValidationOptions(allow_arrow=False)
+        return validate_workspace(open_source(workspace), now=now, options=options).findings
+
+    def expired(findings: List[Any]) -> List[Any]:
+        return [f for f in findings if f.code.value == "TIME_EXPIRED_HIDDEN"]
+
+    ends = sorted(parse_instant(str(f["visible_until"])) for f in QgsVectorLayer(
+        f"{workspace}|layername=risk_points", "r", "ogr").getFeatures()
+        if f["approved"] and f["visible_until"])
+    assert ends
+    before = ends[0] - dt.timedelta(hours=1)
+    after = ends[-1] + dt.timedelta(days=1)
+    later = after + dt.timedelta(days=1)
+    counts = []
+    previous = None
+    for now in (before, after, later, before, after):
+        first, again = checked(now, True), checked(now, True)
+        assert first == checked(now, False) and again == first
+        counts.append(len(expired(first)))
+        # the same finding objects for the same unchanged rows
+        assert all(a is b for a, b in zip(expired(again), expired(first)))
+        # and at another time, for the rows reported at both
+        kept = {f.fid: f for f in previous or ()}
+        common = [f for f in expired(first) if f.fid in kept]
+        assert all(kept[f.fid] is f for f in common)
+        if now == later:
+            assert common  # after -> later: the same rows, other clocks
+        previous = expired(first)
+    assert counts == [counts[0], counts[1], counts[1], counts[0], counts[1]]
+    assert counts[0] < counts[1]

@@ -4,6 +4,7 @@ options, and geometry facts computed once and shared between rules."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -83,6 +84,32 @@ class ZoneState:
     anchor: Optional[Tuple[float, float]] = None  # layer CRS, for the location
 
 
+# The findings made for each row of a table read through the session's rows
+# (core.rows), by (path, table, CRS) -> fid -> (row version, {(code, field,
+# parameters): finding}). A finding is a function of its row (its values,
+# geometry, fid: one version), the layer's CRS (its location), the code,
+# field and parameters: a rule about "now" or about other rows that says
+# the same of an unchanged row again gets the finding it made before
+# instead of rendering its messages and locating it again.
+_FINDINGS: Dict[Tuple[str, str, str], Dict[int, Tuple[int, Dict[Any, Finding]]]] = {}
+_FINDINGS_LOCK = threading.Lock()
+
+
+def _kept_findings(table: LayerTable, row: int) -> Optional[Dict[Any, Finding]]:
+    """The findings made before for this version of the row (a dict to add
+    to), None for a table without row versions."""
+    if table.source is None or table.versions is None:
+        return None
+    slot = (table.source[0], table.source[1], table.crs.authid() or table.crs.toWkt())
+    fid, version = table.fids[row], table.versions[row]
+    with _FINDINGS_LOCK:
+        rows = _FINDINGS.setdefault(slot, {})
+        entry = rows.get(fid)
+        if entry is None or entry[0] != version:
+            entry = rows[fid] = (version, {})
+    return entry[1]
+
+
 def field_label(fld: FieldDef) -> Bilingual:
     return Bilingual(fld.label_vi, fld.label_en)
 
@@ -156,12 +183,25 @@ class ValidationContext:
         params.setdefault("layer_title", layer_title(table.layer_def))
         if row is None:
             return make_finding(code, table.name, field_name=field_name, **params)
+        kept = _kept_findings(table, row)
+        key = None
+        if kept is not None:
+            try:
+                key = (code, field_name, tuple(sorted(params.items())))
+                hit = kept.get(key)
+            except TypeError:  # a parameter that cannot be a key: made every time
+                key = hit = None
+            if hit is not None:
+                return hit
         name = table.column("name")[row]
-        return make_finding(
+        made = make_finding(
             code, table.name, fid=table.fids[row], uid=table.uid(row),
             field_name=field_name, location=self.location(table, row),
             feature_name=name if isinstance(name, str) and name.strip() else None, **params,
         )
+        if kept is not None and key is not None:
+            kept[key] = made
+        return made
 
     def location(self, table: LayerTable, row: int) -> Optional[Tuple[float, float]]:
         if table.layer_def.geometry_type is GeometryType.POINT:
