@@ -33,6 +33,7 @@ from .checks.attributes import is_utf8_text, province_time
 from .checks.incremental import check_patched
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob_lean
 from .config import Config
+from .downloads import FROM_BASE_MAX_ENCODED
 from .idempotency import IdempotencyRecord, IdempotencyStore
 from .offload import Offload
 from .opendata import OpenData
@@ -164,7 +165,7 @@ class Publisher:
         # the commit, in moments: nothing is written for an upload never committed)
         if layer in MODEL.layer_names and big:
             self.open_data.prepare(layer, checked.sha256, checked.data,
-                                   self._csv_base(layer, base_sha))
+                                   self._csv_base(layer, base_sha, checked.feature_count))
         sha = checked.sha256
         with self._storing_lock:
             if sha in self._storing or self.storage.exists(blob_key(sha)):
@@ -181,10 +182,12 @@ class Publisher:
         future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
 
-    def _csv_base(self, layer: str, base_sha: Optional[str]) -> Optional[Tuple[bytes, str]]:
+    def _csv_base(self, layer: str, base_sha: Optional[str], feature_count: int
+                  ) -> Optional[Tuple[bytes, str]]:
         """(base blob, SHA-256 of its CSV) when the current release has the
         layer at ``base_sha`` (the patch's base; by default the current
-        blob) with a CSV: a republish's CSV is then made from that one."""
+        blob) with a CSV and about as many features: a republish's CSV is
+        then made from that one (downloads.layer_csv_from_base)."""
         for entry in self.current()[0].get("layers", ()):
             if entry.get("id") != layer:
                 continue
@@ -192,6 +195,8 @@ class Publisher:
             csv_sha = ((entry.get("downloads") or {}).get("csv") or {}).get("sha256")
             if not blob_sha or not csv_sha or base_sha not in (None, blob_sha):
                 return None
+            if abs(entry.get("feature_count", 0) - feature_count) > FROM_BASE_MAX_ENCODED:
+                return None  # a first publish, a big import: built whole, in a worker
             base = self.reader.blob(blob_sha)
             return (base, csv_sha) if base is not None else None
         return None
@@ -217,6 +222,7 @@ class Publisher:
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
         self.storage.put_immutable(blob_key(sha, ".br"), br)
         self.storage.put_immutable(blob_key(sha), data)
+        self.reader.remember_blob(sha, data, gz, br)
         # wall and this thread's CPU seconds, for the benchmark's breakdown
         log.debug("stored blob %s: %d B, gzip %d B, brotli %d B", sha[:12], len(data), len(gz),
                   len(br), extra={

@@ -191,3 +191,42 @@ def test_the_server_makes_a_patched_layers_csv_from_the_base(
         served = requests.get(f"{srv.url}/data/{ref['href']}", timeout=10).content
         assert served == layer_csv("risk_points", new)
         api.session.close()
+
+
+def test_a_blob_just_stored_is_not_read_back_for_its_commit(storage_backend, data_dir: Path,
+                                                           token: str) -> None:
+    """The reader keeps the bytes and variants the write side has just
+    stored (reader.remember_blob): the commit naming the blob and the
+    refresh after it do not read it and its variants back; what is served
+    is those bytes, and each variant decodes to them."""
+    from covidmaps_publish.representation import decompress
+    from covidmaps_publish.storage.base import blob_key
+
+    config = Config(data_dir=data_dir, storage_url=storage_backend.url, fsync=False,
+                    limits=OFFLOADED)
+    with ServerThread(config) as srv:
+        storage, read = srv.app.publisher.storage, []
+        real_get = storage.get
+
+        def get(key: str, *args):
+            read.append(key)
+            return real_get(key, *args)
+
+        storage.get = get
+        api = Api(srv.url, token)
+        data = collection(scattered_points(90))
+        put = api.put_layer("risk_points", data)
+        sha = put.json()["sha256"]
+        answer = api.publish({"risk_points": sha}, api.current_id())
+        assert answer.status_code == 201, answer.text
+        assert not [key for key in read if key.startswith(blob_key(sha))]
+        plain = requests.get(f"{srv.url}/data/blobs/{sha}.geojson", timeout=10)
+        assert cgj.sha256_hex(plain.content) == sha
+        for coding, suffix in (("gzip", ".gz"), ("br", ".br")):
+            raw = requests.get(f"{srv.url}/data/blobs/{sha}.geojson", stream=True, timeout=10,
+                               headers={"Accept-Encoding": coding})
+            assert raw.headers["Content-Encoding"] == coding
+            body = raw.raw.read(decode_content=False)
+            assert decompress(body, suffix) == plain.content
+            assert body == real_get(blob_key(sha, suffix))  # what is stored, too
+        api.session.close()
