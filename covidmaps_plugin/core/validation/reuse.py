@@ -6,11 +6,14 @@ says of a row depends on that row alone, and on the profile, the options
 and the reference shapes, never on "now" or on other rows) are kept by
 the row's version (``core.rows``) and reused while the row and those
 inputs are the same; the rule runs only on the rows read again. The other
-rules (uids, references, overlaps, timelines, anything about "now") run
-on every row each time, from the columns in memory, except those that
-work group by group (duplicates: rows of one name): a group whose rows
-are the same rows at the same versions keeps its findings
-(:class:`GroupFindings`), the others are checked again.
+rules (uids, references, timelines, anything about "now") run on every
+row each time, from the columns in memory, except two whose findings are
+local to a part of the layer: likely duplicates work name by name (a name
+whose rows are the same rows at the same versions keeps its findings:
+:class:`GroupFindings`) and overlaps zone by zone among the zones its box
+meets (:class:`OverlapFindings`). And a finding that any rule makes again
+for an unchanged row is the one made before (``context._kept_findings``),
+not rendered and located again.
 """
 
 from __future__ import annotations

@@ -115,9 +115,12 @@ def zone_overlap(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]
     measures = table.column("measure")
     names = table.column("name")
     kept = OverlapFindings(ctx, table)
-    boxes = {row: box for row in range(len(table)) if published[row]
-             for box in (kept.box(row, lambda row=row: ctx.metric_shape(table, row)),)
-             if box is not None}
+    boxes = {}  # each published sound zone's metric box (kept ones not transformed again)
+    for row in range(len(table)):
+        if published[row]:
+            box = kept.box(row, lambda row=row: ctx.metric_shape(table, row))
+            if box is not None:
+                boxes[row] = box
     rows = list(boxes)
     index = QgsSpatialIndex()
     for row in rows:
