@@ -121,7 +121,9 @@ def default_geojson(gpkg: Path, out: Path) -> Tuple[float, float, int, int]:
 # stages inside other stages (the server's own timing; request body coding)
 NESTED_STAGES = ("server check", "compress", "store", "commit", "client gzip", "server gunzip",
                  "tile input", "tippecanoe", "tile build", "server tiles (commit waits)",
-                 "early upload request")
+                 "early upload request",
+                 "commit waits for blobs", "commit waits for downloads", "commit reader refresh",
+                 "csv build", "csv compress and store")
 
 
 class Stages:
@@ -201,7 +203,7 @@ def measured() -> Iterator[Stages]:
     stages.wrap(PublishClient, "publish", "commit request")
     stages.wrap(Publisher, "publish", "commit")  # the server's side of it
     loggers = [logging.getLogger(f"covidmaps_publish.{name}")
-               for name in ("publisher", "vectortiles")]
+               for name in ("publisher", "vectortiles", "downloads")]
     handler = _TimingHandler(stages)
     levels = [logger.level for logger in loggers]
     for logger in loggers:
@@ -402,6 +404,11 @@ STAGE_ROWS = [("validate", "validate"), ("open workspace", "open workspace"),
             ("  of which server blob writes", "store"),
             ("commit request", "commit request"), ("  of which server commit", "commit"),
             ("  of which waiting for the tiles", "server tiles (commit waits)"),
+            ("  of which waiting for blobs stored", "commit waits for blobs"),
+            ("  of which waiting for CSV downloads", "commit waits for downloads"),
+            ("  of which reader refresh", "commit reader refresh"),
+            ("server CSV build (background)", "csv build"),
+            ("server CSV compress + store", "csv compress and store"),
             ("server tile build (background thread)", "tile build"),
             ("  of which tippecanoe input", "tile input"),
             ("  of which tippecanoe", "tippecanoe")]

@@ -21,16 +21,22 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import threading
+import time
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, wire
+from covidmaps_plugin.model import geojson as cgj
 from covidmaps_plugin.model.manifest_meta import layer_meta
 
 from .offload import Offload
 from .representation import compressed_variants
-from .storage.base import Storage, download_key
+from .storage.base import DamagedError, Storage, download_key, read_verified
+
+log = logging.getLogger(__name__)
 
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,8 +74,8 @@ def wkt(geometry: Dict[str, Any]) -> str:
     raise ValueError(f"no WKT for geometry type {kind!r}")
 
 
-def layer_csv(layer_id: str, blob: bytes) -> bytes:
-    """The CSV bytes of one layer blob (canonical GeoJSON)."""
+def _columns(layer_id: str) -> Tuple[List[Dict[str, Any]], bool, List[str]]:
+    """(the layer's public fields, whether it is a point layer, the header)."""
     meta = layer_meta(MODEL.layer(layer_id))
     fields = meta["fields"]
     points = meta["geometry_type"] == "Point"
@@ -78,26 +84,155 @@ def layer_csv(layer_id: str, blob: bytes) -> bytes:
         header.append(fld["name"])
         if fld.get("values"):
             header += [f"{fld['name']}_vi", f"{fld['name']}_en"]
+    return fields, points, header
+
+
+def _row(feature: Dict[str, Any], fields: List[Dict[str, Any]], points: bool) -> List[str]:
+    """One feature's CSV cells (the one definition of a record: a whole
+    build and a build from the base CSV write the same cells)."""
+    geometry = feature.get("geometry") or {}
+    props = feature.get("properties") or {}
+    if points:
+        lon, lat = geometry.get("coordinates", (None, None))[:2]
+        row = [_text(feature.get("id")), _number(lon), _number(lat)]
+    else:
+        row = [_text(feature.get("id")), wkt(geometry)]
+    for fld in fields:
+        value = props.get(fld["name"])
+        row.append(_text(value))
+        if fld.get("values"):
+            label = fld["values"].get(value) if isinstance(value, str) else None
+            row += [_text(label["vi"]) if label else "", _text(label["en"]) if label else ""]
+    return row
+
+
+def _writer(out: io.StringIO) -> Any:
+    return csv.writer(out, lineterminator="\r\n")
+
+
+def _head(header: List[str]) -> bytes:
+    """The BOM and the header record, as the CSV starts."""
     out = io.StringIO()
     out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
+    _writer(out).writerow(header)
+    return out.getvalue().encode("utf-8")
+
+
+def layer_csv(layer_id: str, blob: bytes) -> bytes:
+    """The CSV bytes of one layer blob (canonical GeoJSON)."""
+    fields, points, header = _columns(layer_id)
+    out = io.StringIO()
+    out.write(BOM)
+    writer = _writer(out)
     writer.writerow(header)
     for feature in json.loads(blob).get("features", ()):
-        geometry = feature.get("geometry") or {}
-        props = feature.get("properties") or {}
-        if points:
-            lon, lat = geometry.get("coordinates", (None, None))[:2]
-            row = [_text(feature.get("id")), _number(lon), _number(lat)]
-        else:
-            row = [_text(feature.get("id")), wkt(geometry)]
-        for fld in fields:
-            value = props.get(fld["name"])
-            row.append(_text(value))
-            if fld.get("values"):
-                label = fld["values"].get(value) if isinstance(value, str) else None
-                row += [_text(label["vi"]) if label else "", _text(label["en"]) if label else ""]
-        writer.writerow(row)
+        writer.writerow(_row(feature, fields, points))
     return out.getvalue().encode("utf-8")
+
+
+def _records(data: bytes, start: int) -> Iterator[Tuple[int, int]]:
+    """(start, end) of each CSV record of ``data`` from ``start`` on, its
+    CRLF included. A CRLF ends a record only outside quotes: inside a
+    quoted cell the quotes before it are odd in number (the opening one
+    plus doubled ones), between cells they are even."""
+    end = len(data)
+    while start < end:
+        stop = data.find(b"\r\n", start)
+        while stop >= 0 and data.count(b'"', start, stop) % 2:
+            stop = data.find(b"\r\n", stop + 2)
+        if stop < 0:
+            raise ValueError("a CSV record without its line end")
+        yield start, stop + 2
+        start = stop + 2
+
+
+# A CSV made from its base encodes at most this many features (in the
+# server's process: a few tens of ms); a bigger change is built whole, in a
+# worker process for a big layer.
+FROM_BASE_MAX_ENCODED = 1000
+
+
+def layer_csv_from_base(layer_id: str, blob: bytes, base_blob: bytes, base_csv: bytes,
+                        max_encoded: Optional[int] = None) -> Optional[bytes]:
+    """``layer_csv(layer_id, blob)``, made from the CSV of another blob of
+    the layer (the release's base): the record of a feature whose canonical
+    bytes are the base's is copied from the base CSV, only the features that
+    changed or came are encoded, so a republish pays for what it changed.
+    Both blobs must be canonical (sorted by id: what the server's checks
+    accept). None when this cannot be sure to give the whole build's bytes
+    (a blob not in the canonical layout, ids with escapes, a CSV of other
+    columns or other records, more than ``max_encoded`` features to
+    encode): the caller then builds it whole."""
+    new_parts = cgj.iter_canonical_features(blob)
+    old_parts = cgj.iter_canonical_features(base_blob)
+    fields, points, header = _columns(layer_id)
+    head = _head(header)
+    if new_parts is None or old_parts is None or not base_csv.startswith(head):
+        return None
+    records = _records(base_csv, len(head))
+    pieces: List[bytes] = [head]
+    run = [len(head), len(head)]  # the base records being copied: [start, end)
+
+    def take_base(keep: bool) -> None:
+        """Consume the next base record: copy it, or leave it out."""
+        _, end = next(records)
+        if not keep:
+            flush()
+            run[0] = end
+        run[1] = end
+
+    def flush() -> None:
+        if run[1] > run[0]:
+            pieces.append(base_csv[run[0]:run[1]])
+        run[0] = run[1]
+
+    out = io.StringIO()
+    writer = _writer(out)
+    encoded = 0
+    try:
+        old = next(old_parts, None)
+        for part in new_parts:
+            if part == old:  # the common case: the same bytes, the same record
+                take_base(True)
+                old = next(old_parts, None)
+                continue
+            # ids are read where the two blobs differ: both are canonical
+            # (checked, sorted by id), so the features between agree
+            uid = _plain_id(part)
+            while old is not None and _plain_id(old) < uid:  # removed since the base
+                take_base(False)
+                old = next(old_parts, None)
+            if old is not None and _plain_id(old) == uid:  # changed
+                take_base(False)
+                old = next(old_parts, None)
+            # changed or added: encoded here, as a whole build encodes it
+            encoded += 1
+            if max_encoded is not None and encoded > max_encoded:
+                return None
+            flush()
+            writer.writerow(_row(json.loads(cgj.FEATURE_PREFIX + part), fields, points))
+            pieces.append(out.getvalue().encode("utf-8"))
+            out.seek(0)
+            out.truncate()
+        while old is not None:  # removed at the end
+            take_base(False)
+            old = next(old_parts, None)
+        flush()
+        if next(records, None) is not None:  # more records than base features
+            return None
+    except (StopIteration, ValueError):  # fewer records; an id with escapes
+        return None
+    return b"".join(pieces)
+
+
+def _plain_id(part: bytes) -> bytes:
+    """A feature's id as written, without escapes: such ids compare as
+    their UTF-8 bytes exactly as canonical_bytes sorts them (code point
+    order), so two blobs merge by these bytes alone."""
+    uid = cgj.part_id(part)
+    if uid is None or b"\\" in uid:
+        raise ValueError("an id with escapes")
+    return uid
 
 
 class Downloads:
@@ -114,15 +249,22 @@ class Downloads:
         self._pending: Dict[Any, Future] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="downloads")
+        # SHA-256 of the CSVs this process made: only these are bases of a
+        # CSV made from its base (one made by another version of the server
+        # may have other labels or cells: it is not copied from)
+        self._made: OrderedDict[str, None] = OrderedDict()
 
-    def prepare(self, layer_id: str, blob_sha: str, blob: bytes) -> None:
+    def prepare(self, layer_id: str, blob_sha: str, blob: bytes,
+                base: Optional[Tuple[bytes, str]] = None) -> None:
         """Start making the CSV of an accepted blob in the background (at
-        upload time, like its tiles): the commit then finds it stored."""
+        upload time, like its tiles): the commit then finds it stored.
+        ``base``: (the blob it was changed from, the SHA-256 of that blob's
+        CSV): the CSV is then made from that one (``layer_csv_from_base``)."""
         key = (layer_id, blob_sha)
         with self._lock:
             if key in self._refs or key in self._pending:
                 return
-            future = self._pending[key] = self._pool.submit(self._make, layer_id, blob)
+            future = self._pending[key] = self._pool.submit(self._make, layer_id, blob, base)
         future.add_done_callback(lambda done: self._settle(key, done))
 
     def _settle(self, key: Any, done: Future) -> None:
@@ -153,18 +295,45 @@ class Downloads:
                 return None
         return None
 
-    def _make(self, layer_id: str, blob: bytes) -> Dict[str, Any]:
-        if self.offload is not None:
-            data = self.offload.call(len(blob), layer_csv, layer_id, blob)
-        else:
-            data = layer_csv(layer_id, blob)
+    def _make(self, layer_id: str, blob: bytes,
+              base: Optional[Tuple[bytes, str]] = None) -> Dict[str, Any]:
+        start = time.perf_counter()
+        data = self._from_base(layer_id, blob, *base) if base is not None else None
+        if data is None:
+            data = (self.offload.call(len(blob), layer_csv, layer_id, blob)
+                    if self.offload is not None else layer_csv(layer_id, blob))
+        made = time.perf_counter()
         sha = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            self._made[sha] = None
+            while len(self._made) > 64:
+                self._made.popitem(last=False)
         if not self.storage.exists(download_key(sha)):
             gz, br = compressed_variants(data)
             self.storage.put_immutable(download_key(sha, ".gz"), gz)
             self.storage.put_immutable(download_key(sha, ".br"), br)
             self.storage.put_immutable(download_key(sha), data)
+        # wall seconds, for the benchmark's breakdown
+        log.debug("CSV of %s: %d B", layer_id, len(data), extra={"timings": {
+            "csv build": made - start, "csv compress and store": time.perf_counter() - made}})
         return {"csv": {"sha256": sha, "size": len(data), "href": wire.DOWNLOAD.name(sha)}}
+
+    def _from_base(self, layer_id: str, blob: bytes, base_blob: bytes,
+                   base_csv_sha: str) -> Optional[bytes]:
+        """The CSV made from the base's (None: build it whole): only from a
+        CSV this process made, read back verified against its name."""
+        with self._lock:
+            if base_csv_sha not in self._made:
+                return None
+        try:
+            base_csv = read_verified(self.storage, download_key(base_csv_sha), base_csv_sha)
+        except DamagedError as exc:
+            log.error("%s; the CSV is made whole", exc)
+            return None
+        if base_csv is None:
+            return None
+        return layer_csv_from_base(layer_id, blob, base_blob, base_csv,
+                                   FROM_BASE_MAX_ENCODED)
 
     def entry(self, layer_id: str, blob_sha: str, blob: bytes,
               parent_entry: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:

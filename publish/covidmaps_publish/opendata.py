@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from .downloads import Downloads
 from .feed import atom_feed
@@ -52,9 +52,11 @@ class OpenData:
                              if e.get("id") == layer_id), None)
         return self._downloads.entry(layer_id, blob_sha, blob, parent_entry)
 
-    def prepare(self, layer_id: str, blob_sha: str, blob: bytes) -> None:
-        """Start the CSV of an accepted blob in the background (downloads.py)."""
-        self._downloads.prepare(layer_id, blob_sha, blob)
+    def prepare(self, layer_id: str, blob_sha: str, blob: bytes,
+                base: Optional[Tuple[bytes, str]] = None) -> None:
+        """Start the CSV of an accepted blob in the background (downloads.py;
+        ``base``: the blob it changed from and that blob's CSV SHA-256)."""
+        self._downloads.prepare(layer_id, blob_sha, blob, base)
 
     def close(self) -> None:
         self._downloads.close()

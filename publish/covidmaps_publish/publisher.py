@@ -33,6 +33,7 @@ from .checks.attributes import is_utf8_text, province_time
 from .checks.incremental import check_patched
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob_lean
 from .config import Config
+from .downloads import FROM_BASE_MAX_ENCODED
 from .idempotency import IdempotencyRecord, IdempotencyStore
 from .offload import Offload
 from .opendata import OpenData
@@ -170,7 +171,8 @@ class Publisher:
         # and a big layer's CSV download, likewise (a small one's is made by
         # the commit, in moments: nothing is written for an upload never committed)
         if layer in MODEL.layer_names and big:
-            self.open_data.prepare(layer, checked.sha256, checked.data)
+            self.open_data.prepare(layer, checked.sha256, checked.data,
+                                   self._csv_base(layer, base_sha, checked.feature_count))
         sha = checked.sha256
         with self._storing_lock:
             if sha in self._storing or self.storage.exists(blob_key(sha)):
@@ -187,6 +189,25 @@ class Publisher:
         future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
 
+    def _csv_base(self, layer: str, base_sha: Optional[str], feature_count: int
+                  ) -> Optional[Tuple[bytes, str]]:
+        """(base blob, SHA-256 of its CSV) when the current release has the
+        layer at ``base_sha`` (the patch's base; by default the current
+        blob) with a CSV and about as many features: a republish's CSV is
+        then made from that one (downloads.layer_csv_from_base)."""
+        for entry in self.current()[0].get("layers", ()):
+            if entry.get("id") != layer:
+                continue
+            blob_sha = (entry.get("blob") or {}).get("sha256")
+            csv_sha = ((entry.get("downloads") or {}).get("csv") or {}).get("sha256")
+            if not blob_sha or not csv_sha or base_sha not in (None, blob_sha):
+                return None
+            if abs(entry.get("feature_count", 0) - feature_count) > FROM_BASE_MAX_ENCODED:
+                return None  # a first publish, a big import: built whole, in a worker
+            base = self.reader.blob(blob_sha)
+            return (base, csv_sha) if base is not None else None
+        return None
+
     def _stored(self, sha: str, done: Future) -> None:
         with self._storing_lock:
             self._storing.pop(sha, None)
@@ -201,10 +222,10 @@ class Publisher:
             wait([pending])
 
     def _store_blob(self, data: bytes, sha: str, keep: bool = False) -> None:
-        """Store a blob, its variants first; ``keep``: hand the bytes and
-        variants to the reader (``ReleaseReader.keep_blob``), so that the
-        commit naming a big blob and the release serving it use these bytes
-        instead of a second copy read back from the storage."""
+        """Store a blob, its variants first, and hand them to the reader
+        (``ReleaseReader.remember_blob``): the commit naming it and the
+        release serving it use these bytes, not a copy read back from the
+        storage; ``keep`` (a big blob) pins them there until a release names it."""
         start, cpu = time.perf_counter(), time.thread_time()
         gz, br = compressed_variants(data)
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
@@ -212,8 +233,7 @@ class Publisher:
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
         self.storage.put_immutable(blob_key(sha, ".br"), br)
         self.storage.put_immutable(blob_key(sha), data)
-        if keep:
-            self.reader.keep_blob(sha, data, gz, br)
+        self.reader.remember_blob(sha, data, gz, br, pin=keep)
         # wall and this thread's CPU seconds, for the benchmark's breakdown
         log.debug("stored blob %s: %d B, gzip %d B, brotli %d B", sha[:12], len(data), len(gz),
                   len(br), extra={
@@ -365,8 +385,11 @@ class Publisher:
         request = publish_request(body)
         layers, reference, message = request.layers, request.reference, request.message
         data_updated_at, notice = request.data_updated_at, request.notice
+        start = time.perf_counter()
         checked = {name: self._stored_checked(name, sha) for name, sha in layers.items()}
         checked_ref = {name: self._stored_checked(name, sha) for name, sha in reference.items()}
+        log.debug("blobs of the commit stored", extra={
+            "timings": {"commit waits for blobs": time.perf_counter() - start}})
 
         def blobs_of(parent: Dict[str, Any]) -> Dict[str, CheckedBlob]:
             return {layer.name: checked.get(layer.name) or self._parent_blob(parent, layer.name)
@@ -443,7 +466,10 @@ class Publisher:
             if not self.storage.swap_pointer(data, token):
                 raise stale(self.current()[0].get("release_id"))
             self.open_data.after_commit(manifest)
+        start = time.perf_counter()
         self.reader.refresh()
+        log.debug("reader refreshed", extra={
+            "timings": {"commit reader refresh": time.perf_counter() - start}})
         return manifest, True
 
     def is_committed(self, release_id: str, head: Optional[Dict[str, Any]] = None) -> bool:
@@ -501,9 +527,12 @@ class Publisher:
             entry: Dict[str, Any] = {k: meta[k] for k in ("id", "title", "description",
                                                           "geometry_type")}
             entry.update(feature_count=blob.feature_count, bbox=blob.bbox,
-                         blob=_blob_ref(blob), tiles=(tiles or {}).get(layer.name),
-                         downloads=self.open_data.downloads(layer.name, blob.sha256, blob.data,
-                                                            parent))
+                         blob=_blob_ref(blob), tiles=(tiles or {}).get(layer.name))
+            start = time.perf_counter()
+            entry["downloads"] = self.open_data.downloads(layer.name, blob.sha256, blob.data,
+                                                          parent)
+            log.debug("downloads of %s", layer.name, extra={
+                "timings": {"commit waits for downloads": time.perf_counter() - start}})
             entry.update({k: v for k, v in meta.items() if k not in entry})
             layers.append(entry)
             if parent:

@@ -74,7 +74,7 @@ def manifest_archive_hashes(manifest: Dict[str, Any]) -> list:
 
 RELEASES_KEPT = 512
 # Big blobs the publisher has just stored, held until a release names them
-# (``keep_blob``): a commit comes within minutes of its uploads.
+# (``remember_blob(pin=True)``): a commit comes within minutes of its uploads.
 PENDING_KEPT = 4
 
 
@@ -113,7 +113,7 @@ class ReleaseReader:
         self._cache_bytes = cache_bytes
         self._blob_cache: OrderedDict[str, Representation] = OrderedDict()
         self._blob_cache_size = 0
-        # big blobs just stored, not yet in a release (keep_blob), newest last
+        # big blobs just stored, not yet in a release (remember_blob, pinned), newest last
         self._pending: OrderedDict[str, Representation] = OrderedDict()
         # release manifests are small and immutable: a bounded most-recent set
         self._releases: OrderedDict[str, Representation] = OrderedDict()
@@ -202,23 +202,6 @@ class ReleaseReader:
         rep = self.blob_representation(sha256)
         return rep.identity.body if rep is not None else None
 
-    def keep_blob(self, sha256: str, data: bytes, gz: Optional[bytes], br: Optional[bytes]
-                  ) -> None:
-        """A big blob the publisher has just stored (``data`` hashes to
-        ``sha256``; ``gz`` and ``br`` are its stored variants): held as
-        these very objects until a release names it, or ``PENDING_KEPT``
-        newer ones come. The commit and then the release use them instead
-        of reading back a second copy of a layer that may be 1 GB (while
-        the publisher's own still feeds the tile build). Not in the LRU:
-        the smaller blobs of the same publish would push it out first."""
-        rep = Representation(data, sha256, wire.stored_type(blob_key(sha256)), IMMUTABLE,
-                             gz=gz, br=br)
-        with self._cache_lock:
-            self._pending[sha256] = rep
-            self._pending.move_to_end(sha256)
-            while len(self._pending) > PENDING_KEPT:
-                self._pending.popitem(last=False)
-
     def _variant(self, key: str, data: bytes) -> Optional[bytes]:
         """A stored compressed variant (``key`` ends in .gz or .br) if it
         decodes to ``data``, else None (the Representation then compresses in
@@ -258,6 +241,29 @@ class ReleaseReader:
                              gz=self._variant(blob_key(sha256, ".gz"), data),
                              br=self._variant(blob_key(sha256, ".br"), data))
         return self._cache(sha256, rep)
+
+    def remember_blob(self, sha256: str, data: bytes, gz: Optional[bytes],
+                      br: Optional[bytes], pin: bool = False) -> None:
+        """A blob the write side has just stored (``data`` hashes to
+        ``sha256``; ``gz`` and ``br`` are its stored variants), kept as these
+        very objects: the commit naming it and the refresh after neither
+        read it back nor decode its variants (a second or so for 80 MB).
+
+        ``pin`` (a big blob): held apart from the LRU until a release names
+        it, or ``PENDING_KEPT`` newer ones come, so the smaller blobs of the
+        same publish cannot push it out; the release then serves these bytes
+        instead of a second copy of a layer that may be 1 GB (while the
+        publisher's own still feeds the tile build)."""
+        rep = Representation(data, sha256, wire.stored_type(blob_key(sha256)), IMMUTABLE,
+                             gz=gz, br=br)
+        if pin:
+            with self._cache_lock:
+                self._pending[sha256] = rep
+                self._pending.move_to_end(sha256)
+                while len(self._pending) > PENDING_KEPT:
+                    self._pending.popitem(last=False)
+        elif self._cached(sha256) is None:
+            self._cache(sha256, rep)
 
     def _verified(self, key: str, sha256: str) -> Optional[bytes]:
         """A content-addressed file's bytes; None if absent or damaged (logged)."""

@@ -20,15 +20,21 @@ REVALIDATE = "no-cache"  # the pointer: cache, but ask (ETag) every time
 MIN_COMPRESS = 256
 
 
-# Levels by size: the best ratio where it is cheap, a fast level where the
-# top ones cost seconds and gain little. Measured on a 82 MB layer of 100,000
-# risk points: brotli 5 is within 1 % of brotli 9 in 40 % of its time, gzip 6
-# within 2 % of gzip 9 in 60 %; on a 1.9 MB zone layer brotli 11 saves 14 %
-# over 9 (what a phone downloads) for about one second.
+# Levels by size: the best ratio where it is cheap, the fastest levels
+# where the top ones cost seconds of a republish's commit (which waits for
+# the variants: docs/release-format.md, "Compression levels"). Measured on
+# the bench's 82 MB layer of 100,000 risk points (CPU s): brotli 5 3.24 MB
+# in 1.04 s, brotli 1 4.03 MB in 0.12 s; gzip 6 5.0 MB in 0.86 s, gzip 1
+# 7.3 MB in 0.35 s (the two run side by side: the commit waits for the
+# slower). On a 1.9 MB zone layer brotli 11 saves 14 % over 9 (what a phone
+# downloads) for about one second. A layer of 16 MiB and more is tiled: a
+# phone draws it from its PMTiles archive and fetches the blob only for a
+# list or statistics panel.
 _MIB = 1024 * 1024
 _BROTLI_QUALITY = ((1 * _MIB, 11), (4 * _MIB, 10), (16 * _MIB, 9))  # (size below, quality)
-_BROTLI_LARGE = 5
+_BROTLI_LARGE = 1
 _GZIP_LARGE_FROM = 16 * _MIB
+_GZIP_LARGE = 1
 # Below this size the two compressions run one after the other: a thread
 # costs more than it saves.
 _PARALLEL_FROM = 1 * _MIB
@@ -36,7 +42,7 @@ _PARALLEL_FROM = 1 * _MIB
 
 def gzip_bytes(data: bytes) -> bytes:
     # mtime=0: the same input gives the same bytes (reproducible variants)
-    level = 9 if len(data) < _GZIP_LARGE_FROM else 6
+    level = 9 if len(data) < _GZIP_LARGE_FROM else _GZIP_LARGE
     return gzip.compress(data, compresslevel=level, mtime=0)
 
 

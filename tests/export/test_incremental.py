@@ -21,7 +21,7 @@ from covidmaps_plugin.core.export_cache import ExportCache
 from covidmaps_plugin.core.publishing.source import open_source
 from covidmaps_plugin.core.rows import ROWS
 from covidmaps_plugin.core.validation import ValidationOptions, validate_workspace
-from covidmaps_plugin.model import MODEL, PROVINCE_TZ
+from covidmaps_plugin.model import MODEL, PROVINCE_TZ, parse_instant
 
 NOW = dt.datetime(2021, 6, 10, 9, 0, tzinfo=PROVINCE_TZ)
 
@@ -264,3 +264,153 @@ def test_the_plugins_unload_removes_the_sessions_scratch_copy(workspace: Path) -
     assert scratch is not None and scratch.exists()
     plugin.unload()
     assert not scratch.exists() and ROWS._scratch is None
+
+
+def test_duplicates_are_checked_again_only_for_the_names_that_changed(workspace: Path) -> None:
+    """Likely duplicates (the same name a few metres apart) are found name
+    by name: a republish checks again only the names of the changed rows
+    (before and after the change) and gives the full path's findings when
+    a pair is made by a rename, undone by a move, made by an addition and
+    undone by a deletion."""
+    from covidmaps_plugin.core.validation.reuse import GroupFindings
+
+    cache = ExportCache()
+    clean = incremental(workspace, cache)
+    assert clean == full(workspace)
+    layer = QgsVectorLayer(f"{workspace}|layername=risk_points", "r", "ogr")
+    first, second = [f for f in layer.getFeatures() if f["name"]][:2]
+    spot = first.geometry().asPoint()
+    name = first["name"]
+
+    def twin(layer: QgsVectorLayer) -> None:  # the second point renamed, moved 5 m away
+        layer.changeAttributeValue(second.id(), layer.fields().indexOf("name"), name)
+        layer.changeGeometry(second.id(), QgsGeometry.fromPointXY(
+            QgsPointXY(spot.x() + 0.00005, spot.y())))
+
+    def away(layer: QgsVectorLayer) -> None:
+        layer.changeGeometry(second.id(), QgsGeometry.fromPointXY(
+            QgsPointXY(spot.x() + 0.2, spot.y())))  # 20 km
+
+    def add(layer: QgsVectorLayer) -> None:
+        copy = QgsFeature(first)
+        copy.setAttribute(layer.fields().indexOf("uid"), str(uuid.uuid4()))
+        copy.setAttribute(layer.fields().indexOf("fid"), None)
+        copy.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(spot.x(), spot.y() + 0.00003)))
+        assert layer.addFeature(copy)
+
+    def delete(layer: QgsVectorLayer) -> None:
+        layer.deleteFeature(max(f.id() for f in layer.getFeatures()))
+
+    assert layer.crs().authid() == "EPSG:4326"  # the moves above are in degrees
+    del layer
+    for change, pairs in ((twin, 1), (away, 0), (add, 1), (delete, 0)):
+        edit(workspace, "risk_points", change)
+        checked = GroupFindings.checked_total
+        result = incremental(workspace, cache)
+        assert _codes(result).count("ATTR_DUPLICATE") - _codes(clean).count(
+            "ATTR_DUPLICATE") == pairs
+        # one changed row's names (the other layers' groups are all kept)
+        assert GroupFindings.checked_total - checked <= 2
+        assert result == full(workspace)
+    # an edit that leaves names and places alone checks no group again
+    edit(workspace, "risk_points", set_value("address", "Tổ 3"))
+    checked = GroupFindings.checked_total
+    result = incremental(workspace, cache)
+    assert GroupFindings.checked_total - checked <= 1  # the edited row's name, if shared
+    assert result == full(workspace)
+
+
+def test_zone_overlaps_are_checked_again_only_around_the_changed_zones(workspace: Path) -> None:
+    """Overlapping zones (one measure, in force together) are found zone by
+    zone among the zones each one's box meets: a republish checks again
+    only the changed zones and those whose neighbours changed, and gives
+    the full path's findings when an overlap is made by a move, undone by
+    a move, made by an addition, undone by another measure and by a
+    deletion."""
+    from covidmaps_plugin.core.validation.reuse import OverlapFindings
+
+    cache = ExportCache()
+    clean = incremental(workspace, cache)
+    layer = QgsVectorLayer(f"{workspace}|layername=isolation_zones", "z", "ogr")
+    zones = {f["name"]: f for f in layer.getFeatures()}
+    target = next(f for name, f in zones.items() if name.startswith("Phố Trường Chinh"))
+    mover = next(f for name, f in zones.items() if name.startswith("Thôn Nà Làng"))
+    assert target["measure"] == mover["measure"]
+    del layer, zones
+    shape = QgsGeometry(target.geometry())
+    shifted = QgsGeometry(shape)
+    shifted.translate(0.001, 0.001)  # about 100 m: most of the area shared
+
+    def onto(layer: QgsVectorLayer) -> None:
+        layer.changeGeometry(mover.id(), shifted)
+
+    def away(layer: QgsVectorLayer) -> None:
+        far = QgsGeometry(shape)
+        far.translate(0.2, 0.2)
+        layer.changeGeometry(mover.id(), far)
+
+    def add(layer: QgsVectorLayer) -> None:
+        copy = QgsFeature(target)
+        copy.setAttribute(layer.fields().indexOf("uid"), str(uuid.uuid4()))
+        copy.setAttribute(layer.fields().indexOf("fid"), None)
+        copy.setAttribute(layer.fields().indexOf("name"), "Bản sao")
+        copy.setGeometry(shifted)
+        assert layer.addFeature(copy)
+
+    def newest(layer: QgsVectorLayer) -> int:
+        return max(f.id() for f in layer.getFeatures())
+
+    def other_measure(layer: QgsVectorLayer) -> None:
+        layer.changeAttributeValue(newest(layer), layer.fields().indexOf("measure"), "lockdown")
+
+    def delete(layer: QgsVectorLayer) -> None:
+        layer.deleteFeature(newest(layer))
+
+    base = _codes(clean).count("GEOM_ZONE_OVERLAP")
+    for change, overlaps in ((onto, 2), (away, 0), (add, 2), (other_measure, 0), (delete, 0)):
+        edit(workspace, "isolation_zones", change)
+        checked = OverlapFindings.checked_total
+        result = incremental(workspace, cache)
+        assert _codes(result).count("GEOM_ZONE_OVERLAP") - base == overlaps
+        # the changed zone and the zones whose box meets its old or new box
+        assert OverlapFindings.checked_total - checked <= 3
+        assert result == full(workspace)
+
+
+def test_findings_about_now_follow_the_clock_on_unchanged_rows(workspace: Path) -> None:
+    """A rule about "now" (expired points the release hides) runs on every
+    row each time; an unchanged row that it reports again gets the finding
+    made before (not rendered and located again), and as the clock moves
+    past a row's end the findings follow it exactly as the full path's."""
+
+    def checked(now: dt.datetime, cached: bool) -> List[Any]:
+        options = None if cached else ValidationOptions(allow_arrow=False)
+        return validate_workspace(open_source(workspace), now=now, options=options).findings
+
+    def expired(findings: List[Any]) -> List[Any]:
+        return [f for f in findings if f.code.value == "TIME_EXPIRED_HIDDEN"]
+
+    ends = sorted(parse_instant(str(f["visible_until"])) for f in QgsVectorLayer(
+        f"{workspace}|layername=risk_points", "r", "ogr").getFeatures()
+        if f["approved"] and f["visible_until"])
+    assert ends
+    before = ends[0] - dt.timedelta(hours=1)
+    after = ends[-1] + dt.timedelta(days=1)
+    later = after + dt.timedelta(days=1)
+    counts = []
+    previous = None
+    for now in (before, after, later, before, after):
+        first, again = checked(now, True), checked(now, True)
+        assert first == checked(now, False) and again == first
+        counts.append(len(expired(first)))
+        # the same finding objects for the same unchanged rows
+        assert all(a is b for a, b in zip(expired(again), expired(first)))
+        # and at another time, for the rows reported at both
+        kept = {f.fid: f for f in previous or ()}
+        common = [f for f in expired(first) if f.fid in kept]
+        assert all(kept[f.fid] is f for f in common)
+        if now == later:
+            assert common  # after -> later: the same rows, other clocks
+        previous = expired(first)
+    assert counts == [counts[0], counts[1], counts[1], counts[0], counts[1]]
+    assert counts[0] < counts[1]

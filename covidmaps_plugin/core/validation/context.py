@@ -4,6 +4,7 @@ options, and geometry facts computed once and shared between rules."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -11,6 +12,7 @@ import numpy as np
 from qgis.core import (
     Qgis,
     QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
     QgsFeedback,
     QgsGeometry,
     QgsWkbTypes,
@@ -82,6 +84,32 @@ class ZoneState:
     anchor: Optional[Tuple[float, float]] = None  # layer CRS, for the location
 
 
+# The findings made for each row of a table read through the session's rows
+# (core.rows), by (path, table, CRS) -> fid -> (row version, {(code, field,
+# parameters): finding}). A finding is a function of its row (its values,
+# geometry, fid: one version), the layer's CRS (its location), the code,
+# field and parameters: a rule about "now" or about other rows that says
+# the same of an unchanged row again gets the finding it made before
+# instead of rendering its messages and locating it again.
+_FINDINGS: Dict[Tuple[str, str, str], Dict[int, Tuple[int, Dict[Any, Finding]]]] = {}
+_FINDINGS_LOCK = threading.Lock()
+
+
+def _kept_findings(table: LayerTable, row: int) -> Optional[Dict[Any, Finding]]:
+    """The findings made before for this version of the row (a dict to add
+    to), None for a table without row versions."""
+    if table.source is None or table.versions is None:
+        return None
+    slot = (table.source[0], table.source[1], table.crs.authid() or table.crs.toWkt())
+    fid, version = table.fids[row], table.versions[row]
+    with _FINDINGS_LOCK:
+        rows = _FINDINGS.setdefault(slot, {})
+        entry = rows.get(fid)
+        if entry is None or entry[0] != version:
+            entry = rows[fid] = (version, {})
+    return entry[1]
+
+
 def field_label(fld: FieldDef) -> Bilingual:
     return Bilingual(fld.label_vi, fld.label_en)
 
@@ -113,6 +141,10 @@ class ValidationContext:
         self._points: Dict[str, PointData] = {}
         self._zones: Dict[str, List[Optional[ZoneState]]] = {}
         self._metric: Dict[str, List[Optional[QgsGeometry]]] = {}
+        # single rows worked out before (or instead of) whole layers
+        self._zone_rows: Dict[str, Dict[int, Optional[ZoneState]]] = {}
+        self._metric_rows: Dict[str, Dict[int, Optional[QgsGeometry]]] = {}
+        self._to_metric_xform: Dict[str, QgsCoordinateTransform] = {}
         self._regions: Dict[str, Region] = {}
         self._districts: Dict[str, List[Tuple[str, Region]]] = {}
         self._to_wgs84: Dict[str, Any] = {}
@@ -151,12 +183,25 @@ class ValidationContext:
         params.setdefault("layer_title", layer_title(table.layer_def))
         if row is None:
             return make_finding(code, table.name, field_name=field_name, **params)
+        kept = _kept_findings(table, row)
+        key = None
+        if kept is not None:
+            try:
+                key = (code, field_name, tuple(sorted(params.items())))
+                hit = kept.get(key)
+            except TypeError:  # a parameter that cannot be a key: made every time
+                key = hit = None
+            if hit is not None:
+                return hit
         name = table.column("name")[row]
-        return make_finding(
+        made = make_finding(
             code, table.name, fid=table.fids[row], uid=table.uid(row),
             field_name=field_name, location=self.location(table, row),
             feature_name=name if isinstance(name, str) and name.strip() else None, **params,
         )
+        if kept is not None and key is not None:
+            kept[key] = made
+        return made
 
     def location(self, table: LayerTable, row: int) -> Optional[Tuple[float, float]]:
         if table.layer_def.geometry_type is GeometryType.POINT:
@@ -164,7 +209,7 @@ class ValidationContext:
             if not (points.finite[row] and points.plausible[row]):
                 return None
             return self._lonlat(table, float(points.xs[row]), float(points.ys[row]))
-        state = self.zone_states(table)[row]
+        state = self.zone_state(table, row)
         if state is None or state.anchor is None:
             return None
         return self._lonlat(table, *state.anchor)
@@ -198,6 +243,35 @@ class ValidationContext:
                 states.append(self._zone_state(table, wkb))
             self._zones[table.name] = states
         return self._zones[table.name]
+
+    def zone_state(self, table: LayerTable, row: int) -> Optional[ZoneState]:
+        """``zone_states(table)[row]``, without the other rows' unless they
+        are worked out already (a republish's rules look at a few zones)."""
+        states = self._zones.get(table.name)
+        if states is not None:
+            return states[row]
+        memo = self._zone_rows.setdefault(table.name, {})
+        if row not in memo:
+            memo[row] = self._zone_state(table, table.wkb[row])
+        return memo[row]
+
+    def metric_shape(self, table: LayerTable, row: int) -> Optional[QgsGeometry]:
+        """``metric_shapes(table)[row]``, likewise one row at a time."""
+        shapes = self._metric.get(table.name)
+        if shapes is not None:
+            return shapes[row]
+        memo = self._metric_rows.setdefault(table.name, {})
+        if row not in memo:
+            state = self.zone_state(table, row)
+            memo[row] = (None if state is None or state.geometry is None
+                         else transformed(state.geometry, self._to_metric(table)))
+        return memo[row]
+
+    def _to_metric(self, table: LayerTable) -> QgsCoordinateTransform:
+        key = table.crs.authid() or table.crs.toWkt()
+        if key not in self._to_metric_xform:
+            self._to_metric_xform[key] = transform(table.crs, self.metric_crs)
+        return self._to_metric_xform[key]
 
     def _zone_state(self, table: LayerTable, wkb: Optional[bytes]) -> Optional[ZoneState]:
         geometry = geometry_from_wkb(wkb)

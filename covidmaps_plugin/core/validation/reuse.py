@@ -6,8 +6,14 @@ says of a row depends on that row alone, and on the profile, the options
 and the reference shapes, never on "now" or on other rows) are kept by
 the row's version (``core.rows``) and reused while the row and those
 inputs are the same; the rule runs only on the rows read again. The other
-rules (uids, references, duplicates, overlaps, timelines, anything about
-"now") run on every row each time, from the columns in memory.
+rules (uids, references, timelines, anything about "now") run on every
+row each time, from the columns in memory, except two whose findings are
+local to a part of the layer: likely duplicates work name by name (a name
+whose rows are the same rows at the same versions keeps its findings:
+:class:`GroupFindings`) and overlaps zone by zone among the zones its box
+meets (:class:`OverlapFindings`). And a finding that any rule makes again
+for an unchanged row is the one made before (``context._kept_findings``),
+not rendered and located again.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from typing import Dict, List, Optional, Tuple
+import weakref
+from typing import Any, Dict, Hashable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -57,7 +64,7 @@ class RowFindings:
 
     def __init__(self, ctx: ValidationContext) -> None:
         self.ctx = ctx
-        self.key = inputs_key(ctx)
+        self.key = context_key(ctx)
         self._subsets: Dict[str, Tuple[ValidationContext, LayerTable, List[int]]] = {}
         self._rows: Dict[str, Dict[int, int]] = {}
         self._memo: Dict[Tuple[str, int, int], Tuple[Optional[List[int]], List[int]]] = {}
@@ -136,3 +143,148 @@ class RowFindings:
             known = (self.ctx.with_table(sub), sub, rows)
             self._subsets[table.name] = known
         return known
+
+
+_KEYS: weakref.WeakKeyDictionary[ValidationContext, str] = weakref.WeakKeyDictionary()
+
+
+def context_key(ctx: ValidationContext) -> str:
+    """``inputs_key(ctx)``, worked out once per context."""
+    key = _KEYS.get(ctx)
+    if key is None:
+        key = _KEYS[ctx] = inputs_key(ctx)
+    return key
+
+
+# (path, table, rule) -> (inputs key, {group: (its rows' fids and versions, findings)})
+Group = Tuple[Tuple[Tuple[int, ...], Tuple[int, ...]], Tuple[Finding, ...]]
+_GROUPS: Dict[Tuple[str, str, str], Tuple[str, Dict[Hashable, Group]]] = {}
+
+
+class GroupFindings:
+    """The kept findings of a rule that works group by group: what it says
+    of the rows of one group depends on those rows alone (their values,
+    geometry, fids and order), the profile, the options and the layer's
+    CRS. A group made of the same rows (fids) at the same versions, in the
+    same order, keeps its findings; any other is checked again. Tables not
+    read through the session's rows (no versions) are always checked."""
+
+    def __init__(self, ctx: ValidationContext, table: LayerTable, rule: str) -> None:
+        self.table = table
+        self.slot = (None if table.source is None or table.versions is None
+                     else (table.source[0], table.source[1], rule))
+        self.key = context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
+        kept = None
+        if self.slot is not None:
+            with _LOCK:
+                kept = _GROUPS.get(self.slot)
+        self._kept = kept[1] if kept is not None and kept[0] == self.key else {}
+        self._fresh: Dict[Hashable, Group] = {}
+
+    checked_total = 0  # groups checked (not kept) in this session: tests read it
+
+    def _signature(self, rows: Sequence[int]) -> Tuple[Tuple[int, ...], Tuple[int, ...]]:
+        versions = self.table.versions or ()
+        return (tuple(self.table.fids[r] for r in rows), tuple(versions[r] for r in rows))
+
+    def kept(self, group: Hashable, rows: Sequence[int]) -> Optional[Tuple[Finding, ...]]:
+        """The group's findings of the last check if its rows are the same."""
+        if self.slot is None:
+            return None
+        hit = self._kept.get(group)
+        if hit is None or hit[0] != self._signature(rows):
+            return None
+        self._fresh[group] = hit
+        return hit[1]
+
+    def found(self, group: Hashable, rows: Sequence[int], findings: Sequence[Finding]) -> None:
+        """The findings of a group just checked."""
+        GroupFindings.checked_total += 1
+        if self.slot is not None:
+            self._fresh[group] = (self._signature(rows), tuple(findings))
+
+    def save(self) -> None:
+        """Keep this check's groups (only these: a group gone is forgotten)."""
+        if self.slot is not None:
+            with _LOCK:
+                _GROUPS[self.slot] = (self.key, self._fresh)
+
+
+# (path, table) -> (inputs key, {fid: (version, metric bbox or None,
+#                                      (neighbours' fids and versions, findings) or None)})
+Box = Optional[Tuple[float, float, float, float]]
+Zone = Tuple[int, Box, Optional[Tuple[Tuple[Tuple[int, int], ...], Tuple[Finding, ...]]]]
+_ZONES: Dict[Tuple[str, str], Tuple[str, Dict[int, Zone]]] = {}
+
+
+class OverlapFindings:
+    """The kept work of the overlap rule, zone by zone: each zone's bounding
+    box in the metric CRS (a zone unchanged since the last check is not
+    transformed again) and its findings with the neighbours they came from
+    (the zones its box met in the index, in the index's order). A zone at
+    the same version whose neighbours are the same rows at the same
+    versions keeps its findings; the index is built from every published
+    zone's box as a check from scratch builds it, so the neighbours and
+    their order are those a check from scratch sees."""
+
+    def __init__(self, ctx: ValidationContext, table: LayerTable) -> None:
+        self.table = table
+        self.slot = (None if table.source is None or table.versions is None
+                     else (table.source[0], table.source[1]))
+        self.key = context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
+        kept = None
+        if self.slot is not None:
+            with _LOCK:
+                kept = _ZONES.get(self.slot)
+        self._kept = kept[1] if kept is not None and kept[0] == self.key else {}
+        self._fresh: Dict[int, Zone] = {}
+
+    checked_total = 0  # zones checked (not kept) in this session: tests read it
+
+    def _version(self, row: int) -> int:
+        return self.table.versions[row] if self.table.versions is not None else -1
+
+    def _kept_zone(self, row: int) -> Optional[Zone]:
+        if self.slot is None:
+            return None
+        hit = self._kept.get(self.table.fids[row])
+        return hit if hit is not None and hit[0] == self._version(row) else None
+
+    def box(self, row: int, shape: Any) -> Box:
+        """The row's metric bounding box; ``shape()`` gives its metric
+        geometry (or None) when the box is not kept."""
+        hit = self._kept_zone(row)
+        if hit is not None:
+            box = hit[1]
+        else:
+            geometry = shape()
+            if geometry is None:
+                box = None
+            else:
+                rect = geometry.boundingBox()
+                box = (rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum())
+        self._fresh[self.table.fids[row]] = (self._version(row), box, None)
+        return box
+
+    def _neighbours(self, others: Sequence[int]) -> Tuple[Tuple[int, int], ...]:
+        return tuple((self.table.fids[o], self._version(o)) for o in others)
+
+    def kept(self, row: int, others: Sequence[int]) -> Optional[Tuple[Finding, ...]]:
+        """The zone's findings of the last check if it and its neighbours are the same."""
+        hit = self._kept_zone(row)
+        if hit is None or hit[2] is None or hit[2][0] != self._neighbours(others):
+            return None
+        fid = self.table.fids[row]
+        self._fresh[fid] = hit
+        return hit[2][1]
+
+    def found(self, row: int, others: Sequence[int], findings: Sequence[Finding]) -> None:
+        OverlapFindings.checked_total += 1
+        fid = self.table.fids[row]
+        version, box, _ = self._fresh[fid]
+        self._fresh[fid] = (version, box, (self._neighbours(others), tuple(findings)))
+
+    def save(self) -> None:
+        if self.slot is not None:
+            with _LOCK:
+                _ZONES[self.slot] = (self.key, self._fresh)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 from qgis.core import QgsCoordinateTransform, QgsCsException, QgsLineString, QgsPointXY
@@ -19,6 +19,7 @@ from ...model.wire import is_uuid
 from .context import ValidationContext, field_label
 from .findings import Bilingual, Finding, FindingCode
 from .registry import rule
+from .reuse import GroupFindings
 from .spatial import transform
 from .table import LayerTable, date_text, date_to_epoch, epoch_text
 
@@ -179,18 +180,30 @@ def implausible_dates(ctx: ValidationContext, table: LayerTable) -> Iterator[Fin
                                   value=display(fld, value), limit=date_text(latest_day))
 
 
-@rule("attributes", C.UID_MISSING, C.UID_MALFORMED, C.UID_DUPLICATE)
-def uids(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+@rule("attributes", C.UID_MISSING, C.UID_MALFORMED, row_local=True)
+def uid_format(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+    """A uid is there and is a UUID (what a row says of itself: kept for
+    unchanged rows; its repetition is the next rule's)."""
     if "uid" in table.missing_fields:
         return
-    values = table.column("uid")
-    counts = Counter(v for v in values if not is_empty(v))
-    for row, value in enumerate(values):
+    for row, value in enumerate(table.column("uid")):
         if is_empty(value):
             yield ctx.finding(table, row, C.UID_MISSING, "uid")
         elif not is_uuid(value):
             yield ctx.finding(table, row, C.UID_MALFORMED, "uid", value=value)
-        elif counts[value] > 1:
+
+
+@rule("attributes", C.UID_DUPLICATE)
+def uids(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+    """Each row of a well-formed uid that several rows share."""
+    if "uid" in table.missing_fields:
+        return
+    values = table.column("uid")
+    counts = Counter(values)  # one pass in C; only repeated values are looked at
+    repeated = {value for value, count in counts.items()
+                if count > 1 and not is_empty(value) and is_uuid(value)}
+    for row, value in enumerate(values) if repeated else ():
+        if value in repeated:
             yield ctx.finding(table, row, C.UID_DUPLICATE, "uid", value=value,
                               count=counts[value])
 
@@ -228,10 +241,10 @@ def _metric_positions(ctx: ValidationContext, table: LayerTable, rows: List[int]
                 moved[1].append(point.y())
         positions = dict(zip(usable, zip(*moved)))
     else:
-        shapes = ctx.metric_shapes(table)
-        for row in rows:
-            if shapes[row] is not None:
-                centre = shapes[row].pointOnSurface().asPoint()
+        for row in rows:  # one row at a time: only the groups checked again
+            shape = ctx.metric_shape(table, row)
+            if shape is not None:
+                centre = shape.pointOnSurface().asPoint()
                 positions[row] = (centre.x(), centre.y())
     return positions
 
@@ -256,7 +269,9 @@ def _transformed_all(xform: QgsCoordinateTransform, xs: List[float], ys: List[fl
       layers=tuple(n for n in MODEL.layer_names if n != "epidemic_levels"))
 def duplicates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """Same name within ``duplicate_distance_m`` in the same layer (zones:
-    by their point on surface). Reported once per pair, on the later row."""
+    by their point on surface). Reported once per pair, on the later row.
+    Each name is a group of its own (no other row changes what is said of
+    its rows): a group unchanged since the last check keeps its findings."""
     groups: Dict[str, List[int]] = defaultdict(list)
     names = table.column("name")
     keys = {name: name_key(name) for name in set(names)}  # names repeat: each keyed once
@@ -264,25 +279,44 @@ def duplicates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
         key = keys[name]
         if key is not None:
             groups[key].append(row)
-    candidates = [rows for rows in groups.values() if len(rows) > 1]
-    if not candidates:
-        return
+    candidates = [(key, rows) for key, rows in groups.items() if len(rows) > 1]
+    kept = GroupFindings(ctx, table, "duplicates")
+    found: Dict[str, Sequence[Finding]] = {}
+    again = []
+    for key, rows in candidates:
+        hit = kept.kept(key, rows)
+        if hit is None:
+            again.append((key, rows))
+        else:
+            found[key] = hit
+    if again:
+        positions = _metric_positions(ctx, table, [r for _, rows in again for r in rows])
+        for key, rows in again:
+            found[key] = list(_duplicates_of(ctx, table, rows, positions))
+            kept.found(key, rows, found[key])
+    kept.save()
+    for key, _rows in candidates:  # in the order of a check from scratch
+        yield from found[key]
+
+
+def _duplicates_of(ctx: ValidationContext, table: LayerTable, rows: List[int],
+                   positions: Dict[int, Tuple[float, float]]) -> Iterator[Finding]:
+    """The findings of one name's rows (in row order)."""
     limit = ctx.options.duplicate_distance_m
-    positions = _metric_positions(ctx, table, [r for rows in candidates for r in rows])
-    for rows in candidates:
-        # grid of cells the size of the distance: neighbours are in 9 cells
-        grid: Dict[Tuple[int, int], List[int]] = defaultdict(list)
-        for row in _near_others(positions, rows, limit):
-            x, y = positions[row]
-            cell = (int(x // limit), int(y // limit))
-            match = _nearest_within(positions, grid, cell, x, y, limit)
-            if match is not None:
-                other, distance = match
-                yield ctx.finding(table, row, C.ATTR_DUPLICATE, "name", value=names[other],
-                                  distance=f"{distance:.0f}",
-                                  other=table.uid(other) or f"fid {table.fids[other]}")
-            if len(grid[cell]) < MAX_PER_CELL:
-                grid[cell].append(row)
+    names = table.column("name")
+    # grid of cells the size of the distance: neighbours are in 9 cells
+    grid: Dict[Tuple[int, int], List[int]] = defaultdict(list)
+    for row in _near_others(positions, rows, limit):
+        x, y = positions[row]
+        cell = (int(x // limit), int(y // limit))
+        match = _nearest_within(positions, grid, cell, x, y, limit)
+        if match is not None:
+            other, distance = match
+            yield ctx.finding(table, row, C.ATTR_DUPLICATE, "name", value=names[other],
+                              distance=f"{distance:.0f}",
+                              other=table.uid(other) or f"fid {table.fids[other]}")
+        if len(grid[cell]) < MAX_PER_CELL:
+            grid[cell].append(row)
 
 
 def _near_others(positions: Dict[int, Tuple[float, float]], rows: List[int], limit: float

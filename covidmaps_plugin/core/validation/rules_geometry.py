@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
-from qgis.core import QgsGeometry, QgsSpatialIndex, QgsWkbTypes
+from qgis.core import QgsGeometry, QgsRectangle, QgsSpatialIndex, QgsWkbTypes
 
 from ...model import MODEL
 from .context import ValidationContext
 from .findings import Finding, FindingCode
 from .registry import rule
+from .reuse import OverlapFindings
 from .spatial import POINT_MISSING, POINT_WRONG_TYPE, geometry_from_wkb, rows_where
 from .table import LayerTable
 
@@ -105,36 +106,56 @@ def _zone_period(ctx: ValidationContext, table: LayerTable, row: int) -> Tuple[f
 
 @rule("geometry", C.GEOM_ZONE_OVERLAP, layers=(ZONES.name,))
 def zone_overlap(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
-    shapes = ctx.metric_shapes(table)
+    """Published zones of one measure in force together whose areas overlap.
+    What is said of a zone depends on it and on the zones its bounding box
+    meets: a zone unchanged since the last check whose neighbours in the
+    index are the same rows at the same versions keeps its findings
+    (reuse.OverlapFindings), the others are checked again."""
     published = ctx.published(table)
     measures = table.column("measure")
     names = table.column("name")
-    rows = [i for i, s in enumerate(shapes) if s is not None and published[i]]
+    kept = OverlapFindings(ctx, table)
+    boxes = {}  # each published sound zone's metric box (kept ones not transformed again)
+    for row in range(len(table)):
+        if published[row]:
+            box = kept.box(row, lambda row=row: ctx.metric_shape(table, row))
+            if box is not None:
+                boxes[row] = box
+    rows = list(boxes)
     index = QgsSpatialIndex()
     for row in rows:
-        index.addFeature(row, shapes[row].boundingBox())
+        index.addFeature(row, QgsRectangle(*boxes[row]))
     for row in rows:
         ctx.check_cancel()
-        shape: QgsGeometry = shapes[row]
+        others = index.intersects(QgsRectangle(*boxes[row]))
+        hit = kept.kept(row, others)
+        if hit is not None:
+            yield from hit
+            continue
+        found = []
+        shape: QgsGeometry = ctx.metric_shape(table, row)
         engine = QgsGeometry.createGeometryEngine(shape.constGet())
         engine.prepareGeometry()
         start, end = _zone_period(ctx, table, row)
-        reported = 0
-        for other in index.intersects(shape.boundingBox()):
-            if reported >= MAX_OVERLAPS_PER_ZONE:
+        for other in others:
+            if len(found) >= MAX_OVERLAPS_PER_ZONE:
                 break  # enough to act on; keeps piles of copies from taking minutes
             if other == row or measures[other] != measures[row]:
                 continue
             other_start, other_end = _zone_period(ctx, table, other)
             if other_start >= end or start >= other_end:
                 continue  # one follows the other: not in force together
-            if not engine.intersects(shapes[other].constGet()):
+            other_shape = ctx.metric_shape(table, other)
+            if not engine.intersects(other_shape.constGet()):
                 continue
-            overlap = shape.intersection(shapes[other]).area()
+            overlap = shape.intersection(other_shape).area()
             if overlap >= ctx.options.min_overlap_m2:
-                reported += 1
-                yield ctx.finding(table, row, C.GEOM_ZONE_OVERLAP, overlap=f"{overlap:.0f}",
-                                  other=_name_or_uid(names[other], table.uid(other)))
+                found.append(ctx.finding(table, row, C.GEOM_ZONE_OVERLAP,
+                                         overlap=f"{overlap:.0f}",
+                                         other=_name_or_uid(names[other], table.uid(other))))
+        kept.found(row, others, found)
+        yield from found
+    kept.save()
 
 
 def _name_or_uid(name: Optional[str], uid: Optional[str]) -> str:
