@@ -156,6 +156,29 @@ def context_key(ctx: ValidationContext) -> str:
     return key
 
 
+def _session_slot(table: LayerTable, *rule: str) -> Optional[Tuple[str, ...]]:
+    """Where a table's kept work lives: its (path, table[, rule]); None for a
+    table not read through the session's rows (no versions: never kept)."""
+    if table.source is None or table.versions is None:
+        return None
+    return (table.source[0], table.source[1], *rule)
+
+
+def _table_key(ctx: ValidationContext, table: LayerTable) -> str:
+    """What kept work depends on besides the rows: the inputs and the CRS."""
+    return context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
+
+
+def _recall(store: Dict[Any, Tuple[str, Dict[Any, Any]]], slot: Optional[Tuple[str, ...]],
+            key: str) -> Dict[Any, Any]:
+    """The work kept in ``store`` at ``slot`` if made with the same ``key``."""
+    if slot is None:
+        return {}
+    with _LOCK:
+        kept = store.get(slot)
+    return kept[1] if kept is not None and kept[0] == key else {}
+
+
 # (path, table, rule) -> (inputs key, {group: (its rows' fids and versions, findings)})
 Group = Tuple[Tuple[Tuple[int, ...], Tuple[int, ...]], Tuple[Finding, ...]]
 _GROUPS: Dict[Tuple[str, str, str], Tuple[str, Dict[Hashable, Group]]] = {}
@@ -171,14 +194,9 @@ class GroupFindings:
 
     def __init__(self, ctx: ValidationContext, table: LayerTable, rule: str) -> None:
         self.table = table
-        self.slot = (None if table.source is None or table.versions is None
-                     else (table.source[0], table.source[1], rule))
-        self.key = context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
-        kept = None
-        if self.slot is not None:
-            with _LOCK:
-                kept = _GROUPS.get(self.slot)
-        self._kept = kept[1] if kept is not None and kept[0] == self.key else {}
+        self.slot = _session_slot(table, rule)
+        self.key = _table_key(ctx, table)
+        self._kept: Dict[Hashable, Group] = _recall(_GROUPS, self.slot, self.key)
         self._fresh: Dict[Hashable, Group] = {}
 
     checked_total = 0  # groups checked (not kept) in this session: tests read it
@@ -229,14 +247,9 @@ class OverlapFindings:
 
     def __init__(self, ctx: ValidationContext, table: LayerTable) -> None:
         self.table = table
-        self.slot = (None if table.source is None or table.versions is None
-                     else (table.source[0], table.source[1]))
-        self.key = context_key(ctx) + "|" + (table.crs.authid() or table.crs.toWkt())
-        kept = None
-        if self.slot is not None:
-            with _LOCK:
-                kept = _ZONES.get(self.slot)
-        self._kept = kept[1] if kept is not None and kept[0] == self.key else {}
+        self.slot = _session_slot(table)
+        self.key = _table_key(ctx, table)
+        self._kept: Dict[int, Zone] = _recall(_ZONES, self.slot, self.key)
         self._fresh: Dict[int, Zone] = {}
 
     checked_total = 0  # zones checked (not kept) in this session: tests read it
