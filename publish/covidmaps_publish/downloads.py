@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from covidmaps_plugin.model import MODEL, wire
 from covidmaps_plugin.model import geojson as cgj
@@ -118,16 +118,33 @@ def _head(header: List[str]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+CSV_PIECE = 1 << 20  # characters of records encoded at a time
+
+
 def layer_csv(layer_id: str, blob: bytes) -> bytes:
-    """The CSV bytes of one layer blob (canonical GeoJSON)."""
+    """The CSV bytes of one layer blob (canonical GeoJSON).
+
+    A blob in the canonical layout is read one feature at a time and its
+    records encoded a piece at a time: parsed whole, a national layer of
+    1 GB would become Python objects several times its size in the worker.
+    Any other layout (the same features give the same CSV) is parsed whole.
+    """
     fields, points, header = _columns(layer_id)
-    out = io.StringIO()
-    out.write(BOM)
-    writer = _writer(out)
-    writer.writerow(header)
-    for feature in json.loads(blob).get("features", ()):
+    parts = cgj.iter_canonical_features(blob)
+    features: Iterable[Dict[str, Any]] = (
+        json.loads(blob).get("features", ()) if parts is None
+        else (json.loads(cgj.FEATURE_PREFIX + part) for part in parts))
+    pieces = [_head(header)]
+    text = io.StringIO()
+    writer = _writer(text)
+    for feature in features:
         writer.writerow(_row(feature, fields, points))
-    return out.getvalue().encode("utf-8")
+        if text.tell() >= CSV_PIECE:
+            pieces.append(text.getvalue().encode("utf-8"))
+            text.seek(0)
+            text.truncate()
+    pieces.append(text.getvalue().encode("utf-8"))
+    return b"".join(pieces)
 
 
 def _records(data: bytes, start: int) -> Iterator[Tuple[int, int]]:

@@ -113,6 +113,23 @@ def test_the_csv_from_the_base_is_the_whole_build(profile) -> None:
     _assert_same("risk_points", base, empty)
 
 
+def test_a_blob_read_feature_by_feature_gives_the_csv_of_its_parse(profile, monkeypatch
+                                                                   ) -> None:
+    """layer_csv reads a canonical blob one feature at a time, in pieces:
+    the same CSV as the same features in another layout, parsed whole."""
+    monkeypatch.setattr(downloads_module, "CSV_PIECE", 64)  # many pieces
+    points = scattered_points(40)
+    for i, text in enumerate(AWKWARD):
+        points[2 * i]["properties"]["name"] = text
+    for layer, features in (("risk_points", points), ("isolation_zones", zone_grid(12))):
+        blob = _canonical(layer, features, profile)
+        assert cgj.iter_canonical_features(blob) is not None
+        other = json.dumps(json.loads(blob), indent=1, ensure_ascii=True).encode("utf-8")
+        assert cgj.iter_canonical_features(other) is None  # parsed whole
+        assert layer_csv(layer, blob) == layer_csv(layer, other)
+        assert layer_csv(layer, blob).count(b"\r\n") >= len(features) + 1
+
+
 def test_zones_are_made_from_the_base_too(profile) -> None:
     base = _canonical("isolation_zones", zone_grid(30), profile)
     features = [_client(f) for f in _features(base)]
