@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 from publish_samples import sha
@@ -23,6 +23,15 @@ class Api:
         return self.session.put(f"{self.base}/api/v1/layers/{layer}/blobs/{sha(data)}",
                                 data=data, headers={"Content-Type": "application/geo+json"},
                                 timeout=30)
+
+    def put_patch(self, layer: str, target: str, base: str, upsert: List[Dict[str, Any]],
+                  delete: Optional[List[str]] = None) -> requests.Response:
+        """PUT the blob ``target`` (sha256) as a patch of the stored ``base``."""
+        body = {"base": base, "upsert": upsert, "delete": delete or []}
+        return self.session.put(
+            f"{self.base}/api/v1/layers/{layer}/blobs/{target}",
+            data=json.dumps(body, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/vnd.covidmaps.patch+json"}, timeout=30)
 
     def publish(self, layers: Dict[str, str], if_match: Optional[str], key: Optional[str] = None,
                 message: str = "test", **extra: Any) -> requests.Response:

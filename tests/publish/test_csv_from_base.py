@@ -194,11 +194,8 @@ def test_the_server_makes_a_patched_layers_csv_from_the_base(
         renamed["properties"]["name"] = AWKWARD[2]
         new = cgj.canonical_bytes([renamed if f["id"] == renamed["id"] else f
                                    for f in _features(base)])
-        patched = api.session.put(
-            f"{srv.url}/api/v1/layers/risk_points/blobs/{cgj.sha256_hex(new)}",
-            data=json.dumps({"base": put.json()["sha256"], "upsert": [renamed],
-                             "delete": []}, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/vnd.covidmaps.patch+json"}, timeout=30)
+        patched = api.put_patch("risk_points", cgj.sha256_hex(new), put.json()["sha256"],
+                              [renamed])
         assert patched.status_code == 201, patched.text
         answer = api.publish({"risk_points": cgj.sha256_hex(new)}, api.current_id())
         assert answer.status_code == 201, answer.text

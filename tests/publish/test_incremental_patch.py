@@ -139,11 +139,8 @@ def test_the_server_checks_a_point_patch_without_the_whole_layer(
         renamed = copy.deepcopy(base[4])
         renamed["properties"]["name"] = "Chợ mới"
         new = cgj.canonical_bytes([renamed if f["id"] == renamed["id"] else f for f in base])
-        answer = api.session.put(
-            f"{srv.url}/api/v1/layers/risk_points/blobs/{cgj.sha256_hex(new)}",
-            data=json.dumps({"base": put.json()["sha256"], "upsert": [renamed],
-                             "delete": []}, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/vnd.covidmaps.patch+json"}, timeout=30)
+        answer = api.put_patch("risk_points", cgj.sha256_hex(new), put.json()["sha256"],
+                              [renamed])
         assert answer.status_code == 201, answer.text
         assert calls == {"quick": 1, "whole": 0}
         stored = api.session.get(f"{srv.url}/data/blobs/{cgj.sha256_hex(new)}.geojson",
