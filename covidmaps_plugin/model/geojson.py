@@ -137,6 +137,50 @@ def _feature_parts(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
         start = stop + len(separator)
 
 
+# (id, the base's feature or None, the new blob's feature or None)
+MergedFeature = Tuple[bytes, Optional[bytes], Optional[bytes]]
+
+
+def merge_canonical(base: bytes, new: bytes) -> Optional[Iterator[MergedFeature]]:
+    """Two blobs in the canonical layout walked side by side by id, one
+    feature of each at a time (parts as ``iter_canonical_features`` cuts
+    them, compared as bytes, never parsed): ``(id, base part, new part)``,
+    a part None where that blob lacks the id. None when a blob is not in
+    the layout; the iterator raises ValueError at an id that is not a plain
+    JSON string (escapes: its bytes would not sort as canonical_bytes
+    sorts) or ids that do not increase (not what canonical_bytes writes)."""
+    old_parts, new_parts = iter_canonical_features(base), iter_canonical_features(new)
+    if old_parts is None or new_parts is None:
+        return None
+    return _merged(_keyed(old_parts), _keyed(new_parts))
+
+
+def _keyed(parts: Iterator[bytes]) -> Iterator[Tuple[bytes, bytes]]:
+    previous = b""
+    for part in parts:
+        uid = part_id(part)
+        if uid is None or b"\\" in uid or uid <= previous:
+            raise ValueError("not a blob in the canonical layout: an id with escapes or "
+                             "out of order")
+        previous = uid
+        yield uid, part
+
+
+def _merged(old: Iterator[Tuple[bytes, bytes]], new: Iterator[Tuple[bytes, bytes]]
+            ) -> Iterator[MergedFeature]:
+    o, n = next(old, None), next(new, None)
+    while o is not None or n is not None:
+        if n is None or (o is not None and o[0] < n[0]):
+            yield o[0], o[1], None  # in the base only
+            o = next(old, None)
+        elif o is None or n[0] < o[0]:
+            yield n[0], None, n[1]  # new
+            n = next(new, None)
+        else:
+            yield o[0], o[1], n[1]
+            o, n = next(old, None), next(new, None)
+
+
 def canonical_bytes(features: Iterable[Dict[str, Any]]) -> bytes:
     """The FeatureCollection bytes; features are sorted by id here (and keep
     their members in the order given: only features built type, id,

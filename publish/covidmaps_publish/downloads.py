@@ -180,11 +180,10 @@ def layer_csv_from_base(layer_id: str, blob: bytes, base_blob: bytes, base_csv: 
     (a blob not in the canonical layout, ids with escapes, a CSV of other
     columns or other records, more than ``max_encoded`` features to
     encode): the caller then builds it whole."""
-    new_parts = cgj.iter_canonical_features(blob)
-    old_parts = cgj.iter_canonical_features(base_blob)
+    merged = cgj.merge_canonical(base_blob, blob)
     fields, points, header = _columns(layer_id)
     head = _head(header)
-    if new_parts is None or old_parts is None or not base_csv.startswith(head):
+    if merged is None or not base_csv.startswith(head):
         return None
     records = _records(base_csv, len(head))
     pieces: List[bytes] = [head]
@@ -207,49 +206,26 @@ def layer_csv_from_base(layer_id: str, blob: bytes, base_blob: bytes, base_csv: 
     writer = _writer(out)
     encoded = 0
     try:
-        old = next(old_parts, None)
-        for part in new_parts:
-            if part == old:  # the common case: the same bytes, the same record
-                take_base(True)
-                old = next(old_parts, None)
+        for _, old, new in merged:
+            if old is not None:  # the base's record: copied if the feature is the same
+                take_base(old == new)
+            if new is None or new == old:
                 continue
-            # ids are read where the two blobs differ: both are canonical
-            # (checked, sorted by id), so the features between agree
-            uid = _plain_id(part)
-            while old is not None and _plain_id(old) < uid:  # removed since the base
-                take_base(False)
-                old = next(old_parts, None)
-            if old is not None and _plain_id(old) == uid:  # changed
-                take_base(False)
-                old = next(old_parts, None)
             # changed or added: encoded here, as a whole build encodes it
             encoded += 1
             if max_encoded is not None and encoded > max_encoded:
                 return None
             flush()
-            writer.writerow(_row(json.loads(cgj.FEATURE_PREFIX + part), fields, points))
+            writer.writerow(_row(json.loads(cgj.FEATURE_PREFIX + new), fields, points))
             pieces.append(out.getvalue().encode("utf-8"))
             out.seek(0)
             out.truncate()
-        while old is not None:  # removed at the end
-            take_base(False)
-            old = next(old_parts, None)
         flush()
         if next(records, None) is not None:  # more records than base features
             return None
-    except (StopIteration, ValueError):  # fewer records; an id with escapes
+    except (StopIteration, ValueError):  # fewer records; an id with escapes or out of order
         return None
     return b"".join(pieces)
-
-
-def _plain_id(part: bytes) -> bytes:
-    """A feature's id as written, without escapes: such ids compare as
-    their UTF-8 bytes exactly as canonical_bytes sorts them (code point
-    order), so two blobs merge by these bytes alone."""
-    uid = cgj.part_id(part)
-    if uid is None or b"\\" in uid:
-        raise ValueError("an id with escapes")
-    return uid
 
 
 class Downloads:

@@ -33,3 +33,25 @@ def test_canonical_bytes_keep_any_member_order_and_parts_refuse_it() -> None:
     assert cgj.canonical_feature_parts(cgj.canonical_bytes(built)) == parts
     with pytest.raises(ValueError):
         cgj.feature_parts(reordered)
+
+
+def _point(uid: str, name: str) -> dict:
+    return {"type": "Feature", "id": uid, "geometry": {"type": "Point", "coordinates": [1, 2]},
+            "properties": {"name": name}}
+
+
+def test_two_blobs_merge_by_id_one_feature_of_each_at_a_time() -> None:
+    base = cgj.canonical_bytes([_point("a", "x"), _point("b", "x"), _point("d", "x")])
+    new = cgj.canonical_bytes([_point("b", "y"), _point("c", "x"), _point("d", "x")])
+    merged = [(uid, old is not None, new_part is not None, old == new_part)
+              for uid, old, new_part in cgj.merge_canonical(base, new)]
+    assert merged == [(b"a", True, False, False), (b"b", True, True, False),
+                      (b"c", False, True, False), (b"d", True, True, True)]
+    assert cgj.merge_canonical(json.dumps(json.loads(base), indent=1).encode(), new) is None
+    escaped = cgj.canonical_bytes([_point("a\u00e9", "x")]).replace("é".encode(), b"\\u00e9")
+    with pytest.raises(ValueError):
+        list(cgj.merge_canonical(escaped, new))
+    # ids out of order: not what canonical_bytes writes
+    swapped = base.replace(b'"a"', b'"z"', 1)
+    with pytest.raises(ValueError):
+        list(cgj.merge_canonical(swapped, new))

@@ -12,7 +12,7 @@ a 100,000-point layer then sends one feature, not 80 MB.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, List, Optional
 
 from ...model import geojson as cgj
 from ..export import LayerExport
@@ -70,52 +70,29 @@ def _merged_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Any:
     ones are held (two national layers of 1 GB parsed into dicts cost the
     QGIS side tens of GB). None when the patch would not pay, ``_NOT_CUT``
     when a blob is not in the canonical layout."""
-    old_parts = cgj.iter_canonical_features(base_data)
-    new_parts = cgj.iter_canonical_features(new_data)
-    if old_parts is None or new_parts is None:
+    merged = cgj.merge_canonical(base_data, new_data)
+    if merged is None:
         return _NOT_CUT
     budget = len(new_data) * PATCH_MAX_FRACTION
     upsert: List[bytes] = []
     delete: List[bytes] = []
     size = 0
-    old, new = _keyed(old_parts), _keyed(new_parts)
-    o, n = next(old, None), next(new, None)
-    while o is not None or n is not None:
-        if o is _NOT_CUT or n is _NOT_CUT:
-            return _NOT_CUT
-        if n is None or (o is not None and o[0] < n[0]):
-            delete.append(o[0])  # in the base only
-            size += len(o[0]) + 3
-            o = next(old, None)
-        elif o is None or n[0] < o[0]:
-            upsert.append(n[1])  # new
-            size += len(n[1]) + len(cgj.FEATURE_PREFIX) + 1
-            n = next(new, None)
-        else:
-            if o[1] != n[1]:  # changed
-                upsert.append(n[1])
-                size += len(n[1]) + len(cgj.FEATURE_PREFIX) + 1
-            o, n = next(old, None), next(new, None)
-        if size > budget:
-            return None
+    try:
+        for uid, old, new in merged:
+            if new is None:  # in the base only
+                delete.append(uid)
+                size += len(uid) + 3
+            elif old != new:  # new or changed
+                upsert.append(new)
+                size += len(new) + len(cgj.FEATURE_PREFIX) + 1
+            if size > budget:
+                return None
+    except ValueError:  # an id with escapes or out of order
+        return _NOT_CUT
     body = b"".join((b'{"base":"', base_sha.encode("ascii"), b'","upsert":[',
                      b",".join(cgj.FEATURE_PREFIX + part for part in upsert),
                      b'],"delete":[', b",".join(b'"' + uid + b'"' for uid in delete), b"]}"))
     return body if len(body) <= budget else None
-
-
-def _keyed(parts: Iterator[bytes]) -> Iterator[Any]:
-    """(id, feature bytes after FEATURE_PREFIX) of each part; ``_NOT_CUT``
-    when an id is not a plain JSON string or the ids are not increasing
-    (then the blob is not what canonical_bytes writes)."""
-    previous = b""
-    for part in parts:
-        uid = cgj.part_id(part)
-        if uid is None or b"\\" in uid or uid <= previous:
-            yield _NOT_CUT
-            return
-        previous = uid
-        yield uid, part
 
 
 def base_blob(client: PublishClient, export: LayerExport, base_sha: Optional[str],
