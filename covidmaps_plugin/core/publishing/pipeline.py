@@ -205,15 +205,19 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     return prepared
 
 
-def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
+def _base_blobs(manifest: Mapping[str, Any]) -> Dict[str, Mapping[str, Any]]:
+    """Layer -> its blob's entry in the base release (layers and reference)."""
     entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
-    return {e["id"]: e["blob"]["sha256"] for e in entries if e.get("blob")}
+    return {e["id"]: e["blob"] for e in entries if e.get("blob")}
+
+
+def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
+    return {layer: blob["sha256"] for layer, blob in _base_blobs(manifest).items()}
 
 
 def _base_sizes(manifest: Mapping[str, Any]) -> Dict[str, int]:
     """Layer -> size of its blob in the base release (unknown: 0)."""
-    entries = list(manifest.get("layers", ())) + list(manifest.get("reference", ()))
-    return {e["id"]: int(e["blob"].get("size") or 0) for e in entries if e.get("blob")}
+    return {layer: int(blob.get("size") or 0) for layer, blob in _base_blobs(manifest).items()}
 
 
 def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
@@ -246,17 +250,17 @@ def upload_and_commit(request: PublishRequest, prepared: Prepared, client: Publi
                       ) -> PublishResult:
     """Send the blobs the server lacks, then commit (If-Match the base release)."""
     say = log or (lambda _text: None)
+    try:
+        check_validation(prepared.validation, request.confirm_warnings)
+    except BaseException:
+        if prepared.early is not None:
+            prepared.early.close()
+        raise
     early: Dict[str, int] = {}
     if prepared.early is not None:
-        try:
-            check_validation(prepared.validation, request.confirm_warnings)
-        except BaseException:
-            prepared.early.close()
-            raise
         early = prepared.early.finish()  # its failure is this publish's
         for text in prepared.early.messages:
             say(text)
-    check_validation(prepared.validation, request.confirm_warnings)
     base = _base_shas(prepared.base_manifest)
     blobs = list(prepared.exports.values()) + list(prepared.references.values())
     uploaded, skipped, sent = [], [], 0
