@@ -104,6 +104,25 @@ class _Layout:
         return None if found is None else (found[0], found[1])
 
 
+def find_features(data: bytes, uids: Iterable[bytes]) -> Dict[bytes, bytes]:
+    """The features of canonical bytes with these uids (the ones it has),
+    each as canonical_feature_parts cuts it, found by bisection: a few
+    thousand of 100,000 cost milliseconds, not a pass over the layer."""
+    layout = _Layout(data)
+    found: Dict[bytes, bytes] = {}
+    cursor = layout.first
+    for uid in sorted(set(uids)):
+        at = layout.lower_bound(uid, cursor)
+        if at >= layout.end:
+            break
+        cursor = at
+        if layout.uid(at) == uid:
+            stop = layout.start_from(at + 1, layout.end)
+            found[uid] = data[at + len(cgj.FEATURE_PREFIX):
+                              stop - 1 if stop < layout.end else layout.end]
+    return found
+
+
 @input_stage("patch-check", 422)
 def check_patched(layer: str, base: CheckedBlob, upsert: List[Any], delete: List[str],
                   profile: ProvinceProfile, limits: Limits) -> Optional[CheckedBlob]:
