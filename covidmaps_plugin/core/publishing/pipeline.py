@@ -180,7 +180,7 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
         base = client.current_manifest()
     early = (EarlyUploads(make_client(request, feedback),
                           [*exports.values(), *references.values()],
-                          _base_shas(base), _base_sizes(base)).start()
+                          _base_shas(base)).start()
              if upload_early else None)
     try:
         validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
@@ -213,11 +213,6 @@ def _base_blobs(manifest: Mapping[str, Any]) -> Dict[str, Mapping[str, Any]]:
 
 def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
     return {layer: blob["sha256"] for layer, blob in _base_blobs(manifest).items()}
-
-
-def _base_sizes(manifest: Mapping[str, Any]) -> Dict[str, int]:
-    """Layer -> size of its blob in the base release (unknown: 0)."""
-    return {layer: int(blob.get("size") or 0) for layer, blob in _base_blobs(manifest).items()}
 
 
 def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
