@@ -42,10 +42,13 @@ class EarlyUploads:
     what went out."""
 
     def __init__(self, client: PublishClient, blobs: Sequence[LayerExport],
-                 base: Mapping[str, str]) -> None:
+                 base: Mapping[str, str], known_bases: Optional[Mapping[str, bytes]] = None
+                 ) -> None:
         self._client = client  # its own: the publish may close its client first
         self._blobs = sorted(blobs, key=lambda e: e.size, reverse=True)
         self._base = dict(base)
+        # the base release's blobs this side has (patch.base_blob), by layer
+        self._known = dict(known_bases or {})
         self._stop = threading.Event()
         self._error: Optional[BaseException] = None
         self.sent: Dict[str, int] = {}  # sha256 -> bytes on the wire
@@ -68,8 +71,8 @@ class EarlyUploads:
                         export.layer, export.sha256):
                     continue
                 self.sent[export.sha256] = send_layer(
-                    self._client, export, self._base.get(export.layer), None,
-                    self.messages.append)
+                    self._client, export, self._base.get(export.layer),
+                    self._known.get(export.layer), self.messages.append)
         except BaseException as exc:  # noqa: BLE001 - raised again by finish()
             self._error = exc
         finally:
