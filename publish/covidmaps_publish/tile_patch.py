@@ -47,7 +47,7 @@ from .tile_input import (
     tile_lines,
     write_lines,
 )
-from .vectortiles import MAXZOOM
+from .vectortiles import MAXZOOM, PATCH_INPUT
 
 NO_PATCH = 3  # the exit status that says "build it whole"
 # tippecanoe's default buffer is 5 of a tile's 256 pixels: a point that
@@ -224,7 +224,7 @@ def write_plan(found: Dict[str, object], work: Path) -> Dict[str, object]:
     """Writes the inputs of a plan; returns what is printed."""
     sub: Iterable[bytes] = found.pop("sub")  # type: ignore[assignment]
     low = found.pop("low")
-    write_lines(list(sub), work / "sub.geojsons")
+    write_lines(list(sub), work / PATCH_INPUT)
     if low is not None:
         write_lines(low, work / "low.geojsons")  # type: ignore[arg-type]
     return found

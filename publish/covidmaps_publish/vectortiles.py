@@ -309,12 +309,15 @@ def _child(args: List[str], work: Path, data: Optional[bytes] = None
 # (checked tile for tile; tests/publish). The price: ~200 MB more memory in
 # the run, whatever the layer's size (per-thread buffers).
 SKIP_ZOOMS_THREADS = 16
+PATCH_INPUT = "sub.geojsons"  # a patch's maximum-zoom input (tile_patch.write_plan)
 
 
 def run_env(args: List[str]) -> Optional[Dict[str, str]]:
     """The environment of one tippecanoe run: the maximum-zoom run gets
-    the temporary files to skip the zooms it does not write."""
-    if f"-Z{MAXZOOM}" not in args:
+    the temporary files to skip the zooms it does not write; not a patch's
+    (the features near a few tiles: opening them costs more than the zooms
+    they skip, 0.22 -> 0.16 s for 4,000 points, the same bytes)."""
+    if f"-Z{MAXZOOM}" not in args or args[-1] == PATCH_INPUT:
         return None
     return {**os.environ, "TIPPECANOE_MAX_THREADS": str(SKIP_ZOOMS_THREADS)}
 
@@ -416,7 +419,7 @@ def patch_archive(layer: str, base_blob: bytes, base_archive: bytes, blob: bytes
                                    f"{planned.stderr.decode('utf-8', 'replace')[-2000:]}")
             plan = json.loads(planned.stdout)
         redo = {zxy_to_tileid(MAXZOOM, x, y) for x, y in plan["tiles"]}
-        runs = [_retargeted(high_run, "sub.geojsons", "sub.pmtiles")]
+        runs = [_retargeted(high_run, PATCH_INPUT, "sub.pmtiles")]
         if plan["low_changed"]:
             runs.append(low_run)
         prepared = time.perf_counter()
