@@ -92,6 +92,17 @@ class ExportCache:
                 self._entries.pop(next(iter(self._entries)))
         return made
 
+    def last_export(self, layer: QgsVectorLayer) -> Optional[LayerExport]:
+        """The export this cache holds for the layer's table, current or not
+        (a republish diffs its new export against it when it is the base
+        release's blob: no download of the base)."""
+        source = gpkg_table(layer)
+        if source is None:
+            return None
+        with self._lock:
+            entry = self._entries.get((str(source[0]), source[1]))
+        return entry.export if entry is not None else None
+
     def export_layers(self, layers: Mapping[str, QgsVectorLayer],
                       now: Optional[dt.datetime] = None,
                       feedback: Optional[QgsFeedback] = None) -> Dict[str, LayerExport]:

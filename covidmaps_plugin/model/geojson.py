@@ -16,7 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from .schema import LayerDef
 
@@ -86,6 +96,7 @@ def public_properties(layer: LayerDef, values: Mapping[str, Any]) -> Dict[str, A
 CANONICAL_HEAD = b'{"type":"FeatureCollection","features":['
 FEATURE_PREFIX = b'{"type":"Feature","id":'
 CANONICAL_TAIL = b"]}"
+_SEPARATOR = b"," + FEATURE_PREFIX  # only ever between two features
 
 
 def canonical_feature_parts(canonical: bytes) -> Optional[List[bytes]]:
@@ -127,14 +138,13 @@ def iter_canonical_features(canonical: bytes) -> Optional[Iterator[bytes]]:
 
 
 def _feature_parts(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
-    separator = b"," + FEATURE_PREFIX
     while True:
-        stop = canonical.find(separator, start, end)
+        stop = canonical.find(_SEPARATOR, start, end)
         if stop < 0:
             yield canonical[start:end]
             return
         yield canonical[start:stop]
-        start = stop + len(separator)
+        start = stop + len(_SEPARATOR)
 
 
 # (id, the base's feature or None, the new blob's feature or None)
@@ -153,6 +163,124 @@ def merge_canonical(base: bytes, new: bytes) -> Optional[Iterator[MergedFeature]
     if old_parts is None or new_parts is None:
         return None
     return _merged(_keyed(old_parts), _keyed(new_parts))
+
+
+class CanonicalChanges:
+    """Two canonical blobs as ``merge_canonical_changes`` walks them: the
+    features between ``start`` and ``stop`` of the base (and of the new
+    blob) are ``merged``; those before and after are the same in both."""
+
+    def __init__(self, base: bytes, start: int, stop: int,
+                 merged: Iterator[MergedFeature]) -> None:
+        self._base, self.start, self.stop, self.merged = base, start, stop, merged
+
+    @property
+    def head(self) -> int:
+        """The features both blobs start with, byte for byte the same."""
+        if self.start == len(CANONICAL_HEAD):
+            return 0
+        return self._base.count(_SEPARATOR, len(CANONICAL_HEAD), self.start) + 1
+
+    @property
+    def base_features(self) -> int:
+        """The base's features, all of them."""
+        end = len(self._base) - len(CANONICAL_TAIL)
+        if end == len(CANONICAL_HEAD):
+            return 0
+        return self._base.count(_SEPARATOR, len(CANONICAL_HEAD), end) + 1
+
+    @property
+    def tail(self) -> int:
+        """The features both blobs end with, byte for byte the same."""
+        return self._base.count(_SEPARATOR, self.stop, len(self._base) - len(CANONICAL_TAIL))
+
+
+# bytes compared at a time while looking for the first (last) difference:
+# slices this long are copied and compared in C, so walking 80 MB of equal
+# bytes costs milliseconds and never holds the interpreter lock for long
+_COMPARE_STEP = 1 << 16
+
+
+def merge_canonical_changes(base: bytes, new: bytes) -> Optional[CanonicalChanges]:
+    """``merge_canonical`` of the part of two blobs in the canonical layout
+    that differs: the features both start with and both end with, byte for
+    byte, are counted (``head``, ``tail``), not walked. A republish that
+    edits a few features of a big layer compares it in C (a few ms for
+    80 MB) and walks only the features from the first change to the last.
+    None when a blob is not in the layout; ``merged`` raises ValueError as
+    merge_canonical's iterator does (within the features it walks)."""
+    bounds = [_feature_bounds(data) for data in (base, new)]
+    if bounds[0] is None or bounds[1] is None:
+        return None
+    (base_start, base_end), (new_start, new_end) = bounds  # type: ignore[misc]
+    # the features wholly inside the common prefix: those before its last separator
+    same = _common_prefix(base, new, min(base_end, new_end))
+    cut = base.rfind(_SEPARATOR, base_start, same)
+    start = cut + 1 if cut >= 0 else base_start
+    # the features wholly inside the common suffix (never reaching into the
+    # prefix's features): those from its first separator on
+    same = _common_suffix(base, new, min(len(base), len(new)) - start)
+    cut = base.find(_SEPARATOR, len(base) - same, base_end)
+    stop_base, stop_new = (cut, cut + len(new) - len(base)) if cut >= 0 else (base_end, new_end)
+    merged = _merged(_keyed(_parts_between(base, start, stop_base)),
+                     _keyed(_parts_between(new, start, stop_new)))
+    return CanonicalChanges(base, start, stop_base, merged)
+
+
+def _feature_bounds(canonical: bytes) -> Optional[Tuple[int, int]]:
+    """(start of the first feature, end of the last) of a blob in the
+    canonical layout, else None."""
+    if not (canonical.startswith(CANONICAL_HEAD) and canonical.endswith(CANONICAL_TAIL)):
+        return None
+    start, end = len(CANONICAL_HEAD), len(canonical) - len(CANONICAL_TAIL)
+    if start < end and not canonical.startswith(FEATURE_PREFIX, start, end):
+        return None
+    return start, end
+
+
+def _parts_between(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
+    """The features of ``canonical[start:end]`` (a run of whole features)
+    as canonical_feature_parts cuts them."""
+    if start >= end:
+        return iter(())
+    if not canonical.startswith(FEATURE_PREFIX, start, end):
+        raise ValueError("not a run of features in the canonical layout")
+    return _feature_parts(canonical, start + len(FEATURE_PREFIX), end)
+
+
+def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
+    """The length of the longest common prefix of ``a`` and ``b``, at most ``limit``."""
+    low = 0
+    while low < limit:
+        high = min(low + _COMPARE_STEP, limit)
+        if a[low:high] != b[low:high]:
+            while high - low > 1:  # a[:low] == b[:low], a[:high] != b[:high]
+                mid = (low + high) // 2
+                if a[low:mid] == b[low:mid]:
+                    low = mid
+                else:
+                    high = mid
+            return low
+        low = high
+    return limit
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    """The length of the longest common suffix of ``a`` and ``b``, at most ``limit``."""
+    ends = len(a), len(b)
+    same = 0
+    while same < limit:
+        more = min(same + _COMPARE_STEP, limit)
+        if a[ends[0] - more:ends[0] - same] != b[ends[1] - more:ends[1] - same]:
+            while more - same > 1:
+                mid = (same + more) // 2
+                if a[ends[0] - mid:ends[0] - same] == b[ends[1] - mid:ends[1] - same]:
+                    same = mid
+                else:
+                    more = mid
+            return same
+        same = more
+    return limit
 
 
 def _keyed(parts: Iterator[bytes]) -> Iterator[Tuple[bytes, bytes]]:

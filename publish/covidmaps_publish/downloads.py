@@ -163,6 +163,30 @@ def _records(data: bytes, start: int) -> Iterator[Tuple[int, int]]:
         start = stop + 2
 
 
+def _line_end(data: bytes, start: int, count: int) -> Optional[int]:
+    """Where the ``count``-th CRLF from ``start`` ends, counted a MiB at a
+    time in C (a record per CRLF: ``layer_csv_from_base``); None when
+    there are fewer."""
+    step = 1 << 20
+    pos = start
+    while count > 0:
+        stop = min(pos + step, len(data))
+        if data[stop - 1:stop + 1] == b"\r\n":
+            stop += 1  # a step never ends between the two
+        found = data.count(b"\r\n", pos, stop)
+        if found < count and stop < len(data):
+            count -= found
+            pos = stop
+            continue
+        for _ in range(count):  # within this step
+            pos = data.find(b"\r\n", pos)
+            if pos < 0:
+                return None
+            pos += 2
+        return pos
+    return pos
+
+
 # A CSV made from its base encodes at most this many features (in the
 # server's process: a few tens of ms); a bigger change is built whole, in a
 # worker process for a big layer.
@@ -180,14 +204,26 @@ def layer_csv_from_base(layer_id: str, blob: bytes, base_blob: bytes, base_csv: 
     (a blob not in the canonical layout, ids with escapes, a CSV of other
     columns or other records, more than ``max_encoded`` features to
     encode): the caller then builds it whole."""
-    merged = cgj.merge_canonical(base_blob, blob)
+    changes = cgj.merge_canonical_changes(base_blob, blob)
     fields, points, header = _columns(layer_id)
     head = _head(header)
-    if merged is None or not base_csv.startswith(head):
+    if changes is None or not base_csv.startswith(head):
         return None
-    records = _records(base_csv, len(head))
-    pieces: List[bytes] = [head]
-    run = [len(head), len(head)]  # the base records being copied: [start, end)
+    # When every CRLF of the base CSV ends a record (no cell holds a line
+    # break: the usual case), the records of the features both blobs start
+    # and end with are found by counting CRLFs (in C) and copied as they
+    # are; only the features between are walked. Else every one is.
+    lined = base_csv.count(b"\r\n", len(head)) == changes.base_features
+    if lined:
+        merged, first = changes.merged, _line_end(base_csv, len(head), changes.head)
+    else:
+        merged, first = cgj.merge_canonical(base_blob, blob), len(head)
+    if merged is None or first is None:
+        return None
+    records = _records(base_csv, first)
+    view = memoryview(base_csv)  # runs are joined once, not copied first
+    pieces: List[Any] = [head]
+    run = [len(head), first]  # the base records being copied: [start, end)
 
     def take_base(keep: bool) -> None:
         """Consume the next base record: copy it, or leave it out."""
@@ -199,7 +235,7 @@ def layer_csv_from_base(layer_id: str, blob: bytes, base_blob: bytes, base_csv: 
 
     def flush() -> None:
         if run[1] > run[0]:
-            pieces.append(base_csv[run[0]:run[1]])
+            pieces.append(view[run[0]:run[1]])
         run[0] = run[1]
 
     out = io.StringIO()
@@ -220,8 +256,12 @@ def layer_csv_from_base(layer_id: str, blob: bytes, base_blob: bytes, base_csv: 
             pieces.append(out.getvalue().encode("utf-8"))
             out.seek(0)
             out.truncate()
+        # the rest of the base CSV: the records of the features both end with
+        # (lined: the CRLFs left are as many as the base features left)
+        if lined and base_csv.endswith(b"\r\n"):
+            run[1] = len(base_csv)
         flush()
-        if next(records, None) is not None:  # more records than base features
+        if next(_records(base_csv, run[1]), None) is not None:  # more records than features
             return None
     except (StopIteration, ValueError):  # fewer records; an id with escapes or out of order
         return None

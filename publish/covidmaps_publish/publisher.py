@@ -108,7 +108,7 @@ class Publisher:
         self._storing_lock = threading.Lock()
         self._store_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
         self.tiles = TileBuilder(storage, config.state_dir, config.limits.tiles_min_features,
-                                 config.limits.tiles_min_bytes)
+                                 config.limits.tiles_min_bytes, held_blob=reader.held_blob)
 
     # -- blobs -----------------------------------------------------------------
     def blob_exists(self, sha256: str) -> bool:

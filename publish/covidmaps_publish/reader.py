@@ -202,6 +202,18 @@ class ReleaseReader:
         rep = self.blob_representation(sha256)
         return rep.identity.body if rep is not None else None
 
+    def held_blob(self, sha256: str) -> Optional[bytes]:
+        """A blob's bytes if this reader holds them (the current release's,
+        a just-stored or cached one: verified when they came), else None;
+        never reads the storage."""
+        rep = self._snapshot.blobs.get(sha256)
+        if rep is None:
+            with self._cache_lock:
+                rep = self._pending.get(sha256)
+        if rep is None:
+            rep = self._cached(sha256)
+        return rep.identity.body if rep is not None else None
+
     def _variant(self, key: str, data: bytes) -> Optional[bytes]:
         """A stored compressed variant (``key`` ends in .gz or .br) if it
         decodes to ``data``, else None (the Representation then compresses in

@@ -1,5 +1,10 @@
-"""What an incremental tile build must redo, worked out in a child process
-of the endpoint (like tile_input.py: two blobs of tens of MB are cut and
+"""What an incremental tile build must redo.
+
+A few changed features that leave the low zooms as they are (an edited
+name, address, advice...) are planned in the endpoint's own process
+(``quick_plan``: the changed part of the blobs and the base archive's
+tiles, milliseconds). Anything else is worked out in a child process of
+the endpoint (like tile_input.py: two blobs of tens of MB are cut and
 compared here, not under the server's interpreter lock):
 
     python -m covidmaps_publish.tile_patch LAYER BASE.geojson NEW.geojson
@@ -22,15 +27,18 @@ is not the way: not a point layer, nothing changed, or too much changed.
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from covidmaps_plugin.model.geojson import canonical_feature_parts
+from covidmaps_plugin.model.geojson import canonical_feature_parts, merge_canonical_changes
 
 from .checks.canonical import NotCanonicalLayoutError, iter_point_features
+from .checks.incremental import find_features
 from .tile_input import (
     FeatureCutter,
     TileLine,
@@ -39,7 +47,7 @@ from .tile_input import (
     tile_lines,
     write_lines,
 )
-from .vectortiles import MAXZOOM
+from .vectortiles import MAXZOOM, PATCH_INPUT
 
 NO_PATCH = 3  # the exit status that says "build it whole"
 # tippecanoe's default buffer is 5 of a tile's 256 pixels: a point that
@@ -134,11 +142,89 @@ def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
             "sub": sub, "low": low}
 
 
+# A change of at most this many features is planned in the endpoint's own
+# process (quick_plan: milliseconds); a bigger one in a child (plan).
+QUICK_MAX_CHANGED = 1000
+_TILE_UID = re.compile(rb"[0-9a-f-]{36}")  # tile_input's uids, as an MVT string holds them
+
+
+def quick_plan(layer: str, base: bytes, new: bytes, base_archive: bytes
+               ) -> Optional[Dict[str, object]]:
+    """``plan`` of a small change whose low zooms are kept, without a pass
+    over either blob: None when it is not that (``plan`` then decides).
+
+    - The changed features come from ``merge_canonical_changes`` (what the
+      two blobs start and end with is compared in C, not cut).
+    - The features a redone tile is built from: those the base archive's
+      tile holds (tippecanoe put there every feature within its buffer of
+      the tile, and an unchanged feature is where it was), read as the uids
+      its MVT strings hold, plus the changed features' new versions; each
+      found in NEW by bisection. Any other feature is beyond the buffer and
+      cannot change the tile (a uid-like string that is not one of the
+      tile's features only adds a feature tippecanoe puts elsewhere).
+    - ``bounds`` None: the base archive's stay (no point moved, came or went)."""
+    from pmtiles.reader import Reader
+
+    if not is_point_layer(layer):
+        return None
+    changes = merge_canonical_changes(base, new)
+    if changes is None:
+        return None
+    gone: List[bytes] = []
+    came: List[bytes] = []
+    try:
+        for _uid, old, now in changes.merged:
+            if old == now:
+                continue
+            if old is not None:
+                gone.append(old)
+            if now is not None:
+                came.append(now)
+            if len(gone) + len(came) > 2 * QUICK_MAX_CHANGED:
+                return None  # plan decides
+    except ValueError:
+        return None
+    cut = FeatureCutter(layer)
+    lines = [cut(part) for part in gone + came]
+    if not lines or any(line is None for line in lines):
+        return None
+    before = {line.uid: line for line in lines[:len(gone)]}  # type: ignore[union-attr]
+    after = {line.uid: line for line in lines[len(gone):]}  # type: ignore[union-attr]
+    changed = before.keys() | after.keys()
+    # MAX_CHANGED_SHARE of the bytes, not of the features: no count of them all
+    if sum(map(len, gone + came)) > MAX_CHANGED_SHARE * 2 * len(new):
+        return None
+    if before.keys() != after.keys() or any(before[u].low != after[u].low for u in changed):
+        return None  # the low zooms change: their input is the whole layer (plan)
+    # the low lines hold the geometry: every changed point is where it was
+    points = [point_of(line.geometry) for line in after.values()]
+    if any(point is None for point in points):
+        return None
+    reader = Reader(lambda offset, length: base_archive[offset:offset + length])
+    tiles: Set[Tuple[int, int]] = set()
+    for point in points:
+        tiles |= tiles_near(*point, BUFFER)  # type: ignore[misc]
+    near: Set[bytes] = {uid.encode("ascii") for uid in after}
+    for x, y in tiles:
+        data = reader.get(MAXZOOM, x, y)
+        if data:
+            near.update(_TILE_UID.findall(gzip.decompress(data) if data[:2] == b"\x1f\x8b"
+                                          else data))
+    sub = []
+    for part in find_features(new, near).values():  # in uid order: NEW's order
+        line = cut(part)
+        if line is None:
+            return None
+        sub.append(line.high)
+    return {"changed": len(changed), "tiles": sorted([x, y] for x, y in tiles),
+            "low_changed": False, "bounds": None, "sub": sub, "low": None}
+
+
 def write_plan(found: Dict[str, object], work: Path) -> Dict[str, object]:
     """Writes the inputs of a plan; returns what is printed."""
     sub: Iterable[bytes] = found.pop("sub")  # type: ignore[assignment]
     low = found.pop("low")
-    write_lines(list(sub), work / "sub.geojsons")
+    write_lines(list(sub), work / PATCH_INPUT)
     if low is not None:
         write_lines(low, work / "low.geojsons")  # type: ignore[arg-type]
     return found

@@ -55,3 +55,40 @@ def test_two_blobs_merge_by_id_one_feature_of_each_at_a_time() -> None:
     swapped = base.replace(b'"a"', b'"z"', 1)
     with pytest.raises(ValueError):
         list(cgj.merge_canonical(swapped, new))
+
+
+def test_the_changed_part_of_two_blobs_is_walked_as_merge_canonical_walks_it() -> None:
+    """merge_canonical_changes: the features both blobs start and end with
+    are counted, not walked; the ones between are merge_canonical's, in
+    its order, for any edit (names that share a prefix or a suffix with
+    their neighbours included: a change is found at a feature's edge)."""
+    import random
+
+    rng = random.Random(13)
+    names = ["a", "ab", "b", "ba", "x"]
+    for _ in range(2000):
+        base = {f"{i:03d}": rng.choice(names) for i in rng.sample(range(30), rng.randint(0, 9))}
+        new = dict(base)
+        for _ in range(rng.randint(0, 3)):
+            uid = f"{rng.randint(0, 29):03d}"
+            if uid in new and rng.random() < 0.4:
+                del new[uid]
+            else:
+                new[uid] = rng.choice(names)
+        old_bytes = cgj.canonical_bytes([_point(u, n) for u, n in base.items()])
+        new_bytes = cgj.canonical_bytes([_point(u, n) for u, n in new.items()])
+        whole = list(cgj.merge_canonical(old_bytes, new_bytes))
+        changes = cgj.merge_canonical_changes(old_bytes, new_bytes)
+        walked = list(changes.merged)
+        assert changes.tail == len(whole) - changes.head - len(walked)
+        assert whole[changes.head:changes.head + len(walked)] == walked
+        assert all(old == part for _uid, old, part in whole[:changes.head])
+        assert all(old == part for _uid, old, part in whole[changes.head + len(walked):])
+        assert changes.base_features == len(base)
+    # one edit in a big layer: only its feature is walked
+    many = [_point(f"{i:05d}", "x") for i in range(5000)]
+    edited = [*many[:2500], _point("02500", "y"), *many[2501:]]
+    changes = cgj.merge_canonical_changes(cgj.canonical_bytes(many), cgj.canonical_bytes(edited))
+    assert [uid for uid, _old, _new in changes.merged] == [b"02500"]
+    assert (changes.head, changes.tail) == (2500, 2499)
+    assert cgj.merge_canonical_changes(b"[]", cgj.canonical_bytes(many)) is None

@@ -244,3 +244,47 @@ def test_a_blob_just_stored_is_not_read_back_for_its_commit(storage_backend, dat
             assert decompress(body, suffix) == plain.content
             assert body == real_get(blob_key(sha, suffix))  # what is stored, too
         api.session.close()
+
+
+def test_the_unchanged_records_are_copied_without_walking_them(profile, monkeypatch) -> None:
+    """A base CSV whose records hold no line break (the usual case): the
+    records of the features before the first change and after the last are
+    found by counting line ends and copied as they are; only the features
+    between are walked (a republish of one edit in 100,000 points walks
+    one or two), and the bytes are the whole build's for edits, additions and
+    deletions at the start, in the middle and at the end."""
+    points = scattered_points(200)
+    points[5]["properties"]["name"] = 'Chợ "mới", đêm'  # quoted, but on one line
+    base = _canonical("risk_points", points, profile)
+    base_csv = layer_csv("risk_points", base)
+    features = [_client(f) for f in _features(base)]
+    walked = []
+    real_records = downloads_module._records
+
+    def counted(data, start):
+        for record in real_records(data, start):
+            walked.append(record)
+            yield record
+
+    monkeypatch.setattr(downloads_module, "_records", counted)
+
+    def variant(edit) -> bytes:
+        changed = copy.deepcopy(features)
+        edit(changed)
+        return _canonical("risk_points", changed, profile)
+
+    def rename(i):
+        return lambda fs: fs[i]["properties"].update(name=f"đổi {i}")
+
+    def delete(i):
+        return lambda fs: fs.pop(i)
+
+    def add(fs):
+        fs.append(risk_point(7777, name="thêm"))
+
+    for edit in (rename(0), rename(100), rename(199), delete(0), delete(120), delete(199), add):
+        new = variant(edit)
+        walked.clear()
+        derived = layer_csv_from_base("risk_points", new, base, base_csv)
+        assert derived == layer_csv("risk_points", new)
+        assert len(walked) <= 2, edit  # the changed one, at most one neighbour

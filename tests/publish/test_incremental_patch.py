@@ -147,3 +147,26 @@ def test_the_server_checks_a_point_patch_without_the_whole_layer(
                                  timeout=10)
         assert stored.content == new
         api.session.close()
+
+
+def test_features_are_found_by_uid_without_cutting_the_layer(profile, monkeypatch) -> None:
+    """find_features gives each wanted feature's canonical part (first,
+    last, neighbours, a few or most of them), leaves out uids the layer
+    lacks (a prefix of a real uid included), and is exact whether it
+    bisects or scans a short range directly."""
+    import random
+
+    from covidmaps_publish.checks import incremental
+
+    blob = check_blob("risk_points", collection(scattered_points(400)), profile, LIMITS).data
+    parts = cgj.canonical_feature_parts(blob)
+    by_uid = {cgj.part_id(part): part for part in parts}
+    uids = sorted(by_uid)
+    rng = random.Random(7)
+    absent = [b"0", b"zzzz", uids[10][:-1], uids[10] + b"0",
+              b"00000000-0000-0000-0000-000000000000"]
+    for scan in (1 << 16, 64):  # scans the whole small layer; bisects down to a feature
+        monkeypatch.setattr(incremental, "_SCAN_BYTES", scan)
+        for wanted in ([uids[0], uids[-1]], uids[100:103], rng.sample(uids, 40), uids, []):
+            found = incremental.find_features(blob, wanted + absent)
+            assert found == {uid: by_uid[uid] for uid in wanted}

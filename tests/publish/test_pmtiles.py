@@ -301,7 +301,8 @@ def test_skipping_zooms_gives_the_same_archive(tmp_path: Path, storage_backend, 
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The maximum-zoom run is given the temporary files to jump over the
     zooms it does not write (run_env); its archive is byte for byte the one
-    tippecanoe makes walking every zoom (its own thread count)."""
+    tippecanoe makes walking every zoom (its own thread count), as a
+    patch's run does."""
     from covidmaps_publish.checks.layer import check_blob
 
     from covidmaps_plugin.model import load_profile
@@ -313,6 +314,9 @@ def test_skipping_zooms_gives_the_same_archive(tmp_path: Path, storage_backend, 
     assert vectortiles.run_env(high)["TIPPECANOE_MAX_THREADS"] == str(
         vectortiles.SKIP_ZOOMS_THREADS)
     assert vectortiles.run_env(vectortiles.tippecanoe_runs(layer)[0]) is None
+    # a patch's few features walk every zoom (cheaper than the files)
+    assert vectortiles.run_env(vectortiles._retargeted(
+        high, vectortiles.PATCH_INPUT, "sub.pmtiles")) is None
     skipping = vectortiles.build_archive(layer, canonical, tmp_path / "skip")
     monkeypatch.setattr(vectortiles, "run_env", lambda args: None)
     walking = vectortiles.build_archive(layer, canonical, tmp_path / "walk")

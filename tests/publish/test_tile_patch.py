@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 import pytest
-from covidmaps_publish import vectortiles
+from covidmaps_publish import tile_patch, vectortiles
 from covidmaps_publish.checks.layer import check_blob
 from covidmaps_publish.config import Limits
 from mapbox_vector_tile import decode
@@ -166,6 +166,41 @@ def test_a_name_edit_keeps_the_low_zooms(tmp_path: Path, storage_backend, base) 
 
 
 @pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+def test_edits_that_keep_the_low_zooms_are_planned_in_the_process(
+        tmp_path: Path, storage_backend, base, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names edited, one of a point right beside a tile edge (its buffer
+    reaches the neighbour tile): planned in the server's own process from
+    the base archive's tiles (tile_patch.quick_plan), no child process
+    reads the blobs, and the archive is the whole build's. A point moved,
+    added or removed (the low zooms change) is planned from the whole blobs."""
+    points = copy.deepcopy(base["points"])
+    edit_name(points)
+    beside = points[-3]  # a hair west of the edge
+    assert EDGE_LON - 0.0001 < beside["geometry"]["coordinates"][0] < EDGE_LON
+    beside["properties"]["name"] = "Bên mép ô"
+    blob = canonical("risk_points", points)
+    quick = tile_patch.quick_plan("risk_points", base["blob"], blob, base["archive"])
+    assert quick is not None
+    assert quick["changed"] == 2 and not quick["low_changed"]
+    assert len(quick["tiles"]) >= 3  # the edge point's tile and its neighbour's too
+    whole = vectortiles.build_archive("risk_points", blob, tmp_path)
+
+    def no_child(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("a child process read the blobs")
+
+    monkeypatch.setattr(vectortiles, "_child", no_child)
+    patched = vectortiles.patch_archive("risk_points", base["blob"], base["archive"], blob,
+                                        tmp_path)
+    assert patched is not None
+    assert_same_as_whole_build(patched, blob, whole)
+    for edit in ("moved", "added and removed"):
+        points = copy.deepcopy(base["points"])
+        EDITS[edit](points)
+        assert tile_patch.quick_plan("risk_points", base["blob"], canonical(
+            "risk_points", points), base["archive"]) is None
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
 def test_when_a_patch_is_not_the_way(tmp_path: Path, storage_backend, base) -> None:
     """Zones, an unchanged blob and a blob mostly changed take a whole build."""
     zones = canonical("isolation_zones", zone_grid(30))
@@ -215,6 +250,44 @@ def test_a_failed_patch_builds_the_whole_archive(tmp_path: Path, storage_backend
         assert_same_as_whole_build(stored, blob, vectortiles.build_archive(
             "risk_points", blob, tmp_path))
         assert builder.cached("risk_points", sha256_hex(blob)) == second
+    finally:
+        builder.close()
+        storage.close()
+
+
+@pytest.mark.parametrize("storage_backend", ["local"], indirect=True)
+def test_the_base_blob_the_server_holds_is_not_read_back(
+        tmp_path: Path, storage_backend, base, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The patch's base blob comes from the bytes the server holds (the
+    reader's: verified when they came), not read back and hashed again
+    from the storage: here the storage's copy is unreadable, and the
+    archive is still patched."""
+    from covidmaps_publish.storage.base import blob_key
+
+    from covidmaps_plugin.model.geojson import sha256_hex
+
+    storage = storage_backend.open(tmp_path / "data")
+    base_sha = sha256_hex(base["blob"])
+    held = {base_sha: base["blob"]}
+    builder = vectortiles.TileBuilder(storage, tmp_path / "state", min_features=100,
+                                      min_bytes=1 << 30, held_blob=held.get)
+    patched = []
+    real_patch = vectortiles.patch_archive
+
+    def counted(*args: Any) -> Any:
+        patched.append(args[0])
+        return real_patch(*args)
+
+    monkeypatch.setattr(vectortiles, "patch_archive", counted)
+    try:
+        storage.put_immutable(blob_key(base_sha), base["blob"])
+        builder.entry("risk_points", base_sha, base["blob"])
+        storage.path(blob_key(base_sha)).unlink()  # not read back: not needed
+        points = copy.deepcopy(base["points"])
+        edit_name(points)
+        blob = canonical("risk_points", points)
+        entry = builder.entry("risk_points", sha256_hex(blob), blob, base_sha)
+        assert entry is not None and patched == ["risk_points"]
     finally:
         builder.close()
         storage.close()

@@ -13,6 +13,7 @@ import pytest
 import requests
 from qgis.core import QgsFeature, QgsVectorLayer
 
+from covidmaps_plugin.core.export_cache import EXPORTS
 from covidmaps_plugin.core.publishing import patch as patching
 from covidmaps_plugin.core.publishing.pipeline import (
     make_client,
@@ -104,12 +105,41 @@ def test_headless_republish_of_a_big_layer_fetches_the_base_and_sends_a_patch(
     uid = published_uid(endpoint.url, "risk_points", 500)
     edit_one_name(workspace_copy, uid, "Điểm sửa không cần xem trước")
 
+    EXPORTS.clear()  # another session (QGIS restarted): it has not made the base
     again = publish(endpoint.request(workspace_copy, now=NOW))  # no preview: fetches the base
     assert again.uploaded == ("risk_points",)
     assert 0 < again.bytes_uploaded < size / 100
     features = {f["id"]: f for f in public_blobs(endpoint.url)["risk_points"]["features"]}
     assert features[uid]["properties"]["name"] == "Điểm sửa không cần xem trước"
     assert len(features) == endpoint.manifest()["layers"][0]["feature_count"]
+
+
+def test_a_republish_diffs_against_the_session_s_earlier_export_without_a_download(
+        endpoint, workspace_copy, monkeypatch):
+    """The base release's blob is the export this QGIS session made and
+    published: the republish diffs against it (sent while the workspace is
+    validated) and downloads nothing; the map is what it would be anyway."""
+    from covidmaps_plugin.core.publishing.client import PublishClient
+
+    add_copies(workspace_copy, 1000)
+    publish(endpoint.request(workspace_copy, now=NOW))
+    size = endpoint.manifest()["layers"][0]["blob"]["size"]
+    uid = published_uid(endpoint.url, "risk_points", 300)
+    edit_one_name(workspace_copy, uid, "Sửa trong cùng phiên")
+    fetched = []
+    real_blob = PublishClient.blob
+
+    def recorded(self, sha256):
+        fetched.append(sha256)
+        return real_blob(self, sha256)
+
+    monkeypatch.setattr(PublishClient, "blob", recorded)
+    again = publish(endpoint.request(workspace_copy, now=NOW))
+    assert fetched == []
+    assert again.uploaded == ("risk_points",)
+    assert 0 < again.bytes_uploaded < size / 100  # a patch
+    features = {f["id"]: f for f in public_blobs(endpoint.url)["risk_points"]["features"]}
+    assert features[uid]["properties"]["name"] == "Sửa trong cùng phiên"
 
 
 def _lose_the_base(prepared, gone_uid):

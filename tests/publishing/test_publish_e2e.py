@@ -223,11 +223,11 @@ def test_validation_errors_stop_the_early_uploads(endpoint, workspace_copy):
     assert endpoint.manifest()["release_id"] == result.release_id != before["release_id"]
 
 
-def test_only_whole_uploads_go_out_early():
-    """A layer that may go as a patch of its base (a republish) is diffed
-    after the validation, as before; one whose patch cannot pay (a first
-    publish onto the empty release, a layer that grew by more than a
-    quarter) or that has no base goes out while the workspace is validated."""
+def test_every_blob_goes_out_early_biggest_first():
+    """A layer that goes as a patch of its base (a republish) goes out while
+    the workspace is validated too (its diff is compared in C: no longer a
+    walk over the layer beside the validation), like whole uploads; the
+    biggest first: the server's longest work waits on it."""
     from covidmaps_plugin.core.export import LayerExport
     from covidmaps_plugin.core.publishing.early import EarlyUploads
 
@@ -235,8 +235,8 @@ def test_only_whole_uploads_go_out_early():
         data = b"x" * size
         return LayerExport(layer, data, hashlib.sha256(data).hexdigest(), 1, ("u",))
 
-    blobs = [export("risk_points", 1000), export("isolation_zones", 1000),
-             export("checkpoints", 10), export("province", 500)]
-    early = EarlyUploads(None, blobs, {}, {"risk_points": 990, "isolation_zones": 10,
-                                           "checkpoints": 10})
-    assert [e.layer for e in early._blobs] == ["isolation_zones", "province"]  # biggest first
+    blobs = [export("checkpoints", 10), export("risk_points", 1000), export("province", 500),
+             export("isolation_zones", 700)]
+    early = EarlyUploads(None, blobs, {"risk_points": "0" * 64, "checkpoints": "1" * 64})
+    assert [e.layer for e in early._blobs] == ["risk_points", "isolation_zones", "province",
+                                               "checkpoints"]

@@ -13,10 +13,12 @@ validation passed (``pipeline.upload_and_commit``). When the validation
 finds errors or is cancelled, no further blob goes out; one already sent
 stays an unnamed file the server never lists.
 
-Only blobs that go out whole are sent early: a layer that may go as a
-patch of its base (a republish) is diffed against that base after the
-validation, as before. That diff is Python work in this process; beside
-the validation, the two would only take turns at the interpreter.
+A layer that goes as a patch of its base (a republish) goes early too:
+its diff against the base compares the two blobs in C and walks only the
+features from the first change to the last (``merge_canonical_changes``),
+milliseconds beside the validation, and the endpoint meanwhile stores the
+new blob and patches its tiles and CSV, the work a republish's commit
+waits for.
 
 The publish does not wait
 for an upload on the wire then (an officer with a slow link sees the
@@ -31,7 +33,7 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 from ..export import LayerExport
 from .client import PublishClient
-from .patch import patch_cannot_pay, send_layer
+from .patch import send_layer
 
 
 class EarlyUploads:
@@ -40,13 +42,13 @@ class EarlyUploads:
     what went out."""
 
     def __init__(self, client: PublishClient, blobs: Sequence[LayerExport],
-                 base: Mapping[str, str], base_sizes: Mapping[str, int]) -> None:
+                 base: Mapping[str, str], known_bases: Optional[Mapping[str, bytes]] = None
+                 ) -> None:
         self._client = client  # its own: the publish may close its client first
-        # whole uploads only (see the module docstring)
-        self._blobs = sorted((e for e in blobs if e.layer not in base_sizes
-                              or patch_cannot_pay(e.size, base_sizes[e.layer])),
-                             key=lambda e: e.size, reverse=True)
+        self._blobs = sorted(blobs, key=lambda e: e.size, reverse=True)
         self._base = dict(base)
+        # the base release's blobs this side has (patch.base_blob), by layer
+        self._known = dict(known_bases or {})
         self._stop = threading.Event()
         self._error: Optional[BaseException] = None
         self.sent: Dict[str, int] = {}  # sha256 -> bytes on the wire
@@ -69,8 +71,8 @@ class EarlyUploads:
                         export.layer, export.sha256):
                     continue
                 self.sent[export.sha256] = send_layer(
-                    self._client, export, self._base.get(export.layer), None,
-                    self.messages.append)
+                    self._client, export, self._base.get(export.layer),
+                    self._known.get(export.layer), self.messages.append)
         except BaseException as exc:  # noqa: BLE001 - raised again by finish()
             self._error = exc
         finally:

@@ -65,14 +65,17 @@ _NOT_CUT = object()  # _merged_patch could not cut the blobs: parse them instead
 
 def _merged_patch(base_sha: str, base_data: bytes, new_data: bytes) -> Any:
     """``feature_patch`` of two blobs in the canonical layout, walked side by
-    side one feature at a time (both are sorted by id): the features are
-    compared as their canonical bytes, never parsed, and only the changed
-    ones are held (two national layers of 1 GB parsed into dicts cost the
-    QGIS side tens of GB). None when the patch would not pay, ``_NOT_CUT``
-    when a blob is not in the canonical layout."""
-    merged = cgj.merge_canonical(base_data, new_data)
-    if merged is None:
+    side one feature at a time (both are sorted by id) from the first
+    difference to the last (what both start and end with is compared in C,
+    not walked: merge_canonical_changes): the features are compared as
+    their canonical bytes, never parsed, and only the changed ones are held
+    (two national layers of 1 GB parsed into dicts cost the QGIS side tens
+    of GB). None when the patch would not pay, ``_NOT_CUT`` when a blob is
+    not in the canonical layout."""
+    changes = cgj.merge_canonical_changes(base_data, new_data)
+    if changes is None:
         return _NOT_CUT
+    merged = changes.merged
     budget = len(new_data) * PATCH_MAX_FRACTION
     upsert: List[bytes] = []
     delete: List[bytes] = []

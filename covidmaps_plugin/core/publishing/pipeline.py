@@ -73,8 +73,9 @@ class Prepared:
     references: Dict[str, LayerExport]
     base_manifest: Dict[str, Any]
     changes: Optional[ChangeSummary] = None
-    # base release blobs the change preview downloaded, by layer: the
-    # upload diffs against them for a patch (patch.py) without a second download
+    # base release blobs the change preview downloaded or an earlier export
+    # of this session made, by layer: the upload diffs against them for a
+    # patch (patch.py) without a download
     base_blobs: Dict[str, bytes] = field(default_factory=dict)
     # the manifest's data_updated_at: newest updated_at of the published features
     data_updated_at: Optional[str] = None
@@ -163,6 +164,10 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     source = open_source(request.gpkg_path)
     step = StepFeedback(feedback, 0, 25)
     try:
+        # the exports made before this one: the base release's blobs when
+        # they were published from this session (a patch is diffed against
+        # them without downloading them)
+        earlier = {name: EXPORTS.last_export(layer) for name, layer in source.layers.items()}
         # a layer unchanged since its last export (and showing the same
         # features at ``now``) is not exported again (export_cache.py)
         exports = EXPORTS.export_layers(source.layers, now, step)
@@ -178,9 +183,15 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
         base = client.release_manifest(request.base_release)
     else:
         base = client.current_manifest()
+    base_shas = _base_shas(base)
+    # held for this publish only, and only those a patch diffs against
+    known_bases = {name: old.data for name, old in earlier.items()
+                   if old is not None and base_shas.get(name) == old.sha256
+                   and name in exports and exports[name].sha256 != old.sha256}
+    del earlier
     early = (EarlyUploads(make_client(request, feedback),
                           [*exports.values(), *references.values()],
-                          _base_shas(base), _base_sizes(base)).start()
+                          base_shas, known_bases).start()
              if upload_early else None)
     try:
         validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
@@ -195,7 +206,7 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     _progress(feedback, 45)
     # vector tiles of large layers are the endpoint's work (it builds them
     # from the blobs it accepts): nothing to build here
-    prepared = Prepared(validation, exports, references, base,
+    prepared = Prepared(validation, exports, references, base, base_blobs=known_bases,
                         data_updated_at=data_updated_at(exports.values(), now), early=early)
     if source.profile.hotline or source.profile.advice_vi or source.profile.advice_en:
         prepared.notice = source.profile.notice()
@@ -215,14 +226,9 @@ def _base_shas(manifest: Mapping[str, Any]) -> Dict[str, str]:
     return {layer: blob["sha256"] for layer, blob in _base_blobs(manifest).items()}
 
 
-def _base_sizes(manifest: Mapping[str, Any]) -> Dict[str, int]:
-    """Layer -> size of its blob in the base release (unknown: 0)."""
-    return {layer: int(blob.get("size") or 0) for layer, blob in _base_blobs(manifest).items()}
-
-
 def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
     """The change sentences' data: base release blobs vs the new export
-    (only blobs that differ are downloaded)."""
+    (only blobs that differ and this session has not exported are downloaded)."""
     base = _base_shas(prepared.base_manifest)
     before: Dict[str, Optional[bytes]] = {}
     for name, export in prepared.exports.items():
@@ -231,6 +237,8 @@ def preview_changes(prepared: Prepared, client: PublishClient) -> ChangeSummary:
             before[name] = None
         elif sha == export.sha256:
             before[name] = export.data
+        elif name in prepared.base_blobs:  # an earlier export of this session
+            before[name] = prepared.base_blobs[name]
         else:
             before[name] = prepared.base_blobs[name] = client.blob(sha)
     after = {name: e.data for name, e in prepared.exports.items()}

@@ -81,10 +81,11 @@ class _Layout:
         at = start + len(cgj.FEATURE_PREFIX) + 1
         return self.data[at:self.data.index(b'"', at)]
 
-    def lower_bound(self, uid: bytes, lo: int) -> int:
+    def lower_bound(self, uid: bytes, lo: int, hi: Optional[int] = None) -> int:
         """The start of the first feature at or after ``lo`` (a feature
-        start) whose id is not below ``uid``; ``end`` if there is none."""
-        hi = self.end
+        start) whose id is not below ``uid``; ``hi`` (a feature start whose
+        id is not below it; by default ``end``) if there is none before it."""
+        hi = self.end if hi is None else hi
         # all features before lo are below uid; all from hi on are not
         while lo < hi:
             probe = self.start_from(max((lo + hi) // 2, lo + 1), hi)
@@ -102,6 +103,49 @@ class _Layout:
         """The coordinates of the point feature at ``start`` (see _points_bbox)."""
         found = _points_bbox([self.data[start:self.start_from(start + 1, self.end)]])
         return None if found is None else (found[0], found[1])
+
+
+# a range of a layer this short is searched for each wanted uid directly
+_SCAN_BYTES = 1 << 16
+
+
+def find_features(data: bytes, uids: Iterable[bytes]) -> Dict[bytes, bytes]:
+    """The features of canonical bytes with these uids (the ones it has),
+    each as canonical_feature_parts cuts it, found without a pass over the
+    layer: the wanted uids (sorted) are split in halves, the middle one
+    found by bisection bounds where each half can lie, and in a range of a
+    few KB each is searched for directly. A few thousand of 100,000 cost
+    tens of milliseconds."""
+    layout = _Layout(data)
+    found: Dict[bytes, bytes] = {}
+
+    def take(at: int) -> int:
+        """Keeps the feature at ``at``; returns the next feature's start."""
+        stop = layout.start_from(at + 1, layout.end)
+        found[layout.uid(at)] = data[at + len(cgj.FEATURE_PREFIX):
+                                     stop - 1 if stop < layout.end else layout.end]
+        return stop
+
+    def search(wanted: List[bytes], lo: int, hi: int) -> None:
+        """Those of ``wanted`` in [lo, hi): feature starts, every feature
+        before ``lo`` below them all and none from ``hi`` on."""
+        if not wanted or lo >= hi:
+            return
+        if hi - lo <= _SCAN_BYTES:
+            for uid in wanted:
+                at = data.find(cgj.FEATURE_PREFIX + b'"' + uid + b'"', lo, hi)
+                if at >= 0:  # the prefix only ever starts a feature
+                    lo = take(at)
+            return
+        middle = len(wanted) // 2
+        at = layout.lower_bound(wanted[middle], lo, hi)
+        search(wanted[:middle], lo, at)
+        if at < hi and layout.uid(at) == wanted[middle]:
+            at = take(at)
+        search(wanted[middle + 1:], at, hi)
+
+    search(sorted(set(uids)), layout.first, layout.end)
+    return found
 
 
 @input_stage("patch-check", 422)
