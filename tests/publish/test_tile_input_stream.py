@@ -139,3 +139,29 @@ def test_the_archive_of_a_stored_file_is_the_archive_of_its_bytes(tmp_path: Path
     source.write_bytes(blob)
     assert vectortiles.build_archive(layer, source, tmp_path / "a") == \
         vectortiles.build_archive(layer, blob, tmp_path / "b")
+
+
+def test_a_build_reads_the_local_storages_stored_blob(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole build is handed the stored blob's file when the local
+    storage has it (no copy is written), else its bytes (not stored yet:
+    the upload starts the build before the blob is stored)."""
+    from covidmaps_publish.storage.base import blob_key
+    from covidmaps_publish.storage.local import LocalStorage
+
+    from covidmaps_plugin.model.geojson import sha256_hex
+
+    handed = []
+    monkeypatch.setattr(vectortiles, "build_archive",
+                        lambda layer, blob, work_root: handed.append(blob) or b"archive")
+    storage = LocalStorage(tmp_path / "data", fsync=False)
+    builder = vectortiles.TileBuilder(storage, tmp_path / "state", 1, 1)
+    try:
+        first, second = canonical("risk_points", 30), canonical("risk_points", 31)
+        storage.put_immutable(blob_key(sha256_hex(first)), first)
+        builder.start("risk_points", sha256_hex(first), first).result()
+        builder.start("risk_points", sha256_hex(second), second).result()
+    finally:
+        builder.close()
+    assert handed[0] == storage.path(blob_key(sha256_hex(first)))
+    assert handed[1] == second
