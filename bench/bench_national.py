@@ -31,18 +31,50 @@ from typing import Any, Dict, Iterator, List, Optional
 
 GIB = 1024 ** 3
 
-# The endpoint, alone in its process; prints its URL, serves until stdin closes.
+# The endpoint, alone in its process; prints its URL, serves until stdin
+# closes, then prints its stages (the server's rows of the stage table: its
+# timing log records and its commit's steps, as bench_publish.measured takes
+# them in one process) as one JSON line.
 ENDPOINT_CHILD = """
-import json, logging, sys
+import json, logging, sys, time
+from collections import defaultdict
 from pathlib import Path
 from covidmaps_publish.config import Config, Limits
+from covidmaps_publish.publisher import Publisher
 from covidmaps_publish.server import ServerThread
 logging.basicConfig(level=sys.argv[3], stream=sys.stderr,
                     format="%(asctime)s %(name)s %(levelname)s %(message)s")
+stages = {"seconds": defaultdict(float), "cpu": defaultdict(float)}
+
+class Timings(logging.Handler):
+    def emit(self, record):
+        for kind, member in (("seconds", "timings"), ("cpu", "cpu_timings")):
+            for stage, seconds in getattr(record, member, {}).items():
+                stages[kind][stage] += seconds
+
+for name in ("publisher", "vectortiles", "downloads"):
+    logger = logging.getLogger("covidmaps_publish." + name)
+    logger.addHandler(Timings(logging.DEBUG))
+    logger.setLevel(logging.DEBUG)
+
+def timed(name, stage):
+    original = getattr(Publisher, name)
+    def run(*args, **kwargs):
+        start, cpu = time.perf_counter(), time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            stages["seconds"][stage] += time.perf_counter() - start
+            stages["cpu"][stage] += time.thread_time() - cpu
+    setattr(Publisher, name, run)
+
+timed("release_tiles", "server tiles (commit waits)")
+timed("publish", "commit")
 config = Config(data_dir=Path(sys.argv[1]), fsync=False, limits=Limits(**json.loads(sys.argv[2])))
 with ServerThread(config) as server:
     print(server.url, flush=True)
     sys.stdin.read()
+print(json.dumps(stages), flush=True)
 """
 
 
@@ -144,8 +176,10 @@ def endpoint_process(data_dir: Path, limits: Dict[str, Any], log_path: Path,
         assert proc.stdin is not None
         proc.stdin.close()
         try:
+            # its stages, once it has stopped serving
+            proc.stages = json.loads(proc.stdout.readline() or "{}")  # type: ignore[attr-defined]
             proc.wait(120)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, ValueError):
             proc.kill()
             proc.wait()
         log.close()
@@ -174,8 +208,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
     from bench_publish import (
         default_geojson,
         manifest_latency,
+        measured,
         percentile,
         print_phone_views,
+        print_stages,
         scale_layer,
     )
     from covidmaps_publish.tokens import TokenStore
@@ -216,7 +252,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
                                  confirm_warnings=True)
         before = _status_kib(os.getpid(), "VmHWM")
         error: Optional[BaseException] = None
-        with PeakMemory(proc.pid, trace=trace) as mem, \
+        with PeakMemory(proc.pid, trace=trace) as mem, measured() as stages, \
                 manifest_latency(proc.url, work) as latencies:  # type: ignore[attr-defined]
             start, cpu = time.perf_counter(), time.process_time()
             try:
@@ -240,6 +276,11 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"ratio full publish / default export, wall: {full_s / qgis_s:.2f} "
           f"({full_s:.1f} / {qgis_s:.1f} s; goal <= 2), CPU of the QGIS side: "
           f"{full_cpu / qgis_cpu:.2f}")
+    # the QGIS side's stages measured here, the endpoint's in its process
+    for kind, table in (("seconds", stages.seconds), ("cpu", stages.cpu)):
+        for stage, seconds in getattr(proc, "stages", {}).get(kind, {}).items():
+            table[stage] += seconds
+    print_stages(stages, full_s)
     print(f"/data/manifest.json during the publish, {len(latencies)} requests: p50 "
           f"{1000 * percentile(latencies, 0.5):.1f} ms, p99 "
           f"{1000 * percentile(latencies, 0.99):.1f} ms")

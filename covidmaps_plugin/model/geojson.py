@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import (
+    IO,
     Any,
     Dict,
     Iterable,
@@ -145,6 +146,51 @@ def _feature_parts(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
             return
         yield canonical[start:stop]
         start = stop + len(_SEPARATOR)
+
+
+SLICE_BYTES = 1 << 20  # canonical_slices: read at a time (a slice is about this size)
+
+
+class NotCanonicalLayoutError(ValueError):
+    """Bytes that are not in the canonical layout (head, features, tail)."""
+
+
+def canonical_slices(stream: IO[bytes], size: int = SLICE_BYTES) -> Iterator[bytes]:
+    """A canonical blob read from ``stream`` ``size`` bytes at a time, as
+    slices that are canonical blobs themselves: CANONICAL_HEAD, whole
+    features of the stream in their order, CANONICAL_TAIL. A slice is cut at
+    the last feature separator read so far (the separator only occurs
+    between features, see above), so it holds about ``size`` bytes, or one
+    feature when that is longer; every reader of whole canonical bytes reads
+    a slice unchanged, and a layer of 1 GB is read holding a few MB. Raises
+    NotCanonicalLayoutError where the stream is not in that layout (after
+    yielding the slices before it)."""
+    if stream.read(len(CANONICAL_HEAD)) != CANONICAL_HEAD:
+        raise NotCanonicalLayoutError("not a canonical blob: its head differs")
+    separator = b"," + FEATURE_PREFIX
+    buffer = b""
+    while True:
+        more = stream.read(size)
+        if not more:
+            if not buffer.endswith(CANONICAL_TAIL):
+                raise NotCanonicalLayoutError("not a canonical blob: its tail differs")
+            body = buffer[:-len(CANONICAL_TAIL)]
+            if body:
+                yield _slice(body)
+            return
+        # a separator ending in what was read before was looked for then
+        seen = max(1, len(buffer) - len(separator) + 1)
+        buffer += more
+        cut = buffer.rfind(separator, seen)
+        if cut > 0:
+            body, buffer = buffer[:cut], buffer[cut + 1:]
+            yield _slice(body)
+
+
+def _slice(body: bytes) -> bytes:
+    if not body.startswith(FEATURE_PREFIX):
+        raise NotCanonicalLayoutError("not a canonical blob: a feature does not start as one")
+    return CANONICAL_HEAD + body + CANONICAL_TAIL
 
 
 # (id, the base's feature or None, the new blob's feature or None)

@@ -22,11 +22,14 @@ import hashlib
 import io
 import json
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from pathlib import Path
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from covidmaps_plugin.model import MODEL, wire
 from covidmaps_plugin.model import geojson as cgj
@@ -129,22 +132,63 @@ def layer_csv(layer_id: str, blob: bytes) -> bytes:
     1 GB would become Python objects several times its size in the worker.
     Any other layout (the same features give the same CSV) is parsed whole.
     """
-    fields, points, header = _columns(layer_id)
+    out = io.BytesIO()
+    _write_csv(layer_id, _blob_features(blob), out)
+    return out.getvalue()
+
+
+def layer_csv_file(layer_id: str, blob: Union[bytes, Path]) -> Union[bytes, Path]:
+    """``layer_csv`` of the blob in a file (a worker's spilled argument,
+    ``Offload.call(as_files=True)``), written to a new private file beside
+    it, whose path is returned: the blob is read a slice at a time
+    (model.geojson.canonical_slices) and the CSV written as it is made, so
+    the worker holds neither (at national size, 1 GB of GeoJSON and 0.6 GB
+    of CSV, then their join). Bytes (a small blob, or no worker) give bytes."""
+    if isinstance(blob, bytes):
+        return layer_csv(layer_id, blob)
+    fd, name = tempfile.mkstemp(prefix="offload-", suffix=".csv.tmp", dir=str(blob.parent))
+    try:
+        with os.fdopen(fd, "wb") as out, open(blob, "rb") as source:
+            try:
+                _write_csv(layer_id, _sliced_features(source), out)
+            except cgj.NotCanonicalLayoutError:  # another layout: parsed whole
+                out.seek(0)
+                out.truncate()
+                _write_csv(layer_id, _blob_features(blob.read_bytes()), out)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _blob_features(blob: bytes) -> Iterable[Dict[str, Any]]:
+    """The features of a blob: one at a time from the canonical layout,
+    else parsed whole."""
     parts = cgj.iter_canonical_features(blob)
-    features: Iterable[Dict[str, Any]] = (
-        json.loads(blob).get("features", ()) if parts is None
-        else (json.loads(cgj.FEATURE_PREFIX + part) for part in parts))
-    pieces = [_head(header)]
+    return (json.loads(blob).get("features", ()) if parts is None
+            else (json.loads(cgj.FEATURE_PREFIX + part) for part in parts))
+
+
+def _sliced_features(source: IO[bytes]) -> Iterator[Dict[str, Any]]:
+    """The features of a canonical blob in a file, a slice at a time
+    (raises NotCanonicalLayoutError, maybe after some, for another layout)."""
+    for piece in cgj.canonical_slices(source):
+        yield from _blob_features(piece)
+
+
+def _write_csv(layer_id: str, features: Iterable[Dict[str, Any]], out: IO[bytes]) -> None:
+    """The CSV of ``features``, its records encoded a piece at a time."""
+    fields, points, header = _columns(layer_id)
+    out.write(_head(header))
     text = io.StringIO()
     writer = _writer(text)
     for feature in features:
         writer.writerow(_row(feature, fields, points))
         if text.tell() >= CSV_PIECE:
-            pieces.append(text.getvalue().encode("utf-8"))
+            out.write(text.getvalue().encode("utf-8"))
             text.seek(0)
             text.truncate()
-    pieces.append(text.getvalue().encode("utf-8"))
-    return b"".join(pieces)
+    out.write(text.getvalue().encode("utf-8"))
 
 
 def _records(data: bytes, start: int) -> Iterator[Tuple[int, int]]:
@@ -333,7 +377,8 @@ class Downloads:
         start = time.perf_counter()
         data = self._from_base(layer_id, blob, *base) if base is not None else None
         if data is None:
-            data = (self.offload.call(len(blob), layer_csv, layer_id, blob)
+            # a worker reads the blob's file and writes the CSV's: bytes back here
+            data = (self.offload.call(len(blob), layer_csv_file, layer_id, blob, as_files=True)
                     if self.offload is not None else layer_csv(layer_id, blob))
         made = time.perf_counter()
         sha = hashlib.sha256(data).hexdigest()

@@ -86,9 +86,11 @@ def _spill(args: tuple, directory: Optional[Path]) -> tuple:
     return tuple(out)
 
 
-def _unspill(args: tuple) -> tuple:
-    """The worker's side of ``_spill``: each file read back."""
-    return tuple(Path(a.path).read_bytes() if isinstance(a, _Spilled) else a for a in args)
+def _unspill(args: tuple, as_files: bool = False) -> tuple:
+    """The worker's side of ``_spill``: each file read back, or with
+    ``as_files`` its path (the function reads it as it goes)."""
+    return tuple((Path(a.path) if as_files else Path(a.path).read_bytes())
+                 if isinstance(a, _Spilled) else a for a in args)
 
 
 def _remove_spilled(args: tuple) -> None:
@@ -97,14 +99,19 @@ def _remove_spilled(args: tuple) -> None:
             Path(arg.path).unlink(missing_ok=True)
 
 
-def _in_worker(func: Callable[..., T], args: tuple, spool_dir: Optional[Path] = None) -> Any:
+def _in_worker(func: Callable[..., T], args: tuple, spool_dir: Optional[Path] = None,
+               as_files: bool = False) -> Any:
     """``func(*args)`` in a worker, then its garbage handed back to the
     system: a worker lives on between tasks, and the parse of a layer of
     tens of MB would otherwise stay in its heap (hundreds of MB, idle).
     A big bytes result (a layer's CSV) comes back as a file, like a big
-    argument goes (``Offload.call`` reads it)."""
+    argument goes (``Offload.call`` reads it); with ``as_files`` the
+    function gets big arguments as paths and may return the path of a file
+    it wrote beside them, which comes back the same way."""
     try:
-        result = func(*_unspill(args))
+        result = func(*_unspill(args, as_files))
+        if as_files and isinstance(result, Path):
+            return _Spilled(str(result))
         if isinstance(result, bytes) and len(result) >= SPILL_MIN_BYTES:
             return _spill((result,), spool_dir)[0]
         return result
@@ -168,11 +175,15 @@ class Offload:
                 self.offloaded += 1
             return self._pool
 
-    def submit(self, size: int, func: Callable[..., T], *args: Any) -> Future:
+    def submit(self, size: int, func: Callable[..., T], *args: Any,
+               as_files: bool = False) -> Future:
         """``func(*args)`` in a worker when ``size`` is big, else now (a
         finished future). ``func`` must be a module-level function and its
         arguments and result picklable. A big bytes result of a worker is
-        a file here: use ``call``, which reads it."""
+        a file here: use ``call``, which reads it. ``as_files``: in a
+        worker, ``func`` gets each big bytes argument as the path of its
+        private file and may return a path (see _in_worker); here, or a
+        small argument, it gets the bytes and must return bytes."""
         pool = self._executor() if self.wants(size) else None
         if pool is None:
             done: Future = Future()
@@ -183,7 +194,7 @@ class Offload:
             return done
         spilled = _spill(args, self.spool_dir)
         try:
-            future = pool.submit(_in_worker, func, spilled, self.spool_dir)
+            future = pool.submit(_in_worker, func, spilled, self.spool_dir, as_files)
         except BaseException:
             _remove_spilled(spilled)
             raise
@@ -191,10 +202,10 @@ class Offload:
         future.add_done_callback(lambda _done: _remove_spilled(spilled))
         return future
 
-    def call(self, size: int, func: Callable[..., T], *args: Any) -> T:
+    def call(self, size: int, func: Callable[..., T], *args: Any, as_files: bool = False) -> T:
         """``submit(...).result()``; a worker that died (killed, out of
         memory) costs a new pool and one retry here, in this process."""
-        future = self.submit(size, func, *args)
+        future = self.submit(size, func, *args, as_files=as_files)
         try:
             result = future.result()
             if isinstance(result, _Spilled):  # a big bytes result, in a file

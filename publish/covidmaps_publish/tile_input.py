@@ -1,10 +1,11 @@
 """tippecanoe's inputs, made in a child process of the endpoint:
 
-    python -m covidmaps_publish.tile_input LAYER BLOB.geojson|- HIGH.geojsons LOW.geojsons
+    python -m covidmaps_publish.tile_input LAYER BLOB.geojson HIGH.geojsons LOW.geojsons
 
-(``-``: the blob on standard input.)
-
-Two newline-delimited GeoJSON files from one pass over the blob:
+Two newline-delimited GeoJSON files from one pass over the blob, read a
+slice at a time (model.geojson.canonical_slices: a national layer of 1 GB
+is cut holding a few MB; only a blob in another layout is read whole and
+parsed):
 
 - HIGH, for the maximum zoom: every feature with every public property;
 - LOW, for the zooms below it: the geometry and only the model's ``drawn``
@@ -30,10 +31,11 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Optional, Pattern, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 from covidmaps_plugin.model import MODEL
-from covidmaps_plugin.model.geojson import canonical_feature_parts
+from covidmaps_plugin.model.geojson import SLICE_BYTES, canonical_feature_parts, canonical_slices
+from covidmaps_plugin.model.geojson import NotCanonicalLayoutError as NotCanonicalBlobError
 
 from .checks.canonical import (
     PROPERTY_GROUP,
@@ -185,10 +187,16 @@ def canonical_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
     numeric ids only; ``uid`` is also a property). A point layer is read
     by the point scanner; a zone layer (or a point layer in an older
     model's layout) is cut feature by feature."""
-    if is_point_layer(layer):
-        lines = point_tile_lines(layer, blob)
+    for cut in _canonical_cuts(layer):
+        lines = cut(layer, blob)
         if lines is not None:
             return lines
+    return None
+
+
+def cut_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
+    """The lines of canonical bytes cut feature by feature (FeatureCutter),
+    None for any other layout."""
     parts = canonical_feature_parts(blob)
     if parts is None:
         return None
@@ -200,6 +208,15 @@ def canonical_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
             return None
         lines.append(line)
     return lines
+
+
+Cut = Callable[[str, bytes], Optional[List[TileLine]]]
+
+
+def _canonical_cuts(layer: str) -> List[Cut]:
+    """The ways canonical bytes are read, in the order they are tried: the
+    point scanner first for a point layer, then the cut feature by feature."""
+    return [point_tile_lines, cut_tile_lines] if is_point_layer(layer) else [cut_tile_lines]
 
 
 def _parsed_tile_lines(layer: str, blob: bytes) -> List[TileLine]:
@@ -260,10 +277,45 @@ def write_inputs(layer: str, blob: bytes, high: Path, low: Path) -> int:
     return len(lines)
 
 
+def _write_sliced(layer: str, cut: Cut, source: Path, high: Path, low: Path,
+                  size: int) -> Optional[int]:
+    """Both inputs written a slice of the blob at a time, each slice read by
+    ``cut``; None (the files half written) when a slice is not its layout."""
+    count = 0
+    with open(source, "rb") as blob, open(high, "wb") as high_f, open(low, "wb") as low_f:
+        try:
+            for piece in canonical_slices(blob, size):
+                lines = cut(layer, piece)
+                if lines is None:
+                    return None
+                for line in lines:
+                    high_f.write(line.high + b"\n")
+                    low_f.write(line.low + b"\n")
+                count += len(lines)
+        except NotCanonicalBlobError:
+            return None
+    return count
+
+
+def write_inputs_from(layer: str, source: Path, high: Path, low: Path,
+                      size: int = SLICE_BYTES) -> int:
+    """Both inputs of the blob in the file ``source``, the very bytes
+    write_inputs writes, read ``size`` bytes at a time. A slice is itself a
+    canonical blob, and a canonical cut accepts the whole blob exactly when
+    it accepts each slice (features are cut at the same separators), so each
+    way of write_inputs is tried in its order over the slices, the next one
+    starting again from the head; a blob no canonical cut reads is parsed
+    whole, as before."""
+    for cut in _canonical_cuts(layer):
+        count = _write_sliced(layer, cut, source, high, low, size)
+        if count is not None:
+            return count
+    return write_inputs(layer, source.read_bytes(), high, low)
+
+
 def main(argv: list) -> int:
     layer, blob_path, high_path, low_path = argv
-    blob = sys.stdin.buffer.read() if blob_path == "-" else Path(blob_path).read_bytes()
-    count = write_inputs(layer, blob, Path(high_path), Path(low_path))
+    count = write_inputs_from(layer, Path(blob_path), Path(high_path), Path(low_path))
     print(count)
     return 0
 

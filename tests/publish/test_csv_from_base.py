@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import copy
 import json
+import stat
 from pathlib import Path
 
 import pytest
 import requests
 from covidmaps_publish import downloads as downloads_module
+from covidmaps_publish import offload as offload_module
 from covidmaps_publish.checks.layer import check_blob
 from covidmaps_publish.config import Config, Limits
 from covidmaps_publish.downloads import layer_csv, layer_csv_from_base
+from covidmaps_publish.offload import Offload
 from covidmaps_publish.server import ServerThread
 from pmtiles_samples import scattered_points, zone_grid
 from publish_client import Api
@@ -130,6 +133,57 @@ def test_a_blob_read_feature_by_feature_gives_the_csv_of_its_parse(profile, monk
         assert layer_csv(layer, blob).count(b"\r\n") >= len(features) + 1
 
 
+def test_a_worker_makes_the_csv_from_the_blobs_file_a_slice_at_a_time(
+        profile, tmp_path: Path, monkeypatch) -> None:
+    """In a worker, the CSV is made from the blob's private file and written
+    to another (layer_csv_file): the blob is read a slice at a time, the
+    CSV never held whole there; its bytes are layer_csv's, for the canonical
+    layout (cut across many slices) and for another one (parsed whole)."""
+    monkeypatch.setattr(downloads_module, "CSV_PIECE", 64)
+    points = scattered_points(60)
+    for i, text in enumerate(AWKWARD):
+        points[2 * i]["properties"]["name"] = text
+    reads = []
+    real_open = open
+
+    def tracked(path, mode="r", *args, **kwargs):
+        f = real_open(path, mode, *args, **kwargs)
+        if "r" in mode:
+            real_read = f.read
+            f.read = lambda size=-1: reads.append(size) or real_read(size)
+        return f
+
+    monkeypatch.setattr(downloads_module, "open", tracked, raising=False)
+    for layer, features in (("risk_points", points), ("isolation_zones", zone_grid(12))):
+        blob = _canonical(layer, features, profile)
+        other = json.dumps(json.loads(blob), indent=1, ensure_ascii=True).encode("utf-8")
+        for data in (blob, other):
+            source = tmp_path / "offload-blob.tmp"
+            source.write_bytes(data)
+            reads.clear()
+            made = downloads_module.layer_csv_file(layer, source)
+            assert made.parent == tmp_path and made.read_bytes() == layer_csv(layer, blob)
+            assert (stat.S_IMODE(made.stat().st_mode)) == 0o600
+            made.unlink()
+            if data is blob:  # never read whole
+                assert reads and all(0 < n <= cgj.SLICE_BYTES for n in reads)
+        assert downloads_module.layer_csv_file(layer, blob) == layer_csv(layer, blob)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offload-blob.tmp"]
+
+    # through a real worker process: big arguments as files, the CSV's file back as bytes
+    monkeypatch.undo()
+    spool = tmp_path / "spool"
+    pool = Offload(0, workers=1, spool_dir=spool)
+    try:
+        blob = _canonical("risk_points", scattered_points(3000), profile)
+        assert len(blob) >= offload_module.SPILL_MIN_BYTES
+        assert pool.call(len(blob), downloads_module.layer_csv_file, "risk_points", blob,
+                         as_files=True) == layer_csv("risk_points", blob)
+    finally:
+        pool.close()
+    assert list(spool.iterdir()) == []
+
+
 def test_zones_are_made_from_the_base_too(profile) -> None:
     base = _canonical("isolation_zones", zone_grid(30), profile)
     features = [_client(f) for f in _features(base)]
@@ -175,9 +229,9 @@ def test_the_server_makes_a_patched_layers_csv_from_the_base(
         offload, calls = srv.app.publisher.offload, []
         real_call = offload.call
 
-        def call(size, func, *args):
+        def call(size, func, *args, **kwargs):
             calls.append(func.__name__)
-            return real_call(size, func, *args)
+            return real_call(size, func, *args, **kwargs)
 
         offload.call = call
         whole = calls.count
@@ -187,7 +241,7 @@ def test_the_server_makes_a_patched_layers_csv_from_the_base(
         put = api.put_layer("risk_points", collection(points))
         answer = api.publish({"risk_points": put.json()["sha256"]}, api.current_id())
         assert answer.status_code == 201, answer.text
-        assert whole("layer_csv") == 1
+        assert whole("layer_csv_file") == 1
         base = requests.get(f"{srv.url}/data/blobs/{put.json()['sha256']}.geojson",
                             timeout=10).content
         renamed = copy.deepcopy(_features(base)[7])
@@ -199,7 +253,7 @@ def test_the_server_makes_a_patched_layers_csv_from_the_base(
         assert patched.status_code == 201, patched.text
         answer = api.publish({"risk_points": cgj.sha256_hex(new)}, api.current_id())
         assert answer.status_code == 201, answer.text
-        assert whole("layer_csv") == 1  # made from the base's CSV, not whole
+        assert whole("layer_csv_file") == 1  # made from the base's CSV, not whole
         manifest = requests.get(f"{srv.url}/data/manifest.json", timeout=10).json()
         ref = next(e for e in manifest["layers"] if e["id"] == "risk_points")["downloads"]["csv"]
         served = requests.get(f"{srv.url}/data/{ref['href']}", timeout=10).content
