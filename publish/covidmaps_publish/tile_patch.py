@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from covidmaps_plugin.model.geojson import canonical_feature_parts, merge_canonical_changes
+from covidmaps_plugin.model.wire import UUID_TEXT
 
 from .checks.canonical import NotCanonicalLayoutError, iter_point_features
 from .checks.incremental import find_features
@@ -145,7 +146,9 @@ def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
 # A change of at most this many features is planned in the endpoint's own
 # process (quick_plan: milliseconds); a bigger one in a child (plan).
 QUICK_MAX_CHANGED = 1000
-_TILE_UID = re.compile(rb"[0-9a-f-]{36}")  # tile_input's uids, as an MVT string holds them
+# a feature's uid as an MVT string holds it (the model's uid: lower-case,
+# checked on upload); the bytes around a string in a tile are never hex
+_TILE_UID = re.compile(UUID_TEXT.encode("ascii"))
 
 
 def quick_plan(layer: str, base: bytes, new: bytes, base_archive: bytes
