@@ -445,3 +445,21 @@ def test_rules_about_now_check_again_only_the_rows_the_clock_passed(workspace: P
     # ending then, for each rule about them (far fewer than every row)
     assert counts[0] == 0 and counts[2] == 0
     assert 0 < counts[1] == counts[3] < layer.featureCount()
+
+
+def test_a_date_too_far_names_the_limit_of_the_day_it_is_checked(workspace: Path) -> None:
+    """The too-far-ahead check compares dates with a limit that moves a day
+    at a time and quotes it: a row kept from yesterday's check gets today's
+    limit in its finding, as the full path gives it."""
+    far = (NOW + dt.timedelta(days=400)).date().isoformat()
+    edit(workspace, "risk_points", set_value("disinfected_on", far))
+
+    def checked(now: dt.datetime, cached: bool) -> List[str]:
+        options = None if cached else ValidationOptions(allow_arrow=False)
+        findings = validate_workspace(open_source(workspace), now=now, options=options).findings
+        return [f.described("en") for f in findings if f.code.value == "ATTR_DATE_TOO_FAR"]
+
+    today = checked(NOW, True)
+    assert today and today == checked(NOW, False)
+    tomorrow = NOW + dt.timedelta(days=1)
+    assert checked(tomorrow, True) == checked(tomorrow, False) != today

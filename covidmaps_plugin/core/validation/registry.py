@@ -34,8 +34,11 @@ class Rule:
     # of its times with instants derived from "now" (these, by field): a
     # row unchanged since the last check keeps its findings unless one of
     # those times lies between the instant of then and that of now (its
-    # verdict can have changed); the findings must not quote the instants
+    # verdict can have changed)
     moments: Optional[Moments] = None
+    # its findings quote those instants: when one moves, the rows that had
+    # findings are checked again too
+    quotes_moments: bool = False
 
     def applies_to(self, table: LayerTable) -> bool:
         if self.layers is not None and table.name not in self.layers:
@@ -57,12 +60,13 @@ RULES: List[Rule] = []
 
 def rule(theme: str, *codes: FindingCode, layers: Optional[Tuple[str, ...]] = None,
          geometry: Optional[str] = None, row_local: bool = False,
-         moments: Optional[Moments] = None) -> Callable[[Check], Check]:
+         moments: Optional[Moments] = None, quotes_moments: bool = False
+         ) -> Callable[[Check], Check]:
     """Register the decorated function as a rule emitting ``codes``."""
 
     def register(check: Check) -> Check:
         RULES.append(Rule(check.__name__, theme, codes, check, layers, geometry, row_local,
-                          moments))
+                          moments, quotes_moments))
         return check
 
     return register

@@ -92,6 +92,9 @@ class RowFindings:
         if kept is not None and kept[0] == self.key and kept[4].keys() == moments.keys():
             old, changed = self._changed(table, kept[1], kept[2])
             crossed = self._crossed(table, kept[4], moments)
+            if registered.quotes_moments and kept[4] != moments:
+                crossed.extend(row for row, at in enumerate(old or range(len(table)))
+                               if at >= 0 and kept[3][at])
             if crossed:
                 changed = sorted(set(changed).union(crossed))
             if len(changed) > _MAX_CHANGED_SHARE * len(table):
