@@ -25,10 +25,10 @@ import sys
 import tempfile
 import threading
 from array import array
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsProviderRegistry, QgsVectorLayer
 
@@ -217,6 +217,25 @@ class RowCache:
         self.max_entries = max_entries
         self.rows_read = 0  # rows read from files, and rows kept (tests and benchmarks)
         self.rows_kept = 0
+        self.reads = 0  # reads that went to a file (not answered by a snapshot)
+        self._snapshot = threading.local()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Within it, the calling thread's reads of a table give the rows its
+        first read there gave (for the same columns), without looking at the
+        file again. A publish exports and then validates the workspace: the
+        validation checks the very rows the export encoded (an edit saved in
+        between is not half-seen) and the changed rows are looked for once.
+        Nested snapshots share the outermost one."""
+        if getattr(self._snapshot, "rows", None) is not None:
+            yield
+            return
+        self._snapshot.rows = {}
+        try:
+            yield
+        finally:
+            self._snapshot.rows = None
 
     def read(self, layer: QgsVectorLayer, layer_def: LayerDef, names: Sequence[str],
              with_geometry: bool) -> Optional[Rows]:
@@ -229,6 +248,9 @@ class RowCache:
         types = {f.name: f.type.value for f in layer_def.fields}
         request = (tuple(names), with_geometry, tuple(types[n] for n in names))
         key = (str(source[0]), source[1])
+        held: Optional[Dict[Any, Rows]] = getattr(self._snapshot, "rows", None)
+        if held is not None and (key, request) in held:
+            return held[(key, request)]
         with self._lock:  # one read at a time: the scratch copies are shared
             entry = self._entries.pop(key, None)
             try:
@@ -241,6 +263,9 @@ class RowCache:
             if result is None:
                 return None
             rows, stored = result
+            self.reads += 1
+            if held is not None:
+                held[(key, request)] = rows
             self.rows_read += rows.reread
             self.rows_kept += len(rows.fids) - rows.reread
             if stored is not None:

@@ -414,3 +414,52 @@ def test_findings_about_now_follow_the_clock_on_unchanged_rows(workspace: Path) 
         previous = expired(first)
     assert counts == [counts[0], counts[1], counts[1], counts[0], counts[1]]
     assert counts[0] < counts[1]
+
+
+def test_rules_about_now_check_again_only_the_rows_the_clock_passed(workspace: Path) -> None:
+    """As the clock moves, a rule about "now" runs again on the rows whose
+    times lie between the two clocks (their verdict can turn), not on every
+    row; an unchanged row elsewhere keeps its findings, and the findings are
+    the full path's at every step, the clock going back included."""
+    from covidmaps_plugin.core.validation.reuse import RowFindings
+
+    def checked(now: dt.datetime, cached: bool) -> List[Any]:
+        options = None if cached else ValidationOptions(allow_arrow=False)
+        return validate_workspace(open_source(workspace), now=now, options=options).findings
+
+    layer = QgsVectorLayer(f"{workspace}|layername=risk_points", "r", "ogr")
+    ends = sorted({parse_instant(str(f["visible_until"])) for f in layer.getFeatures()
+                   if f["visible_until"]})
+    assert len(ends) >= 2
+    # a step across the first end only, then back
+    start = ends[0] - dt.timedelta(minutes=1)
+    step = ends[0] + (ends[1] - ends[0]) / 2
+    assert checked(start, True) == checked(start, False)
+    checked(start, True)  # everything kept at this clock
+    counts = []
+    for now in (start, step, step, start):
+        before = RowFindings.rows_checked_total
+        assert checked(now, True) == checked(now, False)
+        counts.append(RowFindings.rows_checked_total - before)
+    # the same clock: nothing checked again; a step across one end: the rows
+    # ending then, for each rule about them (far fewer than every row)
+    assert counts[0] == 0 and counts[2] == 0
+    assert 0 < counts[1] == counts[3] < layer.featureCount()
+
+
+def test_a_date_too_far_names_the_limit_of_the_day_it_is_checked(workspace: Path) -> None:
+    """The too-far-ahead check compares dates with a limit that moves a day
+    at a time and quotes it: a row kept from yesterday's check gets today's
+    limit in its finding, as the full path gives it."""
+    far = (NOW + dt.timedelta(days=400)).date().isoformat()
+    edit(workspace, "risk_points", set_value("disinfected_on", far))
+
+    def checked(now: dt.datetime, cached: bool) -> List[str]:
+        options = None if cached else ValidationOptions(allow_arrow=False)
+        findings = validate_workspace(open_source(workspace), now=now, options=options).findings
+        return [f.described("en") for f in findings if f.code.value == "ATTR_DATE_TOO_FAR"]
+
+    today = checked(NOW, True)
+    assert today and today == checked(NOW, False)
+    tomorrow = NOW + dt.timedelta(days=1)
+    assert checked(tomorrow, True) == checked(tomorrow, False) != today

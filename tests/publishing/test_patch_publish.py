@@ -244,3 +244,49 @@ def test_a_base_not_in_the_canonical_layout_is_parsed_instead():
         assert body is None or (
             [f["id"] for f in json.loads(body)["upsert"]] == [_layer(200)[3]["id"]]
             and json.loads(body)["delete"] == [])
+
+
+def test_a_publish_reads_each_table_once_and_validates_the_rows_it_exported(
+        start_endpoint, workspace_copy):
+    """The export and the validation of one publish share one read of each
+    table (core/rows.py snapshot): a republish looks for the changed rows
+    once, and its findings are those of the rows it encoded."""
+    from covidmaps_plugin.core.publishing.source import open_source
+    from covidmaps_plugin.core.rows import ROWS
+    from covidmaps_plugin.core.validation import validate_workspace
+
+    endpoint = start_endpoint()
+    publish(endpoint.request(workspace_copy, now=NOW))
+    edit_one_name(workspace_copy, published_uid(endpoint.url, "risk_points"), "Đã sửa")
+    request = endpoint.request(workspace_copy, now=NOW, validate=True)
+    reads = ROWS.reads
+    with make_client(request) as client:
+        prepared = prepare(request, client, with_changes=False)
+    assert prepared.validation.warnings
+    tables = len(open_source(workspace_copy).layers)
+    assert ROWS.reads - reads == tables  # not once for the export and again for the check
+    # the same findings as a validation on its own (no snapshot) gives
+    alone = validate_workspace(open_source(workspace_copy), now=NOW)
+    assert [f.described("en") for f in prepared.validation.findings] == [
+        f.described("en") for f in alone.findings if f.severity.value in ("error", "warning")]
+    # outside a publish, each read looks at the file again
+    reads = ROWS.reads
+    validate_workspace(open_source(workspace_copy), now=NOW)
+    assert ROWS.reads - reads == tables
+
+
+def test_a_snapshot_gives_the_rows_of_its_first_read(workspace_copy):
+    from covidmaps_plugin.core.publishing.source import open_source
+    from covidmaps_plugin.core.rows import ROWS
+    from covidmaps_plugin.model import MODEL
+
+    layer_def = MODEL.layer("risk_points")
+    layer = open_source(workspace_copy).layers["risk_points"]
+    names = [f.name for f in layer_def.fields if layer.fields().indexOf(f.name) >= 0]
+    with ROWS.snapshot():
+        first = ROWS.read(layer, layer_def, names, True)
+        uid = first.raw[1]["uid"][0]
+        edit_one_name(workspace_copy, uid, "Sửa giữa hai lần đọc")
+        assert ROWS.read(layer, layer_def, names, True) is first
+    after = ROWS.read(open_source(workspace_copy).layers["risk_points"], layer_def, names, True)
+    assert after is not first and "Sửa giữa hai lần đọc" in after.raw[1]["name"]

@@ -23,6 +23,7 @@ from qgis.core import QgsFeedback
 from ...model import PROVINCE_TZ
 from ..export import ExportCancelledError, LayerExport, export_reference
 from ..export_cache import EXPORTS
+from ..rows import ROWS
 from .changes import ChangeSummary, summarize
 from .client import PublishClient, new_idempotency_key
 from .early import EarlyUploads
@@ -162,45 +163,48 @@ def prepare(request: PublishRequest, client: PublishClient, lang: str = "vi",
     ``exported`` sees every blob before anything is sent (it may raise)."""
     now = request.now or dt.datetime.now(PROVINCE_TZ)
     source = open_source(request.gpkg_path)
-    step = StepFeedback(feedback, 0, 25)
-    try:
-        # the exports made before this one: the base release's blobs when
-        # they were published from this session (a patch is diffed against
-        # them without downloading them)
-        earlier = {name: EXPORTS.last_export(layer) for name, layer in source.layers.items()}
-        # a layer unchanged since its last export (and showing the same
-        # features at ``now``) is not exported again (export_cache.py)
-        exports = EXPORTS.export_layers(source.layers, now, step)
-        references = {name: export_reference(name, layer, step)
-                      for name, layer in source.references.items()}
-    except ExportCancelledError:
-        raise PublishCancelledError() from None
-    _check_cancel(feedback)
-    _progress(feedback, 25)
-    if exported is not None:
-        exported([*exports.values(), *references.values()])
-    if request.base_release:
-        base = client.release_manifest(request.base_release)
-    else:
-        base = client.current_manifest()
-    base_shas = _base_shas(base)
-    # held for this publish only, and only those a patch diffs against
-    known_bases = {name: old.data for name, old in earlier.items()
-                   if old is not None and base_shas.get(name) == old.sha256
-                   and name in exports and exports[name].sha256 != old.sha256}
-    del earlier
-    early = (EarlyUploads(make_client(request, feedback),
-                          [*exports.values(), *references.values()],
-                          base_shas, known_bases).start()
-             if upload_early else None)
-    try:
-        validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
-                      if request.validate else ValidationSummary(ran=False))
+    # the validation checks the rows the export read (one look for the
+    # changed rows of each table, and no edit saved in between half-seen)
+    with ROWS.snapshot():
+        step = StepFeedback(feedback, 0, 25)
+        try:
+            # the exports made before this one: the base release's blobs when
+            # they were published from this session (a patch is diffed against
+            # them without downloading them)
+            earlier = {name: EXPORTS.last_export(layer) for name, layer in source.layers.items()}
+            # a layer unchanged since its last export (and showing the same
+            # features at ``now``) is not exported again (export_cache.py)
+            exports = EXPORTS.export_layers(source.layers, now, step)
+            references = {name: export_reference(name, layer, step)
+                          for name, layer in source.references.items()}
+        except ExportCancelledError:
+            raise PublishCancelledError() from None
         _check_cancel(feedback)
-    except BaseException:
-        if early is not None:
-            early.close()
-        raise
+        _progress(feedback, 25)
+        if exported is not None:
+            exported([*exports.values(), *references.values()])
+        if request.base_release:
+            base = client.release_manifest(request.base_release)
+        else:
+            base = client.current_manifest()
+        base_shas = _base_shas(base)
+        # held for this publish only, and only those a patch diffs against
+        known_bases = {name: old.data for name, old in earlier.items()
+                       if old is not None and base_shas.get(name) == old.sha256
+                       and name in exports and exports[name].sha256 != old.sha256}
+        del earlier
+        early = (EarlyUploads(make_client(request, feedback),
+                              [*exports.values(), *references.values()],
+                              base_shas, known_bases).start()
+                 if upload_early else None)
+        try:
+            validation = (validate_source(source, now, lang, StepFeedback(feedback, 25, 45))
+                          if request.validate else ValidationSummary(ran=False))
+            _check_cancel(feedback)
+        except BaseException:
+            if early is not None:
+                early.close()
+            raise
     if early is not None and validation.errors:
         early.stop()  # nothing more goes out for a publish that cannot commit
     _progress(feedback, 45)

@@ -5,11 +5,15 @@ The findings of a row-local rule (``registry.Rule.row_local``: what it
 says of a row depends on that row alone, and on the profile, the options
 and the reference shapes, never on "now" or on other rows) are kept by
 the row's version (``core.rows``) and reused while the row and those
-inputs are the same; the rule runs only on the rows read again. The other
-rules (uids, references, timelines, anything about "now") run on every
-row each time, from the columns in memory, except two whose findings are
-local to a part of the layer: likely duplicates work name by name (a name
-whose rows are the same rows at the same versions keeps its findings:
+inputs are the same; the rule runs only on the rows read again. A rule
+about "now" that compares a row's times with instants derived from it
+(``Rule.moments``: what is expired, what should be closed) keeps them the
+same way, and runs on the rows read again and on those whose times lie
+between the instants of the last check and of this one. The other
+rules (uids, references, timelines) run on every row each time, from the
+columns in memory, except two whose findings are local to a part of the
+layer: likely duplicates work name by name (a name whose rows are the
+same rows at the same versions keeps its findings:
 :class:`GroupFindings`) and overlaps zone by zone among the zones its box
 meets (:class:`OverlapFindings`). And a finding that any rule makes again
 for an unchanged row is the one made before (``context._kept_findings``),
@@ -34,9 +38,10 @@ from .table import LayerTable
 # re-checking more than this share of a layer's rows one by one costs more than a full check
 _MAX_CHANGED_SHARE = 0.25
 
-# (path, table, rule) -> (inputs key, fids, versions, the findings of each row);
-# the rules of one table keep the same fids and versions lists
-Kept = Tuple[str, List[int], List[int], List[Tuple[Finding, ...]]]
+# (path, table, rule) -> (inputs key, fids, versions, the findings of each
+# row, the rule's instants by field: ``Rule.moments``); the rules of one
+# table keep the same fids and versions lists
+Kept = Tuple[str, List[int], List[int], List[Tuple[Finding, ...]], Dict[str, float]]
 _KEPT: Dict[Tuple[str, str, str], Kept] = {}
 _LOCK = threading.Lock()
 
@@ -68,19 +73,30 @@ class RowFindings:
         self._subsets: Dict[str, Tuple[ValidationContext, LayerTable, List[int]]] = {}
         self._rows: Dict[str, Dict[int, int]] = {}
         self._memo: Dict[Tuple[str, int, int], Tuple[Optional[List[int]], List[int]]] = {}
+        self._times: Dict[Tuple[str, str], np.ndarray] = {}
         self.rows_checked = 0  # tests read this
+
+    rows_checked_total = 0  # rows checked again (not kept) in this session: tests read it
 
     def check(self, registered: Rule, table: LayerTable) -> List[Finding]:
         """``registered.check(ctx, table)``, from the kept findings where they hold."""
-        if not registered.row_local or table.source is None or table.versions is None:
+        moments = registered.moments(self.ctx, table) if registered.moments else {}
+        if (not (registered.row_local or registered.moments) or table.source is None
+                or table.versions is None):
             return list(registered.check(self.ctx, table))
         slot = (table.source[0], table.source[1], registered.name)
         with _LOCK:
             kept = _KEPT.get(slot)
         per_row: List[Tuple[Finding, ...]]
         changed: Optional[List[int]] = None
-        if kept is not None and kept[0] == self.key:
+        if kept is not None and kept[0] == self.key and kept[4].keys() == moments.keys():
             old, changed = self._changed(table, kept[1], kept[2])
+            crossed = self._crossed(table, kept[4], moments)
+            if registered.quotes_moments and kept[4] != moments:
+                crossed.extend(row for row, at in enumerate(old or range(len(table)))
+                               if at >= 0 and kept[3][at])
+            if crossed:
+                changed = sorted(set(changed).union(crossed))
             if len(changed) > _MAX_CHANGED_SHARE * len(table):
                 changed = None
         if changed is None or kept is None:
@@ -94,6 +110,7 @@ class RowFindings:
             per_row = (list(kept_rows) if old is None
                        else [kept_rows[i] if i >= 0 else () for i in old])
         self.rows_checked += len(rows)
+        RowFindings.rows_checked_total += len(rows)
         if changed is not None:
             for row in rows:
                 per_row[row] = ()
@@ -104,7 +121,7 @@ class RowFindings:
         for row, findings in grouped.items():
             per_row[row] = tuple(findings)
         with _LOCK:
-            _KEPT[slot] = (self.key, table.fids, table.versions, per_row)
+            _KEPT[slot] = (self.key, table.fids, table.versions, per_row, moments)
         return [finding for findings in per_row if findings for finding in findings]
 
     def _row_of(self, table: LayerTable) -> Dict[int, int]:
@@ -132,6 +149,25 @@ class RowFindings:
                 differ = (index < 0) | (before != now)
             self._memo[memo] = (old, np.flatnonzero(differ).tolist())
         return self._memo[memo]
+
+    def _crossed(self, table: LayerTable, then: Dict[str, float], now: Dict[str, float]
+                 ) -> List[int]:
+        """The rows with a time (of a field in ``now``) that lies between the
+        instant of then and the instant of now, both included: the rows
+        whose comparison with the instant can have turned."""
+        crossed: List[int] = []
+        for name, instant in now.items():
+            low, high = sorted((then[name], instant))
+            if low == high:
+                continue
+            times = self._times.get((table.name, name))
+            if times is None:
+                # NaN for no time or an unreadable one: never between
+                times = self._times[(table.name, name)] = np.array(
+                    [v if isinstance(v, float) else np.nan for v in table.column(name)],
+                    dtype=np.float64)
+            crossed.extend(np.flatnonzero((times >= low) & (times <= high)).tolist())
+        return crossed
 
     def _subset(self, table: LayerTable, rows: List[int]
                 ) -> Tuple[ValidationContext, LayerTable, List[int]]:

@@ -158,26 +158,48 @@ def cross_field(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
                 yield ctx.finding(table, row, C.ATTR_REQUIRED_IF, model_rule.lower, rule=message)
 
 
-@rule("attributes", C.ATTR_DATE_TOO_OLD, C.ATTR_DATE_TOO_FAR)
-def implausible_dates(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+def _date_fields(table: LayerTable) -> List[FieldDef]:
+    return [f for f in table.layer_def.fields if f.type in (FieldType.DATE, FieldType.DATETIME)]
+
+
+@rule("attributes", C.ATTR_DATE_TOO_OLD, row_local=True)
+def dates_too_old(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+    """A date before the earliest plausible one (the options'): what a row
+    says of itself, kept for unchanged rows."""
     earliest = date_to_epoch(ctx.options.earliest_date)
-    latest_day = ctx.now.astimezone(PROVINCE_TZ).date() + dt.timedelta(
+    for fld in _date_fields(table):
+        values = table.column(fld.name)
+        for row in [r for r, v in enumerate(values) if v is not None and v < earliest]:
+            yield ctx.finding(table, row, C.ATTR_DATE_TOO_OLD, fld.name,
+                              value=display(fld, values[row]),
+                              limit=date_text(ctx.options.earliest_date))
+
+
+def _latest_day(ctx: ValidationContext) -> dt.date:
+    return ctx.now.astimezone(PROVINCE_TZ).date() + dt.timedelta(
         days=ctx.options.max_future_days)
+
+
+def _latest(ctx: ValidationContext, table: LayerTable) -> Dict[str, float]:
+    """``Rule.moments`` of :func:`dates_too_far`: each date is compared with
+    the end of the latest plausible day."""
+    latest = date_to_epoch(_latest_day(ctx))
+    return {fld.name: latest for fld in _date_fields(table)}
+
+
+@rule("attributes", C.ATTR_DATE_TOO_FAR, moments=_latest, quotes_moments=True)
+def dates_too_far(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
+    """A date after the latest plausible one (``max_future_days`` from
+    today); a date also before the earliest is only too old."""
+    earliest = date_to_epoch(ctx.options.earliest_date)
+    latest_day = _latest_day(ctx)
     latest = date_to_epoch(latest_day)
-    for fld in table.layer_def.fields:
-        if fld.type not in (FieldType.DATE, FieldType.DATETIME):
-            continue
+    for fld in _date_fields(table):
         values = table.column(fld.name)
         for row in [r for r, v in enumerate(values)
-                    if v is not None and (v < earliest or v > latest)]:
-            value = values[row]
-            if value < earliest:
-                yield ctx.finding(table, row, C.ATTR_DATE_TOO_OLD, fld.name,
-                                  value=display(fld, value),
-                                  limit=date_text(ctx.options.earliest_date))
-            elif value > latest:
-                yield ctx.finding(table, row, C.ATTR_DATE_TOO_FAR, fld.name,
-                                  value=display(fld, value), limit=date_text(latest_day))
+                    if v is not None and v > latest and not v < earliest]:
+            yield ctx.finding(table, row, C.ATTR_DATE_TOO_FAR, fld.name,
+                              value=display(fld, values[row]), limit=date_text(latest_day))
 
 
 @rule("attributes", C.UID_MISSING, C.UID_MALFORMED, row_local=True)

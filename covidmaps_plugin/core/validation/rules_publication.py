@@ -9,14 +9,14 @@ from typing import Iterator
 from ...model import hidden_reason
 from .context import ValidationContext
 from .findings import Finding, FindingCode
-from .registry import rule
+from .registry import at_now, rule
 from .table import LayerTable
 
 C = FindingCode
 APPROVED = "approved"
 
 
-@rule("publication", C.PUBLISH_NOT_APPROVED)
+@rule("publication", C.PUBLISH_NOT_APPROVED, moments=at_now())
 def not_approved(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """Not approved, but in a published status and not expired: approving
     it is all that is missing. (Withdrawn, closed or expired features stay

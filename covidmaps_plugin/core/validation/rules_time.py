@@ -3,12 +3,12 @@ that the dates say are out of date (warnings: the officer decides)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Dict, Iterator
 
 from ...model import MODEL, RuleKind
 from .context import ValidationContext
 from .findings import Bilingual, Finding, FindingCode
-from .registry import rule
+from .registry import at_now, rule
 from .rules_attributes import display
 from .table import LayerTable
 
@@ -25,7 +25,12 @@ def _status_label(table: LayerTable, value: str) -> Bilingual:
     return Bilingual(choice.label_vi, choice.label_en)
 
 
-@rule("time", C.TIME_EXPIRED_HIDDEN)
+def _closing_dates(ctx: ValidationContext, table: LayerTable) -> Dict[str, float]:
+    return at_now(*(r.lower for r in table.layer_def.rules
+                    if r.kind is RuleKind.REQUIRED_IF_STATUS))(ctx, table)
+
+
+@rule("time", C.TIME_EXPIRED_HIDDEN, moments=at_now())
 def expired_hidden(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """Approved, published status, but its ``hide_after_field`` has passed
     (``model.visibility`` will leave it out of the release)."""
@@ -39,7 +44,7 @@ def expired_hidden(ctx: ValidationContext, table: LayerTable) -> Iterator[Findin
             yield ctx.finding(table, row, C.TIME_EXPIRED_HIDDEN, name, value=display(fld, until))
 
 
-@rule("time", C.TIME_STATUS_STALE)
+@rule("time", C.TIME_STATUS_STALE, moments=_closing_dates)
 def stale_status(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     """A closing date has passed (the model requires it for a closing status)
     but the feature is still in a published status."""
@@ -59,7 +64,7 @@ def stale_status(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]
                                   status=_status_label(table, status[row]), expected=expected)
 
 
-@rule("time", C.TIME_PERIOD_ENDED, layers=(ZONES.name,))
+@rule("time", C.TIME_PERIOD_ENDED, layers=(ZONES.name,), moments=at_now(ZONE_END_FIELD))
 def zone_period_ended(ctx: ValidationContext, table: LayerTable) -> Iterator[Finding]:
     fld = ZONES.field(ZONE_END_FIELD)
     status = table.column("status")
