@@ -19,6 +19,7 @@ run. Workspace creation is not timed.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import subprocess  # nosec B404 - this interpreter on a fixed script
@@ -109,6 +110,21 @@ def _descendants(pid: int) -> List[int]:
     return out
 
 
+def _tmpfs_scratch_kib() -> int:
+    """What the tile builds' scratch directories in /dev/shm hold, in KiB
+    (the blocks their files take: tmpfs pages). Run the bench alone: any
+    other endpoint's builds there would count too."""
+    total = 0
+    for directory in glob.glob("/dev/shm/covidmaps-tiles-*"):
+        for root, _dirs, files in os.walk(directory):
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(root, name)).st_blocks * 512
+                except OSError:
+                    pass  # removed meanwhile
+    return total // 1024
+
+
 class PeakMemory:
     """Samples RSS every ``period`` s: this process alone, and a process tree."""
 
@@ -122,6 +138,10 @@ class PeakMemory:
         self.self_peak = 0  # KiB
         self.tree_peak = 0  # KiB
         self.tree_top: Dict[str, int] = {}  # biggest RSS seen per process name
+        # tippecanoe's scratch files in /dev/shm (vectortiles.scratch_root
+        # puts them there when it has room): memory too, but in no RSS
+        self.scratch_peak = 0  # KiB
+        self.tree_and_scratch_peak = 0  # KiB, at the same sample
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -142,8 +162,11 @@ class PeakMemory:
                 self.tree_top[name] = max(self.tree_top.get(name, 0), rss)
                 row.append(f"{name}:{pid}={rss // 1024}")
             self.tree_peak = max(self.tree_peak, total)
+            scratch = _tmpfs_scratch_kib()
+            self.scratch_peak = max(self.scratch_peak, scratch)
+            self.tree_and_scratch_peak = max(self.tree_and_scratch_peak, total + scratch)
             if out is not None:
-                out.write(" ".join(row) + f" tree={total // 1024}\n")
+                out.write(" ".join(row) + f" tree={total // 1024} shm={scratch // 1024}\n")
                 out.flush()
             self._stop.wait(self.period)
         if out is not None:
@@ -273,6 +296,10 @@ def run(args: argparse.Namespace, work: Path) -> None:
           f"its process tree {mem.tree_peak / 1024:.0f} MiB (sampled sum; biggest per "
           f"process: {', '.join(f'{k} {v / 1024:.0f}' for k, v in sorted(mem.tree_top.items()))}"
           f" MiB) (goal <= 4096)")
+    print(f"endpoint's tile scratch in /dev/shm (tmpfs: memory, in no RSS): peak "
+          f"{mem.scratch_peak / 1024:.0f} MiB; process tree + scratch at once: "
+          f"{mem.tree_and_scratch_peak / 1024:.0f} MiB (goal <= 4096; vectortiles.scratch_root "
+          f"uses /dev/shm only when it has room for 8x the layer, else the data directory)")
     print(f"ratio full publish / default export, wall: {full_s / qgis_s:.2f} "
           f"({full_s:.1f} / {qgis_s:.1f} s; goal <= 2), CPU of the QGIS side: "
           f"{full_cpu / qgis_cpu:.2f}")

@@ -257,17 +257,25 @@ def join_zoom_ranges(low: Path, high: Path, out: Path) -> None:
 # tippecanoe's input and temporary files go to memory (tmpfs) when there is
 # room: it writes and re-reads several times the input's size, which on a
 # busy disk costs more than the tiling itself. Only when the build fits in
-# half the free tmpfs space: a national layer falls back to the state
-# directory rather than eat the memory the endpoint serves from.
-# (each build makes its own 0700 directory there with mkdtemp)
+# half the free tmpfs space, and at most SCRATCH_TMPFS_MAX: tmpfs pages are
+# memory no process's RSS shows and the kernel cannot reclaim, so a
+# national layer (1,000,000 points: 1.7 GiB of scratch, measured, beside
+# 2.9 GiB of processes) builds in the state directory, whose page cache
+# the kernel can give back, rather than eat the memory the endpoint serves
+# from, however big the machine's /dev/shm. (each build makes its own 0700
+# directory there with mkdtemp)
 SCRATCH_TMPFS = Path("/dev/shm")  # noqa: S108  # nosec B108
 SCRATCH_FACTOR = 4  # input + tippecanoe's temporary files, a bound measured on 100k points
+SCRATCH_TMPFS_MAX = 1 << 30  # bytes of scratch (SCRATCH_FACTOR x the layer): ~250 MB layers
 
 
 def scratch_root(work_root: Path, blob_size: int, tmpfs: Optional[Path] = SCRATCH_TMPFS
                  ) -> Path:
     """Where a build of ``blob_size`` bytes works: ``tmpfs`` when it is a
-    writable directory with room for it (twice over), else ``work_root``."""
+    writable directory with room for it (twice over) and the build's scratch
+    is at most SCRATCH_TMPFS_MAX, else ``work_root``."""
+    if SCRATCH_FACTOR * blob_size > SCRATCH_TMPFS_MAX:
+        return work_root
     if tmpfs is not None and tmpfs.is_dir() and os.access(tmpfs, os.W_OK | os.X_OK):
         try:
             free = shutil.disk_usage(tmpfs).free

@@ -10,6 +10,7 @@ the offload say where the work ran."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from pathlib import Path
 from typing import Iterator, List
@@ -151,6 +152,12 @@ def test_tippecanoe_scratch_is_tmpfs_only_when_it_fits(tmp_path: Path) -> None:
     tmpfs.mkdir()
     assert vectortiles.scratch_root(work, 1000, tmpfs) == tmpfs
     assert vectortiles.scratch_root(work, 1 << 60, tmpfs) == work  # no room: the state dir
+    # room enough, but a layer whose scratch would pin more than the cap of
+    # memory (a national one) builds in the state dir
+    big = vectortiles.SCRATCH_TMPFS_MAX // vectortiles.SCRATCH_FACTOR + 1
+    assert vectortiles.scratch_root(work, big, tmpfs) == work
+    if shutil.disk_usage(tmpfs).free >= 2 * vectortiles.SCRATCH_FACTOR * big:
+        assert vectortiles.scratch_root(work, big - 1, tmpfs) == tmpfs
     assert vectortiles.scratch_root(work, 1000, tmp_path / "absent") == work
     assert vectortiles.scratch_root(work, 1000, None) == work
 
