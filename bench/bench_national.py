@@ -299,7 +299,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"endpoint's tile scratch in /dev/shm (tmpfs: memory, in no RSS): peak "
           f"{mem.scratch_peak / 1024:.0f} MiB; process tree + scratch at once: "
           f"{mem.tree_and_scratch_peak / 1024:.0f} MiB (goal <= 4096; vectortiles.scratch_root "
-          f"uses /dev/shm only when it has room for 8x the layer, else the data directory)")
+          f"uses /dev/shm only for at most SCRATCH_TMPFS_MAX of scratch and when it has room for "
+          f"twice that, else the data directory)")
     print(f"ratio full publish / default export, wall: {full_s / qgis_s:.2f} "
           f"({full_s:.1f} / {qgis_s:.1f} s; goal <= 2), CPU of the QGIS side: "
           f"{full_cpu / qgis_cpu:.2f}")
