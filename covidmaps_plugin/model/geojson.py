@@ -167,7 +167,7 @@ def canonical_slices(stream: IO[bytes], size: int = SLICE_BYTES) -> Iterator[byt
     yielding the slices before it)."""
     if stream.read(len(CANONICAL_HEAD)) != CANONICAL_HEAD:
         raise NotCanonicalLayoutError("not a canonical blob: its head differs")
-    separator = b"," + FEATURE_PREFIX
+    separator = _SEPARATOR
     buffer = b""
     while True:
         more = stream.read(size)

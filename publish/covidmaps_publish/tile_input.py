@@ -34,12 +34,16 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 from covidmaps_plugin.model import MODEL
-from covidmaps_plugin.model.geojson import SLICE_BYTES, canonical_feature_parts, canonical_slices
-from covidmaps_plugin.model.geojson import NotCanonicalLayoutError as NotCanonicalBlobError
+from covidmaps_plugin.model.geojson import (
+    SLICE_BYTES,
+    NotCanonicalLayoutError,
+    canonical_feature_parts,
+    canonical_slices,
+)
 
 from .checks.canonical import (
     PROPERTY_GROUP,
-    NotCanonicalLayoutError,
+    NotCanonicalPointsError,
     iter_point_features,
 )
 
@@ -175,7 +179,7 @@ def point_tile_lines(layer: str, blob: bytes) -> Optional[List[TileLine]]:
             if line is None:
                 return None
             lines.append(line)
-    except NotCanonicalLayoutError:
+    except NotCanonicalPointsError:
         return None
     return lines
 
@@ -292,7 +296,7 @@ def _write_sliced(layer: str, cut: Cut, source: Path, high: Path, low: Path,
                     high_f.write(line.high + b"\n")
                     low_f.write(line.low + b"\n")
                 count += len(lines)
-        except NotCanonicalBlobError:
+        except NotCanonicalLayoutError:
             return None
     return count
 

@@ -38,7 +38,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from covidmaps_plugin.model.geojson import canonical_feature_parts, merge_canonical_changes
 from covidmaps_plugin.model.wire import UUID_TEXT
 
-from .checks.canonical import NotCanonicalLayoutError, iter_point_features
+from .checks.canonical import NotCanonicalPointsError, iter_point_features
 from .checks.incremental import find_features
 from .tile_input import (
     FeatureCutter,
@@ -122,7 +122,7 @@ def plan(layer: str, base: bytes, new: bytes) -> Optional[Dict[str, object]]:
         before[uid].low != after[uid].low for uid in changed)
     try:  # every feature's uid and position, in order (the one point scanner)
         positions = [match.group(1, 2, 3) for match in iter_point_features(layer, new)]
-    except NotCanonicalLayoutError:
+    except NotCanonicalPointsError:
         return None
     if len(positions) != len(new_parts):
         return None

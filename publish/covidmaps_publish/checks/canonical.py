@@ -58,7 +58,7 @@ class _NotCanonicalError(Exception):
     """A value text that is not the canonical encoding of its value."""
 
 
-class NotCanonicalLayoutError(Exception):
+class NotCanonicalPointsError(Exception):
     """Bytes that are not a canonical point layer of the current model."""
 
 
@@ -89,12 +89,12 @@ def is_point_layer(layer: str) -> bool:
 def iter_point_features(layer: str, data: bytes) -> Iterator[re.Match[bytes]]:
     """The features of the point layer ``data``, one match of
     ``feature_pattern(layer)`` each, from the head to the tail in order;
-    raises NotCanonicalLayoutError where the bytes are anything else (the
+    raises NotCanonicalPointsError where the bytes are anything else (the
     caller then takes its general path). Checks the layout only, not the
     values (check_canonical_points does)."""
     head, tail = cgj.CANONICAL_HEAD, cgj.CANONICAL_TAIL
     if not (is_point_layer(layer) and data.startswith(head) and data.endswith(tail)):
-        raise NotCanonicalLayoutError
+        raise NotCanonicalPointsError
     end = len(data) - len(tail)
     pos = len(head)
     if pos == end:
@@ -103,13 +103,13 @@ def iter_point_features(layer: str, data: bytes) -> Iterator[re.Match[bytes]]:
     while True:
         match = pattern.match(data, pos)
         if match is None:
-            raise NotCanonicalLayoutError
+            raise NotCanonicalPointsError
         yield match
         pos = match.end()
         if pos == end:
             return
         if data[pos] != 0x2C:  # ','
-            raise NotCanonicalLayoutError
+            raise NotCanonicalPointsError
         pos += 1
 
 
@@ -251,7 +251,7 @@ def check_canonical_points(layer: str, data: bytes, profile: ProvinceProfile, li
                 if not scan.slice(rows):
                     return None
                 rows = []
-    except NotCanonicalLayoutError:
+    except NotCanonicalPointsError:
         return None
     if rows:
         count += len(rows)
