@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import gc
 import gzip
+import json
 import logging
 import math
 import os
@@ -425,9 +426,27 @@ def print_stages(stages: Stages, total_s: float) -> None:
     print(f"  {'other (not wrapped)':<38} {total_s - client_s:7.2f}")
 
 
+@contextmanager
+def endpoint(args: argparse.Namespace, config: Any, limits: Dict[str, Any],
+             work: Path) -> Iterator[Any]:
+    """The endpoint serving ``config.data_dir`` (its URL in ``.url``): a
+    thread of this process, or with ``--endpoint-process`` a process of its
+    own, as on a real server (no GIL shared with QGIS; the two still share
+    this machine's cores)."""
+    if not args.endpoint_process:
+        from covidmaps_publish.server import ServerThread
+
+        with ServerThread(config) as server:
+            yield server
+        return
+    from bench_national import endpoint_process
+
+    with endpoint_process(config.data_dir, limits, work / "endpoint.log") as proc:
+        yield proc
+
+
 def run(args: argparse.Namespace, work: Path) -> None:
     from covidmaps_publish.config import Config, Limits
-    from covidmaps_publish.server import ServerThread
     from covidmaps_publish.tokens import TokenStore
 
     from covidmaps_plugin.core.export_cache import EXPORTS
@@ -442,14 +461,14 @@ def run(args: argparse.Namespace, work: Path) -> None:
     del project
     scale_layer(gpkg, "risk_points", args.points, 0.2)
     scale_layer(gpkg, "isolation_zones", args.zones, 0.1)
-    limits = Limits(max_blob_bytes=1024 ** 3, max_features=10 * args.points,
-                    max_vertices_total=10 ** 9,
-                    **({"tiles_min_features": 1 << 62, "tiles_min_bytes": 1 << 62}
-                       if args.no_tiles else {}))
-    config = Config(data_dir=work / "endpoint", fsync=False, limits=limits)
+    limits: Dict[str, Any] = {
+        "max_blob_bytes": 1024 ** 3, "max_features": 10 * args.points,
+        "max_vertices_total": 10 ** 9,
+        **({"tiles_min_features": 1 << 62, "tiles_min_bytes": 1 << 62} if args.no_tiles else {})}
+    config = Config(data_dir=work / "endpoint", fsync=False, limits=Limits(**limits))
     token = TokenStore(config.state_dir).create("bench")
     qgis_s, qgis_cpu, raw, gz = default_geojson(gpkg, work)
-    with ServerThread(config) as server:
+    with endpoint(args, config, limits, work) as server:
         def request(**kwargs: Any) -> PublishRequest:
             return PublishRequest(gpkg, server.url, auth_headers(token=token),
                                   confirm_warnings=True, **kwargs)
@@ -460,7 +479,7 @@ def run(args: argparse.Namespace, work: Path) -> None:
             full_s, full_cpu = time.perf_counter() - start, all_cpu() - cpu
         blobs = config.data_dir / "public" / "data" / "blobs"
         brotli = sum(p.stat().st_size for p in blobs.glob("*.geojson.br"))
-        manifest = server.app.publisher.current()[0]
+        manifest = json.loads((blobs.parent / "manifest.json").read_text("utf-8"))
 
         vl = QgsVectorLayer(f"{gpkg}|layername=risk_points", "rp", "ogr")
         feature = next(vl.getFeatures())
@@ -469,9 +488,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
         assert vl.commitChanges()
         del vl, feature
         with measured() as again_stages:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), all_cpu()
             again = publish(request())
-            again_s = time.perf_counter() - start
+            again_s, again_cpu = time.perf_counter() - start, all_cpu() - cpu
         # the daily case: one figure of one facility (a small layer) changes
         vl = QgsVectorLayer(f"{gpkg}|layername=quarantine_facilities", "qf", "ogr")
         feature = next(f for f in vl.getFeatures() if f["approved"])
@@ -486,7 +505,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
         small_hits = EXPORTS.hits - hits
 
     s = stages.seconds
-    print(f"workspace: {args.points} risk points, {args.zones} isolation zones")
+    print(f"workspace: {args.points} risk points, {args.zones} isolation zones; the endpoint "
+          + ("in its own process (server rows of the stage tables: not shown)"
+             if args.endpoint_process else "in this process (a thread, sharing the GIL)"))
     print(f"full publish (validate, export, upload, server checks and tiles, commit): "
           f"{full_s:.2f} s "
           f"wall, {full_cpu:.2f} s CPU (all processes); sent {full.bytes_uploaded} B on the wire "
@@ -503,8 +524,9 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"ratio served brotli ({brotli} B) / default raw: {brotli / raw:.3f} (goal <= 0.083); "
           f"/ default gzip: {brotli / gz:.3f} (goal <= 0.25)")
     print_phone_views(config.data_dir, manifest, gz)
-    print(f"republish after one edit: {again_s:.2f} s wall, ratio to full: "
-          f"{again_s / full_s:.3f} (goal <= 0.1); uploaded {again.bytes_uploaded} B "
+    print(f"republish after one edit: {again_s:.2f} s wall ({again_cpu:.2f} s CPU, all "
+          f"processes), ratio to full: {again_s / full_s:.3f} (goal <= 0.1); uploaded "
+          f"{again.bytes_uploaded} B "
           f"(layers: {', '.join(again.uploaded)}), ratio to full: "
           f"{again.bytes_uploaded / full.bytes_uploaded:.2e} (goal <= 0.02)")
     print_stages(again_stages, again_s)
@@ -524,6 +546,9 @@ def main() -> int:
     parser.add_argument("--zones", type=int, default=2_000)
     parser.add_argument("--no-tiles", action="store_true",
                         help="publish without vector tiles (no layer is large enough)")
+    parser.add_argument("--endpoint-process", action="store_true",
+                        help="the endpoint in its own process, as deployed (default: a thread "
+                             "of this process; the two then share one GIL)")
     parser.add_argument("--national", action="store_true",
                         help="1,000,000 points + 20,000 zones, the endpoint in its own process: "
                              "peak memory of each side and the time ratio (bench_national.py)")
