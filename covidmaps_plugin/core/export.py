@@ -42,6 +42,9 @@ from ..model.bulk import collector_paused
 from .rows import ROWS, Rows
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
+# the model field that records when a feature was last updated (public,
+# a date and time: publishing/freshness.py checks it)
+UPDATED_FIELD = "updated_at"
 
 
 class ExportCancelledError(Exception):
@@ -62,6 +65,11 @@ class LayerExport:
     # earliest end of visibility among its features; None: for ever):
     # what lets an unchanged layer be reused (export_cache.py)
     stable_until: Optional[dt.datetime] = None
+    # the newest ``updated_at`` of the shown features, when worked out from
+    # the rows the export read (``newest_update_known``); otherwise
+    # publishing/freshness.py reads it from the bytes
+    newest_update: Optional[dt.datetime] = None
+    newest_update_known: bool = False
 
     @property
     def size(self) -> int:
@@ -295,8 +303,27 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
     data = parts.data
     export = LayerExport(layer=layer_def.name, data=data, sha256=cgj.sha256_hex(data),
                          feature_count=len(shown), uids=tuple(uids[row] for row in shown),
-                         hidden=hidden, stable_until=stable_until)
+                         hidden=hidden, stable_until=stable_until,
+                         newest_update=_newest_update(raw_columns.get(UPDATED_FIELD), shown),
+                         newest_update_known=True)
     return export, parts
+
+
+def _newest_update(stored: Optional[List[Any]], shown: List[int]) -> Optional[dt.datetime]:
+    """The newest of the ``updated_at`` values the shown rows' features carry
+    (the JSON values ``_encode_rows`` writes), each distinct text parsed once
+    per session: a republish parses none again. A scan of the layer's bytes
+    cost 0.07 s for 100,000 features on every publish."""
+    if stored is None:
+        return None  # no such column: no feature carries a value
+    texts = set(json_column([stored[row] for row in shown], FieldType.DATETIME))
+    instants = [instant for instant in map(_instant, texts) if instant is not None]
+    return max(instants, default=None)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _instant(text: Optional[str]) -> Optional[dt.datetime]:
+    return parse_instant(text) if isinstance(text, str) else None
 
 
 _SEPARATOR = b"," + cgj.FEATURE_PREFIX  # between two features of canonical bytes

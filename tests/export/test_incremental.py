@@ -11,13 +11,14 @@ import datetime as dt
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
 from qgis.core import QgsFeature, QgsGeometry, QgsPointXY, QgsProject, QgsVectorLayer
 
 from covidmaps_plugin.core.export import export_layer
 from covidmaps_plugin.core.export_cache import ExportCache
+from covidmaps_plugin.core.publishing.freshness import latest_update
 from covidmaps_plugin.core.publishing.source import open_source
 from covidmaps_plugin.core.rows import ROWS
 from covidmaps_plugin.core.validation import ValidationOptions, validate_workspace
@@ -40,26 +41,31 @@ def workspace(qgis_app, tmp_path) -> Path:
     return _workspace(tmp_path / "sample.gpkg")
 
 
-Outcome = Tuple[List[Any], Dict[str, bytes], Dict[str, Dict[str, str]]]
+# findings, bytes and hidden features by layer, and the release's freshness
+Outcome = Tuple[List[Any], Dict[str, bytes], Dict[str, Dict[str, str]], Optional[dt.datetime]]
 
 
 def incremental(gpkg: Path, cache: ExportCache) -> Outcome:
-    """What a publish checks and exports, through the session's caches."""
+    """What a publish checks and exports, through the session's caches;
+    the freshness is the one each export carries from its rows."""
     source = open_source(gpkg)
     report = validate_workspace(source, now=NOW)
     exports = cache.export_layers(source.layers, NOW)
+    assert all(e.newest_update_known for e in exports.values())
     return (report.findings, {n: e.data for n, e in exports.items()},
-            {n: dict(e.hidden) for n, e in exports.items()})
+            {n: dict(e.hidden) for n, e in exports.items()}, latest_update(exports.values()))
 
 
 def full(gpkg: Path) -> Outcome:
-    """The same through QGIS feature by feature: no cache at all."""
+    """The same through QGIS feature by feature: no cache at all, and the
+    freshness read from the exported bytes."""
     source = open_source(gpkg)
     report = validate_workspace(source, now=NOW, options=ValidationOptions(allow_arrow=False))
     exports = {d.name: export_layer(d, source.layers[d.name], NOW, bulk=False)
                for d in MODEL.layers}
+    assert not any(e.newest_update_known for e in exports.values())
     return (report.findings, {n: e.data for n, e in exports.items()},
-            {n: dict(e.hidden) for n, e in exports.items()})
+            {n: dict(e.hidden) for n, e in exports.items()}, latest_update(exports.values()))
 
 
 def edit(gpkg: Path, layer_name: str, change: Callable[[QgsVectorLayer], None]) -> None:
@@ -103,6 +109,16 @@ def test_each_kind_of_change_gives_what_the_full_path_gives(workspace: Path) -> 
     assert read == 1 and cache.features_encoded - encoded == 1
     assert "Chợ Phường Sông Cầu" in result[1]["risk_points"].decode("utf-8")
     assert result == full(workspace)
+
+    # an edit stamps its row's updated_at (the workspace's default on
+    # update): the freshness follows it, and goes back when it is hidden
+    stamped = QgsVectorLayer(f"{workspace}|layername=risk_points", "r", "ogr")
+    edited = next(f for f in stamped.getFeatures() if f["name"] == "Chợ Phường Sông Cầu")
+    assert result[3] == parse_instant(edited["updated_at"])
+    edit(workspace, "risk_points", set_value("approved", False, pick=lambda layer: next(
+        f for f in layer.getFeatures() if f["name"] == "Chợ Phường Sông Cầu")))
+    result, read = republished(workspace, cache)
+    assert read == 1 and result == full(workspace)
 
     # a feature added (a copy with its own uid) and another deleted
     def add(layer: QgsVectorLayer) -> None:

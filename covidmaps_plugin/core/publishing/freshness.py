@@ -14,10 +14,7 @@ import re
 from typing import Iterable, Optional
 
 from ...model import MODEL, PROVINCE_TZ, FieldType, parse_instant
-from ..export import LayerExport
-
-# the model field that records when a feature was last updated
-UPDATED_FIELD = "updated_at"
+from ..export import UPDATED_FIELD, LayerExport
 
 # The export is canonical compact JSON (no whitespace, keys sorted), so each
 # published feature's value appears as ``"updated_at":"<ISO instant>"``.
@@ -38,12 +35,19 @@ _check_model()
 
 
 def latest_update(exports: Iterable[LayerExport]) -> Optional[dt.datetime]:
-    """The newest ``updated_at`` of the published features (None: none has one)."""
+    """The newest ``updated_at`` of the published features (None: none has
+    one): carried by an export made from rows read in bulk, else read from
+    its bytes."""
     latest: Optional[dt.datetime] = None
     for export in exports:
-        for text in set(_VALUE.findall(export.data)):
-            instant = parse_instant(text.decode("utf-8"))
-            if instant is not None and (latest is None or instant > latest):
+        if export.newest_update_known:
+            found = [export.newest_update] if export.newest_update is not None else []
+        else:
+            found = [instant for instant in (parse_instant(text.decode("utf-8"))
+                                             for text in set(_VALUE.findall(export.data)))
+                     if instant is not None]
+        for instant in found:
+            if latest is None or instant > latest:
                 latest = instant
     return latest
 
