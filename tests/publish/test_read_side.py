@@ -145,3 +145,21 @@ def test_the_read_path_imports_no_write_side(api, server, data_dir):
     assert full.returncode == 0, full.stderr
     modules = json.loads(full.stdout)["modules"]
     assert "numpy" in modules and "covidmaps_publish.checks.layer" in modules
+
+
+def test_a_commit_compresses_its_manifest_once_for_the_pointer_and_the_release(api, server):
+    """The pointer's bytes are its release's (one commit stores both): the
+    reader's refresh compresses them once and both URLs serve those variants."""
+    api.publish_layer("risk_points", collection([risk_point(i) for i in range(30)]))
+    reader = server.app.publisher.reader
+    manifest = reader.current_manifest()
+    pointer = reader.pointer_representation()
+    release = reader.cached_release(manifest["release_id"])
+    assert pointer is not None and release is not None
+    assert release.br.body is pointer.br.body and release.gzip.body is pointer.gzip.body
+    for path in ("manifest.json", f"releases/{manifest['release_id']}.json"):
+        for enc, decode in (("gzip", gzip.decompress), ("br", brotli.decompress)):
+            resp = requests.get(f"{server.url}/data/{path}", headers={"Accept-Encoding": enc},
+                                stream=True, timeout=10)
+            assert resp.headers["Content-Encoding"] == enc
+            assert decode(resp.raw.read()) == pointer.identity.body
