@@ -15,6 +15,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
+import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
@@ -273,24 +274,18 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
                              column.get("status", empty),
                              column.get(hide_after, empty) if hide_after else None, now)
     uids = [str(v) for v in column.get("uid", empty)]
-    known = reuse.index() if reuse is not None else {}
-    old_versions = reuse.versions if reuse is not None else array("q")
-    versions = rows.versions
-    source: Dict[int, int] = {}  # row to show -> its position in ``reuse``
-    hidden_rows: List[Tuple[int, str]] = []
-    candidates: List[int] = []  # rows to show, if they have a geometry
-    for row, reason in enumerate(reasons):
-        if reason is not None:
-            hidden_rows.append((row, reason))
-            continue
-        candidates.append(row)
-        at = known.get(fids[row])
-        if at is not None and old_versions[at] == versions[row]:
-            source[row] = at
-    del known
+    hidden_rows = [(row, reason) for row, reason in enumerate(reasons) if reason is not None]
+    # rows to show, if they have a geometry
+    candidates = [row for row, reason in enumerate(reasons) if reason is None]
     candidates.sort(key=uids.__getitem__)  # stable: equal ids keep row order, as sorted() does
-    parts, shown, no_geometry = _write(layer_def, rows, candidates, uids, source, reuse,
-                                       feedback)
+    at = _reused_at(rows, candidates, reuse)
+    if reuse is not None and int((at < 0).sum()) <= _SPLICE_MAX_ENCODED:
+        parts, shown, no_geometry = _splice(layer_def, rows, candidates, uids, at, reuse)
+    else:
+        source = {row: int(position) for row, position in zip(candidates, at.tolist())
+                  if position >= 0}
+        parts, shown, no_geometry = _write(layer_def, rows, candidates, uids, source, reuse,
+                                           feedback)
     hidden_rows += ((row, "no_geometry") for row in no_geometry)
     hidden_rows.sort()  # by row: of two rows with one uid, the later one tells why
     hidden = {uids[row]: reason for row, reason in hidden_rows}
@@ -302,7 +297,7 @@ def export_rows(layer_def: LayerDef, rows: Rows, now: dt.datetime,
                            default=None)
     data = parts.data
     export = LayerExport(layer=layer_def.name, data=data, sha256=cgj.sha256_hex(data),
-                         feature_count=len(shown), uids=tuple(uids[row] for row in shown),
+                         feature_count=len(shown), uids=tuple(map(uids.__getitem__, shown)),
                          hidden=hidden, stable_until=stable_until,
                          newest_update=_newest_update(raw_columns.get(UPDATED_FIELD), shown),
                          newest_update_known=True)
@@ -327,6 +322,95 @@ def _instant(text: Optional[str]) -> Optional[dt.datetime]:
 
 
 _SEPARATOR = b"," + cgj.FEATURE_PREFIX  # between two features of canonical bytes
+
+# A republish that encodes at most this many features (the rest are the
+# previous export's bytes) is written by ``_splice``: runs of reused
+# neighbours found with array arithmetic, not row by row in Python (0.15 s
+# for 100,000 features). More, and the encoding dominates: ``_write``.
+_SPLICE_MAX_ENCODED = 4096
+
+
+def _reused_at(rows: Rows, candidates: List[int], reuse: Optional[FeatureParts]) -> Any:
+    """For each candidate row, its position in ``reuse`` when that export
+    made its feature from the same version of the row, else -1 (an int64
+    array)."""
+    if reuse is None or not len(reuse.fids) or not candidates:
+        return np.full(len(candidates), -1, dtype=np.int64)
+    rows_at = np.asarray(candidates, dtype=np.int64)
+    fids = np.asarray(rows.raw[0], dtype=np.int64)[rows_at]
+    versions = np.asarray(rows.versions, dtype=np.int64)[rows_at]
+    old_fids = np.frombuffer(reuse.fids, dtype=np.int64)
+    order = np.argsort(old_fids, kind="stable")
+    sorted_fids = old_fids[order]
+    found = np.minimum(np.searchsorted(sorted_fids, fids), len(sorted_fids) - 1)
+    at = order[found]
+    same = (sorted_fids[found] == fids) & (
+        np.frombuffer(reuse.versions, dtype=np.int64)[at] == versions)
+    return np.where(same, at, -1)
+
+
+def _splice(layer_def: LayerDef, rows: Rows, candidates: List[int], uids: List[str],
+            at: Any, reuse: FeatureParts) -> Tuple[FeatureParts, List[int], List[int]]:
+    """What ``_write`` gives, for an export that encodes few features: the
+    others are copied from ``reuse``'s data in runs of old neighbours (both
+    exports are sorted by id, so a run keeps its separators), and where
+    each feature lies is summed with arrays."""
+    encoded_rows = [row for row, position in zip(candidates, at.tolist()) if position < 0]
+    made = _encode_rows(layer_def, rows, encoded_rows, uids)
+    no_geometry = [row for row in encoded_rows if row not in made]
+    rows_at = np.asarray(candidates, dtype=np.int64)
+    keep = at >= 0
+    if no_geometry:
+        keep |= np.isin(rows_at, np.asarray(list(made), dtype=np.int64))
+    else:
+        keep[:] = True
+    rows_at, at = rows_at[keep], at[keep]
+    old_starts = np.frombuffer(reuse.starts, dtype=np.int64)
+    old_ends = np.frombuffer(reuse.ends, dtype=np.int64)
+    reused = at >= 0
+    sizes = np.zeros(len(at), dtype=np.int64)
+    sizes[reused] = old_ends[at[reused]] - old_starts[at[reused]]
+    new_rows = rows_at[~reused].tolist()
+    sizes[~reused] = [len(made[row]) for row in new_rows]
+    leads = np.full(len(at), len(_SEPARATOR), dtype=np.int64)
+    if len(leads):
+        leads[0] = len(cgj.FEATURE_PREFIX)
+    ends = len(cgj.CANONICAL_HEAD) + np.cumsum(leads + sizes)
+    starts = ends - sizes
+    # a run: features whose old positions follow each other (separators between
+    # them are the old data's own); every new feature is a run of its own
+    joined = reused[1:] & reused[:-1] & (at[1:] == at[:-1] + 1)
+    breaks = np.flatnonzero(~joined) + 1
+    firsts = [0] + breaks.tolist()
+    lasts = (breaks - 1).tolist() + [len(at) - 1]
+    out = io.BytesIO()
+    out.write(cgj.CANONICAL_HEAD)
+    view = memoryview(reuse.data)
+    position_of = at.tolist()
+    row_of = rows_at.tolist()
+    for first, last in zip(firsts, lasts) if len(at) else ():
+        out.write(cgj.FEATURE_PREFIX if first == 0 else _SEPARATOR)
+        if position_of[first] >= 0:
+            out.write(view[int(old_starts[position_of[first]]):int(old_ends[position_of[last]])])
+        else:
+            out.write(made[row_of[first]])
+    del view
+    out.write(cgj.CANONICAL_TAIL)
+    data = out.getvalue()
+    total = int(ends[-1]) if len(ends) else len(cgj.CANONICAL_HEAD)
+    if len(data) != total + len(cgj.CANONICAL_TAIL):
+        raise AssertionError("export offsets disagree with the bytes written")
+    versions = np.asarray(rows.versions, dtype=np.int64)[rows_at]
+    fids = np.asarray(rows.raw[0], dtype=np.int64)[rows_at]
+    return (FeatureParts(data, _int64s(fids), _int64s(starts), _int64s(ends), _int64s(versions),
+                         int(reused.sum())), row_of, no_geometry)
+
+
+def _int64s(values: Any) -> array:
+    """An ``array("q")`` of an int64 numpy array (what FeatureParts holds)."""
+    out = array("q")
+    out.frombytes(np.ascontiguousarray(values, dtype=np.int64).tobytes())
+    return out
 
 
 def _write(layer_def: LayerDef, rows: Rows, candidates: List[int], uids: List[str],
