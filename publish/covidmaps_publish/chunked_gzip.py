@@ -42,10 +42,10 @@ class Sizes:
     chunk is cut at ``max_size`` whatever its content; records are hashed a
     ``scan`` bytes at a time."""
 
-    min_size: int = 768 * 1024
+    min_size: int = 960 * 1024
     max_size: int = 4 * 1024 * 1024
-    average_bits: int = 18  # a cut about 256 KiB of lines after min_size
-    scan: int = 64 * 1024
+    average_bits: int = 16  # a cut about 64 KiB of records after min_size
+    scan: int = 16 * 1024
 
 
 SIZES = Sizes()
