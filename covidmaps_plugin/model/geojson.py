@@ -260,12 +260,12 @@ def merge_canonical_changes(base: bytes, new: bytes) -> Optional[CanonicalChange
         return None
     (base_start, base_end), (new_start, new_end) = bounds  # type: ignore[misc]
     # the features wholly inside the common prefix: those before its last separator
-    same = _common_prefix(base, new, min(base_end, new_end))
+    same = common_prefix(base, new, min(base_end, new_end))
     cut = base.rfind(_SEPARATOR, base_start, same)
     start = cut + 1 if cut >= 0 else base_start
     # the features wholly inside the common suffix (never reaching into the
     # prefix's features): those from its first separator on
-    same = _common_suffix(base, new, min(len(base), len(new)) - start)
+    same = common_suffix(base, new, min(len(base), len(new)) - start)
     cut = base.find(_SEPARATOR, len(base) - same, base_end)
     stop_base, stop_new = (cut, cut + len(new) - len(base)) if cut >= 0 else (base_end, new_end)
     merged = _merged(_keyed(_parts_between(base, start, stop_base)),
@@ -294,7 +294,7 @@ def _parts_between(canonical: bytes, start: int, end: int) -> Iterator[bytes]:
     return _feature_parts(canonical, start + len(FEATURE_PREFIX), end)
 
 
-def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
+def common_prefix(a: bytes, b: bytes, limit: int) -> int:
     """The length of the longest common prefix of ``a`` and ``b``, at most ``limit``."""
     low = 0
     while low < limit:
@@ -311,7 +311,7 @@ def _common_prefix(a: bytes, b: bytes, limit: int) -> int:
     return limit
 
 
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+def common_suffix(a: bytes, b: bytes, limit: int) -> int:
     """The length of the longest common suffix of ``a`` and ``b``, at most ``limit``."""
     ends = len(a), len(b)
     same = 0

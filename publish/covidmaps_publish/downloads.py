@@ -375,7 +375,13 @@ class Downloads:
     def _make(self, layer_id: str, blob: bytes,
               base: Optional[Tuple[bytes, str]] = None) -> Dict[str, Any]:
         start = time.perf_counter()
-        data = self._from_base(layer_id, blob, *base) if base is not None else None
+        base_csv = self._base_csv(base[1]) if base is not None else None
+        # (SHA-256, bytes) of the base CSV: its gzip variant's chunks are reused
+        gzip_base = (base[1], base_csv) if base is not None and base_csv is not None else None
+        data = None
+        if base is not None and base_csv is not None:
+            data = layer_csv_from_base(layer_id, blob, base[0], base_csv,
+                                       FROM_BASE_MAX_ENCODED)
         if data is None:
             # a worker reads the blob's file and writes the CSV's: bytes back here
             data = (self.offload.call(len(blob), layer_csv_file, layer_id, blob, as_files=True)
@@ -387,7 +393,7 @@ class Downloads:
             while len(self._made) > 64:
                 self._made.popitem(last=False)
         if not self.storage.exists(download_key(sha)):
-            gz, br = compressed_variants(data)
+            gz, br = compressed_variants(data, sha, gzip_base)
             self.storage.put_immutable(download_key(sha, ".gz"), gz)
             self.storage.put_immutable(download_key(sha, ".br"), br)
             self.storage.put_immutable(download_key(sha), data)
@@ -396,9 +402,8 @@ class Downloads:
             "csv build": made - start, "csv compress and store": time.perf_counter() - made}})
         return {"csv": {"sha256": sha, "size": len(data), "href": wire.DOWNLOAD.name(sha)}}
 
-    def _from_base(self, layer_id: str, blob: bytes, base_blob: bytes,
-                   base_csv_sha: str) -> Optional[bytes]:
-        """The CSV made from the base's (None: build it whole): only from a
+    def _base_csv(self, base_csv_sha: str) -> Optional[bytes]:
+        """The base CSV a CSV is made from (None: build it whole): only a
         CSV this process made, read back verified against its name."""
         with self._lock:
             if base_csv_sha not in self._made:
@@ -408,10 +413,7 @@ class Downloads:
         except DamagedError as exc:
             log.error("%s; the CSV is made whole", exc)
             return None
-        if base_csv is None:
-            return None
-        return layer_csv_from_base(layer_id, blob, base_blob, base_csv,
-                                   FROM_BASE_MAX_ENCODED)
+        return base_csv
 
     def entry(self, layer_id: str, blob_sha: str, blob: bytes,
               parent_entry: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:

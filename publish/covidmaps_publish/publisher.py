@@ -32,6 +32,7 @@ from .boundary import input_stage
 from .checks.attributes import is_utf8_text, province_time
 from .checks.incremental import check_patched
 from .checks.layer import REFERENCE_LAYERS, CheckedBlob, check_blob_lean
+from .chunked_gzip import recall
 from .config import Config
 from .downloads import FROM_BASE_MAX_ENCODED
 from .idempotency import IdempotencyRecord, IdempotencyStore
@@ -163,10 +164,10 @@ class Publisher:
         ``base_sha``: the blob a patch applied to (else the current
         release's blob of the layer): its archive is patched when cached."""
         layer = checked.layer
+        base = base_sha or self._blob_shas(self.current()[0]).get(layer)
         if self.tiles.wanted(layer, checked.feature_count, len(checked.data)):
             # start the tiles now, in the background: the commit finds them ready
-            self.tiles.start(layer, checked.sha256, checked.data,
-                             base_sha or self._blob_shas(self.current()[0]).get(layer))
+            self.tiles.start(layer, checked.sha256, checked.data, base)
         big = self.offload.wants(len(checked.data))
         # and a big layer's CSV download, likewise (a small one's is made by
         # the commit, in moments: nothing is written for an upload never committed)
@@ -182,9 +183,9 @@ class Publisher:
                 # answered once checked (a client's timeout is not spent on gzip
                 # and brotli of 80 MB); a commit naming it waits (_wait_stored)
                 future = self._storing[sha] = self._store_pool.submit(
-                    self._store_blob, checked.data, sha, True)
+                    self._store_blob, checked.data, sha, True, base)
         if not big:
-            self._store_blob(checked.data, sha)  # stored when answered
+            self._store_blob(checked.data, sha, base_sha=base)  # stored when answered
             return checked, True
         future.add_done_callback(lambda done: self._stored(sha, done))
         return checked, True
@@ -221,13 +222,16 @@ class Publisher:
         if pending is not None:
             wait([pending])
 
-    def _store_blob(self, data: bytes, sha: str, keep: bool = False) -> None:
+    def _store_blob(self, data: bytes, sha: str, keep: bool = False,
+                    base_sha: Optional[str] = None) -> None:
         """Store a blob, its variants first, and hand them to the reader
         (``ReleaseReader.remember_blob``): the commit naming it and the
         release serving it use these bytes, not a copy read back from the
-        storage; ``keep`` (a big blob) pins them there until a release names it."""
+        storage; ``keep`` (a big blob) pins them there until a release names it.
+        ``base_sha``: the blob it was changed from (a patch's base, else the
+        current release's), whose gzip chunks it reuses when they are known."""
         start, cpu = time.perf_counter(), time.thread_time()
-        gz, br = compressed_variants(data)
+        gz, br = compressed_variants(data, sha, self._gzip_base(base_sha))
         compressed, compressed_cpu = time.perf_counter(), time.thread_time()
         # variants first: once the plain name exists, the whole set exists
         self.storage.put_immutable(blob_key(sha, ".gz"), gz)
@@ -241,6 +245,15 @@ class Publisher:
                                   "store": time.perf_counter() - compressed},
                       "cpu_timings": {"compress": compressed_cpu - cpu,
                                       "store": time.thread_time() - compressed_cpu}})
+
+    def _gzip_base(self, sha: Optional[str]) -> Optional[Tuple[str, bytes]]:
+        """(``sha``, its bytes) when this process made the blob's chunked
+        gzip variant (chunked_gzip.py) and the reader holds the blob:
+        nothing is read from the storage for it."""
+        if sha is None or recall(sha) is None:
+            return None
+        data = self.reader.held_blob(sha)
+        return (sha, data) if data is not None else None
 
     def _check(self, layer: str, data: Union[bytes, Upload],
                sha256: Optional[str] = None) -> CheckedBlob:

@@ -12,6 +12,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple
 
 import brotli
 
+from .chunked_gzip import gzip_chunked
+
 Headers = List[Tuple[bytes, bytes]]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -38,11 +40,22 @@ _GZIP_LARGE = 1
 # Below this size the two compressions run one after the other: a thread
 # costs more than it saves.
 _PARALLEL_FROM = 1 * _MIB
+# From this size the gzip variant is made of independent chunks
+# (chunked_gzip.py): a republish recompresses only the chunks it changed.
+CHUNKED_FROM = 1 * _MIB
+
+# (SHA-256 of a body, the body): the base a new body was changed from
+Base = Optional[Tuple[str, bytes]]
 
 
-def gzip_bytes(data: bytes) -> bytes:
-    # mtime=0: the same input gives the same bytes (reproducible variants)
+def gzip_bytes(data: bytes, key: Optional[str] = None, base: Base = None) -> bytes:
+    """The gzip variant (mtime 0: the same input gives the same bytes,
+    reproducible variants). A large one is chunked: ``key`` (the SHA-256
+    of ``data``) keeps its chunk index for the next body made from it,
+    ``base`` names the one this body was made from."""
     level = 9 if len(data) < _GZIP_LARGE_FROM else _GZIP_LARGE
+    if len(data) >= CHUNKED_FROM:
+        return gzip_chunked(data, level, key, base)
     return gzip.compress(data, compresslevel=level, mtime=0)
 
 
@@ -54,13 +67,14 @@ def brotli_bytes(data: bytes) -> bytes:
     return brotli.compress(data, quality=brotli_quality(len(data)))
 
 
-def compressed_variants(data: bytes) -> Tuple[bytes, bytes]:
-    """``(gzip_bytes(data), brotli_bytes(data))``; for large data the two
-    run at the same time (both release the GIL while compressing)."""
+def compressed_variants(data: bytes, key: Optional[str] = None,
+                        base: Base = None) -> Tuple[bytes, bytes]:
+    """``(gzip_bytes(data, key, base), brotli_bytes(data))``; for large data
+    the two run at the same time (both release the GIL while compressing)."""
     if len(data) < _PARALLEL_FROM:
-        return gzip_bytes(data), brotli_bytes(data)
+        return gzip_bytes(data, key, base), brotli_bytes(data)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        gz = pool.submit(gzip_bytes, data)
+        gz = pool.submit(gzip_bytes, data, key, base)
         br = brotli_bytes(data)
         return gz.result(), br
 
